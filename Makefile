@@ -1,0 +1,55 @@
+# statusd — see README.md. Every target works on a fresh machine with Go.
+
+GO       ?= go
+BUILD    := build
+VERSION  ?= 0.1.0-dev
+COMMIT   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+LDFLAGS  := -s -w -X github.com/statusnode/statusd/internal/version.Version=$(VERSION) \
+            -X github.com/statusnode/statusd/internal/version.Commit=$(COMMIT)
+FUZZTIME ?= 10s
+DATADIR  ?= ./data
+# The password `make run` uses; statusd warns that it is for development only.
+DEV_PASSWORD := statusd-dev-password
+
+.PHONY: all build run test race bench fuzz lint proto configs clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BUILD)/statusd ./cmd/statusd
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BUILD)/statusctl ./cmd/statusctl
+
+# Runs a node on the embedded defaults in ./data with HTTP and WebSocket
+# JSON-RPC on localhost. Extra flags: make run ARGS='--log.level debug'.
+run: build
+	@echo "make run: starting statusd in $(DATADIR) with the DEVELOPMENT password '$(DEV_PASSWORD)' (for development only)"
+	STATUSD_PASSWORD='$(DEV_PASSWORD)' $(BUILD)/statusd --datadir $(DATADIR) --http --ws $(ARGS)
+
+test:
+	$(GO) test -count=1 -timeout 15m ./...
+
+race:
+	$(GO) test -count=1 -race -timeout 20m ./...
+
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
+	bash scripts/startup-bench.sh $(BUILD)/statusd
+
+fuzz:
+	bash scripts/fuzz.sh $(FUZZTIME)
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+# Regenerates the committed .pb.go files (needs Debian's protobuf-compiler).
+proto:
+	bash scripts/proto.sh
+
+# Regenerates configs/statusd.example.toml from the embedded defaults.
+configs:
+	env -u STATUSD_CONFIG $(GO) run ./cmd/statusd dumpconfig > configs/statusd.example.toml
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,125 @@
+package api
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/rpc"
+	"github.com/gorilla/websocket"
+	"go.uber.org/zap"
+)
+
+const (
+	wsBufferSize    = 1024
+	wsCloseDeadline = time.Second // for the close frame sent on shutdown
+)
+
+// wsRPC serves JSON-RPC over WebSocket from an rpc.Server. It runs behind the
+// guard's token check; the Origin check happens in the handshake. It upgrades
+// the connection itself (rather than using rpc.Server.WebsocketHandler) so that
+// every message passes through a wsConn, where it is size-limited and counted.
+//
+// ServeHTTP blocks for the life of the session: it returns when the client
+// leaves or the rpc.Server is stopped.
+type wsRPC struct {
+	rpc      *rpc.Server
+	upgrader websocket.Upgrader
+	limit    int64
+	m        *rpcMetrics
+	log      *zap.Logger
+}
+
+func newWSRPC(srv *rpc.Server, g *guard, limit int, m *rpcMetrics, log *zap.Logger) *wsRPC {
+	return &wsRPC{
+		rpc: srv,
+		upgrader: websocket.Upgrader{
+			ReadBufferSize:  wsBufferSize,
+			WriteBufferSize: wsBufferSize,
+			CheckOrigin:     g.wsOriginAllowed,
+		},
+		limit: int64(limit),
+		m:     m,
+		log:   log,
+	}
+}
+
+func (h *wsRPC) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	conn, err := h.upgrader.Upgrade(w, r, nil) // answers the client itself on failure
+	if err != nil {
+		h.m.refused(statusRejected)
+		h.log.Debug("websocket upgrade failed", zap.String("remote", r.RemoteAddr), zap.Error(err))
+		return
+	}
+	conn.SetReadLimit(h.limit)
+	h.log.Debug("websocket session opened", zap.String("remote", r.RemoteAddr))
+	h.rpc.ServeCodec(rpc.NewCodec(newWSConn(conn, h.m)), 0)
+	h.log.Debug("websocket session closed", zap.String("remote", r.RemoteAddr))
+}
+
+// wsConn presents a WebSocket as the byte stream rpc.NewCodec expects: Read
+// returns one message at a time followed by a newline, and each Write (the
+// codec writes one whole answer per call, under its own lock) becomes one text
+// message. Both directions pass through a callTracker.
+//
+// Read is called from one goroutine only; Write, Close and SetWriteDeadline
+// may be called from others.
+type wsConn struct {
+	conn  *websocket.Conn
+	calls *callTracker
+	m     *rpcMetrics
+	rest  []byte // unread part of the current message
+
+	closeOnce sync.Once
+}
+
+func newWSConn(conn *websocket.Conn, m *rpcMetrics) *wsConn {
+	return &wsConn{conn: conn, calls: newCallTracker(m), m: m}
+}
+
+// Read implements io.Reader.
+func (c *wsConn) Read(p []byte) (int, error) {
+	for len(c.rest) == 0 {
+		_, msg, err := c.conn.ReadMessage()
+		if err != nil {
+			if errors.Is(err, websocket.ErrReadLimit) {
+				c.m.refused(statusTooLarge)
+			}
+			return 0, err
+		}
+		c.calls.requests(msg)
+		// The newline ends a bare scalar, so two messages never merge.
+		c.rest = append(msg, '\n')
+	}
+	n := copy(p, c.rest)
+	c.rest = c.rest[n:]
+	return n, nil
+}
+
+// Write implements io.Writer: p is one complete answer.
+func (c *wsConn) Write(p []byte) (int, error) {
+	c.calls.responses(p)
+	if err := c.conn.WriteMessage(websocket.TextMessage, bytes.TrimRight(p, "\n")); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// SetWriteDeadline implements rpc.Conn.
+func (c *wsConn) SetWriteDeadline(t time.Time) error { return c.conn.SetWriteDeadline(t) }
+
+// RemoteAddr names the peer in go-ethereum's logs (rpc.ConnRemoteAddr).
+func (c *wsConn) RemoteAddr() string { return c.conn.RemoteAddr().String() }
+
+// Close sends a normal-closure frame, best effort, and closes the connection.
+func (c *wsConn) Close() error {
+	var err error
+	c.closeOnce.Do(func() {
+		msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, "")
+		_ = c.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(wsCloseDeadline))
+		err = c.conn.Close()
+	})
+	return err
+}

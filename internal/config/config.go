@@ -1,0 +1,160 @@
+// Package config holds the daemon's configuration: one struct with the
+// defaults in one place, validation, and the three ways to set each field —
+// a TOML file, STATUSD_* environment variables and command-line flags, applied
+// in that order so a flag wins over the environment, which wins over the file.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"path/filepath"
+	"strings"
+)
+
+// ErrInvalid is wrapped by every validation error.
+var ErrInvalid = errors.New("config: invalid")
+
+// Config is the effective configuration of one statusd. The toml tags are
+// the keys of the config file; settings.go maps each field to its flag and
+// environment variable.
+type Config struct {
+	DataDir      string `toml:"datadir" comment:"Directory for keys, the database and the IPC socket (flag --datadir)."`
+	PasswordFile string `toml:"password" comment:"File holding the account password; STATUSD_PASSWORD may hold the password itself (flag --password)."`
+	NetworkID    uint64 `toml:"networkid" comment:"Network identifier reported by net_version (flag --networkid)."`
+	LightKDF     bool   `toml:"lightkdf" comment:"Weaker, faster key derivation for new keystore files; for tests only (flag --lightkdf)."`
+
+	P2P     P2P     `toml:"p2p"`
+	HTTP    HTTP    `toml:"http"`
+	WS      WS      `toml:"ws"`
+	IPC     IPC     `toml:"ipc"`
+	RPC     RPC     `toml:"rpc"`
+	Log     Log     `toml:"log"`
+	Metrics Metrics `toml:"metrics"`
+}
+
+// P2P configures the devp2p server.
+type P2P struct {
+	Port         int      `toml:"port" comment:"devp2p TCP listen port; 0 picks a free one (flag --port)."`
+	NoDiscover   bool     `toml:"nodiscover" comment:"Disable peer discovery (flag --nodiscover)."`
+	DiscoveryV5  bool     `toml:"v5disc" comment:"Also run discovery v5 (flag --v5disc)."`
+	BootNodes    []string `toml:"bootnodes" comment:"Enode URLs used to find peers (flag --bootnodes, comma-separated)."`
+	StaticNodes  []string `toml:"staticnodes" comment:"Enode URLs kept connected (flag --staticnodes, comma-separated)."`
+	TrustedNodes []string `toml:"trustednodes" comment:"Enode URLs always allowed to connect (flag --trustednodes, comma-separated)."`
+	MaxPeers     int      `toml:"maxpeers" comment:"Maximum number of peers (flag --maxpeers)."`
+}
+
+// HTTP configures the JSON-RPC HTTP endpoint.
+type HTTP struct {
+	Enabled    bool     `toml:"enabled" comment:"Serve JSON-RPC over HTTP (flag --http)."`
+	Addr       string   `toml:"addr" comment:"HTTP listen address (flag --http.addr)."`
+	Port       int      `toml:"port" comment:"HTTP listen port (flag --http.port)."`
+	CORSDomain []string `toml:"corsdomain" comment:"Browser origins allowed by CORS (flag --http.corsdomain, comma-separated)."`
+	VHosts     []string `toml:"vhosts" comment:"Host header names accepted; * accepts any (flag --http.vhosts, comma-separated)."`
+}
+
+// WS configures the JSON-RPC WebSocket endpoint.
+type WS struct {
+	Enabled bool   `toml:"enabled" comment:"Serve JSON-RPC over WebSocket (flag --ws)."`
+	Addr    string `toml:"addr" comment:"WebSocket listen address (flag --ws.addr)."`
+	Port    int    `toml:"port" comment:"WebSocket listen port (flag --ws.port)."`
+}
+
+// IPC configures the JSON-RPC Unix socket.
+type IPC struct {
+	Disable bool   `toml:"disable" comment:"Do not serve JSON-RPC over IPC (flag --ipcdisable)."`
+	Path    string `toml:"path" comment:"IPC socket path; empty means <datadir>/statusd.ipc (flag --ipcpath)."`
+}
+
+// RPC holds settings shared by the JSON-RPC endpoints.
+type RPC struct {
+	Modules []string `toml:"modules" comment:"Namespaces served over HTTP and WebSocket; IPC serves all (flag --rpc.modules, comma-separated)."`
+	NoAuth  bool     `toml:"noauth" comment:"Serve HTTP and WebSocket without the bearer token in <datadir>/rpc.token (flag --rpc.noauth)."`
+}
+
+// Log configures logging.
+type Log struct {
+	Level  string `toml:"level" comment:"debug, info, warn or error (flag --log.level)."`
+	Format string `toml:"format" comment:"console or json (flag --log.format)."`
+}
+
+// Metrics configures the Prometheus endpoint.
+type Metrics struct {
+	Enabled bool   `toml:"enabled" comment:"Serve Prometheus metrics (flag --metrics)."`
+	Addr    string `toml:"addr" comment:"Metrics listen address host:port (flag --metrics.addr)."`
+}
+
+// Default returns the embedded defaults. Every default lives here.
+func Default() Config {
+	return Config{
+		DataDir:   "data",
+		NetworkID: 1,
+		P2P: P2P{
+			Port:         30303,
+			BootNodes:    []string{},
+			StaticNodes:  []string{},
+			TrustedNodes: []string{},
+			MaxPeers:     25,
+		},
+		HTTP: HTTP{
+			Addr:       "127.0.0.1",
+			Port:       8545,
+			CORSDomain: []string{},
+			VHosts:     []string{"localhost"},
+		},
+		WS:      WS{Addr: "127.0.0.1", Port: 8546},
+		RPC:     RPC{Modules: []string{"web3", "net", "admin"}},
+		Log:     Log{Level: "info", Format: "console"},
+		Metrics: Metrics{Addr: "127.0.0.1:6060"},
+	}
+}
+
+// IPCPath returns the IPC socket path, or "" when IPC is disabled.
+func (c *Config) IPCPath() string {
+	if c.IPC.Disable {
+		return ""
+	}
+	if c.IPC.Path != "" {
+		return c.IPC.Path
+	}
+	return filepath.Join(c.DataDir, "statusd.ipc")
+}
+
+// Validate reports the first setting that cannot work, naming its flag.
+func (c *Config) Validate() error {
+	if strings.TrimSpace(c.DataDir) == "" {
+		return fmt.Errorf("%w: --datadir must not be empty", ErrInvalid)
+	}
+	for _, p := range []struct {
+		flag string
+		v    int
+	}{{"port", c.P2P.Port}, {"http.port", c.HTTP.Port}, {"ws.port", c.WS.Port}} {
+		if p.v < 0 || p.v > 65535 {
+			return fmt.Errorf("%w: --%s %d is not a TCP port (0-65535)", ErrInvalid, p.flag, p.v)
+		}
+	}
+	if c.P2P.MaxPeers < 0 {
+		return fmt.Errorf("%w: --maxpeers must not be negative", ErrInvalid)
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("%w: --log.level %q is not one of debug, info, warn, error", ErrInvalid, c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "console", "json":
+	default:
+		return fmt.Errorf("%w: --log.format %q is not one of console, json", ErrInvalid, c.Log.Format)
+	}
+	if c.Metrics.Enabled {
+		if _, _, err := net.SplitHostPort(c.Metrics.Addr); err != nil {
+			return fmt.Errorf("%w: --metrics.addr %q: %v", ErrInvalid, c.Metrics.Addr, err)
+		}
+	}
+	for _, m := range c.RPC.Modules {
+		if m == "" || strings.ContainsAny(m, " _") {
+			return fmt.Errorf("%w: --rpc.modules entry %q is not a namespace name", ErrInvalid, m)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,320 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/p2p"
+	"go.uber.org/zap"
+
+	"github.com/statusnode/statusd/api"
+	"github.com/statusnode/statusd/internal/config"
+	"github.com/statusnode/statusd/internal/identity"
+	"github.com/statusnode/statusd/internal/metrics"
+	"github.com/statusnode/statusd/internal/version"
+	"github.com/statusnode/statusd/storage"
+	"github.com/statusnode/statusd/transport/devp2p"
+)
+
+// maxRPCBody is the request body limit of the JSON-RPC endpoints.
+const maxRPCBody = 5 << 20
+
+// Options configure a Node.
+type Options struct {
+	Config   config.Config
+	Password string      // account password; required
+	Log      *zap.Logger // nil means no logging
+	// P2PListenHost is the host part of the devp2p listen address; ""
+	// listens on every interface. Tests use 127.0.0.1.
+	P2PListenHost string
+	// Protocols are devp2p sub-protocols to run (the registration point
+	// for Whisper and others).
+	Protocols []p2p.Protocol
+}
+
+// Node is one running statusd. Start and Stop may be called from any
+// goroutine; Stop is idempotent.
+type Node struct {
+	opts Options
+	cfg  config.Config
+	log  *zap.Logger
+
+	mu      sync.Mutex
+	started bool
+	stopped bool
+	stack   stack
+
+	metrics     *metrics.Registry
+	account     *identity.Account
+	db          storage.Store
+	p2p         *devp2p.Server
+	rpc         *api.Server
+	metricsAddr string
+}
+
+// New checks the options; it starts nothing and touches no files.
+func New(opts Options) (*Node, error) {
+	if err := opts.Config.Validate(); err != nil {
+		return nil, err
+	}
+	if opts.Log == nil {
+		opts.Log = zap.NewNop()
+	}
+	return &Node{opts: opts, cfg: opts.Config, log: opts.Log, metrics: metrics.NewRegistry()}, nil
+}
+
+// TokenPath is the RPC bearer token file.
+func (n *Node) TokenPath() string { return filepath.Join(n.cfg.DataDir, "rpc.token") }
+
+// Start brings the node up. On error every component already started is
+// stopped again and the error says which step failed.
+func (n *Node) Start() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.started {
+		return errors.New("node: already started")
+	}
+	n.started = true
+	begin := time.Now()
+	for _, step := range []struct {
+		name string
+		fn   func() error
+	}{
+		{"data directory", n.openDataDir},
+		{"keys", n.loadKeys},
+		{"database", n.openDB},
+		{"devp2p", n.startP2P},
+		{"rpc", n.startRPC},
+		{"metrics", n.startMetrics},
+	} {
+		if err := step.fn(); err != nil {
+			n.stack.unwind()
+			return fmt.Errorf("node: %s: %w", step.name, err)
+		}
+	}
+	n.log.Info("statusd started",
+		zap.String("version", version.Get().ClientVersion()),
+		zap.String("enode", n.p2p.Self().URLv4()),
+		zap.String("http", n.rpc.HTTPURL()),
+		zap.String("ws", n.rpc.WSURL()),
+		zap.String("ipc", n.rpc.IPCPath()),
+		zap.String("token_file", n.tokenFileForLog()),
+		zap.String("metrics", n.metricsAddr),
+		zap.Duration("startup", time.Since(begin)))
+	return nil
+}
+
+func (n *Node) tokenFileForLog() string {
+	if n.cfg.RPC.NoAuth {
+		return "(disabled by --rpc.noauth)"
+	}
+	return n.TokenPath()
+}
+
+// Stop takes the node down in reverse order. It blocks until every
+// component has stopped and is safe to call more than once.
+func (n *Node) Stop() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.stopped || !n.started {
+		n.stopped = true
+		return nil
+	}
+	n.stopped = true
+	err := n.stack.unwind()
+	if err != nil {
+		n.log.Error("statusd stopped with errors", zap.Error(err))
+	} else {
+		n.log.Info("statusd stopped")
+	}
+	return err
+}
+
+func (n *Node) openDataDir() error {
+	dir := n.cfg.DataDir
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	lock, err := lockDataDir(dir)
+	if err != nil {
+		return err
+	}
+	n.stack.push("data directory lock", lock.release)
+	return nil
+}
+
+func (n *Node) loadKeys() error {
+	kdf := identity.KDFStandard
+	if n.cfg.LightKDF {
+		kdf = identity.KDFLight
+	}
+	begin := time.Now()
+	acc, created, err := identity.LoadOrCreateAccount(filepath.Join(n.cfg.DataDir, "keystore"), n.opts.Password, kdf)
+	if err != nil {
+		return err
+	}
+	// scrypt's working memory is garbage now; give it back to the OS so it
+	// does not stay in the daemon's resident set.
+	debug.FreeOSMemory()
+	n.account = acc
+	n.log.Info("account unlocked", zap.String("address", acc.Address.Hex()), zap.Bool("created", created),
+		zap.Duration("kdf", time.Since(begin)))
+	if !n.cfg.RPC.NoAuth {
+		if _, created, err := identity.LoadOrCreateToken(n.TokenPath()); err != nil {
+			return err
+		} else if created {
+			n.log.Info("created RPC token", zap.String("file", n.TokenPath()))
+		}
+	}
+	return nil
+}
+
+func (n *Node) openDB() error {
+	db, err := storage.OpenLevelDB(filepath.Join(n.cfg.DataDir, "db"))
+	if err != nil {
+		return err
+	}
+	n.stack.push("database", db.Close)
+	before, err := storage.Migrate(db, storage.FormatVersion, nil)
+	if err != nil {
+		return err
+	}
+	if before != 0 && before != storage.FormatVersion {
+		n.log.Info("database migrated", zap.Uint32("from", before), zap.Uint32("to", storage.FormatVersion))
+	}
+	n.db = db
+	return nil
+}
+
+// DB is the node's database; valid between Start and Stop.
+func (n *Node) DB() storage.Store { return n.db }
+
+func (n *Node) startP2P() error {
+	key, _, err := identity.LoadOrCreateNodeKey(filepath.Join(n.cfg.DataDir, "nodekey"))
+	if err != nil {
+		return err
+	}
+	nodeDB := ""
+	if !n.cfg.P2P.NoDiscover {
+		nodeDB = filepath.Join(n.cfg.DataDir, "nodes")
+	}
+	srv, err := devp2p.New(devp2p.Config{
+		PrivateKey:   key,
+		Name:         version.Get().ClientVersion(),
+		ListenAddr:   net.JoinHostPort(n.opts.P2PListenHost, strconv.Itoa(n.cfg.P2P.Port)),
+		NoDiscovery:  n.cfg.P2P.NoDiscover,
+		DiscoveryV5:  n.cfg.P2P.DiscoveryV5,
+		BootNodes:    n.cfg.P2P.BootNodes,
+		StaticNodes:  n.cfg.P2P.StaticNodes,
+		TrustedNodes: n.cfg.P2P.TrustedNodes,
+		MaxPeers:     n.cfg.P2P.MaxPeers,
+		NodeDatabase: nodeDB,
+	}, n.log)
+	if err != nil {
+		return err
+	}
+	if err := srv.Register(n.opts.Protocols...); err != nil {
+		return err
+	}
+	if err := srv.Start(); err != nil {
+		return err
+	}
+	n.p2p = srv
+	n.stack.push("devp2p", srv.Stop)
+	n.metrics.GaugeFunc("p2p_peers", "Connected devp2p peers.", func() float64 { return float64(srv.PeerCount()) })
+	return nil
+}
+
+// P2P is the devp2p server; valid between Start and Stop.
+func (n *Node) P2P() *devp2p.Server { return n.p2p }
+
+func (n *Node) startRPC() error {
+	token := ""
+	if !n.cfg.RPC.NoAuth {
+		tok, _, err := identity.LoadOrCreateToken(n.TokenPath())
+		if err != nil {
+			return err
+		}
+		token = tok
+	}
+	srv, err := api.NewServer(api.Config{
+		HTTPEnabled:  n.cfg.HTTP.Enabled,
+		HTTPAddr:     n.cfg.HTTP.Addr,
+		HTTPPort:     n.cfg.HTTP.Port,
+		WSEnabled:    n.cfg.WS.Enabled,
+		WSAddr:       n.cfg.WS.Addr,
+		WSPort:       n.cfg.WS.Port,
+		IPCPath:      n.cfg.IPCPath(),
+		Modules:      n.cfg.RPC.Modules,
+		NoAuth:       n.cfg.RPC.NoAuth,
+		Token:        token,
+		CORSDomains:  n.cfg.HTTP.CORSDomain,
+		VHosts:       n.cfg.HTTP.VHosts,
+		MaxBodyBytes: maxRPCBody,
+	}, n.log, n.metrics)
+	if err != nil {
+		return err
+	}
+	for ns, svc := range map[string]any{
+		"web3":  api.NewWeb3API(version.Get().ClientVersion()),
+		"net":   api.NewNetAPI(n.p2p, n.cfg.NetworkID),
+		"admin": api.NewAdminAPI(n.p2p),
+	} {
+		if err := srv.Register(ns, svc); err != nil {
+			return err
+		}
+	}
+	if err := srv.Start(); err != nil {
+		return err
+	}
+	n.rpc = srv
+	n.stack.push("rpc", srv.Stop)
+	return nil
+}
+
+// RPC is the JSON-RPC server; valid between Start and Stop.
+func (n *Node) RPC() *api.Server { return n.rpc }
+
+func (n *Node) startMetrics() error {
+	if !n.cfg.Metrics.Enabled {
+		return nil
+	}
+	l, err := net.Listen("tcp", n.cfg.Metrics.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", n.cfg.Metrics.Addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", n.metrics.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			n.log.Error("metrics server failed", zap.Error(err))
+		}
+	}()
+	n.metricsAddr = l.Addr().String()
+	n.stack.push("metrics", func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		err := srv.Shutdown(ctx)
+		<-done
+		return err
+	})
+	return nil
+}
+
+// MetricsAddr is the bound metrics address, "" when metrics are off.
+func (n *Node) MetricsAddr() string { return n.metricsAddr }
+
+// Metrics is the node's metrics registry.
+func (n *Node) Metrics() *metrics.Registry { return n.metrics }

@@ -1,0 +1,204 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/p2p"
+	"github.com/ethereum/go-ethereum/rpc"
+	"go.uber.org/goleak"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/statusnode/statusd/internal/config"
+	"github.com/statusnode/statusd/internal/identity"
+)
+
+// goleveldb's mpoolDrain goroutine outlives DB.Close by up to a second by
+// design; it is not ours to stop.
+var ignoreLevelDBDrain = goleak.IgnoreTopFunction("github.com/syndtr/goleveldb/leveldb.(*DB).mpoolDrain")
+
+func testConfig(t *testing.T) config.Config {
+	t.Helper()
+	c := config.Default()
+	c.DataDir = filepath.Join(t.TempDir(), "data")
+	c.LightKDF = true
+	c.P2P.Port = 0
+	c.P2P.NoDiscover = true
+	c.HTTP.Enabled, c.HTTP.Port = true, 0
+	c.WS.Enabled, c.WS.Port = true, 0
+	return c
+}
+
+func startNode(t *testing.T, c config.Config) *Node {
+	t.Helper()
+	n, err := New(Options{Config: c, Password: "test password", Log: zaptest.NewLogger(t), P2PListenHost: "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { n.Stop() })
+	return n
+}
+
+func dialHTTP(t *testing.T, n *Node) *rpc.Client {
+	t.Helper()
+	tok, _, err := identity.LoadOrCreateToken(n.TokenPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := rpc.DialOptions(context.Background(), n.RPC().HTTPURL(), rpc.WithHeader("Authorization", "Bearer "+tok))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+func peerIDs(t *testing.T, c *rpc.Client) []string {
+	t.Helper()
+	var peers []*p2p.PeerInfo
+	if err := c.Call(&peers, "admin_peers"); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, p := range peers {
+		ids = append(ids, p.ID)
+	}
+	return ids
+}
+
+// TestTwoNodesPeerOverRPC starts two nodes in one process on real loopback
+// sockets, joins them with admin_addPeer over HTTP JSON-RPC and checks that
+// each shows up in the other's admin_peers.
+func TestTwoNodesPeerOverRPC(t *testing.T) {
+	defer goleak.VerifyNone(t, ignoreLevelDBDrain)
+	a := startNode(t, testConfig(t))
+	b := startNode(t, testConfig(t))
+	ca, cb := dialHTTP(t, a), dialHTTP(t, b)
+
+	var infoB p2p.NodeInfo
+	if err := cb.Call(&infoB, "admin_nodeInfo"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(infoB.Enode, "enode://") || infoB.ListenAddr == "" {
+		t.Fatalf("admin_nodeInfo = %+v", infoB)
+	}
+	var ok bool
+	if err := ca.Call(&ok, "admin_addPeer", infoB.Enode); err != nil || !ok {
+		t.Fatalf("admin_addPeer: %v %v", ok, err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		pa, pb := peerIDs(t, ca), peerIDs(t, cb)
+		if len(pa) == 1 && len(pb) == 1 {
+			if pa[0] != b.P2P().Self().ID().String() || pb[0] != a.P2P().Self().ID().String() {
+				t.Fatalf("peers a=%v b=%v", pa, pb)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("nodes did not peer: a=%v b=%v", pa, pb)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var count string
+	if err := ca.Call(&count, "net_peerCount"); err != nil || count != "0x1" {
+		t.Fatalf("net_peerCount = %q, %v", count, err)
+	}
+	ca.Close()
+	cb.Close()
+	if err := a.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSecondNodeOnSameDataDirRefused(t *testing.T) {
+	c := testConfig(t)
+	startNode(t, c)
+	n2, err := New(Options{Config: c, Password: "test password", Log: zaptest.NewLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = n2.Start()
+	if !errors.Is(err, ErrDataDirInUse) || !strings.Contains(err.Error(), "pid") {
+		t.Fatalf("second start: %v", err)
+	}
+}
+
+func TestStartFailuresLeaveNothingRunning(t *testing.T) {
+	defer goleak.VerifyNone(t, ignoreLevelDBDrain)
+	c := testConfig(t)
+	n := startNode(t, c)
+	n.Stop()
+
+	// Wrong password: refused, data directory unlocked again.
+	bad, _ := New(Options{Config: c, Password: "wrong", Log: zaptest.NewLogger(t)})
+	if err := bad.Start(); !errors.Is(err, identity.ErrWrongPassword) {
+		t.Fatalf("wrong password: %v", err)
+	}
+	// Port in use: the RPC port is taken; p2p and the lock are released.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	busy := c
+	busy.HTTP.Port = l.Addr().(*net.TCPAddr).Port
+	n3, _ := New(Options{Config: busy, Password: "test password", Log: zaptest.NewLogger(t)})
+	if err := n3.Start(); err == nil || !strings.Contains(err.Error(), l.Addr().String()) {
+		t.Fatalf("port in use: %v", err)
+	}
+	// The data directory is usable again after the failures.
+	n4 := startNode(t, c)
+	n4.Stop()
+}
+
+func TestUnusableDataDir(t *testing.T) {
+	if os.Geteuid() == 0 {
+		// root ignores permission bits; use a path under a regular file.
+		c := testConfig(t)
+		file := filepath.Join(t.TempDir(), "file")
+		os.WriteFile(file, nil, 0o600)
+		c.DataDir = filepath.Join(file, "data")
+		n, _ := New(Options{Config: c, Password: "x", Log: zaptest.NewLogger(t)})
+		if err := n.Start(); err == nil || !strings.Contains(err.Error(), "data directory") {
+			t.Fatalf("datadir under a file: %v", err)
+		}
+		return
+	}
+	c := testConfig(t)
+	os.MkdirAll(c.DataDir, 0o500)
+	n, _ := New(Options{Config: c, Password: "x", Log: zaptest.NewLogger(t)})
+	if err := n.Start(); err == nil || !strings.Contains(err.Error(), "data directory") {
+		t.Fatalf("read-only datadir: %v", err)
+	}
+}
+
+func TestMetricsEndpoint(t *testing.T) {
+	c := testConfig(t)
+	c.Metrics.Enabled, c.Metrics.Addr = true, "127.0.0.1:0"
+	n := startNode(t, c)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var version string
+	if err := dialHTTP(t, n).CallContext(ctx, &version, "web3_clientVersion"); err != nil {
+		t.Fatal(err)
+	}
+	body := httpGet(t, "http://"+n.MetricsAddr()+"/metrics")
+	for _, want := range []string{"p2p_peers 0", "go_goroutines", "process_resident_memory_bytes", `rpc_requests_total{method="web3_clientVersion"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+}

@@ -1,0 +1,196 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"testing"
+)
+
+// backends runs fn against every Store implementation; every store test
+// goes through it so both backends keep the same semantics.
+func backends(t *testing.T, fn func(t *testing.T, open func() Store)) {
+	t.Run("memory", func(t *testing.T) {
+		m := NewMemory()
+		fn(t, func() Store { return m })
+	})
+	t.Run("leveldb", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "db")
+		var cur *LevelDB
+		fn(t, func() Store {
+			if cur != nil {
+				cur.Close()
+			}
+			db, err := OpenLevelDB(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cur = db
+			return db
+		})
+		if cur != nil {
+			cur.Close()
+		}
+	})
+}
+
+func TestGetPutDelete(t *testing.T) {
+	backends(t, func(t *testing.T, open func() Store) {
+		s := open()
+		if _, err := s.Get([]byte("k")); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("Get missing: %v", err)
+		}
+		if err := s.Put([]byte("k"), []byte("v")); err != nil {
+			t.Fatal(err)
+		}
+		v, err := s.Get([]byte("k"))
+		if err != nil || string(v) != "v" {
+			t.Fatalf("Get = %q, %v", v, err)
+		}
+		v[0] = 'x' // returned slice is the caller's
+		if v2, _ := s.Get([]byte("k")); string(v2) != "v" {
+			t.Fatal("returned slice aliases the store")
+		}
+		if ok, _ := s.Has([]byte("k")); !ok {
+			t.Fatal("Has = false")
+		}
+		if err := s.Delete([]byte("k")); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Delete([]byte("k")); err != nil {
+			t.Fatalf("deleting a missing key: %v", err)
+		}
+		if ok, _ := s.Has([]byte("k")); ok {
+			t.Fatal("Has after delete")
+		}
+	})
+}
+
+func TestBatchIterateAndReopen(t *testing.T) {
+	backends(t, func(t *testing.T, open func() Store) {
+		s := open()
+		var b Batch
+		for i := 0; i < 10; i++ {
+			b.Put([]byte(fmt.Sprintf("a:%02d", i)), []byte{byte(i)})
+		}
+		b.Put([]byte("b:1"), []byte("other"))
+		b.Delete([]byte("a:05"))
+		if err := s.Write(&b); err != nil {
+			t.Fatal(err)
+		}
+		s = open() // leveldb: closed and reopened; data survives
+		var keys []string
+		err := s.Iterate([]byte("a:"), []byte("a:03"), func(k, v []byte) error {
+			keys = append(keys, string(k))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "[a:03 a:04 a:06 a:07 a:08 a:09]"
+		if fmt.Sprint(keys) != want {
+			t.Fatalf("keys = %v, want %v", keys, want)
+		}
+		stop := errors.New("stop")
+		n := 0
+		if err := s.Iterate(nil, nil, func(_, _ []byte) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
+			t.Fatalf("early stop: n=%d err=%v", n, err)
+		}
+	})
+}
+
+func TestTable(t *testing.T) {
+	backends(t, func(t *testing.T, open func() Store) {
+		s := open()
+		a, b := NewTable(s, "a"), NewTable(s, "b")
+		a.Put([]byte("k"), []byte("1"))
+		b.Put([]byte("k"), []byte("2"))
+		var batch Batch
+		batch.Put([]byte("j"), []byte("3"))
+		if err := a.Write(&batch); err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := a.Get([]byte("k")); string(v) != "1" {
+			t.Fatalf("table a = %q", v)
+		}
+		if v, _ := s.Get([]byte("b:k")); string(v) != "2" {
+			t.Fatalf("raw b:k = %q", v)
+		}
+		var seen []string
+		a.Iterate(nil, nil, func(k, v []byte) error { seen = append(seen, string(k)+"="+string(v)); return nil })
+		if fmt.Sprint(seen) != "[j=3 k=1]" {
+			t.Fatalf("table iterate = %v", seen)
+		}
+	})
+}
+
+func TestClosed(t *testing.T) {
+	backends(t, func(t *testing.T, open func() Store) {
+		s := open()
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatalf("second close: %v", err)
+		}
+		if _, err := s.Get([]byte("k")); !errors.Is(err, ErrClosed) {
+			t.Fatalf("Get after close: %v", err)
+		}
+		if err := s.Put([]byte("k"), nil); !errors.Is(err, ErrClosed) {
+			t.Fatalf("Put after close: %v", err)
+		}
+	})
+}
+
+func TestMigrate(t *testing.T) {
+	backends(t, func(t *testing.T, open func() Store) {
+		s := open()
+		// New empty database: stamped at the target, no migration run.
+		ran := 0
+		ms := []Migration{
+			{From: 1, Apply: func(kv KV, b *Batch) error { ran++; b.Put([]byte("m:2"), []byte("x")); return nil }},
+			{From: 2, Apply: func(kv KV, b *Batch) error { ran++; return nil }},
+		}
+		if before, err := Migrate(s, 1, ms); err != nil || before != 0 {
+			t.Fatalf("stamp: before=%d err=%v", before, err)
+		}
+		if v, ok, _ := ReadFormat(s); !ok || v != 1 || ran != 0 {
+			t.Fatalf("after stamp: v=%d ok=%v ran=%d", v, ok, ran)
+		}
+		s.Put([]byte("data"), []byte("1"))
+		s = open()
+		if before, err := Migrate(s, 3, ms); err != nil || before != 1 || ran != 2 {
+			t.Fatalf("upgrade: before=%d err=%v ran=%d", before, err, ran)
+		}
+		if ok, _ := s.Has([]byte("m:2")); !ok {
+			t.Fatal("migration writes not committed")
+		}
+		if _, err := Migrate(s, 2, ms); !errors.Is(err, ErrTooNew) {
+			t.Fatalf("downgrade: %v", err)
+		}
+		if _, err := Migrate(s, 5, ms); err == nil {
+			t.Fatal("missing migration not reported")
+		}
+	})
+}
+
+func TestMigrateFailureKeepsVersion(t *testing.T) {
+	backends(t, func(t *testing.T, open func() Store) {
+		s := open()
+		Migrate(s, 1, nil)
+		boom := errors.New("boom")
+		_, err := Migrate(s, 2, []Migration{{From: 1, Apply: func(kv KV, b *Batch) error {
+			b.Put([]byte("half"), []byte("x"))
+			return boom
+		}}})
+		if !errors.Is(err, boom) {
+			t.Fatalf("err = %v", err)
+		}
+		if v, _, _ := ReadFormat(s); v != 1 {
+			t.Fatalf("version moved to %d after a failed migration", v)
+		}
+		if ok, _ := s.Has([]byte("half")); ok {
+			t.Fatal("a failed migration's writes were committed")
+		}
+	})
+}

@@ -1,0 +1,178 @@
+// Package devp2p runs statusd's devp2p (RLPx) networking on go-ethereum's
+// p2p.Server: the node key, listen address, static and trusted peers,
+// bootnodes, optional discovery (v4, and v5 on request) and peer limits.
+// Sub-protocols such as Whisper plug in through Register before Start.
+package devp2p
+
+import (
+	"crypto/ecdsa"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+
+	"github.com/ethereum/go-ethereum/log"
+	"github.com/ethereum/go-ethereum/p2p"
+	"github.com/ethereum/go-ethereum/p2p/enode"
+	"go.uber.org/zap"
+
+	"github.com/statusnode/statusd/internal/logging"
+)
+
+// Sentinel errors.
+var (
+	ErrBadEnode = errors.New("devp2p: invalid enode URL")
+	ErrStarted  = errors.New("devp2p: server already started")
+	ErrStopped  = errors.New("devp2p: server stopped")
+)
+
+// Config configures a Server. Name and PrivateKey are required.
+type Config struct {
+	PrivateKey   *ecdsa.PrivateKey
+	Name         string // client name sent in the devp2p handshake
+	ListenAddr   string // host:port; ":0" picks a free port
+	NoDiscovery  bool
+	DiscoveryV5  bool     // also run discovery v5 (ignored with NoDiscovery)
+	BootNodes    []string // enode URLs
+	StaticNodes  []string
+	TrustedNodes []string
+	MaxPeers     int
+	NodeDatabase string // discovery node database directory; "" keeps it in memory
+}
+
+// Server owns a p2p.Server. Its methods are safe for concurrent use.
+type Server struct {
+	log *zap.Logger
+
+	mu      sync.Mutex
+	cfg     Config
+	protos  []p2p.Protocol
+	srv     *p2p.Server
+	stopped bool
+}
+
+// New validates cfg, parsing every enode URL, and returns a server that is
+// not yet listening.
+func New(cfg Config, log *zap.Logger) (*Server, error) {
+	if cfg.PrivateKey == nil {
+		return nil, errors.New("devp2p: no node key")
+	}
+	if cfg.MaxPeers <= 0 {
+		return nil, errors.New("devp2p: MaxPeers must be positive")
+	}
+	for _, list := range [][]string{cfg.BootNodes, cfg.StaticNodes, cfg.TrustedNodes} {
+		if _, err := ParseNodes(list); err != nil {
+			return nil, err
+		}
+	}
+	return &Server{log: log.Named("p2p"), cfg: cfg}, nil
+}
+
+// ParseNodes parses enode URLs, naming the bad one in the error.
+func ParseNodes(urls []string) ([]*enode.Node, error) {
+	out := make([]*enode.Node, 0, len(urls))
+	for _, u := range urls {
+		n, err := ParseNode(u)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// ParseNode parses one enode:// (or enr:) URL.
+func ParseNode(url string) (*enode.Node, error) {
+	n, err := enode.Parse(enode.ValidSchemes, url)
+	if err != nil {
+		return nil, fmt.Errorf("%w %q: %v", ErrBadEnode, url, err)
+	}
+	return n, nil
+}
+
+// Register adds sub-protocols; it must be called before Start.
+func (s *Server) Register(protos ...p2p.Protocol) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.srv != nil || s.stopped {
+		return ErrStarted
+	}
+	s.protos = append(s.protos, protos...)
+	return nil
+}
+
+// Start opens the listener and, unless disabled, discovery. On error
+// nothing is left running.
+func (s *Server) Start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.srv != nil {
+		return ErrStarted
+	}
+	if s.stopped {
+		return ErrStopped
+	}
+	boot, _ := ParseNodes(s.cfg.BootNodes) // validated in New
+	static, _ := ParseNodes(s.cfg.StaticNodes)
+	trusted, _ := ParseNodes(s.cfg.TrustedNodes)
+	srv := &p2p.Server{Config: p2p.Config{
+		PrivateKey:       s.cfg.PrivateKey,
+		Name:             s.cfg.Name,
+		MaxPeers:         s.cfg.MaxPeers,
+		ListenAddr:       s.cfg.ListenAddr,
+		NoDiscovery:      s.cfg.NoDiscovery,
+		DiscoveryV4:      !s.cfg.NoDiscovery,
+		DiscoveryV5:      !s.cfg.NoDiscovery && s.cfg.DiscoveryV5,
+		BootstrapNodes:   boot,
+		BootstrapNodesV5: boot,
+		StaticNodes:      static,
+		TrustedNodes:     trusted,
+		NodeDatabase:     s.cfg.NodeDatabase,
+		Protocols:        s.protos,
+		Logger:           log.NewLogger(logging.NewSlogHandler(s.log)),
+	}}
+	// p2p.Server leaks its node database when Start fails on the listener,
+	// so a busy port is found before it is opened.
+	if err := checkListen(s.cfg.ListenAddr); err != nil {
+		return err
+	}
+	if err := srv.Start(); err != nil {
+		srv.Stop()
+		return fmt.Errorf("devp2p: listen on %s: %w", s.cfg.ListenAddr, err)
+	}
+	s.srv = srv
+	s.log.Info("devp2p started", zap.String("enode", srv.Self().URLv4()), zap.String("listen", srv.ListenAddr),
+		zap.Bool("discovery", !s.cfg.NoDiscovery), zap.Int("maxpeers", s.cfg.MaxPeers))
+	return nil
+}
+
+// Stop disconnects every peer and closes the listener. It is idempotent and
+// blocks until the server's goroutines have exited.
+func (s *Server) Stop() error {
+	s.mu.Lock()
+	srv := s.srv
+	s.srv, s.stopped = nil, true
+	s.mu.Unlock()
+	if srv != nil {
+		srv.Stop()
+		s.log.Info("devp2p stopped")
+	}
+	return nil
+}
+
+func checkListen(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("devp2p: listen on %s: %w", addr, err)
+	}
+	return l.Close()
+}
+
+func (s *Server) running() *p2p.Server {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.srv
+}

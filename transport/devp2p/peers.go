@@ -1,0 +1,79 @@
+package devp2p
+
+import (
+	"github.com/ethereum/go-ethereum/p2p"
+	"github.com/ethereum/go-ethereum/p2p/enode"
+)
+
+// The methods below satisfy api.P2P. Before Start and after Stop they
+// report an empty node and do nothing.
+
+// Self returns the local node, or nil when not running.
+func (s *Server) Self() *enode.Node {
+	if srv := s.running(); srv != nil {
+		return srv.Self()
+	}
+	return nil
+}
+
+// ListenAddr returns the bound TCP address, or "" when not running.
+func (s *Server) ListenAddr() string {
+	if srv := s.running(); srv != nil {
+		return srv.ListenAddr
+	}
+	return ""
+}
+
+// NodeInfo describes the local node (enode, listen address, protocols).
+func (s *Server) NodeInfo() *p2p.NodeInfo {
+	if srv := s.running(); srv != nil {
+		return srv.NodeInfo()
+	}
+	return &p2p.NodeInfo{Protocols: map[string]any{}}
+}
+
+// PeersInfo describes every connected peer.
+func (s *Server) PeersInfo() []*p2p.PeerInfo {
+	if srv := s.running(); srv != nil {
+		return srv.PeersInfo()
+	}
+	return []*p2p.PeerInfo{}
+}
+
+// PeerCount is the number of connected peers.
+func (s *Server) PeerCount() int {
+	if srv := s.running(); srv != nil {
+		return srv.PeerCount()
+	}
+	return 0
+}
+
+// AddPeer keeps a connection to n, reconnecting when it drops.
+func (s *Server) AddPeer(n *enode.Node) {
+	if srv := s.running(); srv != nil {
+		srv.AddPeer(n)
+	}
+}
+
+// RemovePeer disconnects n and stops reconnecting to it.
+func (s *Server) RemovePeer(n *enode.Node) {
+	if srv := s.running(); srv != nil {
+		srv.RemovePeer(n)
+	}
+}
+
+// AddTrustedPeer lets n connect even when the peer limit is reached.
+func (s *Server) AddTrustedPeer(n *enode.Node) {
+	if srv := s.running(); srv != nil {
+		srv.AddTrustedPeer(n)
+	}
+}
+
+// SubscribeEvents delivers peer add/drop events to ch until the
+// subscription is cancelled. It returns nil when not running.
+func (s *Server) SubscribeEvents(ch chan *p2p.PeerEvent) interface{ Unsubscribe() } {
+	if srv := s.running(); srv != nil {
+		return srv.SubscribeEvents(ch)
+	}
+	return nil
+}
