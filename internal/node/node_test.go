@@ -17,6 +17,7 @@ import (
 
 	"github.com/statusnode/statusd/internal/config"
 	"github.com/statusnode/statusd/internal/identity"
+	"github.com/statusnode/statusd/internal/testutil"
 )
 
 // goleveldb's mpoolDrain goroutine outlives DB.Close by up to a second by
@@ -95,19 +96,13 @@ func TestTwoNodesPeerOverRPC(t *testing.T) {
 	if err := ca.Call(&ok, "admin_addPeer", infoB.Enode); err != nil || !ok {
 		t.Fatalf("admin_addPeer: %v %v", ok, err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		pa, pb := peerIDs(t, ca), peerIDs(t, cb)
-		if len(pa) == 1 && len(pb) == 1 {
-			if pa[0] != b.P2P().Self().ID().String() || pb[0] != a.P2P().Self().ID().String() {
-				t.Fatalf("peers a=%v b=%v", pa, pb)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("nodes did not peer: a=%v b=%v", pa, pb)
-		}
-		time.Sleep(20 * time.Millisecond)
+	var pa, pb []string
+	testutil.WaitFor(t, 10*time.Second, "nodes to peer", func() bool {
+		pa, pb = peerIDs(t, ca), peerIDs(t, cb)
+		return len(pa) == 1 && len(pb) == 1
+	})
+	if pa[0] != b.P2P().Self().ID().String() || pb[0] != a.P2P().Self().ID().String() {
+		t.Fatalf("peers a=%v b=%v", pa, pb)
 	}
 	var count string
 	if err := ca.Call(&count, "net_peerCount"); err != nil || count != "0x1" {

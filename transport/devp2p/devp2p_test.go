@@ -11,6 +11,8 @@ import (
 	"github.com/ethereum/go-ethereum/p2p"
 	"go.uber.org/goleak"
 	"go.uber.org/zap/zaptest"
+
+	"github.com/statusnode/statusd/internal/testutil"
 )
 
 // goleveldb's mpoolDrain goroutine outlives DB.Close by up to a second by
@@ -28,17 +30,6 @@ func newServer(t *testing.T, protos ...p2p.Protocol) *Server {
 		t.Fatal(err)
 	}
 	return s
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 func TestPeeringAndProtocol(t *testing.T) {
@@ -62,7 +53,7 @@ func TestPeeringAndProtocol(t *testing.T) {
 		t.Fatalf("Register after Start: %v", err)
 	}
 	a.AddPeer(b.Self())
-	waitFor(t, "peers", func() bool { return a.PeerCount() == 1 && b.PeerCount() == 1 })
+	testutil.WaitFor(t, 10*time.Second, "peers", func() bool { return a.PeerCount() == 1 && b.PeerCount() == 1 })
 	<-ran
 	<-ran
 	info := a.NodeInfo()
@@ -73,7 +64,7 @@ func TestPeeringAndProtocol(t *testing.T) {
 		t.Fatalf("peer id %s", got)
 	}
 	a.RemovePeer(b.Self())
-	waitFor(t, "disconnect", func() bool { return a.PeerCount() == 0 && b.PeerCount() == 0 })
+	testutil.WaitFor(t, 10*time.Second, "disconnect", func() bool { return a.PeerCount() == 0 && b.PeerCount() == 0 })
 	a.Stop()
 	b.Stop()
 	a.Stop() // idempotent
