@@ -52,3 +52,17 @@ func BenchmarkReceiveG5(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReceiveC4 is the hot path of a public chat: decode a typical
+// text message and validate it (no wrapper signature to recover).
+func BenchmarkReceiveC4(b *testing.B) {
+	in := benchVector(b, "c4 with name and response-to")
+	alice, _ := keys(b)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		if _, err := Receive(in, &alice.PublicKey, Context{Now: testNow}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
