@@ -1,0 +1,111 @@
+package whisper
+
+import (
+	"crypto/rand"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/crypto"
+)
+
+func benchEnvelope(b *testing.B, payload int) *Envelope {
+	b.Helper()
+	e, err := Wrap(&MessageParams{TTL: 15, KeySym: &fuzzSymKey, Topic: TopicFromName("status"), Payload: make([]byte, payload)}, fuzzNow, rand.Reader)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return e
+}
+
+func BenchmarkPoW(b *testing.B) {
+	e := benchEnvelope(b, 100)
+	b.ReportAllocs()
+	for b.Loop() {
+		e.Nonce++
+		_ = e.PoW(fuzzNow)
+	}
+}
+
+// BenchmarkSearch measures raw nonce throughput of one Searcher (per core).
+func BenchmarkSearch(b *testing.B) {
+	e := benchEnvelope(b, 100)
+	w, _ := NewWork(e, -1)
+	s := w.NewSearcher()
+	b.ReportAllocs()
+	var start uint64
+	for b.Loop() {
+		s.Search(start, 1)
+		start++
+	}
+}
+
+func BenchmarkSealLowTarget(b *testing.B) {
+	p := &MessageParams{TTL: 15, KeySym: &fuzzSymKey, Topic: TopicFromName("status"), Payload: make([]byte, 100), PoW: StatusPoWTarget}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Seal(p, fuzzNow, rand.Reader, 1<<20); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDecodeEnvelope(b *testing.B) {
+	in := benchEnvelope(b, 1000).AppendRLP(nil)
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := DecodeEnvelope(in, DefaultMaxMessageSize); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEnvelopeHash(b *testing.B) {
+	e := benchEnvelope(b, 1000)
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = e.Hash()
+	}
+}
+
+func BenchmarkOpenSymmetric(b *testing.B) {
+	alice, _ := crypto.GenerateKey()
+	e, _ := Wrap(&MessageParams{KeySym: &fuzzSymKey, Src: alice, Payload: make([]byte, 200)}, fuzzNow, rand.Reader)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := OpenSymmetric(e, &fuzzSymKey, fuzzNow); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkOpenAsymmetric(b *testing.B) {
+	alice, _ := crypto.GenerateKey()
+	e, _ := Wrap(&MessageParams{Dst: &fuzzBob.PublicKey, Src: alice, Payload: make([]byte, 200)}, fuzzNow, rand.Reader)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := OpenAsymmetric(e, fuzzBob, fuzzNow); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkOpenSymmetricWrongKey is the common filter case: a key that fails.
+func BenchmarkOpenSymmetricWrongKey(b *testing.B) {
+	e := benchEnvelope(b, 200)
+	other := SymKey{9}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := OpenSymmetric(e, &other, fuzzNow); err == nil {
+			b.Fatal("opened with the wrong key")
+		}
+	}
+}
+
+func BenchmarkSymKeyFromPassword(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := SymKeyFromPassword("status"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,128 @@
+package whisper
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ethereum/go-ethereum/rlp"
+)
+
+// DecodeEnvelopes decodes the body of a Messages packet (code 1, §5.1): an
+// RLP list of envelopes, possibly empty. Each envelope is bounded by
+// maxSize; the caller bounds the whole packet (a packet over the node's max
+// message size disconnects the peer, §5.1). On error nothing is returned.
+func DecodeEnvelopes(b []byte, maxSize uint32) ([]*Envelope, error) {
+	content, rest, err := rlp.SplitList(b)
+	if err != nil {
+		return nil, fmt.Errorf("%w: envelope list: %w", ErrEnvelopeMalformed, err)
+	}
+	if len(rest) != 0 {
+		return nil, fmt.Errorf("%w: %d bytes after envelope list", ErrEnvelopeMalformed, len(rest))
+	}
+	return decodeEnvelopeItems(content, maxSize)
+}
+
+// DecodeP2PEnvelopes decodes the body of a P2P Message packet (code 127,
+// §4.5): EIP-627 peers send one envelope, Status mailservers a list of
+// envelopes. An envelope's first element is an integer, a list's first
+// element is a list, which tells the two apart.
+func DecodeP2PEnvelopes(b []byte, maxSize uint32) ([]*Envelope, error) {
+	content, rest, err := rlp.SplitList(b)
+	if err != nil {
+		return nil, fmt.Errorf("%w: p2p body: %w", ErrEnvelopeMalformed, err)
+	}
+	if len(rest) != 0 {
+		return nil, fmt.Errorf("%w: %d bytes after p2p body", ErrEnvelopeMalformed, len(rest))
+	}
+	if len(content) == 0 || content[0] >= 0xC0 {
+		return decodeEnvelopeItems(content, maxSize)
+	}
+	e, err := DecodeEnvelope(b, maxSize)
+	if err != nil {
+		return nil, err
+	}
+	return []*Envelope{e}, nil
+}
+
+func decodeEnvelopeItems(content []byte, maxSize uint32) ([]*Envelope, error) {
+	// An envelope is at least 10 bytes of RLP; cap the guess accordingly.
+	out := make([]*Envelope, 0, min(len(content)/10, 64))
+	for len(content) > 0 {
+		_, _, rest, err := rlp.Split(content)
+		if err != nil {
+			return nil, fmt.Errorf("%w: envelope %d: %w", ErrEnvelopeMalformed, len(out), err)
+		}
+		e, err := DecodeEnvelope(content[:len(content)-len(rest)], maxSize)
+		if err != nil {
+			return nil, fmt.Errorf("envelope %d: %w", len(out), err)
+		}
+		out = append(out, e)
+		content = rest
+	}
+	return out, nil
+}
+
+// EncodeEnvelopes returns the RLP list of envs, the body of a Messages
+// packet (code 1) or of a batched P2P Message packet (code 127).
+func EncodeEnvelopes(envs []*Envelope) []byte {
+	var content []byte
+	for _, e := range envs {
+		content = e.AppendRLP(content)
+	}
+	out := appendRLPHeader(make([]byte, 0, len(content)+9), 0xC0, len(content))
+	return append(out, content...)
+}
+
+// AcceptParams are a node's current limits for incoming envelopes
+// (spec/PROTOCOL.md §5.8). The tolerance fields carry the previous values for
+// a while after a change, because peers learn new values only with delay.
+type AcceptParams struct {
+	MaxMessageSize  uint32  // node max message size (≤ MaxMessageSize)
+	MinPoW          float64 // node minimum PoW
+	MinPoWTolerance float64 // previous minimum, or the same as MinPoW
+	Bloom           Bloom   // node bloom (FullBloom for a full node)
+	BloomTolerance  *Bloom  // previous bloom, or nil
+}
+
+// CheckEnvelope applies the envelope acceptance rules of the Status fork's
+// add (§5.8), in the same order, and returns the envelope's PoW as computed
+// for now (with the §5.4 future-timestamp diff) so the caller need not hash
+// it again. The caller handles duplicates and p2p envelopes, which skip
+// these checks (§4.5). The error tells the caller what to do:
+//
+//   - ErrEnvelopeFromFuture, ErrEnvelopeVeryOld: time-sync error (Status
+//     confirmation code 1); the peer is not disconnected.
+//   - ErrEnvelopeExpired: drop silently, not an error for the peer.
+//   - ErrEnvelopeTooLarge, ErrPoWTooLow, ErrBloomMismatch: the peer is
+//     disconnected (confirmation code 2).
+func CheckEnvelope(e *Envelope, now time.Time, p *AcceptParams) (float64, error) {
+	n := now.Unix()
+	sent := int64(e.Sent())
+	if sent-int64(DefaultSyncAllowance) > n {
+		return 0, fmt.Errorf("%w: sent %d, now %d", ErrEnvelopeFromFuture, sent, n)
+	}
+	if int64(e.Expiry) < n {
+		if int64(e.Expiry)+2*int64(DefaultSyncAllowance) < n {
+			return 0, fmt.Errorf("%w: expired at %d, now %d", ErrEnvelopeVeryOld, e.Expiry, n)
+		}
+		return 0, fmt.Errorf("%w: at %d", ErrEnvelopeExpired, e.Expiry)
+	}
+	if uint64(e.Size()) > uint64(p.MaxMessageSize) {
+		return 0, fmt.Errorf("%w: size %d > %d", ErrEnvelopeTooLarge, e.Size(), p.MaxMessageSize)
+	}
+	pow := e.PoW(now)
+	if pow < p.MinPoW && pow < p.MinPoWTolerance {
+		return pow, fmt.Errorf("%w: %g < %g", ErrPoWTooLow, pow, p.MinPoW)
+	}
+	if !BloomMatch(p.Bloom, e.Bloom()) && (p.BloomTolerance == nil || !BloomMatch(*p.BloomTolerance, e.Bloom())) {
+		return pow, fmt.Errorf("%w: topic %s", ErrBloomMismatch, e.Topic)
+	}
+	return pow, nil
+}
+
+// IsTimeSyncError reports whether err is one of the §5.8 time-sync errors
+// (confirmation code 1 in the Status fork's message responses, §4.6).
+func IsTimeSyncError(err error) bool {
+	return errors.Is(err, ErrEnvelopeFromFuture) || errors.Is(err, ErrEnvelopeVeryOld)
+}
