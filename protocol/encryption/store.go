@@ -1,0 +1,202 @@
+package encryption
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+)
+
+// Kind names one record family of the Store. Values are persisted (the
+// storage layer derives table names from String) and append-only.
+type Kind uint8
+
+// Record kinds. The key and value layouts are written next to each kind.
+const (
+	// KindSession: session id (bundle id ‖ installation id) → ratchet state
+	// (JSON ratchetRecord). Secret.
+	KindSession Kind = iota + 1
+	// KindMessageKey: ratchet pubkey (33) ‖ BE32 n → JSON mkRecord. Secret.
+	KindMessageKey
+	// KindMessageKeyIndex: len(sid) byte ‖ session id ‖ BE64 seq →
+	// ratchet pubkey ‖ BE32 n. Lets limits walk a session's keys in order.
+	KindMessageKeyIndex
+	// KindPrivateSPK: our SPK pubkey (33) → JSON privateSPK. Secret.
+	KindPrivateSPK
+	// KindPeerSPKs: identity (33) ‖ installation id → JSON []peerSPK.
+	KindPeerSPKs
+	// KindInstallation: identity (33) ‖ installation id → JSON Installation.
+	KindInstallation
+	// KindRatchetInfo: identity (33) ‖ bundle id (33) ‖ installation id →
+	// JSON ratchetInfo. Secret (holds SK).
+	KindRatchetInfo
+	// KindAgreement: identity (33) ‖ installation id → the negotiated
+	// secret; present once agreed with that installation (spec §3.8). Secret.
+	KindAgreement
+	// KindMeta: name → value (our current SPK; hashes of seen bundles).
+	KindMeta
+)
+
+// Secret reports whether values of k hold private key material; the storage
+// layer encrypts those at rest.
+func (k Kind) Secret() bool {
+	switch k {
+	case KindSession, KindMessageKey, KindPrivateSPK, KindRatchetInfo, KindAgreement:
+		return true
+	}
+	return false
+}
+
+func (k Kind) String() string {
+	switch k {
+	case KindSession:
+		return "session"
+	case KindMessageKey:
+		return "mkey"
+	case KindMessageKeyIndex:
+		return "mkidx"
+	case KindPrivateSPK:
+		return "pspk"
+	case KindPeerSPKs:
+		return "spks"
+	case KindInstallation:
+		return "inst"
+	case KindRatchetInfo:
+		return "rinfo"
+	case KindAgreement:
+		return "agree"
+	case KindMeta:
+		return "meta"
+	}
+	return "kind" + strconv.Itoa(int(k))
+}
+
+// Kinds lists every kind, for storage implementations.
+func Kinds() []Kind {
+	return []Kind{KindSession, KindMessageKey, KindMessageKeyIndex, KindPrivateSPK,
+		KindPeerSPKs, KindInstallation, KindRatchetInfo, KindAgreement, KindMeta}
+}
+
+// Op is one write of a change set: a put, or a delete when Delete is set.
+type Op struct {
+	Kind   Kind
+	Key    []byte
+	Value  []byte
+	Delete bool
+}
+
+// Store is the persistence the Manager needs, implemented by
+// storage/sessions. Implementations are safe for concurrent use.
+//
+// The Manager reads through Get and Iterate and writes only through Commit,
+// once per operation, before it returns anything derived from the new state
+// (persist before send). Commit must apply all ops atomically and durably
+// enough that after it returns a crash loses none of them.
+type Store interface {
+	// Get returns the value of (kind, key), or an error wrapping
+	// ErrNotFound. The returned slice belongs to the caller.
+	Get(kind Kind, key []byte) ([]byte, error)
+	// Iterate calls fn for each record of kind whose key starts with prefix,
+	// in ascending key order. fn must not call the Store; slices are valid
+	// only during the call. Iteration stops at fn's first error.
+	Iterate(kind Kind, prefix []byte, fn func(key, value []byte) error) error
+	// Commit applies ops atomically, in order.
+	Commit(ops []Op) error
+}
+
+// txn is a write overlay over a Store for one Manager operation: reads see
+// the pending writes, nothing reaches the Store until commit. Dropping a
+// txn leaves the Store unchanged, which is how every error path keeps state.
+type txn struct {
+	st      Store
+	pending map[string]*Op
+}
+
+func newTxn(st Store) *txn { return &txn{st: st, pending: make(map[string]*Op)} }
+
+func txnKey(k Kind, key []byte) string { return string(rune(k)) + string(key) }
+
+func (t *txn) get(k Kind, key []byte) ([]byte, bool, error) {
+	if op, ok := t.pending[txnKey(k, key)]; ok {
+		if op.Delete {
+			return nil, false, nil
+		}
+		return op.Value, true, nil
+	}
+	v, err := t.st.Get(k, key)
+	if errors.Is(err, ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("%w: get %s: %w", ErrStore, k, err)
+	}
+	return v, true, nil
+}
+
+func (t *txn) put(k Kind, key, value []byte) {
+	t.pending[txnKey(k, key)] = &Op{Kind: k, Key: bytes.Clone(key), Value: value}
+}
+
+func (t *txn) del(k Kind, key []byte) {
+	t.pending[txnKey(k, key)] = &Op{Kind: k, Key: bytes.Clone(key), Delete: true}
+}
+
+// iterate merges the Store's records with pending writes, in key order.
+func (t *txn) iterate(k Kind, prefix []byte, fn func(key, value []byte) error) error {
+	rows := make(map[string][]byte)
+	err := t.st.Iterate(k, prefix, func(key, value []byte) error {
+		rows[string(key)] = bytes.Clone(value)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("%w: iterate %s: %w", ErrStore, k, err)
+	}
+	for _, op := range t.pending {
+		if op.Kind != k || !bytes.HasPrefix(op.Key, prefix) {
+			continue
+		}
+		if op.Delete {
+			delete(rows, string(op.Key))
+		} else {
+			rows[string(op.Key)] = op.Value
+		}
+	}
+	keys := make([]string, 0, len(rows))
+	for key := range rows {
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		if err := fn([]byte(key), rows[key]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ops returns the pending writes in a deterministic order.
+func (t *txn) ops() []Op {
+	keys := make([]string, 0, len(t.pending))
+	for key := range t.pending {
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	out := make([]Op, 0, len(keys))
+	for _, key := range keys {
+		out = append(out, *t.pending[key])
+	}
+	return out
+}
+
+// commit writes the pending ops to the Store in one atomic Commit.
+func (t *txn) commit() error {
+	if len(t.pending) == 0 {
+		return nil
+	}
+	if err := t.st.Commit(t.ops()); err != nil {
+		return fmt.Errorf("%w: commit: %w", ErrStore, err)
+	}
+	t.pending = make(map[string]*Op)
+	return nil
+}
