@@ -11,7 +11,7 @@ DATADIR  ?= ./data
 # The password `make run` uses; statusd warns that it is for development only.
 DEV_PASSWORD := statusd-dev-password
 
-.PHONY: all build run test race bench fuzz lint proto configs clean
+.PHONY: all build run test interop race bench fuzz lint proto configs clean
 
 all: build
 
@@ -27,6 +27,12 @@ run: build
 
 test:
 	$(GO) test -count=1 -timeout 15m ./...
+	$(MAKE) interop
+
+# Interoperability tests against reference implementations. Each lives in its
+# own Go module under interop/, which `go test ./...` at the root skips.
+interop:
+	cd interop/mvds && $(GO) test -count=1 ./...
 
 race:
 	$(GO) test -count=1 -race -timeout 20m ./...
@@ -42,6 +48,7 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	cd interop/mvds && $(GO) vet ./...
 
 # Regenerates the committed .pb.go files (needs Debian's protobuf-compiler).
 proto:

@@ -1,0 +1,143 @@
+package datasync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	mvds "github.com/statusnode/statusd/protocol/datasync"
+)
+
+// Receive takes a payload the transport received from peer from (already
+// decrypted and authenticated). It decodes data on the caller's goroutine
+// and queues it for the driver goroutine; it never blocks.
+//
+// Errors: protocol/datasync's ErrNotPayload (as DecodePayload returns it)
+// when data is not MVDS — the caller passes the bytes on to the next layer
+// (spec/PROTOCOL.md §0); ErrMalformedPayload or ErrTooLarge for broken MVDS;
+// ErrSelf or ErrInvalidKey for a bad sender; ErrInboxFull when the driver is
+// behind (the payload is dropped; MVDS retransmits); ErrStopped after Stop.
+// Receive may be called before Start; payloads then wait in the inbox.
+func (d *Driver) Receive(from mvds.PeerID, data []byte) error {
+	p, err := mvds.DecodePayload(data, d.cfg.Node.Limits)
+	if err != nil {
+		return err
+	}
+	if from == d.cfg.Node.ID {
+		return mvds.ErrSelf
+	}
+	if from[0] != 0x04 {
+		return fmt.Errorf("%w: sender %x…", mvds.ErrInvalidKey, from[:4])
+	}
+	if err := d.inbox.push(received{from: from, payload: p}); err != nil {
+		if errors.Is(err, ErrInboxFull) {
+			d.stats.dropped.Add(1)
+		}
+		return err
+	}
+	d.stats.payloadsReceived.Add(1)
+	d.stats.bytesReceived.Add(uint64(len(data)))
+	return nil
+}
+
+// Append stores a new message in group g, stamped with the clock's time,
+// and returns its ID once the message is persisted. It is sent to the
+// group's peers at the next tick. Errors: protocol/datasync's ErrTooLarge
+// and ErrDuplicateMessage, ErrStopped, ErrStore, ctx.Err().
+func (d *Driver) Append(ctx context.Context, g mvds.GroupID, body []byte) (mvds.MessageID, error) {
+	var id mvds.MessageID
+	now := d.clock.Now()
+	err := d.do(ctx, func(n *mvds.Node) error {
+		var err error
+		id, err = n.Append(g, body, now)
+		return err
+	})
+	return id, err
+}
+
+// AddPeer makes p a member of g (persisted before it returns).
+func (d *Driver) AddPeer(ctx context.Context, g mvds.GroupID, p mvds.PeerID) error {
+	return d.do(ctx, func(n *mvds.Node) error { return n.AddPeer(g, p) })
+}
+
+// RemovePeer removes p from g and drops what would still be sent to it.
+func (d *Driver) RemovePeer(ctx context.Context, g mvds.GroupID, p mvds.PeerID) error {
+	return d.do(ctx, func(n *mvds.Node) error { n.RemovePeer(g, p); return nil })
+}
+
+// Sync returns once every payload passed to Receive and every tick received
+// before the call has been processed, its Ready persisted, delivered and
+// sent. Tests use it after ManualClock.Advance.
+func (d *Driver) Sync(ctx context.Context) error {
+	return d.do(ctx, func(*mvds.Node) error { return nil })
+}
+
+// Status is a view of the node's state.
+type Status struct {
+	Epoch       uint64 // ticks since the state was created
+	Outstanding int    // unacknowledged send records
+}
+
+// Status returns the node's epoch and outstanding records, after the
+// driver processed everything received before the call.
+func (d *Driver) Status(ctx context.Context) (Status, error) {
+	var s Status
+	err := d.do(ctx, func(n *mvds.Node) error {
+		s = Status{Epoch: n.Epoch(), Outstanding: n.Outstanding()}
+		return nil
+	})
+	return s, err
+}
+
+// do runs fn on the driver goroutine, then the Ready cycle, and returns
+// fn's error (or the store's). It waits for the driver unless ctx ends.
+func (d *Driver) do(ctx context.Context, fn func(n *mvds.Node) error) error {
+	d.mu.Lock()
+	st := d.state
+	d.mu.Unlock()
+	if st == stateNew {
+		return ErrNotStarted
+	}
+	r := request{fn: fn, reply: make(chan error, 1)}
+	select {
+	case d.reqs <- r:
+	case <-d.done:
+		return d.stoppedErr()
+	case <-d.quit:
+		return ErrStopped
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-r.reply:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (d *Driver) stoppedErr() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.failErr != nil {
+		return fmt.Errorf("%w: %w", ErrStopped, d.failErr)
+	}
+	return ErrStopped
+}
+
+func wrapStore(op string, err error) error {
+	return fmt.Errorf("%w: %s: %w", ErrStore, op, err)
+}
+
+// Stats are the driver's counters since New.
+type Stats struct {
+	Ticks            uint64
+	PayloadsSent     uint64 // handed to Transport.Send without error
+	BytesSent        uint64 // encoded bytes of those payloads
+	SendErrors       uint64
+	PayloadsReceived uint64 // accepted by Receive
+	BytesReceived    uint64
+	Dropped          uint64 // refused with ErrInboxFull
+	StepErrors       uint64 // payloads the node rejected
+	Delivered        uint64 // messages handed to the application
+}

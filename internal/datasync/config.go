@@ -1,0 +1,67 @@
+package datasync
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	mvds "github.com/statusnode/statusd/protocol/datasync"
+)
+
+// Sentinel errors of the driver. Errors are wrapped with %w.
+var (
+	// ErrInvalidConfig: Config.Validate rejected a setting.
+	ErrInvalidConfig = errors.New("datasync driver: invalid config")
+	// ErrNotStarted: a method that needs the driver goroutine was called
+	// before Start.
+	ErrNotStarted = errors.New("datasync driver: not started")
+	// ErrStarted: Start was called on a driver that is running.
+	ErrStarted = errors.New("datasync driver: already started")
+	// ErrStopped: the driver was stopped (or stopped itself after a store
+	// failure, which the error then wraps); make a new one to restart.
+	ErrStopped = errors.New("datasync driver: stopped")
+	// ErrInboxFull: Receive found the inbox full and dropped the payload.
+	// MVDS retransmits, so the caller only counts it.
+	ErrInboxFull = errors.New("datasync driver: inbox full")
+	// ErrStore: persisting a Ready failed; the driver stops without sending
+	// anything of that Ready.
+	ErrStore = errors.New("datasync driver: store failed")
+)
+
+// Config configures a Driver. Build it with DefaultConfig; New calls
+// Validate.
+type Config struct {
+	// Node configures the MVDS state machine.
+	Node mvds.Config
+	// TickInterval is the period of Node.Tick (Status: 300 ms, §6.3).
+	TickInterval time.Duration
+	// SendTimeout bounds one Transport.Send call.
+	SendTimeout time.Duration
+	// InboxSize bounds the received payloads waiting for the driver
+	// goroutine; Receive fails with ErrInboxFull beyond it.
+	InboxSize int
+}
+
+// DefaultConfig returns statusd's driver settings for the local peer id:
+// protocol/datasync's defaults, a 300 ms tick, 10 s per send, 1024 queued
+// payloads.
+func DefaultConfig(id mvds.PeerID) Config {
+	return Config{
+		Node:         mvds.DefaultConfig(id),
+		TickInterval: mvds.StatusTickMillis * time.Millisecond,
+		SendTimeout:  10 * time.Second,
+		InboxSize:    1024,
+	}
+}
+
+// Validate reports an unusable configuration as ErrInvalidConfig.
+func (c Config) Validate() error {
+	if err := c.Node.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	if c.TickInterval <= 0 || c.SendTimeout <= 0 || c.InboxSize <= 0 {
+		return fmt.Errorf("%w: tick %v, send timeout %v, inbox %d must be positive",
+			ErrInvalidConfig, c.TickInterval, c.SendTimeout, c.InboxSize)
+	}
+	return nil
+}

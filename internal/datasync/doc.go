@@ -1,0 +1,32 @@
+// Package datasync drives an MVDS node (protocol/datasync) for statusd: it
+// owns the node in one goroutine, ticks it (every 300 ms by default), feeds
+// it the payloads the transport received, persists every Ready before
+// anything of it leaves the process, hands new messages to the application,
+// and gives one encoded payload per peer and tick (messages and ACKs
+// together, spec/PROTOCOL.md §6.3) to a Transport.
+//
+// The Ready cycle the driver runs after every input (tick, received payload,
+// Append, AddPeer, RemovePeer):
+//
+//	rd := node.Ready()
+//	store.ApplyReady(rd.Changes, rd.Deliver) // 1. persist, deliveries marked pending
+//	deliver(m) for m in rd.Deliver           // 2. application callback
+//	store.Delivered(ids)                     //    clear the pending marks
+//	transport.Send(ctx, to, payload)         // 3. one Send per Outgoing
+//	node.Advance(rd)                         // 4.
+//
+// Persist before send: an ACK never leaves for a message the store could
+// lose, and the epoch never goes backwards after a restart. A failed store
+// write stops the driver (nothing of that Ready is sent); a failed Send is
+// counted and left to MVDS retransmission.
+//
+// Delivery is exactly once across clean stops and restarts. A crash between
+// steps 1 and 2 leaves the messages pending; Start delivers them again, so
+// across a crash the application may see a message twice (it dedupes by
+// message ID), never zero times.
+//
+// Receive is the "try and fall back" entry of spec/PROTOCOL.md §0: it
+// decodes on the caller's goroutine and returns protocol/datasync's
+// ErrNotPayload for bytes that are not MVDS, so the caller passes them on.
+// It never blocks, so a Transport may call it from inside Send.
+package datasync

@@ -1,0 +1,226 @@
+package datasync
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"go.uber.org/zap"
+
+	mvds "github.com/statusnode/statusd/protocol/datasync"
+)
+
+// Store persists a node's state and the deliveries not yet confirmed. The
+// driver calls it from its goroutine only (Load and Pending from Start).
+// storage/datasyncstore implements it over goleveldb or the in-memory KV.
+type Store interface {
+	// Load returns the persisted node state (empty for a new store).
+	Load() (mvds.Snapshot, error)
+	// ApplyReady persists c and marks deliver pending, atomically.
+	ApplyReady(c mvds.Changes, deliver []mvds.Message) error
+	// Pending returns the messages marked pending and not yet Delivered.
+	Pending() ([]mvds.Message, error)
+	// Delivered clears the pending marks of ids.
+	Delivered(ids []mvds.MessageID) error
+}
+
+// Transport carries encoded MVDS payloads to peers; below it sit the
+// encryption layer and Whisper. The driver calls Send from its goroutine,
+// one payload at a time, in Ready order, only after the payload's Ready was
+// persisted. Send may block up to ctx's deadline (SendTimeout; ctx also ends
+// when the driver stops) and must not call Driver methods other than
+// Receive. An error is counted and logged; MVDS retransmits.
+type Transport interface {
+	Send(ctx context.Context, to mvds.PeerID, payload []byte) error
+}
+
+// DeliverFunc receives each message the node got from a peer, once, in
+// order. It runs on the driver goroutine after the message was persisted
+// and before any ACK for it is sent (messages left pending by a crash are
+// delivered again from Start, on the goroutine calling Start); it must not block for long and must
+// not call Driver methods other than Receive and Stats (the others wait for
+// the driver goroutine). The message body must not be modified.
+type DeliverFunc func(m mvds.Message)
+
+// Option changes how New builds a driver.
+type Option func(*Driver)
+
+// WithClock sets the clock (default SystemClock).
+func WithClock(c Clock) Option { return func(d *Driver) { d.clock = c } }
+
+// WithLogger sets the logger; the driver logs under the name "mvds".
+func WithLogger(l *zap.Logger) Option { return func(d *Driver) { d.log = l.Named("mvds") } }
+
+// Driver runs one MVDS node. Its methods are safe for concurrent use; the
+// node itself is touched only by the driver goroutine started by Start.
+type Driver struct {
+	cfg     Config
+	store   Store
+	tr      Transport
+	deliver DeliverFunc
+	clock   Clock
+	log     *zap.Logger
+
+	node   *mvds.Node // owned by the run goroutine after Start
+	inbox  inbox
+	reqs   chan request
+	quit   chan struct{}
+	done   chan struct{}
+	ctx    context.Context // cancelled by Stop; bounds every Send
+	cancel context.CancelFunc
+	stats  counters
+
+	mu      sync.Mutex
+	state   runState
+	started bool  // the run goroutine was started; set by Stop
+	failErr error // why the run goroutine exited on its own
+}
+
+type runState uint8
+
+const (
+	stateNew runState = iota
+	stateRunning
+	stateStopped
+)
+
+// request is a function run on the driver goroutine, followed by a flush.
+type request struct {
+	fn    func(n *mvds.Node) error
+	reply chan error // buffered 1
+}
+
+// New returns a driver that is not running yet. It does not touch the store.
+func New(cfg Config, st Store, tr Transport, deliver DeliverFunc, opts ...Option) (*Driver, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	d := &Driver{
+		cfg: cfg, store: st, tr: tr, deliver: deliver,
+		clock: SystemClock{}, log: zap.NewNop(),
+		reqs: make(chan request), quit: make(chan struct{}), done: make(chan struct{}),
+	}
+	d.inbox.init(cfg.InboxSize)
+	d.ctx, d.cancel = context.WithCancel(context.Background())
+	for _, o := range opts {
+		o(d)
+	}
+	return d, nil
+}
+
+// Start loads the state from the store, rebuilds the node (RestartNode),
+// delivers the messages left pending by a crash (on the caller's
+// goroutine), and starts the driver goroutine. It fails with ErrStarted if
+// running, ErrStopped after Stop, or the store's error.
+func (d *Driver) Start() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	switch d.state {
+	case stateRunning:
+		return ErrStarted
+	case stateStopped:
+		return ErrStopped
+	}
+	snap, err := d.store.Load()
+	if err != nil {
+		return fmt.Errorf("%w: load: %w", ErrStore, err)
+	}
+	if d.node, err = mvds.RestartNode(d.cfg.Node, snap); err != nil {
+		return err
+	}
+	pending, err := d.store.Pending()
+	if err != nil {
+		return fmt.Errorf("%w: pending: %w", ErrStore, err)
+	}
+	if err := d.deliverAll(pending); err != nil {
+		return err
+	}
+	ticker := d.clock.NewTicker(d.cfg.TickInterval)
+	d.state = stateRunning
+	d.log.Debug("started", zap.Uint64("epoch", snap.Epoch), zap.Int("records", len(snap.Records)),
+		zap.Int("redelivered", len(pending)))
+	go d.run(ticker)
+	return nil
+}
+
+// Stop ends the driver goroutine, cancels a Send in progress and waits for
+// the goroutine to exit. It is idempotent and returns the error that stopped
+// the driver on its own, if any. A stopped driver cannot be restarted.
+func (d *Driver) Stop() error {
+	d.mu.Lock()
+	if d.state != stateStopped {
+		d.started = d.state == stateRunning
+		d.state = stateStopped
+		close(d.quit)
+		d.cancel()
+		d.inbox.close()
+	}
+	started := d.started
+	d.mu.Unlock()
+	if started {
+		<-d.done
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.failErr
+}
+
+// run is the driver goroutine: it owns d.node.
+func (d *Driver) run(ticker Ticker) {
+	defer close(d.done)
+	defer ticker.Stop()
+	if err := d.flush(); err != nil {
+		d.fail(err)
+		return
+	}
+	for {
+		var req *request
+		select {
+		case <-d.quit:
+			d.saveEpoch()
+			return
+		case <-ticker.C():
+			d.step()
+			d.node.Tick()
+			d.stats.ticks.Add(1)
+		case <-d.inbox.ready:
+			d.step()
+		case r := <-d.reqs:
+			d.step()
+			req = &r
+		}
+		var err error
+		if req != nil {
+			err = req.fn(d.node)
+		}
+		ferr := d.flush()
+		if req != nil {
+			if ferr != nil {
+				err = ferr
+			}
+			req.reply <- err
+		}
+		if ferr != nil {
+			d.fail(ferr)
+			return
+		}
+	}
+}
+
+// saveEpoch persists the epoch on a clean stop. The node writes the epoch
+// only together with other changes (an idle tick costs no write), so
+// without this a restart would resume at the epoch of the last change.
+func (d *Driver) saveEpoch() {
+	c := mvds.Changes{Epoch: d.node.Epoch(), EpochChanged: true}
+	if err := d.store.ApplyReady(c, nil); err != nil {
+		d.log.Warn("persist epoch at stop", zap.Error(err))
+	}
+}
+
+// fail records why the goroutine stops on its own.
+func (d *Driver) fail(err error) {
+	d.log.Error("stopping after store failure", zap.Error(err))
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.failErr = err
+}

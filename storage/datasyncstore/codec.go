@@ -1,0 +1,115 @@
+package datasyncstore
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/statusnode/statusd/protocol/datasync"
+)
+
+// Key prefixes (see doc.go).
+const (
+	prefixEpoch   = 'e'
+	prefixRecord  = 'r'
+	prefixMessage = 'm'
+	prefixMember  = 'g'
+	prefixPending = 'p'
+)
+
+const (
+	recordKeyLen   = 1 + datasync.PeerIDLength + datasync.IDLength
+	recordValueLen = 1 + 8 + 8
+	messageKeyLen  = 1 + datasync.IDLength
+	messageHdrLen  = datasync.IDLength + 8
+	memberKeyLen   = 1 + datasync.IDLength + datasync.PeerIDLength
+	pendingKeyLen  = 1 + datasync.IDLength
+)
+
+var epochKey = []byte{prefixEpoch}
+
+func recordKey(k datasync.RecordKey) []byte {
+	b := make([]byte, 0, recordKeyLen)
+	b = append(b, prefixRecord)
+	b = append(b, k.Peer[:]...)
+	return append(b, k.Message[:]...)
+}
+
+func encodeRecord(r datasync.Record) []byte {
+	b := make([]byte, recordValueLen)
+	b[0] = byte(r.Type)
+	binary.BigEndian.PutUint64(b[1:9], r.SendCount)
+	binary.BigEndian.PutUint64(b[9:17], r.SendEpoch)
+	return b
+}
+
+func decodeRecord(key, val []byte) (datasync.RecordEntry, error) {
+	var e datasync.RecordEntry
+	if len(key) != recordKeyLen || len(val) != recordValueLen {
+		return e, fmt.Errorf("%w: record of %d/%d bytes", ErrCorrupt, len(key), len(val))
+	}
+	copy(e.Key.Peer[:], key[1:1+datasync.PeerIDLength])
+	copy(e.Key.Message[:], key[1+datasync.PeerIDLength:])
+	e.Record = datasync.Record{
+		Type:      datasync.RecordType(val[0]),
+		SendCount: binary.BigEndian.Uint64(val[1:9]),
+		SendEpoch: binary.BigEndian.Uint64(val[9:17]),
+	}
+	return e, nil
+}
+
+func messageKey(id datasync.MessageID) []byte {
+	return append([]byte{prefixMessage}, id[:]...)
+}
+
+func encodeMessage(m datasync.Message) []byte {
+	b := make([]byte, messageHdrLen, messageHdrLen+len(m.Body))
+	copy(b, m.GroupID[:])
+	binary.BigEndian.PutUint64(b[datasync.IDLength:], uint64(m.Timestamp))
+	return append(b, m.Body...)
+}
+
+// decodeMessage parses a message row and checks that its key is its ID.
+// The body is copied: val belongs to the iterator.
+func decodeMessage(key, val []byte) (datasync.Message, error) {
+	var m datasync.Message
+	if len(key) != messageKeyLen || len(val) < messageHdrLen {
+		return m, fmt.Errorf("%w: message of %d/%d bytes", ErrCorrupt, len(key), len(val))
+	}
+	copy(m.GroupID[:], val)
+	m.Timestamp = int64(binary.BigEndian.Uint64(val[datasync.IDLength:]))
+	m.Body = append([]byte{}, val[messageHdrLen:]...)
+	if id := m.ID(); string(id[:]) != string(key[1:]) {
+		return m, fmt.Errorf("%w: message %x… does not hash to its key", ErrCorrupt, key[1:5])
+	}
+	return m, nil
+}
+
+func memberKey(mb datasync.Membership) []byte {
+	b := make([]byte, 0, memberKeyLen)
+	b = append(b, prefixMember)
+	b = append(b, mb.Group[:]...)
+	return append(b, mb.Peer[:]...)
+}
+
+func decodeMember(key []byte) (datasync.Membership, error) {
+	var mb datasync.Membership
+	if len(key) != memberKeyLen {
+		return mb, fmt.Errorf("%w: membership key of %d bytes", ErrCorrupt, len(key))
+	}
+	copy(mb.Group[:], key[1:1+datasync.IDLength])
+	copy(mb.Peer[:], key[1+datasync.IDLength:])
+	return mb, nil
+}
+
+func pendingKey(id datasync.MessageID) []byte {
+	return append([]byte{prefixPending}, id[:]...)
+}
+
+func decodePending(key []byte) (datasync.MessageID, error) {
+	var id datasync.MessageID
+	if len(key) != pendingKeyLen {
+		return id, fmt.Errorf("%w: pending key of %d bytes", ErrCorrupt, len(key))
+	}
+	copy(id[:], key[1:])
+	return id, nil
+}

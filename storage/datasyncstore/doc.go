@@ -1,0 +1,23 @@
+// Package datasyncstore persists the state of an MVDS node
+// (protocol/datasync) in statusd's key-value store: the epoch, the send
+// records, the stored messages, the group memberships, and the messages
+// persisted but not yet handed to the application.
+//
+// The driver (internal/datasync) is the only caller. It calls ApplyReady
+// with each Ready's changes before sending anything of that Ready (persist
+// before send), Delivered once the application has the messages, and Load
+// and Pending once at start-up.
+//
+// Key layout, inside the table the caller passes (statusd uses
+// storage.NewTable(db, TableName)):
+//
+//	"e"                      epoch: uint64 big-endian
+//	"r" ‖ peer(65) ‖ id(32)  record: type(1) ‖ send count(8 BE) ‖ send epoch(8 BE)
+//	"m" ‖ id(32)             message: group(32) ‖ timestamp(8 BE, two's complement) ‖ body
+//	"g" ‖ group(32) ‖ peer(65) membership: empty value
+//	"p" ‖ id(32)             pending delivery: empty value
+//
+// Format version 1 (storage.FormatVersion covers the whole database). A
+// message's key is checked against the hash of its value on Load, so a
+// damaged message is reported as ErrCorrupt instead of restored.
+package datasyncstore
