@@ -18,9 +18,21 @@ import (
 // endpoint is one TCP listener and the http.Server that serves it: HTTP, WS,
 // or both when they share a port.
 type endpoint struct {
-	name string // "http", "ws" or "http+ws", for logs
-	ln   net.Listener
-	srv  *http.Server
+	name  string // "http", "ws" or "http+ws", for logs
+	ln    net.Listener
+	srv   *http.Server
+	conns sync.WaitGroup // connections not yet closed or hijacked
+}
+
+// trackConn follows each connection from new to closed or hijacked (the
+// terminal states), so Stop can wait for net/http's connection goroutines.
+func (ep *endpoint) trackConn(_ net.Conn, state http.ConnState) {
+	switch state {
+	case http.StateNew:
+		ep.conns.Add(1)
+	case http.StateClosed, http.StateHijacked:
+		ep.conns.Done()
+	}
 }
 
 // serve runs the http.Server until shutdown; wg.Done when it returns.
@@ -55,7 +67,7 @@ func (s *Server) listenLocked() error {
 		s.log.Info("IPC endpoint opened", zap.String("path", s.cfg.IPCPath))
 	}
 	httpH := s.sessions.wrap(s.guard.checkVHost(s.guard.cors(s.guard.requireToken(
-		&httpRPC{rpc: s.public, limit: int64(s.cfg.MaxBodyBytes), m: s.m, log: s.log}))))
+		&httpRPC{rpc: s.public, limit: int64(s.cfg.MaxBodyBytes), m: s.m, log: s.log, formAsJSON: !s.cfg.NoAuth}))))
 	wsH := s.sessions.wrap(s.guard.requireToken(newWSRPC(s.public, s.guard, s.cfg.MaxBodyBytes, s.m, s.log)))
 	switch {
 	case s.cfg.sharedPort():
@@ -96,6 +108,7 @@ func (s *Server) openEndpoint(name, addr string, h http.Handler) (*endpoint, err
 		return nil, fmt.Errorf("api: listen %s on %s: %w", name, addr, err)
 	}
 	ep := &endpoint{name: name, ln: ln, srv: newHTTPServer(h, s.log)}
+	ep.srv.ConnState = ep.trackConn
 	s.endpoints = append(s.endpoints, ep)
 	host, _, _ := net.SplitHostPort(addr)
 	s.log.Info("RPC endpoint opened", zap.String("endpoint", name), zap.Stringer("addr", ln.Addr()),

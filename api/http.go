@@ -22,6 +22,12 @@ type httpRPC struct {
 	limit int64
 	m     *rpcMetrics
 	log   *zap.Logger
+	// formAsJSON reads bodies sent with no Content-Type or as an HTML form
+	// (what `curl -d` sends) as JSON. It is safe only behind the bearer
+	// token: browsers may send such "simple" requests cross-site without a
+	// CORS preflight, but never with an Authorization header. Without a
+	// token go-ethereum's 415 answer stands.
+	formAsJSON bool
 }
 
 func (h *httpRPC) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -43,12 +49,16 @@ func (h *httpRPC) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
+	if h.formAsJSON && r.Method == http.MethodPost {
+		if ct := r.Header.Get("Content-Type"); ct == "" || strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+			r.Header.Set("Content-Type", "application/json")
+		}
+	}
 
 	calls := newCallTracker(h.m)
 	calls.requests(body)
-	rec := &recorder{ResponseWriter: w}
+	rec := &recorder{ResponseWriter: w, calls: calls}
 	h.rpc.ServeHTTP(rec, r)
-	calls.responses(rec.body.Bytes())
 	if rec.status >= http.StatusBadRequest && !calls.countedAny() {
 		h.m.refused(statusRejected) // e.g. 415 for a wrong Content-Type
 	}
@@ -61,12 +71,13 @@ func (h *httpRPC) tooLarge(w http.ResponseWriter, r *http.Request) {
 	writeHTTPError(w, http.StatusRequestEntityTooLarge, CodeInvalidRequest, msg)
 }
 
-// recorder passes a response through and keeps a copy of its status and body,
-// so the answers can be counted after the RPC server has written them.
+// recorder passes a response through and counts the answers in it before
+// the client can see them. go-ethereum writes each answer (one message or a
+// whole batch) in a single Write.
 type recorder struct {
 	http.ResponseWriter
+	calls  *callTracker
 	status int
-	body   bytes.Buffer
 }
 
 func (rec *recorder) WriteHeader(status int) {
@@ -80,7 +91,9 @@ func (rec *recorder) Write(p []byte) (int, error) {
 	if rec.status == 0 {
 		rec.status = http.StatusOK
 	}
-	rec.body.Write(p)
+	if rec.status == http.StatusOK {
+		rec.calls.responses(p)
+	}
 	return rec.ResponseWriter.Write(p)
 }
 

@@ -171,3 +171,33 @@ func TestHTTPBodyLimit(t *testing.T) {
 		t.Errorf("body under the limit: %d %s", resp.StatusCode, body)
 	}
 }
+
+// TestCurlStyleContentType: `curl -d` sends application/x-www-form-urlencoded
+// (and some clients send no Content-Type). With the bearer token required
+// such bodies are read as JSON; without auth they keep go-ethereum's 415,
+// because a browser may send them cross-site without a preflight.
+func TestCurlStyleContentType(t *testing.T) {
+	const call = `{"jsonrpc":"2.0","id":1,"method":"web3_clientVersion","params":[]}`
+	for _, noAuth := range []bool{false, true} {
+		cfg := testConfig(t)
+		cfg.NoAuth = noAuth
+		ts := startServer(t, cfg)
+		for _, ct := range []string{"application/x-www-form-urlencoded", ""} {
+			req, _ := http.NewRequest(http.MethodPost, ts.HTTPURL(), strings.NewReader(call))
+			if ct != "" {
+				req.Header.Set("Content-Type", ct)
+			}
+			req.Header.Set("Authorization", "Bearer "+testToken)
+			resp, body := do(t, req)
+			if noAuth {
+				if resp.StatusCode != http.StatusUnsupportedMediaType {
+					t.Fatalf("noauth, content type %q: status %d %s", ct, resp.StatusCode, body)
+				}
+				continue
+			}
+			if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), testVersion) {
+				t.Fatalf("content type %q: status %d %s", ct, resp.StatusCode, body)
+			}
+		}
+	}
+}

@@ -178,6 +178,9 @@ func (s *Server) Stop() error {
 	s.all.Stop()    // closes IPC sessions
 	s.sessions.closeAndWait()
 	s.serving.Wait()
+	for _, ep := range s.endpoints {
+		ep.conns.Wait() // after Serve returned: no more StateNew
+	}
 	s.log.Info("RPC server stopped")
 	return errors.Join(errs...)
 }

@@ -196,6 +196,15 @@ func TestDaemonEndToEnd(t *testing.T) {
 	if code, body := postRPC(t, httpURL, "", call); code != http.StatusUnauthorized || !strings.Contains(body, `"error"`) {
 		t.Fatalf("no token: %d %s", code, body)
 	}
+	// The README's curl example: `curl -d` sends a form content type.
+	req, _ := http.NewRequest("POST", strings.Replace(httpURL, "127.0.0.1", "localhost", 1), bytes.NewReader(call))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "Bearer "+tok)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("curl-style request: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	if code, body := postRPC(t, httpURL, tok, []byte(`{"jsonrpc":"2.0","id":1,`)); !strings.Contains(body, "-32700") {
 		t.Fatalf("malformed JSON: %d %s", code, body)
 	}
