@@ -7,6 +7,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"path/filepath"
 	"strings"
@@ -31,6 +32,7 @@ type Config struct {
 	RPC     RPC     `toml:"rpc"`
 	Log     Log     `toml:"log"`
 	Metrics Metrics `toml:"metrics"`
+	Whisper Whisper `toml:"whisper"`
 }
 
 // P2P configures the devp2p server.
@@ -84,6 +86,16 @@ type Metrics struct {
 	Addr    string `toml:"addr" comment:"Metrics listen address host:port (flag --metrics.addr)."`
 }
 
+// Whisper configures the Whisper v6 router and the shh_ namespace.
+type Whisper struct {
+	MinPoW         float64 `toml:"minpow" comment:"Minimum PoW of accepted envelopes (flag --shh.pow)."`
+	MaxMessageSize int     `toml:"maxmessagesize" comment:"Largest accepted envelope or packet in bytes, at most 10 MiB (flag --shh.maxmessagesize)."`
+	LightClient    bool    `toml:"lightclient" comment:"Light client: do not forward other peers' envelopes (flag --shh.lightclient)."`
+	RateEnvelopes  int     `toml:"ratelimitenvelopes" comment:"Envelopes per second accepted from one untrusted peer; 0 is unlimited (flag --shh.ratelimit.envelopes)."`
+	RateBytes      int     `toml:"ratelimitbytes" comment:"Envelope bytes per second accepted from one untrusted peer; 0 is unlimited (flag --shh.ratelimit.bytes)."`
+	GetPrivateKey  bool    `toml:"getprivatekey" comment:"Allow shh_getPrivateKey to return private keys (flag --shh.getprivatekey)."`
+}
+
 // Default returns the embedded defaults. Every default lives here.
 func Default() Config {
 	return Config{
@@ -103,9 +115,15 @@ func Default() Config {
 			VHosts:     []string{"localhost"},
 		},
 		WS:      WS{Addr: "127.0.0.1", Port: 8546},
-		RPC:     RPC{Modules: []string{"web3", "net", "admin"}},
+		RPC:     RPC{Modules: []string{"web3", "net", "admin", "shh"}},
 		Log:     Log{Level: "info", Format: "console"},
 		Metrics: Metrics{Addr: "127.0.0.1:6060"},
+		Whisper: Whisper{
+			MinPoW:         0.001,
+			MaxMessageSize: 1 << 20,
+			RateEnvelopes:  500,
+			RateBytes:      4 << 20,
+		},
 	}
 }
 
@@ -151,10 +169,30 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("%w: --metrics.addr %q: %v", ErrInvalid, c.Metrics.Addr, err)
 		}
 	}
+	if err := c.Whisper.validate(); err != nil {
+		return err
+	}
 	for _, m := range c.RPC.Modules {
 		if m == "" || strings.ContainsAny(m, " _") {
 			return fmt.Errorf("%w: --rpc.modules entry %q is not a namespace name", ErrInvalid, m)
 		}
+	}
+	return nil
+}
+
+// maxWhisperMessageSize is Whisper's hard cap (spec/PROTOCOL.md §4.4).
+const maxWhisperMessageSize = 10 << 20
+
+func (w *Whisper) validate() error {
+	switch {
+	case math.IsNaN(w.MinPoW) || math.IsInf(w.MinPoW, 0) || w.MinPoW < 0:
+		return fmt.Errorf("%w: --shh.pow %v must be a non-negative number", ErrInvalid, w.MinPoW)
+	case w.MaxMessageSize < 1 || w.MaxMessageSize > maxWhisperMessageSize:
+		return fmt.Errorf("%w: --shh.maxmessagesize %d is not within 1-%d", ErrInvalid, w.MaxMessageSize, maxWhisperMessageSize)
+	case w.RateEnvelopes < 0:
+		return fmt.Errorf("%w: --shh.ratelimit.envelopes must not be negative", ErrInvalid)
+	case w.RateBytes < 0:
+		return fmt.Errorf("%w: --shh.ratelimit.bytes must not be negative", ErrInvalid)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -38,6 +39,13 @@ func flagNames() map[string]string {
 		"log.format":       "log.format",
 		"metrics.enabled":  "metrics",
 		"metrics.addr":     "metrics.addr",
+
+		"whisper.minpow":             "shh.pow",
+		"whisper.maxmessagesize":     "shh.maxmessagesize",
+		"whisper.lightclient":        "shh.lightclient",
+		"whisper.ratelimitenvelopes": "shh.ratelimit.envelopes",
+		"whisper.ratelimitbytes":     "shh.ratelimit.bytes",
+		"whisper.getprivatekey":      "shh.getprivatekey",
 	}
 }
 
@@ -78,6 +86,12 @@ func (s *Setting) Set(text string) error {
 			return fmt.Errorf("%q is not a non-negative integer", text)
 		}
 		s.field.SetUint(n)
+	case reflect.Float64:
+		f, err := strconv.ParseFloat(strings.TrimSpace(text), 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return fmt.Errorf("%q is not a number", text)
+		}
+		s.field.SetFloat(f)
 	case reflect.Slice:
 		list := []string{}
 		for _, item := range strings.Split(text, ",") {

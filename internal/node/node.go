@@ -17,12 +17,14 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/statusnode/statusd/api"
+	"github.com/statusnode/statusd/api/shh"
 	"github.com/statusnode/statusd/internal/config"
 	"github.com/statusnode/statusd/internal/identity"
 	"github.com/statusnode/statusd/internal/metrics"
 	"github.com/statusnode/statusd/internal/version"
 	"github.com/statusnode/statusd/storage"
 	"github.com/statusnode/statusd/transport/devp2p"
+	"github.com/statusnode/statusd/transport/whisper"
 )
 
 // maxRPCBody is the request body limit of the JSON-RPC endpoints.
@@ -56,6 +58,7 @@ type Node struct {
 	metrics     *metrics.Registry
 	account     *identity.Account
 	db          storage.Store
+	whisper     *whisper.Whisper
 	p2p         *devp2p.Server
 	rpc         *api.Server
 	metricsAddr string
@@ -92,6 +95,7 @@ func (n *Node) Start() error {
 		{"data directory", n.openDataDir},
 		{"keys", n.loadKeys},
 		{"database", n.openDB},
+		{"whisper", n.startWhisper},
 		{"devp2p", n.startP2P},
 		{"rpc", n.startRPC},
 		{"metrics", n.startMetrics},
@@ -222,7 +226,8 @@ func (n *Node) startP2P() error {
 	if err != nil {
 		return err
 	}
-	if err := srv.Register(n.opts.Protocols...); err != nil {
+	protos := append([]p2p.Protocol{n.whisper.Protocol()}, n.opts.Protocols...)
+	if err := srv.Register(protos...); err != nil {
 		return err
 	}
 	if err := srv.Start(); err != nil {
@@ -233,6 +238,34 @@ func (n *Node) startP2P() error {
 	n.metrics.GaugeFunc("p2p_peers", "Connected devp2p peers.", func() float64 { return float64(srv.PeerCount()) })
 	return nil
 }
+
+// startWhisper creates the Whisper router and starts it before devp2p, so
+// that its sweeper runs and it accepts peers from the first connection; its
+// Protocol is registered by startP2P. Being pushed first, it stops after
+// devp2p, once no peer is left.
+func (n *Node) startWhisper() error {
+	wc := n.cfg.Whisper
+	cfg := whisper.DefaultConfig()
+	cfg.MinPoW = wc.MinPoW
+	cfg.MaxMessageSize = uint32(wc.MaxMessageSize)
+	cfg.LightClient = wc.LightClient
+	cfg.RateLimit.EnvelopesPerSecond = float64(wc.RateEnvelopes)
+	cfg.RateLimit.BytesPerSecond = float64(wc.RateBytes)
+	cfg.EnablePrivateKeyExport = wc.GetPrivateKey
+	w, err := whisper.New(cfg, n.account.PrivateKey, n.log, n.metrics)
+	if err != nil {
+		return err
+	}
+	if err := w.Start(); err != nil {
+		return err
+	}
+	n.whisper = w
+	n.stack.push("whisper", w.Stop)
+	return nil
+}
+
+// Whisper is the Whisper router; valid between Start and Stop.
+func (n *Node) Whisper() *whisper.Whisper { return n.whisper }
 
 // P2P is the devp2p server; valid between Start and Stop.
 func (n *Node) P2P() *devp2p.Server { return n.p2p }
@@ -264,10 +297,14 @@ func (n *Node) startRPC() error {
 	if err != nil {
 		return err
 	}
+	shhSvc := shh.New(n.whisper, shh.Config{AllowPrivateKeyExport: n.cfg.Whisper.GetPrivateKey})
+	// Pushed before the RPC server, so subscriptions end after it stopped.
+	n.stack.push("shh subscriptions", shhSvc.Close)
 	for ns, svc := range map[string]any{
 		"web3":  api.NewWeb3API(version.Get().ClientVersion()),
 		"net":   api.NewNetAPI(n.p2p, n.cfg.NetworkID),
 		"admin": api.NewAdminAPI(n.p2p),
+		"shh":   shhSvc.API(),
 	} {
 		if err := srv.Register(ns, svc); err != nil {
 			return err

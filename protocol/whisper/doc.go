@@ -18,7 +18,14 @@
 // decrypted buffer they came from. Errors wrap the package sentinels
 // ("whisper: …"); compare them with errors.Is. Hostile input yields an error,
 // never a panic (fuzzed: FuzzDecodeEnvelope, FuzzDecodeEnvelopes,
-// FuzzParsePlaintext, FuzzOpen).
+// FuzzParsePlaintext, FuzzOpen, FuzzDecodeStatus, FuzzDecodePoWRequirement,
+// FuzzDecodeBloomPacket).
+//
+// Status packet (§5.2). DecodeStatus reads the version and whichever
+// optional elements follow (PoW, bloom, light flag, confirmations, rate
+// limits) and ignores elements after the sixth; EncodeStatus writes the
+// Status fork's five elements. Bodies over MaxStatusPacketSize are refused
+// unparsed.
 //
 // # Which behaviour each choice follows
 //

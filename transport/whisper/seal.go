@@ -28,6 +28,12 @@ import (
 // it returns ctx.Err() and leaves e unchanged. e must not be modified by
 // anyone else while Seal runs.
 func Seal(ctx context.Context, e *wproto.Envelope, target float64, workTime time.Duration) error {
+	return sealWith(ctx, e, target, workTime, runtime.NumCPU())
+}
+
+// sealWith is Seal with a given number of workers (benchmarks compare 1
+// with all cores).
+func sealWith(ctx context.Context, e *wproto.Envelope, target float64, workTime time.Duration, workers int) error {
 	if target == 0 {
 		return nil
 	}
@@ -38,7 +44,6 @@ func Seal(ctx context.Context, e *wproto.Envelope, target float64, workTime time
 	searchCtx, cancel := context.WithTimeout(ctx, workTime)
 	defer cancel()
 
-	workers := runtime.NumCPU()
 	chunk := sealChunk(e.Size())
 	results := make([]sealResult, workers)
 	var next atomic.Uint64

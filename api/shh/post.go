@@ -1,0 +1,151 @@
+package shh
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/p2p/enode"
+	"github.com/ethereum/go-ethereum/rpc"
+
+	wproto "github.com/statusnode/statusd/protocol/whisper"
+	"github.com/statusnode/statusd/transport/whisper"
+)
+
+// defaultPowTime is the sealing time allowed when powTime is 0.
+const defaultPowTime = 5 * time.Second
+
+// Post is shh_post: build, sign, encrypt and seal a message, then send it
+// to every peer, or to targetPeer alone as a P2P message. It returns the
+// envelope hash. It blocks while sealing.
+func (a *API) Post(ctx context.Context, req NewMessage) (hexutil.Bytes, error) {
+	p, err := a.messageParams(req)
+	if err != nil {
+		return nil, rpcError(err)
+	}
+	var target enode.ID
+	if req.TargetPeer != "" {
+		n, err := enode.Parse(enode.ValidSchemes, req.TargetPeer)
+		if err != nil {
+			return nil, rpcError(invalid("targetPeer", err))
+		}
+		target = n.ID()
+	} else if req.PowTarget < a.w.MinPoW() {
+		return nil, rpcError(invalid("powTarget", fmt.Errorf("%w: message rejected, PoW too low (%g < %g)", wproto.ErrPoWTooLow, req.PowTarget, a.w.MinPoW())))
+	}
+	env, err := wproto.Wrap(p, time.Now(), rand.Reader)
+	if err != nil {
+		return nil, rpcError(invalid("payload", err))
+	}
+	workTime := time.Duration(req.PowTime) * time.Second
+	if workTime == 0 {
+		workTime = defaultPowTime
+	}
+	if err := whisper.Seal(ctx, env, req.PowTarget, workTime); err != nil {
+		if errors.Is(err, wproto.ErrPoWTargetMissed) {
+			return nil, rpcError(invalid("powTime", err))
+		}
+		return nil, rpcError(err)
+	}
+	if req.TargetPeer != "" {
+		h, err := a.w.SendP2P(target, env)
+		if err != nil {
+			return nil, rpcError(invalid("targetPeer", err))
+		}
+		return h.Bytes(), nil
+	}
+	h, err := a.w.Send(env)
+	if err != nil {
+		return nil, rpcError(err)
+	}
+	return h.Bytes(), nil
+}
+
+func (a *API) messageParams(req NewMessage) (*wproto.MessageParams, error) {
+	p := &wproto.MessageParams{
+		TTL: req.TTL, Topic: req.Topic, WorkTime: req.PowTime, PoW: req.PowTarget,
+		Payload: req.Payload, Padding: req.Padding,
+	}
+	switch {
+	case req.SymKeyID != "" && len(req.PublicKey) > 0:
+		return nil, invalid("symKeyID", errors.New("give either symKeyID or pubKey, not both"))
+	case req.SymKeyID == "" && len(req.PublicKey) == 0:
+		return nil, invalid("symKeyID", errors.New("one of symKeyID and pubKey is required"))
+	case req.SymKeyID != "" && !req.HasTopic:
+		return nil, invalid("topic", errors.New("a topic is required with symKeyID"))
+	case req.PowTarget < 0 && req.PowTime == 0:
+		return nil, invalid("powTime", errors.New("required with a negative powTarget"))
+	}
+	if req.SymKeyID != "" {
+		key, err := a.w.Keys().SymKey(req.SymKeyID)
+		if err != nil {
+			return nil, invalid("symKeyID", err)
+		}
+		p.KeySym = &key
+	} else {
+		pub, err := crypto.UnmarshalPubkey(req.PublicKey)
+		if err != nil {
+			return nil, invalid("pubKey", fmt.Errorf("%w: %v", wproto.ErrInvalidPublicKey, err))
+		}
+		p.Dst = pub
+	}
+	var err error
+	if p.Src, err = a.signingKey(req.Sig); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Messages is shh_subscribe("messages", criteria): each matching message is
+// pushed as an shh_subscription notification as soon as it arrives. The
+// subscription ends with shh_unsubscribe, when the connection closes or
+// when the service closes.
+func (a *API) Messages(ctx context.Context, c Criteria) (*rpc.Subscription, error) {
+	notifier, ok := rpc.NotifierFromContext(ctx)
+	if !ok {
+		return nil, rpc.ErrNotificationsUnsupported
+	}
+	f, err := a.filter(c)
+	if err != nil {
+		return nil, rpcError(err)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return nil, rpcError(whisper.ErrStopped)
+	}
+	id, ch, err := a.w.Filters().Subscribe(f)
+	if err != nil {
+		return nil, rpcError(err)
+	}
+	sub := notifier.CreateSubscription()
+	a.wg.Add(1)
+	go a.forward(notifier, sub, id, ch)
+	return sub, nil
+}
+
+// forward is a subscription's goroutine: it pushes messages until the
+// client unsubscribes, the filter closes or the service closes.
+func (a *API) forward(n *rpc.Notifier, sub *rpc.Subscription, filterID string, ch <-chan *whisper.Message) {
+	defer a.wg.Done()
+	defer a.w.Filters().Uninstall(filterID)
+	for {
+		select {
+		case m, ok := <-ch:
+			if !ok {
+				return
+			}
+			if err := n.Notify(sub.ID, toMessage(m)); err != nil {
+				return
+			}
+		case <-sub.Err():
+			return
+		case <-a.quit:
+			return
+		}
+	}
+}

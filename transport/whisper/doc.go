@@ -1,0 +1,31 @@
+// Package whisper is statusd's Whisper v6 router (spec/PROTOCOL.md §4.6,
+// §4.7, §5): the shh/6 devp2p sub-protocol, the envelope pool, forwarding,
+// per-peer rate limits, filters, the key store, and the parallel PoW
+// sealer. The wire formats and acceptance rules come from the pure
+// protocol/whisper package; this one adds the clock, goroutines and sockets.
+//
+// Goroutines and owners. Whisper.Start starts the expiry sweeper (every
+// second, §5.8). p2p calls Protocol().Run on a goroutine per peer: it does
+// the Status handshake, then reads packets and ingests envelopes on that
+// goroutine (decode, rate limit, dedupe, §5.8 checks, pool, forwarding,
+// filter matching and decryption). Each peer has one writer goroutine fed
+// by a bounded queue; forwarding only enqueues, never blocks, and drops and
+// counts when a queue is full. Whisper.Stop waits for all of them.
+//
+// Forwarding is event-driven instead of the reference's 300 ms cycle: an
+// accepted envelope is offered at once to every peer that does not have it
+// and whose bloom and PoW requirement it meets; the writer batches whatever
+// has queued into one Messages packet. A peer that connects first receives
+// the pool's current envelopes.
+//
+// Hostile peers. A bad Status, a wrong version or bloom size, malformed
+// RLP, a packet over the max message size, an envelope below the minimum
+// PoW, outside the bloom or too large disconnect the peer (§5.1, §5.2,
+// §5.8). Envelopes from the future and expired ones are dropped and
+// counted without disconnecting. Codes 11, 12, 20, 123–125 and unknown
+// codes are counted and ignored. Envelopes over a peer's rate limit are
+// dropped and counted; a peer that keeps exceeding it is disconnected.
+// Trusted peers are exempt from rate limits and may send P2P messages
+// (code 127); P2P requests (code 126) go to the handler set with
+// SetP2PRequestHandler.
+package whisper

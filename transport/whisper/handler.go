@@ -1,0 +1,311 @@
+package whisper
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/ethereum/go-ethereum/p2p"
+	"github.com/ethereum/go-ethereum/p2p/enode"
+	"go.uber.org/zap"
+
+	wproto "github.com/statusnode/statusd/protocol/whisper"
+)
+
+// runPeer is the body of Protocol().Run, on the goroutine p2p gives the
+// peer: handshake, register, start the writer, then read packets until the
+// connection fails or the peer misbehaves. disconnect must make a pending
+// rw.ReadMsg return. On return the peer is unregistered and its writer has
+// exited; the error (if any) says why the peer was dropped.
+func (w *Whisper) runPeer(id enode.ID, name string, rw p2p.MsgReadWriter, trusted bool, disconnect func()) error {
+	w.mu.Lock()
+	if w.stopped || !w.started {
+		w.mu.Unlock()
+		return ErrStopped
+	}
+	w.wg.Add(1)
+	w.mu.Unlock()
+	defer w.wg.Done()
+
+	st, err := w.handshake(rw, disconnect)
+	if err != nil {
+		w.m.disconnects.Inc("handshake")
+		w.log.Debug("handshake failed", zap.String("peer", id.TerminalString()), zap.Error(err))
+		return err
+	}
+	p := newPeer(w, id, rw, disconnect, st, trusted)
+	if err := w.register(p); err != nil {
+		return err
+	}
+	defer w.unregister(p)
+	p.log.Debug("peer connected", zap.String("name", name), zap.Bool("light", st.LightNode), zap.Float64("pow", st.PoW))
+	for {
+		msg, err := rw.ReadMsg()
+		if err != nil {
+			return err
+		}
+		err = w.handlePacket(p, msg)
+		msg.Discard()
+		if err != nil {
+			w.m.disconnects.Inc(disconnectReason(err))
+			p.log.Debug("dropping peer", zap.Error(err))
+			return err
+		}
+	}
+}
+
+// handshake exchanges Status packets (§5.2): ours is sent concurrently so
+// that two peers on a synchronous pipe do not wait for each other; theirs
+// must be the first packet and arrive within HandshakeTimeout.
+func (w *Whisper) handshake(rw p2p.MsgReadWriter, disconnect func()) (*wproto.Status, error) {
+	errc := make(chan error, 1)
+	body := wproto.EncodeStatus(w.status())
+	go func() {
+		errc <- rw.WriteMsg(p2p.Msg{Code: uint64(wproto.StatusCode), Size: uint32(len(body)), Payload: bytesReader(body)})
+	}()
+	timer := time.AfterFunc(w.cfg.HandshakeTimeout, disconnect)
+	st, err := readStatus(rw)
+	timer.Stop()
+	if err != nil {
+		disconnect() // lets our own write finish
+		<-errc
+		return nil, err
+	}
+	if err := <-errc; err != nil {
+		return nil, fmt.Errorf("%w: send status: %w", ErrHandshake, err)
+	}
+	if st.LightNode && w.LightClient() && w.cfg.RestrictLightClients {
+		return nil, ErrLightClientPeer
+	}
+	return st, nil
+}
+
+func readStatus(rw p2p.MsgReader) (*wproto.Status, error) {
+	msg, err := rw.ReadMsg()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrHandshake, err)
+	}
+	defer msg.Discard()
+	if msg.Code != uint64(wproto.StatusCode) {
+		return nil, fmt.Errorf("%w: first packet has code %d", ErrHandshake, msg.Code)
+	}
+	if msg.Size > wproto.MaxStatusPacketSize {
+		return nil, fmt.Errorf("%w: status of %d bytes", ErrHandshake, msg.Size)
+	}
+	body, err := io.ReadAll(msg.Payload)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrHandshake, err)
+	}
+	st, err := wproto.DecodeStatus(body)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrHandshake, err)
+	}
+	return st, nil
+}
+
+func (w *Whisper) register(p *peer) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.stopped {
+		return ErrStopped
+	}
+	if _, dup := w.peers[p.id]; dup {
+		return fmt.Errorf("%w: duplicate peer %s", ErrHandshake, p.id.TerminalString())
+	}
+	w.peers[p.id] = p
+	w.wg.Add(1)
+	go p.writeLoop()
+	return nil
+}
+
+func (w *Whisper) unregister(p *peer) {
+	w.mu.Lock()
+	delete(w.peers, p.id)
+	w.mu.Unlock()
+	close(p.quit)
+	<-p.done
+}
+
+// handlePacket processes one packet (§5.1). A returned error disconnects the
+// peer; hostile input that does not warrant that is dropped and counted.
+func (w *Whisper) handlePacket(p *peer, msg p2p.Msg) error {
+	code := wproto.PacketCode(msg.Code)
+	w.m.packets.Inc(code.String())
+	if msg.Size > w.MaxMessageSize()+maxPacketOverhead {
+		return fmt.Errorf("%w: %s of %d bytes", ErrPacketTooLarge, code, msg.Size)
+	}
+	switch code {
+	case wproto.MessagesCode, wproto.PowRequirementCode, wproto.BloomFilterExCode,
+		wproto.P2PRequestCode, wproto.P2PMessageCode:
+	default:
+		return nil // status again, 11, 12, 20, 123–125, unknown: counted above, ignored
+	}
+	body := make([]byte, msg.Size)
+	if _, err := io.ReadFull(msg.Payload, body); err != nil {
+		return err
+	}
+	switch code {
+	case wproto.MessagesCode:
+		return w.handleEnvelopes(p, body)
+	case wproto.PowRequirementCode:
+		pow, err := wproto.DecodePoWRequirement(body)
+		if err != nil {
+			return err
+		}
+		p.setRequirements(&pow, nil)
+	case wproto.BloomFilterExCode:
+		bloom, err := wproto.DecodeBloomPacket(body)
+		if err != nil {
+			return err
+		}
+		p.setRequirements(nil, &bloom)
+	case wproto.P2PRequestCode:
+		w.mu.RLock()
+		h := w.p2pRequest
+		w.mu.RUnlock()
+		if h != nil {
+			h(p.id, body)
+		}
+	case wproto.P2PMessageCode:
+		return w.handleP2PMessages(p, body)
+	}
+	return nil
+}
+
+// maxPacketOverhead allows a packet the RLP around one max-size envelope.
+const maxPacketOverhead = 64
+
+func (w *Whisper) handleEnvelopes(p *peer, body []byte) error {
+	envs, err := wproto.DecodeEnvelopes(body, w.MaxMessageSize())
+	if err != nil {
+		w.m.dropped.Inc(dropMalformed)
+		return err
+	}
+	trusted := p.isTrusted()
+	for _, e := range envs {
+		now := w.cfg.Now()
+		if !trusted && !p.limiter.allow(now, e.Size()) {
+			w.m.dropped.Inc(dropRateLimited)
+			if p.limiter.abusive() {
+				return ErrRateLimited
+			}
+			continue
+		}
+		if err := w.ingest(e, p, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// handleP2PMessages takes envelopes sent to us directly (code 127, e.g. by
+// a mailserver). Only trusted peers may send them (§4.5); they skip the
+// pool and the acceptance rules and go to filters with allowP2P.
+func (w *Whisper) handleP2PMessages(p *peer, body []byte) error {
+	if !p.isTrusted() {
+		w.m.dropped.Inc(dropUntrustedP2P)
+		return nil
+	}
+	envs, err := wproto.DecodeP2PEnvelopes(body, w.MaxMessageSize())
+	if err != nil {
+		w.m.dropped.Inc(dropMalformed)
+		return err
+	}
+	now := w.cfg.Now()
+	for _, e := range envs {
+		w.m.in.Inc("p2p")
+		w.filters.deliver(newEntry(e), true, now)
+	}
+	return nil
+}
+
+// ingest applies §5.8 to one envelope from p (nil for local posts), adds it
+// to the pool, forwards it to eligible peers at once and then hands it to
+// the filters. Errors that must disconnect the peer are returned; the
+// others are counted.
+func (w *Whisper) ingest(env *wproto.Envelope, from *peer, now time.Time) error {
+	e := newEntry(env)
+	if w.pool.has(e.hash) {
+		w.m.dropped.Inc(dropDuplicate)
+		if from != nil {
+			from.markKnown(e)
+		}
+		return nil
+	}
+	params := w.acceptParams(now)
+	pow, err := wproto.CheckEnvelope(env, now, &params)
+	if err != nil {
+		w.m.dropped.Inc(dropReason(err))
+		if from != nil && mustDisconnect(err) {
+			return err
+		}
+		if from == nil {
+			return err
+		}
+		return nil
+	}
+	e.pow = pow
+	if !w.pool.add(e) {
+		w.m.dropped.Inc(dropDuplicate)
+		return nil
+	}
+	source := "local"
+	if from != nil {
+		from.markKnown(e)
+		source = "peer"
+	}
+	w.m.in.Inc(source)
+	w.broadcast(e, from)
+	w.filters.deliver(e, false, now)
+	return nil
+}
+
+// broadcast offers e to every peer but its sender. A light client forwards
+// only its own envelopes (§4.6).
+func (w *Whisper) broadcast(e *entry, from *peer) {
+	if from != nil && w.LightClient() {
+		return
+	}
+	for _, p := range w.peerList() {
+		if p != from {
+			p.offer(e)
+		}
+	}
+}
+
+func mustDisconnect(err error) bool {
+	return errors.Is(err, wproto.ErrEnvelopeTooLarge) || errors.Is(err, wproto.ErrPoWTooLow) || errors.Is(err, wproto.ErrBloomMismatch)
+}
+
+func dropReason(err error) string {
+	switch {
+	case errors.Is(err, wproto.ErrEnvelopeExpired):
+		return dropExpired
+	case errors.Is(err, wproto.ErrEnvelopeFromFuture):
+		return dropFuture
+	case errors.Is(err, wproto.ErrEnvelopeVeryOld):
+		return dropVeryOld
+	case errors.Is(err, wproto.ErrEnvelopeTooLarge):
+		return dropTooLarge
+	case errors.Is(err, wproto.ErrPoWTooLow):
+		return dropLowPoW
+	case errors.Is(err, wproto.ErrBloomMismatch):
+		return dropBloom
+	default:
+		return dropMalformed
+	}
+}
+
+func disconnectReason(err error) string {
+	switch {
+	case errors.Is(err, ErrRateLimited):
+		return "rate_limited"
+	case errors.Is(err, ErrPacketTooLarge):
+		return "packet_too_large"
+	case mustDisconnect(err):
+		return dropReason(err)
+	default:
+		return "protocol_error"
+	}
+}

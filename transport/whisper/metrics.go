@@ -1,0 +1,43 @@
+package whisper
+
+import (
+	"github.com/statusnode/statusd/internal/metrics"
+)
+
+// Drop reasons, the "reason" label of whisper_envelopes_dropped_total.
+const (
+	dropDuplicate     = "duplicate"
+	dropExpired       = "expired"
+	dropFuture        = "future"
+	dropVeryOld       = "very_old"
+	dropTooLarge      = "too_large"
+	dropLowPoW        = "low_pow"
+	dropBloom         = "bloom"
+	dropRateLimited   = "rate_limited"
+	dropQueueFull     = "queue_full"
+	dropMalformed     = "malformed"
+	dropUntrustedP2P  = "untrusted_p2p"
+	dropFilterBacklog = "filter_backlog"
+)
+
+// routerMetrics are the router's counters. Gauges (peers, pool size) are
+// read at scrape time by GaugeFuncs registered in New.
+type routerMetrics struct {
+	in          *metrics.CounterVec // source: peer, p2p, local
+	out         *metrics.CounterVec // envelopes written to peers
+	dropped     *metrics.CounterVec // reason
+	packets     *metrics.CounterVec // incoming packets by code name
+	disconnects *metrics.CounterVec // reason
+	delivered   *metrics.CounterVec // messages handed to filters
+}
+
+func newRouterMetrics(reg *metrics.Registry) *routerMetrics {
+	return &routerMetrics{
+		in:          reg.Counter("whisper_envelopes_in_total", "Envelopes accepted into the pool, by source.", "source"),
+		out:         reg.Counter("whisper_envelopes_out_total", "Envelopes sent to peers."),
+		dropped:     reg.Counter("whisper_envelopes_dropped_total", "Envelopes dropped, by reason.", "reason"),
+		packets:     reg.Counter("whisper_packets_in_total", "Whisper packets received, by code.", "code"),
+		disconnects: reg.Counter("whisper_peer_disconnects_total", "Peers disconnected by the router, by reason.", "reason"),
+		delivered:   reg.Counter("whisper_messages_delivered_total", "Opened messages handed to filters."),
+	}
+}

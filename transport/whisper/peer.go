@@ -1,0 +1,259 @@
+package whisper
+
+import (
+	"bytes"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/p2p"
+	"github.com/ethereum/go-ethereum/p2p/enode"
+	"go.uber.org/zap"
+
+	wproto "github.com/statusnode/statusd/protocol/whisper"
+)
+
+// control is a non-envelope packet for a peer (codes 2, 3, 127).
+type control struct {
+	code wproto.PacketCode
+	body []byte
+}
+
+// peer is one connected Whisper peer. Its read loop (runPeer) owns limiter;
+// its writer goroutine owns rw for writing; mu guards the fields below it.
+type peer struct {
+	w          *Whisper
+	id         enode.ID
+	log        *zap.Logger
+	rw         p2p.MsgWriter
+	disconnect func() // makes the read loop's ReadMsg fail; safe to call twice
+
+	queue chan *entry   // envelopes to forward, bounded (Config.PeerQueue)
+	ctrl  chan control  // control packets, bounded
+	quit  chan struct{} // closed when the read loop ends
+	done  chan struct{} // closed when the writer has exited
+
+	limiter *rateLimiter // read loop only
+
+	mu      sync.Mutex
+	known   map[common.Hash]uint32 // hashes the peer has, with their expiry
+	powReq  float64
+	bloom   wproto.Bloom
+	light   bool
+	trusted bool
+}
+
+func newPeer(w *Whisper, id enode.ID, rw p2p.MsgWriter, disconnect func(), st *wproto.Status, trusted bool) *peer {
+	var once sync.Once
+	return &peer{
+		w:          w,
+		id:         id,
+		log:        w.log.With(zap.String("peer", id.TerminalString())),
+		rw:         rw,
+		disconnect: func() { once.Do(disconnect) },
+		queue:      make(chan *entry, w.cfg.PeerQueue),
+		ctrl:       make(chan control, 16),
+		quit:       make(chan struct{}),
+		done:       make(chan struct{}),
+		limiter:    newRateLimiter(w.cfg.RateLimit, w.cfg.MaxMessageSize),
+		known:      make(map[common.Hash]uint32),
+		powReq:     st.PoW,
+		bloom:      st.Bloom,
+		light:      st.LightNode,
+		trusted:    trusted,
+	}
+}
+
+// claim decides whether e should go to this peer — it matches the peer's
+// bloom and PoW requirement and the peer does not have it yet — and if so
+// records that the peer has it.
+func (p *peer) claim(e *entry) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, ok := p.known[e.hash]; ok {
+		return false
+	}
+	if e.pow < p.powReq || !wproto.BloomMatch(p.bloom, e.bloom) {
+		return false
+	}
+	p.known[e.hash] = e.env.Expiry
+	return true
+}
+
+// markKnown records that the peer has the envelope (it sent it to us).
+func (p *peer) markKnown(e *entry) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.known[e.hash] = e.env.Expiry
+}
+
+func (p *peer) unmark(h common.Hash) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.known, h)
+}
+
+// offer queues e for the peer if claim allows it. It never blocks: when the
+// queue is full, e is dropped for this peer and counted.
+func (p *peer) offer(e *entry) {
+	if !p.claim(e) {
+		return
+	}
+	select {
+	case p.queue <- e:
+	default:
+		p.unmark(e.hash)
+		p.w.m.dropped.Inc(dropQueueFull)
+	}
+}
+
+// sendControl queues a control packet without blocking; a full control
+// queue means the peer does not read, so it is dropped and counted.
+func (p *peer) sendControl(code wproto.PacketCode, body []byte) bool {
+	select {
+	case p.ctrl <- control{code: code, body: body}:
+		return true
+	default:
+		p.w.m.dropped.Inc(dropQueueFull)
+		return false
+	}
+}
+
+func (p *peer) forgetExpired(now time.Time) {
+	n := now.Unix()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for h, exp := range p.known {
+		if int64(exp) < n {
+			delete(p.known, h)
+		}
+	}
+}
+
+func (p *peer) setRequirements(pow *float64, bloom *wproto.Bloom) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if pow != nil {
+		p.powReq = *pow
+	}
+	if bloom != nil {
+		p.bloom = *bloom
+	}
+}
+
+func (p *peer) setTrusted() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.trusted = true
+}
+
+func (p *peer) isTrusted() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.trusted
+}
+
+// writeLoop is the peer's writer goroutine: it first sends the pool's
+// current envelopes the peer may want, then forwards queued envelopes in
+// batches and control packets as they come. It exits when the read loop
+// ends (quit) or a write fails, which also disconnects the peer.
+func (p *peer) writeLoop() {
+	defer p.w.wg.Done()
+	defer close(p.done)
+	if err := p.initialSync(); err != nil {
+		p.disconnect()
+		return
+	}
+	for {
+		var err error
+		select {
+		case <-p.quit:
+			return
+		case c := <-p.ctrl:
+			err = p.write(c.code, c.body)
+		case e := <-p.queue:
+			err = p.writeBatch(p.collect(e))
+		}
+		if err != nil {
+			p.log.Debug("write failed", zap.Error(err))
+			p.disconnect()
+			return
+		}
+	}
+}
+
+// collect takes first plus whatever else is queued, up to the batch limits.
+func (p *peer) collect(first *entry) []*entry {
+	batch := []*entry{first}
+	size := len(first.raw)
+	for len(batch) < p.w.cfg.BatchEnvelopes && size < p.w.cfg.BatchBytes {
+		select {
+		case e := <-p.queue:
+			batch = append(batch, e)
+			size += len(e.raw)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+func (p *peer) initialSync() error {
+	var batch []*entry
+	size := 0
+	for _, e := range p.w.pool.snapshot() {
+		if !p.claim(e) {
+			continue
+		}
+		batch = append(batch, e)
+		size += len(e.raw)
+		if len(batch) >= p.w.cfg.BatchEnvelopes || size >= p.w.cfg.BatchBytes {
+			if err := p.writeBatch(batch); err != nil {
+				return err
+			}
+			batch, size = batch[:0], 0
+		}
+	}
+	return p.writeBatch(batch)
+}
+
+// writeBatch sends one Messages packet (code 1) built from the entries' wire
+// bytes, skipping those that expired while queued.
+func (p *peer) writeBatch(batch []*entry) error {
+	now := p.w.cfg.Now()
+	var content []byte
+	n := 0
+	for _, e := range batch {
+		if e.env.Expired(now) {
+			continue
+		}
+		content = append(content, e.raw...)
+		n++
+	}
+	if n == 0 {
+		return nil
+	}
+	body := rlpListHeader(len(content))
+	body = append(body, content...)
+	if err := p.write(wproto.MessagesCode, body); err != nil {
+		return err
+	}
+	p.w.m.out.Add(float64(n))
+	return nil
+}
+
+func (p *peer) write(code wproto.PacketCode, body []byte) error {
+	return p.rw.WriteMsg(p2p.Msg{Code: uint64(code), Size: uint32(len(body)), Payload: bytes.NewReader(body)})
+}
+
+// rlpListHeader returns the RLP list header for content of size n.
+func rlpListHeader(n int) []byte {
+	if n < 56 {
+		return []byte{0xC0 + byte(n)}
+	}
+	var b []byte
+	for v := n; v > 0; v >>= 8 {
+		b = append([]byte{byte(v)}, b...)
+	}
+	return append([]byte{0xF7 + byte(len(b))}, b...)
+}
