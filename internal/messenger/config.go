@@ -1,0 +1,98 @@
+package messenger
+
+import (
+	"crypto/ecdsa"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/statusnode/statusd/internal/datasync"
+	"github.com/statusnode/statusd/internal/metrics"
+	"github.com/statusnode/statusd/storage/sessions"
+)
+
+// Config configures a Messenger. Zero fields take the defaults documented
+// on each; New calls Validate.
+type Config struct {
+	// Identity is the account's chat key (required).
+	Identity *ecdsa.PrivateKey
+	// InstallationID names this device. "" reuses the one stored in the
+	// database, or generates and stores a new one.
+	InstallationID string
+	// StorePassword derives the at-rest key of the encryption state
+	// (storage/sessions).
+	StorePassword []byte
+	// KDFIterations is the PBKDF2 count of a new session store (0: the
+	// storage/sessions default; tests use a small value).
+	KDFIterations int
+	// Name and DeviceType describe this installation to paired devices (p2)
+	// and the account to contacts (c6).
+	Name       string
+	DeviceType string
+	// TTL is the Whisper TTL of posted envelopes (default 15 s, §4.4).
+	TTL time.Duration
+	// DataSyncTick is the MVDS tick (default 300 ms, §6.3);
+	// DataSyncMaxBackoff bounds the retransmission gap in ticks (default 200).
+	DataSyncTick       time.Duration
+	DataSyncMaxBackoff uint64
+	// DataSyncClock drives MVDS ticks (default the wall clock).
+	DataSyncClock datasync.Clock
+	// Now is the messenger's clock (default time.Now).
+	Now func() time.Time
+	// Rand is the randomness source (default crypto/rand). It is used under
+	// a lock, so any io.Reader will do.
+	Rand io.Reader
+	// Logger (default nop) and Metrics (optional).
+	Logger  *zap.Logger
+	Metrics *metrics.Registry
+	// InboundBuffer bounds received messages waiting for the receive
+	// goroutine (default 1024).
+	InboundBuffer int
+}
+
+func (c *Config) setDefaults() {
+	if c.TTL == 0 {
+		c.TTL = 15 * time.Second
+	}
+	if c.DataSyncTick == 0 {
+		c.DataSyncTick = 300 * time.Millisecond
+	}
+	if c.DataSyncMaxBackoff == 0 {
+		c.DataSyncMaxBackoff = 200
+	}
+	if c.DataSyncClock == nil {
+		c.DataSyncClock = datasync.SystemClock{}
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Rand == nil {
+		c.Rand = rand.Reader
+	}
+	if c.Logger == nil {
+		c.Logger = zap.NewNop()
+	}
+	if c.InboundBuffer == 0 {
+		c.InboundBuffer = 1024
+	}
+	if c.KDFIterations == 0 {
+		c.KDFIterations = sessions.DefaultKDFIterations
+	}
+	if c.DeviceType == "" {
+		c.DeviceType = "desktop"
+	}
+}
+
+// Validate reports an unusable configuration as ErrInvalidConfig.
+func (c Config) Validate() error {
+	if c.Identity == nil {
+		return fmt.Errorf("%w: no identity key", ErrInvalidConfig)
+	}
+	if c.TTL < 0 || c.DataSyncTick < 0 || c.InboundBuffer < 0 || c.KDFIterations < 0 {
+		return fmt.Errorf("%w: negative setting", ErrInvalidConfig)
+	}
+	return nil
+}

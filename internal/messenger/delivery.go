@@ -1,0 +1,180 @@
+package messenger
+
+import (
+	"crypto/ecdsa"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	mvds "github.com/statusnode/statusd/protocol/datasync"
+	"github.com/statusnode/statusd/protocol/message"
+	"github.com/statusnode/statusd/storage"
+)
+
+// maxTracked bounds the envelopes whose events we wait for, and the events
+// that arrived before their envelope was registered.
+const maxTracked = 16384
+
+// deliveries keeps the delivery state of outgoing messages (see
+// DeliveryState). Its inputs arrive on three goroutines: envelope
+// registrations from whoever posts (API calls, the MVDS driver), envelope
+// events from the envelope loop, ACKs from the receive goroutine. One
+// mutex (a leaf: nothing is called with it held except the store and the
+// bus) serialises them; every change is written to the store before its
+// DeliveryEvent is published.
+type deliveries struct {
+	st  *store
+	bus *bus
+	now func() time.Time
+	log *zap.Logger
+
+	mu      sync.Mutex
+	byHash  map[EnvelopeHash][]string // status IDs each posted envelope carries
+	order   []EnvelopeHash
+	early   map[EnvelopeHash]EnvelopeEventKind // events seen before envelopePosted
+	pending []EnvelopeHash
+}
+
+func newDeliveries(st *store, b *bus, now func() time.Time, log *zap.Logger) *deliveries {
+	return &deliveries{st: st, bus: b, now: now, log: log,
+		byHash: make(map[EnvelopeHash][]string), early: make(map[EnvelopeHash]EnvelopeEventKind)}
+}
+
+// DeliveryState returns the delivery record of an outgoing message.
+func (m *Messenger) DeliveryState(id string) (*Delivery, error) {
+	m.dl.mu.Lock()
+	defer m.dl.mu.Unlock()
+	d, err := m.st.delivery(id)
+	if err != nil {
+		return nil, err
+	}
+	if d == nil {
+		return nil, fmt.Errorf("%w: no delivery record for %s", ErrMessageNotFound, id)
+	}
+	return d, nil
+}
+
+// mapOutgoing returns the status message IDs of the MVDS messages about to
+// be sent (§6.4: keccak256(author ‖ body)) and records MVDS ID → status ID
+// for the ACKs, before the payload leaves. Runs on the driver goroutine.
+func (d *deliveries) mapOutgoing(self *ecdsa.PublicKey, msgs []mvds.Message) []string {
+	var ids []string
+	for i := range msgs {
+		id := message.ID(self, msgs[i].Body)
+		if err := d.st.putMVDS(msgs[i].ID(), id); err != nil {
+			d.log.Warn("persist mvds id", zap.Error(err))
+		}
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// envelopePosted registers the status messages an envelope carries and
+// applies an event that raced ahead of the registration.
+func (d *deliveries) envelopePosted(h EnvelopeHash, ids []string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.order) >= maxTracked {
+		delete(d.byHash, d.order[0])
+		d.order = d.order[1:]
+	}
+	d.byHash[h] = ids
+	d.order = append(d.order, h)
+	if k, ok := d.early[h]; ok {
+		delete(d.early, h)
+		d.applyLocked(EnvelopeEvent{Hash: h, Kind: k}, ids)
+	}
+}
+
+// onEnvelope applies a Transport envelope event.
+func (d *deliveries) onEnvelope(ev EnvelopeEvent) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	ids, ok := d.byHash[ev.Hash]
+	if !ok {
+		if len(d.pending) >= maxTracked {
+			delete(d.early, d.pending[0])
+			d.pending = d.pending[1:]
+		}
+		d.early[ev.Hash] = ev.Kind
+		d.pending = append(d.pending, ev.Hash)
+		return
+	}
+	d.applyLocked(ev, ids)
+}
+
+func (d *deliveries) applyLocked(ev EnvelopeEvent, ids []string) {
+	for _, id := range ids {
+		rec, err := d.st.delivery(id)
+		if err != nil || rec == nil || rec.State == DeliveryAcked {
+			continue
+		}
+		next := rec.State
+		switch ev.Kind {
+		case EnvelopeSent:
+			next = DeliverySent
+		case EnvelopeExpired:
+			if len(rec.Recipients) > 0 || rec.State == DeliveryQueued {
+				next = DeliveryExpired
+			}
+		}
+		d.setLocked(rec, next)
+	}
+	d.bus.publish(EnvelopeStateEvent{Hash: ev.Hash, Kind: ev.Kind, MessageIDs: ids})
+}
+
+// onAcks marks sender as having acknowledged the status messages behind
+// the MVDS IDs; a message whose recipients have all acked becomes acked.
+func (d *deliveries) onAcks(sender, installation string, acks []mvds.MessageID) {
+	if len(acks) == 0 {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, a := range acks {
+		id, ok, err := d.st.statusIDOf(a)
+		if err != nil || !ok {
+			continue
+		}
+		rec, err := d.st.delivery(id)
+		if err != nil || rec == nil || rec.State == DeliveryAcked {
+			continue
+		}
+		if _, isRecipient := rec.Recipients[sender]; !isRecipient {
+			continue
+		}
+		rec.Recipients[sender] = true
+		rec.AckedBy = append(rec.AckedBy, sender+"/"+installation)
+		next := DeliveryAcked
+		for _, acked := range rec.Recipients {
+			if !acked {
+				next = rec.State
+			}
+		}
+		d.setLocked(rec, next)
+	}
+}
+
+// setLocked persists rec in state next (the message record too) and
+// publishes the change.
+func (d *deliveries) setLocked(rec *Delivery, next DeliveryState) {
+	changed := next != rec.State
+	rec.State, rec.UpdatedAt = next, d.now().UnixMilli()
+	var b storage.Batch
+	putDelivery(&b, rec)
+	if changed {
+		if msg, err := d.st.message(rec.MessageID); err == nil {
+			msg.Delivery = next
+			putJSON(&b, key(pfxMessage, []byte(msg.ID)), msg)
+		}
+	}
+	if err := d.st.write(&b); err != nil {
+		d.log.Warn("persist delivery state", zap.Error(err))
+		return
+	}
+	if changed {
+		d.bus.publish(DeliveryEvent{MessageID: rec.MessageID, ChatID: rec.ChatID, State: next})
+	}
+}

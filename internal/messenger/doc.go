@@ -1,0 +1,64 @@
+// Package messenger is statusd's application layer: public chats, 1:1
+// chats, private group chats, contacts, own installations (pairing), the
+// message store, delivery states and the event bus. It sits on a narrow
+// Transport (Whisper: subscribe, post, envelope events; transport.go), the
+// encryption layer (protocol/encryption over storage/sessions), MVDS
+// (internal/datasync over storage/datasyncstore) and the payload layer
+// (protocol/message). The JSON-RPC layer calls the exported methods.
+//
+// Send (spec/PROTOCOL.md §8): a c4 is built with the chat's Lamport clock
+// (§1.6), Transit-encoded, wrapped and signed (v1 wrapper, §1.2), and stored
+// as queued with its delivery record before anything leaves. Public chats
+// post it symmetric on keccak256(name)[:4] with PBKDF2(name) (§4.1, §4.2);
+// 1:1 and group messages are appended to the MVDS pair group of each
+// recipient (§6.4) and the driver's Transport (send.go, mvdsTransport)
+// encrypts each MVDS payload per recipient installation, adds copies for
+// our paired devices (§3.5, §3.6), and posts on the negotiated,
+// partitioned or discovery topic the encryption layer picks (§4.3).
+//
+// Receive (§0): each subscription's pump feeds one receive goroutine,
+// which tries ProtocolMessage (decrypt), then MVDS (each body; ACKs drive
+// delivery states; the payload is fed to the driver after the bodies are
+// stored, so no ACK leaves before its message is persisted), then the v1
+// wrapper, Transit and the §1.8 validator, then the state checks (joined
+// public chat and matching topic, group membership, blocked contacts,
+// cleared chats, dedupe by message ID). Nothing rejected is shown; each
+// rejection is counted by reason (Messenger.Dropped, and the
+// statusd_messenger_dropped_total metric) and published as DroppedEvent.
+//
+// Delivery states (types.go DeliveryState): queued when stored; sent when
+// the Transport reports an envelope carrying it left to ≥ 1 peer; expired
+// when that envelope's TTL passed without every ACK; acked when every
+// recipient identity's MVDS ACK arrived. Recipients are identities (MVDS
+// peers); the installation whose message carried each ACK is recorded.
+// Copies for our own devices never count toward delivery.
+//
+// Groups: membership is the replay (§1.9.3) of every signed update we
+// accepted; each change we make is signed, replay-checked (ErrNotAllowed)
+// and sent with the whole history to old and new members pairwise through
+// MVDS. Group messages go to the current members only; a message from a
+// non-member is dropped ("not-member").
+//
+// Pairing: our other installations are learnt from bundles on our
+// contact-code topic (InstallationFoundEvent), enabled with
+// EnableInstallation, described with p2 (SendPairInstallation, DH-only to
+// our own key) and synced with p1 (SyncDevices). Once enabled, every MVDS
+// payload carrying messages is also encrypted for them, so our devices
+// show what we send from any of them.
+//
+// Concurrency and lifecycle: see Messenger. Stop ends every goroutine the
+// package started. The store (store.go) is written before the event about
+// the write is published.
+//
+// Choices (spec UNCONFIRMED or open):
+//   - Messages are always sent v1-wrapped and signed; public ones are not
+//     put in a ProtocolMessage (status-go v0.35, §7.2). All three forms are
+//     accepted on receive.
+//   - We listen on the negotiated topic of a peer as soon as it becomes an
+//     MVDS peer (the secret is static), not only once agreed, so the first
+//     negotiated message is not lost.
+//   - Unencrypted payloads on our asymmetric topics (2019 v0 clients) are
+//     accepted as 1:1 traffic.
+//   - The embedded c4 of a g5 is ignored (2019 clients did not send one).
+//   - Group chat IDs are "uuid" + "0x04…" without separator (status-react).
+package messenger

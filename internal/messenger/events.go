@@ -1,0 +1,157 @@
+package messenger
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// Event is one notification of the messenger's event bus. The concrete
+// types below are the only implementations; subscribers type-switch. Event
+// values are copies: subscribers may keep and read them but must not
+// modify the pointed-to values.
+type Event interface{ isEvent() }
+
+// MessageEvent: a chat message was stored (received, or sent by us or by
+// one of our paired devices). Published after the store write.
+type MessageEvent struct{ Message *Message }
+
+// DeliveryEvent: an outgoing message changed delivery state (queued, sent,
+// acked, expired). Published after the store write.
+type DeliveryEvent struct {
+	MessageID string
+	ChatID    string
+	State     DeliveryState
+}
+
+// EnvelopeStateEvent is a Transport EnvelopeEvent (envelope sent to ≥ 1
+// peer, or expired) forwarded with the status message IDs the envelope carried (empty for
+// envelopes that carried only MVDS ACKs, bundles or pairing messages).
+type EnvelopeStateEvent struct {
+	Hash       EnvelopeHash
+	Kind       EnvelopeEventKind
+	MessageIDs []string
+}
+
+// DecryptFailedEvent: a direct message from Sender could not be decrypted
+// (status-go signal messages.decrypt.failed, §7.3). Reason is the counter
+// label (see Counters).
+type DecryptFailedEvent struct {
+	Sender string // 0x04…
+	Reason string
+}
+
+// BundleAddedEvent: a new installation of Identity was learnt from a bundle
+// (status-go bundles.added).
+type BundleAddedEvent struct {
+	Identity       string
+	InstallationID string
+}
+
+// InstallationFoundEvent: an installation of our own identity was seen for
+// the first time; it must be enabled with EnableInstallation to pair.
+type InstallationFoundEvent struct{ Installation Installation }
+
+// InstallationMetadataEvent: paired-device metadata (p2) was received.
+type InstallationMetadataEvent struct{ Installation Installation }
+
+// ChatEvent: a chat was created or changed (joined, left, group membership
+// or name changed, deleted). Deleted is set for DeleteChat.
+type ChatEvent struct {
+	Chat    Chat
+	Deleted bool
+}
+
+// ContactEvent: a contact was added, blocked or updated by a contact
+// message (c2/c3/c6).
+type ContactEvent struct{ Contact Contact }
+
+// DroppedEvent: a received payload was rejected; Reason is the counter label.
+type DroppedEvent struct {
+	Reason string
+	Sender string // 0x04… or "" when unknown
+}
+
+func (MessageEvent) isEvent()              {}
+func (DeliveryEvent) isEvent()             {}
+func (EnvelopeStateEvent) isEvent()        {}
+func (DecryptFailedEvent) isEvent()        {}
+func (BundleAddedEvent) isEvent()          {}
+func (InstallationFoundEvent) isEvent()    {}
+func (InstallationMetadataEvent) isEvent() {}
+func (ChatEvent) isEvent()                 {}
+func (ContactEvent) isEvent()              {}
+func (DroppedEvent) isEvent()              {}
+
+// EventSubscription receives events through a bounded channel. A
+// subscriber that does not keep up loses events (the bus never blocks the
+// messenger); Dropped counts them.
+type EventSubscription struct {
+	bus     *bus
+	ch      chan Event
+	dropped atomic.Uint64
+	once    sync.Once
+}
+
+// C is the event channel. It is closed by Unsubscribe and by Messenger.Stop.
+func (s *EventSubscription) C() <-chan Event { return s.ch }
+
+// Dropped is the number of events lost because C was full.
+func (s *EventSubscription) Dropped() uint64 { return s.dropped.Load() }
+
+// Unsubscribe stops delivery and closes C. Idempotent; safe from any goroutine.
+func (s *EventSubscription) Unsubscribe() { s.bus.remove(s) }
+
+// bus fans events out to subscriptions. publish never blocks.
+type bus struct {
+	mu     sync.Mutex
+	subs   map[*EventSubscription]struct{}
+	closed bool
+}
+
+func newBus() *bus { return &bus{subs: make(map[*EventSubscription]struct{})} }
+
+func (b *bus) subscribe(size int) *EventSubscription {
+	if size <= 0 {
+		size = 256
+	}
+	s := &EventSubscription{bus: b, ch: make(chan Event, size)}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		close(s.ch)
+		return s
+	}
+	b.subs[s] = struct{}{}
+	return s
+}
+
+func (b *bus) remove(s *EventSubscription) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if _, ok := b.subs[s]; ok {
+		delete(b.subs, s)
+		close(s.ch)
+	}
+}
+
+func (b *bus) publish(e Event) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for s := range b.subs {
+		select {
+		case s.ch <- e:
+		default:
+			s.dropped.Add(1)
+		}
+	}
+}
+
+func (b *bus) close() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closed = true
+	for s := range b.subs {
+		delete(b.subs, s)
+		close(s.ch)
+	}
+}

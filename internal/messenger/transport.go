@@ -1,0 +1,101 @@
+package messenger
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"encoding/hex"
+	"time"
+
+	"github.com/statusnode/statusd/protocol/whisper"
+)
+
+// Transport is the messenger's view of Whisper (spec/PROTOCOL.md §4, §5).
+// It is defined here, where it is consumed; transport/whisper implements it
+// over the real router and transporttest over an in-memory network.
+//
+// A Transport belongs to one identity: asymmetric subscriptions decrypt with
+// that identity's key and every posted envelope is signed with it (§4.3 "all
+// Status Whisper messages are signed"). All methods are safe for concurrent
+// use. The messenger calls Post from its own goroutines and from the MVDS
+// driver goroutine; Post must not call back into the messenger.
+type Transport interface {
+	// JoinSymmetric subscribes to envelopes on topic that decrypt with key
+	// (public chats, contact-code topics, negotiated topics).
+	JoinSymmetric(topic whisper.Topic, key whisper.SymKey) (Subscription, error)
+	// JoinAsymmetric subscribes to envelopes on any of topics that decrypt
+	// with the transport's identity key (partitioned, discovery and personal
+	// discovery topics).
+	JoinAsymmetric(topics []whisper.Topic) (Subscription, error)
+	// Post seals env, signs it with the identity key and hands it to the
+	// router. It returns the envelope hash, the key of later EnvelopeEvents.
+	// It may block until ctx ends (proof of work).
+	Post(ctx context.Context, env Envelope) (EnvelopeHash, error)
+	// EnvelopeEvents reports what happened to posted envelopes. The channel
+	// is never closed; one consumer (the messenger) reads it until Stop. A
+	// Transport that cannot deliver an event without blocking drops it.
+	EnvelopeEvents() <-chan EnvelopeEvent
+}
+
+// Subscription is one filter of a Transport.
+type Subscription interface {
+	// Messages yields the decrypted messages that match the filter. The
+	// Transport never blocks on it: when the channel is full it drops and
+	// counts. It is closed by Unsubscribe.
+	Messages() <-chan ReceivedMessage
+	// Unsubscribe removes the filter and closes Messages. Idempotent.
+	Unsubscribe()
+}
+
+// Envelope is what the messenger asks the Transport to send. Exactly one of
+// SymKey and PubKey is set.
+type Envelope struct {
+	Topic   whisper.Topic
+	SymKey  *whisper.SymKey  // symmetric encryption (AES-GCM)
+	PubKey  *ecdsa.PublicKey // asymmetric encryption (ECIES) to this key
+	Payload []byte           // the Whisper message payload
+	TTL     time.Duration    // 0: the transport's default (Status: 10–15 s, §4.4)
+}
+
+// ReceivedMessage is one opened Whisper message.
+type ReceivedMessage struct {
+	Payload []byte
+	Signer  *ecdsa.PublicKey // recovered from the Whisper signature; nil if unsigned
+	Topic   whisper.Topic
+	Hash    EnvelopeHash
+	Sent    time.Time // the envelope's sent time (Expiry − TTL)
+}
+
+// EnvelopeHash identifies an envelope (keccak256 of its RLP, §5.3).
+type EnvelopeHash [32]byte
+
+// String returns the 0x-prefixed hex form.
+func (h EnvelopeHash) String() string { return "0x" + hex.EncodeToString(h[:]) }
+
+// EnvelopeEventKind says what happened to a posted envelope. Append-only.
+type EnvelopeEventKind uint8
+
+const (
+	// EnvelopeSent: the envelope was written to at least one peer
+	// (status-go signal envelope.sent, §7.3).
+	EnvelopeSent EnvelopeEventKind = iota + 1
+	// EnvelopeExpired: the envelope's TTL passed (envelope.expired). It is
+	// reported for every posted envelope, sent or not; the messenger turns
+	// it into DeliveryExpired only for messages not yet acked.
+	EnvelopeExpired
+)
+
+func (k EnvelopeEventKind) String() string {
+	switch k {
+	case EnvelopeSent:
+		return "sent"
+	case EnvelopeExpired:
+		return "expired"
+	}
+	return "unknown"
+}
+
+// EnvelopeEvent is one envelope's fate.
+type EnvelopeEvent struct {
+	Hash EnvelopeHash
+	Kind EnvelopeEventKind
+}

@@ -1,0 +1,321 @@
+package transporttest
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"encoding/binary"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/statusnode/statusd/internal/messenger"
+	"github.com/statusnode/statusd/protocol/whisper"
+)
+
+// ErrClosed is returned by Post after Network.Close.
+var ErrClosed = errors.New("transporttest: network closed")
+
+// Network connects Endpoints. All methods are safe for concurrent use.
+type Network struct {
+	mu     sync.Mutex
+	clock  time.Time
+	eps    []*Endpoint
+	cut    map[[2]*Endpoint]bool
+	drop   func(from, to *Endpoint, env messenger.Envelope) bool
+	delay  func(from, to *Endpoint) time.Duration
+	pool   []pooled
+	nonce  uint64
+	timers map[*time.Timer]struct{}
+	closed bool
+	wg     sync.WaitGroup
+	stats  Stats
+}
+
+type pooled struct {
+	hash   messenger.EnvelopeHash
+	from   *Endpoint
+	expiry time.Time
+}
+
+// Stats counts what the network did.
+type Stats struct {
+	Posted    int // envelopes posted
+	Delivered int // envelope copies handed to an endpoint
+	Dropped   int // copies lost to the drop function
+	Overflow  int // messages or events lost to full channels
+}
+
+// NewNetwork returns an empty network whose clock stands at now.
+func NewNetwork(now time.Time) *Network {
+	return &Network{clock: now, cut: make(map[[2]*Endpoint]bool), timers: make(map[*time.Timer]struct{})}
+}
+
+// Now returns the network clock (moved only by Advance).
+func (n *Network) Now() time.Time {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.clock
+}
+
+// Join adds an online endpoint for identity key.
+func (n *Network) Join(key *ecdsa.PrivateKey) *Endpoint {
+	e := &Endpoint{net: n, key: key, online: true, subs: make(map[*subscription]struct{}),
+		events: make(chan messenger.EnvelopeEvent, 4096)}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.eps = append(n.eps, e)
+	return e
+}
+
+// SetOnline takes e offline (it neither sends to nor receives from anyone)
+// or back online.
+func (n *Network) SetOnline(e *Endpoint, on bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	e.online = on
+}
+
+// Partition cuts (or, with cut false, heals) the link between a and b.
+func (n *Network) Partition(a, b *Endpoint, cut bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.cut[[2]*Endpoint{a, b}] = cut
+	n.cut[[2]*Endpoint{b, a}] = cut
+}
+
+// SetDrop sets a function deciding per copy whether it is lost (nil: none).
+func (n *Network) SetDrop(f func(from, to *Endpoint, env messenger.Envelope) bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.drop = f
+}
+
+// SetDelay sets a per-copy delivery delay (nil or 0: immediate, in order).
+// Random delays reorder envelopes.
+func (n *Network) SetDelay(f func(from, to *Endpoint) time.Duration) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.delay = f
+}
+
+// Stats returns the counters.
+func (n *Network) Stats() Stats {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.stats
+}
+
+// Advance moves the clock by d and reports EnvelopeExpired to the poster
+// of every envelope whose TTL has passed.
+func (n *Network) Advance(d time.Duration) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.clock = n.clock.Add(d)
+	keep := n.pool[:0]
+	for _, p := range n.pool {
+		if p.expiry.After(n.clock) {
+			keep = append(keep, p)
+			continue
+		}
+		n.eventLocked(p.from, messenger.EnvelopeEvent{Hash: p.hash, Kind: messenger.EnvelopeExpired})
+	}
+	n.pool = keep
+}
+
+// Inject delivers a hand-made envelope signed by signer (nil: unsigned) to
+// every online endpoint, ignoring partitions, drops and delays. It returns
+// the envelope hash.
+func (n *Network) Inject(signer *ecdsa.PublicKey, env messenger.Envelope) messenger.EnvelopeHash {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	h := n.hashLocked(env)
+	msg := messenger.ReceivedMessage{Payload: env.Payload, Signer: signer, Topic: env.Topic, Hash: h, Sent: n.clock}
+	for _, e := range n.eps {
+		if e.online {
+			n.deliverLocked(e, env, msg)
+		}
+	}
+	return h
+}
+
+// Close cancels delayed deliveries not yet fired and waits for running
+// ones. Posts fail afterwards.
+func (n *Network) Close() {
+	n.mu.Lock()
+	n.closed = true
+	for t := range n.timers {
+		if t.Stop() {
+			n.wg.Done()
+		}
+	}
+	n.timers = nil
+	n.mu.Unlock()
+	n.wg.Wait()
+}
+
+func (n *Network) hashLocked(env messenger.Envelope) messenger.EnvelopeHash {
+	n.nonce++
+	var h messenger.EnvelopeHash
+	copy(h[:], crypto.Keccak256(env.Topic[:], env.Payload, binary.BigEndian.AppendUint64(nil, n.nonce)))
+	return h
+}
+
+func (n *Network) post(from *Endpoint, env messenger.Envelope) (messenger.EnvelopeHash, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.closed {
+		return messenger.EnvelopeHash{}, ErrClosed
+	}
+	h := n.hashLocked(env)
+	n.stats.Posted++
+	ttl := env.TTL
+	if ttl == 0 {
+		ttl = 15 * time.Second
+	}
+	n.pool = append(n.pool, pooled{hash: h, from: from, expiry: n.clock.Add(ttl)})
+	msg := messenger.ReceivedMessage{Payload: env.Payload, Signer: &from.key.PublicKey, Topic: env.Topic, Hash: h, Sent: n.clock}
+	reached := false
+	for _, to := range n.eps {
+		if to == from || !from.online || !to.online || n.cut[[2]*Endpoint{from, to}] {
+			continue
+		}
+		reached = true
+		if n.drop != nil && n.drop(from, to, env) {
+			n.stats.Dropped++
+			continue
+		}
+		n.scheduleLocked(from, to, env, msg)
+	}
+	if reached {
+		n.eventLocked(from, messenger.EnvelopeEvent{Hash: h, Kind: messenger.EnvelopeSent})
+	}
+	return h, nil
+}
+
+func (n *Network) scheduleLocked(from, to *Endpoint, env messenger.Envelope, msg messenger.ReceivedMessage) {
+	var d time.Duration
+	if n.delay != nil {
+		d = n.delay(from, to)
+	}
+	if d <= 0 {
+		n.deliverLocked(to, env, msg)
+		return
+	}
+	n.wg.Add(1)
+	var t *time.Timer
+	t = time.AfterFunc(d, func() {
+		defer n.wg.Done()
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		if n.timers != nil {
+			delete(n.timers, t)
+		}
+		if !n.closed && to.online {
+			n.deliverLocked(to, env, msg)
+		}
+	})
+	n.timers[t] = struct{}{}
+}
+
+// deliverLocked hands msg to every matching subscription of to.
+func (n *Network) deliverLocked(to *Endpoint, env messenger.Envelope, msg messenger.ReceivedMessage) {
+	n.stats.Delivered++
+	for s := range to.subs {
+		if !s.matches(to, env) {
+			continue
+		}
+		select {
+		case s.ch <- msg:
+		default:
+			n.stats.Overflow++
+		}
+	}
+}
+
+func (n *Network) eventLocked(e *Endpoint, ev messenger.EnvelopeEvent) {
+	select {
+	case e.events <- ev:
+	default:
+		n.stats.Overflow++
+	}
+}
+
+// Endpoint is one node's Transport.
+type Endpoint struct {
+	net    *Network
+	key    *ecdsa.PrivateKey
+	online bool                       // guarded by net.mu
+	subs   map[*subscription]struct{} // guarded by net.mu
+	events chan messenger.EnvelopeEvent
+}
+
+var _ messenger.Transport = (*Endpoint)(nil)
+
+// JoinSymmetric implements messenger.Transport.
+func (e *Endpoint) JoinSymmetric(topic whisper.Topic, key whisper.SymKey) (messenger.Subscription, error) {
+	return e.subscribe(&subscription{sym: &key, topics: []whisper.Topic{topic}}), nil
+}
+
+// JoinAsymmetric implements messenger.Transport.
+func (e *Endpoint) JoinAsymmetric(topics []whisper.Topic) (messenger.Subscription, error) {
+	return e.subscribe(&subscription{topics: append([]whisper.Topic(nil), topics...)}), nil
+}
+
+// Post implements messenger.Transport.
+func (e *Endpoint) Post(_ context.Context, env messenger.Envelope) (messenger.EnvelopeHash, error) {
+	return e.net.post(e, env)
+}
+
+// EnvelopeEvents implements messenger.Transport.
+func (e *Endpoint) EnvelopeEvents() <-chan messenger.EnvelopeEvent { return e.events }
+
+// Subscriptions returns the number of live subscriptions.
+func (e *Endpoint) Subscriptions() int {
+	e.net.mu.Lock()
+	defer e.net.mu.Unlock()
+	return len(e.subs)
+}
+
+func (e *Endpoint) subscribe(s *subscription) *subscription {
+	s.ep, s.ch = e, make(chan messenger.ReceivedMessage, 1024)
+	e.net.mu.Lock()
+	defer e.net.mu.Unlock()
+	e.subs[s] = struct{}{}
+	return s
+}
+
+type subscription struct {
+	ep     *Endpoint
+	sym    *whisper.SymKey
+	topics []whisper.Topic
+	ch     chan messenger.ReceivedMessage
+}
+
+func (s *subscription) Messages() <-chan messenger.ReceivedMessage { return s.ch }
+
+func (s *subscription) Unsubscribe() {
+	n := s.ep.net
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if _, ok := s.ep.subs[s]; ok {
+		delete(s.ep.subs, s)
+		close(s.ch)
+	}
+}
+
+func (s *subscription) matches(to *Endpoint, env messenger.Envelope) bool {
+	found := false
+	for _, t := range s.topics {
+		found = found || t == env.Topic
+	}
+	switch {
+	case !found:
+		return false
+	case s.sym != nil:
+		return env.SymKey != nil && *env.SymKey == *s.sym
+	default:
+		return env.PubKey != nil && env.PubKey.X.Cmp(to.key.X) == 0 && env.PubKey.Y.Cmp(to.key.Y) == 0
+	}
+}

@@ -1,0 +1,147 @@
+package messenger
+
+import (
+	"fmt"
+
+	"github.com/statusnode/statusd/protocol/encryption"
+)
+
+// ChatType says how a chat's messages travel (spec/PROTOCOL.md §4.3).
+// Values are persisted; append-only.
+type ChatType uint8
+
+const (
+	ChatPublic       ChatType = iota + 1 // symmetric on the name's topic
+	ChatOneToOne                         // encrypted + MVDS to one peer
+	ChatPrivateGroup                     // fanned out pairwise as 1:1
+)
+
+func (t ChatType) String() string {
+	switch t {
+	case ChatPublic:
+		return "public"
+	case ChatOneToOne:
+		return "one-to-one"
+	case ChatPrivateGroup:
+		return "private-group"
+	}
+	return fmt.Sprintf("ChatType(%d)", uint8(t))
+}
+
+// Chat is one conversation. The ID is the public chat name, the peer's
+// 0x04… key, or the group chat ID (§1.7).
+type Chat struct {
+	ID   string   `json:"id"`
+	Type ChatType `json:"type"`
+	// Name is the public chat name, the group name, or "" for 1:1.
+	Name string `json:"name"`
+	// Active is false after LeavePublic/LeaveGroup or removal from a group.
+	Active bool `json:"active"`
+	// LastClock is the chat's Lamport clock (§1.6).
+	LastClock int64 `json:"last_clock"`
+	// DeletedAtClock: messages with a clock at or below it are dropped
+	// (DeleteChat; status-react deleted-at-clock-value, §1.8).
+	DeletedAtClock int64 `json:"deleted_at_clock,omitempty"`
+	// Unread counts received messages not marked seen.
+	Unread int `json:"unread"`
+	// LastMessageAt is the local receive/send time of the newest message, Unix ms.
+	LastMessageAt int64 `json:"last_message_at"`
+	// Members and Admins of a private group (0x04… keys), from replaying its
+	// membership updates.
+	Members []string `json:"members,omitempty"`
+	Admins  []string `json:"admins,omitempty"`
+}
+
+// Message is one stored chat message (a c4 shown to the user).
+type Message struct {
+	ID          string `json:"id"`      // §1.10, 0x-prefixed
+	ChatID      string `json:"chat_id"` // the local chat it belongs to
+	From        string `json:"from"`    // author, 0x04…
+	Text        string `json:"text"`
+	ContentType string `json:"content_type"`
+	MessageType string `json:"message_type"`
+	Clock       int64  `json:"clock"`       // Lamport clock-value
+	Timestamp   int64  `json:"timestamp"`   // sender's Unix ms
+	ReceivedAt  int64  `json:"received_at"` // local Unix ms (sent time for ours)
+	ResponseTo  string `json:"response_to,omitempty"`
+	Outgoing    bool   `json:"outgoing"` // authored by our identity (any of our devices)
+	Seen        bool   `json:"seen"`
+	// Delivery is the state of a message this installation sent; zero for
+	// received ones. Kept current by the store (see DeliveryState).
+	Delivery DeliveryState `json:"delivery,omitempty"`
+}
+
+// DeliveryState is the fate of an outgoing message. Persisted; append-only.
+//
+//	queued  → sent     an envelope carrying it left to ≥ 1 peer
+//	sent    → expired  that envelope's TTL passed before the message was acked
+//	expired → sent     MVDS retransmitted it in a new envelope
+//	any     → acked    every recipient acknowledged it through MVDS (1:1, group)
+//
+// Public messages stop at sent: nobody acknowledges them.
+type DeliveryState uint8
+
+const (
+	DeliveryNone DeliveryState = iota
+	DeliveryQueued
+	DeliverySent
+	DeliveryAcked
+	DeliveryExpired
+)
+
+func (s DeliveryState) String() string {
+	switch s {
+	case DeliveryNone:
+		return "none"
+	case DeliveryQueued:
+		return "queued"
+	case DeliverySent:
+		return "sent"
+	case DeliveryAcked:
+		return "acked"
+	case DeliveryExpired:
+		return "expired"
+	}
+	return fmt.Sprintf("DeliveryState(%d)", uint8(s))
+}
+
+// Delivery is the delivery record of one outgoing message.
+type Delivery struct {
+	MessageID string        `json:"message_id"`
+	ChatID    string        `json:"chat_id"`
+	State     DeliveryState `json:"state"`
+	// Recipients maps each recipient identity (0x04…) to whether its MVDS
+	// ACK arrived. Empty for public messages.
+	Recipients map[string]bool `json:"recipients,omitempty"`
+	// AckedBy lists "identity/installation" pairs whose ACK arrived; the
+	// installation is the one whose ProtocolMessage carried the ACK.
+	AckedBy []string `json:"acked_by,omitempty"`
+	// UpdatedAt is the local time of the last change, Unix ms.
+	UpdatedAt int64 `json:"updated_at"`
+}
+
+// Contact is another identity we know.
+type Contact struct {
+	ID           string `json:"id"` // 0x04…
+	Name         string `json:"name,omitempty"`
+	ProfileImage string `json:"profile_image,omitempty"`
+	Address      string `json:"address,omitempty"`
+	// Added is set by SaveContact; contacts also appear when they send a
+	// contact update (c2/c3/c6) without being added.
+	Added   bool `json:"added"`
+	Blocked bool `json:"blocked"`
+	// LastUpdated is the Whisper timestamp (Unix ms) of the last contact
+	// message processed; older ones are discarded (§1.9.1).
+	LastUpdated int64    `json:"last_updated,omitempty"`
+	Devices     []string `json:"devices,omitempty"` // installation IDs from device-info
+}
+
+// Installation is one device of our own identity.
+type Installation struct {
+	ID       string                          `json:"id"`
+	Enabled  bool                            `json:"enabled"`
+	Own      bool                            `json:"own"` // this installation
+	Metadata encryption.InstallationMetadata `json:"metadata"`
+	// Timestamp is the newest bundle timestamp seen from it, Unix ns.
+	Timestamp int64 `json:"timestamp"`
+}
