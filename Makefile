@@ -25,8 +25,10 @@ run: build
 	@echo "make run: starting statusd in $(DATADIR) with the DEVELOPMENT password '$(DEV_PASSWORD)' (for development only)"
 	STATUSD_PASSWORD='$(DEV_PASSWORD)' $(BUILD)/statusd --datadir $(DATADIR) --http --ws $(ARGS)
 
+# scripts/postgres.sh run: a throwaway PostgreSQL for the archive tests,
+# stopped when the command ends (installs Debian's postgresql if missing).
 test:
-	$(GO) test -count=1 -timeout 15m ./...
+	bash scripts/postgres.sh run $(GO) test -count=1 -timeout 15m ./...
 	$(MAKE) interop
 
 # Interoperability tests against reference implementations. Each lives in its
@@ -35,10 +37,10 @@ interop:
 	cd interop/mvds && $(GO) test -count=1 ./...
 
 race:
-	$(GO) test -count=1 -race -timeout 20m ./...
+	bash scripts/postgres.sh run $(GO) test -count=1 -race -timeout 20m ./...
 
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
+	bash scripts/postgres.sh run $(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
 	bash scripts/startup-bench.sh $(BUILD)/statusd
 
 fuzz:
