@@ -11,7 +11,7 @@ DATADIR  ?= ./data
 # The password `make run` uses; statusd warns that it is for development only.
 DEV_PASSWORD := statusd-dev-password
 
-.PHONY: all build run test interop race bench fuzz lint proto configs clean
+.PHONY: all build run test interop race bench fuzz lint proto configs docs clean
 
 all: build
 
@@ -59,6 +59,12 @@ proto:
 # Regenerates configs/statusd.example.toml from the embedded defaults.
 configs:
 	env -u STATUSD_CONFIG $(GO) run ./cmd/statusd dumpconfig > configs/statusd.example.toml
+
+# Regenerates api/apidocs from the doc comments under api/, then docs/API.md
+# from the OpenRPC document rpc_discover returns.
+docs:
+	cd api && $(GO) generate .
+	$(GO) run ./internal/tools/apidoc/markdown -o docs/API.md
 
 clean:
 	rm -rf $(BUILD)

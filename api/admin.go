@@ -32,19 +32,26 @@ type AdminAPI struct {
 	log *zap.Logger
 }
 
-// NewAdminAPI returns the admin namespace for the node's P2P server (not nil).
-func NewAdminAPI(p P2P) *AdminAPI {
-	return &AdminAPI{p2p: p, log: zap.NewNop()}
+// NewAdminAPI returns the admin namespace for the node's P2P server (not
+// nil). Peer changes made through it are logged to log (named "admin"); a
+// nil log logs nothing. (A logger setter would itself be exported as an RPC
+// method by go-ethereum's rules, so the logger is a constructor argument.)
+func NewAdminAPI(p P2P, log *zap.Logger) *AdminAPI {
+	if log == nil {
+		log = zap.NewNop()
+	}
+	return &AdminAPI{p2p: p, log: log.Named("admin")}
 }
 
-// WithLogger makes the namespace log peer changes to log (named "admin") and
-// returns it. Without it, nothing is logged.
-func (api *AdminAPI) WithLogger(log *zap.Logger) *AdminAPI {
-	api.log = log.Named("admin")
-	return api
-}
-
-// NodeInfo is admin_nodeInfo: this node's identity, addresses and protocols.
+// NodeInfo is admin_nodeInfo: this node's identity, addresses and protocols,
+// as geth reports them (the "enode" URL is what other nodes pass to
+// admin_addPeer). It fails with -32000 while the P2P server is not running.
+//
+// Example: Get this node's enode URL and protocols
+//
+//	params: []
+//	result: {"id":"0b5d…","name":"statusd/v0.1.0-dev/linux-amd64/go1.26.0","enode":"enode://6f8a…@127.0.0.1:30303","enr":"enr:-KO4Q…","ip":"127.0.0.1","ports":{"discovery":0,"listener":30303},"listenAddr":"[::]:30303","protocols":{"shh":{"maxMessageSize":1048576,"minimumPoW":0.001,"version":"6.0"}}}
+//	task: 2
 func (api *AdminAPI) NodeInfo() (*p2p.NodeInfo, error) {
 	info := api.p2p.NodeInfo()
 	if info == nil {
@@ -53,8 +60,13 @@ func (api *AdminAPI) NodeInfo() (*p2p.NodeInfo, error) {
 	return info, nil
 }
 
-// Peers is admin_peers: the connected peers. An empty list is [] rather than
-// null.
+// Peers is admin_peers: the connected peers with their addresses and
+// protocols, as geth reports them. An empty list is [] rather than null.
+//
+// Example: List the connected peers
+//
+//	params: []
+//	result: []
 func (api *AdminAPI) Peers() ([]*p2p.PeerInfo, error) {
 	peers := api.p2p.PeersInfo()
 	if peers == nil {
@@ -66,6 +78,12 @@ func (api *AdminAPI) Peers() ([]*p2p.PeerInfo, error) {
 // AddPeer is admin_addPeer: keep a connection to the enode URL, redialling
 // when it drops. It returns true once the request is recorded, not when the
 // peer is connected. A malformed URL is an invalid-params error (-32602).
+//
+// Example: Add a peer
+//
+//	params: ["enode://d860a01f9722d78051619d1e2351aba3f43f943f6f00718d1b9baa4101932a1f5011f16bb2b1bb35db20d6fe28fa0bf09636d26a87d31de9ec6203eeedb1f666@127.0.0.1:30304"]
+//	result: true
+//	task: 3
 func (api *AdminAPI) AddPeer(url string) (bool, error) {
 	node, err := parseEnode(url)
 	if err != nil {
@@ -77,6 +95,7 @@ func (api *AdminAPI) AddPeer(url string) (bool, error) {
 }
 
 // RemovePeer is admin_removePeer: forget a static peer and disconnect it.
+// It answers true for any well-formed URL, also one that was never added.
 // A malformed URL is an invalid-params error (-32602).
 func (api *AdminAPI) RemovePeer(url string) (bool, error) {
 	node, err := parseEnode(url)
@@ -89,7 +108,9 @@ func (api *AdminAPI) RemovePeer(url string) (bool, error) {
 }
 
 // AddTrustedPeer is admin_addTrustedPeer: let the peer connect even when the
-// peer limit is reached. A malformed URL is an invalid-params error (-32602).
+// peer limit is reached. It does not dial the peer (admin_addPeer does) and
+// returns true once recorded. A malformed URL is an invalid-params error
+// (-32602).
 func (api *AdminAPI) AddTrustedPeer(url string) (bool, error) {
 	node, err := parseEnode(url)
 	if err != nil {

@@ -19,6 +19,11 @@
 // Services return errors through RPCError (errors.go), the one place where
 // internal errors become JSON-RPC error codes.
 //
+// rpc_discover (discover.go) answers an OpenRPC document of every registered
+// method and event: which methods exist and their schemas by reflection
+// (catalog.go, schema.go, with go-ethereum's rules), descriptions from the
+// doc comments that internal/tools/apidoc extracts into api/apidocs.
+//
 // Lifecycle: NewServer, Register each namespace, Start, and finally Stop,
 // which is idempotent and returns only when every goroutine the server started
 // has exited and the IPC socket file is gone.

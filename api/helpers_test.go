@@ -63,7 +63,7 @@ func startServer(t *testing.T, cfg Config) *testServer {
 	ts := &testServer{Server: srv, reg: reg, p2p: newFakeP2P()}
 	mustRegister(t, srv, "web3", NewWeb3API(testVersion))
 	mustRegister(t, srv, "net", NewNetAPI(ts.p2p, 1))
-	mustRegister(t, srv, "admin", NewAdminAPI(ts.p2p))
+	mustRegister(t, srv, "admin", NewAdminAPI(ts.p2p, nil))
 	if err := srv.Start(); err != nil {
 		t.Fatalf("Start: %v", err)
 	}

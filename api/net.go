@@ -19,7 +19,12 @@ func NewNetAPI(p P2P, networkID uint64) *NetAPI {
 	return &NetAPI{p2p: p, networkID: networkID}
 }
 
-// Version is net_version: the network id in decimal.
+// Version is net_version: the network id (--networkid) in decimal.
+//
+// Example: Get the network id
+//
+//	params: []
+//	result: "1"
 func (api *NetAPI) Version() string {
 	return strconv.FormatUint(api.networkID, 10)
 }
@@ -29,7 +34,14 @@ func (api *NetAPI) Listening() bool {
 	return true
 }
 
-// PeerCount is net_peerCount: connected peers, as a hex quantity ("0x3").
+// PeerCount is net_peerCount: the number of connected devp2p peers, as a
+// hex quantity ("0x3").
+//
+// Example: Count the connected peers
+//
+//	params: []
+//	result: "0x0"
+//	task: 4
 func (api *NetAPI) PeerCount() hexutil.Uint {
 	return hexutil.Uint(api.p2p.PeerCount())
 }

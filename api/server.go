@@ -29,7 +29,9 @@ type Server struct {
 	mu         sync.Mutex // guards the fields below
 	state      serverState
 	registered map[string]bool
-	endpoints  []*endpoint // open HTTP/WS listeners and their servers
+	regs       []registration // every Register call, for rpc_discover
+	docs       *Docs          // doc comments for rpc_discover (SetDocs)
+	endpoints  []*endpoint    // open HTTP/WS listeners and their servers
 	ipc        *net.UnixListener
 	httpURL    string
 	wsURL      string
@@ -79,6 +81,9 @@ func NewServer(cfg Config, log *zap.Logger, reg *metrics.Registry) (*Server, err
 		registered: make(map[string]bool),
 		stopped:    make(chan struct{}),
 	}
+	if err := s.registerDiscover(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -95,7 +100,8 @@ func newRPCServer(bodyLimit int) *rpc.Server {
 // case, an optional context.Context first argument, results (T, error), (T) or
 // (error)). Every namespace is reachable over IPC; over HTTP and WS only those
 // in Config.Modules. It must be called before Start; it fails for a namespace
-// registered twice or a service with no suitable methods.
+// registered twice or a service with no suitable methods. rpc_discover
+// describes every registered service (see discover.go).
 func (s *Server) Register(namespace string, service any) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -116,6 +122,7 @@ func (s *Server) Register(namespace string, service any) error {
 		}
 	}
 	s.registered[namespace] = true
+	s.regs = append(s.regs, registration{namespace, service})
 	return nil
 }
 

@@ -81,7 +81,7 @@ func TestAdminInfoAndNet(t *testing.T) {
 func TestAdminWithoutPeersAnswersEmptyList(t *testing.T) {
 	p := newFakeP2P()
 	p.peers, p.info = nil, nil
-	api := NewAdminAPI(p)
+	api := NewAdminAPI(p, nil)
 	peers, err := api.Peers()
 	if err != nil || peers == nil || len(peers) != 0 {
 		t.Errorf("Peers() = %v, %v; want empty non-nil", peers, err)

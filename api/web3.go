@@ -11,7 +11,14 @@ func NewWeb3API(clientVersion string) *Web3API {
 	return &Web3API{clientVersion: clientVersion}
 }
 
-// ClientVersion is web3_clientVersion: the node's version string.
+// ClientVersion is web3_clientVersion: the node's version string, as in the
+// devp2p handshake: "statusd/v<version>/<os>-<arch>/<go version>".
+//
+// Example: Get the client version
+//
+//	params: []
+//	result: "statusd/v0.1.0-dev/linux-amd64/go1.26.0"
+//	task: 1
 func (api *Web3API) ClientVersion() string {
 	return api.clientVersion
 }

@@ -62,13 +62,27 @@ func (s *Service) Close() error {
 	return nil
 }
 
-// Version is shh_version: "6.0".
+// Version is shh_version: the Whisper protocol version, "6.0".
+//
+// Example: Get the Whisper version
+//
+//	params: []
+//	result: "6.0"
 func (a *API) Version() string { return wproto.ProtocolVersionString }
 
-// Info is shh_info.
+// Info is shh_info: the envelope pool's size in bytes ("memory") and in
+// envelopes ("messages"), and the node's minimum PoW and maximum message
+// size.
+//
+// Example: Get the Whisper node's state
+//
+//	params: []
+//	result: {"memory":0,"messages":0,"minPow":0.001,"maxMessageSize":1048576}
 func (a *API) Info() whisper.Info { return a.w.Info() }
 
-// SetMaxMessageSize is shh_setMaxMessageSize (at most 10 MiB).
+// SetMaxMessageSize is shh_setMaxMessageSize: the largest envelope or
+// packet, in bytes, that the node accepts from now on (at most 10 MiB;
+// a larger size is -32602).
 func (a *API) SetMaxMessageSize(size uint32) (bool, error) {
 	if err := a.w.SetMaxMessageSize(size); err != nil {
 		return false, rpcError(invalid("size", err))
@@ -76,7 +90,9 @@ func (a *API) SetMaxMessageSize(size uint32) (bool, error) {
 	return true, nil
 }
 
-// SetMinPoW is shh_setMinPoW; peers are told with code 2.
+// SetMinPoW is shh_setMinPoW: the minimum PoW of the envelopes the node
+// accepts from now on. Peers are told with a PoW Requirement packet (code
+// 2); a negative or NaN value is -32602.
 func (a *API) SetMinPoW(pow float64) (bool, error) {
 	if err := a.w.SetMinPoW(pow); err != nil {
 		return false, rpcError(invalid("pow", err))
@@ -84,7 +100,9 @@ func (a *API) SetMinPoW(pow float64) (bool, error) {
 	return true, nil
 }
 
-// SetBloomFilter is shh_setBloomFilter: 64 bytes of hex.
+// SetBloomFilter is shh_setBloomFilter: the topic bloom filter (64 bytes
+// of hex) that peers should match before forwarding to this node. Peers are
+// told with a Bloom Filter packet (code 3).
 func (a *API) SetBloomFilter(bloom hexutil.Bytes) (bool, error) {
 	b, err := wproto.BloomFromBytes(bloom)
 	if err != nil || len(bloom) != wproto.BloomFilterSize {
@@ -93,7 +111,10 @@ func (a *API) SetBloomFilter(bloom hexutil.Bytes) (bool, error) {
 	return true, rpcError(a.w.SetBloomFilter(b))
 }
 
-// MarkTrustedPeer is shh_markTrustedPeer; the peer must be connected.
+// MarkTrustedPeer is shh_markTrustedPeer: trust the peer with this enode URL
+// (typically a mailserver): it is exempt from rate limits and may send P2P
+// messages (code 127), such as history. The peer must be connected;
+// otherwise, or for a malformed URL, it is -32602.
 func (a *API) MarkTrustedPeer(url string) (bool, error) {
 	n, err := enode.Parse(enode.ValidSchemes, url)
 	if err != nil {
@@ -105,19 +126,25 @@ func (a *API) MarkTrustedPeer(url string) (bool, error) {
 	return true, nil
 }
 
-// MakeLightClient is shh_makeLightClient.
+// MakeLightClient is shh_makeLightClient: switch to light mode, in which
+// the node forwards only its own envelopes (§4.6). Peers learn it at their
+// next handshake.
 func (a *API) MakeLightClient() bool { a.w.SetLightClient(true); return true }
 
-// CancelLightClient is shh_cancelLightClient.
+// CancelLightClient is shh_cancelLightClient: leave light mode. Peers learn
+// it at their next handshake.
 func (a *API) CancelLightClient() bool { a.w.SetLightClient(false); return true }
 
-// NewKeyPair is shh_newKeyPair.
+// NewKeyPair is shh_newKeyPair: generate a secp256k1 key pair, keep it in
+// memory and return its ID, used as privateKeyID in filters and as sig when
+// posting.
 func (a *API) NewKeyPair() (string, error) {
 	id, err := a.w.Keys().NewKeyPair()
 	return id, rpcError(err)
 }
 
-// AddPrivateKey is shh_addPrivateKey: 32 bytes of hex.
+// AddPrivateKey is shh_addPrivateKey: store a secp256k1 private key (32
+// bytes of hex) and return its ID.
 func (a *API) AddPrivateKey(privateKey hexutil.Bytes) (string, error) {
 	key, err := crypto.ToECDSA(privateKey)
 	if err != nil {
@@ -127,7 +154,8 @@ func (a *API) AddPrivateKey(privateKey hexutil.Bytes) (string, error) {
 	return id, rpcError(invalid("privateKey", err))
 }
 
-// DeleteKeyPair is shh_deleteKeyPair.
+// DeleteKeyPair is shh_deleteKeyPair: forget the key pair with this ID; an
+// unknown ID is -32602.
 func (a *API) DeleteKeyPair(id string) (bool, error) {
 	if a.w.Keys().DeleteKeyPair(id) {
 		return true, nil
@@ -135,10 +163,11 @@ func (a *API) DeleteKeyPair(id string) (bool, error) {
 	return false, rpcError(invalid("id", fmt.Errorf("%w: key pair %s not found", whisper.ErrKeyNotFound, id)))
 }
 
-// HasKeyPair is shh_hasKeyPair.
+// HasKeyPair is shh_hasKeyPair: whether a key pair with this ID is stored.
 func (a *API) HasKeyPair(id string) bool { return a.w.Keys().HasKeyPair(id) }
 
-// GetPublicKey is shh_getPublicKey: the 65-byte public key.
+// GetPublicKey is shh_getPublicKey: the public key (65 bytes, uncompressed)
+// of the key pair with this ID, for others to post to with pubKey.
 func (a *API) GetPublicKey(id string) (hexutil.Bytes, error) {
 	key, err := a.w.Keys().PrivateKey(id)
 	if err != nil {
@@ -147,7 +176,9 @@ func (a *API) GetPublicKey(id string) (hexutil.Bytes, error) {
 	return crypto.FromECDSAPub(&key.PublicKey), nil
 }
 
-// GetPrivateKey is shh_getPrivateKey, refused unless Config allows it.
+// GetPrivateKey is shh_getPrivateKey: the private key of the key pair with
+// this ID. It is refused (-32000) unless the node runs with
+// --shh.getprivatekey.
 func (a *API) GetPrivateKey(id string) (hexutil.Bytes, error) {
 	if !a.cfg.AllowPrivateKeyExport {
 		return nil, rpcError(ErrPrivateKeyExportDisabled)
@@ -159,13 +190,15 @@ func (a *API) GetPrivateKey(id string) (hexutil.Bytes, error) {
 	return crypto.FromECDSA(key), nil
 }
 
-// NewSymKey is shh_newSymKey.
+// NewSymKey is shh_newSymKey: generate a random symmetric key, keep it in
+// memory and return its ID.
 func (a *API) NewSymKey() (string, error) {
 	id, err := a.w.Keys().GenerateSymKey()
 	return id, rpcError(err)
 }
 
-// AddSymKey is shh_addSymKey: 32 bytes of hex.
+// AddSymKey is shh_addSymKey: store a symmetric key (32 bytes of hex) and
+// return its ID.
 func (a *API) AddSymKey(key hexutil.Bytes) (string, error) {
 	id, err := a.w.Keys().AddSymKey(key)
 	if err != nil {
@@ -174,16 +207,27 @@ func (a *API) AddSymKey(key hexutil.Bytes) (string, error) {
 	return id, nil
 }
 
-// GenerateSymKeyFromPassword is shh_generateSymKeyFromPassword (§4.2).
+// GenerateSymKeyFromPassword is shh_generateSymKeyFromPassword: derive a
+// symmetric key from a password (PBKDF2, spec/PROTOCOL.md §4.2), keep it and
+// return its ID. Status public chats use the chat name as the password. A
+// new ID is returned on every call, even for the same password.
+//
+// Example: Create a symmetric key from a password
+//
+//	params: ["status-public-chat"]
+//	result: "d3d5ae8a1e0b1cc1e1c4aa6ea0cb7f4a2e9c7d8f1bd50c5ec1e3e4ab0aa7bc61"
+//	save: SYMKEY
+//	task: 5
 func (a *API) GenerateSymKeyFromPassword(password string) (string, error) {
 	id, err := a.w.Keys().AddSymKeyFromPassword(password)
 	return id, rpcError(err)
 }
 
-// HasSymKey is shh_hasSymKey.
+// HasSymKey is shh_hasSymKey: whether a symmetric key with this ID is
+// stored.
 func (a *API) HasSymKey(id string) bool { return a.w.Keys().HasSymKey(id) }
 
-// GetSymKey is shh_getSymKey.
+// GetSymKey is shh_getSymKey: the symmetric key with this ID, as hex.
 func (a *API) GetSymKey(id string) (hexutil.Bytes, error) {
 	key, err := a.w.Keys().SymKey(id)
 	if err != nil {
@@ -192,7 +236,8 @@ func (a *API) GetSymKey(id string) (hexutil.Bytes, error) {
 	return key[:], nil
 }
 
-// DeleteSymKey is shh_deleteSymKey.
+// DeleteSymKey is shh_deleteSymKey: forget the symmetric key with this ID;
+// false if there was none.
 func (a *API) DeleteSymKey(id string) bool { return a.w.Keys().DeleteSymKey(id) }
 
 // filter turns criteria into a router filter, naming the bad field.
@@ -231,7 +276,17 @@ func (a *API) filter(c Criteria) (*whisper.Filter, error) {
 	return f, nil
 }
 
-// NewMessageFilter is shh_newMessageFilter: a polled filter.
+// NewMessageFilter is shh_newMessageFilter: install a filter for the
+// messages matching criteria and return its ID; read them with
+// shh_getFilterMessages (the way to receive over HTTP, which cannot push).
+// Bad criteria are -32602, naming the field.
+//
+// Example: Subscribe to a topic with a message filter
+//
+//	params: [{"symKeyID":"$SYMKEY","topics":["0xdeadbeef"]}]
+//	result: "9b1d4ef5a5c8a4bd2f3e6d4c1a0b9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e"
+//	save: FILTER
+//	task: 6
 func (a *API) NewMessageFilter(c Criteria) (string, error) {
 	f, err := a.filter(c)
 	if err != nil {
@@ -241,7 +296,8 @@ func (a *API) NewMessageFilter(c Criteria) (string, error) {
 	return id, rpcError(err)
 }
 
-// DeleteMessageFilter is shh_deleteMessageFilter.
+// DeleteMessageFilter is shh_deleteMessageFilter: remove the filter with
+// this ID; an unknown ID is -32602.
 func (a *API) DeleteMessageFilter(id string) (bool, error) {
 	if !a.w.Filters().Uninstall(id) {
 		return false, rpcError(invalid("id", fmt.Errorf("%w: %s", whisper.ErrFilterNotFound, id)))
@@ -249,7 +305,15 @@ func (a *API) DeleteMessageFilter(id string) (bool, error) {
 	return true, nil
 }
 
-// GetFilterMessages is shh_getFilterMessages: messages since the last call.
+// GetFilterMessages is shh_getFilterMessages: the messages the filter with
+// this ID matched since the last call (oldest first; [] if none). An
+// unknown ID is -32602. The node's own posts match its filters too.
+//
+// Example: Read the messages of a filter
+//
+//	params: ["$FILTER"]
+//	result: [{"ttl":60,"timestamp":1735689600,"topic":"0xdeadbeef","payload":"0x68656c6c6f","padding":"0x6d3a…","pow":2.3,"hash":"0x5f1e…"}]
+//	task: 8
 func (a *API) GetFilterMessages(id string) ([]*Message, error) {
 	f, err := a.w.Filters().Get(id)
 	if err != nil {

@@ -21,7 +21,15 @@ const defaultPowTime = 5 * time.Second
 
 // Post is shh_post: build, sign, encrypt and seal a message, then send it
 // to every peer, or to targetPeer alone as a P2P message. It returns the
-// envelope hash. It blocks while sealing.
+// envelope hash. It blocks while sealing (up to powTime seconds, 5 if 0).
+// The node's own filters receive the message too. A powTarget below the
+// node's minimum PoW, or one not reached within powTime, is -32602.
+//
+// Example: Post a message to the topic
+//
+//	params: [{"symKeyID":"$SYMKEY","topic":"0xdeadbeef","payload":"0x68656c6c6f","ttl":60,"powTime":1,"powTarget":0.002}]
+//	result: "0x5f1e3c7a9b2d4f6e8a0c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a6c8b0d1f3e"
+//	task: 7
 func (a *API) Post(ctx context.Context, req NewMessage) (hexutil.Bytes, error) {
 	p, err := a.messageParams(req)
 	if err != nil {
@@ -103,7 +111,14 @@ func (a *API) messageParams(req NewMessage) (*wproto.MessageParams, error) {
 // Messages is shh_subscribe("messages", criteria): each matching message is
 // pushed as an shh_subscription notification as soon as it arrives. The
 // subscription ends with shh_unsubscribe, when the connection closes or
-// when the service closes.
+// when the service closes. Bad criteria are -32602, naming the field.
+//
+// Notification: Message
+//
+// Example: Receive the messages of a topic
+//
+//	params: [{"symKeyID":"d3d5ae8a1e0b1cc1e1c4aa6ea0cb7f4a2e9c7d8f1bd50c5ec1e3e4ab0aa7bc61","topics":["0xdeadbeef"]}]
+//	result: {"ttl":60,"timestamp":1735689600,"topic":"0xdeadbeef","payload":"0x68656c6c6f","padding":"0x6d3a…","pow":2.3,"hash":"0x5f1e…"}
 func (a *API) Messages(ctx context.Context, c Criteria) (*rpc.Subscription, error) {
 	notifier, ok := rpc.NotifierFromContext(ctx)
 	if !ok {

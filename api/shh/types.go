@@ -14,7 +14,17 @@ import (
 
 // Criteria is the filter description of shh_newMessageFilter and
 // shh_subscribe (§5.11). Decoding reports the first bad field by its JSON
-// name.
+// name. Exactly one of symKeyID and privateKeyID is required, and with
+// symKeyID at least one topic.
+//
+// JSON fields:
+//
+//	symKeyID     string    ID of the symmetric key messages are encrypted with
+//	privateKeyID string    ID of the key pair messages are encrypted to
+//	sig          hex       only messages signed by this public key (65 bytes)
+//	minPow       number    only envelopes with at least this PoW
+//	topics       []hex     topics to match, 1 to 4 bytes each (shorter ones are zero-padded)
+//	allowP2P     boolean   also match P2P messages (from trusted peers, e.g. mailservers)
 type Criteria struct {
 	SymKeyID     string
 	PrivateKeyID string
@@ -53,7 +63,21 @@ func (c *Criteria) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// NewMessage is shh_post's request (§5.11).
+// NewMessage is shh_post's request (§5.11). Exactly one of symKeyID and
+// pubKey is required, and with symKeyID a topic.
+//
+// JSON fields:
+//
+//	symKeyID   string   ID of the symmetric key to encrypt with
+//	pubKey     hex      public key (65 bytes) to encrypt to
+//	sig        string   ID of the key pair to sign with (none: unsigned)
+//	ttl        integer  time to live in seconds
+//	topic      hex      topic, 1 to 4 bytes (shorter ones are zero-padded)
+//	payload    hex      the message
+//	padding    hex      padding (none: random padding is added)
+//	powTime    integer  seconds allowed for sealing (0: 5 s)
+//	powTarget  number   PoW to reach; at least the node's minimum unless targetPeer is set
+//	targetPeer string   enode URL of a connected trusted peer to send to directly as a P2P message
 type NewMessage struct {
 	SymKeyID   string
 	PublicKey  []byte
@@ -103,16 +127,16 @@ func (m *NewMessage) UnmarshalJSON(b []byte) error {
 // Message is a received message as clients see it (§5.11). The P2P flag is
 // serialised under "bool", as the Status fork does (§9 item 16).
 type Message struct {
-	Sig       hexutil.Bytes `json:"sig,omitempty"`
-	TTL       uint32        `json:"ttl"`
-	Timestamp uint32        `json:"timestamp"`
-	Topic     wproto.Topic  `json:"topic"`
-	Payload   hexutil.Bytes `json:"payload"`
-	Padding   hexutil.Bytes `json:"padding"`
-	PoW       float64       `json:"pow"`
-	Hash      hexutil.Bytes `json:"hash"`
-	Dst       hexutil.Bytes `json:"recipientPublicKey,omitempty"`
-	P2P       bool          `json:"bool,omitempty"`
+	Sig       hexutil.Bytes `json:"sig,omitempty"`                // signer's public key; absent when unsigned
+	TTL       uint32        `json:"ttl"`                          // time to live in seconds
+	Timestamp uint32        `json:"timestamp"`                    // when the envelope was sealed (Unix seconds)
+	Topic     wproto.Topic  `json:"topic"`                        // the envelope topic
+	Payload   hexutil.Bytes `json:"payload"`                      // the decrypted message
+	Padding   hexutil.Bytes `json:"padding"`                      // the message padding
+	PoW       float64       `json:"pow"`                          // the envelope's proof of work
+	Hash      hexutil.Bytes `json:"hash"`                         // the envelope hash
+	Dst       hexutil.Bytes `json:"recipientPublicKey,omitempty"` // our public key, for asymmetric messages
+	P2P       bool          `json:"bool,omitempty"`               // received as a P2P message (code 127)
 }
 
 func toMessage(m *whisper.Message) *Message {

@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/statusnode/statusd/api"
+	"github.com/statusnode/statusd/api/apidocs"
 	"github.com/statusnode/statusd/api/shh"
 	"github.com/statusnode/statusd/internal/config"
 	"github.com/statusnode/statusd/internal/identity"
@@ -297,13 +298,14 @@ func (n *Node) startRPC() error {
 	if err != nil {
 		return err
 	}
+	srv.SetDocs(apidocs.Catalog) // for rpc_discover
 	shhSvc := shh.New(n.whisper, shh.Config{AllowPrivateKeyExport: n.cfg.Whisper.GetPrivateKey})
 	// Pushed before the RPC server, so subscriptions end after it stopped.
 	n.stack.push("shh subscriptions", shhSvc.Close)
 	for ns, svc := range map[string]any{
 		"web3":  api.NewWeb3API(version.Get().ClientVersion()),
 		"net":   api.NewNetAPI(n.p2p, n.cfg.NetworkID),
-		"admin": api.NewAdminAPI(n.p2p),
+		"admin": api.NewAdminAPI(n.p2p, n.log),
 		"shh":   shhSvc.API(),
 	} {
 		if err := srv.Register(ns, svc); err != nil {
