@@ -11,7 +11,7 @@ DATADIR  ?= ./data
 # The password `make run` uses; statusd warns that it is for development only.
 DEV_PASSWORD := statusd-dev-password
 
-.PHONY: all build run test interop race bench fuzz lint proto configs docs clean
+.PHONY: all build run test interop interop-whisper bench-interop-whisper race bench fuzz lint proto configs docs clean
 
 all: build
 
@@ -35,6 +35,13 @@ test:
 # own Go module under interop/, which `go test ./...` at the root skips.
 interop:
 	cd interop/mvds && $(GO) test -count=1 ./...
+	$(MAKE) interop-whisper
+
+# Whisper v6 against go-ethereum v1.9.20 and status-im/whisper v1.6.2: one
+# module each, since they need different go-ethereum versions.
+interop-whisper:
+	cd interop/whisper-geth && $(GO) test -count=1 ./...
+	cd interop/whisper-status && $(GO) test -count=1 ./...
 
 race:
 	bash scripts/postgres.sh run $(GO) test -count=1 -race -timeout 20m ./...
@@ -42,6 +49,13 @@ race:
 bench: build
 	bash scripts/postgres.sh run $(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
 	bash scripts/startup-bench.sh $(BUILD)/statusd
+	$(MAKE) bench-interop-whisper
+
+# statusd beside go-ethereum v1.9.20 whisperv6, fed the same envelopes over
+# loopback devp2p: ingest (envelopes/s) and per-hop latency in a 3-node line.
+bench-interop-whisper:
+	cd interop/whisper-geth && $(GO) test -run '^$$' -bench Ingest -benchtime 20000x -timeout 10m .
+	cd interop/whisper-geth && $(GO) test -run '^$$' -bench ForwardLatency -benchtime 1000x -timeout 10m .
 
 fuzz:
 	bash scripts/fuzz.sh $(FUZZTIME)
@@ -51,6 +65,8 @@ lint:
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	cd interop/mvds && $(GO) vet ./...
+	cd interop/whisper-geth && $(GO) vet ./...
+	cd interop/whisper-status && $(GO) vet ./...
 
 # Regenerates the committed .pb.go files (needs Debian's protobuf-compiler).
 proto:

@@ -376,7 +376,7 @@ var Catalog = &api.Docs{
 			},
 		},
 		"github.com/statusnode/statusd/api/shh.Message": {
-			Doc: "Message is a received message as clients see it (§5.11). The P2P flag is serialised under \"bool\", as the Status fork does (§9 item 16).",
+			Doc: "Message is a received message as clients see it (§5.11). The P2P flag is not serialised: §9 item 16 reads a \"bool\" struct tag in the Status fork, but status-im/whisper v1.6.2's generated MarshalJSON never emits it and go-ethereum has no such field, so both reference nodes answer without it (interop/whisper-* compare the JSON field by field).",
 			Fields: map[string]string{
 				"Dst":       "our public key, for asymmetric messages",
 				"Hash":      "the envelope hash",

@@ -129,3 +129,23 @@ func TestPostAndPoll(t *testing.T) {
 		t.Fatalf("info %+v %v", info, err)
 	}
 }
+
+// TestAddPrivateKey: a valid key is accepted, and its ID is the same
+// deterministic ID the key pair gets everywhere (spec §5.9), so
+// shh_getPublicKey on it answers the key's public half.
+func TestAddPrivateKey(t *testing.T) {
+	c := newClient(t, Config{})
+	key := hexutil.MustDecode("0x" + strings.Repeat("11", 32))
+	var id string
+	if err := c.Call(&id, "shh_addPrivateKey", hexutil.Bytes(key)); err != nil {
+		t.Fatalf("shh_addPrivateKey: %v", err)
+	}
+	var pub hexutil.Bytes
+	if err := c.Call(&pub, "shh_getPublicKey", id); err != nil || len(pub) != 65 || pub[0] != 4 {
+		t.Fatalf("shh_getPublicKey(%s) = %x, %v", id, pub, err)
+	}
+	var again string
+	if err := c.Call(&again, "shh_addPrivateKey", hexutil.Bytes(key)); err != nil || again != id {
+		t.Fatalf("adding the same key again: %q, %v", again, err)
+	}
+}

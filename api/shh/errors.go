@@ -24,6 +24,9 @@ func (e *fieldError) Unwrap() error { return e.err }
 
 // invalid attributes err to a request field; rpcError turns it into -32602.
 func invalid(field string, err error) error {
+	if err == nil {
+		return nil
+	}
 	return &fieldError{field: field, err: err}
 }
 

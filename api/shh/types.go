@@ -125,7 +125,10 @@ func (m *NewMessage) UnmarshalJSON(b []byte) error {
 }
 
 // Message is a received message as clients see it (§5.11). The P2P flag is
-// serialised under "bool", as the Status fork does (§9 item 16).
+// not serialised: §9 item 16 reads a "bool" struct tag in the Status fork,
+// but status-im/whisper v1.6.2's generated MarshalJSON never emits it and
+// go-ethereum has no such field, so both reference nodes answer without it
+// (interop/whisper-* compare the JSON field by field).
 type Message struct {
 	Sig       hexutil.Bytes `json:"sig,omitempty"`                // signer's public key; absent when unsigned
 	TTL       uint32        `json:"ttl"`                          // time to live in seconds
@@ -136,7 +139,7 @@ type Message struct {
 	PoW       float64       `json:"pow"`                          // the envelope's proof of work
 	Hash      hexutil.Bytes `json:"hash"`                         // the envelope hash
 	Dst       hexutil.Bytes `json:"recipientPublicKey,omitempty"` // our public key, for asymmetric messages
-	P2P       bool          `json:"bool,omitempty"`               // received as a P2P message (code 127)
+	P2P       bool          `json:"-"`                            // received as a P2P message (code 127)
 }
 
 func toMessage(m *whisper.Message) *Message {

@@ -1,0 +1,25 @@
+// Package interop holds statusd's Whisper v6 interoperability tests and
+// benchmarks against go-ethereum v1.9.20's whisperv6 (the last go-ethereum
+// release with Whisper), in a module of its own so that go-ethereum v1.9.20
+// never enters statusd's build.
+//
+// cmd/refnode runs the reference as a process (devp2p and JSON-RPC on
+// 127.0.0.1, shh_ and a small admin_ namespace; see its doc comment). The
+// tests start it next to statusd (built from ../..) and next to the
+// status-im/whisper v1.6.2 reference of ../whisper-status, connect them
+// over loopback and run the checks of suite_test.go both ways through the
+// nodes' shh_ APIs: TestReferences (geth ↔ status-im/whisper, proving the
+// harness) and TestStatusd (statusd ↔ geth). The harness files
+// (harness_test.go, suite_test.go, procattr_*_test.go) are shared byte for
+// byte with ../whisper-status; TestSharedFilesInSync keeps them so.
+//
+// bench_test.go compares statusd with the reference fed the same envelopes
+// over the wire: `make bench-interop-whisper` at the repository root.
+//
+// go-ethereum v1.9.20's whisperv6.New takes a *node.Node, and its node
+// package imports internal/debug, which imports github.com/fjl/memsize. The
+// real memsize uses //go:linkname into the runtime, which Go ≥ 1.23 refuses
+// to link; memsize-stub is a local module with the same API (memsize.Scan,
+// Sizes, HumanSize; memsizeui.Handler with Add and ServeHTTP) and no
+// behaviour, put in its place by a replace directive in go.mod.
+package interop

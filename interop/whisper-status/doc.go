@@ -1,0 +1,19 @@
+// Package interop holds statusd's Whisper v6 interoperability tests against
+// github.com/status-im/whisper v1.6.2, Status's fork, in a module of its own
+// so that neither it nor its go-ethereum enters statusd's build. The fork is
+// built against go-ethereum v1.9.5 as Status shipped it: the replace to
+// github.com/status-im/go-ethereum v1.9.5-status.4 in go.mod is the one the
+// fork's own go.mod carries. Nothing here imports go-ethereum's node
+// package, so no memsize stub is needed.
+//
+// cmd/refnode runs the reference as a process (devp2p and JSON-RPC on
+// 127.0.0.1, shh_ and a small admin_ namespace; see its doc comment). It
+// keeps the fork's default of sending codes 11 and 12 after every batch it
+// receives. The tests start it next to statusd (built from ../..) and next
+// to the go-ethereum v1.9.20 reference of ../whisper-geth, connect them over
+// loopback and run the checks of suite_test.go both ways through the nodes'
+// shh_ APIs: TestReferences (status-im/whisper ↔ geth) and TestStatusd
+// (statusd ↔ status-im/whisper). The harness files (harness_test.go,
+// suite_test.go, procattr_*_test.go) are shared byte for byte with
+// ../whisper-geth; TestSharedFilesInSync keeps them so.
+package interop
