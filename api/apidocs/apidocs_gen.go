@@ -8,6 +8,7 @@ import (
 
 	"github.com/statusnode/statusd/api"
 	shh "github.com/statusnode/statusd/api/shh"
+	shhext "github.com/statusnode/statusd/api/shhext"
 )
 
 // Catalog documents the JSON-RPC services under api/, for api.Server.SetDocs.
@@ -289,6 +290,192 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/shh.fieldError.Unwrap": {
 			Doc: "",
 		},
+		"github.com/statusnode/statusd/api/shhext.Service.Close": {
+			Doc: "Close ends every subscription and waits for their goroutines. Idempotent.",
+		},
+		"github.com/statusnode/statusd/api/shhext.Service.ShhExt": {
+			Doc: "ShhExt is the value to register under \"shhext\".",
+		},
+		"github.com/statusnode/statusd/api/shhext.Service.Statusd": {
+			Doc: "Statusd is the value to register under \"statusd\".",
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.BlockContact": {
+			Doc:    "The contact's messages are dropped from now on and its 1:1 chat is deleted. It returns the chats, as status-go did.",
+			Params: []string{"contact"},
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.ChatMessages": {
+			Doc:    "A page of the chat's messages, newest first (by Lamport clock), starting after cursor (\"\" for the newest); limit 0 means 50. Pass the returned cursor to get the next older page; it is \"\" after the oldest.",
+			Params: []string{"chatID", "cursor", "limit"},
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.Chats": {
+			Doc: "Every chat, most recent message first.",
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.ConfirmMessagesProcessedByID": {
+			Doc:    "It is accepted and does nothing else: statusd's messenger already deletes a message's double-ratchet keys and records it as processed when it stores it, before any client sees it (no retained keys, no dedup cache to confirm). It returns null.",
+			Params: []string{"confirmations"},
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.Contacts": {
+			Doc: "Every known contact (added, blocked, or seen through a contact update).",
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.DeleteChat": {
+			Doc:    "The chat's messages are deleted and older copies will not be shown again; a public chat is left.",
+			Params: []string{"chatID"},
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.DeleteMessage": {
+			Doc:    "The message is removed and a retransmitted copy is not shown again.",
+			Params: []string{"id"},
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.DeleteMessagesByChatID": {
+			Doc:    "Every message of the chat is deleted one by one; unlike deleteChat the chat stays joined and no deleted-at clock is recorded.",
+			Params: []string{"chatID"},
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.DisableInstallation": {
+			Doc:    "Unpair one of our own installations.",
+			Params: []string{"installationID"},
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.EnableInstallation": {
+			Doc:    "Pair one of our own installations (it then receives copies of what we send); our bundle is republished.",
+			Params: []string{"installationID"},
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.GetOurInstallations": {
+			Doc: "This installation first (always enabled), then the others learnt from our bundles.",
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.LoadFilter": {
+			Doc:    "LoadFilters for one chat, without the default filters.",
+			Params: []string{"chat"},
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.LoadFilters": {
+			Doc:    "Smaller than status-go: the messenger owns its Whisper filters and delivers messages itself (chatMessages and statusd_subscribe), so \"loading\" a filter means joining the public chat or opening the 1:1 chat. The result lists the given chats followed by the filters the messenger always has (our contact code, our partitioned topic, the discovery topic), with topic and — for symmetric ones — a symKeyId in the router's key store (usable with shh_ methods). filterId is the chat ID, not a shh_ filter ID.",
+			Params: []string{"chats"},
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.MarkMessagesSeen": {
+			Doc:    "The messages are marked seen and their chats' unread counts lowered.",
+			Params: []string{"ids"},
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.Post": {
+			Doc:    "Post is shhext_post (status-go v0.35): a plain Whisper post, exactly as shh_post (same NewMessage request), returning the envelope hash. It is not tracked by the messenger.",
+			Params: []string{"req"},
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.RemoveFilters": {
+			Doc:    "It leaves each given public chat (its messages stay until deleteChat). For 1:1 chats it does nothing: the messenger keeps listening to its contacts, as status-go kept the partitioned filter.",
+			Params: []string{"chats"},
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.SaveChat": {
+			Doc:    "Smaller than status-go, which stored any chat record: here it opens the chat the record describes — chatType 2 joins the public chat id, 1 opens the 1:1 chat with id (0x04… key) — or, with active false, leaves a public chat. A private group (3) must already exist (create it with statusd_createGroup); its record is not changed. Other fields (name, color, …) are not stored.",
+			Params: []string{"chat"},
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.SaveContact": {
+			Doc:    "It adds (or renames) the contact contact.id and sends it our contact update; with \":contact/blocked\" in systemTags it blocks it instead. Only id, name and systemTags are read.",
+			Params: []string{"contact"},
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.SendDirectMessage": {
+			Doc:    "It sends a text message to the 1:1 chat with req.pubKey (opened if needed) through MVDS and the double ratchet, and returns the Status message ID. Payload is restricted as for SendPublicMessage.",
+			Params: []string{"req"},
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.SendPublicMessage": {
+			Doc:    "It sends a text message to the public chat req.chat and returns the Status message ID (§1.10), as v0.35 did. Smaller than status-go: the messenger sends only messages it builds itself, so payload must be a Transit c4/c7 text/plain chat message (bare or in the v1 wrapper); its text is sent as a new message with the chat's next clock and the current timestamp (the payload's own clock and timestamp are not used). The chat is joined if needed (v0.35 required a loaded filter).",
+			Params: []string{"req"},
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.SetInstallationMetadata": {
+			Doc:    "Stores the description of one of our installations (this one included).",
+			Params: []string{"installationID", "md"},
+		},
+		"github.com/statusnode/statusd/api/shhext.StatusdAPI.AddContact": {
+			Doc:    "Add (or rename) a contact and send it our contact update.",
+			Params: []string{"chatKey", "name"},
+		},
+		"github.com/statusnode/statusd/api/shhext.StatusdAPI.AddGroupMembers": {
+			Doc:    "Add members to a group we administer.",
+			Params: []string{"chatID", "members"},
+		},
+		"github.com/statusnode/statusd/api/shhext.StatusdAPI.AnnounceInstallation": {
+			Doc: "Publish our bundle again and send this device's metadata to our other devices, so a new device is found (an \"installation\" event) without waiting.",
+		},
+		"github.com/statusnode/statusd/api/shhext.StatusdAPI.Chat": {
+			Doc:    "One chat — its type (1 public, 2 one-to-one, 3 private group), name, unread count, Lamport clock and, for groups, its members and admins.",
+			Params: []string{"chatID"},
+		},
+		"github.com/statusnode/statusd/api/shhext.StatusdAPI.ChatKey": {
+			Doc: "Our public identity key as 0x04… hex.",
+		},
+		"github.com/statusnode/statusd/api/shhext.StatusdAPI.Chats": {
+			Doc: "Every chat, most recent message first.",
+		},
+		"github.com/statusnode/statusd/api/shhext.StatusdAPI.ContactCode": {
+			Doc: "Our current bundle as the hex of the encoded ProtocolMessage we publish on our contact-code topic (§2).",
+		},
+		"github.com/statusnode/statusd/api/shhext.StatusdAPI.Contacts": {
+			Doc: "Every known contact.",
+		},
+		"github.com/statusnode/statusd/api/shhext.StatusdAPI.CreateGroup": {
+			Doc:    "Create a private group with us as admin and the 0x04… members added; they are told pairwise. Returns the chat (its ID is a UUID followed by our key).",
+			Params: []string{"name", "members"},
+		},
+		"github.com/statusnode/statusd/api/shhext.StatusdAPI.DeliveryState": {
+			Doc:    "The delivery record of a message this installation sent — state \"queued\", \"sent\", \"acked\" or \"expired\", the recipients and who acknowledged it.",
+			Params: []string{"messageID"},
+		},
+		"github.com/statusnode/statusd/api/shhext.StatusdAPI.Events": {
+			Doc:          "Push every messenger and router event as an Event notification (statusd_subscription) as it happens, over WebSocket or IPC. It ends with statusd_unsubscribe, when the connection closes, or when the node stops. Delivery to a slow client is never allowed to block the node: events that do not fit are lost and reported with one events.lost notification. An unknown type in filter.types is -32602.",
+			Params:       []string{"filter"},
+			Notification: reflect.TypeFor[shhext.Event](),
+		},
+		"github.com/statusnode/statusd/api/shhext.StatusdAPI.Info": {
+			Doc: "Our chat key, installation ID and Whisper peer count.",
+		},
+		"github.com/statusnode/statusd/api/shhext.StatusdAPI.Installations": {
+			Doc: "Our devices, this one first.",
+		},
+		"github.com/statusnode/statusd/api/shhext.StatusdAPI.JoinPublicChat": {
+			Doc:    "Join (or rejoin) the public chat name ([a-z0-9-]) and return it.",
+			Params: []string{"name"},
+		},
+		"github.com/statusnode/statusd/api/shhext.StatusdAPI.LeaveGroup": {
+			Doc:    "Leave the group (the others are told); the chat stays, inactive.",
+			Params: []string{"chatID"},
+		},
+		"github.com/statusnode/statusd/api/shhext.StatusdAPI.LeavePublicChat": {
+			Doc:    "Stop listening; the chat and its messages stay until deleted.",
+			Params: []string{"name"},
+		},
+		"github.com/statusnode/statusd/api/shhext.StatusdAPI.MakeGroupAdmin": {
+			Doc:    "Make a member (0x04… key) an admin of a group we administer; every member is told pairwise. Returns the updated chat.",
+			Params: []string{"chatID", "member"},
+		},
+		"github.com/statusnode/statusd/api/shhext.StatusdAPI.Message": {
+			Doc:    "One stored message.",
+			Params: []string{"id"},
+		},
+		"github.com/statusnode/statusd/api/shhext.StatusdAPI.Messages": {
+			Doc:    "A page of the chat's messages, newest first; cursor \"\" starts at the newest, limit 0 means 50. The result's Cursor continues with older messages (\"\" at the end).",
+			Params: []string{"chatID", "cursor", "limit"},
+		},
+		"github.com/statusnode/statusd/api/shhext.StatusdAPI.PairInstallation": {
+			Doc:    "Enable one of our other devices, then send it this device's metadata and our contacts and public chats, so both show the same conversations.",
+			Params: []string{"installationID"},
+		},
+		"github.com/statusnode/statusd/api/shhext.StatusdAPI.RemoveGroupMember": {
+			Doc:    "Remove a member from a group we administer; it stops receiving new messages.",
+			Params: []string{"chatID", "member"},
+		},
+		"github.com/statusnode/statusd/api/shhext.StatusdAPI.RenameGroup": {
+			Doc:    "Change the name of a group we administer; every member is told pairwise. Returns the updated chat.",
+			Params: []string{"chatID", "name"},
+		},
+		"github.com/statusnode/statusd/api/shhext.StatusdAPI.SendText": {
+			Doc:    "Send a text message to a public, 1:1 or group chat and return its message ID. It returns once the message is stored (delivery state \"queued\"); follow it with statusd_deliveryState or the \"delivery\" event.",
+			Params: []string{"chatID", "text"},
+		},
+		"github.com/statusnode/statusd/api/shhext.StatusdAPI.StartOneToOne": {
+			Doc:    "Open the 1:1 chat with the 0x04… key and return it; its ID is the key.",
+			Params: []string{"chatKey"},
+		},
+		"github.com/statusnode/statusd/api/shhext.fieldError.Error": {
+			Doc: "",
+		},
+		"github.com/statusnode/statusd/api/shhext.fieldError.Unwrap": {
+			Doc: "",
+		},
 	},
 	Types: map[string]api.TypeDoc{
 		"github.com/statusnode/statusd/api.Components": {
@@ -407,6 +594,154 @@ var Catalog = &api.Docs{
 				{Name: "powTarget", Type: "number", Doc: "PoW to reach; at least the node's minimum unless targetPeer is set"},
 				{Name: "targetPeer", Type: "string", Doc: "enode URL of a connected trusted peer to send to directly as a P2P message"},
 			},
+		},
+		"github.com/statusnode/statusd/api/shhext.Chat": {
+			Doc: "Chat is a chat in status-go v0.35's shape (shhext_chats, shhext_saveChat). For saveChat only id, chatType, name and active are read.",
+			Fields: map[string]string{
+				"ID":        "ID is the public chat name, the peer's 0x04… key, or the group ID.",
+				"Timestamp": "Timestamp is the last message's local time, Unix ms.",
+			},
+		},
+		"github.com/statusnode/statusd/api/shhext.ChatMember": {
+			Doc: "ChatMember is one member of a private group chat.",
+			Fields: map[string]string{
+				"ID":     "0x04… key",
+				"Joined": "always true: statusd joins on being added",
+			},
+		},
+		"github.com/statusnode/statusd/api/shhext.ChatType": {
+			Doc: "ChatType is the status-go v0.35 chat type number (status-protocol-go ChatType): 1 one-to-one, 2 public, 3 private group. It differs from the messenger's internal numbering.",
+		},
+		"github.com/statusnode/statusd/api/shhext.ConfirmMessagesRequest": {
+			Doc: "ConfirmMessagesRequest is one element of shhext_confirmMessagesProcessedByID's parameter (§7.2).",
+		},
+		"github.com/statusnode/statusd/api/shhext.Contact": {
+			Doc: "Contact is a contact in status-go v0.35's shape. systemTags holds \":contact/added\" and/or \":contact/blocked\" (status-react's tags).",
+			Fields: map[string]string{
+				"ID":          "0x04…",
+				"LastUpdated": "Unix ms",
+			},
+		},
+		"github.com/statusnode/statusd/api/shhext.ContactDeviceInfo": {
+			Doc: "ContactDeviceInfo is one installation of a contact.",
+		},
+		"github.com/statusnode/statusd/api/shhext.Event": {
+			Doc: "Event is one notification of statusd_subscribe(\"events\"): {\"type\": \"<name>\", \"event\": {…}}, the envelope status-go used for its signals. The payload type of each name is listed with the Event… constants.",
+		},
+		"github.com/statusnode/statusd/api/shhext.EventsFilter": {
+			Doc: "EventsFilter is statusd_subscribe(\"events\", filter)'s optional filter: Types lists the event types wanted; empty means all.",
+		},
+		"github.com/statusnode/statusd/api/shhext.Filter": {
+			Doc: "Filter is the filter description of shhext_loadFilters, loadFilter and removeFilters (status-go's Chat filter, §7.1). For a public chat pass {chatId: \"<name>\"}; for a 1:1 chat {chatId, oneToOne: true, identity: \"<hex pub without 0x>\"}. Results fill symKeyId, topic, filterId and listen.",
+			Fields: map[string]string{
+				"Topic": "0x + 4 bytes",
+			},
+		},
+		"github.com/statusnode/statusd/api/shhext.Info": {
+			Doc: "Info is statusd_info's result.",
+			Fields: map[string]string{
+				"ChatKey":        "ChatKey is our public identity key, 0x04… (what others use to start a 1:1 chat with us).",
+				"InstallationID": "InstallationID is this device's installation ID.",
+				"Peers":          "Peers is the number of Whisper peers.",
+			},
+		},
+		"github.com/statusnode/statusd/api/shhext.Installation": {
+			Doc: "Installation is one of our own devices in status-go's shape (shhext_getOurInstallations, §7.1).",
+			Fields: map[string]string{
+				"Identity":  "our chat key, 0x04…",
+				"Timestamp": "newest bundle, Unix ns",
+				"Version":   "protocol version; statusd speaks 1",
+			},
+		},
+		"github.com/statusnode/statusd/api/shhext.InstallationMetadata": {
+			Doc: "InstallationMetadata describes a device (shhext_setInstallationMetadata).",
+		},
+		"github.com/statusnode/statusd/api/shhext.Message": {
+			Doc: "Message is a stored chat message in status-go v0.35's shape (shhext_chatMessages).",
+			Fields: map[string]string{
+				"Clock":            "Lamport clock-value (§1.6)",
+				"From":             "author, 0x04…",
+				"ID":               "keccak256 message ID (§1.10), 0x-prefixed",
+				"OutgoingStatus":   "OutgoingStatus, for messages this installation sent, in status-react's words: \"sending\" (queued), \"sent\", \"delivered\" (acked by every recipient), \"not-sent\" (expired before an ACK).",
+				"Timestamp":        "sender's Unix ms",
+				"WhisperTimestamp": "WhisperTimestamp is when we received it (sent, for ours), Unix ms.",
+			},
+		},
+		"github.com/statusnode/statusd/api/shhext.MessagesPage": {
+			Doc: "MessagesPage is shhext_chatMessages' result: newest first, and the cursor of the next (older) page, \"\" at the end.",
+		},
+		"github.com/statusnode/statusd/api/shhext.SendDirectMessageRequest": {
+			Doc: "SendDirectMessageRequest is shhext_sendDirectMessage's parameter (§7.1): sig, chat and DH are ignored (v0.35 ignored sig and DH too), pubKey is the recipient's 65-byte key, payload the hex Transit message.",
+		},
+		"github.com/statusnode/statusd/api/shhext.SendPublicMessageRequest": {
+			Doc: "SendPublicMessageRequest is shhext_sendPublicMessage's parameter (§7.1): sig is ignored (we always sign with the account key, as v0.35 did), chat is the public chat name, payload the hex Transit message.",
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI": {
+			Doc: "ShhExtAPI is the \"shhext\" namespace (spec/PROTOCOL.md §7.1–7.2). Every exported method is a JSON-RPC method shhext_<lowerCamelName>; all are safe for concurrent use. Sending methods block until the message is stored and handed to Whisper (public) or MVDS (1:1, group); none waits for the network.",
+		},
+		"github.com/statusnode/statusd/api/shhext.StatusdAPI": {
+			Doc: "StatusdAPI is the \"statusd\" namespace: a friendlier API over the messenger for scripts and new frontends. Results use the messenger's JSON shapes (snake_case). Every exported method is a JSON-RPC method statusd_<lowerCamelName>; all are safe for concurrent use.",
+		},
+		"github.com/statusnode/statusd/internal/messenger.Chat": {
+			Doc: "Chat is one conversation. The ID is the public chat name, the peer's 0x04… key, or the group chat ID (§1.7).",
+			Fields: map[string]string{
+				"Active":         "Active is false after LeavePublic/LeaveGroup or removal from a group.",
+				"DeletedAtClock": "DeletedAtClock: messages with a clock at or below it are dropped (DeleteChat; status-react deleted-at-clock-value, §1.8).",
+				"LastClock":      "LastClock is the chat's Lamport clock (§1.6).",
+				"LastMessageAt":  "LastMessageAt is the local receive/send time of the newest message, Unix ms.",
+				"Members":        "Members and Admins of a private group (0x04… keys), from replaying its membership updates.",
+				"Name":           "Name is the public chat name, the group name, or \"\" for 1:1.",
+				"Unread":         "Unread counts received messages not marked seen.",
+			},
+		},
+		"github.com/statusnode/statusd/internal/messenger.ChatType": {
+			Doc: "ChatType says how a chat's messages travel (spec/PROTOCOL.md §4.3). Values are persisted; append-only.",
+		},
+		"github.com/statusnode/statusd/internal/messenger.Contact": {
+			Doc: "Contact is another identity we know.",
+			Fields: map[string]string{
+				"Added":       "Added is set by SaveContact; contacts also appear when they send a contact update (c2/c3/c6) without being added.",
+				"Devices":     "installation IDs from device-info",
+				"ID":          "0x04…",
+				"LastUpdated": "LastUpdated is the Whisper timestamp (Unix ms) of the last contact message processed; older ones are discarded (§1.9.1).",
+			},
+		},
+		"github.com/statusnode/statusd/internal/messenger.Delivery": {
+			Doc: "Delivery is the delivery record of one outgoing message.",
+			Fields: map[string]string{
+				"AckedBy":    "AckedBy lists \"identity/installation\" pairs whose ACK arrived; the installation is the one whose ProtocolMessage carried the ACK.",
+				"Recipients": "Recipients maps each recipient identity (0x04…) to whether its MVDS ACK arrived. Empty for public messages.",
+				"UpdatedAt":  "UpdatedAt is the local time of the last change, Unix ms.",
+			},
+		},
+		"github.com/statusnode/statusd/internal/messenger.DeliveryState": {
+			Doc: "DeliveryState is the fate of an outgoing message. Persisted; append-only.\n\n    queued  → sent     an envelope carrying it left to ≥ 1 peer\n    sent    → expired  that envelope's TTL passed before the message was acked\n    expired → sent     MVDS retransmitted it in a new envelope\n    any     → acked    every recipient acknowledged it through MVDS (1:1, group)\n\nPublic messages stop at sent: nobody acknowledges them.",
+		},
+		"github.com/statusnode/statusd/internal/messenger.Installation": {
+			Doc: "Installation is one device of our own identity.",
+			Fields: map[string]string{
+				"Own":       "this installation",
+				"Timestamp": "Timestamp is the newest bundle timestamp seen from it, Unix ns.",
+			},
+		},
+		"github.com/statusnode/statusd/internal/messenger.Message": {
+			Doc: "Message is one stored chat message (a c4 shown to the user).",
+			Fields: map[string]string{
+				"ChatID":     "the local chat it belongs to",
+				"Clock":      "Lamport clock-value",
+				"Delivery":   "Delivery is the state of a message this installation sent; zero for received ones. Kept current by the store (see DeliveryState).",
+				"From":       "author, 0x04…",
+				"ID":         "§1.10, 0x-prefixed",
+				"Outgoing":   "authored by our identity (any of our devices)",
+				"ReceivedAt": "local Unix ms (sent time for ours)",
+				"Timestamp":  "sender's Unix ms",
+			},
+		},
+		"github.com/statusnode/statusd/internal/messenger.Page": {
+			Doc: "Page is one page of Messages: newest first, and the cursor of the next (older) page, \"\" when there is none.",
+		},
+		"github.com/statusnode/statusd/protocol/encryption.InstallationMetadata": {
+			Doc: "InstallationMetadata is what paired devices exchange in p2 (spec §1.9.2, §3.6).",
 		},
 		"github.com/statusnode/statusd/protocol/whisper.Topic": {
 			Doc: "Topic is the 4-byte Whisper topic of an envelope (spec/PROTOCOL.md §4.1, §5.3).",

@@ -6,6 +6,13 @@
 //	statusctl [flags] peer remove ENODE     disconnect a peer
 //	statusctl [flags] call METHOD [PARAM…]  any JSON-RPC method; each PARAM is JSON,
 //	                                        or a plain string when it is not valid JSON
+//	statusctl [flags] join NAME             join a public chat
+//	statusctl [flags] send CHAT TEXT…       send a text (CHAT: public name, 0x04… key, group ID)
+//	statusctl [flags] chats                 list chats
+//	statusctl [flags] messages [--limit N] CHAT   a chat's newest messages, oldest first
+//	statusctl [flags] contacts              list contacts
+//	statusctl [flags] installations         list our devices
+//	statusctl [flags] watch [--count N] [TYPE…]   stream events (IPC or WebSocket)
 //
 // By default it talks to <datadir>/statusd.ipc. With --rpc URL it uses HTTP
 // or WebSocket and sends the bearer token from --token (default
@@ -53,7 +60,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	fs.BoolVar(&o.json, "json", false, "print JSON for scripts")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "give up after this long")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: statusctl [flags] info | peers | peer add ENODE | peer remove ENODE | call METHOD [PARAM…]")
+		fmt.Fprintln(stderr, "usage: statusctl [flags] info | peers | peer add ENODE | peer remove ENODE | call METHOD [PARAM…] | "+chatUsage)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -140,7 +147,10 @@ func command(ctx context.Context, c *rpc.Client, o options, args []string, out i
 		}
 		return call(ctx, c, args[1], args[2:], out)
 	default:
-		return usageError(fmt.Sprintf("unknown command %q (info, peers, peer, call)", args[0]))
+		if ok, err := chatCommand(ctx, c, o, args, out); ok {
+			return err
+		}
+		return usageError(fmt.Sprintf("unknown command %q (info, peers, peer, call, %s)", args[0], strings.ReplaceAll(chatUsage, " | ", ", ")))
 	}
 }
 

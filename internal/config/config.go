@@ -5,12 +5,14 @@
 package config
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
 	"net"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // ErrInvalid is wrapped by every validation error.
@@ -25,14 +27,15 @@ type Config struct {
 	NetworkID    uint64 `toml:"networkid" comment:"Network identifier reported by net_version (flag --networkid)."`
 	LightKDF     bool   `toml:"lightkdf" comment:"Weaker, faster key derivation for new keystore files; for tests only (flag --lightkdf)."`
 
-	P2P     P2P     `toml:"p2p"`
-	HTTP    HTTP    `toml:"http"`
-	WS      WS      `toml:"ws"`
-	IPC     IPC     `toml:"ipc"`
-	RPC     RPC     `toml:"rpc"`
-	Log     Log     `toml:"log"`
-	Metrics Metrics `toml:"metrics"`
-	Whisper Whisper `toml:"whisper"`
+	P2P        P2P        `toml:"p2p"`
+	HTTP       HTTP       `toml:"http"`
+	WS         WS         `toml:"ws"`
+	IPC        IPC        `toml:"ipc"`
+	RPC        RPC        `toml:"rpc"`
+	Log        Log        `toml:"log"`
+	Metrics    Metrics    `toml:"metrics"`
+	Whisper    Whisper    `toml:"whisper"`
+	Mailserver Mailserver `toml:"mailserver"`
 }
 
 // P2P configures the devp2p server.
@@ -96,6 +99,20 @@ type Whisper struct {
 	GetPrivateKey  bool    `toml:"getprivatekey" comment:"Allow shh_getPrivateKey to return private keys (flag --shh.getprivatekey)."`
 }
 
+// Mailserver configures the mailserver roles (spec/PROTOCOL.md §4.5, §8):
+// the server archives and serves history; the client requests it.
+type Mailserver struct {
+	Enabled   bool     `toml:"enabled" comment:"Run the mailserver server role: archive envelopes and serve history requests (flag --mailserver)."`
+	DB        string   `toml:"db" comment:"Archive backend: a postgres:// DSN, or empty for goleveldb in <datadir>/mailserver (flag --mailserver.db)."`
+	Password  string   `toml:"password" comment:"Password whose key opens symmetric requests; requests to the node key always work (flag --mailserver.password)."`
+	Retention string   `toml:"retention" comment:"How long archived envelopes are kept, a Go duration (flag --mailserver.retention)."`
+	Topics    []string `toml:"topics" comment:"Archive only these 4-byte hex topics; empty archives all (flag --mailserver.topics, comma-separated)."`
+	RateLimit int      `toml:"ratelimit" comment:"History requests per minute accepted from one peer; -1 is unlimited (flag --mailserver.ratelimit)."`
+	Servers   []string `toml:"servers" comment:"Client role: mailserver enode URLs, tried in order (flag --mailserver.servers, comma-separated)."`
+	Timeout   string   `toml:"timeout" comment:"Client role: time to wait for each request page, a Go duration (flag --mailserver.timeout)."`
+	Backfill  bool     `toml:"backfill" comment:"Client role: on start, fetch tracked topics from their last covered time when a mailserver connects (flag --mailserver.backfill)."`
+}
+
 // Default returns the embedded defaults. Every default lives here.
 func Default() Config {
 	return Config{
@@ -115,7 +132,7 @@ func Default() Config {
 			VHosts:     []string{"localhost"},
 		},
 		WS:      WS{Addr: "127.0.0.1", Port: 8546},
-		RPC:     RPC{Modules: []string{"web3", "net", "admin", "shh"}},
+		RPC:     RPC{Modules: []string{"web3", "net", "admin", "shh", "shhext", "statusd"}},
 		Log:     Log{Level: "info", Format: "console"},
 		Metrics: Metrics{Addr: "127.0.0.1:6060"},
 		Whisper: Whisper{
@@ -123,6 +140,14 @@ func Default() Config {
 			MaxMessageSize: 1 << 20,
 			RateEnvelopes:  500,
 			RateBytes:      4 << 20,
+		},
+		Mailserver: Mailserver{
+			Password:  "status-offline-inbox",
+			Retention: "720h",
+			Topics:    []string{},
+			RateLimit: 60,
+			Servers:   []string{},
+			Timeout:   "10s",
 		},
 	}
 }
@@ -172,6 +197,9 @@ func (c *Config) Validate() error {
 	if err := c.Whisper.validate(); err != nil {
 		return err
 	}
+	if err := c.Mailserver.validate(); err != nil {
+		return err
+	}
 	for _, m := range c.RPC.Modules {
 		if m == "" || strings.ContainsAny(m, " _") {
 			return fmt.Errorf("%w: --rpc.modules entry %q is not a namespace name", ErrInvalid, m)
@@ -193,6 +221,26 @@ func (w *Whisper) validate() error {
 		return fmt.Errorf("%w: --shh.ratelimit.envelopes must not be negative", ErrInvalid)
 	case w.RateBytes < 0:
 		return fmt.Errorf("%w: --shh.ratelimit.bytes must not be negative", ErrInvalid)
+	}
+	return nil
+}
+
+func (m *Mailserver) validate() error {
+	for _, d := range []struct{ flag, v string }{{"mailserver.retention", m.Retention}, {"mailserver.timeout", m.Timeout}} {
+		if v, err := time.ParseDuration(d.v); err != nil || v <= 0 {
+			return fmt.Errorf("%w: --%s %q is not a positive duration", ErrInvalid, d.flag, d.v)
+		}
+	}
+	for _, t := range m.Topics {
+		if b, err := hex.DecodeString(strings.TrimPrefix(t, "0x")); err != nil || len(b) != 4 {
+			return fmt.Errorf("%w: --mailserver.topics entry %q is not a 4-byte hex topic", ErrInvalid, t)
+		}
+	}
+	if m.RateLimit < -1 {
+		return fmt.Errorf("%w: --mailserver.ratelimit must be -1 or more", ErrInvalid)
+	}
+	if m.DB != "" && !strings.HasPrefix(m.DB, "postgres://") && !strings.HasPrefix(m.DB, "postgresql://") {
+		return fmt.Errorf("%w: --mailserver.db must be a postgres:// DSN or empty", ErrInvalid)
 	}
 	return nil
 }

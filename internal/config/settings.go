@@ -46,6 +46,16 @@ func flagNames() map[string]string {
 		"whisper.ratelimitenvelopes": "shh.ratelimit.envelopes",
 		"whisper.ratelimitbytes":     "shh.ratelimit.bytes",
 		"whisper.getprivatekey":      "shh.getprivatekey",
+
+		"mailserver.enabled":   "mailserver",
+		"mailserver.db":        "mailserver.db",
+		"mailserver.password":  "mailserver.password",
+		"mailserver.retention": "mailserver.retention",
+		"mailserver.topics":    "mailserver.topics",
+		"mailserver.ratelimit": "mailserver.ratelimit",
+		"mailserver.servers":   "mailserver.servers",
+		"mailserver.timeout":   "mailserver.timeout",
+		"mailserver.backfill":  "mailserver.backfill",
 	}
 }
 

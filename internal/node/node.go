@@ -19,12 +19,15 @@ import (
 	"github.com/statusnode/statusd/api"
 	"github.com/statusnode/statusd/api/apidocs"
 	"github.com/statusnode/statusd/api/shh"
+	"github.com/statusnode/statusd/api/shhext"
 	"github.com/statusnode/statusd/internal/config"
 	"github.com/statusnode/statusd/internal/identity"
+	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/internal/metrics"
 	"github.com/statusnode/statusd/internal/version"
 	"github.com/statusnode/statusd/storage"
 	"github.com/statusnode/statusd/transport/devp2p"
+	"github.com/statusnode/statusd/transport/mailserver"
 	"github.com/statusnode/statusd/transport/whisper"
 )
 
@@ -60,6 +63,9 @@ type Node struct {
 	account     *identity.Account
 	db          storage.Store
 	whisper     *whisper.Whisper
+	mailserver  *mailserver.Server
+	mailclient  *mailserver.Client
+	messenger   *messenger.Messenger
 	p2p         *devp2p.Server
 	rpc         *api.Server
 	metricsAddr string
@@ -97,6 +103,8 @@ func (n *Node) Start() error {
 		{"keys", n.loadKeys},
 		{"database", n.openDB},
 		{"whisper", n.startWhisper},
+		{"mailserver", n.startMailserver},
+		{"messenger", n.startMessenger},
 		{"devp2p", n.startP2P},
 		{"rpc", n.startRPC},
 		{"metrics", n.startMetrics},
@@ -302,11 +310,15 @@ func (n *Node) startRPC() error {
 	shhSvc := shh.New(n.whisper, shh.Config{AllowPrivateKeyExport: n.cfg.Whisper.GetPrivateKey})
 	// Pushed before the RPC server, so subscriptions end after it stopped.
 	n.stack.push("shh subscriptions", shhSvc.Close)
+	extSvc := shhext.New(n.messenger, n.whisper)
+	n.stack.push("shhext subscriptions", extSvc.Close)
 	for ns, svc := range map[string]any{
-		"web3":  api.NewWeb3API(version.Get().ClientVersion()),
-		"net":   api.NewNetAPI(n.p2p, n.cfg.NetworkID),
-		"admin": api.NewAdminAPI(n.p2p, n.log),
-		"shh":   shhSvc.API(),
+		"web3":    api.NewWeb3API(version.Get().ClientVersion()),
+		"net":     api.NewNetAPI(n.p2p, n.cfg.NetworkID),
+		"admin":   api.NewAdminAPI(n.p2p, n.log),
+		"shh":     shhSvc.API(),
+		"shhext":  extSvc.ShhExt(),
+		"statusd": extSvc.Statusd(),
 	} {
 		if err := srv.Register(ns, svc); err != nil {
 			return err

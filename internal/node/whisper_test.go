@@ -115,9 +115,15 @@ func hostile(t *testing.T, victim *Node, wait time.Duration, script func(rw p2p.
 	proto := p2p.Protocol{Name: "shh", Version: 6, Length: 128, Run: func(p *p2p.Peer, rw p2p.MsgReadWriter) error {
 		defer close(disconnected)
 		st := wproto.EncodeStatus(&wproto.Status{Version: 6, Bloom: wproto.FullBloom()})
-		go sendRaw(rw, 0, st)
+		sent := make(chan error, 1)
+		go func() { sent <- sendRaw(rw, 0, st) }()
 		if msg, err := rw.ReadMsg(); err != nil || msg.Code != 0 {
 			return fmt.Errorf("no status: %v", err)
+		}
+		// The script must not overtake our status packet, or the victim
+		// drops us for a bad handshake instead of for what the case tests.
+		if err := <-sent; err != nil {
+			return err
 		}
 		go script(rw)
 		for { // drain until the victim hangs up

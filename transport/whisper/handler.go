@@ -116,6 +116,7 @@ func (w *Whisper) register(p *peer) error {
 	w.peers[p.id] = p
 	w.wg.Add(1)
 	go p.writeLoop()
+	w.events.publish(Event{Kind: EventPeerAdded, Peer: p.id})
 	return nil
 }
 
@@ -125,6 +126,7 @@ func (w *Whisper) unregister(p *peer) {
 	w.mu.Unlock()
 	close(p.quit)
 	<-p.done
+	w.events.publish(Event{Kind: EventPeerDropped, Peer: p.id})
 }
 
 // handlePacket processes one packet (§5.1). A returned error disconnects the
@@ -137,9 +139,9 @@ func (w *Whisper) handlePacket(p *peer, msg p2p.Msg) error {
 	}
 	switch code {
 	case wproto.MessagesCode, wproto.PowRequirementCode, wproto.BloomFilterExCode,
-		wproto.P2PRequestCode, wproto.P2PMessageCode:
+		wproto.P2PRequestCode, wproto.P2PMessageCode, wproto.P2PRequestCompleteCode:
 	default:
-		return nil // status again, 11, 12, 20, 123–125, unknown: counted above, ignored
+		return nil // status again, 11, 12, 20, 123, 124, unknown: counted above, ignored
 	}
 	body := make([]byte, msg.Size)
 	if _, err := io.ReadFull(msg.Payload, body); err != nil {
@@ -169,6 +171,8 @@ func (w *Whisper) handlePacket(p *peer, msg p2p.Msg) error {
 		}
 	case wproto.P2PMessageCode:
 		return w.handleP2PMessages(p, body)
+	case wproto.P2PRequestCompleteCode:
+		w.handleP2PComplete(p, body)
 	}
 	return nil
 }
@@ -215,7 +219,9 @@ func (w *Whisper) handleP2PMessages(p *peer, body []byte) error {
 	now := w.cfg.Now()
 	for _, e := range envs {
 		w.m.in.Inc("p2p")
-		w.filters.deliver(newEntry(e), true, now)
+		if w.p2pAllowed(p, e) {
+			w.filters.deliver(newEntry(e), true, now)
+		}
 	}
 	return nil
 }
@@ -245,7 +251,7 @@ func (w *Whisper) ingest(env *wproto.Envelope, from *peer, now time.Time) error 
 		}
 		return nil
 	}
-	e.pow = pow
+	e.pow, e.local = pow, from == nil
 	if !w.pool.add(e) {
 		w.m.dropped.Inc(dropDuplicate)
 		return nil
@@ -258,6 +264,7 @@ func (w *Whisper) ingest(env *wproto.Envelope, from *peer, now time.Time) error 
 	w.m.in.Inc(source)
 	w.broadcast(e, from)
 	w.filters.deliver(e, false, now)
+	w.envelopeAccepted(env, now)
 	return nil
 }
 

@@ -239,6 +239,11 @@ func (p *peer) writeBatch(batch []*entry) error {
 		return err
 	}
 	p.w.m.out.Add(float64(n))
+	for _, e := range batch {
+		if e.local && !e.env.Expired(now) {
+			p.w.events.publish(Event{Kind: EventEnvelopeSent, Hash: e.hash, Peer: p.id})
+		}
+	}
 	return nil
 }
 

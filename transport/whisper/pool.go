@@ -19,6 +19,7 @@ type entry struct {
 	hash  common.Hash
 	pow   float64
 	bloom wproto.Bloom
+	local bool // posted with Send; set before the entry is shared
 }
 
 // newEntry encodes e once and hashes the encoding (§5.3).
@@ -64,12 +65,14 @@ func (p *pool) add(e *entry) bool {
 }
 
 // sweep removes every envelope whose Expiry is before now and returns how
-// many it removed. Called by the sweeper goroutine.
-func (p *pool) sweep(now time.Time) int {
+// many it removed and the hashes of the local ones among them (the caller
+// owns the slice). Called by the sweeper goroutine.
+func (p *pool) sweep(now time.Time) (int, []common.Hash) {
 	n := now.Unix()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	removed := 0
+	var local []common.Hash
 	for exp, hashes := range p.byExpiry {
 		if int64(exp) >= n {
 			continue
@@ -79,11 +82,14 @@ func (p *pool) sweep(now time.Time) int {
 				p.bytes -= len(e.raw)
 				delete(p.byHash, h)
 				removed++
+				if e.local {
+					local = append(local, h)
+				}
 			}
 		}
 		delete(p.byExpiry, exp)
 	}
-	return removed
+	return removed, local
 }
 
 // snapshot returns the pooled entries in no particular order. The slice

@@ -31,6 +31,7 @@ type Whisper struct {
 	filters *Filters
 	keys    *KeyStore
 	set     settings
+	events  *events
 
 	mu      sync.RWMutex // guards peers, started, stopped
 	peers   map[enode.ID]*peer
@@ -40,6 +41,7 @@ type Whisper struct {
 	quit    chan struct{}
 
 	p2pRequest func(peer enode.ID, body []byte) // code 126 handler; nil ignores
+	hooks      mailHooks                        // mailserver hooks (mailhooks.go)
 }
 
 // New builds a service from cfg (validated, zero knobs defaulted). identity,
@@ -57,13 +59,14 @@ func New(cfg Config, identity *ecdsa.PrivateKey, log *zap.Logger, reg *metrics.R
 		reg = metrics.NewRegistry()
 	}
 	w := &Whisper{
-		cfg:   cfg,
-		log:   log.Named("whisper"),
-		m:     newRouterMetrics(reg),
-		pool:  newPool(),
-		keys:  NewKeyStore(cfg.Rand),
-		peers: make(map[enode.ID]*peer),
-		quit:  make(chan struct{}),
+		cfg:    cfg,
+		log:    log.Named("whisper"),
+		m:      newRouterMetrics(reg),
+		pool:   newPool(),
+		keys:   NewKeyStore(cfg.Rand),
+		peers:  make(map[enode.ID]*peer),
+		quit:   make(chan struct{}),
+		events: newEvents(),
 	}
 	w.filters = newFilters(w)
 	w.set.init(cfg)
@@ -134,6 +137,7 @@ func (w *Whisper) Stop() error {
 	}
 	w.wg.Wait()
 	w.filters.closeAll()
+	w.events.close()
 	w.log.Info("whisper stopped")
 	return nil
 }
@@ -155,7 +159,10 @@ func (w *Whisper) sweepLoop() {
 // sweep drops expired envelopes from the pool and the peers' known sets.
 func (w *Whisper) sweep() {
 	now := w.cfg.Now()
-	w.pool.sweep(now)
+	_, local := w.pool.sweep(now)
+	for _, h := range local {
+		w.events.publish(Event{Kind: EventEnvelopeExpired, Hash: h})
+	}
 	for _, p := range w.peerList() {
 		p.forgetExpired(now)
 	}

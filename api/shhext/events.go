@@ -1,0 +1,271 @@
+package shhext
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ethereum/go-ethereum/rpc"
+
+	"github.com/statusnode/statusd/internal/messenger"
+	"github.com/statusnode/statusd/transport/whisper"
+)
+
+// Event type names: the "type" of an Event notification. The first ones
+// follow status-go's signal names (§7.3).
+const (
+	EventNewMessage        = "messages.new"            // NewMessageEvent
+	EventDelivery          = "message.delivery"        // DeliveryEvent
+	EventEnvelopeSent      = "envelope.sent"           // EnvelopeEvent
+	EventEnvelopeExpired   = "envelope.expired"        // EnvelopeEvent
+	EventDecryptFailed     = "messages.decrypt.failed" // DecryptFailedEvent
+	EventBundleAdded       = "bundles.added"           // BundleAddedEvent
+	EventPeerAdded         = "peer.added"              // PeerEvent
+	EventPeerDropped       = "peer.dropped"            // PeerEvent
+	EventInstallationFound = "installation.found"      // InstallationEvent
+	EventInstallationMeta  = "installation.metadata"   // InstallationEvent
+	EventChat              = "chat.changed"            // ChatEvent
+	EventContact           = "contact.changed"         // ContactEvent
+	EventDropped           = "message.dropped"         // DroppedEvent
+	EventLost              = "events.lost"             // LostEvent
+)
+
+var eventTypes = map[string]bool{
+	EventNewMessage: true, EventDelivery: true, EventEnvelopeSent: true, EventEnvelopeExpired: true,
+	EventDecryptFailed: true, EventBundleAdded: true, EventPeerAdded: true, EventPeerDropped: true,
+	EventInstallationFound: true, EventInstallationMeta: true, EventChat: true, EventContact: true,
+	EventDropped: true, EventLost: true,
+}
+
+// Event is one notification of statusd_subscribe("events"): {"type":
+// "<name>", "event": {…}}, the envelope status-go used for its signals.
+// The payload type of each name is listed with the Event… constants.
+type Event struct {
+	Type  string `json:"type"`
+	Event any    `json:"event"`
+}
+
+// NewMessageEvent (messages.new): a chat message was stored — received,
+// sent by us, or sent by one of our paired devices. Message has
+// statusd_message's shape.
+type NewMessageEvent struct {
+	Message *messenger.Message `json:"message"`
+}
+
+// DeliveryEvent (message.delivery): a message we sent changed delivery
+// state: "queued", "sent" (an envelope carrying it reached ≥ 1 peer),
+// "acked" (every recipient acknowledged it), "expired" (its envelope's TTL
+// passed before every ACK; MVDS retries it).
+type DeliveryEvent struct {
+	MessageID string `json:"message_id"`
+	ChatID    string `json:"chat_id"`
+	State     string `json:"state"`
+}
+
+// EnvelopeEvent (envelope.sent, envelope.expired): an envelope we posted
+// was written to a peer for the first time, or its TTL passed. MessageIDs
+// lists the chat messages it carried (empty for ACK-only, bundle and
+// pairing envelopes).
+type EnvelopeEvent struct {
+	Hash       string   `json:"hash"`
+	MessageIDs []string `json:"message_ids"`
+}
+
+// DecryptFailedEvent (messages.decrypt.failed): a direct message from
+// Sender (0x04…) could not be decrypted; Reason is the drop counter label.
+type DecryptFailedEvent struct {
+	Sender string `json:"sender"`
+	Reason string `json:"reason"`
+}
+
+// BundleAddedEvent (bundles.added): a new installation of Identity (0x04…)
+// was learnt from its bundle.
+type BundleAddedEvent struct {
+	Identity       string `json:"identity"`
+	InstallationID string `json:"installation_id"`
+}
+
+// PeerEvent (peer.added, peer.dropped): a Whisper peer completed the
+// handshake, or left. Peer is its enode ID (hex).
+type PeerEvent struct {
+	Peer string `json:"peer"`
+}
+
+// InstallationEvent (installation.found, installation.metadata): one of
+// our own devices was seen for the first time (enable it with
+// statusd_pairInstallation), or sent its metadata.
+type InstallationEvent struct {
+	Installation messenger.Installation `json:"installation"`
+}
+
+// ChatEvent (chat.changed): a chat was created or changed (joined, left,
+// membership or name changed); Deleted is set by deleteChat.
+type ChatEvent struct {
+	Chat    messenger.Chat `json:"chat"`
+	Deleted bool           `json:"deleted"`
+}
+
+// ContactEvent (contact.changed): a contact was added, blocked or updated.
+type ContactEvent struct {
+	Contact messenger.Contact `json:"contact"`
+}
+
+// DroppedEvent (message.dropped): a received payload was not shown; Reason
+// is the counter label (e.g. "duplicate", "not-member", "blocked").
+type DroppedEvent struct {
+	Reason string `json:"reason"`
+	Sender string `json:"sender,omitempty"`
+}
+
+// LostEvent (events.lost): Count events were lost because this
+// subscription did not keep up; re-read state (statusd_chats, …) to
+// resynchronise.
+type LostEvent struct {
+	Count uint64 `json:"count"`
+}
+
+// EventsFilter is statusd_subscribe("events", filter)'s optional filter:
+// Types lists the event types wanted; empty means all.
+type EventsFilter struct {
+	Types []string `json:"types"`
+}
+
+// Events is statusd_subscribe("events", [filter]): push every messenger
+// and router event as an Event notification (statusd_subscription) as it
+// happens, over WebSocket or IPC. It ends with statusd_unsubscribe, when
+// the connection closes, or when the node stops. Delivery to a slow client
+// is never allowed to block the node: events that do not fit are lost and
+// reported with one events.lost notification. An unknown type in
+// filter.types is -32602.
+//
+// Notification: Event
+func (a *StatusdAPI) Events(ctx context.Context, filter *EventsFilter) (*rpc.Subscription, error) {
+	notifier, ok := rpc.NotifierFromContext(ctx)
+	if !ok {
+		return nil, rpc.ErrNotificationsUnsupported
+	}
+	want := map[string]bool{}
+	if filter != nil {
+		for i, t := range filter.Types {
+			if !eventTypes[t] {
+				return nil, rpcError(invalid(fmt.Sprintf("types[%d]", i), fmt.Errorf("unknown event type %q", t)))
+			}
+			want[t] = true
+		}
+	}
+	c := a.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil, rpcError(messenger.ErrStopped)
+	}
+	sub := notifier.CreateSubscription()
+	f := &forwarder{c: c, n: notifier, sub: sub, want: want,
+		msub: c.m.Subscribe(1024), rsub: c.w.SubscribeEvents(256)}
+	c.wg.Add(1)
+	go f.run()
+	return sub, nil
+}
+
+// forwarder is one events subscription's goroutine.
+type forwarder struct {
+	c    *core
+	n    *rpc.Notifier
+	sub  *rpc.Subscription
+	want map[string]bool
+	msub *messenger.EventSubscription
+	rsub *whisper.EventSubscription
+	lost uint64
+}
+
+func (f *forwarder) run() {
+	defer f.c.wg.Done()
+	defer f.msub.Unsubscribe()
+	defer f.rsub.Unsubscribe()
+	for {
+		var ev *Event
+		select {
+		case e, ok := <-f.msub.C():
+			if !ok {
+				return
+			}
+			ev = fromMessenger(e)
+		case e, ok := <-f.rsub.C():
+			if !ok {
+				return
+			}
+			ev = fromRouter(e)
+		case <-f.sub.Err():
+			return
+		case <-f.c.quit:
+			return
+		}
+		if !f.send(ev) {
+			return
+		}
+	}
+}
+
+// send notifies ev if wanted, preceded by an events.lost notification when
+// events were dropped since the last one. It reports false once the
+// client is gone.
+func (f *forwarder) send(ev *Event) bool {
+	if lost := f.msub.Dropped() + f.rsub.Dropped(); lost > f.lost {
+		n := lost - f.lost
+		f.lost = lost
+		if !f.notify(&Event{Type: EventLost, Event: LostEvent{Count: n}}) {
+			return false
+		}
+	}
+	return f.notify(ev)
+}
+
+func (f *forwarder) notify(ev *Event) bool {
+	if ev == nil || (len(f.want) > 0 && !f.want[ev.Type]) {
+		return true
+	}
+	return f.n.Notify(f.sub.ID, ev) == nil
+}
+
+func fromMessenger(e messenger.Event) *Event {
+	switch e := e.(type) {
+	case messenger.MessageEvent:
+		return &Event{EventNewMessage, NewMessageEvent{Message: e.Message}}
+	case messenger.DeliveryEvent:
+		return &Event{EventDelivery, DeliveryEvent{MessageID: e.MessageID, ChatID: e.ChatID, State: e.State.String()}}
+	case messenger.EnvelopeStateEvent:
+		t := EventEnvelopeSent
+		if e.Kind == messenger.EnvelopeExpired {
+			t = EventEnvelopeExpired
+		}
+		ids := e.MessageIDs
+		if ids == nil {
+			ids = []string{}
+		}
+		return &Event{t, EnvelopeEvent{Hash: e.Hash.String(), MessageIDs: ids}}
+	case messenger.DecryptFailedEvent:
+		return &Event{EventDecryptFailed, DecryptFailedEvent{Sender: e.Sender, Reason: e.Reason}}
+	case messenger.BundleAddedEvent:
+		return &Event{EventBundleAdded, BundleAddedEvent{Identity: e.Identity, InstallationID: e.InstallationID}}
+	case messenger.InstallationFoundEvent:
+		return &Event{EventInstallationFound, InstallationEvent{Installation: e.Installation}}
+	case messenger.InstallationMetadataEvent:
+		return &Event{EventInstallationMeta, InstallationEvent{Installation: e.Installation}}
+	case messenger.ChatEvent:
+		return &Event{EventChat, ChatEvent{Chat: e.Chat, Deleted: e.Deleted}}
+	case messenger.ContactEvent:
+		return &Event{EventContact, ContactEvent{Contact: e.Contact}}
+	case messenger.DroppedEvent:
+		return &Event{EventDropped, DroppedEvent{Reason: e.Reason, Sender: e.Sender}}
+	}
+	return nil
+}
+
+func fromRouter(e whisper.Event) *Event {
+	switch e.Kind {
+	case whisper.EventPeerAdded:
+		return &Event{EventPeerAdded, PeerEvent{Peer: e.Peer.String()}}
+	case whisper.EventPeerDropped:
+		return &Event{EventPeerDropped, PeerEvent{Peer: e.Peer.String()}}
+	}
+	return nil
+}

@@ -1,0 +1,205 @@
+package shhext
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+
+	"github.com/statusnode/statusd/internal/messenger"
+)
+
+// Info is statusd_info's result.
+type Info struct {
+	// ChatKey is our public identity key, 0x04… (what others use to start a
+	// 1:1 chat with us).
+	ChatKey string `json:"chat_key"`
+	// InstallationID is this device's installation ID.
+	InstallationID string `json:"installation_id"`
+	// Peers is the number of Whisper peers.
+	Peers int `json:"peers"`
+}
+
+// Info is statusd_info: our chat key, installation ID and Whisper peer
+// count.
+func (a *StatusdAPI) Info() Info {
+	return Info{ChatKey: a.c.m.ChatKey(), InstallationID: a.c.m.InstallationID(), Peers: a.c.w.PeerCount()}
+}
+
+// ChatKey is statusd_chatKey: our public identity key as 0x04… hex.
+func (a *StatusdAPI) ChatKey() string { return a.c.m.ChatKey() }
+
+// ContactCode is statusd_contactCode: our current bundle as the hex of the
+// encoded ProtocolMessage we publish on our contact-code topic (§2).
+func (a *StatusdAPI) ContactCode() (string, error) {
+	raw, err := a.c.m.ContactCode()
+	if err != nil {
+		return "", rpcError(err)
+	}
+	return "0x" + hex.EncodeToString(raw), nil
+}
+
+// JoinPublicChat is statusd_joinPublicChat(name): join (or rejoin) the
+// public chat name ([a-z0-9-]) and return it.
+func (a *StatusdAPI) JoinPublicChat(name string) (*messenger.Chat, error) {
+	c, err := a.c.m.JoinPublic(name)
+	return c, fail("name", err)
+}
+
+// LeavePublicChat is statusd_leavePublicChat(name): stop listening; the
+// chat and its messages stay until deleted.
+func (a *StatusdAPI) LeavePublicChat(name string) error {
+	return fail("name", a.c.m.LeavePublic(name))
+}
+
+// StartOneToOne is statusd_startOneToOne(chatKey): open the 1:1 chat with
+// the 0x04… key and return it; its ID is the key.
+func (a *StatusdAPI) StartOneToOne(chatKey string) (*messenger.Chat, error) {
+	c, err := a.c.m.StartOneToOne(chatKey)
+	return c, fail("chatKey", err)
+}
+
+// CreateGroup is statusd_createGroup(name, members): create a private
+// group with us as admin and the 0x04… members added; they are told
+// pairwise. Returns the chat (its ID is a UUID followed by our key).
+func (a *StatusdAPI) CreateGroup(ctx context.Context, name string, members []string) (*messenger.Chat, error) {
+	c, err := a.c.m.CreateGroup(ctx, name, members)
+	return c, fail("members", err)
+}
+
+// AddGroupMembers is statusd_addGroupMembers(chatId, members): add members
+// to a group we administer.
+func (a *StatusdAPI) AddGroupMembers(ctx context.Context, chatID string, members []string) (*messenger.Chat, error) {
+	c, err := a.c.m.AddMembers(ctx, chatID, members...)
+	return c, groupFail(err)
+}
+
+// RemoveGroupMember is statusd_removeGroupMember(chatId, member): remove a
+// member from a group we administer; it stops receiving new messages.
+func (a *StatusdAPI) RemoveGroupMember(ctx context.Context, chatID, member string) (*messenger.Chat, error) {
+	c, err := a.c.m.RemoveMember(ctx, chatID, member)
+	return c, groupFail(err)
+}
+
+// MakeGroupAdmin is statusd_makeGroupAdmin(chatId, member): make a member
+// (0x04… key) an admin of a group we administer; every member is told
+// pairwise. Returns the updated chat.
+func (a *StatusdAPI) MakeGroupAdmin(ctx context.Context, chatID, member string) (*messenger.Chat, error) {
+	c, err := a.c.m.MakeAdmin(ctx, chatID, member)
+	return c, groupFail(err)
+}
+
+// RenameGroup is statusd_renameGroup(chatId, name): change the name of a
+// group we administer; every member is told pairwise. Returns the updated
+// chat.
+func (a *StatusdAPI) RenameGroup(ctx context.Context, chatID, name string) (*messenger.Chat, error) {
+	c, err := a.c.m.Rename(ctx, chatID, name)
+	return c, groupFail(err)
+}
+
+// LeaveGroup is statusd_leaveGroup(chatId): leave the group (the others are
+// told); the chat stays, inactive.
+func (a *StatusdAPI) LeaveGroup(ctx context.Context, chatID string) (*messenger.Chat, error) {
+	c, err := a.c.m.LeaveGroup(ctx, chatID)
+	return c, groupFail(err)
+}
+
+// groupFail names the field a group error is about.
+func groupFail(err error) error {
+	if errors.Is(err, messenger.ErrInvalidPublicKey) {
+		return fail("member", err)
+	}
+	return fail("chatId", err)
+}
+
+// SendText is statusd_sendText(chatId, text): send a text message to a
+// public, 1:1 or group chat and return its message ID. It returns once the
+// message is stored (delivery state "queued"); follow it with
+// statusd_deliveryState or the "delivery" event.
+func (a *StatusdAPI) SendText(ctx context.Context, chatID, text string) (string, error) {
+	id, err := a.c.m.SendText(ctx, chatID, text)
+	if errors.Is(err, messenger.ErrInvalidMessage) {
+		return "", fail("text", err)
+	}
+	return id, fail("chatId", err)
+}
+
+// Chats is statusd_chats: every chat, most recent message first.
+func (a *StatusdAPI) Chats() []*messenger.Chat { return a.c.m.Chats() }
+
+// Chat is statusd_chat(chatId): one chat — its type (1 public, 2 one-to-one,
+// 3 private group), name, unread count, Lamport clock and, for groups, its
+// members and admins.
+func (a *StatusdAPI) Chat(chatID string) (*messenger.Chat, error) {
+	c, err := a.c.m.Chat(chatID)
+	return c, fail("chatId", err)
+}
+
+// Messages is statusd_messages(chatId, cursor, limit): a page of the chat's
+// messages, newest first; cursor "" starts at the newest, limit 0 means 50.
+// The result's Cursor continues with older messages ("" at the end).
+func (a *StatusdAPI) Messages(chatID, cursor string, limit int) (*messenger.Page, error) {
+	if limit < 0 {
+		return nil, rpcError(invalid("limit", errors.New("must not be negative")))
+	}
+	p, err := a.c.m.Messages(chatID, cursor, limit)
+	if errors.Is(err, messenger.ErrInvalidCursor) {
+		return nil, fail("cursor", err)
+	}
+	if p != nil && p.Messages == nil {
+		p.Messages = []*messenger.Message{}
+	}
+	return p, fail("chatId", err)
+}
+
+// Message is statusd_message(id): one stored message.
+func (a *StatusdAPI) Message(id string) (*messenger.Message, error) {
+	m, err := a.c.m.Message(id)
+	return m, fail("id", err)
+}
+
+// DeliveryState is statusd_deliveryState(messageId): the delivery record
+// of a message this installation sent — state "queued", "sent", "acked" or
+// "expired", the recipients and who acknowledged it.
+func (a *StatusdAPI) DeliveryState(messageID string) (*messenger.Delivery, error) {
+	d, err := a.c.m.DeliveryState(messageID)
+	return d, fail("messageId", err)
+}
+
+// AddContact is statusd_addContact(chatKey, name): add (or rename) a
+// contact and send it our contact update.
+func (a *StatusdAPI) AddContact(ctx context.Context, chatKey, name string) (*messenger.Contact, error) {
+	c, err := a.c.m.SaveContact(ctx, chatKey, name)
+	return c, fail("chatKey", err)
+}
+
+// Contacts is statusd_contacts: every known contact.
+func (a *StatusdAPI) Contacts() []*messenger.Contact { return a.c.m.Contacts() }
+
+// Installations is statusd_installations: our devices, this one first.
+func (a *StatusdAPI) Installations() ([]messenger.Installation, error) {
+	insts, err := a.c.m.Installations()
+	return insts, rpcError(err)
+}
+
+// PairInstallation is statusd_pairInstallation(installationId): enable
+// one of our other devices, then send it this device's metadata and our
+// contacts and public chats, so both show the same conversations.
+func (a *StatusdAPI) PairInstallation(ctx context.Context, installationID string) error {
+	if err := a.c.m.EnableInstallation(installationID); err != nil {
+		return fail("installationId", err)
+	}
+	if err := a.c.m.SendPairInstallation(ctx); err != nil {
+		return rpcError(err)
+	}
+	return rpcError(a.c.m.SyncDevices(ctx))
+}
+
+// AnnounceInstallation is statusd_announceInstallation: publish our bundle
+// again and send this device's metadata to our other devices, so a new
+// device is found (an "installation" event) without waiting.
+func (a *StatusdAPI) AnnounceInstallation(ctx context.Context) error {
+	if err := a.c.m.PublishBundle(); err != nil {
+		return rpcError(err)
+	}
+	return rpcError(a.c.m.SendPairInstallation(ctx))
+}

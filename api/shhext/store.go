@@ -1,0 +1,176 @@
+package shhext
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/statusnode/statusd/internal/messenger"
+	"github.com/statusnode/statusd/protocol/encryption"
+)
+
+// SaveChat is shhext_saveChat. Smaller than status-go, which stored any
+// chat record: here it opens the chat the record describes — chatType 2
+// joins the public chat id, 1 opens the 1:1 chat with id (0x04… key) — or,
+// with active false, leaves a public chat. A private group (3) must
+// already exist (create it with statusd_createGroup); its record is not
+// changed. Other fields (name, color, …) are not stored.
+func (a *ShhExtAPI) SaveChat(chat Chat) error {
+	var err error
+	switch chat.ChatType {
+	case ChatTypePublic:
+		if chat.Active {
+			_, err = a.c.m.JoinPublic(chat.ID)
+		} else {
+			err = a.c.m.LeavePublic(chat.ID)
+		}
+	case ChatTypeOneToOne:
+		_, err = a.c.m.StartOneToOne(chat.ID)
+	case ChatTypePrivateGroup:
+		_, err = a.c.m.Chat(chat.ID)
+	default:
+		return rpcError(invalid("chatType", fmt.Errorf("%d is not 1 (one-to-one), 2 (public) or 3 (private group)", chat.ChatType)))
+	}
+	return fail("id", err)
+}
+
+// Chats is shhext_chats: every chat, most recent message first.
+func (a *ShhExtAPI) Chats() []Chat {
+	chats := a.c.m.Chats()
+	out := make([]Chat, 0, len(chats))
+	for _, c := range chats {
+		out = append(out, toChat(c))
+	}
+	return out
+}
+
+// DeleteChat is shhext_deleteChat: the chat's messages are deleted and
+// older copies will not be shown again; a public chat is left.
+func (a *ShhExtAPI) DeleteChat(chatID string) error {
+	return fail("chatId", a.c.m.DeleteChat(chatID))
+}
+
+// SaveContact is shhext_saveContact: it adds (or renames) the contact
+// contact.id and sends it our contact update; with ":contact/blocked" in
+// systemTags it blocks it instead. Only id, name and systemTags are read.
+func (a *ShhExtAPI) SaveContact(ctx context.Context, contact Contact) error {
+	if hasTag(contact.SystemTags, tagBlocked) {
+		_, err := a.c.m.BlockContact(contact.ID)
+		return fail("id", err)
+	}
+	_, err := a.c.m.SaveContact(ctx, contact.ID, contact.Name)
+	return fail("id", err)
+}
+
+// BlockContact is shhext_blockContact: the contact's messages are dropped
+// from now on and its 1:1 chat is deleted. It returns the chats, as
+// status-go did.
+func (a *ShhExtAPI) BlockContact(contact Contact) ([]Chat, error) {
+	if _, err := a.c.m.BlockContact(contact.ID); err != nil {
+		return nil, fail("id", err)
+	}
+	return a.Chats(), nil
+}
+
+// Contacts is shhext_contacts: every known contact (added, blocked, or
+// seen through a contact update).
+func (a *ShhExtAPI) Contacts() []Contact {
+	cs := a.c.m.Contacts()
+	out := make([]Contact, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, toContact(c))
+	}
+	return out
+}
+
+// ChatMessages is shhext_chatMessages(chatID, cursor, limit): a page of
+// the chat's messages, newest first (by Lamport clock), starting after
+// cursor ("" for the newest); limit 0 means 50. Pass the returned cursor
+// to get the next older page; it is "" after the oldest.
+func (a *ShhExtAPI) ChatMessages(chatID, cursor string, limit int) (*MessagesPage, error) {
+	if limit < 0 {
+		return nil, rpcError(invalid("limit", errors.New("must not be negative")))
+	}
+	p, err := a.c.m.Messages(chatID, cursor, limit)
+	if err != nil {
+		if errors.Is(err, messenger.ErrInvalidCursor) {
+			return nil, fail("cursor", err)
+		}
+		return nil, fail("chatId", err)
+	}
+	out := &MessagesPage{Messages: make([]Message, 0, len(p.Messages)), Cursor: p.Cursor}
+	for _, m := range p.Messages {
+		out.Messages = append(out.Messages, toMessage(m))
+	}
+	return out, nil
+}
+
+// DeleteMessage is shhext_deleteMessage: the message is removed and a
+// retransmitted copy is not shown again.
+func (a *ShhExtAPI) DeleteMessage(id string) error {
+	return fail("id", a.c.m.DeleteMessage(id))
+}
+
+// DeleteMessagesByChatID is shhext_deleteMessagesByChatID: every message
+// of the chat is deleted one by one; unlike deleteChat the chat stays
+// joined and no deleted-at clock is recorded.
+func (a *ShhExtAPI) DeleteMessagesByChatID(chatID string) error {
+	for {
+		p, err := a.c.m.Messages(chatID, "", 256)
+		if err != nil {
+			return fail("chatId", err)
+		}
+		if len(p.Messages) == 0 {
+			return nil
+		}
+		for _, m := range p.Messages {
+			if err := a.c.m.DeleteMessage(m.ID); err != nil && !errors.Is(err, messenger.ErrMessageNotFound) {
+				return rpcError(err)
+			}
+		}
+	}
+}
+
+// MarkMessagesSeen is shhext_markMessagesSeen(ids): the messages are
+// marked seen and their chats' unread counts lowered.
+func (a *ShhExtAPI) MarkMessagesSeen(ids []string) error {
+	return fail("ids", a.c.m.MarkSeen(ids...))
+}
+
+// EnableInstallation is shhext_enableInstallation: pair one of our own
+// installations (it then receives copies of what we send); our bundle is
+// republished.
+func (a *ShhExtAPI) EnableInstallation(installationID string) error {
+	return fail("installationID", a.c.m.EnableInstallation(installationID))
+}
+
+// DisableInstallation is shhext_disableInstallation: unpair one of our own
+// installations.
+func (a *ShhExtAPI) DisableInstallation(installationID string) error {
+	return fail("installationID", a.c.m.DisableInstallation(installationID))
+}
+
+// GetOurInstallations is shhext_getOurInstallations: this installation
+// first (always enabled), then the others learnt from our bundles.
+func (a *ShhExtAPI) GetOurInstallations() ([]Installation, error) {
+	insts, err := a.c.m.Installations()
+	if err != nil {
+		return nil, rpcError(err)
+	}
+	out := make([]Installation, 0, len(insts))
+	for _, i := range insts {
+		out = append(out, Installation{Identity: a.c.m.ChatKey(), ID: i.ID, Version: 1, Enabled: i.Enabled,
+			Timestamp: i.Timestamp, Metadata: InstallationMetadata{Name: i.Metadata.Name,
+				DeviceType: i.Metadata.DeviceType, FCMToken: i.Metadata.FCMToken}})
+	}
+	return out, nil
+}
+
+// SetInstallationMetadata is shhext_setInstallationMetadata(installationID,
+// {name, deviceType, fcmToken}): stores the description of one of our
+// installations (this one included).
+func (a *ShhExtAPI) SetInstallationMetadata(installationID string, md InstallationMetadata) error {
+	err := a.c.m.SetInstallationMetadata(installationID, encryption.InstallationMetadata{
+		Name: md.Name, DeviceType: md.DeviceType, FCMToken: md.FCMToken})
+	return fail("installationID", err)
+}

@@ -1,0 +1,269 @@
+package whisperadapter
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"go.uber.org/zap"
+
+	"github.com/statusnode/statusd/internal/messenger"
+	wproto "github.com/statusnode/statusd/protocol/whisper"
+	"github.com/statusnode/statusd/transport/whisper"
+)
+
+// Status's sealing values (spec/PROTOCOL.md §4.4).
+const (
+	// DefaultPoW is the PoW target of posted envelopes (status-go and
+	// status-protocol-go whisperPoW).
+	DefaultPoW = wproto.StatusPoWTarget
+	// DefaultPoWTime bounds the sealing work (status-protocol-go: 5 s).
+	DefaultPoWTime = 5 * time.Second
+	// DefaultTTL replaces a zero Envelope.TTL (status-protocol-go: 15 s).
+	DefaultTTL = time.Duration(wproto.StatusTTL) * time.Second
+)
+
+// maxTracked bounds the envelopes we wait for events about.
+const maxTracked = 16384
+
+// ErrStopped is returned by Post and the Join methods after Stop.
+var ErrStopped = errors.New("whisperadapter: stopped")
+
+// Config configures an Adapter; zero fields take the defaults above.
+type Config struct {
+	PoW     float64
+	PoWTime time.Duration
+	TTL     time.Duration
+	// EventBuffer is the capacity of EnvelopeEvents (default 1024) and
+	// SubscriptionBuffer that of each Subscription's Messages (default
+	// 1024). Whatever does not fit is dropped and counted (Dropped).
+	EventBuffer        int
+	SubscriptionBuffer int
+	Now                func() time.Time // default time.Now
+	Rand               io.Reader        // default crypto/rand
+	Logger             *zap.Logger      // default nop
+}
+
+func (c *Config) setDefaults() {
+	if c.PoW == 0 {
+		c.PoW = DefaultPoW
+	}
+	if c.PoWTime == 0 {
+		c.PoWTime = DefaultPoWTime
+	}
+	if c.TTL == 0 {
+		c.TTL = DefaultTTL
+	}
+	if c.EventBuffer <= 0 {
+		c.EventBuffer = 1024
+	}
+	if c.SubscriptionBuffer <= 0 {
+		c.SubscriptionBuffer = 1024
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Rand == nil {
+		c.Rand = rand.Reader
+	}
+	if c.Logger == nil {
+		c.Logger = zap.NewNop()
+	}
+}
+
+// Adapter is a messenger.Transport over a Whisper router for one identity.
+// All methods are safe for concurrent use. Post never calls back into the
+// messenger.
+type Adapter struct {
+	w   *whisper.Whisper
+	id  *ecdsa.PrivateKey
+	cfg Config
+	log *zap.Logger
+
+	events  chan messenger.EnvelopeEvent
+	dropped dropCounter
+
+	mu      sync.Mutex // guards the fields below
+	posted  map[common.Hash]*tracked
+	subs    map[*subscription]struct{}
+	rsub    *whisper.EventSubscription
+	started bool
+	stopped bool
+	wg      sync.WaitGroup // event goroutine and subscription goroutines
+}
+
+// tracked is one envelope we posted and have not seen expire.
+type tracked struct {
+	expiry time.Time
+	sent   bool
+}
+
+var _ messenger.Transport = (*Adapter)(nil)
+
+// New returns an adapter posting and listening as identity through w. It
+// starts nothing.
+func New(w *whisper.Whisper, identity *ecdsa.PrivateKey, cfg Config) *Adapter {
+	cfg.setDefaults()
+	return &Adapter{
+		w: w, id: identity, cfg: cfg, log: cfg.Logger.Named("whisperadapter"),
+		events: make(chan messenger.EnvelopeEvent, cfg.EventBuffer),
+		posted: make(map[common.Hash]*tracked), subs: make(map[*subscription]struct{}),
+	}
+}
+
+// Start subscribes to the router's events and starts the event goroutine.
+// Call it before the messenger starts (Post works before Start, but its
+// envelope events are lost).
+func (a *Adapter) Start() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	switch {
+	case a.stopped:
+		return ErrStopped
+	case a.started:
+		return errors.New("whisperadapter: already started")
+	}
+	a.started = true
+	a.rsub = a.w.SubscribeEvents(4096)
+	a.wg.Add(1)
+	go a.eventLoop(a.rsub)
+	return nil
+}
+
+// Stop removes every open subscription (closing its Messages), ends the
+// event goroutine and waits for every goroutine of the adapter. Idempotent.
+func (a *Adapter) Stop() error {
+	a.mu.Lock()
+	a.stopped = true
+	subs := make([]*subscription, 0, len(a.subs))
+	for s := range a.subs {
+		subs = append(subs, s)
+	}
+	rsub := a.rsub
+	a.mu.Unlock()
+	for _, s := range subs {
+		s.Unsubscribe()
+	}
+	if rsub != nil {
+		rsub.Unsubscribe()
+	}
+	a.wg.Wait()
+	return nil
+}
+
+// EnvelopeEvents implements messenger.Transport.
+func (a *Adapter) EnvelopeEvents() <-chan messenger.EnvelopeEvent { return a.events }
+
+// Dropped reports how many envelope events and received messages were
+// lost because their channel was full.
+func (a *Adapter) Dropped() (events, messages uint64) {
+	return a.dropped.events.Load(), a.dropped.messages.Load()
+}
+
+// Post implements messenger.Transport: wrap, sign, encrypt, seal (blocking
+// for up to PoWTime, or until ctx ends) and send through the router.
+func (a *Adapter) Post(ctx context.Context, env messenger.Envelope) (messenger.EnvelopeHash, error) {
+	if (env.SymKey == nil) == (env.PubKey == nil) {
+		return messenger.EnvelopeHash{}, fmt.Errorf("%w: exactly one of SymKey and PubKey", wproto.ErrNoKey)
+	}
+	ttl := env.TTL
+	if ttl <= 0 {
+		ttl = a.cfg.TTL
+	}
+	p := &wproto.MessageParams{
+		TTL: uint32((ttl + time.Second - 1) / time.Second), Src: a.id, Dst: env.PubKey, KeySym: env.SymKey,
+		Topic: env.Topic, PoW: a.cfg.PoW, WorkTime: uint32(a.cfg.PoWTime / time.Second), Payload: env.Payload,
+	}
+	e, err := wproto.Wrap(p, a.cfg.Now(), a.cfg.Rand)
+	if err != nil {
+		return messenger.EnvelopeHash{}, err
+	}
+	if err := whisper.Seal(ctx, e, a.cfg.PoW, a.cfg.PoWTime); err != nil {
+		return messenger.EnvelopeHash{}, err
+	}
+	h := e.Hash()
+	if err := a.track(h, time.Unix(int64(e.Expiry), 0)); err != nil {
+		return messenger.EnvelopeHash{}, err
+	}
+	if _, err := a.w.Send(e); err != nil {
+		a.untrack(h)
+		return messenger.EnvelopeHash{}, err
+	}
+	return messenger.EnvelopeHash(h), nil
+}
+
+// track registers h before it is sent, so that a write event racing the
+// return of Send is not lost.
+func (a *Adapter) track(h common.Hash, expiry time.Time) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.stopped {
+		return ErrStopped
+	}
+	if len(a.posted) >= maxTracked {
+		a.pruneLocked()
+	}
+	a.posted[h] = &tracked{expiry: expiry}
+	return nil
+}
+
+func (a *Adapter) untrack(h common.Hash) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.posted, h)
+}
+
+// pruneLocked forgets envelopes whose expiry event must have been lost.
+func (a *Adapter) pruneLocked() {
+	cutoff := a.cfg.Now().Add(-time.Minute)
+	for h, t := range a.posted {
+		if t.expiry.Before(cutoff) {
+			delete(a.posted, h)
+		}
+	}
+}
+
+// eventLoop turns router events about our envelopes into messenger
+// envelope events: the first write to a peer, and the expiry.
+func (a *Adapter) eventLoop(rsub *whisper.EventSubscription) {
+	defer a.wg.Done()
+	for ev := range rsub.C() {
+		kind, ok := a.classify(ev)
+		if !ok {
+			continue
+		}
+		select {
+		case a.events <- messenger.EnvelopeEvent{Hash: messenger.EnvelopeHash(ev.Hash), Kind: kind}:
+		default:
+			a.dropped.events.Add(1)
+			a.log.Warn("envelope event dropped", zap.Stringer("kind", kind))
+		}
+	}
+}
+
+func (a *Adapter) classify(ev whisper.Event) (messenger.EnvelopeEventKind, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	t, ok := a.posted[ev.Hash]
+	if !ok {
+		return 0, false
+	}
+	switch ev.Kind {
+	case whisper.EventEnvelopeSent:
+		if t.sent {
+			return 0, false
+		}
+		t.sent = true
+		return messenger.EnvelopeSent, true
+	case whisper.EventEnvelopeExpired:
+		delete(a.posted, ev.Hash)
+		return messenger.EnvelopeExpired, true
+	}
+	return 0, false
+}

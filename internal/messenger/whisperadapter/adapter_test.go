@@ -1,0 +1,183 @@
+package whisperadapter
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/p2p"
+	"github.com/ethereum/go-ethereum/p2p/enode"
+	"go.uber.org/goleak"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/statusnode/statusd/internal/messenger"
+	"github.com/statusnode/statusd/internal/testutil"
+	wproto "github.com/statusnode/statusd/protocol/whisper"
+	"github.com/statusnode/statusd/transport/whisper"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// clock is a settable clock shared by the routers and adapters of a test.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+type side struct {
+	w   *whisper.Whisper
+	a   *Adapter
+	key *ecdsa.PrivateKey
+}
+
+func newSide(t *testing.T, c *clock) *side {
+	t.Helper()
+	key, err := crypto.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := whisper.DefaultConfig()
+	cfg.Now = c.Now
+	w, err := whisper.New(cfg, key, zaptest.NewLogger(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	a := New(w, key, Config{Now: c.Now, Logger: zaptest.NewLogger(t)})
+	if err := a.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Stop(); w.Stop() })
+	return &side{w: w, a: a, key: key}
+}
+
+// link runs the shh/6 protocol of a and b over an in-memory pipe.
+func link(t *testing.T, a, b *whisper.Whisper) {
+	t.Helper()
+	rwA, rwB := p2p.MsgPipe()
+	var wg sync.WaitGroup
+	wg.Add(2)
+	run := func(w *whisper.Whisper, id byte, rw *p2p.MsgPipeRW) {
+		defer wg.Done()
+		w.Protocol().Run(p2p.NewPeerPipe(enode.ID{id}, "peer", nil, rw), rw)
+	}
+	go run(a, 2, rwA)
+	go run(b, 1, rwB)
+	t.Cleanup(func() { rwA.Close(); wg.Wait() })
+	testutil.WaitFor(t, 5*time.Second, "handshake", func() bool { return a.PeerCount() == 1 && b.PeerCount() == 1 })
+}
+
+func receive(t *testing.T, s messenger.Subscription) messenger.ReceivedMessage {
+	t.Helper()
+	select {
+	case m := <-s.Messages():
+		return m
+	case <-time.After(5 * time.Second):
+		t.Fatal("no message")
+	}
+	return messenger.ReceivedMessage{}
+}
+
+func envelopeEvent(t *testing.T, a *Adapter) messenger.EnvelopeEvent {
+	t.Helper()
+	select {
+	case ev := <-a.EnvelopeEvents():
+		return ev
+	case <-time.After(5 * time.Second):
+		t.Fatal("no envelope event")
+	}
+	return messenger.EnvelopeEvent{}
+}
+
+// TestSymmetricAndAsymmetric: a symmetric post reaches the peer's filter
+// signed by the poster, sealed with Status's PoW, and is reported sent
+// once, then expired after its TTL; an asymmetric post reaches the
+// recipient's identity filter.
+func TestSymmetricAndAsymmetric(t *testing.T) {
+	c := &clock{now: time.Now()}
+	alice, bob := newSide(t, c), newSide(t, c)
+	topic := wproto.TopicFromName("status")
+	key, err := wproto.SymKeyFromPassword("status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := bob.a.JoinSymmetric(topic, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link(t, alice.w, bob.w)
+
+	h, err := alice.a.Post(context.Background(), messenger.Envelope{Topic: topic, SymKey: &key, Payload: []byte("hi"), TTL: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := receive(t, sub)
+	if string(m.Payload) != "hi" || m.Hash != h || m.Topic != topic || m.Signer == nil || !m.Signer.Equal(&alice.key.PublicKey) {
+		t.Fatalf("received %+v", m)
+	}
+	if ev := envelopeEvent(t, alice.a); ev != (messenger.EnvelopeEvent{Hash: h, Kind: messenger.EnvelopeSent}) {
+		t.Fatalf("event %+v", ev)
+	}
+	c.Add(12 * time.Second) // the sweeper runs every second on the shared clock
+	if ev := envelopeEvent(t, alice.a); ev != (messenger.EnvelopeEvent{Hash: h, Kind: messenger.EnvelopeExpired}) {
+		t.Fatalf("event %+v", ev)
+	}
+
+	asub, err := alice.a.JoinAsymmetric([]wproto.Topic{wproto.TopicFromName("contact-discovery")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bob.a.Post(context.Background(), messenger.Envelope{Topic: wproto.TopicFromName("contact-discovery"),
+		PubKey: &alice.key.PublicKey, Payload: []byte("direct")}); err != nil {
+		t.Fatal(err)
+	}
+	if m := receive(t, asub); string(m.Payload) != "direct" || !m.Signer.Equal(&bob.key.PublicKey) {
+		t.Fatalf("received %+v", m)
+	}
+	if ev, _ := bob.a.Dropped(); ev != 0 {
+		t.Fatalf("%d events dropped", ev)
+	}
+	sub.Unsubscribe()
+	sub.Unsubscribe()
+	if _, ok := <-sub.Messages(); ok {
+		t.Fatal("Messages open after Unsubscribe")
+	}
+}
+
+// TestPostChecksAndStop: an envelope needs exactly one key; after Stop the
+// open subscriptions are closed and new ones and posts are refused.
+func TestPostChecksAndStop(t *testing.T) {
+	s := newSide(t, &clock{now: time.Now()})
+	topic := wproto.TopicFromName("x")
+	if _, err := s.a.Post(context.Background(), messenger.Envelope{Topic: topic, Payload: []byte("x")}); err == nil {
+		t.Fatal("post without key accepted")
+	}
+	sub, err := s.a.JoinAsymmetric([]wproto.Topic{topic})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.a.Stop()
+	s.a.Stop()
+	if _, ok := <-sub.Messages(); ok {
+		t.Fatal("subscription open after Stop")
+	}
+	if _, err := s.a.JoinAsymmetric([]wproto.Topic{topic}); err == nil {
+		t.Fatal("join after Stop")
+	}
+	k, _ := wproto.SymKeyFromPassword("x")
+	if _, err := s.a.Post(context.Background(), messenger.Envelope{Topic: topic, SymKey: &k, Payload: []byte("x")}); err == nil {
+		t.Fatal("post after Stop")
+	}
+}

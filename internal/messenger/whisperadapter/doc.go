@@ -1,0 +1,21 @@
+// Package whisperadapter implements messenger.Transport over statusd's
+// Whisper router (transport/whisper), for one identity.
+//
+// Post wraps each envelope signed with the identity key, encrypts it
+// (AES-GCM with the envelope's symmetric key, or ECIES to its public key),
+// seals it with the proof of work Status used — target 0.002, up to 5 s of
+// work (spec/PROTOCOL.md §4.4, status-protocol-go) — and hands it to the
+// router with the messenger's TTL (default 15 s, §4.4).
+//
+// Envelope events come from the router's event subscription: the first
+// time an envelope we posted is written to a peer it is reported
+// EnvelopeSent; when the router's sweeper drops it after its TTL it is
+// reported EnvelopeExpired (whether or not it was ever sent). Envelopes
+// posted by anyone else through the router (shh_post) are not reported.
+//
+// Goroutines: Start starts one event goroutine; every subscription
+// (JoinSymmetric, JoinAsymmetric) owns one goroutine that converts the
+// router's messages. Stop removes every subscription still open, ends the
+// event goroutine and waits for all of them. Stop the adapter after the
+// messenger and before the router.
+package whisperadapter

@@ -1,0 +1,93 @@
+package node
+
+import (
+	"context"
+	"encoding/hex"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/statusnode/statusd/internal/identity"
+	wproto "github.com/statusnode/statusd/protocol/whisper"
+	"github.com/statusnode/statusd/storage"
+	"github.com/statusnode/statusd/transport/devp2p"
+	"github.com/statusnode/statusd/transport/mailserver"
+	"github.com/statusnode/statusd/transport/mailserver/archive"
+)
+
+// startMailserver opens the archive and starts the server role when
+// [mailserver] enabled is set, always starts the client role, and installs
+// the router's envelope hook for both. It runs after the router started
+// and before devp2p, so the code-126 handler is in place before any peer.
+func (n *Node) startMailserver() error {
+	mc := n.cfg.Mailserver // validated by config.Validate
+	key, _, err := identity.LoadOrCreateNodeKey(filepath.Join(n.cfg.DataDir, "nodekey"))
+	if err != nil {
+		return err
+	}
+	var srv *mailserver.Server
+	if mc.Enabled {
+		arch, err := n.openArchive(mc.DB)
+		if err != nil {
+			return err
+		}
+		n.stack.push("mailserver archive", arch.Close)
+		retention, _ := time.ParseDuration(mc.Retention)
+		srv, err = mailserver.NewServer(mailserver.ServerConfig{
+			Archive: arch, NodeKey: key, Password: mc.Password, Topics: parseTopics(mc.Topics),
+			Retention: retention, RateLimit: mc.RateLimit,
+		}, n.whisper, n.log, n.metrics)
+		if err != nil {
+			return err
+		}
+		if err := srv.Start(); err != nil {
+			return err
+		}
+		n.stack.push("mailserver", srv.Stop)
+	}
+	servers, err := devp2p.ParseNodes(mc.Servers)
+	if err != nil {
+		return err
+	}
+	timeout, _ := time.ParseDuration(mc.Timeout)
+	cli, err := mailserver.NewClient(mailserver.ClientConfig{
+		NodeKey: key, Store: storage.NewTable(n.db, mailserver.TableName),
+		Mailservers: servers, Timeout: timeout, Backfill: mc.Backfill,
+	}, n.whisper, n.log)
+	if err != nil {
+		return err
+	}
+	if err := cli.Start(); err != nil {
+		return err
+	}
+	n.stack.push("mailserver client", cli.Stop)
+	n.whisper.SetEnvelopeHook(mailserver.EnvelopeHook(srv, cli))
+	n.mailserver, n.mailclient = srv, cli
+	return nil
+}
+
+func (n *Node) openArchive(dsn string) (archive.Archive, error) {
+	if dsn == "" {
+		return archive.OpenLevelDB(filepath.Join(n.cfg.DataDir, "mailserver"))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return archive.OpenPostgres(ctx, dsn, archive.PostgresOptions{})
+}
+
+// parseTopics reads validated 4-byte hex topics.
+func parseTopics(list []string) []wproto.Topic {
+	out := make([]wproto.Topic, 0, len(list))
+	for _, s := range list {
+		b, _ := hex.DecodeString(strings.TrimPrefix(s, "0x"))
+		out = append(out, wproto.Topic(b))
+	}
+	return out
+}
+
+// Mailserver is the server role, nil unless enabled; valid between Start
+// and Stop.
+func (n *Node) Mailserver() *mailserver.Server { return n.mailserver }
+
+// MailClient is the mailserver client role; valid between Start and Stop.
+func (n *Node) MailClient() *mailserver.Client { return n.mailclient }
