@@ -1,0 +1,334 @@
+package mailserver
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/p2p/enode"
+	"go.uber.org/zap"
+
+	msproto "github.com/statusnode/statusd/protocol/mailserver"
+	wproto "github.com/statusnode/statusd/protocol/whisper"
+	"github.com/statusnode/statusd/storage"
+	"github.com/statusnode/statusd/transport/whisper"
+)
+
+// ClientRouter is what the client role needs of the Whisper router
+// (*whisper.Whisper implements it).
+type ClientRouter interface {
+	SetP2PCompleteHook(h whisper.P2PCompleteHook)
+	SetP2PEnvelopeHook(h whisper.P2PEnvelopeHook)
+	SendP2PPacket(ctx context.Context, id enode.ID, code wproto.PacketCode, body []byte) error
+	MarkTrustedPeer(id enode.ID) error
+	MinPoW() float64
+	PeerCount() int
+	SubscribeEvents(capacity int) *whisper.EventSubscription
+}
+
+// Client errors.
+var (
+	ErrTimeout       = errors.New("mailserver: request timed out")
+	ErrRequestFailed = errors.New("mailserver: request failed")
+	ErrNoMailserver  = errors.New("mailserver: no mailserver available")
+	ErrInvalidParams = errors.New("mailserver: invalid request parameters")
+)
+
+// ClientConfig configures a Client; zero values take the defaults named.
+type ClientConfig struct {
+	NodeKey     *ecdsa.PrivateKey // signs requests (§4.5, §4.7); required
+	Store       storage.KV        // gap tracker and dedupe state; use storage.NewTable(db, TableName)
+	Mailservers []*enode.Node     // failover order for requests without a peer
+	Timeout     time.Duration     // per page (default 10 s)
+	// Overlap widens every gap request on both sides; it must be at least
+	// the largest TTL + 10 s (default whisper.DefaultTTL + 10 s = 60 s).
+	Overlap    time.Duration
+	OnlineTick time.Duration // online-coverage tick (default 10 s)
+	// Backfill fetches from the last covered time of each tracked topic
+	// when the first configured mailserver connects; with no coverage it
+	// starts BackfillWindow ago (default 24 h, §8).
+	Backfill       bool
+	BackfillWindow time.Duration
+	SeenRetention  time.Duration    // dedupe memory (default 7 days)
+	PageLimit      uint32           // page size of gap requests (0: server default)
+	Now            func() time.Time // default time.Now
+}
+
+func (c *ClientConfig) defaults() error {
+	if c.NodeKey == nil || c.Store == nil {
+		return fmt.Errorf("%w: client needs a node key and a store", ErrConfig)
+	}
+	setDur(&c.Timeout, 10*time.Second)
+	setDur(&c.Overlap, time.Duration(wproto.DefaultTTL)*time.Second+10*time.Second)
+	setDur(&c.OnlineTick, 10*time.Second)
+	setDur(&c.BackfillWindow, 24*time.Hour)
+	setDur(&c.SeenRetention, 7*24*time.Hour)
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return nil
+}
+
+// RequestParams is one history request. Lower/Upper are inclusive Unix
+// seconds; Topics select (their bloom is sent); Limit is the page size (0:
+// server default); Cursor resumes a previous page; SymKey, when set,
+// encrypts with the mailserver password key instead of to the server's node
+// key; FollowCursor pages until the server reports no cursor.
+type RequestParams struct {
+	Lower, Upper uint32
+	Topics       []wproto.Topic
+	Limit        uint32
+	Cursor       *msproto.Cursor
+	SymKey       *wproto.SymKey
+	Timeout      time.Duration // per page; 0: ClientConfig.Timeout
+	FollowCursor bool
+}
+
+// Result is the outcome of Request: the ID of every page's request (the
+// first is "the" request ID), the last envelope hash and the cursor left
+// (nil when the server has no more).
+type Result struct {
+	RequestIDs       []common.Hash
+	LastEnvelopeHash common.Hash
+	Cursor           *msproto.Cursor
+}
+
+// Client is the mailserver client role; see the package doc. Its methods
+// are safe for concurrent use.
+type Client struct {
+	cfg    ClientConfig
+	router ClientRouter
+	log    *zap.Logger
+	gaps   *gapStore
+	events fanout
+
+	mu      sync.Mutex // guards waiters, started, stopped
+	waiters map[common.Hash]chan *msproto.Completion
+	started bool
+	stopped bool
+
+	quit chan struct{}
+	wg   sync.WaitGroup
+}
+
+// NewClient checks cfg; nothing runs until Start.
+func NewClient(cfg ClientConfig, router ClientRouter, log *zap.Logger) (*Client, error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
+	return &Client{
+		cfg: cfg, router: router, log: log.Named("mailclient"),
+		gaps:    &gapStore{kv: cfg.Store},
+		waiters: make(map[common.Hash]chan *msproto.Completion),
+		quit:    make(chan struct{}),
+	}, nil
+}
+
+// Start installs the code-125 and code-127 hooks and starts the online
+// coverage loop (and backfill when configured).
+func (c *Client) Start() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.started || c.stopped {
+		return fmt.Errorf("%w: Start after Start or Stop", ErrStopped)
+	}
+	c.started = true
+	c.router.SetP2PCompleteHook(c.handleComplete)
+	c.router.SetP2PEnvelopeHook(c.allowP2P)
+	sub := c.router.SubscribeEvents(64)
+	c.wg.Add(1)
+	go c.loop(sub)
+	return nil
+}
+
+// Stop removes the hooks, ends pending requests with ErrStopped and waits
+// for the client's goroutines. Idempotent.
+func (c *Client) Stop() error {
+	c.mu.Lock()
+	if c.stopped {
+		c.mu.Unlock()
+		c.wg.Wait()
+		return nil
+	}
+	c.stopped = true
+	started := c.started
+	c.mu.Unlock()
+	if started {
+		c.router.SetP2PCompleteHook(nil)
+		c.router.SetP2PEnvelopeHook(nil)
+		close(c.quit)
+	}
+	c.wg.Wait()
+	c.events.close()
+	return nil
+}
+
+// Subscribe returns a subscription to the client's events.
+func (c *Client) Subscribe(capacity int) *Subscription { return c.events.subscribe(capacity) }
+
+// Seen records an envelope the node received live so that the same
+// envelope fetched later is not delivered again. It is the client half of
+// EnvelopeHook.
+func (c *Client) Seen(env *wproto.Envelope, arrived time.Time) {
+	if _, err := c.gaps.markSeen(env.Hash(), uint32(arrived.Unix())); err != nil {
+		c.log.Warn("recording a seen envelope failed", zap.Error(err))
+	}
+}
+
+// allowP2P is the code-127 delivery filter: only envelopes not seen yet.
+func (c *Client) allowP2P(peer enode.ID, env *wproto.Envelope) bool {
+	fresh, err := c.gaps.markSeen(env.Hash(), uint32(c.cfg.Now().Unix()))
+	return fresh || err != nil
+}
+
+// handleComplete routes a code-125 body to the waiting request.
+func (c *Client) handleComplete(peer enode.ID, body []byte) {
+	comp, err := msproto.DecodeCompletion(body)
+	if err != nil {
+		c.log.Debug("malformed completion", zap.String("peer", peer.TerminalString()), zap.Error(err))
+		return
+	}
+	c.mu.Lock()
+	ch, ok := c.waiters[comp.RequestID]
+	delete(c.waiters, comp.RequestID)
+	c.mu.Unlock()
+	if ok {
+		ch <- comp
+	}
+}
+
+// Request sends params to the mailserver peer, marking it trusted first,
+// and waits for each page's completion, following cursors when asked.
+// Envelopes arrive through the router's P2P filters before the completion
+// of their page. A page without completion in time fails with ErrTimeout;
+// an ERROR= completion with ErrRequestFailed. When FollowCursor reaches the
+// end, [Lower, Upper] is recorded as covered for every topic.
+func (c *Client) Request(ctx context.Context, peer *enode.Node, p RequestParams) (*Result, error) {
+	if err := validateParams(&p); err != nil {
+		return nil, err
+	}
+	if err := c.router.MarkTrustedPeer(peer.ID()); err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	cursor := p.Cursor
+	for {
+		comp, id, err := c.requestPage(ctx, peer, &p, cursor)
+		if id != (common.Hash{}) {
+			res.RequestIDs = append(res.RequestIDs, id)
+		}
+		if err != nil {
+			return res, err
+		}
+		if comp.LastEnvelopeHash != (common.Hash{}) {
+			res.LastEnvelopeHash = comp.LastEnvelopeHash
+		}
+		res.Cursor, cursor = comp.Cursor, comp.Cursor
+		if cursor == nil || !p.FollowCursor {
+			break
+		}
+	}
+	if res.Cursor == nil && p.FollowCursor {
+		for _, t := range p.Topics {
+			if err := c.gaps.Cover(t, Range{From: p.Lower, To: p.Upper}); err != nil {
+				return res, err
+			}
+		}
+	}
+	return res, nil
+}
+
+func validateParams(p *RequestParams) error {
+	switch {
+	case p.Lower > p.Upper:
+		return fmt.Errorf("%w: from %d > to %d", ErrInvalidParams, p.Lower, p.Upper)
+	case len(p.Topics) == 0:
+		return fmt.Errorf("%w: no topics", ErrInvalidParams)
+	}
+	return nil
+}
+
+// requestPage sends one request envelope and waits for its completion.
+func (c *Client) requestPage(ctx context.Context, peer *enode.Node, p *RequestParams, cursor *msproto.Cursor) (*msproto.Completion, common.Hash, error) {
+	var bloom wproto.Bloom
+	for _, t := range p.Topics {
+		bloom = bloom.Or(t.Bloom())
+	}
+	params := &msproto.RequestEnvelopeParams{NodeKey: c.cfg.NodeKey, PoW: c.router.MinPoW(), MaxNonces: 1 << 24}
+	if p.SymKey != nil {
+		params.SymKey = p.SymKey
+	} else {
+		params.ServerKey = peer.Pubkey()
+	}
+	env, err := msproto.NewRequestEnvelope(&msproto.RequestPayload{
+		Lower: p.Lower, Upper: p.Upper, Bloom: bloom, Limit: p.Limit, Cursor: cursor, Batch: true,
+	}, params, c.cfg.Now(), rand.Reader)
+	if err != nil {
+		return nil, common.Hash{}, err
+	}
+	id := env.Hash()
+	ch := make(chan *msproto.Completion, 1)
+	c.mu.Lock()
+	if c.stopped {
+		c.mu.Unlock()
+		return nil, id, ErrStopped
+	}
+	c.waiters[id] = ch
+	c.mu.Unlock()
+	defer func() { c.mu.Lock(); delete(c.waiters, id); c.mu.Unlock() }()
+
+	timeout := p.Timeout
+	if timeout <= 0 {
+		timeout = c.cfg.Timeout
+	}
+	tctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := c.router.SendP2PPacket(tctx, peer.ID(), wproto.P2PRequestCode, env.AppendRLP(nil)); err != nil {
+		return nil, id, err
+	}
+	select {
+	case comp := <-ch:
+		c.events.publish(Event{Kind: EventRequestCompleted, RequestID: id, Completion: comp})
+		if comp.Failed() {
+			return comp, id, fmt.Errorf("%w: %s", ErrRequestFailed, comp.Error)
+		}
+		return comp, id, nil
+	case <-tctx.Done():
+		if ctx.Err() != nil {
+			return nil, id, ctx.Err()
+		}
+		c.events.publish(Event{Kind: EventRequestExpired, RequestID: id})
+		return nil, id, fmt.Errorf("%w: no completion within %v", ErrTimeout, timeout)
+	case <-c.quit:
+		return nil, id, ErrStopped
+	}
+}
+
+// RequestAny tries the configured mailservers in order, moving on to the
+// next after a timeout or when one is not connected.
+func (c *Client) RequestAny(ctx context.Context, p RequestParams) (*Result, *enode.Node, error) {
+	err := error(ErrNoMailserver)
+	for _, ms := range c.cfg.Mailservers {
+		res, rerr := c.Request(ctx, ms, p)
+		if rerr == nil {
+			return res, ms, nil
+		}
+		err = rerr
+		if !errors.Is(rerr, ErrTimeout) && !errors.Is(rerr, whisper.ErrPeerNotFound) {
+			return res, ms, rerr
+		}
+		c.log.Info("mailserver unavailable, trying the next", zap.String("peer", ms.ID().TerminalString()), zap.Error(rerr))
+	}
+	return nil, nil, err
+}
+
+// Mailservers is the configured failover list.
+func (c *Client) Mailservers() []*enode.Node { return c.cfg.Mailservers }

@@ -1,0 +1,35 @@
+// Package mailserver runs the two roles of the Status mailserver protocol
+// (spec/PROTOCOL.md §4.5, §8) on top of the Whisper router
+// (transport/whisper), with the wire codec in protocol/mailserver and the
+// envelope store in transport/mailserver/archive.
+//
+// Server archives the envelopes the router accepts (all topics, or a
+// configured set) and answers P2P Request packets (code 126) in both forms:
+// form (A) envelopes must reach the minimum PoW, open with the mailserver
+// password or the node key and be signed; form (B) requests are checked as
+// status-im/whisper does. Each answer is one page: the archived envelopes as
+// code-127 packets (RLP lists when Batch was asked, each within the router's
+// max message size) and a code-125 completion carrying the cursor of the
+// next page. A request that decodes far enough to have an ID but fails a
+// check gets an "ERROR=" completion; a body that is neither form, and
+// requests over the per-peer rate limit or the queue, are dropped and
+// counted (mailserver_requests_total{result}). A prune loop deletes what is
+// older than the retention window.
+//
+// Trust: the server cannot see whether a requester marked it trusted; a
+// client that did not drops the server's 125/127 packets itself (the
+// router counts them as untrusted_p2p / untrusted_complete), so only peers
+// that marked us trusted are effectively served (§4.5).
+//
+// Client sends form (A) requests signed with the node key (encrypted to the
+// mailserver's node key, or with the mailserver password), marks the
+// mailserver trusted, waits for each completion and pages through cursors.
+// It dedupes envelopes it has already seen (live or from an earlier
+// request) before they reach the P2P filters, and keeps a gap tracker:
+// per topic, the time ranges it fetched or was online for, stored in a
+// storage.Table (see gaps.go for the layout).
+//
+// Lifecycle: New…, Start before peers connect, Stop (idempotent, blocks
+// until the component's goroutines exit). The router's envelope hook is
+// shared: install EnvelopeHook(server, client) once.
+package mailserver

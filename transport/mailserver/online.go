@@ -1,0 +1,173 @@
+package mailserver
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/ethereum/go-ethereum/p2p/enode"
+	"go.uber.org/zap"
+
+	wproto "github.com/statusnode/statusd/protocol/whisper"
+	"github.com/statusnode/statusd/transport/whisper"
+)
+
+// EnvelopeHook returns the router hook that feeds accepted envelopes to the
+// server's archive and the client's dedupe; either may be nil.
+func EnvelopeHook(s *Server, c *Client) whisper.EnvelopeHook {
+	return func(env *wproto.Envelope, arrived time.Time) {
+		if s != nil {
+			s.Accept(env, arrived)
+		}
+		if c != nil {
+			c.Seen(env, arrived)
+		}
+	}
+}
+
+// Track adds topics to the set whose online time is recorded as covered
+// and which backfill fetches.
+func (c *Client) Track(topics ...wproto.Topic) error { return c.gaps.Track(topics...) }
+
+// Tracked lists the tracked topics.
+func (c *Client) Tracked() ([]wproto.Topic, error) { return c.gaps.Tracked() }
+
+// Covered returns the ranges of topic fetched or covered online, sorted.
+func (c *Client) Covered(t wproto.Topic) ([]Range, error) { return c.gaps.Covered(t) }
+
+// Gaps returns the parts of [from, to] of topic not covered.
+func (c *Client) Gaps(t wproto.Topic, from, to uint32) ([]Range, error) {
+	return c.gaps.Gaps(t, from, to)
+}
+
+// Cover records [r.From, r.To] as covered for topic (e.g. after a request
+// made elsewhere).
+func (c *Client) Cover(t wproto.Topic, r Range) error { return c.gaps.Cover(t, r) }
+
+// FillGaps requests, from peer, every gap of [from, to] of each topic,
+// each widened by the overlap on both sides (the dedupe drops the doubles),
+// following cursors; a filled gap is recorded as covered. It stops at the
+// first failure.
+func (c *Client) FillGaps(ctx context.Context, peer *enode.Node, topics []wproto.Topic, from, to uint32) error {
+	overlap := uint32(c.cfg.Overlap / time.Second)
+	for _, t := range topics {
+		gaps, err := c.gaps.Gaps(t, from, to)
+		if err != nil {
+			return err
+		}
+		for _, g := range gaps {
+			c.events.publish(Event{Kind: EventGapFound, Topic: t, Range: g})
+			lo := g.From - min(g.From, overlap)
+			hi := g.To + min(^uint32(0)-g.To, overlap)
+			if _, err := c.Request(ctx, peer, RequestParams{Lower: lo, Upper: hi, Topics: []wproto.Topic{t}, Limit: c.cfg.PageLimit, FollowCursor: true}); err != nil {
+				return err
+			}
+			c.events.publish(Event{Kind: EventGapFilled, Topic: t, Range: g})
+		}
+	}
+	return nil
+}
+
+// onlineState is owned by the loop goroutine (and Tick's callers in tests).
+type onlineState struct {
+	since    uint32 // first tick seen online, 0 when offline
+	lastSeen time.Time
+}
+
+// loop records online coverage every OnlineTick, prunes the dedupe memory
+// and runs the backfill when a configured mailserver connects.
+func (c *Client) loop(sub *whisper.EventSubscription) {
+	defer c.wg.Done()
+	defer sub.Unsubscribe()
+	t := time.NewTicker(c.cfg.OnlineTick)
+	defer t.Stop()
+	var st onlineState
+	backfilled := !c.cfg.Backfill
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	events := sub.C()
+	for {
+		select {
+		case <-c.quit:
+			return
+		case <-t.C:
+			c.tick(&st, c.cfg.Now())
+		case ev, ok := <-events:
+			if !ok {
+				events = nil // router stopped
+				continue
+			}
+			if ev.Kind != whisper.EventPeerAdded || backfilled {
+				continue
+			}
+			if ms := c.configured(ev.Peer); ms != nil {
+				backfilled = true
+				c.wg.Add(1)
+				go func() { defer c.wg.Done(); c.backfill(ctx, ms) }()
+			}
+		}
+	}
+}
+
+// tick extends the covered range of every tracked topic while the node has
+// Whisper peers: from the first tick seen online to now.
+func (c *Client) tick(st *onlineState, now time.Time) {
+	if c.router.PeerCount() == 0 {
+		st.since = 0
+		return
+	}
+	sec := uint32(now.Unix())
+	if st.since == 0 {
+		st.since = sec
+	}
+	topics, err := c.gaps.Tracked()
+	for _, t := range topics {
+		if err == nil {
+			err = c.gaps.Cover(t, Range{From: st.since, To: sec})
+		}
+	}
+	if now.Sub(st.lastSeen) > time.Hour {
+		st.lastSeen = now
+		if _, perr := c.gaps.pruneSeen(uint32(now.Add(-c.cfg.SeenRetention).Unix())); perr != nil && err == nil {
+			err = perr
+		}
+	}
+	if err != nil {
+		c.log.Warn("recording online coverage failed", zap.Error(err))
+	}
+}
+
+func (c *Client) configured(id enode.ID) *enode.Node {
+	i := slices.IndexFunc(c.cfg.Mailservers, func(n *enode.Node) bool { return n.ID() == id })
+	if i < 0 {
+		return nil
+	}
+	return c.cfg.Mailservers[i]
+}
+
+// backfill fills, for every tracked topic, the gaps from its last covered
+// second (or BackfillWindow ago) to now.
+func (c *Client) backfill(ctx context.Context, ms *enode.Node) {
+	topics, err := c.gaps.Tracked()
+	now := c.cfg.Now()
+	for _, t := range topics {
+		if err != nil {
+			break
+		}
+		from := uint32(now.Add(-c.cfg.BackfillWindow).Unix())
+		cov, cerr := c.gaps.Covered(t)
+		if cerr != nil {
+			err = cerr
+			break
+		}
+		if n := len(cov); n > 0 && cov[n-1].To > from {
+			from = cov[n-1].To
+		}
+		err = c.FillGaps(ctx, ms, []wproto.Topic{t}, from, uint32(now.Unix()))
+	}
+	if err != nil {
+		c.log.Warn("backfill failed", zap.String("peer", ms.ID().TerminalString()), zap.Error(err))
+		return
+	}
+	c.log.Info("backfill done", zap.String("peer", ms.ID().TerminalString()), zap.Int("topics", len(topics)))
+}
