@@ -7,6 +7,7 @@ import (
 	"reflect"
 
 	"github.com/statusnode/statusd/api"
+	mailserver "github.com/statusnode/statusd/api/mailserver"
 	shh "github.com/statusnode/statusd/api/shh"
 	shhext "github.com/statusnode/statusd/api/shhext"
 )
@@ -154,6 +155,67 @@ var Catalog = &api.Docs{
 			Doc:    "",
 			Params: []string{"responseWriter", "request"},
 		},
+		"github.com/statusnode/statusd/api/mailserver.API.CoveredRanges": {
+			Doc:    "For each 4-byte hex topic, the time ranges (inclusive Unix seconds) whose envelopes this node has: fetched completely from a mailserver, or seen while online (for tracked topics).",
+			Params: []string{"topics"},
+			Examples: []api.Example{
+				{Title: "Covered ranges of the \"status\" topic", Params: `[["0xcd423760"]]`, Result: `[{"topic":"0xcd423760","ranges":[{"from":1700000000,"to":1700086400}]}]`},
+			},
+		},
+		"github.com/statusnode/statusd/api/mailserver.API.Events": {
+			Doc:          "Push every mailserver client event (request completed or expired, gap found or filled) as an Event notification (mailserver_subscription) as it happens, over WebSocket or IPC. It ends with mailserver_unsubscribe, when the connection closes or when the node stops. Events that do not fit a slow client's queue are dropped, never blocking the node.",
+			Notification: reflect.TypeFor[mailserver.Event](),
+			Examples: []api.Example{
+				{Title: "Watch history requests", Params: `[]`, Result: `{"type":"mailserver.request.completed","event":{"requestID":"0x6f1c…","lastEnvelopeHash":"0x0e5a…","cursor":"","errorMessage":""}}`},
+			},
+		},
+		"github.com/statusnode/statusd/api/mailserver.API.FillGaps": {
+			Doc:    "Fetch every gap of [from, to] of each topic from the mailserver, following cursors, and record it as covered. It blocks until all are filled (or the first failure) and returns the gaps it requested. The envelopes arrive through Whisper filters created with allowP2P; each gap raises mailserver.gap.found and, once fetched, mailserver.gap.filled.",
+			Params: []string{"req"},
+			Examples: []api.Example{
+				{Title: "Fill the last day of the \"status\" topic from the configured mailservers", Params: `[{"topics":["0xcd423760"]}]`, Result: `[{"topic":"0xcd423760","ranges":[{"from":1700000000,"to":1700086400}]}]`},
+			},
+		},
+		"github.com/statusnode/statusd/api/mailserver.API.Gaps": {
+			Doc:    "For each 4-byte hex topic, the parts of [from, to] (inclusive Unix seconds) not covered, i.e. what mailserver_fillGaps would fetch. from and to are optional: to defaults to now, from to 24 h before to.",
+			Params: []string{"topics", "from", "to"},
+			Examples: []api.Example{
+				{Title: "What of the last day is missing for the \"status\" topic", Params: `[["0xcd423760"]]`, Result: `[{"topic":"0xcd423760","ranges":[{"from":1700000000,"to":1700086400}]}]`},
+			},
+		},
+		"github.com/statusnode/statusd/api/mailserver.API.Mailservers": {
+			Doc: "The configured mailservers' enode URLs ([mailserver] servers), in the order requests without mailServerPeer try them.",
+		},
+		"github.com/statusnode/statusd/api/mailserver.API.Track": {
+			Doc:    "Add 4-byte hex topics to the tracked set. While the node has Whisper peers, time passes as covered for tracked topics (online coverage), and with [mailserver] backfill the first configured mailserver to connect is asked for what is missing since their last covered time. Returns the whole tracked set.",
+			Params: []string{"topics"},
+			Examples: []api.Example{
+				{Title: "Track the \"status\" topic", Params: `[["0xcd423760"]]`, Result: `["0xcd423760"]`},
+			},
+		},
+		"github.com/statusnode/statusd/api/mailserver.API.Tracked": {
+			Doc: "The tracked topics, as 4-byte hex.",
+		},
+		"github.com/statusnode/statusd/api/mailserver.Service.API": {
+			Doc: "API is the value to register under \"mailserver\".",
+		},
+		"github.com/statusnode/statusd/api/mailserver.Service.Close": {
+			Doc: "Close cancels the requests still waiting for their completion, ends every subscription and waits for their goroutines. Idempotent.",
+		},
+		"github.com/statusnode/statusd/api/mailserver.Service.RequestMessages": {
+			Doc:    "RequestMessages implements shhext_requestMessages (§7.1): it sends one history request (§4.5 form A, signed with the node key) and returns its ID, the request envelope's hash, as soon as the packet is sent. The envelopes arrive through Whisper filters created with allowP2P; the outcome is a mailserver.request.completed or .expired event (mailserver_subscribe). The mailserver is marked trusted.",
+			Params: []string{"messagesRequest"},
+		},
+		"github.com/statusnode/statusd/api/mailserver.Service.RequestMessagesSync": {
+			Doc:    "RequestMessagesSync implements shhext_requestMessagesSync (§7.1): it sends r and waits for the completion, resending after each timeout as conf says. A completion returns its cursor (and the server's error text, if any); when every attempt timed out the call fails with -32002.",
+			Params: []string{"conf", "messagesRequest"},
+		},
+		"github.com/statusnode/statusd/api/mailserver.fieldError.Error": {
+			Doc: "",
+		},
+		"github.com/statusnode/statusd/api/mailserver.fieldError.Unwrap": {
+			Doc: "",
+		},
 		"github.com/statusnode/statusd/api/shh.API.AddPrivateKey": {
 			Doc:    "Store a secp256k1 private key (32 bytes of hex) and return its ID.",
 			Params: []string{"privateKey"},
@@ -293,6 +355,10 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/shhext.Service.Close": {
 			Doc: "Close ends every subscription and waits for their goroutines. Idempotent.",
 		},
+		"github.com/statusnode/statusd/api/shhext.Service.SetMailserver": {
+			Doc:    "SetMailserver hands shhext_requestMessages and shhext_requestMessagesSync to r. Call it before the RPC server starts. A nil r unsets it.",
+			Params: []string{"mailRequester"},
+		},
 		"github.com/statusnode/statusd/api/shhext.Service.ShhExt": {
 			Doc: "ShhExt is the value to register under \"shhext\".",
 		},
@@ -359,6 +425,20 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.RemoveFilters": {
 			Doc:    "It leaves each given public chat (its messages stay until deleteChat). For 1:1 chats it does nothing: the messenger keeps listening to its contacts, as status-go kept the partitioned filter.",
 			Params: []string{"chats"},
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.RequestMessages": {
+			Doc:    "RequestMessages is shhext_requestMessages(request) (spec/PROTOCOL.md §7.1): send one history request to a mailserver (request.mailServerPeer, or the configured ones in order) and return its ID, the request envelope's hash, as soon as it is sent. The archived envelopes arrive through Whisper filters created with allowP2P (shh_newMessageFilter, shh_subscribe) and reach the joined chats; the outcome is a mailserver.request.completed (with the cursor of the next page) or mailserver.request.expired event of mailserver_subscribe(\"events\"). A request for the same topics within 3 s of the last is refused unless force is set. A bad field is -32602 naming it.",
+			Params: []string{"request"},
+			Examples: []api.Example{
+				{Title: "Fetch the last hour of the \"status\" topic from a mailserver", Params: `[{"mailServerPeer":"enode://d860a01f9722d78051619d1e2351aba3f43f943f6f00718d1b9baa4101932a1f5011f16bb2b1bb35db20d6fe28fa0bf09636d26a87d31de9ec6203eeedb1f666@127.0.0.1:30304","from":1700000000,"to":1700003600,"topics":["0xcd423760"]}]`, Result: `"0x6f1c4c4b3e2f0a9d8c7b6a5948372615f4e3d2c1b0a99887766554433221100f"`},
+			},
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.RequestMessagesSync": {
+			Doc:    "RequestMessagesSync is shhext_requestMessagesSync(retry, request) (§7.1): like shhext_requestMessages, but wait for the completion, resending after each timeout (attempt n waits retry.BaseTimeout + n·retry.StepTimeout, up to retry.MaxRetries resends), and return the cursor of the next page (\"\" when done) and the server's error text. When every attempt timed out the call fails with -32002.",
+			Params: []string{"retry", "request"},
+			Examples: []api.Example{
+				{Title: "Fetch a page and wait for it", Params: `[{"BaseTimeout":10000000000,"StepTimeout":5000000000,"MaxRetries":2},{"mailServerPeer":"enode://d860a01f9722d78051619d1e2351aba3f43f943f6f00718d1b9baa4101932a1f5011f16bb2b1bb35db20d6fe28fa0bf09636d26a87d31de9ec6203eeedb1f666@127.0.0.1:30304","topics":["0xcd423760"],"limit":100}]`, Result: `{"cursor":"","error":""}`},
+			},
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.SaveChat": {
 			Doc:    "Smaller than status-go, which stored any chat record: here it opens the chat the record describes — chatType 2 joins the public chat id, 1 opens the 1:1 chat with id (0x04… key) — or, with active false, leaves a public chat. A private group (3) must already exist (create it with statusd_createGroup); its record is not changed. Other fields (name, color, …) are not stored.",
@@ -545,6 +625,56 @@ var Catalog = &api.Docs{
 				"JSON":   "JSON describes the members of a type that encodes itself (a custom MarshalJSON or UnmarshalJSON), from a \"JSON fields:\" block.",
 			},
 		},
+		"github.com/statusnode/statusd/api/mailserver.API": {
+			Doc: "API is the \"mailserver\" namespace: the client's per-topic history bookkeeping and its events. Every exported method is a JSON-RPC method mailserver_<lowerCamelName>; all are safe for concurrent use.",
+		},
+		"github.com/statusnode/statusd/api/mailserver.Event": {
+			Doc: "Event is one notification of mailserver_subscribe(\"events\"): {\"type\": \"<name>\", \"event\": {…}}, the envelope status-go used for its signals. The payloads by type: mailserver.request.completed: RequestCompletedEvent {requestID, lastEnvelopeHash, cursor, errorMessage}; mailserver.request.expired: RequestExpiredEvent {hash}; mailserver.gap.found and mailserver.gap.filled: GapEvent {topic, from, to}. Hashes are 0x hex, the cursor hex without 0x (\"\" when the server has no more), topics 4-byte 0x hex, times inclusive Unix seconds.",
+			Fields: map[string]string{
+				"Event": "Event is the payload: RequestCompletedEvent, RequestExpiredEvent or GapEvent, by Type.",
+				"Type":  "Type is the event name: mailserver.request.completed, mailserver.request.expired, mailserver.gap.found or mailserver.gap.filled.",
+			},
+		},
+		"github.com/statusnode/statusd/api/mailserver.FillGapsRequest": {
+			Doc: "FillGapsRequest is mailserver_fillGaps' parameter.",
+			Fields: map[string]string{
+				"From":           "From is the start of the window, Unix seconds (default: To − 24 h).",
+				"MailServerPeer": "MailServerPeer is the mailserver's enode URL; empty tries the configured mailservers in order.",
+				"To":             "To is the end of the window, Unix seconds (default: now).",
+				"Topics":         "Topics are the 4-byte hex topics to fill; required.",
+			},
+		},
+		"github.com/statusnode/statusd/api/mailserver.MessagesRequest": {
+			Doc: "MessagesRequest is shhext_requestMessages' parameter, status-go's shape (spec/PROTOCOL.md §7.1).",
+			Fields: map[string]string{
+				"Cursor":         "Cursor resumes a previous page: hex (with or without 0x) of 36 bytes, or empty.",
+				"Force":          "Force sends the request even if one for the same topics was sent less than 3 s ago.",
+				"From":           "From is the lower bound, Unix seconds of the envelopes' sent time (default: To − 24 h).",
+				"Limit":          "Limit is the page size; 0 lets the server choose (2000).",
+				"MailServerPeer": "MailServerPeer is the mailserver's enode URL; empty tries the configured mailservers ([mailserver] servers) in order.",
+				"SymKeyID":       "SymKeyID is a Whisper key ID (shh_generateSymKeyFromPassword of the mailserver password) to encrypt the request with; empty encrypts to the mailserver's node key from its enode.",
+				"Timeout":        "Timeout is how long to wait for the completion, in seconds (default: [mailserver] timeout).",
+				"To":             "To is the upper bound, Unix seconds (default: now).",
+				"Topic":          "Topic is a single 4-byte hex topic (deprecated: use Topics).",
+				"Topics":         "Topics are the 4-byte hex topics wanted; at least one of Topic and Topics is required.",
+			},
+		},
+		"github.com/statusnode/statusd/api/mailserver.MessagesResponse": {
+			Doc: "MessagesResponse is shhext_requestMessagesSync's result.",
+			Fields: map[string]string{
+				"Cursor": "Cursor is the hex (no 0x, as status-go) of the cursor to pass to the next request, empty when the server has nothing more.",
+				"Error":  "Error is the server's failure text (\"ERROR=\" completion), empty on success.",
+			},
+		},
+		"github.com/statusnode/statusd/api/mailserver.Range": {
+			Doc: "Range is an inclusive span of Unix seconds.",
+		},
+		"github.com/statusnode/statusd/api/mailserver.RetryConfig": {
+			Doc: "RetryConfig is shhext_requestMessagesSync's first parameter, status-go's shape: attempt n (from 0) waits BaseTimeout + n·StepTimeout for the completion; after MaxRetries further attempts the call fails. The JSON keys are the Go names (matched case-insensitively); durations are integers in nanoseconds, and less than a second counts as 1 s.",
+		},
+		"github.com/statusnode/statusd/api/mailserver.TopicRanges": {
+			Doc: "TopicRanges is one topic's ranges: covered ones (mailserver_coveredRanges) or missing ones (mailserver_gaps, mailserver_fillGaps). Ranges is sorted and never null.",
+		},
 		"github.com/statusnode/statusd/api/shh.API": {
 			Doc: "API is the \"shh\" namespace. Every exported method is a JSON-RPC method (shh_<lowerCamelName>); they are safe for concurrent use and never block on the network, except Post, which seals (up to powTime seconds).",
 		},
@@ -655,6 +785,9 @@ var Catalog = &api.Docs{
 		},
 		"github.com/statusnode/statusd/api/shhext.InstallationMetadata": {
 			Doc: "InstallationMetadata describes a device (shhext_setInstallationMetadata).",
+		},
+		"github.com/statusnode/statusd/api/shhext.MailRequester": {
+			Doc: "MailRequester answers the status-go history requests (*mailapi.Service, package api/mailserver).",
 		},
 		"github.com/statusnode/statusd/api/shhext.Message": {
 			Doc: "Message is a stored chat message in status-go v0.35's shape (shhext_chatMessages).",

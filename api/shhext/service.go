@@ -21,6 +21,7 @@ type core struct {
 	w    *whisper.Whisper
 	shh  *shh.API // shhext_post is shh_post
 	keys symKeys  // loadFilters' symKeyIds
+	mail mailRef  // shhext_requestMessages(Sync); see mailserver.go
 
 	mu     sync.Mutex // guards closed and wg.Add
 	closed bool

@@ -132,7 +132,7 @@ func Default() Config {
 			VHosts:     []string{"localhost"},
 		},
 		WS:      WS{Addr: "127.0.0.1", Port: 8546},
-		RPC:     RPC{Modules: []string{"web3", "net", "admin", "shh", "shhext", "statusd"}},
+		RPC:     RPC{Modules: []string{"web3", "net", "admin", "shh", "shhext", "statusd", "mailserver"}},
 		Log:     Log{Level: "info", Format: "console"},
 		Metrics: Metrics{Addr: "127.0.0.1:6060"},
 		Whisper: Whisper{

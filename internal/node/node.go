@@ -18,6 +18,7 @@ import (
 
 	"github.com/statusnode/statusd/api"
 	"github.com/statusnode/statusd/api/apidocs"
+	mailapi "github.com/statusnode/statusd/api/mailserver"
 	"github.com/statusnode/statusd/api/shh"
 	"github.com/statusnode/statusd/api/shhext"
 	"github.com/statusnode/statusd/internal/config"
@@ -312,13 +313,17 @@ func (n *Node) startRPC() error {
 	n.stack.push("shh subscriptions", shhSvc.Close)
 	extSvc := shhext.New(n.messenger, n.whisper)
 	n.stack.push("shhext subscriptions", extSvc.Close)
+	mailSvc := mailapi.New(n.mailclient, n.whisper.Keys(), mailapi.Config{})
+	n.stack.push("mailserver requests and subscriptions", mailSvc.Close)
+	extSvc.SetMailserver(mailSvc)
 	for ns, svc := range map[string]any{
-		"web3":    api.NewWeb3API(version.Get().ClientVersion()),
-		"net":     api.NewNetAPI(n.p2p, n.cfg.NetworkID),
-		"admin":   api.NewAdminAPI(n.p2p, n.log),
-		"shh":     shhSvc.API(),
-		"shhext":  extSvc.ShhExt(),
-		"statusd": extSvc.Statusd(),
+		"web3":       api.NewWeb3API(version.Get().ClientVersion()),
+		"net":        api.NewNetAPI(n.p2p, n.cfg.NetworkID),
+		"admin":      api.NewAdminAPI(n.p2p, n.log),
+		"shh":        shhSvc.API(),
+		"shhext":     extSvc.ShhExt(),
+		"statusd":    extSvc.Statusd(),
+		"mailserver": mailSvc.API(),
 	} {
 		if err := srv.Register(ns, svc); err != nil {
 			return err

@@ -87,6 +87,11 @@ type RequestParams struct {
 	SymKey       *wproto.SymKey
 	Timeout      time.Duration // per page; 0: ClientConfig.Timeout
 	FollowCursor bool
+	// Sent, when set, is called with each page's request ID once its
+	// packet was handed to the peer, before the completion is awaited (on
+	// Request's goroutine; it must not block). It lets a caller return the
+	// request ID before the request finishes (shhext_requestMessages).
+	Sent func(id common.Hash)
 }
 
 // Result is the outcome of Request: the ID of every page's request (the
@@ -293,6 +298,9 @@ func (c *Client) requestPage(ctx context.Context, peer *enode.Node, p *RequestPa
 	defer cancel()
 	if err := c.router.SendP2PPacket(tctx, peer.ID(), wproto.P2PRequestCode, env.AppendRLP(nil)); err != nil {
 		return nil, id, err
+	}
+	if p.Sent != nil {
+		p.Sent(id)
 	}
 	select {
 	case comp := <-ch:

@@ -1,0 +1,25 @@
+// Package mailserver exposes the mailserver client role
+// (transport/mailserver.Client, spec/PROTOCOL.md §4.5) over JSON-RPC.
+//
+//   - Service.RequestMessages and Service.RequestMessagesSync implement the
+//     status-go methods shhext_requestMessages and shhext_requestMessagesSync
+//     with the shapes of §7.1 (MessagesRequest, RetryConfig,
+//     MessagesResponse). They are registered under "shhext" by package
+//     api/shhext (Service.SetMailserver), where a frontend expects them.
+//   - API is the "mailserver" namespace: per-topic history bookkeeping
+//     (mailserver_coveredRanges, mailserver_gaps, mailserver_fillGaps,
+//     mailserver_track, mailserver_tracked) and mailserver_subscribe("events"),
+//     which pushes request completion and expiry (the §7.3 signals) and
+//     gap found / gap filled events.
+//
+// Errors go through one function, rpcError: a bad request field is -32602
+// "invalid params: <field>: <cause>"; a request without completion in time
+// is -32002; a stopped client is -32000 "service unavailable"; anything
+// else goes through api.RPCError.
+//
+// Goroutines: shhext_requestMessages returns once the request is sent and
+// waits for its completion on a goroutine; each events subscription runs
+// one goroutine. Service.Close cancels the former, ends the latter and
+// waits for all of them; call it after the RPC server stopped and before
+// the client stops.
+package mailserver

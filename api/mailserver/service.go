@@ -1,0 +1,152 @@
+package mailserver
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/p2p/enode"
+
+	wproto "github.com/statusnode/statusd/protocol/whisper"
+	"github.com/statusnode/statusd/transport/mailserver"
+)
+
+// SymKeys looks up a Whisper symmetric key by ID (*whisper.KeyStore).
+type SymKeys interface {
+	SymKey(id string) (wproto.SymKey, error)
+}
+
+// Config tunes a Service; zero values take the defaults named.
+type Config struct {
+	// RequestDelay is the minimum time between two non-forced requests
+	// for the same topic set (default 3 s, status-go's RequestsRegistry).
+	RequestDelay time.Duration
+	// Window is the default span of a request or gap query without From
+	// (default 24 h).
+	Window time.Duration
+	Now    func() time.Time // default time.Now
+}
+
+var errClosed = errors.New("mailserver: RPC service closed")
+
+// Service is the RPC side of the mailserver client. Register API() under
+// "mailserver" and hand the Service to shhext.Service.SetMailserver; call
+// Close after the RPC server stopped.
+type Service struct {
+	c    *mailserver.Client
+	keys SymKeys
+	cfg  Config
+
+	mu     sync.Mutex // guards recent, closed and wg.Add
+	recent map[string]time.Time
+	closed bool
+	ctx    context.Context // background requests; cancelled by Close
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // background requests and subscriptions
+}
+
+// New returns the service over a started client; keys resolves symKeyID.
+func New(c *mailserver.Client, keys SymKeys, cfg Config) *Service {
+	if cfg.RequestDelay <= 0 {
+		cfg.RequestDelay = 3 * time.Second
+	}
+	if cfg.Window <= 0 {
+		cfg.Window = 24 * time.Hour
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Service{c: c, keys: keys, cfg: cfg, recent: map[string]time.Time{}, ctx: ctx, cancel: cancel}
+}
+
+// API is the value to register under "mailserver".
+func (s *Service) API() *API { return &API{s: s} }
+
+// Close cancels the requests still waiting for their completion, ends
+// every subscription and waits for their goroutines. Idempotent.
+func (s *Service) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.cancel()
+	s.wg.Wait()
+	return nil
+}
+
+// spawn runs fn on a goroutine Close waits for; false after Close.
+func (s *Service) spawn(fn func()) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.wg.Add(1)
+	go func() { defer s.wg.Done(); fn() }()
+	return true
+}
+
+// window fills the defaults of [from, to]: to = now, from = to − Window.
+func (s *Service) window(from, to uint32) (uint32, uint32, error) {
+	if to == 0 {
+		to = uint32(s.cfg.Now().Unix())
+	}
+	if from == 0 {
+		from = to - min(to, uint32(s.cfg.Window/time.Second))
+	}
+	if from > to {
+		return 0, 0, invalid("from", fmt.Errorf("%d is after to (%d)", from, to))
+	}
+	return from, to, nil
+}
+
+// parsePeer reads an enode URL; "" gives nil (the configured mailservers).
+func parsePeer(field, s string) (*enode.Node, error) {
+	if s == "" {
+		return nil, nil
+	}
+	n, err := enode.ParseV4(s)
+	if err != nil {
+		return nil, invalid(field, err)
+	}
+	return n, nil
+}
+
+// parseTopics reads 4-byte hex topics, naming the bad entry.
+func parseTopics(field string, list []string) ([]wproto.Topic, error) {
+	out := make([]wproto.Topic, 0, len(list))
+	for i, t := range list {
+		b, err := hex.DecodeString(strings.TrimPrefix(strings.TrimPrefix(t, "0x"), "0X"))
+		if err == nil && len(b) != wproto.TopicLength {
+			err = fmt.Errorf("%d bytes, want %d", len(b), wproto.TopicLength)
+		}
+		if err != nil {
+			return nil, invalid(fmt.Sprintf("%s[%d]", field, i), fmt.Errorf("%q is not a 4-byte hex topic: %w", t, err))
+		}
+		out = append(out, wproto.Topic(b))
+	}
+	if len(out) == 0 {
+		return nil, invalid(field, errors.New("at least one topic is required"))
+	}
+	return out, nil
+}
+
+// eachServer runs fn with peer, or with each configured mailserver in
+// order until one answers (moving on after a timeout or when one is not
+// connected), as Client.RequestAny does.
+func (s *Service) eachServer(peer *enode.Node, fn func(*enode.Node) error) error {
+	if peer != nil {
+		return fn(peer)
+	}
+	err := error(mailserver.ErrNoMailserver)
+	for _, ms := range s.c.Mailservers() {
+		if err = fn(ms); err == nil || !retryable(err) {
+			return err
+		}
+	}
+	return err
+}
