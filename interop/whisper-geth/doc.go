@@ -9,9 +9,12 @@
 // status-im/whisper v1.6.2 reference of ../whisper-status, connect them
 // over loopback and run the checks of suite_test.go both ways through the
 // nodes' shh_ APIs: TestReferences (geth ↔ status-im/whisper, proving the
-// harness) and TestStatusd (statusd ↔ geth). The harness files
-// (harness_test.go, suite_test.go, procattr_*_test.go) are shared byte for
-// byte with ../whisper-status; TestSharedFilesInSync keeps them so.
+// harness) and TestStatusd (statusd ↔ geth). TestPublicChat (chat_test.go)
+// has the reference post a status-react style public chat message that
+// statusd's messenger must show, and read statusd's with an shh_ filter.
+// The harness files (harness_test.go, suite_test.go, chat_test.go,
+// procattr_*_test.go) are shared byte for byte with ../whisper-status;
+// TestSharedFilesInSync keeps them so.
 //
 // bench_test.go compares statusd with the reference fed the same envelopes
 // over the wire: `make bench-interop-whisper` at the repository root.

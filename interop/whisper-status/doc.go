@@ -13,7 +13,10 @@
 // to the go-ethereum v1.9.20 reference of ../whisper-geth, connect them over
 // loopback and run the checks of suite_test.go both ways through the nodes'
 // shh_ APIs: TestReferences (status-im/whisper ↔ geth) and TestStatusd
-// (statusd ↔ status-im/whisper). The harness files (harness_test.go,
-// suite_test.go, procattr_*_test.go) are shared byte for byte with
-// ../whisper-geth; TestSharedFilesInSync keeps them so.
+// (statusd ↔ status-im/whisper). TestPublicChat (chat_test.go) has the
+// reference post a status-react style public chat message that statusd's
+// messenger must show, and read statusd's with an shh_ filter. The harness
+// files (harness_test.go, suite_test.go, chat_test.go, procattr_*_test.go)
+// are shared byte for byte with ../whisper-geth; TestSharedFilesInSync
+// keeps them so.
 package interop

@@ -172,14 +172,15 @@ func startRef(t testing.TB, kind, name string) *node {
 }
 
 // startStatusd runs statusd on a fresh data directory with HTTP JSON-RPC on
-// loopback, the shh namespace served, devp2p on a free port, no discovery.
+// loopback, the shh namespace (and statusd's messenger namespaces) served,
+// devp2p on a free port, no discovery.
 // It reads the endpoints from the "statusd started" JSON log line.
 func startStatusd(t testing.TB, name string) *node {
 	t.Helper()
 	datadir := filepath.Join(t.TempDir(), "data")
 	cmd := exec.Command(binary(t, kindStatusd), "--datadir", datadir, "--port", "0", "--nodiscover",
 		"--lightkdf", "--log.format", "json", "--log.level", "debug", "--ipcdisable",
-		"--http", "--http.port", "0", "--rpc.modules", "web3,net,admin,shh", "--shh.pow", "0.001")
+		"--http", "--http.port", "0", "--rpc.modules", "web3,net,admin,shh,shhext,statusd", "--shh.pow", "0.001")
 	cmd.Env = append(os.Environ(), "STATUSD_PASSWORD=interop password")
 	killWithParent(cmd)
 	n := &node{kind: kindStatusd, name: name, logs: &syncBuffer{}}

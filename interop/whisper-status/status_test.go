@@ -30,7 +30,7 @@ func TestSharedFilesInSync(t *testing.T) {
 	if ownRef == kindStatusRef {
 		other = "../whisper-geth"
 	}
-	for _, name := range []string{"harness_test.go", "suite_test.go", "procattr_linux_test.go", "procattr_other_test.go"} {
+	for _, name := range []string{"harness_test.go", "suite_test.go", "chat_test.go", "procattr_linux_test.go", "procattr_other_test.go"} {
 		mine, err := os.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)
