@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/rlp"
 )
 
@@ -44,8 +43,11 @@ func (e *Envelope) Bloom() Bloom {
 }
 
 // Hash is the envelope ID: keccak256 of its full RLP encoding (§5.3).
+// The encoding is streamed into a pooled keccak state, not built.
 func (e *Envelope) Hash() common.Hash {
-	return crypto.Keccak256Hash(e.AppendRLP(nil))
+	var h common.Hash
+	e.hashSum((*[32]byte)(&h))
+	return h
 }
 
 // Expired reports whether Expiry is before now (§5.8).
@@ -145,6 +147,11 @@ func DecodeEnvelope(b []byte, maxSize uint32) (*Envelope, error) {
 }
 
 func (e *Envelope) decode(b []byte, maxSize uint32) error {
+	return e.decodeAlias(b, maxSize, false)
+}
+
+// decodeAlias decodes b into e; with alias, Data is a subslice of b.
+func (e *Envelope) decodeAlias(b []byte, maxSize uint32, alias bool) error {
 	if uint64(len(b)) > uint64(maxSize)+maxEnvelopeRLPOverhead {
 		return fmt.Errorf("%w: %d bytes of RLP", ErrEnvelopeTooLarge, len(b))
 	}
@@ -183,7 +190,11 @@ func (e *Envelope) decode(b []byte, maxSize uint32) error {
 	if len(content) != 0 {
 		return fmt.Errorf("%w: too many list elements", ErrEnvelopeMalformed)
 	}
-	v.Data = append([]byte{}, data...)
+	if alias {
+		v.Data = data[:len(data):len(data)]
+	} else {
+		v.Data = append([]byte{}, data...)
+	}
 	*e = v
 	return nil
 }

@@ -45,6 +45,10 @@ func DecodeP2PEnvelopes(b []byte, maxSize uint32) ([]*Envelope, error) {
 	return []*Envelope{e}, nil
 }
 
+// minEnvelopeRLP is the shortest envelope encoding: list header, expiry,
+// TTL, data and nonce 1 byte each, topic 5.
+const minEnvelopeRLP = 10
+
 func decodeEnvelopeItems(content []byte, maxSize uint32) ([]*Envelope, error) {
 	// An envelope is at least 10 bytes of RLP; cap the guess accordingly.
 	out := make([]*Envelope, 0, min(len(content)/10, 64))
@@ -58,6 +62,52 @@ func decodeEnvelopeItems(content []byte, maxSize uint32) ([]*Envelope, error) {
 			return nil, fmt.Errorf("envelope %d: %w", len(out), err)
 		}
 		out = append(out, e)
+		content = rest
+	}
+	return out, nil
+}
+
+// WireEnvelope is an envelope decoded from a packet together with its wire
+// bytes. Decoding accepts canonical RLP only, so Raw equals Env.AppendRLP
+// and KeccakHash(Raw) equals Env.Hash() (checked by FuzzDecodeEnvelopesWire).
+type WireEnvelope struct {
+	Env *Envelope
+	Raw []byte // the envelope's RLP, aliasing the packet body
+}
+
+// DecodeEnvelopesWire decodes a Messages packet body as DecodeEnvelopes does,
+// with the same checks and errors, but without copying: each Raw and each
+// Env.Data alias b, so the caller must not modify b afterwards (the router
+// reads every packet into a fresh buffer and forwards Raw as it is).
+func DecodeEnvelopesWire(b []byte, maxSize uint32) ([]WireEnvelope, error) {
+	content, rest, err := rlp.SplitList(b)
+	if err != nil {
+		return nil, fmt.Errorf("%w: envelope list: %w", ErrEnvelopeMalformed, err)
+	}
+	if len(rest) != 0 {
+		return nil, fmt.Errorf("%w: %d bytes after envelope list", ErrEnvelopeMalformed, len(rest))
+	}
+	n, err := rlp.CountValues(content)
+	if err != nil || n > len(content)/minEnvelopeRLP {
+		// Malformed for sure; let the copying decoder find the same error.
+		if _, err := decodeEnvelopeItems(content, maxSize); err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: envelope list", ErrEnvelopeMalformed)
+	}
+	out := make([]WireEnvelope, 0, n)
+	envs := make([]Envelope, n) // one allocation for the packet
+	for len(content) > 0 {
+		_, _, rest, err := rlp.Split(content)
+		if err != nil {
+			return nil, fmt.Errorf("%w: envelope %d: %w", ErrEnvelopeMalformed, len(out), err)
+		}
+		raw := content[:len(content)-len(rest)]
+		e := &envs[len(out)]
+		if err := e.decodeAlias(raw, maxSize, true); err != nil {
+			return nil, fmt.Errorf("envelope %d: %w", len(out), err)
+		}
+		out = append(out, WireEnvelope{Env: e, Raw: raw})
 		content = rest
 	}
 	return out, nil

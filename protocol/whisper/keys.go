@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/crypto/ecies"
 )
@@ -155,12 +156,42 @@ func DecryptSymmetric(key *SymKey, data []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return openGCM(aead, data)
+}
+
+func openGCM(aead cipher.AEAD, data []byte) ([]byte, error) {
+	if len(data) < AESNonceLength+AESTagLength {
+		return nil, fmt.Errorf("%w: %d bytes too short", ErrDecrypt, len(data))
+	}
 	split := len(data) - AESNonceLength
 	plain, err := aead.Open(nil, data[split:], data[:split], nil)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrDecrypt, err)
 	}
 	return plain, nil
+}
+
+// SymCipher is the AES-256-GCM instance of one SymKey and the key's hash,
+// built once so that trying the key on many envelopes (a filter) costs no
+// key schedule. It is immutable and safe for concurrent use.
+type SymCipher struct {
+	aead    cipher.AEAD
+	keyHash common.Hash
+}
+
+// NewSymCipher prepares key for decryption; it fails as DecryptSymmetric
+// would for an invalid key.
+func NewSymCipher(key *SymKey) (*SymCipher, error) {
+	aead, err := newGCM(key)
+	if err != nil {
+		return nil, err
+	}
+	return &SymCipher{aead: aead, keyHash: crypto.Keccak256Hash(key[:])}, nil
+}
+
+// Decrypt is DecryptSymmetric with the prepared key.
+func (c *SymCipher) Decrypt(data []byte) ([]byte, error) {
+	return openGCM(c.aead, data)
 }
 
 func newGCM(key *SymKey) (cipher.AEAD, error) {

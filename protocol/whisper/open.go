@@ -60,7 +60,49 @@ func OpenAsymmetric(e *Envelope, priv *ecdsa.PrivateKey, now time.Time) (*Receiv
 	return m, nil
 }
 
+// Known are facts about an envelope its receiver has already computed, so
+// that opening it does not hash it again: PoW as Envelope.PoW(now) gives it
+// and Hash as Envelope.Hash() does.
+type Known struct {
+	PoW  float64
+	Hash common.Hash
+}
+
+// OpenSymmetricKnown is OpenSymmetric with a prepared cipher and the
+// envelope's PoW and hash given by the caller; the result is the same.
+func OpenSymmetricKnown(e *Envelope, c *SymCipher, k Known) (*ReceivedMessage, error) {
+	raw, err := c.Decrypt(e.Data)
+	if err != nil {
+		return nil, err
+	}
+	m, err := newReceivedKnown(e, raw, k)
+	if err != nil {
+		return nil, err
+	}
+	m.SymKeyHash = c.keyHash
+	return m, nil
+}
+
+// OpenAsymmetricKnown is OpenAsymmetric with the envelope's PoW and hash
+// given by the caller.
+func OpenAsymmetricKnown(e *Envelope, priv *ecdsa.PrivateKey, k Known) (*ReceivedMessage, error) {
+	raw, err := DecryptAsymmetric(priv, e.Data)
+	if err != nil {
+		return nil, err
+	}
+	m, err := newReceivedKnown(e, raw, k)
+	if err != nil {
+		return nil, err
+	}
+	m.Dst = &priv.PublicKey
+	return m, nil
+}
+
 func newReceived(e *Envelope, raw []byte, now time.Time) (*ReceivedMessage, error) {
+	return newReceivedKnown(e, raw, Known{PoW: e.PoW(now), Hash: e.Hash()})
+}
+
+func newReceivedKnown(e *Envelope, raw []byte, k Known) (*ReceivedMessage, error) {
 	p, err := ParsePlaintext(raw)
 	if err != nil {
 		return nil, err
@@ -75,8 +117,8 @@ func newReceived(e *Envelope, raw []byte, now time.Time) (*ReceivedMessage, erro
 		TTL:          e.TTL,
 		Expiry:       e.Expiry,
 		Sent:         e.Sent(),
-		PoW:          e.PoW(now),
-		EnvelopeHash: e.Hash(),
+		PoW:          k.PoW,
+		EnvelopeHash: k.Hash,
 	}, nil
 }
 

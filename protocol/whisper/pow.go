@@ -1,6 +1,7 @@
 package whisper
 
 import (
+	"encoding"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -20,11 +21,8 @@ import (
 // diff = sent − now + 1 (§5.4, §5.8). TTL + diff is uint32 arithmetic, as
 // in the peers; a zero result gives +Inf (see doc.go: reject TTL 0 first).
 func (e *Envelope) PoW(now time.Time) float64 {
-	buf := e.appendRLP(nil, false)
-	n := len(buf)
-	buf = append(buf, make([]byte, 8)...)
 	var h [32]byte
-	powHash(crypto.NewKeccakState(), buf, e.Nonce, &h)
+	n := e.powSum(&h)
 	return powValue(leadingZeroBits(&h), n, e.TTL+e.powDiff(now))
 }
 
@@ -134,18 +132,52 @@ func (w *Work) Reached(zeroBits int) bool { return w.target > 0 && zeroBits >= w
 
 // Searcher tries nonces for one Work. It owns a buffer of the envelope's size
 // and is not safe for concurrent use; make one per goroutine.
+//
+// The hash input is the envelope's RLP followed by the nonce, so a Searcher
+// absorbs the RLP once and keeps that sponge state (mid); each nonce then
+// costs one restore and one permutation instead of hashing the whole
+// envelope again, which made sealing quadratic in the envelope size. The
+// hashes are the same; without a marshalable state it hashes buf whole.
 type Searcher struct {
-	w   *Work
-	buf []byte
-	h   crypto.KeccakState
-	out [32]byte
+	w     *Work
+	buf   []byte // prefix ‖ nonce room, when mid is nil
+	h     crypto.KeccakState
+	out   [32]byte
+	mid   []byte                     // h's marshaled state after the prefix
+	reset encoding.BinaryUnmarshaler // h, restoring mid
+	nonce [8]byte
 }
 
 // NewSearcher returns a Searcher for w.
 func (w *Work) NewSearcher() *Searcher {
-	buf := make([]byte, len(w.prefix)+8)
-	copy(buf, w.prefix)
-	return &Searcher{w: w, buf: buf, h: crypto.NewKeccakState()}
+	s := &Searcher{w: w, h: crypto.NewKeccakState()}
+	m, okM := s.h.(encoding.BinaryMarshaler)
+	u, okU := s.h.(encoding.BinaryUnmarshaler)
+	if okM && okU {
+		s.h.Write(w.prefix)
+		if mid, err := m.MarshalBinary(); err == nil {
+			s.mid, s.reset = mid, u
+			return s
+		}
+	}
+	s.h.Reset()
+	s.buf = make([]byte, len(w.prefix)+8)
+	copy(s.buf, w.prefix)
+	return s
+}
+
+// hash writes keccak256(prefix ‖ n as 8 bytes BE) to s.out.
+func (s *Searcher) hash(n uint64) {
+	if s.mid == nil || s.reset.UnmarshalBinary(s.mid) != nil {
+		if s.buf == nil {
+			s.buf = append(append([]byte(nil), s.w.prefix...), s.nonce[:]...)
+		}
+		powHash(s.h, s.buf, n, &s.out)
+		return
+	}
+	binary.BigEndian.PutUint64(s.nonce[:], n)
+	s.h.Write(s.nonce[:])
+	s.h.Read(s.out[:])
 }
 
 // Search tries nonces start, start+1, … (count of them, wrapping at 2^64)
@@ -156,7 +188,7 @@ func (s *Searcher) Search(start, count uint64) (nonce uint64, zeroBits int) {
 	nonce, zeroBits = start, -1
 	for i := uint64(0); i < count; i++ {
 		n := start + i
-		powHash(s.h, s.buf, n, &s.out)
+		s.hash(n)
 		if z := leadingZeroBits(&s.out); z > zeroBits {
 			nonce, zeroBits = n, z
 			if s.w.Reached(z) {

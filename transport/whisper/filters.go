@@ -26,6 +26,7 @@ type Filter struct {
 
 	id  string
 	cap int
+	sym *wproto.SymCipher // KeySym prepared at install; read-only after
 
 	mu     sync.Mutex // guards the fields below
 	msgs   []*Message
@@ -145,6 +146,13 @@ func (fs *Filters) install(f *Filter, ch chan *Message) (string, error) {
 	if _, err := io.ReadFull(fs.w.cfg.Rand, raw[:]); err != nil {
 		return "", fmt.Errorf("%w: %w", wproto.ErrRandom, err)
 	}
+	if f.KeySym != nil {
+		c, err := wproto.NewSymCipher(f.KeySym)
+		if err != nil {
+			return "", fmt.Errorf("%w: %w", ErrInvalidFilter, err)
+		}
+		f.sym = c
+	}
 	f.id, f.ch, f.cap = hex.EncodeToString(raw[:]), ch, fs.w.cfg.FilterQueue
 	fs.mu.Lock()
 	fs.byID[f.id] = f
@@ -245,12 +253,12 @@ func (fs *Filters) deliver(e *entry, p2p bool, now time.Time) {
 	if len(cands) == 0 {
 		return
 	}
-	opened := make(map[any]*wproto.ReceivedMessage, 1)
+	oc := openCache{e: e, now: now}
 	for _, f := range cands {
 		if (p2p && !f.AllowP2P) || (f.PoW > 0 && e.pow < f.PoW) {
 			continue
 		}
-		m := fs.open(e, f, now, opened)
+		m := oc.open(f)
 		if m == nil || (f.Src != nil && !m.SignedBy(f.Src)) {
 			continue
 		}
@@ -262,24 +270,79 @@ func (fs *Filters) deliver(e *entry, p2p bool, now time.Time) {
 	}
 }
 
-func (fs *Filters) open(e *entry, f *Filter, now time.Time, cache map[any]*wproto.ReceivedMessage) *wproto.ReceivedMessage {
-	var key any = f.KeyAsym
+// openKey identifies a filter's key: the symmetric key by value, the
+// private key by pointer.
+type openKey struct {
+	sym  wproto.SymKey
+	asym *ecdsa.PrivateKey
+}
+
+// openCache remembers, for one envelope, the result of each key tried
+// (nil: it did not open), and the envelope's PoW and hash for the message.
+// A few keys are searched linearly; beyond that a map takes over.
+type openCache struct {
+	e        *entry
+	now      time.Time
+	known    wproto.Known
+	hasKnown bool
+	n        int
+	keys     [openCacheLinear]openKey
+	msgs     [openCacheLinear]*wproto.ReceivedMessage
+	byKey    map[openKey]*wproto.ReceivedMessage
+}
+
+const openCacheLinear = 8
+
+func (c *openCache) open(f *Filter) *wproto.ReceivedMessage {
+	var k openKey
 	if f.KeySym != nil {
-		key = *f.KeySym
+		k.sym = *f.KeySym
+	} else {
+		k.asym = f.KeyAsym
 	}
-	if m, ok := cache[key]; ok {
-		return m
+	if c.byKey != nil {
+		if m, ok := c.byKey[k]; ok {
+			return m
+		}
+	} else {
+		for i := range c.n {
+			if c.keys[i] == k {
+				return c.msgs[i]
+			}
+		}
+	}
+	if !c.hasKnown {
+		c.known = wproto.Known{PoW: c.e.pow, Hash: c.e.hash}
+		if !c.e.powSet {
+			c.known.PoW = c.e.env.PoW(c.now)
+		}
+		c.hasKnown = true
 	}
 	var m *wproto.ReceivedMessage
 	var err error
-	if f.KeySym != nil {
-		m, err = wproto.OpenSymmetric(e.env, f.KeySym, now)
-	} else {
-		m, err = wproto.OpenAsymmetric(e.env, f.KeyAsym, now)
+	switch {
+	case f.sym != nil:
+		m, err = wproto.OpenSymmetricKnown(c.e.env, f.sym, c.known)
+	case f.KeySym != nil: // not installed through Filters.install
+		m, err = wproto.OpenSymmetric(c.e.env, f.KeySym, c.now)
+	default:
+		m, err = wproto.OpenAsymmetricKnown(c.e.env, f.KeyAsym, c.known)
 	}
 	if err != nil {
 		m = nil
 	}
-	cache[key] = m
+	switch {
+	case c.byKey != nil:
+		c.byKey[k] = m
+	case c.n < openCacheLinear:
+		c.keys[c.n], c.msgs[c.n] = k, m
+		c.n++
+	default:
+		c.byKey = make(map[openKey]*wproto.ReceivedMessage, 2*openCacheLinear)
+		for i := range c.n {
+			c.byKey[c.keys[i]] = c.msgs[i]
+		}
+		c.byKey[k] = m
+	}
 	return m
 }

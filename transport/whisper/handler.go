@@ -181,26 +181,40 @@ func (w *Whisper) handlePacket(p *peer, msg p2p.Msg) error {
 const maxPacketOverhead = 64
 
 func (w *Whisper) handleEnvelopes(p *peer, body []byte) error {
-	envs, err := wproto.DecodeEnvelopes(body, w.MaxMessageSize())
+	envs, err := wproto.DecodeEnvelopesWire(body, w.MaxMessageSize())
 	if err != nil {
 		w.m.dropped.Inc(dropMalformed)
 		return err
 	}
+	// Per packet, not per envelope: the clock, the acceptance settings and
+	// the peers to forward to.
 	trusted := p.isTrusted()
-	for _, e := range envs {
-		now := w.cfg.Now()
-		if !trusted && !p.limiter.allow(now, e.Size()) {
+	now := w.cfg.Now()
+	b := w.newBatch(now)
+	for _, we := range envs {
+		if !trusted && !p.limiter.allow(now, we.Env.Size()) {
 			w.m.dropped.Inc(dropRateLimited)
 			if p.limiter.abusive() {
 				return ErrRateLimited
 			}
 			continue
 		}
-		if err := w.ingest(e, p, now); err != nil {
+		if err := w.ingest(newWireEntry(we), p, now, b); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// ingestBatch holds what ingest needs that stays the same for all the
+// envelopes of one packet.
+type ingestBatch struct {
+	params wproto.AcceptParams
+	light  bool
+}
+
+func (w *Whisper) newBatch(now time.Time) *ingestBatch {
+	return &ingestBatch{params: w.acceptParams(now), light: w.LightClient()}
 }
 
 // handleP2PMessages takes envelopes sent to us directly (code 127, e.g. by
@@ -228,10 +242,10 @@ func (w *Whisper) handleP2PMessages(p *peer, body []byte) error {
 
 // ingest applies §5.8 to one envelope from p (nil for local posts), adds it
 // to the pool, forwards it to eligible peers at once and then hands it to
-// the filters. Errors that must disconnect the peer are returned; the
-// others are counted.
-func (w *Whisper) ingest(env *wproto.Envelope, from *peer, now time.Time) error {
-	e := newEntry(env)
+// the filters. b carries the packet's settings (newBatch). Errors that must
+// disconnect the peer are returned; the others are counted.
+func (w *Whisper) ingest(e *entry, from *peer, now time.Time, b *ingestBatch) error {
+	env := e.env
 	if w.pool.has(e.hash) {
 		w.m.dropped.Inc(dropDuplicate)
 		if from != nil {
@@ -239,8 +253,7 @@ func (w *Whisper) ingest(env *wproto.Envelope, from *peer, now time.Time) error 
 		}
 		return nil
 	}
-	params := w.acceptParams(now)
-	pow, err := wproto.CheckEnvelope(env, now, &params)
+	pow, err := wproto.CheckEnvelope(env, now, &b.params)
 	if err != nil {
 		w.m.dropped.Inc(dropReason(err))
 		if from != nil && mustDisconnect(err) {
@@ -251,7 +264,7 @@ func (w *Whisper) ingest(env *wproto.Envelope, from *peer, now time.Time) error 
 		}
 		return nil
 	}
-	e.pow, e.local = pow, from == nil
+	e.pow, e.powSet, e.local = pow, true, from == nil
 	if !w.pool.add(e) {
 		w.m.dropped.Inc(dropDuplicate)
 		return nil
@@ -262,7 +275,7 @@ func (w *Whisper) ingest(env *wproto.Envelope, from *peer, now time.Time) error 
 		source = "peer"
 	}
 	w.m.in.Inc(source)
-	w.broadcast(e, from)
+	w.broadcast(e, from, b)
 	w.filters.deliver(e, false, now)
 	w.envelopeAccepted(env, now)
 	return nil
@@ -270,11 +283,16 @@ func (w *Whisper) ingest(env *wproto.Envelope, from *peer, now time.Time) error 
 
 // broadcast offers e to every peer but its sender. A light client forwards
 // only its own envelopes (§4.6).
-func (w *Whisper) broadcast(e *entry, from *peer) {
-	if from != nil && w.LightClient() {
+func (w *Whisper) broadcast(e *entry, from *peer, b *ingestBatch) {
+	if from != nil && b.light {
 		return
 	}
-	for _, p := range w.peerList() {
+	// Under the read lock rather than over a copy of the peer list: offer
+	// never blocks, and a peer registering now either is seen here or
+	// snapshots the pool (initialSync) after e was added.
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	for _, p := range w.peers {
 		if p != from {
 			p.offer(e)
 		}

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/crypto"
 
 	wproto "github.com/statusnode/statusd/protocol/whisper"
 )
@@ -14,18 +13,26 @@ import (
 // again: its wire bytes (sent as they are), hash, PoW and bloom. Entries are
 // immutable once built and shared by the pool and the peer queues.
 type entry struct {
-	env   *wproto.Envelope
-	raw   []byte // full RLP, as forwarded
-	hash  common.Hash
-	pow   float64
-	bloom wproto.Bloom
-	local bool // posted with Send; set before the entry is shared
+	env    *wproto.Envelope
+	raw    []byte // full RLP, as forwarded
+	hash   common.Hash
+	pow    float64 // as of ingest; 0 for P2P envelopes, which skip §5.8
+	powSet bool    // pow was computed (not a P2P envelope)
+	bloom  wproto.Bloom
+	local  bool // posted with Send; set before the entry is shared
 }
 
 // newEntry encodes e once and hashes the encoding (§5.3).
 func newEntry(e *wproto.Envelope) *entry {
 	raw := e.AppendRLP(nil)
-	return &entry{env: e, raw: raw, hash: crypto.Keccak256Hash(raw), bloom: e.Bloom()}
+	return &entry{env: e, raw: raw, hash: wproto.KeccakHash(raw), bloom: e.Bloom()}
+}
+
+// newWireEntry builds the entry of an envelope decoded from a packet: its
+// wire bytes are its canonical RLP, so they are hashed and later forwarded
+// as they are, without encoding the envelope again.
+func newWireEntry(w wproto.WireEnvelope) *entry {
+	return &entry{env: w.Env, raw: w.Raw, hash: wproto.KeccakHash(w.Raw), bloom: w.Env.Bloom()}
 }
 
 // pool holds the envelopes that have not expired yet (§5.8): dedupe by

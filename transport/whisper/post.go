@@ -23,7 +23,8 @@ func (w *Whisper) Send(env *wproto.Envelope) (common.Hash, error) {
 		return common.Hash{}, err
 	}
 	h := env.Hash()
-	if err := w.ingest(env, nil, w.cfg.Now()); err != nil {
+	now := w.cfg.Now()
+	if err := w.ingest(newEntry(env), nil, now, w.newBatch(now)); err != nil {
 		return h, err
 	}
 	return h, nil
