@@ -477,6 +477,9 @@ var Catalog = &api.Docs{
 		},
 		"github.com/statusnode/statusd/api/shhext.StatusdAPI.ChatKey": {
 			Doc: "Our public identity key as 0x04… hex.",
+			Examples: []api.Example{
+				{Title: "Get our chat key (what others pass to statusd_startOneToOne)", Params: `[]`, Result: `"0x048f442a99e4585137ef938d0ec032f2bb375c0b9c14caab74746800f375fe0115b235367c392ee4c8394d2471ea4f3edd46311f3b43aa8c9a257e67fd76913774"`, Task: 13},
+			},
 		},
 		"github.com/statusnode/statusd/api/shhext.StatusdAPI.Chats": {
 			Doc: "Every chat, most recent message first.",
@@ -494,6 +497,9 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/shhext.StatusdAPI.DeliveryState": {
 			Doc:    "The delivery record of a message this installation sent — state \"queued\", \"sent\", \"acked\" or \"expired\", the recipients and who acknowledged it.",
 			Params: []string{"messageID"},
+			Examples: []api.Example{
+				{Title: "Check the message's delivery state", Params: `["$MSGID"]`, Result: `{"message_id":"0x9dd31ded2fa6df1f778f9368f9bd96ddaf84278d42719d05d793d39145c8536c","chat_id":"status","state":"queued","updated_at":1795627392148}`, Task: 12},
+			},
 		},
 		"github.com/statusnode/statusd/api/shhext.StatusdAPI.Events": {
 			Doc:          "Push every messenger and router event as an Event notification (statusd_subscription) as it happens, over WebSocket or IPC. It ends with statusd_unsubscribe, when the connection closes, or when the node stops. Delivery to a slow client is never allowed to block the node: events that do not fit are lost and reported with one events.lost notification. An unknown type in filter.types is -32602.",
@@ -509,6 +515,9 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/shhext.StatusdAPI.JoinPublicChat": {
 			Doc:    "Join (or rejoin) the public chat name ([a-z0-9-]) and return it.",
 			Params: []string{"name"},
+			Examples: []api.Example{
+				{Title: "Join a public chat", Params: `["status"]`, Result: `{"id":"status","type":1,"name":"status","active":true,"last_clock":0,"unread":0,"last_message_at":0}`, Task: 9},
+			},
 		},
 		"github.com/statusnode/statusd/api/shhext.StatusdAPI.LeaveGroup": {
 			Doc:    "Leave the group (the others are told); the chat stays, inactive.",
@@ -527,8 +536,11 @@ var Catalog = &api.Docs{
 			Params: []string{"id"},
 		},
 		"github.com/statusnode/statusd/api/shhext.StatusdAPI.Messages": {
-			Doc:    "A page of the chat's messages, newest first; cursor \"\" starts at the newest, limit 0 means 50. The result's Cursor continues with older messages (\"\" at the end).",
+			Doc:    "A page of the chat's messages, newest first; cursor \"\" starts at the newest, limit 0 means 50. The result's cursor continues with older messages (\"\" at the end).",
 			Params: []string{"chatID", "cursor", "limit"},
+			Examples: []api.Example{
+				{Title: "Read the chat's newest messages", Params: `["status","",20]`, Result: `{"messages":[{"id":"0x9dd31ded2fa6df1f778f9368f9bd96ddaf84278d42719d05d793d39145c8536c","chat_id":"status","from":"0x048f44…","text":"hello from curl","content_type":"text/plain","message_type":"public-group-user-message","clock":179562739214801,"timestamp":1795627392148,"received_at":1795627392148,"outgoing":true,"seen":true,"delivery":"sent"}],"cursor":""}`, Task: 11},
+			},
 		},
 		"github.com/statusnode/statusd/api/shhext.StatusdAPI.PairInstallation": {
 			Doc:    "Enable one of our other devices, then send it this device's metadata and our contacts and public chats, so both show the same conversations.",
@@ -545,6 +557,9 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/shhext.StatusdAPI.SendText": {
 			Doc:    "Send a text message to a public, 1:1 or group chat and return its message ID. It returns once the message is stored (delivery state \"queued\"); follow it with statusd_deliveryState or the \"delivery\" event.",
 			Params: []string{"chatID", "text"},
+			Examples: []api.Example{
+				{Title: "Send a text to the public chat", Params: `["status","hello from curl"]`, Result: `"0x9dd31ded2fa6df1f778f9368f9bd96ddaf84278d42719d05d793d39145c8536c"`, Save: "MSGID", Task: 10},
+			},
 		},
 		"github.com/statusnode/statusd/api/shhext.StatusdAPI.StartOneToOne": {
 			Doc:    "Open the 1:1 chat with the 0x04… key and return it; its ID is the key.",
@@ -872,6 +887,9 @@ var Catalog = &api.Docs{
 		},
 		"github.com/statusnode/statusd/internal/messenger.Page": {
 			Doc: "Page is one page of Messages: newest first, and the cursor of the next (older) page, \"\" when there is none.",
+			Fields: map[string]string{
+				"Cursor": "continues with older messages; \"\" at the end",
+			},
 		},
 		"github.com/statusnode/statusd/protocol/encryption.InstallationMetadata": {
 			Doc: "InstallationMetadata is what paired devices exchange in p2 (spec §1.9.2, §3.6).",

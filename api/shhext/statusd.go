@@ -26,6 +26,12 @@ func (a *StatusdAPI) Info() Info {
 }
 
 // ChatKey is statusd_chatKey: our public identity key as 0x04… hex.
+//
+// Example: Get our chat key (what others pass to statusd_startOneToOne)
+//
+//	params: []
+//	result: "0x048f442a99e4585137ef938d0ec032f2bb375c0b9c14caab74746800f375fe0115b235367c392ee4c8394d2471ea4f3edd46311f3b43aa8c9a257e67fd76913774"
+//	task: 13
 func (a *StatusdAPI) ChatKey() string { return a.c.m.ChatKey() }
 
 // ContactCode is statusd_contactCode: our current bundle as the hex of the
@@ -40,6 +46,12 @@ func (a *StatusdAPI) ContactCode() (string, error) {
 
 // JoinPublicChat is statusd_joinPublicChat(name): join (or rejoin) the
 // public chat name ([a-z0-9-]) and return it.
+//
+// Example: Join a public chat
+//
+//	params: ["status"]
+//	result: {"id":"status","type":1,"name":"status","active":true,"last_clock":0,"unread":0,"last_message_at":0}
+//	task: 9
 func (a *StatusdAPI) JoinPublicChat(name string) (*messenger.Chat, error) {
 	c, err := a.c.m.JoinPublic(name)
 	return c, fail("name", err)
@@ -115,6 +127,13 @@ func groupFail(err error) error {
 // public, 1:1 or group chat and return its message ID. It returns once the
 // message is stored (delivery state "queued"); follow it with
 // statusd_deliveryState or the "delivery" event.
+//
+// Example: Send a text to the public chat
+//
+//	params: ["status","hello from curl"]
+//	result: "0x9dd31ded2fa6df1f778f9368f9bd96ddaf84278d42719d05d793d39145c8536c"
+//	save: MSGID
+//	task: 10
 func (a *StatusdAPI) SendText(ctx context.Context, chatID, text string) (string, error) {
 	id, err := a.c.m.SendText(ctx, chatID, text)
 	if errors.Is(err, messenger.ErrInvalidMessage) {
@@ -136,7 +155,13 @@ func (a *StatusdAPI) Chat(chatID string) (*messenger.Chat, error) {
 
 // Messages is statusd_messages(chatId, cursor, limit): a page of the chat's
 // messages, newest first; cursor "" starts at the newest, limit 0 means 50.
-// The result's Cursor continues with older messages ("" at the end).
+// The result's cursor continues with older messages ("" at the end).
+//
+// Example: Read the chat's newest messages
+//
+//	params: ["status","",20]
+//	result: {"messages":[{"id":"0x9dd31ded2fa6df1f778f9368f9bd96ddaf84278d42719d05d793d39145c8536c","chat_id":"status","from":"0x048f44…","text":"hello from curl","content_type":"text/plain","message_type":"public-group-user-message","clock":179562739214801,"timestamp":1795627392148,"received_at":1795627392148,"outgoing":true,"seen":true,"delivery":"sent"}],"cursor":""}
+//	task: 11
 func (a *StatusdAPI) Messages(chatID, cursor string, limit int) (*messenger.Page, error) {
 	if limit < 0 {
 		return nil, rpcError(invalid("limit", errors.New("must not be negative")))
@@ -160,6 +185,12 @@ func (a *StatusdAPI) Message(id string) (*messenger.Message, error) {
 // DeliveryState is statusd_deliveryState(messageId): the delivery record
 // of a message this installation sent — state "queued", "sent", "acked" or
 // "expired", the recipients and who acknowledged it.
+//
+// Example: Check the message's delivery state
+//
+//	params: ["$MSGID"]
+//	result: {"message_id":"0x9dd31ded2fa6df1f778f9368f9bd96ddaf84278d42719d05d793d39145c8536c","chat_id":"status","state":"queued","updated_at":1795627392148}
+//	task: 12
 func (a *StatusdAPI) DeliveryState(messageID string) (*messenger.Delivery, error) {
 	d, err := a.c.m.DeliveryState(messageID)
 	return d, fail("messageId", err)

@@ -117,10 +117,8 @@ type messageRow struct {
 	Text      string `json:"text"`
 	Timestamp int64  `json:"timestamp"`
 	Outgoing  bool   `json:"outgoing"`
-	Delivery  int    `json:"delivery"`
+	Delivery  string `json:"delivery"`
 }
-
-var deliveryNames = map[int]string{1: "queued", 2: "sent", 3: "acked", 4: "expired"}
 
 func messages(ctx context.Context, c *rpc.Client, o options, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("messages", flag.ContinueOnError)
@@ -130,8 +128,8 @@ func messages(ctx context.Context, c *rpc.Client, o options, args []string, out 
 		return usageError("usage: statusctl messages [--limit N] CHAT")
 	}
 	var page struct {
-		Messages []json.RawMessage `json:"Messages"`
-		Cursor   string            `json:"Cursor"`
+		Messages []json.RawMessage `json:"messages"`
+		Cursor   string            `json:"cursor"`
 	}
 	if err := c.CallContext(ctx, &page, "statusd_messages", fs.Arg(0), "", *limit); err != nil {
 		return err
@@ -146,8 +144,8 @@ func messages(ctx context.Context, c *rpc.Client, o options, args []string, out 
 		}
 		at := time.UnixMilli(m.Timestamp).Format("2006-01-02 15:04:05")
 		state := ""
-		if d, ok := deliveryNames[m.Delivery]; ok {
-			state = "  [" + d + "]"
+		if m.Delivery != "" && m.Delivery != "none" {
+			state = "  [" + m.Delivery + "]"
 		}
 		fmt.Fprintf(out, "%s  %s  %s%s\n", at, shortKey(m.From), m.Text, state)
 	}

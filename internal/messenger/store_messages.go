@@ -61,8 +61,8 @@ func deleteMessage(b *storage.Batch, m *Message) {
 // Page is one page of Messages: newest first, and the cursor of the next
 // (older) page, "" when there is none.
 type Page struct {
-	Messages []*Message
-	Cursor   string
+	Messages []*Message `json:"messages"`
+	Cursor   string     `json:"cursor"` // continues with older messages; "" at the end
 }
 
 // messages returns up to limit messages of chatID older than cursor

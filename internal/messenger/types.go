@@ -1,6 +1,7 @@
 package messenger
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/statusnode/statusd/protocol/encryption"
@@ -103,6 +104,33 @@ func (s DeliveryState) String() string {
 		return "expired"
 	}
 	return fmt.Sprintf("DeliveryState(%d)", uint8(s))
+}
+
+// MarshalJSON writes the state as its name ("queued", "sent", "acked",
+// "expired"; "none" for received messages), the form API clients see.
+func (s DeliveryState) MarshalJSON() ([]byte, error) {
+	return json.Marshal(s.String())
+}
+
+// UnmarshalJSON reads a state name, or the number records written before
+// states were named.
+func (s *DeliveryState) UnmarshalJSON(b []byte) error {
+	var name string
+	if err := json.Unmarshal(b, &name); err != nil {
+		var n uint8
+		if err := json.Unmarshal(b, &n); err != nil {
+			return fmt.Errorf("messenger: delivery state %s: %w", b, err)
+		}
+		*s = DeliveryState(n)
+		return nil
+	}
+	for v := DeliveryNone; v <= DeliveryExpired; v++ {
+		if v.String() == name {
+			*s = v
+			return nil
+		}
+	}
+	return fmt.Errorf("messenger: unknown delivery state %q", name)
 }
 
 // Delivery is the delivery record of one outgoing message.

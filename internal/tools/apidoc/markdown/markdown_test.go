@@ -149,8 +149,22 @@ func TestCommonTasksRunWithCurl(t *testing.T) {
 			t.Errorf("task %s: %s", name, body)
 		}
 	}
-	last := outputs[len(outputs)-1]
-	if !strings.Contains(last, "shh_getFilterMessages") || !strings.Contains(last, `"payload":"0x68656c6c6f"`) {
-		t.Errorf("the posted message did not come back through the filter:\n%s", last)
+	output := func(method string) string {
+		for _, o := range outputs {
+			if name, _, _ := strings.Cut(o, "\n"); strings.HasSuffix(name, " "+method) {
+				return o
+			}
+		}
+		t.Fatalf("no task calls %s", method)
+		return ""
+	}
+	if o := output("shh_getFilterMessages"); !strings.Contains(o, `"payload":"0x68656c6c6f"`) {
+		t.Errorf("the posted message did not come back through the filter:\n%s", o)
+	}
+	if o := output("statusd_messages"); !strings.Contains(o, `"text":"hello from curl"`) {
+		t.Errorf("the sent text is not in the chat:\n%s", o)
+	}
+	if o := output("statusd_deliveryState"); !strings.Contains(o, `"state":"`) {
+		t.Errorf("no named delivery state:\n%s", o)
 	}
 }
