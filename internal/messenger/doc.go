@@ -15,6 +15,9 @@
 // encrypts each MVDS payload per recipient installation, adds copies for
 // our paired devices (§3.5, §3.6), and posts on the negotiated,
 // partitioned or discovery topic the encryption layer picks (§4.3).
+// A direct text message is also kept in an outbox until MVDS has it, and
+// Start appends what a crash left there (outbox.go), so a process killed
+// between the two writes does not leave it queued forever.
 //
 // Receive (§0): each subscription's pump feeds one receive goroutine,
 // which tries ProtocolMessage (decrypt), then MVDS (each body; ACKs drive

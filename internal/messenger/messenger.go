@@ -1,6 +1,7 @@
 package messenger
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"fmt"
 	"io"
@@ -107,7 +108,8 @@ func New(cfg Config, db storage.KV, tr Transport) (*Messenger, error) {
 // groups, starts the MVDS driver and the receive goroutines, subscribes to
 // every topic of §4.3 (own partitioned, discovery and personal topics, own
 // and contacts' contact-code topics, negotiated topics, joined public
-// chats) and publishes our bundle on our contact-code topic. On error
+// chats), hands MVDS the direct messages a crash left stored but not
+// appended (outbox.go) and publishes our bundle on our contact-code topic. On error
 // everything started is stopped again; the messenger is then stopped.
 func (m *Messenger) Start() error {
 	m.mu.Lock()
@@ -132,6 +134,7 @@ func (m *Messenger) Start() error {
 		m.mu.Lock()
 		return err
 	}
+	m.resendOutboxLocked(context.Background())
 	if err := m.publishBundleLocked(); err != nil {
 		m.log.Warn("publish bundle", zap.Error(err))
 	}

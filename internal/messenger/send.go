@@ -3,9 +3,11 @@ package messenger
 import (
 	"context"
 	"crypto/ecdsa"
+	"errors"
 	"fmt"
 
 	"github.com/ethereum/go-ethereum/crypto"
+	"go.uber.org/zap"
 
 	mvds "github.com/statusnode/statusd/protocol/datasync"
 	"github.com/statusnode/statusd/protocol/encryption"
@@ -92,6 +94,9 @@ func (m *Messenger) prepareTextLocked(chatID, text string) (*outgoing, error) {
 	putMessage(&b, msg)
 	putChat(&b, c)
 	putDelivery(&b, &Delivery{MessageID: id, ChatID: c.ID, State: DeliveryQueued, Recipients: recipients, UpdatedAt: now.UnixMilli()})
+	if len(out.recipients) > 0 {
+		putOutbox(&b, id, out.recipients, body)
+	}
 	if err := m.st.write(&b); err != nil {
 		return nil, err
 	}
@@ -147,18 +152,27 @@ func (m *Messenger) dispatch(ctx context.Context, out *outgoing) error {
 		}
 		return m.post(ctx, Envelope{Topic: whisper.TopicFromName(out.public), SymKey: &k, Payload: out.body}, []string{out.id})
 	}
-	return m.appendDirect(ctx, out.recipients, out.body)
+	if err := m.appendDirect(ctx, out.recipients, out.body); err != nil {
+		return err
+	}
+	if err := m.st.deleteOutbox(out.id); err != nil {
+		// MVDS has it; a leftover entry only costs a resend at Start.
+		m.log.Warn("delete outbox entry", zap.String("id", out.id), zap.Error(err))
+	}
+	return nil
 }
 
 // appendDirect appends body to the MVDS pair group of each recipient
-// (persisted by the driver before it returns; sent at the next tick).
+// (persisted by the driver before it returns; sent at the next tick). A
+// body MVDS already holds (an outbox resend right after a crash) counts
+// as appended.
 func (m *Messenger) appendDirect(ctx context.Context, recipients []*ecdsa.PublicKey, body []byte) error {
 	for _, pub := range recipients {
 		g, _, err := m.pairGroup(pub)
 		if err != nil {
 			return err
 		}
-		if _, err := m.ds.Append(ctx, g, body); err != nil {
+		if _, err := m.ds.Append(ctx, g, body); err != nil && !errors.Is(err, mvds.ErrDuplicateMessage) {
 			return fmt.Errorf("%w: append: %w", ErrDataSync, err)
 		}
 	}

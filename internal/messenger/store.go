@@ -28,6 +28,8 @@ const TableName = "messenger"
 //	"k" ‖ contact ID                       Contact
 //	"g" ‖ group chat ID                    []message.MembershipUpdate
 //	"n" ‖ negotiated topic name            empty: negotiated topics to rejoin
+//	"o" ‖ message ID                       outboxEntry: a 1:1 or group message
+//	                                       stored but not yet appended to MVDS
 //	"v" ‖ name                             meta value (raw bytes)
 //
 // Writes that belong together (a message, its index entry and its chat) go
@@ -43,6 +45,7 @@ const (
 	pfxContact    = 'k'
 	pfxGroup      = 'g'
 	pfxNegotiated = 'n'
+	pfxOutbox     = 'o'
 	pfxMeta       = 'v'
 )
 

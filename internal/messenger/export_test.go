@@ -1,0 +1,13 @@
+package messenger
+
+// StoreTextOnly stores a text message as SendText does but does not hand
+// it to MVDS: the state a process killed inside SendText leaves behind.
+func (m *Messenger) StoreTextOnly(chatID, text string) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out, err := m.prepareTextLocked(chatID, text)
+	if err != nil {
+		return "", err
+	}
+	return out.id, nil
+}
