@@ -133,7 +133,7 @@ func startNode(t testing.TB, kind, name string) *node {
 // that dies cannot leave it behind.
 func startRef(t testing.TB, kind, name string) *node {
 	t.Helper()
-	cmd := exec.Command(binary(t, kind), "-verbosity", "3")
+	cmd := exec.Command(binary(t, kind), "-verbosity", "3") // info, as statusd's --log.level info
 	killWithParent(cmd)
 	n := &node{kind: kind, name: name, logs: &syncBuffer{}}
 	stdin, err := cmd.StdinPipe()
@@ -179,7 +179,7 @@ func startStatusd(t testing.TB, name string) *node {
 	t.Helper()
 	datadir := filepath.Join(t.TempDir(), "data")
 	cmd := exec.Command(binary(t, kindStatusd), "--datadir", datadir, "--port", "0", "--nodiscover",
-		"--lightkdf", "--log.format", "json", "--log.level", "debug", "--ipcdisable",
+		"--lightkdf", "--log.format", "json", "--log.level", "info", "--ipcdisable",
 		"--http", "--http.port", "0", "--rpc.modules", "web3,net,admin,shh,shhext,statusd", "--shh.pow", "0.001")
 	cmd.Env = append(os.Environ(), "STATUSD_PASSWORD=interop password")
 	killWithParent(cmd)
