@@ -42,7 +42,8 @@ func (d *Driver) Receive(from mvds.PeerID, data []byte) error {
 
 // Append stores a new message in group g, stamped with the clock's time,
 // and returns its ID once the message is persisted. It is sent to the
-// group's peers at the next tick. Errors: protocol/datasync's ErrTooLarge
+// group's peers Config.FlushDelay later (with whatever else was appended
+// meanwhile), or at the next tick when FlushDelay is 0. Errors: protocol/datasync's ErrTooLarge
 // and ErrDuplicateMessage, ErrStopped, ErrStore, ctx.Err().
 func (d *Driver) Append(ctx context.Context, g mvds.GroupID, body []byte) (mvds.MessageID, error) {
 	var id mvds.MessageID
@@ -132,6 +133,7 @@ func wrapStore(op string, err error) error {
 // Stats are the driver's counters since New.
 type Stats struct {
 	Ticks            uint64
+	Flushes          uint64 // Node.Flush calls that sent something
 	PayloadsSent     uint64 // handed to Transport.Send without error
 	BytesSent        uint64 // encoded bytes of those payloads
 	SendErrors       uint64

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -169,10 +170,13 @@ func (d *Driver) Stop() error {
 func (d *Driver) run(ticker Ticker) {
 	defer close(d.done)
 	defer ticker.Stop()
+	var fl flushTimer
+	defer fl.stop()
 	if err := d.flush(); err != nil {
 		d.fail(err)
 		return
 	}
+	fl.arm(d)
 	for {
 		var req *request
 		select {
@@ -183,6 +187,12 @@ func (d *Driver) run(ticker Ticker) {
 			d.step()
 			d.node.Tick()
 			d.stats.ticks.Add(1)
+		case <-fl.c():
+			fl.stop()
+			d.step()
+			if d.node.Flush() {
+				d.stats.flushes.Add(1)
+			}
 		case <-d.inbox.ready:
 			d.step()
 		case r := <-d.reqs:
@@ -194,6 +204,9 @@ func (d *Driver) run(ticker Ticker) {
 			err = req.fn(d.node)
 		}
 		ferr := d.flush()
+		if ferr == nil {
+			fl.arm(d) // before replying: Append returns with its flush scheduled
+		}
 		if req != nil {
 			if ferr != nil {
 				err = ferr
@@ -204,6 +217,36 @@ func (d *Driver) run(ticker Ticker) {
 			d.fail(ferr)
 			return
 		}
+	}
+}
+
+// flushTimer is the pending Node.Flush of the run goroutine (the
+// send-on-append path). It is armed when the node has a record waiting for
+// its first send and none is armed; it is not pushed back by later appends,
+// so a message waits at most FlushDelay.
+type flushTimer struct{ t Ticker }
+
+// arm starts the timer if the node has something new to flush, the timer
+// is not running and FlushDelay is not 0.
+func (f *flushTimer) arm(d *Driver) {
+	if f.t != nil || d.cfg.FlushDelay == 0 || !d.node.HasUnsent() {
+		return
+	}
+	f.t = d.clock.NewTimer(d.cfg.FlushDelay)
+}
+
+// c returns the timer's channel; nil (never ready) when it is not armed.
+func (f *flushTimer) c() <-chan time.Time {
+	if f.t == nil {
+		return nil
+	}
+	return f.t.C()
+}
+
+func (f *flushTimer) stop() {
+	if f.t != nil {
+		f.t.Stop()
+		f.t = nil
 	}
 }
 

@@ -64,7 +64,7 @@ func (q *inbox) close() {
 
 // counters back Stats; the driver goroutine and Receive update them.
 type counters struct {
-	ticks, payloadsSent, bytesSent, sendErrors           atomic.Uint64
+	ticks, flushes, payloadsSent, bytesSent, sendErrors  atomic.Uint64
 	payloadsReceived, bytesReceived, dropped, stepErrors atomic.Uint64
 	delivered                                            atomic.Uint64
 }
@@ -74,7 +74,7 @@ type counters struct {
 func (d *Driver) Stats() Stats {
 	c := &d.stats
 	return Stats{
-		Ticks: c.ticks.Load(), PayloadsSent: c.payloadsSent.Load(), BytesSent: c.bytesSent.Load(),
+		Ticks: c.ticks.Load(), Flushes: c.flushes.Load(), PayloadsSent: c.payloadsSent.Load(), BytesSent: c.bytesSent.Load(),
 		SendErrors: c.sendErrors.Load(), PayloadsReceived: c.payloadsReceived.Load(),
 		BytesReceived: c.bytesReceived.Load(), Dropped: c.dropped.Load(),
 		StepErrors: c.stepErrors.Load(), Delivered: c.delivered.Load(),

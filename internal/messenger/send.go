@@ -163,9 +163,9 @@ func (m *Messenger) dispatch(ctx context.Context, out *outgoing) error {
 }
 
 // appendDirect appends body to the MVDS pair group of each recipient
-// (persisted by the driver before it returns; sent at the next tick). A
-// body MVDS already holds (an outbox resend right after a crash) counts
-// as appended.
+// (persisted by the driver before it returns; sent after the driver's
+// flush delay, 5 ms by default). A body MVDS already holds (an outbox
+// resend right after a crash) counts as appended.
 func (m *Messenger) appendDirect(ctx context.Context, recipients []*ecdsa.PublicKey, body []byte) error {
 	for _, pub := range recipients {
 		g, _, err := m.pairGroup(pub)

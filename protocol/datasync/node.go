@@ -17,7 +17,8 @@ type Node struct {
 
 	records  map[MessageID]map[PeerID]*Record
 	nrecords int
-	nextDue  uint64 // lower bound of every record's SendEpoch
+	nextDue  uint64                 // lower bound of every record's SendEpoch
+	unsent   map[RecordKey]struct{} // candidates for Flush; see noteUnsent
 
 	messages map[MessageID]Message
 	groups   map[GroupID]map[PeerID]struct{}
@@ -50,6 +51,7 @@ func RestartNode(cfg Config, snap Snapshot) (*Node, error) {
 		messages: make(map[MessageID]Message, len(snap.Messages)),
 		groups:   make(map[GroupID]map[PeerID]struct{}),
 		nextDue:  ^uint64(0),
+		unsent:   make(map[RecordKey]struct{}),
 	}
 	n.pendingOutput.init()
 	n.persistedEpoch = snap.Epoch
@@ -86,6 +88,7 @@ func (n *Node) restoreRecord(e RecordEntry) error {
 		return nil
 	}
 	n.putRecord(e.Key, r)
+	n.noteUnsent(e.Key, r)
 	return nil
 }
 
@@ -110,7 +113,8 @@ func (n *Node) HasMessage(id MessageID) bool {
 // Append stores a new local message in group g with timestamp now (Unix
 // seconds, §6.1) and schedules it for every peer of the group at the next
 // tick: a MESSAGE record in batch mode, an OFFER record in interactive mode.
-// The message is not put in Ready.Deliver: the application already has it.
+// Flush sends those records before the tick. The message is not put in
+// Ready.Deliver: the application already has it.
 //
 // Errors: ErrTooLarge for a body over MaxMessageBytes; ErrDuplicateMessage
 // (with the ID) when the same (group, second, body) was stored before — the

@@ -37,6 +37,7 @@ func (n *Node) putRecord(k RecordKey, r Record) {
 func (n *Node) setRecord(k RecordKey, r Record) {
 	n.putRecord(k, r)
 	n.dirtyRecords[k] = struct{}{}
+	n.noteUnsent(k, r)
 }
 
 // deleteRecord removes a record if present and queues the deletion.
@@ -46,6 +47,7 @@ func (n *Node) deleteRecord(k RecordKey) {
 		return
 	}
 	delete(peers, k.Peer)
+	delete(n.unsent, k)
 	if len(peers) == 0 {
 		delete(n.records, k.Message)
 	}

@@ -14,52 +14,23 @@ package datasync
 // of records) when something is due and O(1) otherwise.
 func (n *Node) Tick() {
 	n.epoch++
-	batches := make(map[PeerID]*Payload)
-	batch := func(p PeerID) *Payload {
-		b := batches[p]
-		if b == nil {
-			b = &Payload{}
-			batches[p] = b
-		}
-		return b
-	}
+	clear(n.unsent) // every one of them is due now
+	b := newBatches()
 	for _, k := range n.collectDue() {
 		r := n.record(k)
-		switch r.Type {
-		case RecordMessage:
-			m, ok := n.messages[k.Message]
-			if !ok || !n.IsPeer(m.GroupID, k.Peer) {
-				n.deleteRecord(k)
-				continue
-			}
-			b := batch(k.Peer)
-			b.Messages = append(b.Messages, m)
-		case RecordOffer:
-			b := batch(k.Peer)
-			b.Offers = append(b.Offers, k.Message)
-		case RecordRequest:
-			b := batch(k.Peer)
-			b.Requests = append(b.Requests, k.Message)
+		if !n.addToBatch(b, k, r) {
+			continue
 		}
 		r.SendCount++
 		r.SendEpoch = n.cfg.nextEpoch(r.SendCount, n.epoch)
 		n.setRecord(k, *r)
 	}
 	for p, ids := range n.acks {
-		batch(p).Acks = ids
+		b.get(p).Acks = ids
 	}
 	clear(n.acks)
 	clear(n.ackSet)
-	peers := make([]PeerID, 0, len(batches))
-	for p := range batches {
-		peers = append(peers, p)
-	}
-	sortPeers(peers)
-	for _, p := range peers {
-		for _, pl := range splitPayload(*batches[p], n.cfg.MaxPayloadBytes) {
-			n.outgoing = append(n.outgoing, Outgoing{To: p, Payload: pl})
-		}
-	}
+	n.queueBatches(b)
 }
 
 // collectDue returns the keys of the records due at the current epoch in
