@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/ethereum/go-ethereum/crypto"
 	"go.uber.org/zap"
@@ -144,10 +145,14 @@ func (m *Messenger) Start() error {
 
 // open builds the encryption manager and the MVDS driver and loads state.
 func (m *Messenger) open() error {
+	begin := time.Now()
 	sst, err := sessions.Open(m.db, m.cfg.StorePassword, sessions.Options{KDFIterations: m.cfg.KDFIterations})
 	if err != nil {
 		return fmt.Errorf("%w: sessions: %w", ErrStore, err)
 	}
+	// Almost all of this is PBKDF2 deriving the at-rest key from the
+	// password; start-up measurements report it with the keystore's.
+	m.log.Info("session store unlocked", zap.Duration("kdf", time.Since(begin)))
 	inst, err := m.installationID()
 	if err != nil {
 		return err
