@@ -19,6 +19,26 @@
 // bench_test.go compares statusd with the reference fed the same envelopes
 // over the wire: `make bench-interop-whisper` at the repository root.
 //
+// mailserver_test.go checks history against go-ethereum's
+// whisper/mailserver (cmd/refnode -mailserver.password; its
+// debug_requestHistory sends a request as geth's whisperv6 client does).
+// What overlaps: the P2P Request (126) carrying one signed envelope sealed
+// with PBKDF2(password) (same key derivation both sides), the archive keyed
+// by sent time, trust (a request marks the server trusted) and delivery as
+// one envelope per P2P Message (127) to allowP2P filters. So geth's client
+// fetches from statusd --mailserver: its binary lower ‖ upper ‖ bloom
+// payload is statusd's legacy form (limit 0 = server default, no cursor,
+// no Batch, so single-envelope 127s); statusd's trailing 125 completion is
+// an unknown code to geth, ignored. What does not: statusd's client
+// (shhext_requestMessages, like status-go since 2018-12) writes the RLP
+// payload, which geth reads as binary, so lower = the list header's bytes
+// ≥ 0xc0000000 > upper: geth finds nothing, and, having no 125, answers
+// nothing; statusd reports the request expired (requestMessagesSync:
+// -32002) and keeps the peer. Requests encrypted to the node key (no
+// symKeyID), limits, cursors and Batch are not understood by geth's
+// mailserver either; a direct MessagesRequest (form B, which statusd's
+// client never sends) does not decode as an envelope there.
+//
 // go-ethereum v1.9.20's whisperv6.New takes a *node.Node, and its node
 // package imports internal/debug, which imports github.com/fjl/memsize. The
 // real memsize uses //go:linkname into the runtime, which Go ≥ 1.23 refuses

@@ -3,11 +3,14 @@
 //
 // It listens for devp2p on 127.0.0.1 (discovery off), serves JSON-RPC over
 // HTTP and WebSocket on 127.0.0.1 with the namespaces shh (geth's
-// PublicWhisperAPI, unchanged) and admin (addPeer, removePeer, peers,
-// nodeInfo: just enough for a test to wire nodes together), prints one JSON
-// line {"impl","enode","http","ws"} on stdout once everything listens, and
-// runs until SIGINT/SIGTERM or until its standard input reaches EOF, so a
-// test that dies never leaves it behind.
+// PublicWhisperAPI, unchanged), admin (addPeer, removePeer, peers,
+// nodeInfo: just enough for a test to wire nodes together) and debug
+// (requestHistory: a history request as geth's whisperv6 client sends it,
+// see mailserver.go), prints one JSON line {"impl","enode","http","ws"} on
+// stdout once everything listens, and runs until SIGINT/SIGTERM or until
+// its standard input reaches EOF, so a test that dies never leaves it
+// behind. With -mailserver.password (or $REFNODE_MAILSERVER_PASSWORD) it
+// also runs go-ethereum's whisper/mailserver.
 package main
 
 import (
@@ -49,6 +52,8 @@ func run() error {
 		maxSize   = flag.Uint("maxmsgsize", uint(whisperv6.DefaultMaxMessageSize), "maximum accepted message size")
 		verbosity = flag.Int("verbosity", 0, "log level on stderr (0 silent … 5 trace)")
 		stdinEOF  = flag.Bool("exit-on-stdin-eof", true, "exit when standard input is closed")
+		msPass    = flag.String("mailserver.password", os.Getenv("REFNODE_MAILSERVER_PASSWORD"),
+			"run go-ethereum's whisper/mailserver with this password (empty: no mailserver; default from $REFNODE_MAILSERVER_PASSWORD)")
 	)
 	flag.Parse()
 	if *verbosity > 0 {
@@ -83,6 +88,13 @@ func run() error {
 	if err := stack.Start(); err != nil {
 		return err
 	}
+	if *msPass != "" {
+		closeMS, err := startMailServer(w, *msPass, *minPoW)
+		if err != nil {
+			return err
+		}
+		defer closeMS()
+	}
 
 	srv := rpc.NewServer()
 	defer srv.Stop()
@@ -90,6 +102,9 @@ func run() error {
 		return err
 	}
 	if err := srv.RegisterName("admin", &adminAPI{srv: stack.Server()}); err != nil {
+		return err
+	}
+	if err := srv.RegisterName("debug", &historyAPI{w: w, key: key, pow: *minPoW}); err != nil {
 		return err
 	}
 	httpURL, closeHTTP, err := serve(*rpcPort, srv, "http")
