@@ -665,6 +665,7 @@ var Catalog = &api.Docs{
 				"Cursor":         "Cursor resumes a previous page: hex (with or without 0x) of 36 bytes, or empty.",
 				"Force":          "Force sends the request even if one for the same topics was sent less than 3 s ago.",
 				"From":           "From is the lower bound, Unix seconds of the envelopes' sent time (default: To − 24 h).",
+				"Legacy":         "Legacy (a statusd extension) sends the 2018 binary request that go-ethereum v1.9.20's whisper/mailserver reads. Such a server sends no completion and knows no limit or cursor: the request counts as done when its timeout passes, and the envelopes arrive meanwhile.",
 				"Limit":          "Limit is the page size; 0 lets the server choose (2000).",
 				"MailServerPeer": "MailServerPeer is the mailserver's enode URL; empty tries the configured mailservers ([mailserver] servers) in order.",
 				"SymKeyID":       "SymKeyID is a Whisper key ID (shh_generateSymKeyFromPassword of the mailserver password) to encrypt the request with; empty encrypts to the mailserver's node key from its enode.",

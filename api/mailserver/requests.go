@@ -49,7 +49,7 @@ func (s *Service) parseRequest(r *MessagesRequest) (*request, error) {
 		return nil, err
 	}
 	p := mailserver.RequestParams{Lower: from, Upper: to, Topics: topics, Limit: r.Limit,
-		Timeout: time.Duration(r.Timeout) * time.Second}
+		Timeout: time.Duration(r.Timeout) * time.Second, Legacy: r.Legacy}
 	if r.Cursor != "" {
 		b, err := hex.DecodeString(strings.TrimPrefix(r.Cursor, "0x"))
 		if err == nil {

@@ -33,6 +33,11 @@ type MessagesRequest struct {
 	// Force sends the request even if one for the same topics was sent
 	// less than 3 s ago.
 	Force bool `json:"force"`
+	// Legacy (a statusd extension) sends the 2018 binary request that
+	// go-ethereum v1.9.20's whisper/mailserver reads. Such a server sends
+	// no completion and knows no limit or cursor: the request counts as
+	// done when its timeout passes, and the envelopes arrive meanwhile.
+	Legacy bool `json:"legacy"`
 }
 
 // RetryConfig is shhext_requestMessagesSync's first parameter, status-go's

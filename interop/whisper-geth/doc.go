@@ -34,7 +34,9 @@
 // payload, which geth reads as binary, so lower = the list header's bytes
 // ≥ 0xc0000000 > upper: geth finds nothing, and, having no 125, answers
 // nothing; statusd reports the request expired (requestMessagesSync:
-// -32002) and keeps the peer. Requests encrypted to the node key (no
+// -32002) and keeps the peer. With "legacy": true in the request statusd
+// sends the binary form instead and gets the history; with no 125 from
+// geth, such a request counts as done when its timeout passes. Requests encrypted to the node key (no
 // symKeyID), limits, cursors and Batch are not understood by geth's
 // mailserver either; a direct MessagesRequest (form B, which statusd's
 // client never sends) does not decode as an envelope there.

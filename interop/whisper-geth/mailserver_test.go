@@ -118,7 +118,8 @@ func expectHistory(t *testing.T, p2p, control *inbox, hashes []string) {
 // geth as the binary one, which gives lower ≥ 0xc0000000 > upper: geth
 // delivers nothing and, having no completion packet (125), sends nothing
 // at all, so statusd's request times out (shhext_requestMessagesSync
-// fails with -32002) and the peers stay connected.
+// fails with -32002) and the peers stay connected. With "legacy": true
+// statusd sends the binary form and gets the history.
 func TestMailserverGethServesStatusd(t *testing.T) {
 	t.Setenv("REFNODE_MAILSERVER_PASSWORD", mailPassword)
 	ms := startNode(t, kindGethRef, "geth-mailserver")
@@ -181,6 +182,25 @@ func TestMailserverGethServesStatusd(t *testing.T) {
 		if up, err := sd.hasShhPeer(t, ms.enode); !up || err != nil {
 			t.Errorf("statusd lost geth's mailserver as a peer (err %v)", err)
 		}
+	})
+
+	// With "legacy": true statusd sends the binary form geth reads: the
+	// history arrives, and the call counts as done when its timeout passes
+	// (geth sends no completion).
+	t.Run("statusd_legacy_client", func(t *testing.T) {
+		sd := startNode(t, kindStatusd, "statusd-legacy-client")
+		connect(t, sd, ms)
+		var ok bool
+		sd.call(t, &ok, "shh_markTrustedPeer", ms.enode)
+		p2p, control := historyFilters(t, sd, topic, pw)
+		msKey := sd.str(t, "shh_generateSymKeyFromPassword", mailPassword)
+		req := map[string]any{"mailServerPeer": ms.enode, "symKeyID": msKey, "topics": []string{topic},
+			"from": from, "to": to, "force": true, "legacy": true}
+		retry := map[string]any{"BaseTimeout": int64(2 * time.Second), "StepTimeout": 0, "MaxRetries": 0}
+		if _, err := sd.callErr("shhext_requestMessagesSync", retry, req); err != nil {
+			t.Fatalf("legacy shhext_requestMessagesSync against geth's mailserver: %v", err)
+		}
+		expectHistory(t, p2p, control, hashes)
 	})
 }
 

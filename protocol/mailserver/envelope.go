@@ -22,6 +22,10 @@ type RequestEnvelopeParams struct {
 	PoW       float64           // target; status-go uses the node's MinPow
 	MaxNonces uint64            // nonce budget of the serial sealer
 	Topic     whisper.Topic     // irrelevant to the server (§4.3); any value
+	// Legacy sends the 2018 binary payload (Lower ‖ Upper ‖ Bloom ‖ Limit),
+	// the only form go-ethereum v1.9.20's whisper/mailserver reads (it
+	// ignores what follows the bloom); the RLP form otherwise.
+	Legacy bool
 }
 
 // NewRequestEnvelope builds, signs, encrypts and seals the form (A) request
@@ -37,6 +41,10 @@ func NewRequestEnvelope(p *RequestPayload, params *RequestEnvelopeParams, now ti
 	if ttl == 0 {
 		ttl = DefaultRequestTTL
 	}
+	payload := EncodeRequestPayload(p)
+	if params.Legacy {
+		payload = EncodeLegacyPayload(p)
+	}
 	return whisper.Seal(&whisper.MessageParams{
 		TTL:     ttl,
 		Src:     params.NodeKey,
@@ -44,7 +52,7 @@ func NewRequestEnvelope(p *RequestPayload, params *RequestEnvelopeParams, now ti
 		KeySym:  params.SymKey,
 		Topic:   params.Topic,
 		PoW:     params.PoW,
-		Payload: EncodeRequestPayload(p),
+		Payload: payload,
 	}, now, rand, params.MaxNonces)
 }
 

@@ -37,6 +37,28 @@ func TestRequestEnvelopeSymmetric(t *testing.T) {
 	}
 }
 
+// TestRequestEnvelopeLegacy: with Legacy the payload is the binary form
+// (what go-ethereum v1.9.20's mailserver reads: lower ‖ upper ‖ bloom
+// first), and a server decodes it as FormLegacy with the same range.
+func TestRequestEnvelopeLegacy(t *testing.T) {
+	alice := mustKey(t, alicePrivHex)
+	p := samplePayload(t)
+	p.Cursor = nil
+	env := sealRequest(t, p, RequestEnvelopeParams{NodeKey: alice, SymKey: inboxKey(t), PoW: whisper.StatusMinimumPoW, Legacy: true})
+	msg, err := whisper.OpenSymmetric(env, inboxKey(t), vectorNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := EncodeLegacyPayload(p)
+	if string(msg.Payload) != string(want) {
+		t.Fatalf("payload %x, want the legacy form %x", msg.Payload, want)
+	}
+	got, form, err := DecodeRequestPayload(msg.Payload)
+	if err != nil || form != FormLegacy || got.Lower != p.Lower || got.Upper != p.Upper || got.Bloom != p.Bloom {
+		t.Fatalf("decoded %+v, form %v, err %v", got, form, err)
+	}
+}
+
 func TestRequestEnvelopeAsymmetric(t *testing.T) {
 	alice, server := mustKey(t, alicePrivHex), mustKey(t, bobPrivHex)
 	env := sealRequest(t, &RequestPayload{Lower: 1, Upper: 2, Bloom: whisper.FullBloom()},

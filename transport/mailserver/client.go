@@ -92,6 +92,12 @@ type RequestParams struct {
 	// Request's goroutine; it must not block). It lets a caller return the
 	// request ID before the request finishes (shhext_requestMessages).
 	Sent func(id common.Hash)
+	// Legacy sends the 2018 binary request that go-ethereum v1.9.20's
+	// whisper/mailserver understands. Such servers send no completion and
+	// know no cursor: a legacy request counts as done when its timeout
+	// passes (envelopes arrive meanwhile), it records no covered range,
+	// and a cursor is invalid.
+	Legacy bool
 }
 
 // Result is the outcome of Request: the ID of every page's request (the
@@ -241,7 +247,7 @@ func (c *Client) Request(ctx context.Context, peer *enode.Node, p RequestParams)
 			break
 		}
 	}
-	if res.Cursor == nil && p.FollowCursor {
+	if res.Cursor == nil && p.FollowCursor && !p.Legacy {
 		for _, t := range p.Topics {
 			if err := c.gaps.Cover(t, Range{From: p.Lower, To: p.Upper}); err != nil {
 				return res, err
@@ -257,6 +263,8 @@ func validateParams(p *RequestParams) error {
 		return fmt.Errorf("%w: from %d > to %d", ErrInvalidParams, p.Lower, p.Upper)
 	case len(p.Topics) == 0:
 		return fmt.Errorf("%w: no topics", ErrInvalidParams)
+	case p.Legacy && p.Cursor != nil:
+		return fmt.Errorf("%w: a legacy request has no cursor", ErrInvalidParams)
 	}
 	return nil
 }
@@ -267,7 +275,7 @@ func (c *Client) requestPage(ctx context.Context, peer *enode.Node, p *RequestPa
 	for _, t := range p.Topics {
 		bloom = bloom.Or(t.Bloom())
 	}
-	params := &msproto.RequestEnvelopeParams{NodeKey: c.cfg.NodeKey, PoW: c.router.MinPoW(), MaxNonces: 1 << 24}
+	params := &msproto.RequestEnvelopeParams{NodeKey: c.cfg.NodeKey, PoW: c.router.MinPoW(), MaxNonces: 1 << 24, Legacy: p.Legacy}
 	if p.SymKey != nil {
 		params.SymKey = p.SymKey
 	} else {
@@ -302,6 +310,9 @@ func (c *Client) requestPage(ctx context.Context, peer *enode.Node, p *RequestPa
 	if p.Sent != nil {
 		p.Sent(id)
 	}
+	if p.Legacy {
+		return c.awaitLegacy(ctx, tctx, id)
+	}
 	select {
 	case comp := <-ch:
 		c.events.publish(Event{Kind: EventRequestCompleted, RequestID: id, Completion: comp})
@@ -315,6 +326,22 @@ func (c *Client) requestPage(ctx context.Context, peer *enode.Node, p *RequestPa
 		}
 		c.events.publish(Event{Kind: EventRequestExpired, RequestID: id})
 		return nil, id, fmt.Errorf("%w: no completion within %v", ErrTimeout, timeout)
+	case <-c.quit:
+		return nil, id, ErrStopped
+	}
+}
+
+// awaitLegacy waits out a legacy request's timeout (its server sends no
+// completion) and then reports it completed with an empty completion.
+func (c *Client) awaitLegacy(ctx, tctx context.Context, id common.Hash) (*msproto.Completion, common.Hash, error) {
+	select {
+	case <-tctx.Done():
+		if ctx.Err() != nil {
+			return nil, id, ctx.Err()
+		}
+		comp := &msproto.Completion{RequestID: id}
+		c.events.publish(Event{Kind: EventRequestCompleted, RequestID: id, Completion: comp})
+		return comp, id, nil
 	case <-c.quit:
 		return nil, id, ErrStopped
 	}
