@@ -254,7 +254,18 @@ func send(tb testing.TB, rw p2p.MsgReadWriter, envs []*whisperv6.Envelope) {
 // The "harness" sub-benchmark is the harness's own ceiling: the same feeder
 // and window straight into an in-process shh/6 sink that only decodes and
 // counts, with no node in between.
-func BenchmarkIngest(b *testing.B) {
+func BenchmarkIngest(b *testing.B) { benchIngest(b, false) }
+
+// BenchmarkIngestExternal is BenchmarkIngest with the feeder in its own OS
+// process (cmd/feeder) instead of in the test process: the same envelopes
+// in the same packets, pre-encoded once, the same window, the same drain
+// and clock; the feeder dials the node (or the harness sink) and sends the
+// next packet when the benchmark allows it on its standard input. The
+// feeder then competes with the node for the CPUs only as a process, not
+// inside the test's runtime beside the RPC polling.
+func BenchmarkIngestExternal(b *testing.B) { benchIngest(b, true) }
+
+func benchIngest(b *testing.B, external bool) {
 	for _, kind := range append(append([]string(nil), benchKinds...), kindHarness) {
 		b.Run(kind, func(b *testing.B) {
 			b.StopTimer()
@@ -269,14 +280,24 @@ func BenchmarkIngest(b *testing.B) {
 			if kind == kindHarness {
 				target = len(envs)
 			}
-			feed := newProber(b)
+			var feed *prober
+			if !external {
+				feed = newProber(b)
+			}
 			var rw p2p.MsgReadWriter
+			var ext *feederProc
 			var drain func(stop <-chan struct{}, got *ingestCount)
 			var wake func() // unblocks drain after stop is closed
 			if kind == kindHarness {
 				sink := newProber(b)
-				feed.srv.AddPeer(sink.srv.Self())
-				rw = feed.peer(b, sink.enode())
+				if external {
+					ext = startFeeder(b, envs, sink.enode())
+					sink.peer(b, ext.enode)
+					ext.waitReady(b)
+				} else {
+					feed.srv.AddPeer(sink.srv.Self())
+					rw = feed.peer(b, sink.enode())
+				}
 				wake = func() { sink.mu.Lock(); sink.cond.Broadcast(); sink.mu.Unlock() }
 				drain = func(stop <-chan struct{}, got *ingestCount) {
 					sink.mu.Lock()
@@ -295,12 +316,20 @@ func BenchmarkIngest(b *testing.B) {
 				x := startNode(b, kind, kind)
 				keyID := x.str(b, "shh_addSymKey", hexutil.Encode(benchKey()))
 				filter := x.str(b, "shh_newMessageFilter", map[string]any{"symKeyID": keyID, "topics": []string{benchTopic.String()}})
-				var ok bool
-				x.call(b, &ok, "admin_addPeer", feed.enode())
-				rw = feed.peer(b, x.enode)
+				feedEnode := ""
+				if external {
+					ext = startFeeder(b, envs, x.enode)
+					ext.waitReady(b)
+					feedEnode = ext.enode
+				} else {
+					var ok bool
+					x.call(b, &ok, "admin_addPeer", feed.enode())
+					rw = feed.peer(b, x.enode)
+					feedEnode = feed.enode()
+				}
 				// Exempt the feeder from per-peer rate limits (statusd, §4.6).
 				waitFor(b, msgTimeout, "feeder trusted", func() (bool, error) {
-					_, err := x.callErr("shh_markTrustedPeer", feed.enode())
+					_, err := x.callErr("shh_markTrustedPeer", feedEnode)
 					return err == nil, err
 				})
 				drain = func(stop <-chan struct{}, got *ingestCount) {
@@ -354,7 +383,11 @@ func BenchmarkIngest(b *testing.B) {
 				if err := got.waitAtLeast(min(j-ingestWindow, target), 2*time.Minute); err != nil {
 					b.Fatalf("%v (sent %d of %d)", err, i, len(envs))
 				}
-				send(b, rw, envs[i:j])
+				if external {
+					ext.allow(b, i/batchSize+1)
+				} else {
+					send(b, rw, envs[i:j])
+				}
 			}
 			if err := got.waitAtLeast(target, 2*time.Minute); err != nil {
 				b.Fatalf("%v (all %d sent)", err, len(envs))

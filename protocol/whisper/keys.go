@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 
@@ -166,10 +167,22 @@ func openGCM(aead cipher.AEAD, data []byte) ([]byte, error) {
 	split := len(data) - AESNonceLength
 	plain, err := aead.Open(nil, data[split:], data[:split], nil)
 	if err != nil {
+		if err.Error() == errAuthText {
+			// The usual failure (wrong key: a filter trying an envelope
+			// that is not for it) gets a prebuilt error instead of a
+			// fmt.Errorf per attempt; it reads and matches the same.
+			return nil, errDecryptAuth
+		}
 		return nil, fmt.Errorf("%w: %w", ErrDecrypt, err)
 	}
 	return plain, nil
 }
+
+// errAuthText is what crypto/cipher's GCM returns when a tag does not
+// verify; errDecryptAuth is ErrDecrypt wrapping that error.
+const errAuthText = "cipher: message authentication failed"
+
+var errDecryptAuth = fmt.Errorf("%w: %w", ErrDecrypt, errors.New(errAuthText))
 
 // SymCipher is the AES-256-GCM instance of one SymKey and the key's hash,
 // built once so that trying the key on many envelopes (a filter) costs no

@@ -116,6 +116,7 @@ type Client struct {
 	router ClientRouter
 	log    *zap.Logger
 	gaps   *gapStore
+	seen   *seenWriter
 	events fanout
 
 	mu      sync.Mutex // guards waiters, started, stopped
@@ -138,6 +139,7 @@ func NewClient(cfg ClientConfig, router ClientRouter, log *zap.Logger) (*Client,
 	return &Client{
 		cfg: cfg, router: router, log: log.Named("mailclient"),
 		gaps:    &gapStore{kv: cfg.Store},
+		seen:    newSeenWriter(),
 		waiters: make(map[common.Hash]chan *msproto.Completion),
 		quit:    make(chan struct{}),
 	}, nil
@@ -155,8 +157,9 @@ func (c *Client) Start() error {
 	c.router.SetP2PCompleteHook(c.handleComplete)
 	c.router.SetP2PEnvelopeHook(c.allowP2P)
 	sub := c.router.SubscribeEvents(64)
-	c.wg.Add(1)
+	c.wg.Add(2)
 	go c.loop(sub)
+	go c.seenLoop()
 	return nil
 }
 
@@ -187,16 +190,19 @@ func (c *Client) Subscribe(capacity int) *Subscription { return c.events.subscri
 
 // Seen records an envelope the node received live so that the same
 // envelope fetched later is not delivered again. It is the client half of
-// EnvelopeHook.
+// EnvelopeHook and runs on the ingest path, so it never touches the store:
+// the hash is stored in batches by the client's goroutine (seen.go).
 func (c *Client) Seen(env *wproto.Envelope, arrived time.Time) {
-	if _, err := c.gaps.markSeen(env.Hash(), uint32(arrived.Unix())); err != nil {
-		c.log.Warn("recording a seen envelope failed", zap.Error(err))
-	}
+	c.seen.add(env.Hash(), uint32(arrived.Unix()))
 }
 
 // allowP2P is the code-127 delivery filter: only envelopes not seen yet.
 func (c *Client) allowP2P(peer enode.ID, env *wproto.Envelope) bool {
-	fresh, err := c.gaps.markSeen(env.Hash(), uint32(c.cfg.Now().Unix()))
+	h := env.Hash()
+	if c.seen.has(h) {
+		return false
+	}
+	fresh, err := c.gaps.markSeen(h, uint32(c.cfg.Now().Unix()))
 	return fresh || err != nil
 }
 

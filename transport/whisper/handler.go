@@ -265,14 +265,14 @@ func (w *Whisper) ingest(e *entry, from *peer, now time.Time, b *ingestBatch) er
 		return nil
 	}
 	e.pow, e.powSet, e.local = pow, true, from == nil
+	source := "local"
+	if from != nil {
+		e.from = from.session // from has it (claim), as markKnown would say
+		source = "peer"
+	}
 	if !w.pool.add(e) {
 		w.m.dropped.Inc(dropDuplicate)
 		return nil
-	}
-	source := "local"
-	if from != nil {
-		from.markKnown(e)
-		source = "peer"
 	}
 	w.m.in.Inc(source)
 	w.broadcast(e, from, b)

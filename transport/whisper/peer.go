@@ -3,6 +3,7 @@ package whisper
 import (
 	"bytes"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -34,6 +35,7 @@ type peer struct {
 	done  chan struct{} // closed when the writer has exited
 
 	limiter *rateLimiter // read loop only
+	session uint64       // unique per connection, never 0 (entry.from)
 
 	mu      sync.Mutex
 	known   map[common.Hash]uint32 // hashes the peer has, with their expiry
@@ -43,9 +45,13 @@ type peer struct {
 	trusted bool
 }
 
+// sessions numbers peer connections for entry.from.
+var sessions atomic.Uint64
+
 func newPeer(w *Whisper, id enode.ID, rw p2p.MsgWriter, disconnect func(), st *wproto.Status, trusted bool) *peer {
 	var once sync.Once
 	return &peer{
+		session:    sessions.Add(1),
 		w:          w,
 		id:         id,
 		log:        w.log.With(zap.String("peer", id.TerminalString())),
@@ -68,6 +74,9 @@ func newPeer(w *Whisper, id enode.ID, rw p2p.MsgWriter, disconnect func(), st *w
 // bloom and PoW requirement and the peer does not have it yet — and if so
 // records that the peer has it.
 func (p *peer) claim(e *entry) bool {
+	if e.from == p.session {
+		return false // it came from this peer
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if _, ok := p.known[e.hash]; ok {

@@ -20,6 +20,11 @@ type entry struct {
 	powSet bool    // pow was computed (not a P2P envelope)
 	bloom  wproto.Bloom
 	local  bool // posted with Send; set before the entry is shared
+	// from is the session of the peer that sent the envelope first (see
+	// peer.session; 0 for local and P2P envelopes), set before the entry
+	// is shared. That peer has it: claim never offers it back, without a
+	// per-envelope entry in the peer's known set.
+	from uint64
 }
 
 // newEntry encodes e once and hashes the encoding (§5.3).

@@ -1,0 +1,38 @@
+package mailserver
+
+import (
+	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/statusnode/statusd/storage"
+)
+
+// TestSeenWriter: a hash is seen from the moment add returns, before it is
+// stored; flush stores it in one batch and empties the pending set.
+func TestSeenWriter(t *testing.T) {
+	g := &gapStore{kv: storage.NewTable(storage.NewMemory(), TableName)}
+	w := newSeenWriter()
+	h := common.HexToHash("0x01")
+	w.add(h, 100)
+	w.add(h, 200) // the first second wins
+	if !w.has(h) {
+		t.Fatal("hash not seen right after add")
+	}
+	if fresh, err := g.markSeen(h, 300); err != nil || !fresh {
+		t.Fatalf("store already had the hash before flush: %v %v", fresh, err)
+	}
+	g2 := &gapStore{kv: storage.NewTable(storage.NewMemory(), TableName)}
+	if err := w.flush(g2); err != nil {
+		t.Fatal(err)
+	}
+	if w.has(h) {
+		t.Fatal("hash still pending after flush")
+	}
+	if fresh, err := g2.markSeen(h, 300); err != nil || fresh {
+		t.Fatalf("flush did not store the hash: fresh=%v err=%v", fresh, err)
+	}
+	if err := w.flush(g2); err != nil {
+		t.Fatalf("empty flush: %v", err)
+	}
+}
