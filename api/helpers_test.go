@@ -13,6 +13,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/rpc"
 	"github.com/statusnode/statusd/internal/metrics"
+	"github.com/statusnode/statusd/internal/testutil"
 	"go.uber.org/goleak"
 	"go.uber.org/zap/zaptest"
 )
@@ -199,14 +200,8 @@ func call(t *testing.T, c *rpc.Client, method string, args ...any) (string, erro
 	return string(bytes.TrimSpace(raw)), err
 }
 
-// eventually polls cond until it holds or the deadline passes.
+// eventually polls cond until it holds or 5 s pass.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testutil.WaitFor(t, 5*time.Second, what, cond)
 }
