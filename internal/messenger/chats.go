@@ -124,7 +124,7 @@ func (m *Messenger) saveChatLocked(c *Chat) error {
 		return err
 	}
 	m.chats[c.ID] = c
-	m.bus.publish(ChatEvent{Chat: *copyChat(c)})
+	m.bus.Publish(ChatEvent{Chat: *copyChat(c)})
 	return nil
 }
 
@@ -246,7 +246,7 @@ func (m *Messenger) DeleteChat(id string) error {
 	if err := m.st.write(&b); err != nil {
 		return err
 	}
-	m.bus.publish(ChatEvent{Chat: *copyChat(c), Deleted: true})
+	m.bus.Publish(ChatEvent{Chat: *copyChat(c), Deleted: true})
 	return nil
 }
 

@@ -115,7 +115,7 @@ func (m *Messenger) putContactLocked(c *Contact) error {
 		return err
 	}
 	m.contacts[c.ID] = c
-	m.bus.publish(ContactEvent{Contact: *c})
+	m.bus.Publish(ContactEvent{Contact: *c})
 	return nil
 }
 

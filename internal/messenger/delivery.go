@@ -8,6 +8,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/statusnode/statusd/internal/eventbus"
 	mvds "github.com/statusnode/statusd/protocol/datasync"
 	"github.com/statusnode/statusd/protocol/message"
 	"github.com/statusnode/statusd/storage"
@@ -26,7 +27,7 @@ const maxTracked = 16384
 // DeliveryEvent is published.
 type deliveries struct {
 	st  *store
-	bus *bus
+	bus *eventbus.Bus[Event]
 	now func() time.Time
 	log *zap.Logger
 
@@ -37,7 +38,7 @@ type deliveries struct {
 	pending []EnvelopeHash
 }
 
-func newDeliveries(st *store, b *bus, now func() time.Time, log *zap.Logger) *deliveries {
+func newDeliveries(st *store, b *eventbus.Bus[Event], now func() time.Time, log *zap.Logger) *deliveries {
 	return &deliveries{st: st, bus: b, now: now, log: log,
 		byHash: make(map[EnvelopeHash][]string), early: make(map[EnvelopeHash]EnvelopeEventKind)}
 }
@@ -122,7 +123,7 @@ func (d *deliveries) applyLocked(ev EnvelopeEvent, ids []string) {
 		}
 		d.setLocked(rec, next)
 	}
-	d.bus.publish(EnvelopeStateEvent{Hash: ev.Hash, Kind: ev.Kind, MessageIDs: ids})
+	d.bus.Publish(EnvelopeStateEvent{Hash: ev.Hash, Kind: ev.Kind, MessageIDs: ids})
 }
 
 // onAcks marks sender as having acknowledged the status messages behind
@@ -175,6 +176,6 @@ func (d *deliveries) setLocked(rec *Delivery, next DeliveryState) {
 		return
 	}
 	if changed {
-		d.bus.publish(DeliveryEvent{MessageID: rec.MessageID, ChatID: rec.ChatID, State: next})
+		d.bus.Publish(DeliveryEvent{MessageID: rec.MessageID, ChatID: rec.ChatID, State: next})
 	}
 }

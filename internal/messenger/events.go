@@ -1,8 +1,7 @@
 package messenger
 
 import (
-	"sync"
-	"sync/atomic"
+	"github.com/statusnode/statusd/internal/eventbus"
 )
 
 // Event is one notification of the messenger's event bus. The concrete
@@ -84,74 +83,6 @@ func (DroppedEvent) isEvent()              {}
 
 // EventSubscription receives events through a bounded channel. A
 // subscriber that does not keep up loses events (the bus never blocks the
-// messenger); Dropped counts them.
-type EventSubscription struct {
-	bus     *bus
-	ch      chan Event
-	dropped atomic.Uint64
-	once    sync.Once
-}
-
-// C is the event channel. It is closed by Unsubscribe and by Messenger.Stop.
-func (s *EventSubscription) C() <-chan Event { return s.ch }
-
-// Dropped is the number of events lost because C was full.
-func (s *EventSubscription) Dropped() uint64 { return s.dropped.Load() }
-
-// Unsubscribe stops delivery and closes C. Idempotent; safe from any goroutine.
-func (s *EventSubscription) Unsubscribe() { s.bus.remove(s) }
-
-// bus fans events out to subscriptions. publish never blocks.
-type bus struct {
-	mu     sync.Mutex
-	subs   map[*EventSubscription]struct{}
-	closed bool
-}
-
-func newBus() *bus { return &bus{subs: make(map[*EventSubscription]struct{})} }
-
-func (b *bus) subscribe(size int) *EventSubscription {
-	if size <= 0 {
-		size = 256
-	}
-	s := &EventSubscription{bus: b, ch: make(chan Event, size)}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.closed {
-		close(s.ch)
-		return s
-	}
-	b.subs[s] = struct{}{}
-	return s
-}
-
-func (b *bus) remove(s *EventSubscription) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if _, ok := b.subs[s]; ok {
-		delete(b.subs, s)
-		close(s.ch)
-	}
-}
-
-func (b *bus) publish(e Event) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for s := range b.subs {
-		select {
-		case s.ch <- e:
-		default:
-			s.dropped.Add(1)
-		}
-	}
-}
-
-func (b *bus) close() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.closed = true
-	for s := range b.subs {
-		delete(b.subs, s)
-		close(s.ch)
-	}
-}
+// messenger); Dropped counts them. C is closed by Unsubscribe and by
+// Messenger.Stop.
+type EventSubscription = eventbus.Subscription[Event]

@@ -192,7 +192,7 @@ func (m *Messenger) saveGroupLocked(c *Chat, g *message.Group, updates []message
 	}
 	m.groups[c.ID] = updates
 	m.chats[c.ID] = c
-	m.bus.publish(ChatEvent{Chat: *copyChat(c)})
+	m.bus.Publish(ChatEvent{Chat: *copyChat(c)})
 	return nil
 }
 

@@ -46,7 +46,7 @@ func (m *Messenger) handleChatLocked(ctx recvContext, cm *message.ChatMessage) {
 		return
 	}
 	m.chats[chat.ID] = chat
-	m.bus.publish(MessageEvent{Message: msg})
+	m.bus.Publish(MessageEvent{Message: msg})
 }
 
 // chatForLocked finds (or, for 1:1, opens) the chat of cm, or names the

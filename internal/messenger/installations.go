@@ -156,7 +156,7 @@ func (m *Messenger) handlePairLocked(ctx recvContext, p *message.PairInstallatio
 		return
 	}
 	m.markProcessedLocked(ctx.r.ID)
-	m.bus.publish(InstallationMetadataEvent{Installation: Installation{ID: p.InstallationID, Metadata: md}})
+	m.bus.Publish(InstallationMetadataEvent{Installation: Installation{ID: p.InstallationID, Metadata: md}})
 }
 
 // handleSyncLocked applies a p1 from a paired device: the public chat to

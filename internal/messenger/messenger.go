@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/statusnode/statusd/internal/datasync"
+	"github.com/statusnode/statusd/internal/eventbus"
 	mvds "github.com/statusnode/statusd/protocol/datasync"
 	"github.com/statusnode/statusd/protocol/encryption"
 	"github.com/statusnode/statusd/protocol/message"
@@ -52,7 +53,7 @@ type Messenger struct {
 	tr       Transport
 	db       storage.KV
 	st       *store
-	bus      *bus
+	bus      *eventbus.Bus[Event]
 	cnt      *counters
 	dl       *deliveries
 	keys     *keyCache
@@ -95,7 +96,7 @@ func New(cfg Config, db storage.KV, tr Transport) (*Messenger, error) {
 	m := &Messenger{
 		cfg: cfg, self: self, selfHex: message.PubKeyHex(self), selfPeer: peer,
 		tr: tr, db: db, st: newStore(storage.NewTable(db, TableName)),
-		bus: newBus(), cnt: newCounters(cfg.Metrics, log), keys: newKeyCache(),
+		bus: eventbus.New[Event](256), cnt: newCounters(cfg.Metrics, log), keys: newKeyCache(),
 		posted: newRecentHashes(4096), rand: &lockedReader{r: cfg.Rand}, log: log,
 		chats: make(map[string]*Chat), contacts: make(map[string]*Contact),
 		groups: make(map[string][]message.MembershipUpdate), filters: make(map[string]Subscription),
@@ -250,7 +251,7 @@ func (m *Messenger) stop() error {
 	if m.ds != nil {
 		err = m.ds.Stop()
 	}
-	m.bus.close()
+	m.bus.Close()
 	if wasRunning {
 		m.log.Info("stopped")
 	}
@@ -271,7 +272,7 @@ func (m *Messenger) runningLocked() error {
 // Subscribe returns a subscription to the event bus with a channel of the
 // given capacity (0: 256). Events published while the channel is full are
 // lost for that subscriber and counted (EventSubscription.Dropped).
-func (m *Messenger) Subscribe(capacity int) *EventSubscription { return m.bus.subscribe(capacity) }
+func (m *Messenger) Subscribe(capacity int) *EventSubscription { return m.bus.Subscribe(capacity) }
 
 // PublicKey returns our identity as 0x04… hex.
 func (m *Messenger) PublicKey() string { return m.selfHex }

@@ -43,7 +43,7 @@ func (m *Messenger) receive(in inbound) {
 
 func (m *Messenger) drop(reason, sender string, err error) {
 	m.cnt.drop(reason, sender, err)
-	m.bus.publish(DroppedEvent{Reason: reason, Sender: sender})
+	m.bus.Publish(DroppedEvent{Reason: reason, Sender: sender})
 }
 
 // handleProtocolLocked decodes and processes a ProtocolMessage (spec §0
@@ -63,7 +63,7 @@ func (m *Messenger) handleProtocolLocked(in inbound) (res *encryption.Received, 
 	if err != nil {
 		reason := decryptReason(err)
 		m.drop(reason, sender, err)
-		m.bus.publish(DecryptFailedEvent{Sender: sender, Reason: reason})
+		m.bus.Publish(DecryptFailedEvent{Sender: sender, Reason: reason})
 		return nil, true, false
 	}
 	m.afterHandleLocked(sender, pm, res)
@@ -75,11 +75,11 @@ func (m *Messenger) handleProtocolLocked(in inbound) (res *encryption.Received, 
 // an agreed negotiated secret joins its topic (§3.8).
 func (m *Messenger) afterHandleLocked(sender string, pm *encryption.ProtocolMessage, res *encryption.Received) {
 	for _, inst := range res.NewInstallations {
-		m.bus.publish(InstallationFoundEvent{Installation: Installation{ID: inst.ID, Enabled: inst.Enabled,
+		m.bus.Publish(InstallationFoundEvent{Installation: Installation{ID: inst.ID, Enabled: inst.Enabled,
 			Metadata: inst.Metadata, Timestamp: inst.Timestamp}})
 	}
 	if len(pm.Bundles) > 0 && sender != m.selfHex {
-		m.bus.publish(BundleAddedEvent{Identity: sender, InstallationID: pm.InstallationID})
+		m.bus.Publish(BundleAddedEvent{Identity: sender, InstallationID: pm.InstallationID})
 	}
 	if res.SharedSecret != nil {
 		name := encryption.NegotiatedTopicName(res.SharedSecret)

@@ -100,8 +100,8 @@ func (m *Messenger) prepareTextLocked(chatID, text string) (*outgoing, error) {
 	if err := m.st.write(&b); err != nil {
 		return nil, err
 	}
-	m.bus.publish(MessageEvent{Message: msg})
-	m.bus.publish(DeliveryEvent{MessageID: id, ChatID: c.ID, State: DeliveryQueued})
+	m.bus.Publish(MessageEvent{Message: msg})
+	m.bus.Publish(DeliveryEvent{MessageID: id, ChatID: c.ID, State: DeliveryQueued})
 	return out, nil
 }
 

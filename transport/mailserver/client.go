@@ -13,6 +13,7 @@ import (
 	"github.com/ethereum/go-ethereum/p2p/enode"
 	"go.uber.org/zap"
 
+	"github.com/statusnode/statusd/internal/eventbus"
 	msproto "github.com/statusnode/statusd/protocol/mailserver"
 	wproto "github.com/statusnode/statusd/protocol/whisper"
 	"github.com/statusnode/statusd/storage"
@@ -117,7 +118,7 @@ type Client struct {
 	log    *zap.Logger
 	gaps   *gapStore
 	seen   *seenWriter
-	events fanout
+	events *eventbus.Bus[Event]
 
 	mu      sync.Mutex // guards waiters, started, stopped
 	waiters map[common.Hash]chan *msproto.Completion
@@ -142,6 +143,7 @@ func NewClient(cfg ClientConfig, router ClientRouter, log *zap.Logger) (*Client,
 		seen:    newSeenWriter(),
 		waiters: make(map[common.Hash]chan *msproto.Completion),
 		quit:    make(chan struct{}),
+		events:  eventbus.New[Event](1),
 	}, nil
 }
 
@@ -181,12 +183,12 @@ func (c *Client) Stop() error {
 		close(c.quit)
 	}
 	c.wg.Wait()
-	c.events.close()
+	c.events.Close()
 	return nil
 }
 
 // Subscribe returns a subscription to the client's events.
-func (c *Client) Subscribe(capacity int) *Subscription { return c.events.subscribe(capacity) }
+func (c *Client) Subscribe(capacity int) *Subscription { return c.events.Subscribe(capacity) }
 
 // Seen records an envelope the node received live so that the same
 // envelope fetched later is not delivered again. It is the client half of
@@ -321,7 +323,7 @@ func (c *Client) requestPage(ctx context.Context, peer *enode.Node, p *RequestPa
 	}
 	select {
 	case comp := <-ch:
-		c.events.publish(Event{Kind: EventRequestCompleted, RequestID: id, Completion: comp})
+		c.events.Publish(Event{Kind: EventRequestCompleted, RequestID: id, Completion: comp})
 		if comp.Failed() {
 			return comp, id, fmt.Errorf("%w: %s", ErrRequestFailed, comp.Error)
 		}
@@ -330,7 +332,7 @@ func (c *Client) requestPage(ctx context.Context, peer *enode.Node, p *RequestPa
 		if ctx.Err() != nil {
 			return nil, id, ctx.Err()
 		}
-		c.events.publish(Event{Kind: EventRequestExpired, RequestID: id})
+		c.events.Publish(Event{Kind: EventRequestExpired, RequestID: id})
 		return nil, id, fmt.Errorf("%w: no completion within %v", ErrTimeout, timeout)
 	case <-c.quit:
 		return nil, id, ErrStopped
@@ -346,7 +348,7 @@ func (c *Client) awaitLegacy(ctx, tctx context.Context, id common.Hash) (*msprot
 			return nil, id, ctx.Err()
 		}
 		comp := &msproto.Completion{RequestID: id}
-		c.events.publish(Event{Kind: EventRequestCompleted, RequestID: id, Completion: comp})
+		c.events.Publish(Event{Kind: EventRequestCompleted, RequestID: id, Completion: comp})
 		return comp, id, nil
 	case <-c.quit:
 		return nil, id, ErrStopped

@@ -1,10 +1,9 @@
 package mailserver
 
 import (
-	"sync"
-
 	"github.com/ethereum/go-ethereum/common"
 
+	"github.com/statusnode/statusd/internal/eventbus"
 	msproto "github.com/statusnode/statusd/protocol/mailserver"
 	wproto "github.com/statusnode/statusd/protocol/whisper"
 )
@@ -50,65 +49,6 @@ type Event struct {
 }
 
 // Subscription receives client events on a bounded channel; the client
-// never blocks on it and drops what does not fit.
-type Subscription struct {
-	f  *fanout
-	ch chan Event
-}
-
-// C is the event channel, closed by Unsubscribe or Client.Stop.
-func (s *Subscription) C() <-chan Event { return s.ch }
-
-// Unsubscribe stops delivery and closes C; idempotent.
-func (s *Subscription) Unsubscribe() { s.f.remove(s) }
-
-type fanout struct {
-	mu     sync.Mutex
-	subs   map[*Subscription]struct{}
-	closed bool
-}
-
-func (f *fanout) subscribe(capacity int) *Subscription {
-	s := &Subscription{f: f, ch: make(chan Event, max(capacity, 1))}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.closed {
-		close(s.ch)
-		return s
-	}
-	if f.subs == nil {
-		f.subs = make(map[*Subscription]struct{})
-	}
-	f.subs[s] = struct{}{}
-	return s
-}
-
-func (f *fanout) remove(s *Subscription) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if _, ok := f.subs[s]; ok {
-		delete(f.subs, s)
-		close(s.ch)
-	}
-}
-
-func (f *fanout) publish(ev Event) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for s := range f.subs {
-		select {
-		case s.ch <- ev:
-		default:
-		}
-	}
-}
-
-func (f *fanout) close() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.closed = true
-	for s := range f.subs {
-		delete(f.subs, s)
-		close(s.ch)
-	}
-}
+// never blocks on it and drops what does not fit. C is closed by
+// Unsubscribe or Client.Stop.
+type Subscription = eventbus.Subscription[Event]

@@ -56,13 +56,13 @@ func (c *Client) FillGaps(ctx context.Context, peer *enode.Node, topics []wproto
 			return err
 		}
 		for _, g := range gaps {
-			c.events.publish(Event{Kind: EventGapFound, Topic: t, Range: g})
+			c.events.Publish(Event{Kind: EventGapFound, Topic: t, Range: g})
 			lo := g.From - min(g.From, overlap)
 			hi := g.To + min(^uint32(0)-g.To, overlap)
 			if _, err := c.Request(ctx, peer, RequestParams{Lower: lo, Upper: hi, Topics: []wproto.Topic{t}, Limit: c.cfg.PageLimit, FollowCursor: true}); err != nil {
 				return err
 			}
-			c.events.publish(Event{Kind: EventGapFilled, Topic: t, Range: g})
+			c.events.Publish(Event{Kind: EventGapFilled, Topic: t, Range: g})
 		}
 	}
 	return nil

@@ -83,7 +83,7 @@ func TestEventsSubscriberNeverBlocks(t *testing.T) {
 	w := newTestWhisper(t, nil)
 	sub := w.SubscribeEvents(1)
 	for range 3 {
-		w.events.publish(Event{Kind: EventPeerAdded})
+		w.events.Publish(Event{Kind: EventPeerAdded})
 	}
 	if sub.Dropped() != 2 {
 		t.Fatalf("dropped %d, want 2", sub.Dropped())

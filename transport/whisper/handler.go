@@ -116,7 +116,7 @@ func (w *Whisper) register(p *peer) error {
 	w.peers[p.id] = p
 	w.wg.Add(1)
 	go p.writeLoop()
-	w.events.publish(Event{Kind: EventPeerAdded, Peer: p.id})
+	w.events.Publish(Event{Kind: EventPeerAdded, Peer: p.id})
 	return nil
 }
 
@@ -126,7 +126,7 @@ func (w *Whisper) unregister(p *peer) {
 	w.mu.Unlock()
 	close(p.quit)
 	<-p.done
-	w.events.publish(Event{Kind: EventPeerDropped, Peer: p.id})
+	w.events.Publish(Event{Kind: EventPeerDropped, Peer: p.id})
 }
 
 // handlePacket processes one packet (§5.1). A returned error disconnects the

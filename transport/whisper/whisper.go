@@ -10,6 +10,7 @@ import (
 	"github.com/ethereum/go-ethereum/p2p/enode"
 	"go.uber.org/zap"
 
+	"github.com/statusnode/statusd/internal/eventbus"
 	"github.com/statusnode/statusd/internal/metrics"
 	wproto "github.com/statusnode/statusd/protocol/whisper"
 )
@@ -31,7 +32,7 @@ type Whisper struct {
 	filters *Filters
 	keys    *KeyStore
 	set     settings
-	events  *events
+	events  *eventbus.Bus[Event]
 
 	mu      sync.RWMutex // guards peers, started, stopped
 	peers   map[enode.ID]*peer
@@ -66,7 +67,7 @@ func New(cfg Config, identity *ecdsa.PrivateKey, log *zap.Logger, reg *metrics.R
 		keys:   NewKeyStore(cfg.Rand),
 		peers:  make(map[enode.ID]*peer),
 		quit:   make(chan struct{}),
-		events: newEvents(),
+		events: eventbus.New[Event](1024),
 	}
 	w.filters = newFilters(w)
 	w.set.init(cfg)
@@ -137,7 +138,7 @@ func (w *Whisper) Stop() error {
 	}
 	w.wg.Wait()
 	w.filters.closeAll()
-	w.events.close()
+	w.events.Close()
 	w.log.Info("whisper stopped")
 	return nil
 }
@@ -161,7 +162,7 @@ func (w *Whisper) sweep() {
 	now := w.cfg.Now()
 	_, local := w.pool.sweep(now)
 	for _, h := range local {
-		w.events.publish(Event{Kind: EventEnvelopeExpired, Hash: h})
+		w.events.Publish(Event{Kind: EventEnvelopeExpired, Hash: h})
 	}
 	for _, p := range w.peerList() {
 		p.forgetExpired(now)
