@@ -87,6 +87,7 @@ type Log struct {
 type Metrics struct {
 	Enabled bool   `toml:"enabled" comment:"Serve Prometheus metrics (flag --metrics)."`
 	Addr    string `toml:"addr" comment:"Metrics listen address host:port (flag --metrics.addr)."`
+	Pprof   bool   `toml:"pprof" comment:"Also serve Go runtime profiles under /debug/pprof/ on the metrics address (flag --metrics.pprof)."`
 }
 
 // Whisper configures the Whisper v6 router and the shh_ namespace.
@@ -188,6 +189,9 @@ func (c *Config) Validate() error {
 	case "console", "json":
 	default:
 		return fmt.Errorf("%w: --log.format %q is not one of console, json", ErrInvalid, c.Log.Format)
+	}
+	if c.Metrics.Pprof && !c.Metrics.Enabled {
+		return fmt.Errorf("%w: --metrics.pprof serves on the metrics address and needs --metrics", ErrInvalid)
 	}
 	if c.Metrics.Enabled {
 		if _, _, err := net.SplitHostPort(c.Metrics.Addr); err != nil {

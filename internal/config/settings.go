@@ -39,6 +39,7 @@ func flagNames() map[string]string {
 		"log.format":       "log.format",
 		"metrics.enabled":  "metrics",
 		"metrics.addr":     "metrics.addr",
+		"metrics.pprof":    "metrics.pprof",
 
 		"whisper.minpow":             "shh.pow",
 		"whisper.maxmessagesize":     "shh.maxmessagesize",

@@ -3,7 +3,9 @@ package node
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -194,6 +196,25 @@ func TestMetricsEndpoint(t *testing.T) {
 	for _, want := range []string{"p2p_peers 0", "go_goroutines", "process_resident_memory_bytes", `rpc_requests_total{method="web3_clientVersion"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %q", want)
+		}
+	}
+}
+
+// TestMetricsPprof: runtime profiles are served on the metrics address only
+// when asked for.
+func TestMetricsPprof(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		c := testConfig(t)
+		c.Metrics.Enabled, c.Metrics.Addr, c.Metrics.Pprof = true, "127.0.0.1:0", on
+		n := startNode(t, c)
+		resp, err := http.Get("http://" + n.MetricsAddr() + "/debug/pprof/goroutine?debug=1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if got := resp.StatusCode == http.StatusOK && strings.Contains(string(body), "goroutine profile"); got != on {
+			t.Errorf("pprof %v: status %d, body %.80q", on, resp.StatusCode, body)
 		}
 	}
 }
