@@ -190,12 +190,15 @@ func (c *Client) Stop() error {
 // Subscribe returns a subscription to the client's events.
 func (c *Client) Subscribe(capacity int) *Subscription { return c.events.Subscribe(capacity) }
 
-// Seen records an envelope the node received live so that the same
-// envelope fetched later is not delivered again. It is the client half of
-// EnvelopeHook and runs on the ingest path, so it never touches the store:
-// the hash is stored in batches by the client's goroutine (seen.go).
-func (c *Client) Seen(env *wproto.Envelope, arrived time.Time) {
-	c.seen.add(env.Hash(), uint32(arrived.Unix()))
+// Seen records the hash of an envelope that a filter opened live, so that
+// the same envelope fetched later is not delivered again. Envelopes that
+// no filter opened when they arrived are not recorded: fetched later, when
+// a filter for them may exist (a chat joined since), they are delivered.
+// It is the client half of EnvelopeHook and runs on the ingest path, so it
+// never touches the store: the hash is stored in batches by the client's
+// goroutine (seen.go).
+func (c *Client) Seen(hash common.Hash, arrived time.Time) {
+	c.seen.add(hash, uint32(arrived.Unix()))
 }
 
 // allowP2P is the code-127 delivery filter: only envelopes not seen yet.

@@ -3,6 +3,7 @@ package mailserver
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -182,5 +183,50 @@ func TestOfflineCatchUp(t *testing.T) {
 	// 15 envelopes in pages of 4: four pages, the last without a cursor.
 	if pages != 4 || filled != 1 {
 		t.Fatalf("%d completed pages, %d filled gaps; want 4, 1", pages, filled)
+	}
+}
+
+// TestFetchAfterJoin: an envelope that arrived live before any filter could
+// open it (its chat was joined later) is delivered when fetched from the
+// mailserver; one that a filter opened live, or that an earlier fetch
+// delivered, is not delivered again.
+func TestFetchAfterJoin(t *testing.T) {
+	x := newSetup(t, nil)
+	key, err := wproto.SymKeyFromPassword("status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	topic := wproto.TopicFromName("status")
+	from := uint32(time.Now().Unix()) - 60
+	post(t, x.s, &key, topic, "before-join")
+	testutil.WaitFor(t, 10*time.Second, "live envelope at the client", func() bool {
+		return strings.Contains(metricText(t, x.c), `whisper_envelopes_in_total{source="peer"} 1`)
+	})
+
+	col := collect(t, x.c.w, &key, topic) // the chat is joined
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	to := uint32(time.Now().Unix()) + 5
+	if err := x.client.FillGaps(ctx, x.m.self(), []wproto.Topic{topic}, from, to); err != nil {
+		t.Fatal(err)
+	}
+	testutil.WaitFor(t, 5*time.Second, "fetched message", func() bool { d, _, _ := col.count(); return d == 1 })
+
+	post(t, x.s, &key, topic, "after-join")
+	testutil.WaitFor(t, 10*time.Second, "live message", func() bool { d, _, _ := col.count(); return d == 2 })
+	testutil.WaitFor(t, 10*time.Second, "archived", func() bool {
+		n, _ := x.arch.Count(context.Background())
+		return n == 2
+	})
+	if _, err := x.client.Request(ctx, x.m.self(), RequestParams{Lower: from, Upper: to, Topics: []wproto.Topic{topic}, FollowCursor: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(metricText(t, x.c), `whisper_envelopes_dropped_total{reason="p2p_filtered"} 2`) {
+		t.Errorf("the second fetch was not deduped:\n%s", metricText(t, x.c))
+	}
+	col.mu.Lock()
+	defer col.mu.Unlock()
+	if col.got["before-join"] != 1 || col.got["after-join"] != 1 || col.p2p != 1 {
+		t.Fatalf("got %v, %d via p2p; want each once, 1 via p2p", col.got, col.p2p)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/p2p/enode"
 	"go.uber.org/zap"
 
@@ -13,14 +14,15 @@ import (
 )
 
 // EnvelopeHook returns the router hook that feeds accepted envelopes to the
-// server's archive and the client's dedupe; either may be nil.
+// server's archive and delivered ones to the client's dedupe; either may be
+// nil.
 func EnvelopeHook(s *Server, c *Client) whisper.EnvelopeHook {
-	return func(env *wproto.Envelope, arrived time.Time) {
+	return func(env *wproto.Envelope, hash common.Hash, arrived time.Time, delivered bool) {
 		if s != nil {
 			s.Accept(env, arrived)
 		}
-		if c != nil {
-			c.Seen(env, arrived)
+		if c != nil && delivered {
+			c.Seen(hash, arrived)
 		}
 	}
 }

@@ -53,28 +53,29 @@ func (f *Filter) ID() string { return f.id }
 
 // push hands m to the filter: to the subscriber's channel without blocking,
 // or to the polling buffer, dropping the oldest message when it is full. It
-// reports whether m was kept.
-func (f *Filter) push(m *Message) bool {
+// reports whether m was taken (false only for a closed filter or a lagging
+// subscriber) and whether a message was lost: m itself for a lagging
+// subscriber, the oldest one for a full polling buffer.
+func (f *Filter) push(m *Message) (taken, lost bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.closed {
-		return false
+		return false, false
 	}
 	if f.ch != nil {
 		select {
 		case f.ch <- m:
-			return true
+			return true, false
 		default:
-			return false
+			return false, true
 		}
 	}
-	kept := true
 	if len(f.msgs) >= f.cap {
 		f.msgs = f.msgs[1:]
-		kept = false
+		lost = true
 	}
 	f.msgs = append(f.msgs, m)
-	return kept
+	return true, lost
 }
 
 // Retrieve returns and forgets the messages received since the last call
@@ -246,13 +247,15 @@ func (fs *Filters) candidates(t wproto.Topic) []*Filter {
 }
 
 // deliver opens e for every matching filter and hands over the message.
-// Each distinct key is tried once per envelope. Called on the ingesting
-// goroutine; it never blocks.
-func (fs *Filters) deliver(e *entry, p2p bool, now time.Time) {
+// Each distinct key is tried once per envelope. It reports whether at
+// least one filter kept the message. Called on the ingesting goroutine; it
+// never blocks.
+func (fs *Filters) deliver(e *entry, p2p bool, now time.Time) bool {
 	cands := fs.candidates(e.env.Topic)
 	if len(cands) == 0 {
-		return
+		return false
 	}
+	kept := false
 	oc := openCache{e: e, now: now}
 	for _, f := range cands {
 		if (p2p && !f.AllowP2P) || (f.PoW > 0 && e.pow < f.PoW) {
@@ -262,12 +265,16 @@ func (fs *Filters) deliver(e *entry, p2p bool, now time.Time) {
 		if m == nil || (f.Src != nil && !m.SignedBy(f.Src)) {
 			continue
 		}
-		if f.push(&Message{ReceivedMessage: m, P2P: p2p}) {
+		taken, lost := f.push(&Message{ReceivedMessage: m, P2P: p2p})
+		if taken {
 			fs.w.m.delivered.Inc()
-		} else {
+			kept = true
+		}
+		if lost {
 			fs.w.m.dropped.Inc(dropFilterBacklog)
 		}
 	}
+	return kept
 }
 
 // openKey identifies a filter's key: the symmetric key by value, the

@@ -276,8 +276,8 @@ func (w *Whisper) ingest(e *entry, from *peer, now time.Time, b *ingestBatch) er
 	}
 	w.m.in.Inc(source)
 	w.broadcast(e, from, b)
-	w.filters.deliver(e, false, now)
-	w.envelopeAccepted(env, now)
+	delivered := w.filters.deliver(e, false, now)
+	w.envelopeAccepted(e, now, delivered)
 	return nil
 }
 

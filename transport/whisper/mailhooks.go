@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/p2p/enode"
 
 	wproto "github.com/statusnode/statusd/protocol/whisper"
@@ -16,11 +17,13 @@ import (
 // receives code-125 completions and filters code-127 envelopes (dedupe).
 
 // EnvelopeHook is told about every envelope accepted into the pool (from a
-// peer or a local Send), after forwarding, with the time it arrived. It is
-// called on the accepting goroutine (a peer's read loop or Send's caller),
-// must not block and must not retain env's slices beyond the call unless it
-// copies them (the envelope is immutable, so keeping the pointer is fine).
-type EnvelopeHook func(env *wproto.Envelope, arrived time.Time)
+// peer or a local Send), after forwarding and filter delivery: the
+// envelope, its hash (§5.3), the time it arrived, and whether a filter
+// opened it and kept the message. It is called on the accepting goroutine
+// (a peer's read loop or Send's caller), must not block and must not
+// retain env's slices beyond the call unless it copies them (the envelope
+// is immutable, so keeping the pointer is fine).
+type EnvelopeHook func(env *wproto.Envelope, hash common.Hash, arrived time.Time, delivered bool)
 
 // P2PEnvelopeHook decides whether an envelope received in a code-127 packet
 // from a trusted peer is delivered to the P2P filters; false drops it and
@@ -75,9 +78,9 @@ func hook[T any](p *atomic.Pointer[T]) (T, bool) {
 	return zero, false
 }
 
-func (w *Whisper) envelopeAccepted(env *wproto.Envelope, now time.Time) {
+func (w *Whisper) envelopeAccepted(e *entry, now time.Time, delivered bool) {
 	if h, ok := hook(&w.hooks.envelope); ok && h != nil {
-		h(env, now)
+		h(e.env, e.hash, now, delivered)
 	}
 }
 
