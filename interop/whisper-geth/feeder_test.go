@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ethereum/go-ethereum/rlp"
 	"github.com/ethereum/go-ethereum/whisper/whisperv6"
 )
 
@@ -37,11 +36,7 @@ type feederProc struct {
 func startFeeder(b *testing.B, envs []*whisperv6.Envelope, target string) *feederProc {
 	b.Helper()
 	var file []byte
-	for i := 0; i < len(envs); i += batchSize {
-		body, err := rlp.EncodeToBytes(envs[i:min(i+batchSize, len(envs))])
-		if err != nil {
-			b.Fatal(err)
-		}
+	for _, body := range encodePackets(b, envs) {
 		file = be.BigEndian.AppendUint32(file, uint32(len(body)))
 		file = append(file, body...)
 	}

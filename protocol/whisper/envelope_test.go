@@ -215,6 +215,13 @@ func TestCheckEnvelope(t *testing.T) {
 	if got, err := CheckEnvelope(e, now, p); err != nil || got != pow {
 		t.Errorf("PoW tolerance: %v %v", got, err)
 	}
+	// A PoW computed by the caller is used as given.
+	if got, err := CheckEnvelopeWithPoW(e, now, p, pow); err != nil || got != pow {
+		t.Errorf("known PoW: %v %v", got, err)
+	}
+	if _, err := CheckEnvelopeWithPoW(e, now, p, pow/2); !errors.Is(err, ErrPoWTooLow) {
+		t.Errorf("known low PoW: %v", err)
+	}
 	// A future envelope's PoW carries the §5.4 diff.
 	f := mk(10005, 15, 10, topic)
 	if got, _ := CheckEnvelope(f, now, p); got != f.PoW(now) || got >= f.PoW(time.Unix(10005, 0)) {

@@ -147,6 +147,14 @@ type AcceptParams struct {
 //   - ErrEnvelopeTooLarge, ErrPoWTooLow, ErrBloomMismatch: the peer is
 //     disconnected (confirmation code 2).
 func CheckEnvelope(e *Envelope, now time.Time, p *AcceptParams) (float64, error) {
+	return CheckEnvelopeWithPoW(e, now, p, -1)
+}
+
+// CheckEnvelopeWithPoW is CheckEnvelope for a caller that has already
+// computed pow = e.PoW(now), for instance for a packet's envelopes on
+// several cores. A negative pow means "not computed": it is then computed
+// here, after the checks that come before it.
+func CheckEnvelopeWithPoW(e *Envelope, now time.Time, p *AcceptParams, pow float64) (float64, error) {
 	n := now.Unix()
 	sent := int64(e.Sent())
 	if sent-int64(DefaultSyncAllowance) > n {
@@ -161,7 +169,9 @@ func CheckEnvelope(e *Envelope, now time.Time, p *AcceptParams) (float64, error)
 	if uint64(e.Size()) > uint64(p.MaxMessageSize) {
 		return 0, fmt.Errorf("%w: size %d > %d", ErrEnvelopeTooLarge, e.Size(), p.MaxMessageSize)
 	}
-	pow := e.PoW(now)
+	if pow < 0 {
+		pow = e.PoW(now)
+	}
 	if pow < p.MinPoW && pow < p.MinPoWTolerance {
 		return pow, fmt.Errorf("%w: %g < %g", ErrPoWTooLow, pow, p.MinPoW)
 	}

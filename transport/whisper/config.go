@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"time"
 
 	wproto "github.com/statusnode/statusd/protocol/whisper"
@@ -61,6 +62,11 @@ type Config struct {
 	FilterQueue int
 	// EnablePrivateKeyExport allows GetPrivateKey (shh_getPrivateKey).
 	EnablePrivateKeyExport bool
+	// IngestWorkers bounds the goroutines that hash the envelopes of one
+	// packet and compute their PoW (the keccak work of ingest) before they
+	// are accepted in order on the peer's goroutine; 0 means GOMAXPROCS,
+	// 1 keeps it all on the peer's goroutine.
+	IngestWorkers int
 
 	Now  func() time.Time // clock; nil means time.Now
 	Rand io.Reader        // randomness for keys; nil means crypto/rand
@@ -101,6 +107,7 @@ func (c *Config) validate() error {
 	setDefault(&c.BatchEnvelopes, d.BatchEnvelopes)
 	setDefault(&c.BatchBytes, d.BatchBytes)
 	setDefault(&c.FilterQueue, d.FilterQueue)
+	setDefault(&c.IngestWorkers, runtime.GOMAXPROCS(0))
 	if c.HandshakeTimeout <= 0 {
 		c.HandshakeTimeout = d.HandshakeTimeout
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/ethereum/go-ethereum/p2p"
@@ -191,6 +192,9 @@ func (w *Whisper) handleEnvelopes(p *peer, body []byte) error {
 	trusted := p.isTrusted()
 	now := w.cfg.Now()
 	b := w.newBatch(now)
+	// Rate limits first, so that what a flooding peer sends beyond them
+	// costs no hashing.
+	entries := make([]*entry, 0, len(envs))
 	for _, we := range envs {
 		if !trusted && !p.limiter.allow(now, we.Env.Size()) {
 			w.m.dropped.Inc(dropRateLimited)
@@ -199,11 +203,53 @@ func (w *Whisper) handleEnvelopes(p *peer, body []byte) error {
 			}
 			continue
 		}
-		if err := w.ingest(newWireEntry(we), p, now, b); err != nil {
+		entries = append(entries, &entry{env: we.Env, raw: we.Raw})
+	}
+	w.prepare(entries, now)
+	for _, e := range entries {
+		if err := w.ingest(e, p, now, b); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// minPerWorker is the fewest envelopes worth handing to another goroutine:
+// hashing one and computing its PoW takes a few microseconds, starting a
+// goroutine well under one.
+const minPerWorker = 16
+
+// prepare hashes wire entries (§5.3: their wire bytes are their canonical
+// RLP, so they are hashed and later forwarded as they are) and computes the PoW at now (§5.4) of
+// those not in the pool yet: the keccak work of ingest, which needs no
+// order, spread over up to Config.IngestWorkers goroutines for a large
+// packet. It returns when all are done; ingest then takes them in order.
+// A duplicate that the pool gains meanwhile merely had its PoW computed.
+func (w *Whisper) prepare(es []*entry, now time.Time) {
+	work := func(es []*entry) {
+		for _, e := range es {
+			e.hash, e.bloom = wproto.KeccakHash(e.raw), e.env.Bloom()
+			if !w.pool.has(e.hash) {
+				e.pow, e.powSet = e.env.PoW(now), true
+			}
+		}
+	}
+	n := min(w.cfg.IngestWorkers, len(es)/minPerWorker)
+	if n <= 1 {
+		work(es)
+		return
+	}
+	size := (len(es) + n - 1) / n
+	var wg sync.WaitGroup
+	for i := size; i < len(es); i += size {
+		wg.Add(1)
+		go func(part []*entry) {
+			defer wg.Done()
+			work(part)
+		}(es[i:min(i+size, len(es))])
+	}
+	work(es[:size])
+	wg.Wait()
 }
 
 // ingestBatch holds what ingest needs that stays the same for all the
@@ -253,7 +299,11 @@ func (w *Whisper) ingest(e *entry, from *peer, now time.Time, b *ingestBatch) er
 		}
 		return nil
 	}
-	pow, err := wproto.CheckEnvelope(env, now, &b.params)
+	known := -1.0 // PoW not computed yet
+	if e.powSet {
+		known = e.pow
+	}
+	pow, err := wproto.CheckEnvelopeWithPoW(env, now, &b.params, known)
 	if err != nil {
 		w.m.dropped.Inc(dropReason(err))
 		if from != nil && mustDisconnect(err) {

@@ -33,13 +33,6 @@ func newEntry(e *wproto.Envelope) *entry {
 	return &entry{env: e, raw: raw, hash: wproto.KeccakHash(raw), bloom: e.Bloom()}
 }
 
-// newWireEntry builds the entry of an envelope decoded from a packet: its
-// wire bytes are its canonical RLP, so they are hashed and later forwarded
-// as they are, without encoding the envelope again.
-func newWireEntry(w wproto.WireEnvelope) *entry {
-	return &entry{env: w.Env, raw: w.Raw, hash: wproto.KeccakHash(w.Raw), bloom: w.Env.Bloom()}
-}
-
 // pool holds the envelopes that have not expired yet (§5.8): dedupe by
 // hash, expiry buckets by second for the sweeper. All methods are safe for
 // concurrent use; the mutex guards every field.
