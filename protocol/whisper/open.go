@@ -62,7 +62,8 @@ func OpenAsymmetric(e *Envelope, priv *ecdsa.PrivateKey, now time.Time) (*Receiv
 
 // Known are facts about an envelope its receiver has already computed, so
 // that opening it does not hash it again: PoW as Envelope.PoW(now) gives it
-// and Hash as Envelope.Hash() does.
+// and Hash as Envelope.Hash() does. A zero Hash is copied as it is into the
+// message's EnvelopeHash, for a caller that hashes only what opens.
 type Known struct {
 	PoW  float64
 	Hash common.Hash

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/p2p/enode"
 	"go.uber.org/zap"
 
@@ -17,12 +16,12 @@ import (
 // server's archive and delivered ones to the client's dedupe; either may be
 // nil.
 func EnvelopeHook(s *Server, c *Client) whisper.EnvelopeHook {
-	return func(env *wproto.Envelope, hash common.Hash, arrived time.Time, delivered bool) {
+	return func(a whisper.Accepted) {
 		if s != nil {
-			s.Accept(env, arrived)
+			s.Accept(a.Envelope, a.Arrived)
 		}
-		if c != nil && delivered {
-			c.Seen(hash, arrived)
+		if c != nil && a.Delivered {
+			c.Seen(a.Hash(), a.Arrived)
 		}
 	}
 }

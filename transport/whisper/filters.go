@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
+
 	wproto "github.com/statusnode/statusd/protocol/whisper"
 )
 
@@ -319,7 +321,9 @@ func (c *openCache) open(f *Filter) *wproto.ReceivedMessage {
 		}
 	}
 	if !c.hasKnown {
-		c.known = wproto.Known{PoW: c.e.pow, Hash: c.e.hash}
+		// The hash is filled in below for the envelopes that open: most
+		// tried never do, and hashing them would cost a keccak each.
+		c.known = wproto.Known{PoW: c.e.pow}
 		if !c.e.powSet {
 			c.known.PoW = c.e.env.PoW(c.now)
 		}
@@ -337,6 +341,8 @@ func (c *openCache) open(f *Filter) *wproto.ReceivedMessage {
 	}
 	if err != nil {
 		m = nil
+	} else if m.EnvelopeHash == (common.Hash{}) {
+		m.EnvelopeHash = c.e.hash()
 	}
 	switch {
 	case c.byKey != nil:

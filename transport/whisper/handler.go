@@ -205,9 +205,9 @@ func (w *Whisper) handleEnvelopes(p *peer, body []byte) error {
 		}
 		entries = append(entries, &entry{env: we.Env, raw: we.Raw})
 	}
-	w.prepare(entries, now)
-	for _, e := range entries {
-		if err := w.ingest(e, p, now, b); err != nil {
+	pooled := w.prepare(entries, now)
+	for i, e := range entries {
+		if err := w.ingest(e, pooled[i], p, now, b); err != nil {
 			return err
 		}
 	}
@@ -215,41 +215,45 @@ func (w *Whisper) handleEnvelopes(p *peer, body []byte) error {
 }
 
 // minPerWorker is the fewest envelopes worth handing to another goroutine:
-// hashing one and computing its PoW takes a few microseconds, starting a
-// goroutine well under one.
+// the PoW of one takes a few microseconds, starting a goroutine well under
+// one.
 const minPerWorker = 16
 
-// prepare hashes wire entries (§5.3: their wire bytes are their canonical
-// RLP, so they are hashed and later forwarded as they are) and computes the PoW at now (§5.4) of
-// those not in the pool yet: the keccak work of ingest, which needs no
-// order, spread over up to Config.IngestWorkers goroutines for a large
-// packet. It returns when all are done; ingest then takes them in order.
-// A duplicate that the pool gains meanwhile merely had its PoW computed.
-func (w *Whisper) prepare(es []*entry, now time.Time) {
-	work := func(es []*entry) {
-		for _, e := range es {
-			e.hash, e.bloom = wproto.KeccakHash(e.raw), e.env.Bloom()
-			if !w.pool.has(e.hash) {
+// prepare does the order-free work of ingest for a packet's entries: their
+// dedupe keys and blooms, the pool lookup, and for those not pooled yet
+// the PoW at now (§5.4, two keccak hashes), spread over up to
+// Config.IngestWorkers goroutines for a large packet. It returns, per
+// entry, the pooled entry with the same envelope or nil; ingest then takes
+// them in order. A duplicate that the pool gains meanwhile merely had its
+// PoW computed.
+func (w *Whisper) prepare(es []*entry, now time.Time) []*entry {
+	pooled := make([]*entry, len(es))
+	work := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			e := es[i]
+			e.key, e.bloom = w.pool.keyOf(e.raw), e.env.Bloom()
+			if pooled[i] = w.pool.find(e); pooled[i] == nil {
 				e.pow, e.powSet = e.env.PoW(now), true
 			}
 		}
 	}
 	n := min(w.cfg.IngestWorkers, len(es)/minPerWorker)
 	if n <= 1 {
-		work(es)
-		return
+		work(0, len(es))
+		return pooled
 	}
 	size := (len(es) + n - 1) / n
 	var wg sync.WaitGroup
-	for i := size; i < len(es); i += size {
+	for lo := size; lo < len(es); lo += size {
 		wg.Add(1)
-		go func(part []*entry) {
+		go func(lo, hi int) {
 			defer wg.Done()
-			work(part)
-		}(es[i:min(i+size, len(es))])
+			work(lo, hi)
+		}(lo, min(lo+size, len(es)))
 	}
-	work(es[:size])
+	work(0, size)
 	wg.Wait()
+	return pooled
 }
 
 // ingestBatch holds what ingest needs that stays the same for all the
@@ -280,7 +284,7 @@ func (w *Whisper) handleP2PMessages(p *peer, body []byte) error {
 	for _, e := range envs {
 		w.m.in.Inc("p2p")
 		if w.p2pAllowed(p, e) {
-			w.filters.deliver(newEntry(e), true, now)
+			w.filters.deliver(w.newEntry(e), true, now)
 		}
 	}
 	return nil
@@ -288,14 +292,16 @@ func (w *Whisper) handleP2PMessages(p *peer, body []byte) error {
 
 // ingest applies §5.8 to one envelope from p (nil for local posts), adds it
 // to the pool, forwards it to eligible peers at once and then hands it to
-// the filters. b carries the packet's settings (newBatch). Errors that must
-// disconnect the peer are returned; the others are counted.
-func (w *Whisper) ingest(e *entry, from *peer, now time.Time, b *ingestBatch) error {
+// the filters. e.key is set; pooled is the pool's entry with the same
+// envelope as found by the caller, or nil. b carries the packet's settings
+// (newBatch). Errors that must disconnect the peer are returned; the others
+// are counted.
+func (w *Whisper) ingest(e, pooled *entry, from *peer, now time.Time, b *ingestBatch) error {
 	env := e.env
-	if w.pool.has(e.hash) {
+	if pooled != nil {
 		w.m.dropped.Inc(dropDuplicate)
 		if from != nil {
-			from.markKnown(e)
+			from.markKnown(pooled)
 		}
 		return nil
 	}
@@ -320,8 +326,11 @@ func (w *Whisper) ingest(e *entry, from *peer, now time.Time, b *ingestBatch) er
 		e.from = from.session // from has it (claim), as markKnown would say
 		source = "peer"
 	}
-	if !w.pool.add(e) {
+	if x, added := w.pool.add(e); !added {
 		w.m.dropped.Inc(dropDuplicate)
+		if from != nil {
+			from.markKnown(x)
+		}
 		return nil
 	}
 	w.m.in.Inc(source)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/p2p"
 	"github.com/ethereum/go-ethereum/p2p/enode"
 	"go.uber.org/zap/zaptest"
@@ -159,4 +160,15 @@ func testKey(t testing.TB) *wproto.SymKey {
 		t.Fatal(err)
 	}
 	return &k
+}
+
+// has reports whether the envelope with hash h is pooled. For tests only:
+// it hashes every pooled envelope.
+func (p *pool) has(h common.Hash) bool {
+	for _, e := range p.snapshot() {
+		if e.hash() == h {
+			return true
+		}
+	}
+	return false
 }

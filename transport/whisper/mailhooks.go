@@ -17,13 +17,25 @@ import (
 // receives code-125 completions and filters code-127 envelopes (dedupe).
 
 // EnvelopeHook is told about every envelope accepted into the pool (from a
-// peer or a local Send), after forwarding and filter delivery: the
-// envelope, its hash (§5.3), the time it arrived, and whether a filter
-// opened it and kept the message. It is called on the accepting goroutine
-// (a peer's read loop or Send's caller), must not block and must not
-// retain env's slices beyond the call unless it copies them (the envelope
-// is immutable, so keeping the pointer is fine).
-type EnvelopeHook func(env *wproto.Envelope, hash common.Hash, arrived time.Time, delivered bool)
+// peer or a local Send), after forwarding and filter delivery. It is called
+// on the accepting goroutine (a peer's read loop or Send's caller), must
+// not block and must not retain the envelope's slices beyond the call
+// unless it copies them (the envelope is immutable, so keeping the pointer
+// is fine).
+type EnvelopeHook func(a Accepted)
+
+// Accepted is an envelope accepted into the pool, as EnvelopeHook sees it.
+type Accepted struct {
+	Envelope  *wproto.Envelope
+	Arrived   time.Time
+	Delivered bool // a filter opened it and kept the message
+	e         *entry
+}
+
+// Hash is the envelope hash (§5.3). The router hashes only the envelopes
+// that need it (opened, posted, reported), so the first call may cost a
+// keccak256 of the envelope.
+func (a Accepted) Hash() common.Hash { return a.e.hash() }
 
 // P2PEnvelopeHook decides whether an envelope received in a code-127 packet
 // from a trusted peer is delivered to the P2P filters; false drops it and
@@ -80,7 +92,7 @@ func hook[T any](p *atomic.Pointer[T]) (T, bool) {
 
 func (w *Whisper) envelopeAccepted(e *entry, now time.Time, delivered bool) {
 	if h, ok := hook(&w.hooks.envelope); ok && h != nil {
-		h(e.env, e.hash, now, delivered)
+		h(Accepted{Envelope: e.env, Arrived: now, Delivered: delivered, e: e})
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/p2p/enode"
 
 	"github.com/statusnode/statusd/internal/testutil"
@@ -22,10 +21,10 @@ func TestMailHooks(t *testing.T) {
 	w := newTestWhisper(t, nil)
 	var accepted, delivered, completes, filtered atomic.Int32
 	var hashes sync.Map // hash → env
-	w.SetEnvelopeHook(func(env *wproto.Envelope, hash common.Hash, arrived time.Time, took bool) {
-		hashes.Store(hash, env)
+	w.SetEnvelopeHook(func(a Accepted) {
+		hashes.Store(a.Hash(), a.Envelope)
 		accepted.Add(1)
-		if took {
+		if a.Delivered {
 			delivered.Add(1)
 		}
 	})

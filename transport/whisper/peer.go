@@ -6,7 +6,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/p2p"
 	"github.com/ethereum/go-ethereum/p2p/enode"
 	"go.uber.org/zap"
@@ -38,7 +37,7 @@ type peer struct {
 	session uint64       // unique per connection, never 0 (entry.from)
 
 	mu      sync.Mutex
-	known   map[common.Hash]uint32 // hashes the peer has, with their expiry
+	known   map[*entry]uint32 // pooled envelopes the peer has, with their expiry
 	powReq  float64
 	bloom   wproto.Bloom
 	light   bool
@@ -62,7 +61,7 @@ func newPeer(w *Whisper, id enode.ID, rw p2p.MsgWriter, disconnect func(), st *w
 		quit:       make(chan struct{}),
 		done:       make(chan struct{}),
 		limiter:    newRateLimiter(w.cfg.RateLimit, w.cfg.MaxMessageSize),
-		known:      make(map[common.Hash]uint32),
+		known:      make(map[*entry]uint32),
 		powReq:     st.PoW,
 		bloom:      st.Bloom,
 		light:      st.LightNode,
@@ -70,36 +69,37 @@ func newPeer(w *Whisper, id enode.ID, rw p2p.MsgWriter, disconnect func(), st *w
 	}
 }
 
-// claim decides whether e should go to this peer — it matches the peer's
-// bloom and PoW requirement and the peer does not have it yet — and if so
-// records that the peer has it.
+// claim decides whether the pooled entry e should go to this peer — it
+// matches the peer's bloom and PoW requirement and the peer does not have
+// it yet — and if so records that the peer has it.
 func (p *peer) claim(e *entry) bool {
 	if e.from == p.session {
 		return false // it came from this peer
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if _, ok := p.known[e.hash]; ok {
+	if _, ok := p.known[e]; ok {
 		return false
 	}
 	if e.pow < p.powReq || !wproto.BloomMatch(p.bloom, e.bloom) {
 		return false
 	}
-	p.known[e.hash] = e.env.Expiry
+	p.known[e] = e.env.Expiry
 	return true
 }
 
-// markKnown records that the peer has the envelope (it sent it to us).
+// markKnown records that the peer has the pooled entry e (it sent it to
+// us).
 func (p *peer) markKnown(e *entry) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.known[e.hash] = e.env.Expiry
+	p.known[e] = e.env.Expiry
 }
 
-func (p *peer) unmark(h common.Hash) {
+func (p *peer) unmark(e *entry) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	delete(p.known, h)
+	delete(p.known, e)
 }
 
 // offer queues e for the peer if claim allows it. It never blocks: when the
@@ -111,7 +111,7 @@ func (p *peer) offer(e *entry) {
 	select {
 	case p.queue <- e:
 	default:
-		p.unmark(e.hash)
+		p.unmark(e)
 		p.w.m.dropped.Inc(dropQueueFull)
 	}
 }
@@ -132,9 +132,9 @@ func (p *peer) forgetExpired(now time.Time) {
 	n := now.Unix()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for h, exp := range p.known {
+	for e, exp := range p.known {
 		if int64(exp) < n {
-			delete(p.known, h)
+			delete(p.known, e)
 		}
 	}
 }
@@ -250,7 +250,7 @@ func (p *peer) writeBatch(batch []*entry) error {
 	p.w.m.out.Add(float64(n))
 	for _, e := range batch {
 		if e.local && !e.env.Expired(now) {
-			p.w.events.Publish(Event{Kind: EventEnvelopeSent, Hash: e.hash, Peer: p.id})
+			p.w.events.Publish(Event{Kind: EventEnvelopeSent, Hash: e.hash(), Peer: p.id})
 		}
 	}
 	return nil

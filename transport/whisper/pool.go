@@ -1,7 +1,10 @@
 package whisper
 
 import (
+	"bytes"
+	"hash/maphash"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -9,13 +12,16 @@ import (
 	wproto "github.com/statusnode/statusd/protocol/whisper"
 )
 
-// entry is an accepted envelope with the facts the router needs again and
-// again: its wire bytes (sent as they are), hash, PoW and bloom. Entries are
-// immutable once built and shared by the pool and the peer queues.
+// entry is an envelope with the facts the router needs again and again:
+// its wire bytes (sent as they are), dedupe key, PoW and bloom. Entries are
+// immutable once shared by the pool and the peer queues, except for the
+// envelope hash, which is computed when first asked for (hash): most
+// envelopes a node relays are never opened, archived or reported, and the
+// pool dedupes by wire bytes, which is exact without it.
 type entry struct {
 	env    *wproto.Envelope
-	raw    []byte // full RLP, as forwarded
-	hash   common.Hash
+	raw    []byte  // full RLP, as forwarded
+	key    uint64  // pool.keyOf(raw)
 	pow    float64 // as of ingest; 0 for P2P envelopes, which skip §5.8
 	powSet bool    // pow was computed (not a P2P envelope)
 	bloom  wproto.Bloom
@@ -25,48 +31,103 @@ type entry struct {
 	// is shared. That peer has it: claim never offers it back, without a
 	// per-envelope entry in the peer's known set.
 	from uint64
+	// next chains pooled entries whose keys collide (pool.mu).
+	next *entry
+
+	hashed atomic.Pointer[common.Hash] // set by hash
 }
 
-// newEntry encodes e once and hashes the encoding (§5.3).
-func newEntry(e *wproto.Envelope) *entry {
+// hash returns the envelope hash (§5.3): keccak256 of the wire bytes, which
+// are the envelope's canonical RLP. Safe for concurrent use; concurrent
+// first calls compute the same value.
+func (e *entry) hash() common.Hash {
+	if h := e.hashed.Load(); h != nil {
+		return *h
+	}
+	h := wproto.KeccakHash(e.raw)
+	e.hashed.Store(&h)
+	return h
+}
+
+// newEntry encodes an envelope that did not come in a Messages packet (a
+// local post, a P2P message) once.
+func (w *Whisper) newEntry(e *wproto.Envelope) *entry {
 	raw := e.AppendRLP(nil)
-	return &entry{env: e, raw: raw, hash: wproto.KeccakHash(raw), bloom: e.Bloom()}
+	return &entry{env: e, raw: raw, key: w.pool.keyOf(raw), bloom: e.Bloom()}
 }
 
-// pool holds the envelopes that have not expired yet (§5.8): dedupe by
-// hash, expiry buckets by second for the sweeper. All methods are safe for
-// concurrent use; the mutex guards every field.
+// pool holds the envelopes that have not expired yet (§5.8): dedupe by wire
+// bytes, expiry buckets by second for the sweeper. All methods are safe
+// for concurrent use; the mutex guards every field but seed.
 type pool struct {
+	seed     maphash.Seed // random per pool: peers cannot aim at key collisions
 	mu       sync.RWMutex
-	byHash   map[common.Hash]*entry
-	byExpiry map[uint32][]common.Hash
+	byKey    map[uint64]*entry // chained through entry.next on collisions
+	byExpiry map[uint32][]*entry
+	count    int
 	bytes    int
 }
 
 func newPool() *pool {
-	return &pool{byHash: make(map[common.Hash]*entry), byExpiry: make(map[uint32][]common.Hash)}
+	return &pool{seed: maphash.MakeSeed(), byKey: make(map[uint64]*entry), byExpiry: make(map[uint32][]*entry)}
 }
 
-// has reports whether an envelope with hash h is in the pool.
-func (p *pool) has(h common.Hash) bool {
+// keyOf is the dedupe key of an envelope's wire bytes.
+func (p *pool) keyOf(raw []byte) uint64 { return maphash.Bytes(p.seed, raw) }
+
+// findLocked returns the pooled entry with e's wire bytes, or nil.
+func (p *pool) findLocked(e *entry) *entry {
+	for x := p.byKey[e.key]; x != nil; x = x.next {
+		if bytes.Equal(x.raw, e.raw) {
+			return x
+		}
+	}
+	return nil
+}
+
+// find returns the pooled entry with the same envelope as e (e.key set),
+// or nil.
+func (p *pool) find(e *entry) *entry {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	_, ok := p.byHash[h]
-	return ok
+	return p.findLocked(e)
 }
 
-// add stores e unless an envelope with the same hash is already there; it
-// reports whether e was new.
-func (p *pool) add(e *entry) bool {
+// add stores e unless the same envelope is already there; it returns the
+// pooled entry and whether that is e.
+func (p *pool) add(e *entry) (*entry, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if _, ok := p.byHash[e.hash]; ok {
-		return false
+	if x := p.findLocked(e); x != nil {
+		return x, false
 	}
-	p.byHash[e.hash] = e
-	p.byExpiry[e.env.Expiry] = append(p.byExpiry[e.env.Expiry], e.hash)
+	e.next = p.byKey[e.key]
+	p.byKey[e.key] = e
+	p.byExpiry[e.env.Expiry] = append(p.byExpiry[e.env.Expiry], e)
+	p.count++
 	p.bytes += len(e.raw)
-	return true
+	return e, true
+}
+
+// removeLocked unlinks e from its key's chain.
+func (p *pool) removeLocked(e *entry) {
+	head := p.byKey[e.key]
+	if head == e {
+		if e.next == nil {
+			delete(p.byKey, e.key)
+		} else {
+			p.byKey[e.key] = e.next
+		}
+	} else {
+		for x := head; x != nil; x = x.next {
+			if x.next == e {
+				x.next = e.next
+				break
+			}
+		}
+	}
+	p.count--
+	p.bytes -= len(e.raw)
 }
 
 // sweep removes every envelope whose Expiry is before now and returns how
@@ -78,18 +139,15 @@ func (p *pool) sweep(now time.Time) (int, []common.Hash) {
 	defer p.mu.Unlock()
 	removed := 0
 	var local []common.Hash
-	for exp, hashes := range p.byExpiry {
+	for exp, entries := range p.byExpiry {
 		if int64(exp) >= n {
 			continue
 		}
-		for _, h := range hashes {
-			if e, ok := p.byHash[h]; ok {
-				p.bytes -= len(e.raw)
-				delete(p.byHash, h)
-				removed++
-				if e.local {
-					local = append(local, h)
-				}
+		for _, e := range entries {
+			p.removeLocked(e)
+			removed++
+			if e.local {
+				local = append(local, e.hash())
 			}
 		}
 		delete(p.byExpiry, exp)
@@ -102,9 +160,9 @@ func (p *pool) sweep(now time.Time) (int, []common.Hash) {
 func (p *pool) snapshot() []*entry {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	out := make([]*entry, 0, len(p.byHash))
-	for _, e := range p.byHash {
-		out = append(out, e)
+	out := make([]*entry, 0, p.count)
+	for _, entries := range p.byExpiry {
+		out = append(out, entries...)
 	}
 	return out
 }
@@ -113,5 +171,5 @@ func (p *pool) snapshot() []*entry {
 func (p *pool) stats() (count, bytes int) {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	return len(p.byHash), p.bytes
+	return p.count, p.bytes
 }

@@ -22,9 +22,10 @@ func (w *Whisper) Send(env *wproto.Envelope) (common.Hash, error) {
 	if err := w.running(); err != nil {
 		return common.Hash{}, err
 	}
-	h := env.Hash()
+	e := w.newEntry(env)
+	h := e.hash()
 	now := w.cfg.Now()
-	if err := w.ingest(newEntry(env), nil, now, w.newBatch(now)); err != nil {
+	if err := w.ingest(e, w.pool.find(e), nil, now, w.newBatch(now)); err != nil {
 		return h, err
 	}
 	return h, nil

@@ -66,10 +66,10 @@ func TestPacketIngestParallel(t *testing.T) {
 		})
 		var o outcome
 		for _, e := range w.pool.snapshot() {
-			if e.hash != e.env.Hash() || !e.powSet || e.pow != e.env.PoW(now) {
-				t.Errorf("workers %d: pooled entry %x: hash %x, pow %v (set %v), want %v", workers, e.env.Hash(), e.hash, e.pow, e.powSet, e.env.PoW(now))
+			if e.hash() != e.env.Hash() || !e.powSet || e.pow != e.env.PoW(now) {
+				t.Errorf("workers %d: pooled entry %x: hash %x, pow %v (set %v), want %v", workers, e.env.Hash(), e.hash(), e.pow, e.powSet, e.env.PoW(now))
 			}
-			o.pool = append(o.pool, e.hash)
+			o.pool = append(o.pool, e.hash())
 		}
 		slices.SortFunc(o.pool, func(a, b common.Hash) int { return a.Cmp(b) })
 		for _, m := range f.Retrieve() {
