@@ -1,6 +1,7 @@
 package whisper
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/ecdsa"
@@ -11,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
@@ -157,15 +159,30 @@ func DecryptSymmetric(key *SymKey, data []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return openGCM(aead, data)
+	return openGCM(aead, data, nil)
 }
 
-func openGCM(aead cipher.AEAD, data []byte) ([]byte, error) {
+// openGCM opens data (ciphertext ‖ tag ‖ nonce). With scratch, small
+// ciphertexts are opened into a pooled buffer and only a plaintext that
+// verifies gets memory of its own: most attempts of a filter fail.
+func openGCM(aead cipher.AEAD, data []byte, scratch *sync.Pool) ([]byte, error) {
 	if len(data) < AESNonceLength+AESTagLength {
 		return nil, fmt.Errorf("%w: %d bytes too short", ErrDecrypt, len(data))
 	}
 	split := len(data) - AESNonceLength
-	plain, err := aead.Open(nil, data[split:], data[:split], nil)
+	var buf *[]byte
+	var dst []byte
+	if scratch != nil && split <= maxScratchOpen {
+		buf = scratch.Get().(*[]byte)
+		dst = (*buf)[:0]
+	}
+	plain, err := aead.Open(dst, data[split:], data[:split], nil)
+	if buf != nil {
+		if err == nil {
+			plain = bytes.Clone(plain)
+		}
+		scratch.Put(buf)
+	}
 	if err != nil {
 		if err.Error() == errAuthText {
 			// The usual failure (wrong key: a filter trying an envelope
@@ -176,6 +193,13 @@ func openGCM(aead cipher.AEAD, data []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %w", ErrDecrypt, err)
 	}
 	return plain, nil
+}
+
+// maxScratchOpen is the largest ciphertext opened into a pooled buffer.
+const maxScratchOpen = 4 << 10
+
+func newScratchPool() *sync.Pool {
+	return &sync.Pool{New: func() any { b := make([]byte, 0, maxScratchOpen); return &b }}
 }
 
 // errAuthText is what crypto/cipher's GCM returns when a tag does not
@@ -190,6 +214,7 @@ var errDecryptAuth = fmt.Errorf("%w: %w", ErrDecrypt, errors.New(errAuthText))
 type SymCipher struct {
 	aead    cipher.AEAD
 	keyHash common.Hash
+	scratch *sync.Pool // buffers for failed attempts (openGCM)
 }
 
 // NewSymCipher prepares key for decryption; it fails as DecryptSymmetric
@@ -199,12 +224,12 @@ func NewSymCipher(key *SymKey) (*SymCipher, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &SymCipher{aead: aead, keyHash: crypto.Keccak256Hash(key[:])}, nil
+	return &SymCipher{aead: aead, keyHash: crypto.Keccak256Hash(key[:]), scratch: newScratchPool()}, nil
 }
 
 // Decrypt is DecryptSymmetric with the prepared key.
 func (c *SymCipher) Decrypt(data []byte) ([]byte, error) {
-	return openGCM(c.aead, data)
+	return openGCM(c.aead, data, c.scratch)
 }
 
 func newGCM(key *SymKey) (cipher.AEAD, error) {

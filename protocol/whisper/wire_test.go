@@ -166,3 +166,40 @@ func TestOpenKnownMatchesOpen(t *testing.T) {
 		t.Fatalf("zero key: %v", err)
 	}
 }
+
+// TestSymCipherScratch: a SymCipher opens into a reused buffer, yet every
+// message it returns keeps its own plaintext, whatever is opened after it.
+func TestSymCipherScratch(t *testing.T) {
+	now := time.Unix(1_600_000_000, 0)
+	c, err := NewSymCipher(&fuzzSymKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := SymKey{7}
+	var kept []*ReceivedMessage
+	for i, size := range []int{5, 300, maxScratchOpen, 2 * maxScratchOpen, 40} {
+		payload := bytes.Repeat([]byte{byte('a' + i)}, size)
+		e, err := Wrap(&MessageParams{KeySym: &fuzzSymKey, Payload: payload, TTL: 10}, now, bytes.NewReader(bytes.Repeat(fuzzRandBytes, 64)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := OpenSymmetricKnown(e, c, Known{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept = append(kept, m)
+		// A failed attempt with another key reuses the buffer too.
+		f, err := Wrap(&MessageParams{KeySym: &other, Payload: payload, TTL: 10}, now, bytes.NewReader(bytes.Repeat(fuzzRandBytes, 64)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := OpenSymmetricKnown(f, c, Known{}); !errors.Is(err, ErrDecrypt) {
+			t.Fatalf("wrong key: %v", err)
+		}
+	}
+	for i, m := range kept {
+		if len(m.Payload) == 0 || !bytes.Equal(m.Payload, bytes.Repeat([]byte{byte('a' + i)}, len(m.Payload))) {
+			t.Fatalf("message %d changed: %q", i, m.Payload[:min(len(m.Payload), 16)])
+		}
+	}
+}

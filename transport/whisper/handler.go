@@ -195,7 +195,8 @@ func (w *Whisper) handleEnvelopes(p *peer, body []byte) error {
 	// Rate limits first, so that what a flooding peer sends beyond them
 	// costs no hashing.
 	entries := make([]*entry, 0, len(envs))
-	for _, we := range envs {
+	slab := make([]entry, len(envs)) // one allocation per packet, as the envelopes'
+	for i, we := range envs {
 		if !trusted && !p.limiter.allow(now, we.Env.Size()) {
 			w.m.dropped.Inc(dropRateLimited)
 			if p.limiter.abusive() {
@@ -203,7 +204,9 @@ func (w *Whisper) handleEnvelopes(p *peer, body []byte) error {
 			}
 			continue
 		}
-		entries = append(entries, &entry{env: we.Env, raw: we.Raw})
+		e := &slab[i]
+		e.env, e.raw = we.Env, we.Raw
+		entries = append(entries, e)
 	}
 	pooled := w.prepare(entries, now)
 	for i, e := range entries {
