@@ -52,11 +52,14 @@ bench: build
 	$(MAKE) bench-interop-whisper
 
 # statusd beside go-ethereum v1.9.20 whisperv6, fed the same envelopes over
-# loopback devp2p: ingest into a filter (envelopes/s, with the harness's own
-# no-node ceiling) and per-hop latency in a 3-node line. Ingest's count is a
-# multiple of its 128-envelope packets (see BenchmarkIngest).
+# loopback devp2p: ingest into a filter (envelopes/s; five runs, each
+# run's statusd/geth ratio and their median, by scripts/ingest-ratio.sh),
+# the same with the feeder in its own process, and per-hop latency in a
+# 3-node line. Ingest's count is a multiple of its 128-envelope packets (see
+# BenchmarkIngest).
 bench-interop-whisper:
-	cd interop/whisper-geth && $(GO) test -run '^$$' -bench Ingest -benchtime 64000x -timeout 10m .
+	GO=$(GO) bash scripts/ingest-ratio.sh 5
+	cd interop/whisper-geth && $(GO) test -run '^$$' -bench IngestExternal -benchtime 64000x -timeout 10m .
 	cd interop/whisper-geth && $(GO) test -run '^$$' -bench ForwardLatency -benchtime 1000x -timeout 10m .
 
 fuzz:

@@ -272,11 +272,18 @@ func send(tb testing.TB, rw p2p.MsgReadWriter, envs []*whisperv6.Envelope) {
 //
 // The feeder keeps at most ingestWindow envelopes sent but not yet
 // accounted for (a drained opened envelope accounts for its packet), so the
-// filter never holds more than 32 messages, and the timing tail is bounded.
+// filter never holds more than 128 messages, and the timing tail is
+// bounded. The packets are encoded before the clock starts.
 //
-// The "harness" sub-benchmark is the harness's own ceiling: the same feeder
-// and window straight into an in-process shh/6 sink that only decodes and
-// counts, with no node in between.
+// The "harness" sub-benchmark runs the same feeder and window straight into
+// an in-process shh/6 sink that decodes each envelope with go-ethereum
+// v1.9.20 and hashes it, with no node in between. The sink shares the
+// test process (and its CPU) with the feeder, so a node in its own process
+// can beat it; it shows what the feeder and the machine manage at the time.
+//
+// The machines this runs on are shared and noisy, and the sub-benchmarks
+// run one after another: scripts/ingest-ratio.sh repeats the whole
+// benchmark and reports each run's statusd/geth ratio and their median.
 func BenchmarkIngest(b *testing.B) { benchIngest(b, false) }
 
 // BenchmarkIngestExternal is BenchmarkIngest with the feeder in its own OS
@@ -429,13 +436,15 @@ func benchIngest(b *testing.B, external bool) {
 	}
 }
 
-// kindHarness names the no-node ceiling sub-benchmark of BenchmarkIngest.
+// kindHarness names the no-node sub-benchmark of BenchmarkIngest.
 const kindHarness = "harness"
 
-// ingestWindow bounds the envelopes sent but not yet accounted for: 32
-// packets, so at most 32 opened envelopes wait in a node's filter (statusd's
-// polled filters keep 1024).
-const ingestWindow = 32 * batchSize
+// ingestWindow bounds the envelopes sent but not yet accounted for: 128
+// packets, so at most 128 opened envelopes wait in a node's filter
+// (statusd's polled filters keep 1024). A smaller window lets the drain's
+// polling round trips, rather than the node, pace the feeder: with 32
+// packets statusd measured some 15 % less, go-ethereum the same.
+const ingestWindow = 128 * batchSize
 
 // ingestCount is the number of envelopes accounted for so far and when it
 // last grew, shared by the draining goroutine and the feeder.
