@@ -52,8 +52,9 @@ bench: build
 	$(MAKE) bench-interop-whisper
 
 # statusd beside go-ethereum v1.9.20 whisperv6, fed the same envelopes over
-# loopback devp2p: ingest into a filter (envelopes/s; five runs, each
-# run's statusd/geth ratio and their median, by scripts/ingest-ratio.sh),
+# loopback devp2p: ingest into a filter (envelopes per second and per
+# CPU-second of the node; five runs, each run's statusd/geth ratios and
+# their medians, by scripts/ingest-ratio.sh),
 # the same with the feeder in its own process, and per-hop latency in a
 # 3-node line. Ingest's count is a multiple of its 128-envelope packets (see
 # BenchmarkIngest).

@@ -97,6 +97,7 @@ type node struct {
 	http  string
 	token string // bearer token, statusd only
 	logs  *syncBuffer
+	pid   int // its process
 }
 
 type syncBuffer struct {
@@ -148,6 +149,7 @@ func startRef(t testing.TB, kind, name string) *node {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	n.pid = cmd.Process.Pid
 	exited := watchProcess(t, n, cmd, stdin)
 	lines := make(chan map[string]string, 1)
 	go func() {
@@ -189,6 +191,7 @@ func startStatusd(t testing.TB, name string) *node {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	n.pid = cmd.Process.Pid
 	exited := watchProcess(t, n, cmd, nil)
 	go func() { <-exited; pw.Close() }()
 	started := make(chan map[string]any, 1)

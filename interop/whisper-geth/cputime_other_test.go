@@ -1,0 +1,13 @@
+//go:build !linux
+
+package interop
+
+import (
+	"errors"
+	"time"
+)
+
+// cpuTime is not measured outside Linux.
+func cpuTime(pid int) (time.Duration, error) {
+	return 0, errors.New("cpu time: Linux only")
+}
