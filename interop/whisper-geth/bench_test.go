@@ -322,7 +322,7 @@ func benchIngest(b *testing.B, external bool) {
 			var rw p2p.MsgReadWriter
 			var ext *feederProc
 			var drain func(stop <-chan struct{}, got *ingestCount)
-			nodePID := 0 // the node's process, 0 for the harness
+			nodePID := 0    // the node's process, 0 for the harness
 			var wake func() // unblocks drain after stop is closed
 			if kind == kindHarness {
 				sink := newProber(b)
