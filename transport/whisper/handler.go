@@ -224,7 +224,7 @@ const minPerWorker = 16
 
 // prepare does the order-free work of ingest for a packet's entries: their
 // dedupe keys and blooms, the pool lookup, and for those not pooled yet
-// the PoW at now (§5.4, two keccak hashes), spread over up to
+// the PoW at now (§5.4, a keccak256 of the envelope), spread over up to
 // Config.IngestWorkers goroutines for a large packet. It returns, per
 // entry, the pooled entry with the same envelope or nil; ingest then takes
 // them in order. A duplicate that the pool gains meanwhile merely had its
