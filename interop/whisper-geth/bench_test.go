@@ -400,7 +400,7 @@ func benchIngest(b *testing.B, external bool) {
 							}
 						}
 						got.set(len(seen) * openEvery)
-						time.Sleep(time.Millisecond)
+						time.Sleep(time.Millisecond) // pacing, not waiting for a condition
 					}
 				}
 			}
