@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/rpc"
-	"github.com/statusnode/statusd/internal/metrics"
-	"github.com/statusnode/statusd/internal/testutil"
+	"github.com/statusnode/statusd/lib/metrics"
+	"github.com/statusnode/statusd/lib/testutil"
 	"go.uber.org/goleak"
 	"go.uber.org/zap/zaptest"
 )

@@ -7,7 +7,7 @@ import (
 	"sync"
 
 	"github.com/ethereum/go-ethereum/rpc"
-	"github.com/statusnode/statusd/internal/metrics"
+	"github.com/statusnode/statusd/lib/metrics"
 	"go.uber.org/zap"
 )
 

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/statusnode/statusd/internal/testutil"
+	"github.com/statusnode/statusd/lib/testutil"
 )
 
 // TestChatCommands: two daemons; statusctl joins a public chat on both,

@@ -12,7 +12,7 @@ import (
 
 	"github.com/statusnode/statusd/internal/config"
 	"github.com/statusnode/statusd/internal/node"
-	"github.com/statusnode/statusd/internal/testutil"
+	"github.com/statusnode/statusd/lib/testutil"
 )
 
 func startNode(t *testing.T) (*node.Node, string) {

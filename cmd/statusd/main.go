@@ -22,9 +22,9 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/statusnode/statusd/internal/config"
-	"github.com/statusnode/statusd/internal/logging"
 	"github.com/statusnode/statusd/internal/node"
 	"github.com/statusnode/statusd/internal/version"
+	"github.com/statusnode/statusd/lib/logging"
 )
 
 // DevPassword is the password `make run` uses. A node started with it says

@@ -10,7 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/statusnode/statusd/internal/datasync"
-	"github.com/statusnode/statusd/internal/metrics"
+	"github.com/statusnode/statusd/lib/metrics"
 	"github.com/statusnode/statusd/storage/sessions"
 )
 

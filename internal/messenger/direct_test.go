@@ -9,7 +9,7 @@ import (
 
 	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/internal/messenger/transporttest"
-	"github.com/statusnode/statusd/internal/testutil"
+	"github.com/statusnode/statusd/lib/testutil"
 )
 
 func waitDelivery(t *testing.T, n *node, ids []string, state messenger.DeliveryState) {

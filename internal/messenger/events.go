@@ -1,7 +1,7 @@
 package messenger
 
 import (
-	"github.com/statusnode/statusd/internal/eventbus"
+	"github.com/statusnode/statusd/lib/eventbus"
 )
 
 // Event is one notification of the messenger's event bus. The concrete

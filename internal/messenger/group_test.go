@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/statusnode/statusd/internal/messenger"
-	"github.com/statusnode/statusd/internal/testutil"
+	"github.com/statusnode/statusd/lib/testutil"
 )
 
 func waitChat(t *testing.T, n *node, id, what string, cond func(c *messenger.Chat) bool) {

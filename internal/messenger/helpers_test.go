@@ -14,7 +14,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/statusnode/statusd/internal/messenger/transporttest"
-	"github.com/statusnode/statusd/internal/testutil"
+	"github.com/statusnode/statusd/lib/testutil"
 	"github.com/statusnode/statusd/protocol/message"
 	"github.com/statusnode/statusd/protocol/whisper"
 	"github.com/statusnode/statusd/storage"

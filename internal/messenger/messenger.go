@@ -12,7 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/statusnode/statusd/internal/datasync"
-	"github.com/statusnode/statusd/internal/eventbus"
+	"github.com/statusnode/statusd/lib/eventbus"
 	mvds "github.com/statusnode/statusd/protocol/datasync"
 	"github.com/statusnode/statusd/protocol/encryption"
 	"github.com/statusnode/statusd/protocol/message"

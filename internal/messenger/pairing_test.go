@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/statusnode/statusd/internal/testutil"
+	"github.com/statusnode/statusd/lib/testutil"
 	"github.com/statusnode/statusd/storage"
 )
 

@@ -8,7 +8,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/statusnode/statusd/internal/messenger"
-	"github.com/statusnode/statusd/internal/testutil"
+	"github.com/statusnode/statusd/lib/testutil"
 )
 
 // TestGroupOverRPC: three nodes in a line, driven through JSON-RPC. Alice

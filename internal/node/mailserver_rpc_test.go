@@ -15,7 +15,7 @@ import (
 
 	mailapi "github.com/statusnode/statusd/api/mailserver"
 	"github.com/statusnode/statusd/api/shh"
-	"github.com/statusnode/statusd/internal/testutil"
+	"github.com/statusnode/statusd/lib/testutil"
 	"github.com/statusnode/statusd/transport/whisper"
 )
 

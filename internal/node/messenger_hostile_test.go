@@ -16,7 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/statusnode/statusd/internal/messenger"
-	"github.com/statusnode/statusd/internal/testutil"
+	"github.com/statusnode/statusd/lib/testutil"
 	mvds "github.com/statusnode/statusd/protocol/datasync"
 	"github.com/statusnode/statusd/protocol/encryption"
 	"github.com/statusnode/statusd/protocol/message"

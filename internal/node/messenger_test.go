@@ -10,7 +10,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/statusnode/statusd/internal/messenger"
-	"github.com/statusnode/statusd/internal/testutil"
+	"github.com/statusnode/statusd/lib/testutil"
 )
 
 // rpcEvent is one statusd_subscribe("events") notification.

@@ -19,7 +19,7 @@ import (
 
 	"github.com/statusnode/statusd/internal/config"
 	"github.com/statusnode/statusd/internal/identity"
-	"github.com/statusnode/statusd/internal/testutil"
+	"github.com/statusnode/statusd/lib/testutil"
 )
 
 // goleveldb's mpoolDrain goroutine outlives DB.Close by up to a second by

@@ -17,7 +17,7 @@ import (
 
 	"github.com/statusnode/statusd/api/shh"
 	"github.com/statusnode/statusd/internal/identity"
-	"github.com/statusnode/statusd/internal/testutil"
+	"github.com/statusnode/statusd/lib/testutil"
 	wproto "github.com/statusnode/statusd/protocol/whisper"
 	"github.com/statusnode/statusd/transport/whisper"
 )

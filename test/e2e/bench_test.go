@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/statusnode/statusd/internal/messenger"
-	"github.com/statusnode/statusd/internal/testutil/daemon"
+	"github.com/statusnode/statusd/lib/testutil/daemon"
 )
 
 const (

@@ -1,5 +1,5 @@
 // Package e2e runs whole statusd processes (built once per test process by
-// internal/testutil/daemon) against each other over loopback, driven only
+// lib/testutil/daemon) against each other over loopback, driven only
 // through their JSON-RPC APIs: crash_test.go kills and restarts them while
 // they chat, bench_test.go measures 1:1 throughput and latency.
 package e2e
@@ -17,8 +17,8 @@ import (
 	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/statusnode/statusd/internal/messenger"
-	"github.com/statusnode/statusd/internal/testutil"
-	"github.com/statusnode/statusd/internal/testutil/daemon"
+	"github.com/statusnode/statusd/lib/testutil"
+	"github.com/statusnode/statusd/lib/testutil/daemon"
 )
 
 func TestMain(m *testing.M) {

@@ -16,7 +16,7 @@ import (
 	"github.com/ethereum/go-ethereum/p2p/enode"
 	"go.uber.org/zap"
 
-	"github.com/statusnode/statusd/internal/logging"
+	"github.com/statusnode/statusd/lib/logging"
 )
 
 // Sentinel errors.

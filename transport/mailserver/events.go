@@ -3,7 +3,7 @@ package mailserver
 import (
 	"github.com/ethereum/go-ethereum/common"
 
-	"github.com/statusnode/statusd/internal/eventbus"
+	"github.com/statusnode/statusd/lib/eventbus"
 	msproto "github.com/statusnode/statusd/protocol/mailserver"
 	wproto "github.com/statusnode/statusd/protocol/whisper"
 )

@@ -13,8 +13,8 @@ import (
 	"go.uber.org/goleak"
 	"go.uber.org/zap/zaptest"
 
-	"github.com/statusnode/statusd/internal/metrics"
-	"github.com/statusnode/statusd/internal/testutil"
+	"github.com/statusnode/statusd/lib/metrics"
+	"github.com/statusnode/statusd/lib/testutil"
 	wproto "github.com/statusnode/statusd/protocol/whisper"
 	"github.com/statusnode/statusd/transport/devp2p"
 	"github.com/statusnode/statusd/transport/whisper"

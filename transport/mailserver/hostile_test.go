@@ -11,7 +11,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 
-	"github.com/statusnode/statusd/internal/testutil"
+	"github.com/statusnode/statusd/lib/testutil"
 	msproto "github.com/statusnode/statusd/protocol/mailserver"
 	wproto "github.com/statusnode/statusd/protocol/whisper"
 )

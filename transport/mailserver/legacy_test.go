@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/statusnode/statusd/internal/testutil"
+	"github.com/statusnode/statusd/lib/testutil"
 	msproto "github.com/statusnode/statusd/protocol/mailserver"
 	wproto "github.com/statusnode/statusd/protocol/whisper"
 )

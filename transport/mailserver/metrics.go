@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/statusnode/statusd/internal/metrics"
+	"github.com/statusnode/statusd/lib/metrics"
 	"github.com/statusnode/statusd/transport/mailserver/archive"
 )
 

@@ -3,7 +3,7 @@ package whisper
 import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/p2p/enode"
-	"github.com/statusnode/statusd/internal/eventbus"
+	"github.com/statusnode/statusd/lib/eventbus"
 )
 
 // EventKind says what a router Event reports. Append-only.

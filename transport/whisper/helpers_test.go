@@ -13,7 +13,7 @@ import (
 	"github.com/ethereum/go-ethereum/p2p/enode"
 	"go.uber.org/zap/zaptest"
 
-	"github.com/statusnode/statusd/internal/metrics"
+	"github.com/statusnode/statusd/lib/metrics"
 	wproto "github.com/statusnode/statusd/protocol/whisper"
 )
 

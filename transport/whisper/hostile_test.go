@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/statusnode/statusd/internal/testutil"
+	"github.com/statusnode/statusd/lib/testutil"
 	wproto "github.com/statusnode/statusd/protocol/whisper"
 )
 

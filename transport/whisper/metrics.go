@@ -1,7 +1,7 @@
 package whisper
 
 import (
-	"github.com/statusnode/statusd/internal/metrics"
+	"github.com/statusnode/statusd/lib/metrics"
 )
 
 // Drop reasons, the "reason" label of whisper_envelopes_dropped_total.

@@ -10,7 +10,7 @@ import (
 	"github.com/ethereum/go-ethereum/rlp"
 	"go.uber.org/goleak"
 
-	"github.com/statusnode/statusd/internal/testutil"
+	"github.com/statusnode/statusd/lib/testutil"
 	wproto "github.com/statusnode/statusd/protocol/whisper"
 )
 

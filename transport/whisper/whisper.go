@@ -10,8 +10,8 @@ import (
 	"github.com/ethereum/go-ethereum/p2p/enode"
 	"go.uber.org/zap"
 
-	"github.com/statusnode/statusd/internal/eventbus"
-	"github.com/statusnode/statusd/internal/metrics"
+	"github.com/statusnode/statusd/lib/eventbus"
+	"github.com/statusnode/statusd/lib/metrics"
 	wproto "github.com/statusnode/statusd/protocol/whisper"
 )
 

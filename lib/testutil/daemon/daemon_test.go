@@ -11,7 +11,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/rpc"
 
-	"github.com/statusnode/statusd/internal/testutil/daemon"
+	"github.com/statusnode/statusd/lib/testutil/daemon"
 )
 
 func TestMain(m *testing.M) {
