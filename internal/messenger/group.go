@@ -57,7 +57,9 @@ func (m *Messenger) CreateGroup(ctx context.Context, name string, members []stri
 	chatID := id.String() + m.selfHex
 	members = slices.DeleteFunc(slices.Clone(members), func(k string) bool { return k == m.selfHex })
 	return m.changeGroup(ctx, chatID, true, func(next func() int64) []message.MembershipEvent {
-		evs := []message.MembershipEvent{{Type: message.EventChatCreated, Name: name, ClockValue: next()}}
+		// member names the creator: status-protocol-go takes the admin from
+		// it; status-react ignores it (docs/PROTOCOL.md §1.9.3).
+		evs := []message.MembershipEvent{{Type: message.EventChatCreated, Name: name, Member: m.selfHex, ClockValue: next()}}
 		if len(members) > 0 {
 			evs = append(evs, message.MembershipEvent{Type: message.EventMembersAdded, Members: members, ClockValue: next()})
 		}

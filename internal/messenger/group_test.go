@@ -7,6 +7,7 @@ import (
 
 	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/lib/testutil"
+	"github.com/statusnode/statusd/protocol/message"
 )
 
 func waitChat(t *testing.T, n *node, id, what string, cond func(c *messenger.Chat) bool) {
@@ -79,5 +80,28 @@ func TestGroupOfThree(t *testing.T) {
 	}
 	if got := texts(t, bob, g.ID); slices.Contains(got, "am I still here?") {
 		t.Fatalf("bob sees %q", got)
+	}
+}
+
+// The chat-created event statusd signs names its creator in member, as
+// status-protocol-go requires to find the group's admin; the members see
+// the same event.
+func TestGroupCreatedNamesCreator(t *testing.T) {
+	h := newHarness(t)
+	alice, bob := h.newNode(), h.newNode()
+	g, err := alice.CreateGroup(ctxT(t), "duo", []string{bob.PublicKey()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitChat(t, bob, g.ID, "group joined", func(c *messenger.Chat) bool { return c.Active })
+	for _, n := range []*node{alice, bob} {
+		hist := n.GroupHistory(g.ID)
+		if len(hist) == 0 || len(hist[0].Events) == 0 {
+			t.Fatalf("no history: %+v", hist)
+		}
+		ev := hist[0].Events[0]
+		if ev.Type != message.EventChatCreated || ev.Member != alice.PublicKey() {
+			t.Fatalf("first event %+v, want chat-created with member %s", ev, alice.PublicKey())
+		}
 	}
 }

@@ -23,7 +23,8 @@ type AuthoredEvent struct {
 
 // Apply checks one event against the current state and applies it. Rules
 // (status-protocol-go ValidateEvent, spec): chat-created only on an empty
-// group (author becomes admin and member); name-changed and members-added
+// group, with member absent or equal to the author (author becomes admin
+// and member); name-changed and members-added
 // only by an admin; member-joined only by the member itself, once added;
 // admins-added by an admin, for members only; member-removed by the member
 // itself or by an admin for a non-admin; admin-removed by an admin for
@@ -33,7 +34,11 @@ func (g *Group) Apply(ev AuthoredEvent) error {
 	ok := false
 	switch ev.Type {
 	case EventChatCreated:
-		if ok = len(g.Admins) == 0 && len(g.Members) == 0; ok {
+		// status-protocol-go names the creator in member and makes that key
+		// admin; status-react leaves member out. A member other than the
+		// author would make the two replays disagree, so it is refused.
+		ok = len(g.Admins) == 0 && len(g.Members) == 0 && (ev.Member == "" || strings.EqualFold(ev.Member, ev.Author))
+		if ok {
 			g.Creator, g.Name = ev.Author, ev.Name
 			g.Admins = []string{ev.Author}
 			g.Members = []string{ev.Author}

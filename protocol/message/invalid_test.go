@@ -49,6 +49,12 @@ func TestReceiveInvalid(t *testing.T) {
 		return u.Signature
 	}
 	createdEv := MembershipEvent{Type: EventChatCreated, Name: "n", ClockValue: 157000000000000}
+	createdEvBy := func(k *ecdsa.PrivateKey) MembershipEvent {
+		return MembershipEvent{Type: EventChatCreated, Name: "n", Member: pub(k), ClockValue: 157000000000000}
+	}
+	createdBy := func(k *ecdsa.PrivateKey) string {
+		return fmt.Sprintf(`["^ ","~:type","chat-created","~:name","n","~:clock-value",157000000000000,"~:member",%q]`, pub(k))
+	}
 	removeAdmin := MembershipEvent{Type: EventAdminRemoved, Member: pub(bob), ClockValue: 157000000000001}
 
 	cases := []struct {
@@ -127,6 +133,9 @@ func TestReceiveInvalid(t *testing.T) {
 		{name: "g5 non-admin removes other admin", data: g5(created+`,["^ ","~:type","admin-removed","~:member",`+fmt.Sprintf("%q", pub(bob))+`,"~:clock-value",157000000000001]`,
 			signed([]MembershipEvent{createdEv, removeAdmin}, alice)), signer: alice, want: RuleEventNotAllowed},
 		{name: "g5 update for other chat", data: fmt.Sprintf(`["~#g5",[%q,["~#list",[["^ ","~:chat-id","other","~:events",[%s],"~:signature",""]]],null]]`, group, created), signer: alice, want: RuleChatIDMismatch},
+		{name: "g5 one element", data: fmt.Sprintf(`["~#g5",[%q]]`, group), signer: alice, want: RuleShape},
+		{name: "g5 four elements", data: fmt.Sprintf(`["~#g5",[%q,["~#list",[]],null,null]]`, group), signer: alice, want: RuleShape},
+		{name: "g5 chat-created naming another member", data: g5(createdBy(bob), signed([]MembershipEvent{createdEvBy(bob)}, alice)), signer: alice, want: RuleEventNotAllowed},
 		{name: "g5 message not c4", data: fmt.Sprintf(`["~#g5",[%q,["~#list",[]],["~#c5",[]]]]`, group), signer: alice, want: RuleShape},
 	}
 	if len(cases) < 40 {

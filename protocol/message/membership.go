@@ -55,8 +55,13 @@ var (
 
 func decodeMembership(rep any, depth int) (*MembershipUpdateMessage, error) {
 	arr, ok := rep.([]any)
-	if !ok || len(arr) != 3 {
-		return nil, reject(RuleShape, "g5: want 3 elements")
+	if !ok || len(arr) < 2 || len(arr) > 3 {
+		return nil, reject(RuleShape, "g5: want 2 or 3 elements")
+	}
+	if len(arr) == 2 {
+		// status-protocol-go leaves the message element out when there is
+		// none; status-react writes null (docs/PROTOCOL.md §1.9.3).
+		arr = append(arr, nil)
 	}
 	m := &MembershipUpdateMessage{}
 	if m.ChatID, ok = str(arr[0]); !ok {
