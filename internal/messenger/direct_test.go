@@ -10,6 +10,8 @@ import (
 	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/internal/messenger/transporttest"
 	"github.com/statusnode/statusd/lib/testutil"
+	"github.com/statusnode/statusd/protocol/encryption"
+	"github.com/statusnode/statusd/protocol/whisper"
 )
 
 func waitDelivery(t *testing.T, n *node, ids []string, state messenger.DeliveryState) {
@@ -156,5 +158,51 @@ func TestOneToOneLossyReordering(t *testing.T) {
 	}
 	if h.net.Stats().Dropped == 0 {
 		t.Fatal("nothing was dropped")
+	}
+}
+
+// A cold first message (the sender has never seen the recipient's bundle)
+// reaches a recipient that listens only on its partitioned topic, as
+// status-protocol-go does, and one that listens only on the generic
+// discovery topic, as 2019 clients before partitions did; one that
+// listens on both shows it once.
+func TestColdFirstMessageTopics(t *testing.T) {
+	for _, only := range []string{"partitioned", "discovery", "both"} {
+		t.Run(only, func(t *testing.T) {
+			h := newHarness(t)
+			alice, bob := h.newNode(), h.newNode()
+			part := whisper.TopicFromName(encryption.PartitionedTopicName(&bob.key.PublicKey))
+			disc := whisper.Topic(encryption.DiscoveryTopic())
+			h.net.SetDrop(func(_, to *transporttest.Endpoint, env messenger.Envelope) bool {
+				if to != bob.ep || env.PubKey == nil {
+					return false // only asymmetric 1:1 envelopes to Bob are filtered
+				}
+				switch only {
+				case "partitioned":
+					return env.Topic != part
+				case "discovery":
+					return env.Topic != disc
+				}
+				return false
+			})
+			if _, err := alice.StartOneToOne(bob.PublicKey()); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := alice.SendText(ctxT(t), bob.PublicKey(), "cold hello"); err != nil {
+				t.Fatal(err)
+			}
+			if got := waitTexts(t, bob, alice.PublicKey(), 1); got[0] != "cold hello" {
+				t.Fatalf("bob got %q", got)
+			}
+			if only == "discovery" {
+				return // Bob's bundle says he reads his partition: later messages go there
+			}
+			if _, err := alice.SendText(ctxT(t), bob.PublicKey(), "second"); err != nil {
+				t.Fatal(err)
+			}
+			if got := waitTexts(t, bob, alice.PublicKey(), 2); !slices.Equal(got, []string{"cold hello", "second"}) {
+				t.Fatalf("bob got %q", got)
+			}
+		})
 	}
 }

@@ -229,18 +229,24 @@ func (t mvdsTransport) Send(ctx context.Context, to mvds.PeerID, payload []byte)
 	return nil
 }
 
-// postDirect posts one encryption-layer message on its route (§4.3):
-// symmetric with the negotiated key, else asymmetric to the recipient.
+// postDirect posts one encryption-layer message on its route and on each
+// of the route's Also routes (§4.3): symmetric with the negotiated key,
+// else asymmetric to the recipient.
 func (m *Messenger) postDirect(ctx context.Context, o *encryption.Outgoing, ids []string) error {
-	env := Envelope{Topic: whisper.Topic(o.Route.Topic), Payload: o.Payload}
-	if o.Route.Kind == encryption.TopicNegotiated {
-		k, err := m.keys.get(o.Route.Name)
-		if err != nil {
+	for _, r := range append([]encryption.Route{o.Route}, o.Route.Also...) {
+		env := Envelope{Topic: whisper.Topic(r.Topic), Payload: o.Payload}
+		if r.Kind == encryption.TopicNegotiated {
+			k, err := m.keys.get(r.Name)
+			if err != nil {
+				return err
+			}
+			env.SymKey = &k
+		} else {
+			env.PubKey = o.Recipient
+		}
+		if err := m.post(ctx, env, ids); err != nil {
 			return err
 		}
-		env.SymKey = &k
-	} else {
-		env.PubKey = o.Recipient
 	}
-	return m.post(ctx, env, ids)
+	return nil
 }

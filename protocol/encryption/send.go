@@ -192,11 +192,17 @@ func encryptDH(r io.Reader, peer *ecdsa.PublicKey, payload []byte) (*DirectMessa
 // route picks the topic for a message to peer (spec §3.8–3.9, §4.3):
 // negotiated when every target installation has agreed the shared secret,
 // partitioned when all advertise protocol version >= 1, else discovery.
+// With no installation of the peer known (a cold first message) it is the
+// partitioned topic and, as well, the generic discovery topic.
 func (m *Manager) route(t *txn, peer *ecdsa.PublicKey, peerC []byte) (Route, error) {
 	discovery := Route{Kind: TopicDiscovery, Name: DiscoveryTopicName, Topic: DiscoveryTopic()}
 	insts, err := m.activeInstallations(t, peerC)
-	if err != nil || len(insts) == 0 {
+	if err != nil {
 		return discovery, err
+	}
+	if len(insts) == 0 {
+		name := PartitionedTopicName(peer)
+		return Route{Kind: TopicPartitioned, Name: name, Topic: TopicFromName(name), Also: []Route{discovery}}, nil
 	}
 	agreed, minVersion := true, ^uint32(0)
 	var secret []byte

@@ -91,8 +91,15 @@ func (k TopicKind) String() string {
 // TopicNegotiated, Name is the topic name (hex secret) whose PBKDF2 key
 // encrypts the envelope; otherwise the envelope is asymmetric to the
 // recipient's identity key.
+//
+// Also lists further routes on which the same payload is posted: a cold
+// first message (no bundle of the peer known) goes to the recipient's
+// partitioned topic, where status-protocol-go listens, and also to the
+// generic discovery topic, where 2019 clients that did not yet listen on
+// their partition did (docs/PROTOCOL.md §4.3).
 type Route struct {
 	Kind  TopicKind
 	Name  string
 	Topic Topic
+	Also  []Route
 }

@@ -21,7 +21,12 @@ func TestDHFallbackAndTopics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(out) != 1 || out[0].Message.Direct[encryption.NoInstallation] == nil || out[0].Route.Kind != encryption.TopicDiscovery {
+	// Cold: b's partitioned topic (status-protocol-go listens there) and
+	// the generic discovery topic too (2019 clients before partitions).
+	cold := out[0].Route
+	if len(out) != 1 || out[0].Message.Direct[encryption.NoInstallation] == nil || cold.Kind != encryption.TopicPartitioned ||
+		cold.Topic != encryption.TopicFromName(encryption.PartitionedTopicName(b.pub())) ||
+		len(cold.Also) != 1 || cold.Also[0].Kind != encryption.TopicDiscovery || cold.Also[0].Topic != encryption.DiscoveryTopic() {
 		t.Fatalf("first message: %+v", out[0])
 	}
 	res, err := b.m.HandleMessage(c.tick(), r, a.pub(), out[0].Payload)
