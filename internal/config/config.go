@@ -95,8 +95,8 @@ type Whisper struct {
 	MinPoW         float64 `toml:"minpow" comment:"Minimum PoW of accepted envelopes (flag --shh.pow)."`
 	MaxMessageSize int     `toml:"maxmessagesize" comment:"Largest accepted envelope or packet in bytes, at most 10 MiB (flag --shh.maxmessagesize)."`
 	LightClient    bool    `toml:"lightclient" comment:"Light client: do not forward other peers' envelopes (flag --shh.lightclient)."`
-	RateEnvelopes  int     `toml:"ratelimitenvelopes" comment:"Envelopes per second accepted from one untrusted peer; 0 is unlimited (flag --shh.ratelimit.envelopes)."`
-	RateBytes      int     `toml:"ratelimitbytes" comment:"Envelope bytes per second accepted from one untrusted peer; 0 is unlimited (flag --shh.ratelimit.bytes)."`
+	RateEnvelopes  int     `toml:"ratelimitenvelopes" comment:"Envelopes per second read from one untrusted peer after a burst of 40 seconds' worth; a faster peer is slowed, never dropped; 0 is unlimited (flag --shh.ratelimit.envelopes)."`
+	RateBytes      int     `toml:"ratelimitbytes" comment:"Envelope bytes per second read from one untrusted peer after a burst of 40 seconds' worth; a faster peer is slowed, never dropped; 0 is unlimited (flag --shh.ratelimit.bytes)."`
 	GetPrivateKey  bool    `toml:"getprivatekey" comment:"Allow shh_getPrivateKey to return private keys (flag --shh.getprivatekey)."`
 }
 

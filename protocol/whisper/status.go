@@ -141,6 +141,25 @@ func (s *Status) decodeBloom(content []byte) ([]byte, error) {
 	return rest, nil
 }
 
+// DecodeRateLimits reads the body of a Rate limits packet (code 20,
+// §4.6): the list [ip, peerID, topic].
+func DecodeRateLimits(body []byte) (*RateLimits, error) { return decodeRateLimits(body) }
+
+// PerPeer returns the strictest non-zero of the per-IP and per-peer limits
+// in messages per second, or 0 when neither limits (§4.6).
+func (r *RateLimits) PerPeer() uint64 {
+	if r == nil {
+		return 0
+	}
+	switch {
+	case r.IP == 0:
+		return r.PeerID
+	case r.PeerID == 0:
+		return r.IP
+	}
+	return min(r.IP, r.PeerID)
+}
+
 // decodeRateLimits reads the sixth element [ip, peerID, topic]; anything
 // after it is ignored.
 func decodeRateLimits(content []byte) (*RateLimits, error) {

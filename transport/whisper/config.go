@@ -24,22 +24,42 @@ var (
 	ErrInvalidSetting  = errors.New("whisper: invalid setting")
 	ErrHandshake       = errors.New("whisper: handshake failed")
 	ErrPacketTooLarge  = errors.New("whisper: packet too large")
-	ErrRateLimited     = errors.New("whisper: peer exceeds rate limits")
+	ErrAbusivePeer     = errors.New("whisper: peer sends what no honest peer sends")
 	ErrLightClientPeer = errors.New("whisper: two restricted light clients")
 )
 
-// RateLimit bounds what one peer may send us (§4.6). Zero values mean
-// unlimited. Trusted peers are exempt. Envelopes over the limit are dropped
-// and counted; a peer whose dropped envelopes exceed DisconnectAfter within
-// the leak of its buckets (see ratelimit.go) is disconnected.
+// RateLimit bounds what one untrusted peer may send us (§4.6). Trusted
+// peers are exempt. The limits are budgets, not drop thresholds: a peer
+// may send a burst (a pool sync, a history page) at once, then its rate;
+// beyond that the router stops reading from it until the budget allows
+// (see ratelimit.go), so an honest fast sender is slowed, never dropped.
+// Only input no honest peer sends — an envelope it already sent on the
+// same connection, envelopes from the future — raises an abuse score that
+// disconnects the peer above DisconnectAfter.
 type RateLimit struct {
+	// EnvelopesPerSecond and BytesPerSecond are the steady rates; 0 is
+	// unlimited.
 	EnvelopesPerSecond float64
 	BytesPerSecond     float64
-	// DisconnectAfter is how many excess envelopes, net of the allowance
-	// regained over time, a peer may send before it is disconnected; 0
-	// never disconnects.
+	// BurstEnvelopes and BurstBytes are what a peer may send at once
+	// before the rates apply; 0 means DefaultBurstSeconds of the rate.
+	BurstEnvelopes float64
+	BurstBytes     float64
+	// DisconnectAfter is the abuse score at which the peer is
+	// disconnected; 0 never disconnects.
 	DisconnectAfter float64
+	// AbuseDrainPerSecond is how fast the abuse score falls back; 0 means
+	// the default (DefaultAbuseDrain).
+	AbuseDrainPerSecond float64
 }
+
+// DefaultBurstSeconds sizes a default burst as that many seconds of the
+// steady rate: at the default 500 envelopes/s, 20 000 envelopes, several
+// history pages (2 000 envelopes each) or the pool of a busy relay.
+const DefaultBurstSeconds = 40
+
+// DefaultAbuseDrain is how many abusive envelopes per second are forgiven.
+const DefaultAbuseDrain = 50
 
 // Config configures a Whisper service. DefaultConfig gives the defaults.
 type Config struct {
@@ -50,7 +70,8 @@ type Config struct {
 	RestrictLightClients bool
 	RateLimit            RateLimit
 	// PeerQueue is the length of each peer's outgoing envelope queue; when
-	// full, new envelopes for that peer are dropped and counted.
+	// it is full, the peer is marked behind and its writer later sends it
+	// what the pool holds that it has not had (nothing pooled is lost).
 	PeerQueue int
 	// BatchEnvelopes and BatchBytes bound one Messages packet.
 	BatchEnvelopes int
@@ -100,8 +121,12 @@ func (c *Config) validate() error {
 		return fmt.Errorf("%w: min PoW %v", ErrInvalidConfig, c.MinPoW)
 	case c.MaxMessageSize == 0 || c.MaxMessageSize > wproto.MaxMessageSize:
 		return fmt.Errorf("%w: max message size %d (1..%d)", ErrInvalidConfig, c.MaxMessageSize, wproto.MaxMessageSize)
-	case c.RateLimit.EnvelopesPerSecond < 0 || c.RateLimit.BytesPerSecond < 0 || c.RateLimit.DisconnectAfter < 0:
+	case c.RateLimit.EnvelopesPerSecond < 0 || c.RateLimit.BytesPerSecond < 0 || c.RateLimit.DisconnectAfter < 0 ||
+		c.RateLimit.BurstEnvelopes < 0 || c.RateLimit.BurstBytes < 0 || c.RateLimit.AbuseDrainPerSecond < 0:
 		return fmt.Errorf("%w: negative rate limit", ErrInvalidConfig)
+	}
+	if c.RateLimit.AbuseDrainPerSecond == 0 {
+		c.RateLimit.AbuseDrainPerSecond = DefaultAbuseDrain
 	}
 	setDefault(&c.PeerQueue, d.PeerQueue)
 	setDefault(&c.BatchEnvelopes, d.BatchEnvelopes)

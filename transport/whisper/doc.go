@@ -9,8 +9,12 @@
 // the Status handshake, then reads packets and ingests envelopes on that
 // goroutine (decode, rate limit, dedupe, §5.8 checks, pool, forwarding,
 // filter matching and decryption). Each peer has one writer goroutine fed
-// by a bounded queue; forwarding only enqueues, never blocks, and drops and
-// counts when a queue is full. Whisper.Stop waits for all of them.
+// by a bounded queue; forwarding only enqueues and never blocks. When a
+// queue is full the envelope is left in the pool and the peer marked
+// behind; once its queue drains, the writer sends it what the pool holds
+// that it has not had (nothing is dropped for a slow peer, our own posts
+// included). The writer paces itself to a rate the peer advertised (code
+// 20, §4.6). Whisper.Stop waits for all of them.
 //
 // Forwarding is event-driven instead of the reference's 300 ms cycle: an
 // accepted envelope is offered at once to every peer that does not have it
@@ -22,9 +26,15 @@
 // RLP, a packet over the max message size, an envelope below the minimum
 // PoW, outside the bloom or too large disconnect the peer (§5.1, §5.2,
 // §5.8). Envelopes from the future and expired ones are dropped and
-// counted without disconnecting. Codes 11, 12, 20, 123–125 and unknown
-// codes are counted and ignored. Envelopes over a peer's rate limit are
-// dropped and counted; a peer that keeps exceeding it is disconnected.
+// counted without disconnecting. Codes 11, 12, 123–125 and unknown codes
+// are counted and ignored.
+//
+// Rate limits are budgets, not drop thresholds (RateLimit): past a burst
+// that covers a pool sync or history pages, the peer's read loop waits
+// before reading on, so TCP flow control slows a fast sender and nothing
+// it sent is lost. Input no honest peer sends — an envelope it already
+// sent on the connection, envelopes from the future — raises an abuse
+// score that disconnects it (ErrAbusivePeer).
 // Trusted peers are exempt from rate limits and may send P2P messages
 // (code 127); P2P requests (code 126) go to the handler set with
 // SetP2PRequestHandler.

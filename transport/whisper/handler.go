@@ -139,10 +139,10 @@ func (w *Whisper) handlePacket(p *peer, msg p2p.Msg) error {
 		return fmt.Errorf("%w: %s of %d bytes", ErrPacketTooLarge, code, msg.Size)
 	}
 	switch code {
-	case wproto.MessagesCode, wproto.PowRequirementCode, wproto.BloomFilterExCode,
+	case wproto.MessagesCode, wproto.PowRequirementCode, wproto.BloomFilterExCode, wproto.RateLimitingCode,
 		wproto.P2PRequestCode, wproto.P2PMessageCode, wproto.P2PRequestCompleteCode:
 	default:
-		return nil // status again, 11, 12, 20, 123, 124, unknown: counted above, ignored
+		return nil // status again, 11, 12, 123, 124, unknown: counted above, ignored
 	}
 	body := make([]byte, msg.Size)
 	if _, err := io.ReadFull(msg.Payload, body); err != nil {
@@ -163,6 +163,12 @@ func (w *Whisper) handlePacket(p *peer, msg p2p.Msg) error {
 			return err
 		}
 		p.setRequirements(nil, &bloom)
+	case wproto.RateLimitingCode:
+		rl, err := wproto.DecodeRateLimits(body)
+		if err != nil {
+			return err
+		}
+		p.setPace(rl.PerPeer())
 	case wproto.P2PRequestCode:
 		w.mu.RLock()
 		h := w.p2pRequest
@@ -188,25 +194,22 @@ func (w *Whisper) handleEnvelopes(p *peer, body []byte) error {
 		return err
 	}
 	// Per packet, not per envelope: the clock, the acceptance settings and
-	// the peers to forward to.
+	// the peers to forward to. The rate budget first: past it, the read
+	// loop waits before it reads on (back-pressure, nothing dropped).
 	trusted := p.isTrusted()
+	if !trusted {
+		if err := w.throttle(p, len(envs), len(body)); err != nil {
+			return err
+		}
+	}
 	now := w.cfg.Now()
 	b := w.newBatch(now)
-	// Rate limits first, so that what a flooding peer sends beyond them
-	// costs no hashing.
-	entries := make([]*entry, 0, len(envs))
+	entries := make([]*entry, len(envs))
 	slab := make([]entry, len(envs)) // one allocation per packet, as the envelopes'
 	for i, we := range envs {
-		if !trusted && !p.limiter.allow(now, we.Env.Size()) {
-			w.m.dropped.Inc(dropRateLimited)
-			if p.limiter.abusive() {
-				return ErrRateLimited
-			}
-			continue
-		}
 		e := &slab[i]
 		e.env, e.raw = we.Env, we.Raw
-		entries = append(entries, e)
+		entries[i] = e
 	}
 	pooled := w.prepare(entries, now)
 	for i, e := range entries {
@@ -214,7 +217,29 @@ func (w *Whisper) handleEnvelopes(p *peer, body []byte) error {
 			return err
 		}
 	}
+	if !trusted && p.limiter.abusive() {
+		return ErrAbusivePeer
+	}
 	return nil
+}
+
+// throttle reserves a packet's budget from p's rate limiter and, when it is
+// spent, waits before the read loop reads on: TCP flow control then slows
+// the sender. It returns ErrStopped if the router stops meanwhile.
+func (w *Whisper) throttle(p *peer, n, size int) error {
+	wait := p.limiter.reserve(w.cfg.Now(), n, size)
+	if wait <= 0 {
+		return nil
+	}
+	w.m.throttled.Add(wait.Seconds())
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-w.quit:
+		return ErrStopped
+	}
 }
 
 // minPerWorker is the fewest envelopes worth handing to another goroutine:
@@ -302,10 +327,7 @@ func (w *Whisper) handleP2PMessages(p *peer, body []byte) error {
 func (w *Whisper) ingest(e, pooled *entry, from *peer, now time.Time, b *ingestBatch) error {
 	env := e.env
 	if pooled != nil {
-		w.m.dropped.Inc(dropDuplicate)
-		if from != nil {
-			from.markKnown(pooled)
-		}
+		w.duplicate(pooled, from, now)
 		return nil
 	}
 	known := -1.0 // PoW not computed yet
@@ -315,6 +337,9 @@ func (w *Whisper) ingest(e, pooled *entry, from *peer, now time.Time, b *ingestB
 	pow, err := wproto.CheckEnvelopeWithPoW(env, now, &b.params, known)
 	if err != nil {
 		w.m.dropped.Inc(dropReason(err))
+		if from != nil && errors.Is(err, wproto.ErrEnvelopeFromFuture) {
+			from.limiter.penalize(now, 1)
+		}
 		if from != nil && mustDisconnect(err) {
 			return err
 		}
@@ -330,10 +355,7 @@ func (w *Whisper) ingest(e, pooled *entry, from *peer, now time.Time, b *ingestB
 		source = "peer"
 	}
 	if x, added := w.pool.add(e); !added {
-		w.m.dropped.Inc(dropDuplicate)
-		if from != nil {
-			from.markKnown(x)
-		}
+		w.duplicate(x, from, now)
 		return nil
 	}
 	w.m.in.Inc(source)
@@ -341,6 +363,16 @@ func (w *Whisper) ingest(e, pooled *entry, from *peer, now time.Time, b *ingestB
 	delivered := w.filters.deliver(e, false, now)
 	w.envelopeAccepted(e, now, delivered)
 	return nil
+}
+
+// duplicate counts an envelope the pool already holds. One that from had
+// already sent on this connection is what no honest peer does (each side
+// remembers what the other has), so it raises from's abuse score.
+func (w *Whisper) duplicate(pooled *entry, from *peer, now time.Time) {
+	w.m.dropped.Inc(dropDuplicate)
+	if from != nil && from.markReceived(pooled) {
+		from.limiter.penalize(now, 1)
+	}
 }
 
 // broadcast offers e to every peer but its sender. A light client forwards
@@ -386,8 +418,8 @@ func dropReason(err error) string {
 
 func disconnectReason(err error) string {
 	switch {
-	case errors.Is(err, ErrRateLimited):
-		return "rate_limited"
+	case errors.Is(err, ErrAbusivePeer):
+		return "abusive"
 	case errors.Is(err, ErrPacketTooLarge):
 		return "packet_too_large"
 	case mustDisconnect(err):

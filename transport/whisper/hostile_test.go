@@ -93,38 +93,70 @@ func TestToleratedPackets(t *testing.T) {
 	}
 }
 
-// TestFloodRateLimited: a peer over its envelope rate has the excess
-// dropped and counted, and is disconnected once it keeps going.
-func TestFloodRateLimited(t *testing.T) {
-	clock := &fakeClock{now: time.Now()}
+// TestFloodSlowed: a peer over its budget is slowed, not dropped: every
+// envelope it sends gets in, the read loop waited for the budget, and the
+// peer stays connected.
+func TestFloodSlowed(t *testing.T) {
 	w := newTestWhisper(t, func(c *Config) {
-		c.Now = clock.Now
-		c.RateLimit = RateLimit{EnvelopesPerSecond: 10, BytesPerSecond: 1 << 20, DisconnectAfter: 50}
+		c.RateLimit = RateLimit{EnvelopesPerSecond: 1000, BurstEnvelopes: 100, BytesPerSecond: 1 << 20, DisconnectAfter: 50}
+	})
+	r := handshaken(t, w)
+	key, topic := testKey(t), wproto.TopicFromName("flood")
+	const packets, per = 10, 60
+	for p := range packets {
+		var envs []*wproto.Envelope
+		for i := range per {
+			envs = append(envs, sealed(t, key, topic, []byte{byte(p), byte(i)}, time.Now(), 0.002))
+		}
+		if err := r.send(wproto.MessagesCode, wproto.EncodeEnvelopes(envs)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	testutil.WaitFor(t, 10*time.Second, "every envelope pooled", func() bool { n, _ := w.pool.stats(); return n == packets*per })
+	for _, reason := range []string{dropDuplicate, dropExpired, dropFuture, dropVeryOld, dropLowPoW, dropQueueFull, dropMalformed} {
+		if d := w.m.dropped.Value(reason); d != 0 {
+			t.Fatalf("%v envelopes dropped (%s)", d, reason)
+		}
+	}
+	// 600 envelopes, 100 at once then 1000/s: about half a second waited.
+	if s := w.m.throttled.Value(); s < 0.3 {
+		t.Fatalf("throttled %.2fs, want about 0.5s", s)
+	}
+	if _, gone := r.waitDisconnect(10 * time.Millisecond); gone {
+		t.Fatal("an honest fast peer was disconnected")
+	}
+}
+
+// TestRepeatFloodDisconnects: a peer that sends again what it already sent
+// on the connection (no honest peer does) is disconnected once its abuse
+// score passes DisconnectAfter; the repeats are counted as duplicates.
+func TestRepeatFloodDisconnects(t *testing.T) {
+	w := newTestWhisper(t, func(c *Config) {
+		c.RateLimit = RateLimit{EnvelopesPerSecond: 10000, BytesPerSecond: 1 << 20, DisconnectAfter: 50, AbuseDrainPerSecond: 1}
 	})
 	r := handshaken(t, w)
 	key, topic := testKey(t), wproto.TopicFromName("flood")
 	var envs []*wproto.Envelope
 	for i := range 30 {
-		envs = append(envs, sealed(t, key, topic, []byte{byte(i)}, clock.Now(), 0.002))
+		envs = append(envs, sealed(t, key, topic, []byte{byte(i)}, time.Now(), 0.002))
 	}
-	r.send(wproto.MessagesCode, wproto.EncodeEnvelopes(envs))
-	testutil.WaitFor(t, 5*time.Second, "first batch", func() bool { return w.m.dropped.Value(dropRateLimited) == 20 })
-	if n, _ := w.pool.stats(); n != 10 {
-		t.Fatalf("pool has %d, want 10 (one second's allowance)", n)
+	packet := wproto.EncodeEnvelopes(envs)
+	r.send(wproto.MessagesCode, packet)
+	testutil.WaitFor(t, 5*time.Second, "first packet", func() bool { n, _ := w.pool.stats(); return n == 30 })
+	if _, gone := r.waitDisconnect(10 * time.Millisecond); gone {
+		t.Fatal("disconnected after one packet")
 	}
-	// A second later the allowance is back; a continuing flood disconnects.
-	clock.Add(time.Second)
-	for i := 0; i < 10; i++ {
-		if err := r.send(wproto.MessagesCode, wproto.EncodeEnvelopes(envs)); err != nil {
+	for range 10 {
+		if err := r.send(wproto.MessagesCode, packet); err != nil {
 			break
 		}
 	}
 	err, ok := r.waitDisconnect(5 * time.Second)
-	if !ok || !errors.Is(err, ErrRateLimited) {
-		t.Fatalf("flood: %v %v", err, ok)
+	if !ok || !errors.Is(err, ErrAbusivePeer) {
+		t.Fatalf("repeat flood: %v %v", err, ok)
 	}
-	if w.m.disconnects.Value("rate_limited") != 1 {
-		t.Fatal("disconnect not counted")
+	if w.m.disconnects.Value("abusive") != 1 || w.m.dropped.Value(dropDuplicate) < 50 {
+		t.Fatalf("disconnects %v duplicates %v", w.m.disconnects.Value("abusive"), w.m.dropped.Value(dropDuplicate))
 	}
 }
 

@@ -13,7 +13,6 @@ const (
 	dropTooLarge      = "too_large"
 	dropLowPoW        = "low_pow"
 	dropBloom         = "bloom"
-	dropRateLimited   = "rate_limited"
 	dropQueueFull     = "queue_full"
 	dropMalformed     = "malformed"
 	dropUntrustedP2P  = "untrusted_p2p"
@@ -29,6 +28,8 @@ type routerMetrics struct {
 	packets     *metrics.CounterVec // incoming packets by code name
 	disconnects *metrics.CounterVec // reason
 	delivered   *metrics.CounterVec // messages handed to filters
+	deferred    *metrics.CounterVec // envelopes left for a peer's catch-up
+	throttled   *metrics.CounterVec // seconds read loops waited for budget
 }
 
 func newRouterMetrics(reg *metrics.Registry) *routerMetrics {
@@ -39,5 +40,7 @@ func newRouterMetrics(reg *metrics.Registry) *routerMetrics {
 		packets:     reg.Counter("whisper_packets_in_total", "Whisper packets received, by code.", "code"),
 		disconnects: reg.Counter("whisper_peer_disconnects_total", "Peers disconnected by the router, by reason.", "reason"),
 		delivered:   reg.Counter("whisper_messages_delivered_total", "Opened messages handed to filters."),
+		deferred:    reg.Counter("whisper_envelopes_deferred_total", "Envelopes a peer's full queue left to its catch-up from the pool."),
+		throttled:   reg.Counter("whisper_peer_throttled_seconds_total", "Time peers' read loops waited for their rate budget."),
 	}
 }

@@ -34,14 +34,23 @@ type peer struct {
 	done  chan struct{} // closed when the writer has exited
 
 	limiter *rateLimiter // read loop only
+	pace    bucket       // writer only: the peer's advertised rate (§4.6)
+	paceSet chan float64 // new advertised rates for the writer (code 20)
 	session uint64       // unique per connection, never 0 (entry.from)
 
 	mu      sync.Mutex
-	known   map[*entry]uint32 // pooled envelopes the peer has, with their expiry
+	known   map[*entry]known // pooled envelopes the peer has
+	behind  bool             // an offer found the queue full: catch up from the pool
 	powReq  float64
 	bloom   wproto.Bloom
 	light   bool
 	trusted bool
+}
+
+// known is what a peer is known to have of one pooled envelope.
+type known struct {
+	expiry uint32
+	theirs bool // the peer sent it to us on this connection
 }
 
 // sessions numbers peer connections for entry.from.
@@ -61,7 +70,9 @@ func newPeer(w *Whisper, id enode.ID, rw p2p.MsgWriter, disconnect func(), st *w
 		quit:       make(chan struct{}),
 		done:       make(chan struct{}),
 		limiter:    newRateLimiter(w.cfg.RateLimit, w.cfg.MaxMessageSize),
-		known:      make(map[*entry]uint32),
+		pace:       paceBucket(st.RateLimits.PerPeer()),
+		paceSet:    make(chan float64, 1),
+		known:      make(map[*entry]known),
 		powReq:     st.PoW,
 		bloom:      st.Bloom,
 		light:      st.LightNode,
@@ -84,26 +95,23 @@ func (p *peer) claim(e *entry) bool {
 	if e.pow < p.powReq || !wproto.BloomMatch(p.bloom, e.bloom) {
 		return false
 	}
-	p.known[e] = e.env.Expiry
+	p.known[e] = known{expiry: e.env.Expiry}
 	return true
 }
 
-// markKnown records that the peer has the pooled entry e (it sent it to
-// us).
-func (p *peer) markKnown(e *entry) {
+// markReceived records that the peer sent us the pooled entry e, and
+// reports whether it had already sent it on this connection.
+func (p *peer) markReceived(e *entry) (again bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.known[e] = e.env.Expiry
-}
-
-func (p *peer) unmark(e *entry) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	delete(p.known, e)
+	again = e.from == p.session || p.known[e].theirs
+	p.known[e] = known{expiry: e.env.Expiry, theirs: true}
+	return again
 }
 
 // offer queues e for the peer if claim allows it. It never blocks: when the
-// queue is full, e is dropped for this peer and counted.
+// queue is full, e stays unclaimed and the peer is marked behind, so that
+// its writer sends it from the pool once the queue has drained (catchUp).
 func (p *peer) offer(e *entry) {
 	if !p.claim(e) {
 		return
@@ -111,9 +119,21 @@ func (p *peer) offer(e *entry) {
 	select {
 	case p.queue <- e:
 	default:
-		p.unmark(e)
-		p.w.m.dropped.Inc(dropQueueFull)
+		p.mu.Lock()
+		delete(p.known, e)
+		p.behind = true
+		p.mu.Unlock()
+		p.w.m.deferred.Inc()
 	}
+}
+
+// takeBehind reports and clears the behind mark.
+func (p *peer) takeBehind() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	b := p.behind
+	p.behind = false
+	return b
 }
 
 // sendControl queues a control packet without blocking; a full control
@@ -132,8 +152,8 @@ func (p *peer) forgetExpired(now time.Time) {
 	n := now.Unix()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for e, exp := range p.known {
-		if int64(exp) < n {
+	for e, k := range p.known {
+		if int64(k.expiry) < n {
 			delete(p.known, e)
 		}
 	}
@@ -183,6 +203,9 @@ func (p *peer) writeLoop() {
 		case e := <-p.queue:
 			err = p.writeBatch(p.collect(e))
 		}
+		if err == nil && len(p.queue) == 0 && p.takeBehind() {
+			err = p.sendPool()
+		}
 		if err != nil {
 			p.log.Debug("write failed", zap.Error(err))
 			p.disconnect()
@@ -207,7 +230,12 @@ func (p *peer) collect(first *entry) []*entry {
 	return batch
 }
 
-func (p *peer) initialSync() error {
+func (p *peer) initialSync() error { return p.sendPool() }
+
+// sendPool sends the peer every pooled envelope it may want and does not
+// have yet, in batches: the initial sync, and the catch-up after its queue
+// overflowed.
+func (p *peer) sendPool() error {
 	var batch []*entry
 	size := 0
 	for _, e := range p.w.pool.snapshot() {
@@ -242,6 +270,9 @@ func (p *peer) writeBatch(batch []*entry) error {
 	if n == 0 {
 		return nil
 	}
+	if !p.waitPace(n) {
+		return nil // the read loop has ended; the writer is about to exit
+	}
 	body := rlpListHeader(len(content))
 	body = append(body, content...)
 	if err := p.write(wproto.MessagesCode, body); err != nil {
@@ -254,6 +285,48 @@ func (p *peer) writeBatch(batch []*entry) error {
 		}
 	}
 	return nil
+}
+
+// paceBucket paces our envelopes to a peer that advertised rate messages
+// per second (0: unpaced), with a one-second burst.
+func paceBucket(rate uint64) bucket { return newBucket(float64(rate), float64(rate)) }
+
+// setPace hands the writer the peer's new advertised rate; the latest wins.
+func (p *peer) setPace(rate uint64) {
+	for {
+		select {
+		case p.paceSet <- float64(rate):
+			return
+		default:
+			select {
+			case <-p.paceSet:
+			default:
+			}
+		}
+	}
+}
+
+// waitPace waits until n more envelopes fit the peer's advertised rate, so
+// that we never send more than it said it accepts. It returns false when
+// the peer goes away meanwhile.
+func (p *peer) waitPace(n int) bool {
+	select {
+	case r := <-p.paceSet:
+		p.pace = paceBucket(uint64(r))
+	default:
+	}
+	wait := p.pace.take(p.w.cfg.Now(), float64(n))
+	if wait <= 0 {
+		return true
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-p.quit:
+		return false
+	}
 }
 
 func (p *peer) write(code wproto.PacketCode, body []byte) error {
