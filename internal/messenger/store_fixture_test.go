@@ -13,9 +13,9 @@ import (
 var storeFixture = flag.String("store-fixture", "",
 	"write a dump of the messenger table after a scenario touching every record kind to this file")
 
-// TestWriteStoreFixture writes the migration fixture of
-// storage/messengerstore (testdata/format1-dump.txt was written this way,
-// by the build that wrote format 1): a messenger table holding chats of
+// TestWriteStoreFixture writes a migration fixture for
+// storage/messengerstore (its testdata/v0-messenger-table.txt was written
+// this way by the build that wrote format 0): a messenger table holding chats of
 // every type, received, sent, seen and deleted messages, delivery records
 // in several states, MVDS ID mappings, contacts, a group, a stranded
 // outbox entry and the installation ID. It runs only with -store-fixture.
@@ -88,8 +88,8 @@ func TestWriteStoreFixture(t *testing.T) {
 	}
 	defer f.Close()
 	err = storage.WriteDump(f, db, []byte(messenger.TableName+":"),
-		"The messenger table of a database written by statusd's format-1 messenger",
-		"(internal/messenger TestWriteStoreFixture). Do not edit: migrations are tested against it.")
+		"The messenger table of a database written by statusd (internal/messenger TestWriteStoreFixture).",
+		"Never edit: migrations are tested against it.")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,70 @@
+// Package messengerstore holds the stored records of the messenger
+// (internal/messenger): chats, messages and their per-chat index, delivery
+// records, contacts, group membership logs, the outbox, and small markers
+// and values. The record types here are the on-disk format and nothing
+// else: the messenger keeps its own domain types and converts at its store
+// layer, so changing a domain or API type cannot change the database.
+//
+// Every record kind has an explicit encoder and decoder (codec.go). The
+// values are JSON whose field names are fixed by the struct tags of the
+// record types, exactly as the messenger wrote them before this package
+// existed; a few kinds hold raw bytes or nothing.
+//
+// # Key layout
+//
+// All keys live in the table TableName ("messenger:" in the node's
+// database); the first byte of a key is its Kind:
+//
+//	"c" ‖ chat ID                          Chat
+//	"m" ‖ message ID                       Message
+//	"i" ‖ BE16 len(chat ID) ‖ chat ID ‖ BE64(^clock) ‖ message ID
+//	                                       index entry, empty value; ascending
+//	                                       keys = newest message first
+//	"t" ‖ message ID                       processed marker, empty: a deleted
+//	                                       message or a non-chat payload already
+//	                                       handled (dedupe)
+//	"d" ‖ message ID                       Delivery
+//	"x" ‖ MVDS message ID (32 bytes)       status message ID (raw string)
+//	"k" ‖ contact ID                       Contact
+//	"g" ‖ group chat ID                    Group
+//	"n" ‖ negotiated topic name            empty: negotiated topics to rejoin
+//	"o" ‖ message ID                       Outbox: a direct message stored but
+//	                                       not yet handed to MVDS
+//	"v" ‖ name                             meta value (raw bytes)
+//	"\x00format"                           BE32 format version of this table
+//	                                       (written by storage.Migrate)
+//
+// # Format versions
+//
+// The table carries one format version (Version) for all its record kinds,
+// kept apart from the database-wide storage.FormatVersion so the messenger
+// can change its records without touching other tables. Open runs the
+// migrations (migrate.go) that bring an older table to Version; the
+// decoders only ever read the current version.
+//
+//	0  a table written before the version key existed. Its records are
+//	   version 1's byte for byte; the migration to 1 only stamps it.
+//	1  JSON records as listed above.
+//
+// # Changing a record
+//
+// Any change to the bytes a record encodes to — a renamed, added or removed
+// field, a new tag option, a different value encoding — is a new format
+// version. TestGolden fails until it ships with one:
+//
+//  1. Change the record type and its encoder and decoder; bump Version.
+//  2. Append a storage.Migration to migrations whose From is the old
+//     version and whose Apply rewrites every affected record from the old
+//     encoding to the new one (decode the old bytes with a private copy of
+//     the old decoder; never call the current decoder on old bytes).
+//  3. Update the fixed instances in golden_test.go to the new record
+//     values, and write testdata/golden/v<Version>.txt with
+//     `go test ./storage/messengerstore -run TestGolden -update` (it never
+//     overwrites an existing file). Keep every older golden file: each must
+//     still migrate and decode to the fixed instances.
+//  4. Describe the version in the list above.
+//
+// Concurrency: a Store holds no state beyond its KV and is safe for
+// concurrent use as far as the KV is. Read-modify-write sequences are the
+// caller's to serialise.
+package messengerstore

@@ -1,0 +1,151 @@
+package messengerstore
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// The record types below are the stored format (Version 1). Field order
+// and JSON tags are part of it: the encoder writes fields in declaration
+// order. Read doc.go ("Changing a record") before touching any of them.
+
+// Chat is the record of one conversation (KindChat).
+type Chat struct {
+	ID             string   `json:"id"`
+	Type           uint8    `json:"type"` // 1 public, 2 one-to-one, 3 private group
+	Name           string   `json:"name"`
+	Active         bool     `json:"active"`
+	LastClock      int64    `json:"last_clock"`
+	DeletedAtClock int64    `json:"deleted_at_clock,omitempty"`
+	Unread         int64    `json:"unread"`
+	LastMessageAt  int64    `json:"last_message_at"` // Unix ms
+	Members        []string `json:"members,omitempty"`
+	Admins         []string `json:"admins,omitempty"`
+}
+
+// Message is the record of one stored chat message (KindMessage). Its
+// index entry (KindIndex) is written beside it by PutMessage.
+type Message struct {
+	ID          string        `json:"id"`
+	ChatID      string        `json:"chat_id"`
+	From        string        `json:"from"`
+	Text        string        `json:"text"`
+	ContentType string        `json:"content_type"`
+	MessageType string        `json:"message_type"`
+	Clock       int64         `json:"clock"`
+	Timestamp   int64         `json:"timestamp"`   // sender's Unix ms
+	ReceivedAt  int64         `json:"received_at"` // local Unix ms
+	ResponseTo  string        `json:"response_to,omitempty"`
+	Outgoing    bool          `json:"outgoing"`
+	Seen        bool          `json:"seen"`
+	Delivery    DeliveryState `json:"delivery,omitempty"`
+}
+
+// Delivery is the delivery record of one outgoing message (KindDelivery).
+type Delivery struct {
+	MessageID  string          `json:"message_id"`
+	ChatID     string          `json:"chat_id"`
+	State      DeliveryState   `json:"state"`
+	Recipients map[string]bool `json:"recipients,omitempty"`
+	AckedBy    []string        `json:"acked_by,omitempty"`
+	UpdatedAt  int64           `json:"updated_at"` // Unix ms
+}
+
+// Contact is the record of another identity (KindContact).
+type Contact struct {
+	ID           string   `json:"id"`
+	Name         string   `json:"name,omitempty"`
+	ProfileImage string   `json:"profile_image,omitempty"`
+	Address      string   `json:"address,omitempty"`
+	Added        bool     `json:"added"`
+	Blocked      bool     `json:"blocked"`
+	LastUpdated  int64    `json:"last_updated,omitempty"` // Unix ms
+	Devices      []string `json:"devices,omitempty"`
+}
+
+// Group is the record of a private group (KindGroup): every signed
+// membership update accepted, in arrival order.
+type Group struct {
+	ChatID  string             `json:"chat_id"`
+	Updates []MembershipUpdate `json:"updates"`
+}
+
+// MembershipUpdate is one stored signed batch of group events. Its JSON
+// names are Go-style: they were the field names of the protocol type the
+// messenger stored directly before records had their own types.
+type MembershipUpdate struct {
+	ChatID    string            `json:"ChatID"`
+	Events    []MembershipEvent `json:"Events"`
+	Signature string            `json:"Signature"`
+	KeyOrder  []string          `json:"KeyOrder"`
+}
+
+// MembershipEvent is one stored group event.
+type MembershipEvent struct {
+	Type       string   `json:"Type"`
+	ClockValue int64    `json:"ClockValue"`
+	Name       string   `json:"Name"`
+	Member     string   `json:"Member"`
+	Members    []string `json:"Members"`
+	KeyOrder   []string `json:"KeyOrder"`
+}
+
+// Outbox is a direct message stored but not yet handed to MVDS
+// (KindOutbox).
+type Outbox struct {
+	ID         string   `json:"id"`
+	Recipients []string `json:"recipients"` // 0x04… keys
+	Body       []byte   `json:"body"`       // base64 in JSON
+}
+
+// DeliveryState is the stored delivery state code. It is written as its
+// name; numbers (records written before states were named) are read too.
+// Codes are append-only.
+type DeliveryState uint8
+
+// Delivery state codes.
+const (
+	DeliveryNone DeliveryState = iota
+	DeliveryQueued
+	DeliverySent
+	DeliveryAcked
+	DeliveryExpired
+)
+
+var deliveryNames = [...]string{"none", "queued", "sent", "acked", "expired"}
+
+func (s DeliveryState) String() string {
+	if int(s) < len(deliveryNames) {
+		return deliveryNames[s]
+	}
+	return fmt.Sprintf("DeliveryState(%d)", uint8(s))
+}
+
+// MarshalJSON writes the state's name, or the number of a code this build
+// does not name (so that it reads back unchanged).
+func (s DeliveryState) MarshalJSON() ([]byte, error) {
+	if int(s) >= len(deliveryNames) {
+		return json.Marshal(uint8(s))
+	}
+	return json.Marshal(deliveryNames[s])
+}
+
+// UnmarshalJSON reads a state name or a number.
+func (s *DeliveryState) UnmarshalJSON(b []byte) error {
+	var name string
+	if err := json.Unmarshal(b, &name); err != nil {
+		var n uint8
+		if err := json.Unmarshal(b, &n); err != nil {
+			return fmt.Errorf("messengerstore: delivery state %s: %w", b, err)
+		}
+		*s = DeliveryState(n)
+		return nil
+	}
+	for i, v := range deliveryNames {
+		if v == name {
+			*s = DeliveryState(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("messengerstore: unknown delivery state %q", name)
+}
