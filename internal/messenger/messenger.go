@@ -144,8 +144,12 @@ func (m *Messenger) Start() error {
 	return nil
 }
 
-// open builds the encryption manager and the MVDS driver and loads state.
+// open brings the messenger table to the current record format, builds the
+// encryption manager and the MVDS driver and loads state.
 func (m *Messenger) open() error {
+	if err := m.st.migrate(); err != nil {
+		return err
+	}
 	begin := time.Now()
 	sst, err := sessions.Open(m.db, m.cfg.StorePassword, sessions.Options{KDFIterations: m.cfg.KDFIterations})
 	if err != nil {

@@ -1,67 +1,64 @@
 package messenger
 
 import (
-	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/statusnode/statusd/storage"
+	"github.com/statusnode/statusd/storage/messengerstore"
 )
 
 // TableName is the storage table the messenger's own records live in. The
 // encryption layer and MVDS keep theirs in storage/sessions.TableName and
 // storage/datasyncstore.TableName of the same database.
-const TableName = "messenger"
+const TableName = messengerstore.TableName
 
-// Key layout (format 1) inside TableName; values are JSON unless noted:
-//
-//	"c" ‖ chat ID                          Chat
-//	"m" ‖ message ID                       Message
-//	"i" ‖ BE16 len ‖ chat ID ‖ BE64(^clock) ‖ message ID   index, empty value;
-//	                                       ascending order = newest first
-//	"t" ‖ message ID                       processed marker, empty: a deleted
-//	                                       message or a non-chat payload already
-//	                                       handled (dedupe)
-//	"d" ‖ message ID                       Delivery
-//	"x" ‖ MVDS message ID (32 bytes)       status message ID (raw string)
-//	"k" ‖ contact ID                       Contact
-//	"g" ‖ group chat ID                    []message.MembershipUpdate
-//	"n" ‖ negotiated topic name            empty: negotiated topics to rejoin
-//	"o" ‖ message ID                       outboxEntry: a 1:1 or group message
-//	                                       stored but not yet appended to MVDS
-//	"v" ‖ name                             meta value (raw bytes)
+// Key prefixes: the record kinds of storage/messengerstore, whose doc.go
+// has the key layout, the value formats and the format versions. The
+// store converts the messenger's domain types to those records and back
+// (store_records.go); no domain type is ever encoded directly.
 //
 // Writes that belong together (a message, its index entry and its chat) go
 // in one storage.Batch. The store is written before any event about the
 // write is published (persist before events).
 const (
-	pfxChat       = 'c'
-	pfxMessage    = 'm'
-	pfxIndex      = 'i'
-	pfxProcessed  = 't'
-	pfxDelivery   = 'd'
-	pfxMVDS       = 'x'
-	pfxContact    = 'k'
-	pfxGroup      = 'g'
-	pfxNegotiated = 'n'
-	pfxOutbox     = 'o'
-	pfxMeta       = 'v'
+	pfxChat       = byte(messengerstore.KindChat)
+	pfxMessage    = byte(messengerstore.KindMessage)
+	pfxIndex      = byte(messengerstore.KindIndex)
+	pfxProcessed  = byte(messengerstore.KindProcessed)
+	pfxDelivery   = byte(messengerstore.KindDelivery)
+	pfxMVDS       = byte(messengerstore.KindMVDS)
+	pfxContact    = byte(messengerstore.KindContact)
+	pfxGroup      = byte(messengerstore.KindGroup)
+	pfxNegotiated = byte(messengerstore.KindNegotiated)
+	pfxOutbox     = byte(messengerstore.KindOutbox)
+	pfxMeta       = byte(messengerstore.KindMeta)
 )
 
-const metaInstallation = "installation-id"
+const metaInstallation = messengerstore.MetaInstallation
 
 var errStopIter = errors.New("stop iteration")
 
 // store is the messenger's record store over a storage.KV (normally a
-// storage.Table). It holds no state of its own and is safe for concurrent
-// use as far as the KV is; read-modify-write sequences are serialised by
-// the callers' locks.
+// storage.Table): a thin layer over storage/messengerstore converting
+// domain values to records and back. It holds no state of its own and is
+// safe for concurrent use as far as the KV is; read-modify-write sequences
+// are serialised by the callers' locks.
 type store struct {
 	kv storage.KV
+	rs *messengerstore.Store
 }
 
-func newStore(kv storage.KV) *store { return &store{kv: kv} }
+func newStore(kv storage.KV) *store { return &store{kv: kv, rs: messengerstore.New(kv)} }
+
+// migrate brings the table to the current record format; Start calls it
+// before anything else touches the table.
+func (s *store) migrate() error {
+	if _, err := s.rs.Migrate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrStore, err)
+	}
+	return nil
+}
 
 func key(pfx byte, parts ...[]byte) []byte {
 	k := []byte{pfx}
@@ -72,16 +69,14 @@ func key(pfx byte, parts ...[]byte) []byte {
 }
 
 func (s *store) write(b *storage.Batch) error {
-	if b.Len() == 0 {
-		return nil
-	}
-	if err := s.kv.Write(b); err != nil {
-		return fmt.Errorf("%w: write: %w", ErrStore, err)
+	if err := s.rs.Write(b); err != nil {
+		return fmt.Errorf("%w: %w", ErrStore, err)
 	}
 	return nil
 }
 
-// getJSON reads k into v; found is false for a missing key.
+// getJSON reads the record at k into the domain value v (see
+// decodeRecord); found is false for a missing key.
 func (s *store) getJSON(k []byte, v any) (bool, error) {
 	raw, err := s.kv.Get(k)
 	if errors.Is(err, storage.ErrNotFound) {
@@ -90,19 +85,15 @@ func (s *store) getJSON(k []byte, v any) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("%w: get: %w", ErrStore, err)
 	}
-	if err := json.Unmarshal(raw, v); err != nil {
+	if err := decodeRecord(raw, v); err != nil {
 		return false, fmt.Errorf("%w: decode %q: %w", ErrStore, k[:1], err)
 	}
 	return true, nil
 }
 
-func putJSON(b *storage.Batch, k []byte, v any) {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		panic(fmt.Sprintf("messenger: encode %T: %v", v, err)) // plain structs: cannot fail
-	}
-	b.Put(k, raw)
-}
+// putJSON adds the record of the domain value v (see encodeRecord) under k
+// to b. k must be the key of v's record kind.
+func putJSON(b *storage.Batch, k []byte, v any) { b.Put(k, encodeRecord(v)) }
 
 func (s *store) has(k []byte) (bool, error) {
 	ok, err := s.kv.Has(k)
@@ -112,11 +103,12 @@ func (s *store) has(k []byte) (bool, error) {
 	return ok, nil
 }
 
-// iterateJSON decodes every value under prefix into a fresh T.
+// iterateJSON decodes every record under prefix into a fresh T, a domain
+// type decodeRecord knows.
 func iterateJSON[T any](s *store, prefix []byte, fn func(v *T) error) error {
 	err := s.kv.Iterate(prefix, nil, func(_, raw []byte) error {
 		v := new(T)
-		if err := json.Unmarshal(raw, v); err != nil {
+		if err := decodeRecord(raw, v); err != nil {
 			return fmt.Errorf("%w: decode %q: %w", ErrStore, prefix, err)
 		}
 		return fn(v)
@@ -130,75 +122,58 @@ func iterateJSON[T any](s *store, prefix []byte, fn func(v *T) error) error {
 // Chats.
 
 func (s *store) chat(id string) (*Chat, error) {
-	var c Chat
-	ok, err := s.getJSON(key(pfxChat, []byte(id)), &c)
-	if err != nil || !ok {
-		return nil, err
+	r, err := s.rs.Chat(id)
+	if err != nil || r == nil {
+		return nil, storeErr(err)
 	}
-	return &c, nil
+	return chatFromRecord(r), nil
 }
 
-func putChat(b *storage.Batch, c *Chat) { putJSON(b, key(pfxChat, []byte(c.ID)), c) }
+func putChat(b *storage.Batch, c *Chat) { messengerstore.PutChat(b, chatRecord(c)) }
 
 func (s *store) chats() ([]*Chat, error) {
 	var out []*Chat
-	err := iterateJSON(s, []byte{pfxChat}, func(c *Chat) error { out = append(out, c); return nil })
-	return out, err
+	err := s.rs.Chats(func(r *messengerstore.Chat) error { out = append(out, chatFromRecord(r)); return nil })
+	return out, storeErr(err)
 }
 
 // Contacts.
 
 func (s *store) contacts() ([]*Contact, error) {
 	var out []*Contact
-	err := iterateJSON(s, []byte{pfxContact}, func(c *Contact) error { out = append(out, c); return nil })
-	return out, err
+	err := s.rs.Contacts(func(r *messengerstore.Contact) error { out = append(out, contactFromRecord(r)); return nil })
+	return out, storeErr(err)
 }
 
-func putContact(b *storage.Batch, c *Contact) { putJSON(b, key(pfxContact, []byte(c.ID)), c) }
+func putContact(b *storage.Batch, c *Contact) { messengerstore.PutContact(b, contactRecord(c)) }
 
 // MVDS message ID → status message ID (for ACKs).
 
 func (s *store) putMVDS(mvdsID [32]byte, statusID string) error {
-	if err := s.kv.Put(key(pfxMVDS, mvdsID[:]), []byte(statusID)); err != nil {
-		return fmt.Errorf("%w: put: %w", ErrStore, err)
-	}
-	return nil
+	return storeErr(s.rs.PutMVDS(mvdsID, statusID))
 }
 
 func (s *store) statusIDOf(mvdsID [32]byte) (string, bool, error) {
-	v, err := s.kv.Get(key(pfxMVDS, mvdsID[:]))
-	if errors.Is(err, storage.ErrNotFound) {
-		return "", false, nil
-	}
-	if err != nil {
-		return "", false, fmt.Errorf("%w: get: %w", ErrStore, err)
-	}
-	return string(v), true, nil
+	id, ok, err := s.rs.StatusID(mvdsID)
+	return id, ok, storeErr(err)
 }
 
 // Negotiated topics and meta values.
 
 func (s *store) negotiated() ([]string, error) {
-	var out []string
-	err := s.kv.Iterate([]byte{pfxNegotiated}, nil, func(k, _ []byte) error {
-		out = append(out, string(k[1:]))
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("%w: iterate: %w", ErrStore, err)
-	}
-	return out, nil
+	names, err := s.rs.Negotiated()
+	return names, storeErr(err)
 }
 
 func (s *store) meta(name string) ([]byte, bool, error) {
-	v, err := s.kv.Get(key(pfxMeta, []byte(name)))
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, fmt.Errorf("%w: get: %w", ErrStore, err)
-	}
-	return v, true, nil
+	v, ok, err := s.rs.Meta(name)
+	return v, ok, storeErr(err)
 }
 
-func beUint16(n int) []byte { return binary.BigEndian.AppendUint16(nil, uint16(n)) }
+// storeErr wraps a messengerstore error as ErrStore; nil stays nil.
+func storeErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", ErrStore, err)
+}

@@ -4,10 +4,13 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/storage"
+	"github.com/statusnode/statusd/storage/messengerstore"
 )
 
 var storeFixture = flag.String("store-fixture", "",
@@ -94,4 +97,58 @@ func TestWriteStoreFixture(t *testing.T) {
 		t.Fatal(err)
 	}
 	fmt.Fprintln(os.Stderr, "wrote", *storeFixture)
+}
+
+// A messenger starts on a database whose messenger table was written
+// before records had their own types (the v0 fixture of
+// storage/messengerstore), on both backends: it keeps the stored
+// installation ID and shows the stored chats, messages, deliveries and
+// contacts; the table is then at the current format.
+func TestStartOnV0Database(t *testing.T) {
+	for _, backend := range []string{"memory", "leveldb"} {
+		t.Run(backend, func(t *testing.T) {
+			h := newHarness(t)
+			var db storage.KV = storage.NewMemory()
+			if backend == "leveldb" {
+				ldb := openLevelDB(t, t.TempDir())
+				t.Cleanup(func() { ldb.Close() })
+				db = ldb
+			}
+			f, err := os.Open(filepath.Join("..", "..", "storage", "messengerstore", "testdata", "v0-messenger-table.txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if err := storage.LoadDump(f, db); err != nil {
+				t.Fatal(err)
+			}
+			n := h.start(newKey(t), db)
+			if id := n.InstallationID(); id != "fixture-installation" {
+				t.Fatalf("installation %q", id)
+			}
+			if v, _, _ := storage.ReadFormat(storage.NewTable(db, messenger.TableName)); v != messengerstore.Version {
+				t.Fatalf("table format %d after start", v)
+			}
+			got := map[messenger.ChatType][]string{}
+			for _, c := range n.Chats() {
+				got[c.Type] = texts(t, n, c.ID)
+				if c.Type == messenger.ChatOneToOne {
+					p, _ := n.Messages(c.ID, "", 10)
+					for _, m := range p.Messages {
+						if m.Text == "direct" && m.Delivery != messenger.DeliveryAcked {
+							t.Errorf("direct message %s", m.Delivery)
+						}
+					}
+				}
+			}
+			want := map[messenger.ChatType][]string{messenger.ChatPublic: {"hello public", "public reply"},
+				messenger.ChatOneToOne: {"direct", "direct reply", "stranded"}, messenger.ChatPrivateGroup: {"group hello"}}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("chats %q, want %q", got, want)
+			}
+			if cs := n.Contacts(); len(cs) != 1 || cs[0].Name != "Bobby" {
+				t.Fatalf("contacts %+v", cs)
+			}
+		})
+	}
 }

@@ -1,61 +1,43 @@
 package messenger
 
 import (
-	"bytes"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 
 	"github.com/statusnode/statusd/storage"
+	"github.com/statusnode/statusd/storage/messengerstore"
 )
 
-// indexPrefix is "i" ‖ BE16 len ‖ chat ID.
-func indexPrefix(chatID string) []byte {
-	return key(pfxIndex, beUint16(len(chatID)), []byte(chatID))
-}
-
-// indexSuffix is BE64(^clock) ‖ message ID: ascending keys give the newest
-// message (highest clock) first; equal clocks order by ID.
-func indexSuffix(clock int64, id string) []byte {
-	return append(binary.BigEndian.AppendUint64(nil, ^uint64(clock)), id...)
-}
-
 func (s *store) message(id string) (*Message, error) {
-	var m Message
-	ok, err := s.getJSON(key(pfxMessage, []byte(id)), &m)
+	r, err := s.rs.Message(id)
 	if err != nil {
-		return nil, err
+		return nil, storeErr(err)
 	}
-	if !ok {
+	if r == nil {
 		return nil, fmt.Errorf("%w: %s", ErrMessageNotFound, id)
 	}
-	return &m, nil
+	return messageFromRecord(r), nil
 }
 
 // seen reports whether id was stored, deleted or processed before (dedupe).
 func (s *store) seen(id string) (bool, error) {
-	if ok, err := s.has(key(pfxMessage, []byte(id))); err != nil || ok {
-		return ok, err
+	if ok, err := s.rs.Has(messengerstore.KindMessage, id); err != nil || ok {
+		return ok, storeErr(err)
 	}
-	return s.has(key(pfxProcessed, []byte(id)))
+	ok, err := s.rs.Has(messengerstore.KindProcessed, id)
+	return ok, storeErr(err)
 }
 
 // putMessage adds m and its index entry to b.
-func putMessage(b *storage.Batch, m *Message) {
-	putJSON(b, key(pfxMessage, []byte(m.ID)), m)
-	b.Put(append(indexPrefix(m.ChatID), indexSuffix(m.Clock, m.ID)...), nil)
-}
+func putMessage(b *storage.Batch, m *Message) { messengerstore.PutMessage(b, messageRecord(m)) }
 
-func markProcessed(b *storage.Batch, id string) { b.Put(key(pfxProcessed, []byte(id)), nil) }
+func markProcessed(b *storage.Batch, id string) { messengerstore.PutProcessed(b, id) }
 
 // deleteMessage adds the removal of m (record, index, delivery) to b and
 // leaves a processed marker so a retransmitted copy is not shown again.
 func deleteMessage(b *storage.Batch, m *Message) {
-	b.Delete(key(pfxMessage, []byte(m.ID)))
-	b.Delete(append(indexPrefix(m.ChatID), indexSuffix(m.Clock, m.ID)...))
-	b.Delete(key(pfxDelivery, []byte(m.ID)))
-	markProcessed(b, m.ID)
+	messengerstore.DeleteMessage(b, m.ChatID, m.Clock, m.ID)
 }
 
 // Page is one page of Messages: newest first, and the cursor of the next
@@ -66,30 +48,31 @@ type Page struct {
 }
 
 // messages returns up to limit messages of chatID older than cursor
-// (cursor "" = the newest), newest first.
+// (cursor "" = the newest), newest first. A cursor is the hex index
+// position (messengerstore.IndexPosition) of the last message of the
+// previous page.
 func (s *store) messages(chatID, cursor string, limit int) (*Page, error) {
-	prefix := indexPrefix(chatID)
 	var start []byte
 	if cursor != "" {
 		c, err := hex.DecodeString(cursor)
 		if err != nil || len(c) < 8 {
 			return nil, fmt.Errorf("%w: %q", ErrInvalidCursor, cursor)
 		}
-		start = append(bytes.Clone(prefix), c...)
+		start = c
 	}
 	page := &Page{}
 	var ids []string
 	var last []byte
-	err := s.kv.Iterate(prefix, start, func(k, _ []byte) error {
-		if start != nil && bytes.Equal(k, start) {
+	err := s.rs.ChatIndex(chatID, start, func(pos []byte, id string) error {
+		if start != nil && string(pos) == string(start) {
 			return nil
 		}
 		if len(ids) == limit {
 			page.Cursor = hex.EncodeToString(last)
 			return errStopIter
 		}
-		ids = append(ids, string(k[len(prefix)+8:]))
-		last = bytes.Clone(k[len(prefix):])
+		ids = append(ids, id)
+		last = pos
 		return nil
 	})
 	if err != nil && !errors.Is(err, errStopIter) {
@@ -125,14 +108,11 @@ func (s *store) chatMessages(chatID string) ([]*Message, error) {
 // Deliveries.
 
 func (s *store) delivery(id string) (*Delivery, error) {
-	var d Delivery
-	ok, err := s.getJSON(key(pfxDelivery, []byte(id)), &d)
-	if err != nil || !ok {
-		return nil, err
+	r, err := s.rs.Delivery(id)
+	if err != nil || r == nil {
+		return nil, storeErr(err)
 	}
-	return &d, nil
+	return deliveryFromRecord(r), nil
 }
 
-func putDelivery(b *storage.Batch, d *Delivery) {
-	putJSON(b, key(pfxDelivery, []byte(d.MessageID)), d)
-}
+func putDelivery(b *storage.Batch, d *Delivery) { messengerstore.PutDelivery(b, deliveryRecord(d)) }
