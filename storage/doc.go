@@ -9,5 +9,11 @@
 //
 // Key layout: every key starts with a one-component table prefix followed by
 // a colon, e.g. "p2p:…", "msg:…". The reserved key "\x00format" holds the
-// format version as a big-endian uint32 (see migrate.go).
+// format version as a big-endian uint32 (see migrate.go). A table may keep
+// a version of its own the same way, by running Migrate over the Table
+// (key "<table>:\x00format"), so one consumer's records can change format
+// without touching the others: storage/messengerstore does.
+//
+// dump.go reads and writes a text dump of key-value pairs, the format of
+// the fixtures and golden files in the stores' testdata.
 package storage

@@ -13,7 +13,3 @@ var migrations = []storage.Migration{
 	// records already: stamping it is the whole migration.
 	{From: 0, Apply: func(storage.KV, *storage.Batch) error { return nil }},
 }
-
-// Migrations returns the migrations of this table, oldest first. The
-// slice is the caller's.
-func Migrations() []storage.Migration { return append([]storage.Migration(nil), migrations...) }
