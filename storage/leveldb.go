@@ -3,31 +3,50 @@ package storage
 import (
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 
 	"github.com/syndtr/goleveldb/leveldb"
 	"github.com/syndtr/goleveldb/leveldb/opt"
+	lstorage "github.com/syndtr/goleveldb/leveldb/storage"
 	"github.com/syndtr/goleveldb/leveldb/util"
 )
 
 // LevelDB is the goleveldb-backed Store, statusd's embedded default.
 type LevelDB struct {
 	db        *leveldb.DB
+	stor      io.Closer // closed after db when set (OpenLevelDBStorage)
 	closeOnce sync.Once
 	closeErr  error
+}
+
+// levelDBOptions are the goleveldb settings of every statusd database.
+func levelDBOptions() *opt.Options {
+	return &opt.Options{
+		BlockCacheCapacity: 8 * opt.MiB,
+		WriteBuffer:        4 * opt.MiB,
+	}
 }
 
 // OpenLevelDB opens or creates the database in dir. Corrupted databases are
 // reported, not silently repaired.
 func OpenLevelDB(dir string) (*LevelDB, error) {
-	db, err := leveldb.OpenFile(dir, &opt.Options{
-		BlockCacheCapacity: 8 * opt.MiB,
-		WriteBuffer:        4 * opt.MiB,
-	})
+	db, err := leveldb.OpenFile(dir, levelDBOptions())
 	if err != nil {
 		return nil, fmt.Errorf("storage: open %s: %w", dir, err)
 	}
 	return &LevelDB{db: db}, nil
+}
+
+// OpenLevelDBStorage opens or creates a database on stor, such as an
+// encrypting wrapper of a file storage (storage/atrest). Closing the
+// database closes stor; on error stor is left open.
+func OpenLevelDBStorage(stor lstorage.Storage) (*LevelDB, error) {
+	db, err := leveldb.Open(stor, levelDBOptions())
+	if err != nil {
+		return nil, fmt.Errorf("storage: open: %w", err)
+	}
+	return &LevelDB{db: db, stor: stor}, nil
 }
 
 func mapErr(err error) error {
@@ -92,6 +111,11 @@ func (l *LevelDB) Iterate(prefix, start []byte, fn func(key, value []byte) error
 
 // Close implements Store. It flushes and closes the database files.
 func (l *LevelDB) Close() error {
-	l.closeOnce.Do(func() { l.closeErr = mapErr(l.db.Close()) })
+	l.closeOnce.Do(func() {
+		l.closeErr = mapErr(l.db.Close())
+		if l.stor != nil {
+			l.closeErr = errors.Join(l.closeErr, l.stor.Close())
+		}
+	})
 	return l.closeErr
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/statusnode/statusd/internal/version"
 	"github.com/statusnode/statusd/lib/metrics"
 	"github.com/statusnode/statusd/storage"
+	"github.com/statusnode/statusd/storage/atrest"
 	"github.com/statusnode/statusd/transport/devp2p"
 	"github.com/statusnode/statusd/transport/mailserver"
 	"github.com/statusnode/statusd/transport/whisper"
@@ -159,6 +160,14 @@ func (n *Node) openDataDir() error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
 	}
+	tightened, err := tightenPermissions(dir)
+	if err != nil {
+		return err
+	}
+	if tightened > 0 {
+		n.log.Warn("data directory was readable by other users; restricted it to its owner",
+			zap.String("dir", dir), zap.Int("entries", tightened))
+	}
 	lock, err := lockDataDir(dir)
 	if err != nil {
 		return err
@@ -193,10 +202,23 @@ func (n *Node) loadKeys() error {
 	return nil
 }
 
+// openDB opens the database encrypted at rest under a key derived from
+// the account key (storage/atrest), encrypting in place a plaintext
+// database that an earlier statusd wrote.
 func (n *Node) openDB() error {
-	db, err := storage.OpenLevelDB(filepath.Join(n.cfg.DataDir, "db"))
+	key, err := atrest.DeriveKey(n.account.PrivateKey)
 	if err != nil {
 		return err
+	}
+	db, res, err := atrest.Open(filepath.Join(n.cfg.DataDir, "db"), key)
+	if err != nil {
+		return err
+	}
+	if res.Recovered {
+		n.log.Warn("finished encrypting the database after an interrupted start")
+	}
+	if res.Migrated > 0 {
+		n.log.Info("database encrypted at rest", zap.Int("records", res.Migrated))
 	}
 	n.stack.push("database", db.Close)
 	before, err := storage.Migrate(db, storage.FormatVersion, nil)
