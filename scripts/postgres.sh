@@ -11,7 +11,9 @@
 # lives in a fresh temporary directory, listens only on a unix socket there
 # (no TCP port), trusts local connections, and is owned by the `postgres`
 # system user when run as root (initdb refuses root). `run` reuses an
-# existing STATUSD_TEST_POSTGRES instead of starting another.
+# existing STATUSD_TEST_POSTGRES instead of starting another, and exports
+# STATUSD_REQUIRE_POSTGRES=1 so that a test that finds no server fails
+# instead of skipping (a plain `go test ./...` skips them).
 set -euo pipefail
 
 PORT=5432 # only names the socket file inside our own directory
@@ -97,6 +99,7 @@ stop() {
 }
 
 run() {
+	export STATUSD_REQUIRE_POSTGRES=1
 	if [ -n "${STATUSD_TEST_POSTGRES:-}" ]; then
 		"$@"
 		return

@@ -7,7 +7,9 @@
 //
 // The package is pure: no sockets, files, clocks or goroutines. Every
 // method takes now and an io.Reader for randomness; all state lives behind
-// the Store interface (implemented by storage/sessions). Each Manager
+// the Store interface (implemented by storage/sessions; an in-memory one
+// and the Store conformance suite are in encryptiontest, on which this
+// package's behaviour tests run). Each Manager
 // operation collects its writes in an in-memory transaction and commits
 // them in one atomic Store.Commit before it returns — the ordering rule is
 // persist before send: ratchet state is durable before the ciphertext

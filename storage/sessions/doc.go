@@ -2,7 +2,10 @@
 // protocol/encryption (sessions, message keys, prekeys, bundles,
 // installations, negotiated-secret agreements) in statusd's key-value store.
 // It implements encryption.Store over a storage.KV; every test runs against
-// both storage.NewMemory() and goleveldb.
+// both storage.NewMemory() and goleveldb, starting with the encryption.Store
+// conformance suite of protocol/encryption/encryptiontest. The tests here
+// are of the store (persistence across restarts, passwords, encryption at
+// rest); the Manager's behaviour is tested in protocol/encryption.
 //
 // Key layout (format 1), all in table "encryption" of the shared store:
 //

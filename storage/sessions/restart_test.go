@@ -5,48 +5,51 @@ import (
 	"testing"
 
 	"github.com/statusnode/statusd/protocol/encryption"
+	et "github.com/statusnode/statusd/protocol/encryption/encryptiontest"
 	"github.com/statusnode/statusd/storage"
 )
 
 // TestRestart kills every session manager mid-conversation (envelopes in
-// flight, skipped keys outstanding), reopens the stores and continues:
-// nothing is lost and nothing decrypts twice.
+// flight, skipped keys outstanding), reopens the stores (goleveldb: closes
+// and reopens the database) and continues: nothing is lost and nothing
+// decrypts twice.
 func TestRestart(t *testing.T) {
 	for _, be := range backends() {
 		t.Run(be.name, func(t *testing.T) {
-			w, a1, a2, b1 := setup(t, be, 2)
+			s := newStores(t, be)
+			w, a1, a2, b1 := et.Setup(t, 2, s.open)
 			talk := func(n int) {
 				for i := 0; i < n; i++ {
-					switch w.rng.IntN(3) {
+					switch w.Rng.IntN(3) {
 					case 0:
-						w.send(a1, b1)
+						w.Send(a1, b1)
 					case 1:
-						w.send(a2, b1)
+						w.Send(a2, b1)
 					default:
-						w.send(b1, a1)
+						w.Send(b1, a1)
 					}
-					for len(w.pool) > 8 {
-						w.step(0, 10)
+					for len(w.Pool) > 8 {
+						w.Step(0, 10)
 					}
 				}
 			}
 			talk(40)
-			if len(w.pool) == 0 {
+			if len(w.Pool) == 0 {
 				t.Fatal("nothing in flight at the restart")
 			}
-			for _, d := range []*device{a1, a2, b1} {
-				d.restart(t)
+			for _, d := range []*et.Device{a1, a2, b1} {
+				s.restart(d)
 			}
 			talk(40)
-			w.drain()
-			for _, d := range []*device{a1, a2, b1} {
-				d.restart(t)
+			w.Drain()
+			for _, d := range []*et.Device{a1, a2, b1} {
+				s.restart(d)
 			}
-			w.send(b1, a1)
-			w.send(a1, b1)
-			w.drain()
-			w.check()
-			w.replayAll()
+			w.Send(b1, a1)
+			w.Send(a1, b1)
+			w.Drain()
+			w.Check()
+			w.ReplayAll()
 		})
 	}
 }

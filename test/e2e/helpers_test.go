@@ -1,7 +1,10 @@
-// Package e2e runs whole statusd processes (built once per test process by
-// lib/testutil/daemon) against each other over loopback, driven only
-// through their JSON-RPC APIs: crash_test.go kills and restarts them while
-// they chat, bench_test.go measures 1:1 throughput and latency.
+// Package e2e holds the process-level tests: whole statusd processes
+// (built once per test process and run by lib/testutil/daemon), alone or
+// against each other over loopback, driven only through their command line,
+// signals and JSON-RPC APIs. daemon_test.go checks one daemon's endpoints,
+// lifecycle and refusals of bad input; messenger_test.go runs public, 1:1
+// and group chats across four daemons; crash_test.go kills and restarts
+// them while they chat; bench_test.go measures 1:1 throughput and latency.
 package e2e
 
 import (

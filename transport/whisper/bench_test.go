@@ -19,10 +19,9 @@ import (
 // ingestRig is a node with a fake (unregistered, trusted) peer whose
 // packets are fed straight into the read path.
 type ingestRig struct {
-	w    *testNode
-	p    *peer
-	env  *wproto.Envelope
-	body []byte
+	w   *testNode
+	p   *peer
+	env *wproto.Envelope
 }
 
 func newIngestRig(b *testing.B, filters int) (*ingestRig, <-chan *Message) {

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
+
 	wproto "github.com/statusnode/statusd/protocol/whisper"
 )
 
@@ -55,7 +57,17 @@ func TestEntryHashLazy(t *testing.T) {
 	if e.hashed.Load() != nil {
 		t.Fatal("hashed before use")
 	}
-	if e.hash() != env.Hash() || e.hash() != env.Hash() {
+	h := e.hash()
+	if h != env.Hash() {
 		t.Fatal("wrong hash")
+	}
+	// The second call returns the cached hash instead of hashing again.
+	cached := e.hashed.Load()
+	if cached == nil || *cached != h {
+		t.Fatal("hash not kept after first use")
+	}
+	e.hashed.Store(&common.Hash{1})
+	if e.hash() != (common.Hash{1}) {
+		t.Fatal("second call hashed again instead of using the cached hash")
 	}
 }

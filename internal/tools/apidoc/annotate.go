@@ -74,7 +74,7 @@ func parseAnnotations(text, goName string) (annotations, error) {
 		case state == "json":
 			err = a.jsonLine(trimmed)
 		default:
-			err = fmt.Errorf("unexpected %q after Notification:", trimmed)
+			err = fmt.Errorf("unexpected %q after the Notification: annotation", trimmed)
 		}
 		if err != nil {
 			return a, err
@@ -82,7 +82,7 @@ func parseAnnotations(text, goName string) (annotations, error) {
 	}
 	for _, ex := range a.examples {
 		if ex.params == "" || ex.result == "" {
-			return a, fmt.Errorf("example %q needs params: and result:", ex.title)
+			return a, fmt.Errorf("example %q needs both params: and result: lines", ex.title)
 		}
 	}
 	a.doc = cleanDoc(desc, goName)

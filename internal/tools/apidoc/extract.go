@@ -85,7 +85,7 @@ func (l *loader) method(p *pkg, f *doc.Func) (*methodDoc, []typeRef, error) {
 	if ann.notification != "" {
 		ref, ok := resolve(ann.notification, p.path, imports)
 		if !ok || !ast.IsExported(ref.name) {
-			return nil, nil, fmt.Errorf("Notification: %q is not an exported type of this or an imported package", ann.notification)
+			return nil, nil, fmt.Errorf("annotation Notification: %q is not an exported type of this or an imported package", ann.notification)
 		}
 		md.notification = &ref
 	}

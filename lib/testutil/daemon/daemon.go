@@ -97,6 +97,9 @@ type Options struct {
 	Datadir  string   // required
 	Password string   // STATUSD_PASSWORD; "" means "statusd test password"
 	Args     []string // extra flags, after the defaults
+	// NoPassword starts the daemon with STATUSD_PASSWORD set empty (and
+	// Password ignored), to test how it refuses to run without one.
+	NoPassword bool
 }
 
 // Daemon is one running (or exited) statusd process.
@@ -128,7 +131,10 @@ func Start(tb testing.TB, opts Options) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	if opts.Password == "" {
+	switch {
+	case opts.NoPassword:
+		opts.Password = ""
+	case opts.Password == "":
 		opts.Password = "statusd test password"
 	}
 	args := []string{"--datadir", opts.Datadir, "--log.format", "json", "--lightkdf", "--nodiscover",
@@ -216,6 +222,20 @@ func (d *Daemon) Err() error {
 	}
 }
 
+// ExitCode is the process's exit status once Exited is closed: -1 while it
+// runs or if a signal ended it.
+func (d *Daemon) ExitCode() int {
+	select {
+	case <-d.done:
+		return d.cmd.ProcessState.ExitCode()
+	default:
+		return -1
+	}
+}
+
+// Signal sends sig to the process; wait on Exited for its exit.
+func (d *Daemon) Signal(sig os.Signal) error { return d.cmd.Process.Signal(sig) }
+
 // Kill sends SIGKILL and waits for the process to exit. It is safe to call
 // on an exited daemon.
 func (d *Daemon) Kill() {
@@ -252,6 +272,15 @@ func (d *Daemon) DialHTTP(ctx context.Context) (*rpc.Client, error) { return d.d
 // DialWS returns a JSON-RPC client over WebSocket with the bearer token
 // (subscriptions work on it).
 func (d *Daemon) DialWS(ctx context.Context) (*rpc.Client, error) { return d.dial(ctx, d.WS) }
+
+// DialIPC returns a JSON-RPC client over the IPC socket, which needs no
+// token.
+func (d *Daemon) DialIPC(ctx context.Context) (*rpc.Client, error) {
+	if d.IPC == "" {
+		return nil, errors.New("daemon: IPC endpoint not enabled")
+	}
+	return rpc.DialIPC(ctx, d.IPC)
+}
 
 func (d *Daemon) dial(ctx context.Context, url string) (*rpc.Client, error) {
 	if url == "" {

@@ -69,8 +69,9 @@
 // # Tests
 //
 // The PostgreSQL tests read the DSN from STATUSD_TEST_POSTGRES; `make test`
-// provides a throwaway server through scripts/postgres.sh. Without the
-// variable they fail, saying how to get one, unless STATUSD_SKIP_POSTGRES=1
-// makes them skip. bench_test.go holds the 1,000,000-envelope benchmark
+// provides a throwaway server through scripts/postgres.sh, and a server that
+// does not answer fails them. Without the variable they skip, saying in one
+// line how to run them; with CI=true or STATUSD_REQUIRE_POSTGRES=1 they fail
+// instead, so CI cannot skip them silently. bench_test.go holds the 1,000,000-envelope benchmark
 // (size set by STATUSD_ARCHIVE_BENCH_N).
 package archive

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -10,13 +10,13 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/statusnode/statusd/internal/messenger"
+	"github.com/statusnode/statusd/lib/testutil/daemon"
 )
 
 // e2eEvent is one statusd_subscribe("events") notification.
@@ -44,7 +44,7 @@ type chatProc struct {
 	t        *testing.T
 	name     string
 	password string
-	d        *daemon
+	d        *daemon.Daemon
 	c        *rpc.Client
 	events   *eventLog
 	key      string // chat key, 0x04…
@@ -62,9 +62,9 @@ func startChatProc(t *testing.T, name, datadir, password string) *chatProc {
 	p := &chatProc{t: t, name: name, password: password, d: d, events: &eventLog{}}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	p.c, err = rpc.DialOptions(ctx, d.field("ws"), rpc.WithHeader("Authorization", "Bearer "+d.token(t)))
+	p.c, err = d.DialWS(ctx)
 	if err != nil {
-		t.Fatalf("%s: dial %s: %v", name, d.field("ws"), err)
+		t.Fatalf("%s: dial %s: %v", name, d.WS, err)
 	}
 	t.Cleanup(p.c.Close)
 	ch := make(chan e2eEvent, 256)
@@ -92,21 +92,15 @@ func startChatProc(t *testing.T, name, datadir, password string) *chatProc {
 // of the old process are discarded.
 func (p *chatProc) restart() {
 	p.t.Helper()
-	*p = *startChatProc(p.t, p.name, p.d.datadir, p.password)
+	*p = *startChatProc(p.t, p.name, p.d.Datadir(), p.password)
 }
 
 // stop sends SIGTERM and waits for a clean exit.
 func (p *chatProc) stop() {
 	p.t.Helper()
 	p.c.Close()
-	p.d.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-p.d.exited:
-		if err != nil {
-			p.t.Fatalf("%s: exit after SIGTERM: %v", p.name, err)
-		}
-	case <-time.After(10 * time.Second):
-		p.t.Fatalf("%s: still running 10 s after SIGTERM", p.name)
+	if err := p.d.Stop(10 * time.Second); err != nil {
+		p.t.Fatalf("%s: exit after SIGTERM: %v", p.name, err)
 	}
 }
 
@@ -127,7 +121,7 @@ func (p *chatProc) call(result any, method string, args ...any) {
 func (p *chatProc) addPeer(q *chatProc) {
 	p.t.Helper()
 	var ok bool
-	p.call(&ok, "admin_addPeer", q.d.field("enode"))
+	p.call(&ok, "admin_addPeer", q.d.Enode)
 }
 
 func (p *chatProc) whisperPeers() int {
@@ -223,7 +217,7 @@ func (p *chatProc) sendText(chatID, text string) string {
 
 // logTail is the end of the process's log, for failure reports.
 func (p *chatProc) logTail() string {
-	s := p.d.stderr.String()
+	s := p.d.Logs()
 	if len(s) > 6000 {
 		s = s[len(s)-6000:]
 	}
@@ -581,7 +575,7 @@ func TestMessengerEndToEnd(t *testing.T) {
 
 	for _, p := range n.all() {
 		p.stop()
-		if log := p.d.stderr.String(); strings.Contains(log, "panic") {
+		if log := p.d.Logs(); strings.Contains(log, "panic") {
 			t.Fatalf("%s logged a panic:\n%s", p.name, log)
 		}
 	}

@@ -1,147 +1,38 @@
-package main
+package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ethereum/go-ethereum/rpc"
+
+	"github.com/statusnode/statusd/lib/testutil/daemon"
 )
 
-// buildBinary compiles cmd/statusd once per test binary run.
-var buildOnce struct {
-	sync.Once
-	path string
-	err  error
-}
-
-func statusdBinary(t *testing.T) string {
+// startDaemon runs statusd on datadir with password and extra flags and
+// waits for it to start; the error carries its output if it exits first.
+func startDaemon(t *testing.T, datadir, password string, extra ...string) (*daemon.Daemon, error) {
 	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "statusd-e2e-")
-		if err != nil {
-			buildOnce.err = err
-			return
-		}
-		buildOnce.path = filepath.Join(dir, "statusd")
-		out, err := exec.Command("go", "build", "-o", buildOnce.path, ".").CombinedOutput()
-		if err != nil {
-			buildOnce.err = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildOnce.err != nil {
-		t.Fatal(buildOnce.err)
-	}
-	return buildOnce.path
+	return daemon.Start(t, daemon.Options{Datadir: datadir, Password: password, NoPassword: password == "", Args: extra})
 }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if buildOnce.path != "" {
-		os.RemoveAll(filepath.Dir(buildOnce.path))
-	}
-	os.Exit(code)
-}
-
-// daemon is a statusd process under test.
-type daemon struct {
-	cmd     *exec.Cmd
-	datadir string
-	stderr  *syncBuffer
-	started map[string]any // the "statusd started" log record
-	exited  chan error
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func baseArgs(datadir string) []string {
-	return []string{"--datadir", datadir, "--port", "0", "--nodiscover", "--lightkdf", "--log.format", "json",
-		"--http", "--http.port", "0", "--ws", "--ws.port", "0"}
-}
-
-// startDaemon runs statusd and waits for its "statusd started" log line or
-// its exit, whichever comes first.
-func startDaemon(t *testing.T, datadir, password string, extra ...string) (*daemon, error) {
+func mustToken(t *testing.T, d *daemon.Daemon) string {
 	t.Helper()
-	cmd := exec.Command(statusdBinary(t), append(baseArgs(datadir), extra...)...)
-	cmd.Env = append(os.Environ(), "STATUSD_PASSWORD="+password)
-	pr, pw := io.Pipe()
-	d := &daemon{cmd: cmd, datadir: datadir, stderr: &syncBuffer{}, exited: make(chan error, 1)}
-	cmd.Stderr = io.MultiWriter(pw, d.stderr)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	startedCh := make(chan map[string]any, 1)
-	go func() {
-		sc := bufio.NewScanner(pr)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for sc.Scan() {
-			var rec map[string]any
-			if json.Unmarshal(sc.Bytes(), &rec) == nil && rec["msg"] == "statusd started" {
-				startedCh <- rec
-			}
-		}
-	}()
-	go func() {
-		err := cmd.Wait()
-		pw.Close()
-		d.exited <- err
-	}()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-	})
-	select {
-	case d.started = <-startedCh:
-		return d, nil
-	case err := <-d.exited:
-		d.exited <- err
-		return d, fmt.Errorf("statusd exited: %v\n%s", err, d.stderr.String())
-	case <-time.After(30 * time.Second):
-		t.Fatalf("statusd did not start:\n%s", d.stderr.String())
-	}
-	return nil, nil
-}
-
-func (d *daemon) field(name string) string {
-	s, _ := d.started[name].(string)
-	return s
-}
-
-func (d *daemon) token(t *testing.T) string {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(d.datadir, "rpc.token"))
+	tok, err := d.Token()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return strings.TrimSpace(string(data))
+	return tok
 }
 
 func postRPC(t *testing.T, url, token string, body []byte) (int, string) {
@@ -169,20 +60,17 @@ func TestDaemonEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok := d.token(t)
+	tok := mustToken(t, d)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 
-	for _, ep := range []struct{ name, url string }{{"http", d.field("http")}, {"ws", d.field("ws")}, {"ipc", d.field("ipc")}} {
-		var c *rpc.Client
-		var err error
-		if ep.name == "ipc" {
-			c, err = rpc.DialIPC(ctx, ep.url)
-		} else {
-			c, err = rpc.DialOptions(ctx, ep.url, rpc.WithHeader("Authorization", "Bearer "+tok))
-		}
+	for _, ep := range []struct {
+		name string
+		dial func(context.Context) (*rpc.Client, error)
+	}{{"http", d.DialHTTP}, {"ws", d.DialWS}, {"ipc", d.DialIPC}} {
+		c, err := ep.dial(ctx)
 		if err != nil {
-			t.Fatalf("%s dial %q: %v", ep.name, ep.url, err)
+			t.Fatalf("%s dial: %v", ep.name, err)
 		}
 		var v string
 		if err := c.CallContext(ctx, &v, "web3_clientVersion"); err != nil || !strings.HasPrefix(v, "statusd/") {
@@ -191,7 +79,7 @@ func TestDaemonEndToEnd(t *testing.T) {
 		c.Close()
 	}
 
-	httpURL := d.field("http")
+	httpURL := d.HTTP
 	call := []byte(`{"jsonrpc":"2.0","id":1,"method":"web3_clientVersion","params":[]}`)
 	if code, body := postRPC(t, httpURL, "", call); code != http.StatusUnauthorized || !strings.Contains(body, `"error"`) {
 		t.Fatalf("no token: %d %s", code, body)
@@ -225,31 +113,25 @@ func TestDaemonEndToEnd(t *testing.T) {
 	if err == nil {
 		t.Fatal("second statusd on the same datadir started")
 	}
-	if code := second.cmd.ProcessState.ExitCode(); code == 0 || !strings.Contains(second.stderr.String(), "in use by another statusd") {
-		t.Fatalf("second start: exit %d\n%s", code, second.stderr.String())
+	if code := second.ExitCode(); code == 0 || !strings.Contains(second.Logs(), "in use by another statusd") {
+		t.Fatalf("second start: exit %d\n%s", code, second.Logs())
 	}
 
 	// SIGTERM: exit 0 within 5 s, with the IPC socket removed.
 	begin := time.Now()
-	d.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-d.exited:
-		if err != nil {
-			t.Fatalf("exit after SIGTERM: %v\n%s", err, d.stderr.String())
-		}
-		if took := time.Since(begin); took > 5*time.Second {
-			t.Fatalf("shutdown took %v", took)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatalf("statusd still running 5 s after SIGTERM\n%s", d.stderr.String())
+	if err := d.Stop(5 * time.Second); err != nil {
+		t.Fatalf("exit after SIGTERM: %v\n%s", err, d.Logs())
 	}
-	if _, err := os.Stat(d.field("ipc")); !os.IsNotExist(err) {
+	if took := time.Since(begin); took > 5*time.Second {
+		t.Fatalf("shutdown took %v", took)
+	}
+	if _, err := os.Stat(d.IPC); !os.IsNotExist(err) {
 		t.Fatalf("IPC socket left behind: %v", err)
 	}
-	if !strings.Contains(d.stderr.String(), `"msg":"statusd stopped"`) {
-		t.Fatalf("no clean stop logged:\n%s", d.stderr.String())
+	if !strings.Contains(d.Logs(), `"msg":"statusd stopped"`) {
+		t.Fatalf("no clean stop logged:\n%s", d.Logs())
 	}
-	if strings.Contains(d.stderr.String(), tok) || strings.Contains(d.stderr.String(), "e2e password") {
+	if strings.Contains(d.Logs(), tok) || strings.Contains(d.Logs(), "e2e password") {
 		t.Fatal("a secret was logged")
 	}
 
@@ -258,11 +140,12 @@ func TestDaemonEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again.field("enode")[:80] != d.field("enode")[:80] {
+	if again.Enode[:80] != d.Enode[:80] {
 		t.Fatal("node key changed across restarts")
 	}
-	again.cmd.Process.Signal(syscall.SIGINT)
-	if err := <-again.exited; err != nil {
+	again.Signal(syscall.SIGINT)
+	<-again.Exited()
+	if err := again.Err(); err != nil {
 		t.Fatalf("exit after SIGINT: %v", err)
 	}
 }
@@ -290,8 +173,8 @@ func TestDaemonBadInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.cmd.Process.Signal(syscall.SIGTERM)
-	<-d.exited
+	d.Signal(syscall.SIGTERM)
+	<-d.Exited()
 
 	cases := []struct {
 		name     string
@@ -318,8 +201,11 @@ func TestDaemonBadInput(t *testing.T) {
 			if err == nil {
 				t.Fatal("statusd started")
 			}
-			code := d.cmd.ProcessState.ExitCode()
-			out := d.stderr.String()
+			if d == nil {
+				t.Fatal(err)
+			}
+			code := d.ExitCode()
+			out := d.Logs()
 			if code <= 0 || !strings.Contains(out, tc.want) || strings.Contains(out, "panic") {
 				t.Fatalf("exit %d, want non-zero and %q in:\n%s", code, tc.want, out)
 			}
