@@ -240,7 +240,7 @@ var Catalog = &api.Docs{
 			Params: []string{"id"},
 		},
 		"github.com/statusnode/statusd/api/shh.API.GenerateSymKeyFromPassword": {
-			Doc:    "Derive a symmetric key from a password (PBKDF2, spec/PROTOCOL.md §4.2), keep it and return its ID. Status public chats use the chat name as the password. A new ID is returned on every call, even for the same password.",
+			Doc:    "Derive a symmetric key from a password (PBKDF2, docs/PROTOCOL.md §4.2), keep it and return its ID. Status public chats use the chat name as the password. A new ID is returned on every call, even for the same password.",
 			Params: []string{"password"},
 			Examples: []api.Example{
 				{Title: "Create a symmetric key from a password", Params: `["status-public-chat"]`, Result: `"d3d5ae8a1e0b1cc1e1c4aa6ea0cb7f4a2e9c7d8f1bd50c5ec1e3e4ab0aa7bc61"`, Save: "SYMKEY", Task: 5},
@@ -427,7 +427,7 @@ var Catalog = &api.Docs{
 			Params: []string{"chats"},
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.RequestMessages": {
-			Doc:    "RequestMessages is shhext_requestMessages(request) (spec/PROTOCOL.md §7.1): send one history request to a mailserver (request.mailServerPeer, or the configured ones in order) and return its ID, the request envelope's hash, as soon as it is sent. The archived envelopes arrive through Whisper filters created with allowP2P (shh_newMessageFilter, shh_subscribe) and reach the joined chats; the outcome is a mailserver.request.completed (with the cursor of the next page) or mailserver.request.expired event of mailserver_subscribe(\"events\"). A request for the same topics within 3 s of the last is refused unless force is set. A bad field is -32602 naming it.",
+			Doc:    "RequestMessages is shhext_requestMessages(request) (docs/PROTOCOL.md §7.1): send one history request to a mailserver (request.mailServerPeer, or the configured ones in order) and return its ID, the request envelope's hash, as soon as it is sent. The archived envelopes arrive through Whisper filters created with allowP2P (shh_newMessageFilter, shh_subscribe) and reach the joined chats; the outcome is a mailserver.request.completed (with the cursor of the next page) or mailserver.request.expired event of mailserver_subscribe(\"events\"). A request for the same topics within 3 s of the last is refused unless force is set. A bad field is -32602 naming it.",
 			Params: []string{"request"},
 			Examples: []api.Example{
 				{Title: "Fetch the last hour of the \"status\" topic from a mailserver", Params: `[{"mailServerPeer":"enode://d860a01f9722d78051619d1e2351aba3f43f943f6f00718d1b9baa4101932a1f5011f16bb2b1bb35db20d6fe28fa0bf09636d26a87d31de9ec6203eeedb1f666@127.0.0.1:30304","from":1700000000,"to":1700003600,"topics":["0xcd423760"]}]`, Result: `"0x6f1c4c4b3e2f0a9d8c7b6a5948372615f4e3d2c1b0a99887766554433221100f"`},
@@ -660,7 +660,7 @@ var Catalog = &api.Docs{
 			},
 		},
 		"github.com/statusnode/statusd/api/mailserver.MessagesRequest": {
-			Doc: "MessagesRequest is shhext_requestMessages' parameter, status-go's shape (spec/PROTOCOL.md §7.1).",
+			Doc: "MessagesRequest is shhext_requestMessages' parameter, status-go's shape (docs/PROTOCOL.md §7.1).",
 			Fields: map[string]string{
 				"Cursor":         "Cursor resumes a previous page: hex (with or without 0x) of 36 bytes, or empty.",
 				"Force":          "Force sends the request even if one for the same topics was sent less than 3 s ago.",
@@ -826,7 +826,7 @@ var Catalog = &api.Docs{
 			Doc: "SendPublicMessageRequest is shhext_sendPublicMessage's parameter (§7.1): sig is ignored (we always sign with the account key, as v0.35 did), chat is the public chat name, payload the hex Transit message.",
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI": {
-			Doc: "ShhExtAPI is the \"shhext\" namespace (spec/PROTOCOL.md §7.1–7.2). Every exported method is a JSON-RPC method shhext_<lowerCamelName>; all are safe for concurrent use. Sending methods block until the message is stored and handed to Whisper (public) or MVDS (1:1, group); none waits for the network.",
+			Doc: "ShhExtAPI is the \"shhext\" namespace (docs/PROTOCOL.md §7.1–7.2). Every exported method is a JSON-RPC method shhext_<lowerCamelName>; all are safe for concurrent use. Sending methods block until the message is stored and handed to Whisper (public) or MVDS (1:1, group); none waits for the network.",
 		},
 		"github.com/statusnode/statusd/api/shhext.StatusdAPI": {
 			Doc: "StatusdAPI is the \"statusd\" namespace: a friendlier API over the messenger for scripts and new frontends. Results use the messenger's JSON shapes (snake_case). Every exported method is a JSON-RPC method statusd_<lowerCamelName>; all are safe for concurrent use.",
@@ -844,7 +844,7 @@ var Catalog = &api.Docs{
 			},
 		},
 		"github.com/statusnode/statusd/internal/messenger.ChatType": {
-			Doc: "ChatType says how a chat's messages travel (spec/PROTOCOL.md §4.3). Values are persisted; append-only.",
+			Doc: "ChatType says how a chat's messages travel (docs/PROTOCOL.md §4.3). Values are persisted; append-only.",
 		},
 		"github.com/statusnode/statusd/internal/messenger.Contact": {
 			Doc: "Contact is another identity we know.",
@@ -896,7 +896,7 @@ var Catalog = &api.Docs{
 			Doc: "InstallationMetadata is what paired devices exchange in p2 (spec §1.9.2, §3.6).",
 		},
 		"github.com/statusnode/statusd/protocol/whisper.Topic": {
-			Doc: "Topic is the 4-byte Whisper topic of an envelope (spec/PROTOCOL.md §4.1, §5.3).",
+			Doc: "Topic is the 4-byte Whisper topic of an envelope (docs/PROTOCOL.md §4.1, §5.3).",
 		},
 		"github.com/statusnode/statusd/transport/whisper.Info": {
 			Doc: "Info is shh_info's result (§5.11).",

@@ -1,5 +1,5 @@
 // Package mailserver exposes the mailserver client role
-// (transport/mailserver.Client, spec/PROTOCOL.md §4.5) over JSON-RPC.
+// (transport/mailserver.Client, docs/PROTOCOL.md §4.5) over JSON-RPC.
 //
 //   - Service.RequestMessages and Service.RequestMessagesSync implement the
 //     status-go methods shhext_requestMessages and shhext_requestMessagesSync

@@ -3,7 +3,7 @@ package mailserver
 import "time"
 
 // MessagesRequest is shhext_requestMessages' parameter, status-go's shape
-// (spec/PROTOCOL.md §7.1).
+// (docs/PROTOCOL.md §7.1).
 type MessagesRequest struct {
 	// MailServerPeer is the mailserver's enode URL; empty tries the
 	// configured mailservers ([mailserver] servers) in order.

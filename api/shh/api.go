@@ -208,7 +208,7 @@ func (a *API) AddSymKey(key hexutil.Bytes) (string, error) {
 }
 
 // GenerateSymKeyFromPassword is shh_generateSymKeyFromPassword: derive a
-// symmetric key from a password (PBKDF2, spec/PROTOCOL.md §4.2), keep it and
+// symmetric key from a password (PBKDF2, docs/PROTOCOL.md §4.2), keep it and
 // return its ID. Status public chats use the chat name as the password. A
 // new ID is returned on every call, even for the same password.
 //

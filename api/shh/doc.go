@@ -1,5 +1,5 @@
 // Package shh is the geth-compatible Whisper v6 JSON-RPC namespace "shh"
-// (spec/PROTOCOL.md §5.11): keys, filters, posting and the "messages"
+// (docs/PROTOCOL.md §5.11): keys, filters, posting and the "messages"
 // subscription, with the request and result shapes of status-im/whisper so
 // that existing clients work unchanged. It is a thin layer over
 // transport/whisper.

@@ -2,7 +2,7 @@
 // in two namespaces:
 //
 //   - "shhext": the status-go v0.35 methods a frontend needs, with the
-//     names and request/result shapes of spec/PROTOCOL.md §7.1–7.2
+//     names and request/result shapes of docs/PROTOCOL.md §7.1–7.2
 //     (shhext_post, sendPublicMessage, sendDirectMessage, loadFilters,
 //     chats, chatMessages, …). Where statusd's messenger has no exact
 //     equivalent, the method's doc comment says what it does instead.

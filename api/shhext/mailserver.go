@@ -42,7 +42,7 @@ func (s *Service) SetMailserver(r MailRequester) {
 	s.core.mail.p.Store(&r)
 }
 
-// RequestMessages is shhext_requestMessages(request) (spec/PROTOCOL.md
+// RequestMessages is shhext_requestMessages(request) (docs/PROTOCOL.md
 // §7.1): send one history request to a mailserver (request.mailServerPeer,
 // or the configured ones in order) and return its ID, the request
 // envelope's hash, as soon as it is sent. The archived envelopes arrive

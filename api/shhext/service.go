@@ -56,7 +56,7 @@ func (s *Service) Close() error {
 	return nil
 }
 
-// ShhExtAPI is the "shhext" namespace (spec/PROTOCOL.md §7.1–7.2). Every
+// ShhExtAPI is the "shhext" namespace (docs/PROTOCOL.md §7.1–7.2). Every
 // exported method is a JSON-RPC method shhext_<lowerCamelName>; all are
 // safe for concurrent use. Sending methods block until the message is
 // stored and handed to Whisper (public) or MVDS (1:1, group); none waits

@@ -100,7 +100,7 @@ type Whisper struct {
 	GetPrivateKey  bool    `toml:"getprivatekey" comment:"Allow shh_getPrivateKey to return private keys (flag --shh.getprivatekey)."`
 }
 
-// Mailserver configures the mailserver roles (spec/PROTOCOL.md §4.5, §8):
+// Mailserver configures the mailserver roles (docs/PROTOCOL.md §4.5, §8):
 // the server archives and serves history; the client requests it.
 type Mailserver struct {
 	Enabled   bool     `toml:"enabled" comment:"Run the mailserver server role: archive envelopes and serve history requests (flag --mailserver)."`
@@ -212,7 +212,7 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-// maxWhisperMessageSize is Whisper's hard cap (spec/PROTOCOL.md §4.4).
+// maxWhisperMessageSize is Whisper's hard cap (docs/PROTOCOL.md §4.4).
 const maxWhisperMessageSize = 10 << 20
 
 func (w *Whisper) validate() error {

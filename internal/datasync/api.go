@@ -14,7 +14,7 @@ import (
 //
 // Errors: protocol/datasync's ErrNotPayload (as DecodePayload returns it)
 // when data is not MVDS — the caller passes the bytes on to the next layer
-// (spec/PROTOCOL.md §0); ErrMalformedPayload or ErrTooLarge for broken MVDS;
+// (docs/PROTOCOL.md §0); ErrMalformedPayload or ErrTooLarge for broken MVDS;
 // ErrSelf or ErrInvalidKey for a bad sender; ErrInboxFull when the driver is
 // behind (the payload is dropped; MVDS retransmits); ErrStopped after Stop.
 // Receive may be called before Start; payloads then wait in the inbox.

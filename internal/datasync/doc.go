@@ -3,7 +3,7 @@
 // it the payloads the transport received, persists every Ready before
 // anything of it leaves the process, hands new messages to the application,
 // and gives one encoded payload per peer and tick (messages and ACKs
-// together, spec/PROTOCOL.md §6.3) to a Transport.
+// together, docs/PROTOCOL.md §6.3) to a Transport.
 //
 // The Ready cycle the driver runs after every input (tick, received payload,
 // Append, AddPeer, RemovePeer):
@@ -25,7 +25,7 @@
 // across a crash the application may see a message twice (it dedupes by
 // message ID), never zero times.
 //
-// Receive is the "try and fall back" entry of spec/PROTOCOL.md §0: it
+// Receive is the "try and fall back" entry of docs/PROTOCOL.md §0: it
 // decodes on the caller's goroutine and returns protocol/datasync's
 // ErrNotPayload for bytes that are not MVDS, so the caller passes them on.
 // It never blocks, so a Transport may call it from inside Send.

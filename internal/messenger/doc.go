@@ -6,7 +6,7 @@
 // (internal/datasync over storage/datasyncstore) and the payload layer
 // (protocol/message). The JSON-RPC layer calls the exported methods.
 //
-// Send (spec/PROTOCOL.md §8): a c4 is built with the chat's Lamport clock
+// Send (docs/PROTOCOL.md §8): a c4 is built with the chat's Lamport clock
 // (§1.6), Transit-encoded, wrapped and signed (v1 wrapper, §1.2), and stored
 // as queued with its delivery record before anything leaves. Public chats
 // post it symmetric on keccak256(name)[:4] with PBKDF2(name) (§4.1, §4.2);

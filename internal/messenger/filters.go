@@ -13,7 +13,7 @@ import (
 )
 
 // sourceKind says what a subscription listens for, which decides the
-// receive path of what arrives on it (spec/PROTOCOL.md §4.3).
+// receive path of what arrives on it (docs/PROTOCOL.md §4.3).
 type sourceKind uint8
 
 const (

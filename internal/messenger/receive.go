@@ -12,7 +12,7 @@ import (
 	"github.com/statusnode/statusd/protocol/message"
 )
 
-// receive runs the receive path of spec/PROTOCOL.md §0 for one Whisper
+// receive runs the receive path of docs/PROTOCOL.md §0 for one Whisper
 // message, each layer "try and fall back": ProtocolMessage (decrypt) →
 // MVDS payload (each body; ACKs to the delivery tracker; the payload to
 // the driver) → v1 wrapper → Transit → validation → handling. It runs on

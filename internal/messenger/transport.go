@@ -9,7 +9,7 @@ import (
 	"github.com/statusnode/statusd/protocol/whisper"
 )
 
-// Transport is the messenger's view of Whisper (spec/PROTOCOL.md §4, §5).
+// Transport is the messenger's view of Whisper (docs/PROTOCOL.md §4, §5).
 // It is defined here, where it is consumed; transport/whisper implements it
 // over the real router and transporttest over an in-memory network.
 //

@@ -7,7 +7,7 @@ import (
 	"github.com/statusnode/statusd/protocol/encryption"
 )
 
-// ChatType says how a chat's messages travel (spec/PROTOCOL.md §4.3).
+// ChatType says how a chat's messages travel (docs/PROTOCOL.md §4.3).
 // Values are persisted; append-only.
 type ChatType uint8
 

@@ -135,7 +135,7 @@ type theirPeer struct {
 }
 
 // calculateSendTime is status-go's back-off: the next send 2·count epochs
-// after the current one (spec/PROTOCOL.md §6.3, fixed form).
+// after the current one (docs/PROTOCOL.md §6.3, fixed form).
 func calculateSendTime(count uint64, epoch int64) int64 { return epoch + int64(2*count) }
 
 func newTheirPeer(t *testing.T, id state.PeerID, tr *bridge, mode node.Mode) *theirPeer {

@@ -33,7 +33,7 @@ import (
 // benchKinds are the implementations compared, in report order.
 var benchKinds = []string{kindStatusd, kindGethRef}
 
-// Wire constants of shh/6 (spec/PROTOCOL.md §5.1).
+// Wire constants of shh/6 (docs/PROTOCOL.md §5.1).
 const (
 	statusCode   = 0
 	messagesCode = 1

@@ -1,6 +1,6 @@
 // Shared with ../whisper-status (see harness_test.go): a Status public
 // chat between statusd's messenger and a bare reference Whisper node that
-// speaks the chat the way status-react did over shh_ (spec/PROTOCOL.md
+// speaks the chat the way status-react did over shh_ (docs/PROTOCOL.md
 // §1.4 c4 payload, §4.1 topic, §4.2 key, §8 public chat send).
 
 package interop

@@ -1,6 +1,6 @@
 // Shared with ../whisper-status (see harness_test.go): the Whisper v6
 // checks, run between two nodes over their shh_ JSON-RPC APIs
-// (spec/PROTOCOL.md §5.11), in both directions.
+// (docs/PROTOCOL.md §5.11), in both directions.
 
 package interop
 

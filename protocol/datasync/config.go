@@ -5,7 +5,7 @@ import (
 	"math/bits"
 )
 
-// Mode selects how a node shares the messages it appends (spec/PROTOCOL.md
+// Mode selects how a node shares the messages it appends (docs/PROTOCOL.md
 // §6.3). Values are append-only.
 type Mode uint8
 

@@ -1,6 +1,6 @@
 package datasync
 
-// Wire and protocol constants. Each names the section of spec/PROTOCOL.md it
+// Wire and protocol constants. Each names the section of docs/PROTOCOL.md it
 // comes from.
 
 const (

@@ -20,7 +20,7 @@ var errParse = errors.New("datasync: protobuf parse error")
 //
 // Errors: ErrTooLarge for a limit, ErrNotPayload when b is not protobuf or
 // carries none of the MVDS fields (the "try and fall back" case of
-// spec/PROTOCOL.md §0), ErrMalformedPayload when MVDS fields are present but
+// docs/PROTOCOL.md §0), ErrMalformedPayload when MVDS fields are present but
 // wrong. Unknown fields are skipped, as protobuf does.
 func DecodePayload(b []byte, l Limits) (Payload, error) {
 	if len(b) > l.MaxPayloadBytes {

@@ -2,7 +2,7 @@
 // Synchronization) as Status ran it on its network in 2019: the wire format
 // with the 5001…/6001… field numbers, batch mode (what Status uses) and
 // interactive mode (offer/request), per-peer send records, ACKs, and
-// retransmission with a bounded exponential back-off (spec/PROTOCOL.md §6).
+// retransmission with a bounded exponential back-off (docs/PROTOCOL.md §6).
 //
 // The package does no I/O: no sockets, no files, no clock, no goroutines. A
 // driver owns a Node and feeds it input; the Node answers with a Ready that

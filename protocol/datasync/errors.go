@@ -7,7 +7,7 @@ import "errors"
 var (
 	// ErrNotPayload: the bytes are not an MVDS payload (they do not parse as
 	// protobuf, or carry none of the known fields). A receiver trial-parsing
-	// per spec/PROTOCOL.md §0 passes such bytes through to the next layer.
+	// per docs/PROTOCOL.md §0 passes such bytes through to the next layer.
 	ErrNotPayload = errors.New("datasync: not an MVDS payload")
 
 	// ErrMalformedPayload: the bytes carry MVDS fields but break the format

@@ -11,7 +11,7 @@ import (
 )
 
 // MessageID identifies an MVDS message: SHA-256 over "MESSAGE_ID" ‖ group ‖
-// LE64(timestamp) ‖ body (spec/PROTOCOL.md §6.2).
+// LE64(timestamp) ‖ body (docs/PROTOCOL.md §6.2).
 type MessageID [IDLength]byte
 
 // GroupID identifies a synchronisation group (§6.2). For a Status 1:1 chat

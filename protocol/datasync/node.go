@@ -33,7 +33,7 @@ func NewNode(cfg Config) (*Node, error) {
 
 // RestartNode rebuilds a node from persisted state (Store.Load). Records
 // scheduled further than MaxBackoff ticks ahead — state written by the
-// accumulating 2019 back-off (spec/PROTOCOL.md §6.3) or under a larger
+// accumulating 2019 back-off (docs/PROTOCOL.md §6.3) or under a larger
 // MaxBackoff — are pulled in to epoch+1 so that they are sent promptly; the
 // corrected records appear in the first Ready.
 //

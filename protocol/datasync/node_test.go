@@ -122,7 +122,7 @@ func TestBackoffSetsEpoch(t *testing.T) {
 		t.Fatal("back-off does not saturate")
 	}
 	// The gaps between sends never exceed MaxBackoff: the send epoch is set
-	// from the current epoch, not accumulated (spec/PROTOCOL.md §6.3).
+	// from the current epoch, not accumulated (docs/PROTOCOL.md §6.3).
 	a, _, g := pair(t, ModeBatch)
 	if _, err := a.Append(g, []byte("x"), t0); err != nil {
 		t.Fatal(err)

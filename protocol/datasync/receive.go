@@ -2,7 +2,7 @@ package datasync
 
 import "fmt"
 
-// Step processes a payload received from peer from (spec/PROTOCOL.md §6.3).
+// Step processes a payload received from peer from (docs/PROTOCOL.md §6.3).
 // The driver has authenticated from (the encryption layer did) and decoded
 // the payload with DecodePayload. Entries are handled in the order acks,
 // messages, offers, requests, so that a payload carrying a message and its

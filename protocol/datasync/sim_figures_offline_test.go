@@ -11,7 +11,7 @@ import (
 // packet loss (everyone online) and under peers offline 50 % and 90 % of the
 // time, without and with an always-online store (a mailserver that keeps
 // what is sent to an offline peer and hands it over when the peer is back,
-// spec/PROTOCOL.md §4.5). Interactive mode is shown at 90 % offline for
+// docs/PROTOCOL.md §4.5). Interactive mode is shown at 90 % offline for
 // comparison with Vac's simulations (×100–1000 overhead interactive at 90 %
 // offline, under ×10 with an always-online store).
 //

@@ -6,7 +6,7 @@ import (
 	"sort"
 )
 
-// RecordType is what a send record sends (spec/PROTOCOL.md §6.3). The values
+// RecordType is what a send record sends (docs/PROTOCOL.md §6.3). The values
 // are those of vacp2p/mvds; append-only.
 type RecordType uint8
 

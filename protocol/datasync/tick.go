@@ -1,6 +1,6 @@
 package datasync
 
-// Tick advances the epoch by one and sends what is due (spec/PROTOCOL.md
+// Tick advances the epoch by one and sends what is due (docs/PROTOCOL.md
 // §6.3): every record with SendEpoch ≤ the new epoch goes into its peer's
 // payload (OFFER → offers, REQUEST → requests, MESSAGE → messages, the
 // latter only while the peer is a member of the message's group; a MESSAGE

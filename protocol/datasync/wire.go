@@ -9,7 +9,7 @@ import (
 	"github.com/statusnode/statusd/protocol/datasync/pb"
 )
 
-// Payload is one MVDS packet to or from one peer (spec/PROTOCOL.md §6.1),
+// Payload is one MVDS packet to or from one peer (docs/PROTOCOL.md §6.1),
 // as a validated domain value: every ID is exactly 32 bytes by type.
 type Payload struct {
 	Acks     []MessageID
@@ -98,7 +98,7 @@ type Limits struct {
 }
 
 // DefaultLimits returns limits matching what fits in one Whisper envelope
-// (Status used a 1 MiB maximum message size, spec/PROTOCOL.md §4.4).
+// (Status used a 1 MiB maximum message size, docs/PROTOCOL.md §4.4).
 func DefaultLimits() Limits {
 	return Limits{MaxPayloadBytes: 1 << 20, MaxIDs: 1 << 14, MaxMessages: 1 << 12}
 }

@@ -2,7 +2,7 @@ package encryption
 
 import "time"
 
-// Spec constants. Each names the section of spec/PROTOCOL.md it comes from.
+// Spec constants. Each names the section of docs/PROTOCOL.md it comes from.
 const (
 	// ProtocolVersion is the protocol_version we advertise in our signed
 	// prekeys (§3.9: 1 in 2019).

@@ -45,7 +45,7 @@ func decompress(b []byte) (*ecdsa.PublicKey, error) {
 func compress(k *ecdsa.PublicKey) []byte { return crypto.CompressPubkey(k) }
 
 // ecdh is the X coordinate of priv·pub, 32 bytes big-endian, left-padded
-// (spec/PROTOCOL.md §0; equal to ecies.GenerateShared(pub, 16, 16)).
+// (docs/PROTOCOL.md §0; equal to ecies.GenerateShared(pub, 16, 16)).
 func ecdh(priv *ecdsa.PrivateKey, pub *ecdsa.PublicKey) []byte {
 	x, _ := crypto.S256().ScalarMult(pub.X, pub.Y, priv.D.Bytes())
 	out := make([]byte, secretLen)
@@ -65,7 +65,7 @@ func privFromBytes(b []byte) (*ecdsa.PrivateKey, error) {
 func PublicKeyX(k *ecdsa.PublicKey) *big.Int { return new(big.Int).Set(k.X) }
 
 // sealGCM encrypts with AES-256-GCM and lays the result out as
-// ciphertext‖tag‖nonce (spec/PROTOCOL.md §3.5, like Whisper symmetric).
+// ciphertext‖tag‖nonce (docs/PROTOCOL.md §3.5, like Whisper symmetric).
 func sealGCM(key, plaintext []byte, r io.Reader) ([]byte, error) {
 	aead, err := newGCM(key)
 	if err != nil {

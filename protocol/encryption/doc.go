@@ -2,7 +2,7 @@
 // compatible with Status in 2019 (status-protocol-go's encryption package
 // on github.com/status-im/doubleratchet v3): ProtocolMessage, bundles,
 // X3DH without one-time prekeys, the Double Ratchet on secp256k1,
-// multi-device, negotiated and partitioned topics (spec/PROTOCOL.md §3,
+// multi-device, negotiated and partitioned topics (docs/PROTOCOL.md §3,
 // §4.3).
 //
 // The package is pure: no sockets, files, clocks or goroutines. Every

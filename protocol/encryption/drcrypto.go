@@ -14,7 +14,7 @@ import (
 )
 
 // drCrypto is the secp256k1 dr.Crypto Status configured the library with
-// (status-protocol-go EthereumCrypto), spec/PROTOCOL.md §3.4: compressed
+// (status-protocol-go EthereumCrypto), docs/PROTOCOL.md §3.4: compressed
 // 33-byte keys, ECDH X coordinate, HKDF-SHA256 with the two info strings,
 // HMAC-SHA256 chain steps, AES-256-CTR + HMAC-SHA256 message encryption.
 // Randomness (ratchet key pairs only) comes from rand.

@@ -8,7 +8,7 @@ import "errors"
 var (
 	// ErrNotProtocolMessage: the bytes do not parse as a ProtocolMessage or
 	// carry none of its fields; a receiver passes them to the next layer
-	// (spec/PROTOCOL.md §0).
+	// (docs/PROTOCOL.md §0).
 	ErrNotProtocolMessage = errors.New("encryption: not a protocol message")
 
 	// ErrMalformed: a field has the wrong size or shape (key lengths,

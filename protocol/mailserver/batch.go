@@ -11,7 +11,7 @@ import (
 const listHeaderMax = 5
 
 // Batcher packs archived envelopes into P2P Message packets (code 127,
-// spec/PROTOCOL.md §4.5). With Batch set (the client asked for it) each
+// docs/PROTOCOL.md §4.5). With Batch set (the client asked for it) each
 // packet body is an RLP list of envelopes no larger than MaxSize bytes;
 // without it each body is one envelope, as EIP-627 describes. A Batcher is
 // not safe for concurrent use; the zero value is not usable, build it with

@@ -10,7 +10,7 @@ import (
 )
 
 // Completion is the body of a P2P Request Complete packet (code 125,
-// spec/PROTOCOL.md §4.5), sent by the server after the last code-127 packet
+// docs/PROTOCOL.md §4.5), sent by the server after the last code-127 packet
 // of a request. On the wire it is one RLP byte string (not a list) holding
 //
 //	success: RequestID(32) ‖ LastEnvelopeHash(32) ‖ Cursor(0 or 36)

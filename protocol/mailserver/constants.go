@@ -6,7 +6,7 @@ import (
 	"github.com/statusnode/statusd/protocol/whisper"
 )
 
-// Sizes and limits of the mailserver wire forms (spec/PROTOCOL.md §4.5).
+// Sizes and limits of the mailserver wire forms (docs/PROTOCOL.md §4.5).
 const (
 	// RequestIDLength is the size of a request ID: the request envelope's
 	// hash for form (A), the ID field for form (B) (§4.5).

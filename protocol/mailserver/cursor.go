@@ -11,7 +11,7 @@ import (
 
 // Cursor is a position in a mailserver's archive order: the archive time of
 // an envelope and its hash. On the wire it is Time (4 bytes, big-endian) ‖
-// Hash (32 bytes) (spec/PROTOCOL.md §4.5). Cursors are server-specific: a
+// Hash (32 bytes) (docs/PROTOCOL.md §4.5). Cursors are server-specific: a
 // client only hands back what the same server gave it. The order is (Time,
 // Hash) ascending, hashes compared bytewise; a query resumed from a cursor
 // returns only envelopes strictly after it.

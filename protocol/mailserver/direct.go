@@ -9,7 +9,7 @@ import (
 	"github.com/statusnode/statusd/protocol/whisper"
 )
 
-// MessagesRequest is a form (B) request (spec/PROTOCOL.md §4.5): the body of
+// MessagesRequest is a form (B) request (docs/PROTOCOL.md §4.5): the body of
 // a code-126 packet, unencrypted and unsigned, as status-im/whisper ≥ v1.5
 // and status-protocol-go send it. ID is the request ID the completion
 // carries back; status-protocol-go fills it with the 32 ASCII hex characters

@@ -1,5 +1,5 @@
 // Package mailserver is the pure wire codec of the Status mailserver
-// protocol (spec/PROTOCOL.md §4.5, §5.1, §8, §9 items 11–12): history
+// protocol (docs/PROTOCOL.md §4.5, §5.1, §8, §9 items 11–12): history
 // requests in both forms, the envelope checks a server applies to them,
 // cursors, the request-complete payload and the packing of archived
 // envelopes into P2P Message packets. Section numbers in comments refer to

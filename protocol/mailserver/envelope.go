@@ -11,7 +11,7 @@ import (
 )
 
 // RequestEnvelopeParams say how a client seals a form (A) request
-// (spec/PROTOCOL.md §4.5): signed with the node key, encrypted either with
+// (docs/PROTOCOL.md §4.5): signed with the node key, encrypted either with
 // the symmetric key of the mailserver password or to the mailserver's node
 // public key (exactly one), with PoW at least the server's minimum.
 type RequestEnvelopeParams struct {

@@ -13,7 +13,7 @@ import (
 	"github.com/statusnode/statusd/protocol/whisper"
 )
 
-// Keys and values from spec/PROTOCOL.md §10, §4.2, §5.7 and §5.10.
+// Keys and values from docs/PROTOCOL.md §10, §4.2, §5.7 and §5.10.
 const (
 	alicePrivHex = "838fbdd1b670209a258b90af25653a018bc582c44c56e6290a973eebbeb15732"
 	alicePubHex  = "04745e0d27132e2e8915096b08739bf2dc1165642b81bdffb8a9d5e4a9849c6a2a433e343f7a6597568dd0d1e978311c15626a6cbfc11236502ad7f98493481928"

@@ -10,7 +10,7 @@ import (
 )
 
 // RequestPayload is the decrypted payload of a form (A) request envelope
-// (spec/PROTOCOL.md §4.5), as the client writes it: Upper 0 and Limit 0 are
+// (docs/PROTOCOL.md §4.5), as the client writes it: Upper 0 and Limit 0 are
 // left for the server to default. Bloom is the OR of the wanted topics'
 // blooms; Batch asks for lists of envelopes in code-127 packets.
 type RequestPayload struct {

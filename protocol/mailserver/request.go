@@ -16,7 +16,7 @@ import (
 // append-only.
 type Form uint8
 
-// Request forms (spec/PROTOCOL.md §4.5).
+// Request forms (docs/PROTOCOL.md §4.5).
 const (
 	// FormEnvelope is form (A) with the RLP payload
 	// [Lower, Upper, Bloom, Limit, Cursor, Batch] inside a signed envelope.

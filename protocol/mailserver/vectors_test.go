@@ -17,7 +17,7 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata/vectors.json from the code")
 
 // vectors are computed from the §4.5 layouts with the keys and values of
-// spec/PROTOCOL.md §10, §4.2, §5.7 and §5.10 (see helpers_test.go). The
+// docs/PROTOCOL.md §10, §4.2, §5.7 and §5.10 (see helpers_test.go). The
 // spec gives no mailserver byte vectors of its own; these pin our encoding
 // so a change shows up in review. The request envelope vector is also
 // checked semantically: it opens with PBKDF2("status-offline-inbox") and is

@@ -6,7 +6,7 @@ import (
 	"github.com/statusnode/statusd/protocol/transit"
 )
 
-// ChatMessage is a c4 (or reader-only c7) chat message (spec/PROTOCOL.md §1.4).
+// ChatMessage is a c4 (or reader-only c7) chat message (docs/PROTOCOL.md §1.4).
 // Decode fills it from either layout; Encode writes status-react's layout:
 // 6 elements for text/plain, 5 with the content map first otherwise (always
 // 5 for c7).

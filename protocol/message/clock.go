@@ -3,7 +3,7 @@ package message
 import "time"
 
 // Clock is a per-chat Lamport clock producing status-react clock values
-// (spec/PROTOCOL.md §1.6 rule 1: unix milliseconds × 100). It is a plain
+// (docs/PROTOCOL.md §1.6 rule 1: unix milliseconds × 100). It is a plain
 // value: not safe for concurrent use; the owner (one per chat) persists
 // Last() before sending the message that used it. now is always passed in.
 type Clock struct {

@@ -2,7 +2,7 @@ package message
 
 import "time"
 
-// Transit tags (spec/PROTOCOL.md §1.4, §1.9).
+// Transit tags (docs/PROTOCOL.md §1.4, §1.9).
 const (
 	TagNewContactKey    = "c1" // legacy, read only
 	TagContactRequest   = "c2"

@@ -3,7 +3,7 @@ package message
 import "github.com/statusnode/statusd/protocol/transit"
 
 // Contact is a c2 ContactRequest, c3 ContactRequestConfirmed or c6
-// ContactUpdate (spec/PROTOCOL.md §1.9.1); the three are handled identically.
+// ContactUpdate (docs/PROTOCOL.md §1.9.1); the three are handled identically.
 // Wire layout [name, profile-image, address, fcm-token, device-info]; Decode
 // accepts 3 to 5 elements (older writers), Encode writes Arity elements (5
 // when 0, as status-react's writer does, with nil for absent fields).

@@ -3,7 +3,7 @@
 // messages, c2/c3/c6 contact messages, c5, legacy c1, p1/p2 pairing, g5
 // group membership updates), membership signatures and group replay, the
 // §1.8 validator, message IDs and the Lamport clock. It follows
-// spec/PROTOCOL.md §0–§1.10 (the 2019 Transit era; §1.11 protobufs are out
+// docs/PROTOCOL.md §0–§1.10 (the 2019 Transit era; §1.11 protobufs are out
 // of scope). Pure: no I/O, no clock reads (now is an argument), no
 // goroutines; functions are safe for concurrent use, Clock values are not.
 //

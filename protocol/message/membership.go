@@ -4,7 +4,7 @@ import (
 	"github.com/statusnode/statusd/protocol/transit"
 )
 
-// Membership event types (spec/PROTOCOL.md §1.9.3).
+// Membership event types (docs/PROTOCOL.md §1.9.3).
 const (
 	EventChatCreated   = "chat-created"
 	EventNameChanged   = "name-changed"

@@ -3,7 +3,7 @@ package message
 import "github.com/statusnode/statusd/protocol/transit"
 
 // PairInstallation is p2 [installation-id, device-type, name, fcm-token]
-// (spec/PROTOCOL.md §1.9.2). Only accepted from our own identity key.
+// (docs/PROTOCOL.md §1.9.2). Only accepted from our own identity key.
 // Encode writes 4 elements, nil for absent fields (status-react).
 type PairInstallation struct {
 	InstallationID string

@@ -23,7 +23,7 @@ type Context struct {
 	AllowSpecContentTypes bool
 }
 
-// Validate applies spec/PROTOCOL.md §1.8 to a decoded payload and returns
+// Validate applies docs/PROTOCOL.md §1.8 to a decoded payload and returns
 // the chat ID the message belongs to (§1.7; "" for payloads that belong to
 // no chat). Every failure is a *RuleError naming the rule. De-duplication
 // and deleted-at checks need the store and belong to the caller

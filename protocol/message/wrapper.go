@@ -9,7 +9,7 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 )
 
-// Field numbers of StatusProtocolMessage (spec/PROTOCOL.md §1.2, §9.2: the
+// Field numbers of StatusProtocolMessage (docs/PROTOCOL.md §1.2, §9.2: the
 // shipped code uses 4001/4002, not the 1/2 of the July 2019 spec text).
 const (
 	fieldSignature protowire.Number = 4001

@@ -1,6 +1,6 @@
 package transit
 
-// Transit cache (spec/PROTOCOL.md §1.3). Codes are "^" followed by one or two
+// Transit cache (docs/PROTOCOL.md §1.3). Codes are "^" followed by one or two
 // base-44 digits offset by 48 ('0'); index i is written chr(48+i) for i < 44,
 // else chr(48+i/44) chr(48+i%44). After maxCacheEntries (44·44 = 1936) writes
 // the writer clears its cache and the reader wraps to index 0, as transit-js,

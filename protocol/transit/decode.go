@@ -7,7 +7,7 @@ import (
 	"strconv"
 )
 
-// Default limits (spec/PROTOCOL.md §4.4: Whisper's default maximum message
+// Default limits (docs/PROTOCOL.md §4.4: Whisper's default maximum message
 // size is 1 MiB, so no valid payload is larger).
 const (
 	DefaultMaxBytes = 1 << 20

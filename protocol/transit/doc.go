@@ -1,5 +1,5 @@
 // Package transit is the Transit-JSON codec for Status 2019 payloads
-// (spec/PROTOCOL.md §1.3; the Transit format of cognitect/transit-format as
+// (docs/PROTOCOL.md §1.3; the Transit format of cognitect/transit-format as
 // implemented by transit-js, which status-react used through transit-cljs).
 // It is pure: no I/O, no clocks, no goroutines; every function is safe for
 // concurrent use and returned values share no memory with the input.

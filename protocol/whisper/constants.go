@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Protocol identity (spec/PROTOCOL.md §5.1, §4.7).
+// Protocol identity (docs/PROTOCOL.md §5.1, §4.7).
 const (
 	// ProtocolName is the devp2p capability name (§4.7).
 	ProtocolName = "shh"

@@ -2,7 +2,7 @@
 // fork status-im/whisper) as Status used it in 2019: envelopes and their RLP,
 // proof of work, topics and blooms, the message plaintext layout, AES-GCM and
 // ECIES sealing, PBKDF2 keys and deterministic key IDs, and the envelope
-// acceptance rules. The wire facts come from spec/PROTOCOL.md §4.1, §4.2,
+// acceptance rules. The wire facts come from docs/PROTOCOL.md §4.1, §4.2,
 // §5 and §9; section numbers in comments refer to that file.
 //
 // The package does no I/O, reads no clock, starts no goroutines and has no

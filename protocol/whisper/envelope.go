@@ -11,7 +11,7 @@ import (
 )
 
 // Envelope is a Whisper v6 envelope, RLP [Expiry, TTL, Topic, Data, Nonce]
-// (spec/PROTOCOL.md §5.3). It is a plain value: nothing is cached, so fields
+// (docs/PROTOCOL.md §5.3). It is a plain value: nothing is cached, so fields
 // may be changed freely (Hash and PoW are recomputed on each call). Data is
 // owned by the envelope; DecodeEnvelope never aliases its input.
 type Envelope struct {

@@ -125,7 +125,7 @@ func EncodeEnvelopes(envs []*Envelope) []byte {
 }
 
 // AcceptParams are a node's current limits for incoming envelopes
-// (spec/PROTOCOL.md §5.8). The tolerance fields carry the previous values for
+// (docs/PROTOCOL.md §5.8). The tolerance fields carry the previous values for
 // a while after a change, because peers learn new values only with delay.
 type AcceptParams struct {
 	MaxMessageSize  uint32  // node max message size (≤ MaxMessageSize)

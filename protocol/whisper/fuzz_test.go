@@ -10,7 +10,7 @@ import (
 	"github.com/ethereum/go-ethereum/rlp"
 )
 
-// Fixed keys for the fuzz targets (throwaway test keys of spec/PROTOCOL.md §10).
+// Fixed keys for the fuzz targets (throwaway test keys of docs/PROTOCOL.md §10).
 var (
 	fuzzBob, _    = crypto.HexToECDSA("0b0ed3f2a4e4e7f4ba0b3bb0d1ad7e0e9e4c3a6f4f7aa7c5a3e5c9e5b0f1a2b3")
 	fuzzSymKey    = SymKey{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32}

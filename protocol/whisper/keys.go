@@ -21,7 +21,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto/ecies"
 )
 
-// SymKey is an AES-256-GCM key for symmetric envelopes (spec/PROTOCOL.md §5.6).
+// SymKey is an AES-256-GCM key for symmetric envelopes (docs/PROTOCOL.md §5.6).
 // An all-zero key is invalid.
 type SymKey [AESKeyLength]byte
 
@@ -78,7 +78,7 @@ func (k *SymKey) Equal(o *SymKey) bool {
 }
 
 // String prints a short fingerprint, never the key: the first 4 bytes of
-// keccak256(key), as logs may show it (STYLE.md §12).
+// keccak256(key), as logs may show it (logs never print secrets).
 func (k SymKey) String() string {
 	return "symkey:" + hex.EncodeToString(crypto.Keccak256(k[:])[:4])
 }
@@ -130,7 +130,7 @@ func ValidatePrivateKey(priv *ecdsa.PrivateKey) bool {
 	return priv.D.Cmp(crypto.S256().Params().N) < 0 && ValidatePublicKey(&priv.PublicKey)
 }
 
-// EncryptSymmetric seals plaintext with AES-256-GCM under key (spec/PROTOCOL.md
+// EncryptSymmetric seals plaintext with AES-256-GCM under key (docs/PROTOCOL.md
 // §5.6): a random 12-byte nonce is read from rand, there is no additional
 // data, and the result is ciphertext ‖ tag(16) ‖ nonce(12). An all-zero nonce
 // is refused as a sign of a broken random source, as the reference does.

@@ -9,7 +9,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 )
 
-// The plaintext inside an envelope's Data (spec/PROTOCOL.md §5.5):
+// The plaintext inside an envelope's Data (docs/PROTOCOL.md §5.5):
 //
 //	flags(1) ‖ payload size (1–3 bytes, little-endian) ‖ payload ‖ padding ‖ [signature(65)]
 //

@@ -12,7 +12,7 @@ import (
 )
 
 // PoW returns the envelope's proof of work as status-im/whisper ≥ v1.5 and
-// go-ethereum ≥ PR #19753 (v1.9.x) compute it (spec/PROTOCOL.md §5.4):
+// go-ethereum ≥ PR #19753 (v1.9.x) compute it (docs/PROTOCOL.md §5.4):
 //
 //	h   = keccak256(RLP([Expiry, TTL, Topic, Data]) ‖ Nonce as 8 bytes BE)
 //	PoW = 2^(256 − bitlen(h)) / (len(RLP without nonce) × (TTL + diff))

@@ -7,7 +7,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 )
 
-// Topic is the 4-byte Whisper topic of an envelope (spec/PROTOCOL.md §4.1, §5.3).
+// Topic is the 4-byte Whisper topic of an envelope (docs/PROTOCOL.md §4.1, §5.3).
 type Topic [TopicLength]byte
 
 // TopicFromName derives a named topic: the first four bytes of
@@ -67,7 +67,7 @@ func (t Topic) Bloom() Bloom {
 	return TopicToBloom(t)
 }
 
-// Bloom is the 64-byte (512-bit) Whisper bloom filter (spec/PROTOCOL.md §5.7).
+// Bloom is the 64-byte (512-bit) Whisper bloom filter (docs/PROTOCOL.md §5.7).
 // A node advertises the OR of the blooms of its filters' topics; a full node
 // advertises all 0xFF.
 type Bloom [BloomFilterSize]byte

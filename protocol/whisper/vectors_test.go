@@ -16,7 +16,7 @@ import (
 )
 
 // vectors mirrors testdata/vectors.json, the Whisper/topic/key vectors of
-// spec/PROTOCOL.md §10.
+// docs/PROTOCOL.md §10.
 type vectors struct {
 	Keys   map[string]string `json:"keys"`
 	Topics []struct {

@@ -1,5 +1,5 @@
 // Package mailserver runs the two roles of the Status mailserver protocol
-// (spec/PROTOCOL.md §4.5, §8) on top of the Whisper router
+// (docs/PROTOCOL.md §4.5, §8) on top of the Whisper router
 // (transport/whisper), with the wire codec in protocol/mailserver and the
 // envelope store in transport/mailserver/archive.
 //

@@ -1,4 +1,4 @@
-// Package whisper is statusd's Whisper v6 router (spec/PROTOCOL.md §4.6,
+// Package whisper is statusd's Whisper v6 router (docs/PROTOCOL.md §4.6,
 // §4.7, §5): the shh/6 devp2p sub-protocol, the envelope pool, forwarding,
 // per-peer rate limits, filters, the key store, and the parallel PoW
 // sealer. The wire formats and acceptance rules come from the pure

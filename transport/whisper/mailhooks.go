@@ -12,7 +12,7 @@ import (
 	wproto "github.com/statusnode/statusd/protocol/whisper"
 )
 
-// Hooks for the mailserver roles (spec/PROTOCOL.md §4.5): the server
+// Hooks for the mailserver roles (docs/PROTOCOL.md §4.5): the server
 // archives accepted envelopes and answers code-126 requests; the client
 // receives code-125 completions and filters code-127 envelopes (dedupe).
 

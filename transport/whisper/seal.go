@@ -11,7 +11,7 @@ import (
 	wproto "github.com/statusnode/statusd/protocol/whisper"
 )
 
-// Seal finds a proof-of-work nonce for e (spec/PROTOCOL.md §5.4) on every
+// Seal finds a proof-of-work nonce for e (docs/PROTOCOL.md §5.4) on every
 // core and stores it in e.Nonce. It is the clocked counterpart of
 // protocol/whisper.SealNonces and follows the reference sealer's contract:
 //

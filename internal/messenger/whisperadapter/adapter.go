@@ -18,7 +18,7 @@ import (
 	"github.com/statusnode/statusd/transport/whisper"
 )
 
-// Status's sealing values (spec/PROTOCOL.md §4.4).
+// Status's sealing values (docs/PROTOCOL.md §4.4).
 const (
 	// DefaultPoW is the PoW target of posted envelopes (status-go and
 	// status-protocol-go whisperPoW).

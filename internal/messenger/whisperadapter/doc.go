@@ -4,7 +4,7 @@
 // Post wraps each envelope signed with the identity key, encrypts it
 // (AES-GCM with the envelope's symmetric key, or ECIES to its public key),
 // seals it with the proof of work Status used — target 0.002, up to 5 s of
-// work (spec/PROTOCOL.md §4.4, status-protocol-go) — and hands it to the
+// work (docs/PROTOCOL.md §4.4, status-protocol-go) — and hands it to the
 // router with the messenger's TTL (default 15 s, §4.4).
 //
 // Envelope events come from the router's event subscription: the first

@@ -1,5 +1,5 @@
 // Package pb holds the generated protobuf types of the MVDS wire format
-// (spec/PROTOCOL.md §6.1). Only package datasync uses them: wire types stay at
+// (docs/PROTOCOL.md §6.1). Only package datasync uses them: wire types stay at
 // the edge and never leave datasync's codec.
 //
 // The generated file is committed; regenerating needs protoc (Debian

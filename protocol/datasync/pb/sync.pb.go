@@ -1,9 +1,9 @@
 // MVDS wire format with the numbering Status used on its network in 2019
-// (vacp2p/mvds <= v0.0.23, spec v0.5.x). See spec/PROTOCOL.md §6.1 and §9 item 3.
+// (vacp2p/mvds <= v0.0.23, spec v0.5.x). See docs/PROTOCOL.md §6.1 and §9 item 3.
 //
 // The field numbers are the protocol: 5001-5004 and 6001-6003 are what lets a
 // receiver tell an MVDS payload apart from the other wrappers by trial parsing
-// (spec/PROTOCOL.md §0). Do not renumber to the 1-4/1-3 scheme of mvds v0.0.24+.
+// (docs/PROTOCOL.md §0). Do not renumber to the 1-4/1-3 scheme of mvds v0.0.24+.
 //
 // The proto package differs from the reference implementation's ("vac.mvds")
 // on purpose, so both can be linked into one test binary without a registry

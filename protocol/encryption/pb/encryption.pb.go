@@ -1,10 +1,10 @@
 // Wire format of the conversational-security layer as Status ran it in 2019
 // (status-protocol-go encryption/protocol_message.proto and status-go v0.30
-// messaging/chat/protobuf/encryption.proto). See spec/PROTOCOL.md §3.1.
+// messaging/chat/protobuf/encryption.proto). See docs/PROTOCOL.md §3.1.
 //
 // The field numbers are the protocol: 1, 2, 3, 101 and 102 of ProtocolMessage
 // are what lets a receiver tell it apart from the other wrappers by trial
-// parsing (spec/PROTOCOL.md §0). Field 1 (bundle) is deprecated but still
+// parsing (docs/PROTOCOL.md §0). Field 1 (bundle) is deprecated but still
 // written by status-go v0.30, so it is kept and read.
 //
 // The proto package differs from the reference ("encryption"/"protobuf") so

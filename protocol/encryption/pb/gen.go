@@ -1,5 +1,5 @@
 // Package pb holds the generated protobuf types of the conversational-security
-// wire format (spec/PROTOCOL.md §3.1). Only package encryption uses them:
+// wire format (docs/PROTOCOL.md §3.1). Only package encryption uses them:
 // wire types stay at the edge and never leave encryption's codec.
 //
 // The generated file is committed; regenerating needs protoc (Debian

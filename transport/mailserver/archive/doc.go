@@ -1,5 +1,5 @@
 // Package archive stores the envelopes a mailserver archives and answers the
-// history queries of spec/PROTOCOL.md §4.5 (and the offline catch-up of §8):
+// history queries of docs/PROTOCOL.md §4.5 (and the offline catch-up of §8):
 // by archive-time range and topics (or a bloom), in pages with a cursor.
 //
 // Archive is the interface the mailserver's server role consumes. Three
