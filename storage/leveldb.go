@@ -3,8 +3,11 @@ package storage
 import (
 	"errors"
 	"fmt"
-	"io"
+	"os"
+	"path/filepath"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/syndtr/goleveldb/leveldb"
 	"github.com/syndtr/goleveldb/leveldb/opt"
@@ -12,12 +15,50 @@ import (
 	"github.com/syndtr/goleveldb/leveldb/util"
 )
 
+// ErrUnhealthy wraps the error of the last failed write while the database
+// cannot write (a full disk, say); see LevelDB.
+var ErrUnhealthy = errors.New("storage: writes are failing")
+
+// RecoverEvery is how often a failing database tries to recover.
+const RecoverEvery = time.Second
+
+// Opener opens the goleveldb file storage of a database: a plain file
+// storage, or an encrypting wrapper of one (storage/atrest). It is called
+// again to reopen the database after writes failed.
+type Opener func() (lstorage.Storage, error)
+
+// handle is one open instance of the database.
+type handle struct {
+	db   *leveldb.DB
+	stor lstorage.Storage
+}
+
+func (h *handle) close() error {
+	return errors.Join(h.db.Close(), h.stor.Close())
+}
+
 // LevelDB is the goleveldb-backed Store, statusd's embedded default.
+//
+// Recovery. goleveldb keeps a failed journal write as a permanent error, so
+// after a full disk every later write would fail until restart. Instead, a
+// failed write marks the database failing (Health, OnHealth); while it is,
+// writes and Health try at most every RecoverEvery to recover: once a
+// probe file can be written in the directory again, the database is closed
+// and reopened (goleveldb replays its journal, so nothing acknowledged is
+// lost) and writes resume. Reads keep working on the open instance
+// throughout. Operations running on the instance being swapped retry once
+// on the new one.
 type LevelDB struct {
-	db        *leveldb.DB
-	stor      io.Closer // closed after db when set (OpenLevelDBStorage)
-	closeOnce sync.Once
-	closeErr  error
+	dir  string
+	open Opener
+	cur  atomic.Pointer[handle]
+
+	mu       sync.Mutex // guards the fields below and serialises recovery
+	failing  error      // last write error while unhealthy, nil when healthy
+	lastTry  time.Time
+	onHealth func(err error)
+	closed   bool
+	closeErr error
 }
 
 // levelDBOptions are the goleveldb settings of every statusd database.
@@ -28,25 +69,139 @@ func levelDBOptions() *opt.Options {
 	}
 }
 
-// OpenLevelDB opens or creates the database in dir. Corrupted databases are
-// reported, not silently repaired.
+// OpenLevelDB opens or creates the plain database in dir. Corrupted
+// databases are reported, not silently repaired.
 func OpenLevelDB(dir string) (*LevelDB, error) {
-	db, err := leveldb.OpenFile(dir, levelDBOptions())
-	if err != nil {
-		return nil, fmt.Errorf("storage: open %s: %w", dir, err)
-	}
-	return &LevelDB{db: db}, nil
+	return OpenLevelDBWith(dir, func() (lstorage.Storage, error) { return lstorage.OpenFile(dir, false) })
 }
 
-// OpenLevelDBStorage opens or creates a database on stor, such as an
-// encrypting wrapper of a file storage (storage/atrest). Closing the
-// database closes stor; on error stor is left open.
-func OpenLevelDBStorage(stor lstorage.Storage) (*LevelDB, error) {
+// OpenLevelDBWith opens or creates the database in dir on the storage
+// open returns, such as an encrypting wrapper (storage/atrest).
+func OpenLevelDBWith(dir string, open Opener) (*LevelDB, error) {
+	l := &LevelDB{dir: dir, open: open}
+	h, err := l.openHandle()
+	if err != nil {
+		return nil, err
+	}
+	l.cur.Store(h)
+	return l, nil
+}
+
+func (l *LevelDB) openHandle() (*handle, error) {
+	stor, err := l.open()
+	if err != nil {
+		return nil, fmt.Errorf("storage: open %s: %w", l.dir, err)
+	}
 	db, err := leveldb.Open(stor, levelDBOptions())
 	if err != nil {
-		return nil, fmt.Errorf("storage: open: %w", err)
+		stor.Close()
+		return nil, fmt.Errorf("storage: open %s: %w", l.dir, err)
 	}
-	return &LevelDB{db: db, stor: stor}, nil
+	return &handle{db: db, stor: stor}, nil
+}
+
+// OnHealth sets a function called, outside any lock, each time the
+// database turns unhealthy (with the write error) or healthy again (nil).
+func (l *LevelDB) OnHealth(fn func(err error)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.onHealth = fn
+}
+
+// Health returns nil while writes work, else an error wrapping
+// ErrUnhealthy and the last write error. While unhealthy it first tries to
+// recover (at most every RecoverEvery).
+func (l *LevelDB) Health() error { return l.recover() }
+
+// recover is a no-op when healthy; otherwise it tries to reopen the
+// database once space is back and reports whether it is still failing.
+func (l *LevelDB) recover() error {
+	l.mu.Lock()
+	if l.failing == nil || l.closed {
+		l.mu.Unlock()
+		return nil
+	}
+	if time.Since(l.lastTry) < RecoverEvery {
+		err := l.failing
+		l.mu.Unlock()
+		return fmt.Errorf("%w: %w", ErrUnhealthy, err)
+	}
+	l.lastTry = time.Now()
+	err := l.reopenLocked()
+	if err != nil {
+		l.failing = err
+		l.mu.Unlock()
+		return fmt.Errorf("%w: %w", ErrUnhealthy, err)
+	}
+	l.failing = nil
+	fn := l.onHealth
+	l.mu.Unlock()
+	if fn != nil {
+		fn(nil)
+	}
+	return nil
+}
+
+// probeSize is written to test for free space before a reopen, which
+// itself needs room for a new journal and manifest.
+const probeSize = 256 << 10
+
+func (l *LevelDB) reopenLocked() error {
+	probe := filepath.Join(l.dir, "SPACE-PROBE")
+	err := os.WriteFile(probe, make([]byte, probeSize), 0o600)
+	os.Remove(probe)
+	if err != nil {
+		return err
+	}
+	old := l.cur.Load()
+	old.close() // its error is the failure we are recovering from
+	h, err := l.openHandle()
+	if err != nil {
+		return err // reads fail with ErrClosed until a later attempt succeeds
+	}
+	l.cur.Store(h)
+	return nil
+}
+
+// fail records a write error and reports the transition.
+func (l *LevelDB) fail(err error) {
+	l.mu.Lock()
+	was := l.failing
+	l.failing = err
+	if was == nil {
+		l.lastTry = time.Now()
+	}
+	fn := l.onHealth
+	l.mu.Unlock()
+	if was == nil && fn != nil {
+		fn(err)
+	}
+}
+
+// read runs fn on the current instance, again on a new one if the current
+// was swapped meanwhile.
+func (l *LevelDB) read(fn func(db *leveldb.DB) error) error {
+	h := l.cur.Load()
+	err := fn(h.db)
+	if errors.Is(err, leveldb.ErrClosed) {
+		if h2 := l.cur.Load(); h2 != h {
+			err = fn(h2.db)
+		}
+	}
+	return mapErr(err)
+}
+
+// write is read for writes: it first recovers a failing database, and a
+// failure marks it failing.
+func (l *LevelDB) write(fn func(db *leveldb.DB) error) error {
+	if err := l.recover(); err != nil {
+		return err
+	}
+	err := l.read(fn)
+	if err != nil && !errors.Is(err, ErrClosed) && !errors.Is(err, ErrNotFound) {
+		l.fail(err)
+	}
+	return err
 }
 
 func mapErr(err error) error {
@@ -64,21 +219,27 @@ func mapErr(err error) error {
 
 // Get implements KV.
 func (l *LevelDB) Get(key []byte) ([]byte, error) {
-	v, err := l.db.Get(key, nil)
-	return v, mapErr(err)
+	var v []byte
+	err := l.read(func(db *leveldb.DB) (err error) { v, err = db.Get(key, nil); return err })
+	return v, err
 }
 
 // Has implements KV.
 func (l *LevelDB) Has(key []byte) (bool, error) {
-	ok, err := l.db.Has(key, nil)
-	return ok, mapErr(err)
+	var ok bool
+	err := l.read(func(db *leveldb.DB) (err error) { ok, err = db.Has(key, nil); return err })
+	return ok, err
 }
 
 // Put implements KV.
-func (l *LevelDB) Put(key, value []byte) error { return mapErr(l.db.Put(key, value, nil)) }
+func (l *LevelDB) Put(key, value []byte) error {
+	return l.write(func(db *leveldb.DB) error { return db.Put(key, value, nil) })
+}
 
 // Delete implements KV.
-func (l *LevelDB) Delete(key []byte) error { return mapErr(l.db.Delete(key, nil)) }
+func (l *LevelDB) Delete(key []byte) error {
+	return l.write(func(db *leveldb.DB) error { return db.Delete(key, nil) })
+}
 
 // Write implements KV.
 func (l *LevelDB) Write(b *Batch) error {
@@ -90,7 +251,7 @@ func (l *LevelDB) Write(b *Batch) error {
 			lb.Delete(o.key)
 		}
 	}
-	return mapErr(l.db.Write(&lb, nil))
+	return l.write(func(db *leveldb.DB) error { return db.Write(&lb, nil) })
 }
 
 // Iterate implements KV.
@@ -99,7 +260,7 @@ func (l *LevelDB) Iterate(prefix, start []byte, fn func(key, value []byte) error
 	if start != nil && string(start) > string(r.Start) {
 		r.Start = start
 	}
-	it := l.db.NewIterator(r, nil)
+	it := l.cur.Load().db.NewIterator(r, nil)
 	defer it.Release()
 	for it.Next() {
 		if err := fn(it.Key(), it.Value()); err != nil {
@@ -111,11 +272,11 @@ func (l *LevelDB) Iterate(prefix, start []byte, fn func(key, value []byte) error
 
 // Close implements Store. It flushes and closes the database files.
 func (l *LevelDB) Close() error {
-	l.closeOnce.Do(func() {
-		l.closeErr = mapErr(l.db.Close())
-		if l.stor != nil {
-			l.closeErr = errors.Join(l.closeErr, l.stor.Close())
-		}
-	})
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.closed {
+		l.closed = true
+		l.closeErr = mapErr(l.cur.Load().close())
+	}
 	return l.closeErr
 }

@@ -65,6 +65,7 @@ type Node struct {
 	metrics     *metrics.Registry
 	account     *identity.Account
 	db          storage.Store
+	ldb         *storage.LevelDB // the same database, for Health
 	whisper     *whisper.Whisper
 	mailserver  *mailserver.Server
 	mailclient  *mailserver.Client
@@ -220,6 +221,19 @@ func (n *Node) openDB() error {
 	if res.Migrated > 0 {
 		n.log.Info("database encrypted at rest", zap.Int("records", res.Migrated))
 	}
+	db.OnHealth(func(err error) {
+		if err != nil {
+			n.log.Error("database writes are failing; retrying every second, nothing is lost while reads go on", zap.Error(err))
+		} else {
+			n.log.Info("database writes work again")
+		}
+	})
+	n.metrics.GaugeFunc("statusd_storage_healthy", "1 while database writes work, 0 while they fail (a full disk, say).", func() float64 {
+		if db.Health() != nil {
+			return 0
+		}
+		return 1
+	})
 	n.stack.push("database", db.Close)
 	before, err := storage.Migrate(db, storage.FormatVersion, nil)
 	if err != nil {
@@ -228,8 +242,18 @@ func (n *Node) openDB() error {
 	if before != 0 && before != storage.FormatVersion {
 		n.log.Info("database migrated", zap.Uint32("from", before), zap.Uint32("to", storage.FormatVersion))
 	}
-	n.db = db
+	n.db, n.ldb = db, db
 	return nil
+}
+
+// Health returns nil while the node can store what it receives and sends,
+// else an error saying why (database writes failing, e.g. a full disk);
+// asking also retries a failing database.
+func (n *Node) Health() error {
+	if n.ldb == nil { // set by openDB, before the RPC servers start
+		return errors.New("node not started")
+	}
+	return n.ldb.Health()
 }
 
 // DB is the node's database; valid between Start and Stop.

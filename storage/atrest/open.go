@@ -75,24 +75,22 @@ func Open(dir string, key Key) (*storage.LevelDB, Result, error) {
 }
 
 func openEncrypted(dir string, key Key) (*storage.LevelDB, error) {
-	base, err := lstorage.OpenFile(dir, false)
-	if err != nil {
-		return nil, fmt.Errorf("atrest: open %s: %w", dir, err)
-	}
-	enc, err := Wrap(base, key)
-	if err != nil {
-		base.Close()
-		return nil, err
-	}
-	db, err := storage.OpenLevelDBStorage(enc)
-	if err != nil {
-		base.Close()
-		if errors.Is(err, ErrWrongKey) {
-			return nil, fmt.Errorf("atrest: %s: %w", dir, ErrWrongKey)
+	db, err := storage.OpenLevelDBWith(dir, func() (lstorage.Storage, error) {
+		base, err := lstorage.OpenFile(dir, false)
+		if err != nil {
+			return nil, err
 		}
-		return nil, fmt.Errorf("atrest: %s: %w", dir, err)
+		enc, err := Wrap(base, key)
+		if err != nil {
+			base.Close()
+			return nil, err
+		}
+		return enc, nil
+	})
+	if errors.Is(err, ErrWrongKey) {
+		return nil, fmt.Errorf("atrest: %s: %w", dir, ErrWrongKey)
 	}
-	return db, nil
+	return db, err
 }
 
 // resume completes or discards a migration that was interrupted.
