@@ -81,6 +81,12 @@ type Config struct {
 	// FilterQueue is the per-filter buffer of messages (polling and
 	// subscriptions); the oldest are dropped when it is full.
 	FilterQueue int
+	// Confirmations advertises confirmationsEnabled in our Status and
+	// answers each Messages packet from a peer that advertised it with a
+	// Message Response (12) and a Batch Acknowledged (11) packet, as the
+	// Status fork does (§4.6); the peer's acknowledgements of our batches
+	// are reported as EventEnvelopeAcknowledged either way.
+	Confirmations bool
 	// EnablePrivateKeyExport allows GetPrivateKey (shh_getPrivateKey).
 	EnablePrivateKeyExport bool
 	// IngestWorkers bounds the goroutines that hash the envelopes of one
@@ -110,6 +116,7 @@ func DefaultConfig() Config {
 		BatchBytes:       256 << 10,
 		HandshakeTimeout: 5 * time.Second,
 		FilterQueue:      1024,
+		Confirmations:    true,
 	}
 }
 

@@ -20,6 +20,14 @@ const (
 	EventPeerAdded
 	// EventPeerDropped: a peer that had completed the handshake left.
 	EventPeerDropped
+	// EventEnvelopeAcknowledged: a peer acknowledged (code 11, §4.6) the
+	// batch that carried an envelope posted locally, and did not refuse
+	// it. Reported once per acknowledging peer, possibly before the
+	// EventEnvelopeSent for that peer (the writer reports after its write).
+	EventEnvelopeAcknowledged
+	// EventEnvelopeRefused: a peer's Message Response (code 12) refused an
+	// envelope posted locally; Reason says why.
+	EventEnvelopeRefused
 )
 
 func (k EventKind) String() string {
@@ -32,16 +40,22 @@ func (k EventKind) String() string {
 		return "peer.added"
 	case EventPeerDropped:
 		return "peer.dropped"
+	case EventEnvelopeAcknowledged:
+		return "envelope.acknowledged"
+	case EventEnvelopeRefused:
+		return "envelope.refused"
 	}
 	return "unknown"
 }
 
 // Event is one router notification. Hash is set for the envelope kinds,
-// Peer for EventEnvelopeSent and the peer kinds.
+// Peer for the kinds a peer caused (sent, acknowledged, refused, the peer
+// kinds), Reason for EventEnvelopeRefused.
 type Event struct {
-	Kind EventKind
-	Hash common.Hash
-	Peer enode.ID
+	Kind   EventKind
+	Hash   common.Hash
+	Peer   enode.ID
+	Reason string
 }
 
 // EventSubscription receives router events through a bounded channel. The

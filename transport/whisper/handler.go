@@ -140,9 +140,10 @@ func (w *Whisper) handlePacket(p *peer, msg p2p.Msg) error {
 	}
 	switch code {
 	case wproto.MessagesCode, wproto.PowRequirementCode, wproto.BloomFilterExCode, wproto.RateLimitingCode,
+		wproto.BatchAcknowledgedCode, wproto.MessageResponseCode,
 		wproto.P2PRequestCode, wproto.P2PMessageCode, wproto.P2PRequestCompleteCode:
 	default:
-		return nil // status again, 11, 12, 123, 124, unknown: counted above, ignored
+		return nil // status again, 123, 124, unknown: counted above, ignored
 	}
 	body := make([]byte, msg.Size)
 	if _, err := io.ReadFull(msg.Payload, body); err != nil {
@@ -163,6 +164,10 @@ func (w *Whisper) handlePacket(p *peer, msg p2p.Msg) error {
 			return err
 		}
 		p.setRequirements(nil, &bloom)
+	case wproto.BatchAcknowledgedCode:
+		w.handleBatchAck(p, body)
+	case wproto.MessageResponseCode:
+		w.handleMessageResponse(p, body)
 	case wproto.RateLimitingCode:
 		rl, err := wproto.DecodeRateLimits(body)
 		if err != nil {
@@ -204,6 +209,7 @@ func (w *Whisper) handleEnvelopes(p *peer, body []byte) error {
 	}
 	now := w.cfg.Now()
 	b := w.newBatch(now)
+	b.confirm = p.confirms && w.cfg.Confirmations
 	entries := make([]*entry, len(envs))
 	slab := make([]entry, len(envs)) // one allocation per packet, as the envelopes'
 	for i, we := range envs {
@@ -219,6 +225,9 @@ func (w *Whisper) handleEnvelopes(p *peer, body []byte) error {
 	}
 	if !trusted && p.limiter.abusive() {
 		return ErrAbusivePeer
+	}
+	if b.confirm {
+		w.confirm(p, body, b.refused)
 	}
 	return nil
 }
@@ -287,8 +296,10 @@ func (w *Whisper) prepare(es []*entry, now time.Time) []*entry {
 // ingestBatch holds what ingest needs that stays the same for all the
 // envelopes of one packet.
 type ingestBatch struct {
-	params wproto.AcceptParams
-	light  bool
+	params  wproto.AcceptParams
+	light   bool
+	confirm bool                   // collect refusals for a Message Response
+	refused []wproto.EnvelopeError // when confirm
 }
 
 func (w *Whisper) newBatch(now time.Time) *ingestBatch {
@@ -339,6 +350,9 @@ func (w *Whisper) ingest(e, pooled *entry, from *peer, now time.Time, b *ingestB
 		w.m.dropped.Inc(dropReason(err))
 		if from != nil && errors.Is(err, wproto.ErrEnvelopeFromFuture) {
 			from.limiter.penalize(now, 1)
+		}
+		if b.confirm {
+			b.refused = append(b.refused, envelopeError(e.hash(), err))
 		}
 		if from != nil && mustDisconnect(err) {
 			return err

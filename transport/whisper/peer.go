@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/p2p"
 	"github.com/ethereum/go-ethereum/p2p/enode"
 	"go.uber.org/zap"
@@ -33,7 +34,9 @@ type peer struct {
 	quit  chan struct{} // closed when the read loop ends
 	done  chan struct{} // closed when the writer has exited
 
-	limiter *rateLimiter // read loop only
+	limiter  *rateLimiter   // read loop only
+	confirms bool           // the peer asked for confirmations (§4.6)
+	pending  pendingBatches // our batches awaiting its acknowledgement
 	pace    bucket       // writer only: the peer's advertised rate (§4.6)
 	paceSet chan float64 // new advertised rates for the writer (code 20)
 	session uint64       // unique per connection, never 0 (entry.from)
@@ -70,6 +73,7 @@ func newPeer(w *Whisper, id enode.ID, rw p2p.MsgWriter, disconnect func(), st *w
 		quit:       make(chan struct{}),
 		done:       make(chan struct{}),
 		limiter:    newRateLimiter(w.cfg.RateLimit, w.cfg.MaxMessageSize),
+		confirms:   st.Confirmations,
 		pace:       paceBucket(st.RateLimits.PerPeer()),
 		paceSet:    make(chan float64, 1),
 		known:      make(map[*entry]known),
@@ -275,6 +279,18 @@ func (p *peer) writeBatch(batch []*entry) error {
 	}
 	body := rlpListHeader(len(content))
 	body = append(body, content...)
+	if p.confirms {
+		// Recorded before the write: the peer may acknowledge at once.
+		var local []common.Hash
+		for _, e := range batch {
+			if e.local && !e.env.Expired(now) {
+				local = append(local, e.hash())
+			}
+		}
+		if len(local) > 0 {
+			p.pending.add(wproto.BatchHash(body), local)
+		}
+	}
 	if err := p.write(wproto.MessagesCode, body); err != nil {
 		return err
 	}

@@ -163,5 +163,6 @@ func (w *Whisper) status() *wproto.Status {
 	s := &w.set
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return &wproto.Status{Version: wproto.ProtocolVersion, PoW: s.minPoW, Bloom: s.bloom, LightNode: s.light}
+	return &wproto.Status{Version: wproto.ProtocolVersion, PoW: s.minPoW, Bloom: s.bloom, LightNode: s.light,
+		Confirmations: w.cfg.Confirmations}
 }

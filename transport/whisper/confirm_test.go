@@ -1,0 +1,136 @@
+package whisper
+
+import (
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/statusnode/statusd/lib/testutil"
+	wproto "github.com/statusnode/statusd/protocol/whisper"
+)
+
+// TestConfirmationsBetweenRouters: with confirmations on both sides, an
+// envelope posted on A is acknowledged by B (code 11) and reported as
+// EventEnvelopeAcknowledged as well as EventEnvelopeSent.
+func TestConfirmationsBetweenRouters(t *testing.T) {
+	a, b := newTestWhisper(t, nil), newTestWhisper(t, nil)
+	events := a.SubscribeEvents(64)
+	defer events.Unsubscribe()
+	link(t, a.Whisper, b.Whisper)
+	testutil.WaitFor(t, 5*time.Second, "linked", func() bool { return a.PeerCount() == 1 && b.PeerCount() == 1 })
+	h, err := a.Send(sealed(t, testKey(t), wproto.TopicFromName("ack"), []byte("x"), time.Now(), 0.002))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[EventKind]bool{}
+	testutil.WaitFor(t, 5*time.Second, "sent and acknowledged", func() bool {
+		select {
+		case ev := <-events.C():
+			if ev.Hash == h {
+				seen[ev.Kind] = true
+			}
+		default:
+		}
+		return seen[EventEnvelopeSent] && seen[EventEnvelopeAcknowledged]
+	})
+}
+
+// TestConfirmationsWithRawPeer: to a peer that asked for confirmations the
+// router answers each Messages packet with a Message Response listing the
+// refused envelopes (a future one, code 1) and then the batch hash; a
+// refusal of our own envelope by the peer is reported and that envelope is
+// not reported acknowledged.
+func TestConfirmationsWithRawPeer(t *testing.T) {
+	w := newTestWhisper(t, nil)
+	events := w.SubscribeEvents(64)
+	defer events.Unsubscribe()
+	status := wproto.EncodeStatus(&wproto.Status{Version: 6, Bloom: wproto.FullBloom(), Confirmations: true})
+	r := connectRaw(t, w.Whisper, status, false)
+	testutil.WaitFor(t, 5*time.Second, "handshake", func() bool { return w.PeerCount() == 1 })
+
+	key, topic := testKey(t), wproto.TopicFromName("confirm")
+	good := sealed(t, key, topic, []byte("ok"), time.Now(), 0.002)
+	future := sealed(t, key, topic, []byte("later"), time.Now().Add(time.Hour), 0.002)
+	body := wproto.EncodeEnvelopes([]*wproto.Envelope{good, future})
+	if err := r.send(wproto.MessagesCode, body); err != nil {
+		t.Fatal(err)
+	}
+	var resp wproto.MessageResponse
+	var ack common.Hash
+	for ack == (common.Hash{}) {
+		select {
+		case msg := <-r.got:
+			switch wproto.PacketCode(msg.Code) {
+			case wproto.MessageResponseCode:
+				var ok bool
+				var err error
+				if resp, ok, err = wproto.DecodeMessageResponse(readAll(t, msg)); err != nil || !ok {
+					t.Fatalf("response: %v %v", ok, err)
+				}
+			case wproto.BatchAcknowledgedCode:
+				var err error
+				if ack, err = wproto.DecodeBatchAck(readAll(t, msg)); err != nil {
+					t.Fatal(err)
+				}
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("no confirmation")
+		}
+	}
+	if want := wproto.BatchHash(body); ack != want || resp.Batch != want {
+		t.Fatalf("ack %x response %x, want %x", ack, resp.Batch, want)
+	}
+	if len(resp.Errors) != 1 || resp.Errors[0].Hash != future.Hash() || resp.Errors[0].Code != wproto.EnvelopeTimeNotSynced {
+		t.Fatalf("refusals %+v", resp.Errors)
+	}
+
+	// Our envelopes: the peer refuses e2 in whichever batch carries it and
+	// acknowledges every batch.
+	e1 := sealed(t, key, topic, []byte("one"), time.Now(), 0.002)
+	e2 := sealed(t, key, topic, []byte("two"), time.Now(), 0.002)
+	for _, e := range []*wproto.Envelope{e1, e2} {
+		if _, err := w.Send(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for got := 0; got < 2; {
+		select {
+		case msg := <-r.got:
+			if wproto.PacketCode(msg.Code) != wproto.MessagesCode {
+				continue
+			}
+			b := readAll(t, msg)
+			envs, err := wproto.DecodeEnvelopesWire(b, w.MaxMessageSize())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got += len(envs)
+			var refused []wproto.EnvelopeError
+			for _, e := range envs {
+				if e.Env.Hash() == e2.Hash() {
+					refused = append(refused, wproto.EnvelopeError{Hash: e2.Hash(), Code: wproto.EnvelopeOtherError, Description: "no room"})
+				}
+			}
+			batch := wproto.BatchHash(b)
+			r.send(wproto.MessageResponseCode, wproto.EncodeMessageResponse(wproto.MessageResponse{Batch: batch, Errors: refused}))
+			r.send(wproto.BatchAcknowledgedCode, wproto.EncodeBatchAck(batch))
+		case <-time.After(5 * time.Second):
+			t.Fatal("envelopes not forwarded")
+		}
+	}
+	state := map[common.Hash][]EventKind{}
+	testutil.WaitFor(t, 5*time.Second, "confirmations reported", func() bool {
+		select {
+		case ev := <-events.C():
+			if ev.Kind == EventEnvelopeAcknowledged || ev.Kind == EventEnvelopeRefused {
+				state[ev.Hash] = append(state[ev.Hash], ev.Kind)
+			}
+		default:
+		}
+		return len(state[e1.Hash()]) == 1 && len(state[e2.Hash()]) == 1
+	})
+	if state[e1.Hash()][0] != EventEnvelopeAcknowledged || state[e2.Hash()][0] != EventEnvelopeRefused {
+		t.Fatalf("reported %v", state)
+	}
+}
