@@ -9,7 +9,7 @@ import (
 	"github.com/statusnode/statusd/api"
 	mailserver "github.com/statusnode/statusd/api/mailserver"
 	shh "github.com/statusnode/statusd/api/shh"
-	shhext "github.com/statusnode/statusd/api/shhext"
+	statusd "github.com/statusnode/statusd/api/statusd"
 )
 
 // Catalog documents the JSON-RPC services under api/, for api.Server.SetDocs.
@@ -352,18 +352,12 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/shh.fieldError.Unwrap": {
 			Doc: "",
 		},
-		"github.com/statusnode/statusd/api/shhext.Service.Close": {
-			Doc: "Close ends every subscription and waits for their goroutines. Idempotent.",
-		},
 		"github.com/statusnode/statusd/api/shhext.Service.SetMailserver": {
 			Doc:    "SetMailserver hands shhext_requestMessages and shhext_requestMessagesSync to r. Call it before the RPC server starts. A nil r unsets it.",
 			Params: []string{"mailRequester"},
 		},
 		"github.com/statusnode/statusd/api/shhext.Service.ShhExt": {
 			Doc: "ShhExt is the value to register under \"shhext\".",
-		},
-		"github.com/statusnode/statusd/api/shhext.Service.Statusd": {
-			Doc: "Statusd is the value to register under \"statusd\".",
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.BlockContact": {
 			Doc:    "The contact's messages are dropped from now on and its 1:1 chat is deleted. It returns the chats, as status-go did.",
@@ -460,115 +454,127 @@ var Catalog = &api.Docs{
 			Doc:    "Stores the description of one of our installations (this one included).",
 			Params: []string{"installationID", "md"},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.AddContact": {
+		"github.com/statusnode/statusd/api/shhext.fieldError.Error": {
+			Doc: "",
+		},
+		"github.com/statusnode/statusd/api/shhext.fieldError.Unwrap": {
+			Doc: "",
+		},
+		"github.com/statusnode/statusd/api/statusd.API.AddContact": {
 			Doc:    "Add (or rename) a contact and send it our contact update.",
 			Params: []string{"chatKey", "name"},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.AddGroupMembers": {
+		"github.com/statusnode/statusd/api/statusd.API.AddGroupMembers": {
 			Doc:    "Add members to a group we administer.",
 			Params: []string{"chatID", "members"},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.AnnounceInstallation": {
+		"github.com/statusnode/statusd/api/statusd.API.AnnounceInstallation": {
 			Doc: "Publish our bundle again and send this device's metadata to our other devices, so a new device is found (an \"installation\" event) without waiting.",
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.Chat": {
+		"github.com/statusnode/statusd/api/statusd.API.Chat": {
 			Doc:    "One chat — its type (1 public, 2 one-to-one, 3 private group), name, unread count, Lamport clock and, for groups, its members and admins.",
 			Params: []string{"chatID"},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.ChatKey": {
+		"github.com/statusnode/statusd/api/statusd.API.ChatKey": {
 			Doc: "Our public identity key as 0x04… hex.",
 			Examples: []api.Example{
 				{Title: "Get our chat key (what others pass to statusd_startOneToOne)", Params: `[]`, Result: `"0x048f442a99e4585137ef938d0ec032f2bb375c0b9c14caab74746800f375fe0115b235367c392ee4c8394d2471ea4f3edd46311f3b43aa8c9a257e67fd76913774"`, Task: 13},
 			},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.Chats": {
+		"github.com/statusnode/statusd/api/statusd.API.Chats": {
 			Doc: "Every chat, most recent message first.",
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.ContactCode": {
+		"github.com/statusnode/statusd/api/statusd.API.ContactCode": {
 			Doc: "Our current bundle as the hex of the encoded ProtocolMessage we publish on our contact-code topic (§2).",
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.Contacts": {
+		"github.com/statusnode/statusd/api/statusd.API.Contacts": {
 			Doc: "Every known contact.",
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.CreateGroup": {
+		"github.com/statusnode/statusd/api/statusd.API.CreateGroup": {
 			Doc:    "Create a private group with us as admin and the 0x04… members added; they are told pairwise. Returns the chat (its ID is a UUID followed by our key).",
 			Params: []string{"name", "members"},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.DeliveryState": {
+		"github.com/statusnode/statusd/api/statusd.API.DeliveryState": {
 			Doc:    "The delivery record of a message this installation sent — state \"queued\", \"sent\", \"acked\" or \"expired\", the recipients and who acknowledged it.",
 			Params: []string{"messageID"},
 			Examples: []api.Example{
 				{Title: "Check the message's delivery state", Params: `["$MSGID"]`, Result: `{"message_id":"0x9dd31ded2fa6df1f778f9368f9bd96ddaf84278d42719d05d793d39145c8536c","chat_id":"status","state":"queued","updated_at":1795627392148}`, Task: 12},
 			},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.Events": {
+		"github.com/statusnode/statusd/api/statusd.API.Events": {
 			Doc:          "Push every messenger and router event as an Event notification (statusd_subscription) as it happens, over WebSocket or IPC. It ends with statusd_unsubscribe, when the connection closes, or when the node stops. Delivery to a slow client is never allowed to block the node: events that do not fit are lost and reported with one events.lost notification. An unknown type in filter.types is -32602.",
 			Params:       []string{"filter"},
-			Notification: reflect.TypeFor[shhext.Event](),
+			Notification: reflect.TypeFor[statusd.Event](),
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.Info": {
+		"github.com/statusnode/statusd/api/statusd.API.Info": {
 			Doc: "Our chat key, installation ID and Whisper peer count.",
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.Installations": {
+		"github.com/statusnode/statusd/api/statusd.API.Installations": {
 			Doc: "Our devices, this one first.",
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.JoinPublicChat": {
+		"github.com/statusnode/statusd/api/statusd.API.JoinPublicChat": {
 			Doc:    "Join (or rejoin) the public chat name ([a-z0-9-]) and return it.",
 			Params: []string{"name"},
 			Examples: []api.Example{
 				{Title: "Join a public chat", Params: `["status"]`, Result: `{"id":"status","type":1,"name":"status","active":true,"last_clock":0,"unread":0,"last_message_at":0}`, Task: 9},
 			},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.LeaveGroup": {
+		"github.com/statusnode/statusd/api/statusd.API.LeaveGroup": {
 			Doc:    "Leave the group (the others are told); the chat stays, inactive.",
 			Params: []string{"chatID"},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.LeavePublicChat": {
+		"github.com/statusnode/statusd/api/statusd.API.LeavePublicChat": {
 			Doc:    "Stop listening; the chat and its messages stay until deleted.",
 			Params: []string{"name"},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.MakeGroupAdmin": {
+		"github.com/statusnode/statusd/api/statusd.API.MakeGroupAdmin": {
 			Doc:    "Make a member (0x04… key) an admin of a group we administer; every member is told pairwise. Returns the updated chat.",
 			Params: []string{"chatID", "member"},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.Message": {
+		"github.com/statusnode/statusd/api/statusd.API.Message": {
 			Doc:    "One stored message.",
 			Params: []string{"id"},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.Messages": {
+		"github.com/statusnode/statusd/api/statusd.API.Messages": {
 			Doc:    "A page of the chat's messages, newest first; cursor \"\" starts at the newest, limit 0 means 50. The result's cursor continues with older messages (\"\" at the end).",
 			Params: []string{"chatID", "cursor", "limit"},
 			Examples: []api.Example{
 				{Title: "Read the chat's newest messages", Params: `["status","",20]`, Result: `{"messages":[{"id":"0x9dd31ded2fa6df1f778f9368f9bd96ddaf84278d42719d05d793d39145c8536c","chat_id":"status","from":"0x048f44…","text":"hello from curl","content_type":"text/plain","message_type":"public-group-user-message","clock":179562739214801,"timestamp":1795627392148,"received_at":1795627392148,"outgoing":true,"seen":true,"delivery":"sent"}],"cursor":""}`, Task: 11},
 			},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.PairInstallation": {
+		"github.com/statusnode/statusd/api/statusd.API.PairInstallation": {
 			Doc:    "Enable one of our other devices, then send it this device's metadata and our contacts and public chats, so both show the same conversations.",
 			Params: []string{"installationID"},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.RemoveGroupMember": {
+		"github.com/statusnode/statusd/api/statusd.API.RemoveGroupMember": {
 			Doc:    "Remove a member from a group we administer; it stops receiving new messages.",
 			Params: []string{"chatID", "member"},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.RenameGroup": {
+		"github.com/statusnode/statusd/api/statusd.API.RenameGroup": {
 			Doc:    "Change the name of a group we administer; every member is told pairwise. Returns the updated chat.",
 			Params: []string{"chatID", "name"},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.SendText": {
+		"github.com/statusnode/statusd/api/statusd.API.SendText": {
 			Doc:    "Send a text message to a public, 1:1 or group chat and return its message ID. It returns once the message is stored (delivery state \"queued\"); follow it with statusd_deliveryState or the \"delivery\" event.",
 			Params: []string{"chatID", "text"},
 			Examples: []api.Example{
 				{Title: "Send a text to the public chat", Params: `["status","hello from curl"]`, Result: `"0x9dd31ded2fa6df1f778f9368f9bd96ddaf84278d42719d05d793d39145c8536c"`, Save: "MSGID", Task: 10},
 			},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.StartOneToOne": {
+		"github.com/statusnode/statusd/api/statusd.API.StartOneToOne": {
 			Doc:    "Open the 1:1 chat with the 0x04… key and return it; its ID is the key.",
 			Params: []string{"chatKey"},
 		},
-		"github.com/statusnode/statusd/api/shhext.fieldError.Error": {
+		"github.com/statusnode/statusd/api/statusd.Service.API": {
+			Doc: "API is the value to register under \"statusd\".",
+		},
+		"github.com/statusnode/statusd/api/statusd.Service.Close": {
+			Doc: "Close ends every subscription and waits for their goroutines. Idempotent.",
+		},
+		"github.com/statusnode/statusd/api/statusd.fieldError.Error": {
 			Doc: "",
 		},
-		"github.com/statusnode/statusd/api/shhext.fieldError.Unwrap": {
+		"github.com/statusnode/statusd/api/statusd.fieldError.Unwrap": {
 			Doc: "",
 		},
 	},
@@ -771,24 +777,10 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/shhext.ContactDeviceInfo": {
 			Doc: "ContactDeviceInfo is one installation of a contact.",
 		},
-		"github.com/statusnode/statusd/api/shhext.Event": {
-			Doc: "Event is one notification of statusd_subscribe(\"events\"): {\"type\": \"<name>\", \"event\": {…}}, the envelope status-go used for its signals. The payload type of each name is listed with the Event… constants.",
-		},
-		"github.com/statusnode/statusd/api/shhext.EventsFilter": {
-			Doc: "EventsFilter is statusd_subscribe(\"events\", filter)'s optional filter: Types lists the event types wanted; empty means all.",
-		},
 		"github.com/statusnode/statusd/api/shhext.Filter": {
 			Doc: "Filter is the filter description of shhext_loadFilters, loadFilter and removeFilters (status-go's Chat filter, §7.1). For a public chat pass {chatId: \"<name>\"}; for a 1:1 chat {chatId, oneToOne: true, identity: \"<hex pub without 0x>\"}. Results fill symKeyId, topic, filterId and listen.",
 			Fields: map[string]string{
 				"Topic": "0x + 4 bytes",
-			},
-		},
-		"github.com/statusnode/statusd/api/shhext.Info": {
-			Doc: "Info is statusd_info's result.",
-			Fields: map[string]string{
-				"ChatKey":        "ChatKey is our public identity key, 0x04… (what others use to start a 1:1 chat with us).",
-				"InstallationID": "InstallationID is this device's installation ID.",
-				"Peers":          "Peers is the number of Whisper peers.",
 			},
 		},
 		"github.com/statusnode/statusd/api/shhext.Installation": {
@@ -828,8 +820,22 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI": {
 			Doc: "ShhExtAPI is the \"shhext\" namespace (docs/PROTOCOL.md §7.1–7.2). Every exported method is a JSON-RPC method shhext_<lowerCamelName>; all are safe for concurrent use. Sending methods block until the message is stored and handed to Whisper (public) or MVDS (1:1, group); none waits for the network.",
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI": {
-			Doc: "StatusdAPI is the \"statusd\" namespace: a friendlier API over the messenger for scripts and new frontends. Results use the messenger's JSON shapes (snake_case). Every exported method is a JSON-RPC method statusd_<lowerCamelName>; all are safe for concurrent use.",
+		"github.com/statusnode/statusd/api/statusd.API": {
+			Doc: "API is the \"statusd\" namespace: a friendlier API over the messenger for scripts and new frontends. Results use the messenger's JSON shapes (snake_case). Every exported method is a JSON-RPC method statusd_<lowerCamelName>; all are safe for concurrent use.",
+		},
+		"github.com/statusnode/statusd/api/statusd.Event": {
+			Doc: "Event is one notification of statusd_subscribe(\"events\"): {\"type\": \"<name>\", \"event\": {…}}, the envelope status-go used for its signals. The payload type of each name is listed with the Event… constants.",
+		},
+		"github.com/statusnode/statusd/api/statusd.EventsFilter": {
+			Doc: "EventsFilter is statusd_subscribe(\"events\", filter)'s optional filter: Types lists the event types wanted; empty means all.",
+		},
+		"github.com/statusnode/statusd/api/statusd.Info": {
+			Doc: "Info is statusd_info's result.",
+			Fields: map[string]string{
+				"ChatKey":        "ChatKey is our public identity key, 0x04… (what others use to start a 1:1 chat with us).",
+				"InstallationID": "InstallationID is this device's installation ID.",
+				"Peers":          "Peers is the number of Whisper peers.",
+			},
 		},
 		"github.com/statusnode/statusd/internal/messenger.Chat": {
 			Doc: "Chat is one conversation. The ID is the public chat name, the peer's 0x04… key, or the group chat ID (§1.7).",

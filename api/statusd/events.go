@@ -1,4 +1,4 @@
-package shhext
+package statusd
 
 import (
 	"context"
@@ -138,7 +138,7 @@ type EventsFilter struct {
 // filter.types is -32602.
 //
 // Notification: Event
-func (a *StatusdAPI) Events(ctx context.Context, filter *EventsFilter) (*rpc.Subscription, error) {
+func (a *API) Events(ctx context.Context, filter *EventsFilter) (*rpc.Subscription, error) {
 	notifier, ok := rpc.NotifierFromContext(ctx)
 	if !ok {
 		return nil, rpc.ErrNotificationsUnsupported
@@ -152,7 +152,7 @@ func (a *StatusdAPI) Events(ctx context.Context, filter *EventsFilter) (*rpc.Sub
 			want[t] = true
 		}
 	}
-	c := a.c
+	c := a.s
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
@@ -168,7 +168,7 @@ func (a *StatusdAPI) Events(ctx context.Context, filter *EventsFilter) (*rpc.Sub
 
 // forwarder is one events subscription's goroutine.
 type forwarder struct {
-	c    *core
+	c    *Service
 	n    *rpc.Notifier
 	sub  *rpc.Subscription
 	want map[string]bool
