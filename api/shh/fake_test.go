@@ -111,7 +111,7 @@ func (f *fakeWhisper) SetLightClient(on bool) {
 	f.light = on
 }
 
-func (f *fakeWhisper) Keys() *whisper.KeyStore  { return f.keys }
+func (f *fakeWhisper) Keys() *whisper.KeyStore   { return f.keys }
 func (f *fakeWhisper) Filters() *whisper.Filters { return f.filters }
 
 func (f *fakeWhisper) Send(env *wproto.Envelope) (common.Hash, error) {
