@@ -462,4 +462,3 @@ func newFakeServer(t *testing.T, noMail bool) (*rpc.Server, *fakes) {
 	t.Cleanup(srv.Stop)
 	return srv, f
 }
-
