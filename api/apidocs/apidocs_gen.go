@@ -51,6 +51,20 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api.Error.Unwrap": {
 			Doc: "Unwrap returns the cause.",
 		},
+		"github.com/statusnode/statusd/api.ErrorMap.Fail": {
+			Doc:    "Fail is Map for an error a backend returned while serving the request field named field: an Invalid sentinel is attributed to that field (\"invalid params: <field>: <err>\"); anything else is mapped as is.",
+			Params: []string{"field", "err"},
+		},
+		"github.com/statusnode/statusd/api.ErrorMap.Map": {
+			Doc:    "Map turns err into the error a service method returns, checking in order:\n\n    a *FieldError in the chain, or an Invalid sentinel  -32602 \"invalid params: <err>\"\n    a Timeout sentinel                                  -32002 \"<err>\"\n    an Unavailable sentinel                             -32000 \"service unavailable: <err>\"\n    anything else                                       RPCError(err)\n\nnil stays nil.",
+			Params: []string{"err"},
+		},
+		"github.com/statusnode/statusd/api.FieldError.Error": {
+			Doc: "Error returns \"<field>: <cause>\".",
+		},
+		"github.com/statusnode/statusd/api.FieldError.Unwrap": {
+			Doc: "Unwrap returns the cause.",
+		},
 		"github.com/statusnode/statusd/api.NetAPI.Listening": {
 			Doc: "Always true while the node serves RPC.",
 		},
@@ -210,12 +224,6 @@ var Catalog = &api.Docs{
 			Doc:    "RequestMessagesSync implements shhext_requestMessagesSync (§7.1): it sends r and waits for the completion, resending after each timeout as conf says. A completion returns its cursor (and the server's error text, if any); when every attempt timed out the call fails with -32002.",
 			Params: []string{"conf", "messagesRequest"},
 		},
-		"github.com/statusnode/statusd/api/mailserver.fieldError.Error": {
-			Doc: "",
-		},
-		"github.com/statusnode/statusd/api/mailserver.fieldError.Unwrap": {
-			Doc: "",
-		},
 		"github.com/statusnode/statusd/api/shh.API.AddPrivateKey": {
 			Doc:    "Store a secp256k1 private key (32 bytes of hex) and return its ID.",
 			Params: []string{"privateKey"},
@@ -346,12 +354,6 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/shh.Service.Close": {
 			Doc: "Close ends every subscription and waits for their goroutines. It is idempotent.",
 		},
-		"github.com/statusnode/statusd/api/shh.fieldError.Error": {
-			Doc: "",
-		},
-		"github.com/statusnode/statusd/api/shh.fieldError.Unwrap": {
-			Doc: "",
-		},
 		"github.com/statusnode/statusd/api/shhext.Service.SetMailserver": {
 			Doc:    "SetMailserver hands shhext_requestMessages and shhext_requestMessagesSync to r. Call it before the RPC server starts. A nil r unsets it.",
 			Params: []string{"mailRequester"},
@@ -453,12 +455,6 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.SetInstallationMetadata": {
 			Doc:    "Stores the description of one of our installations (this one included).",
 			Params: []string{"installationID", "md"},
-		},
-		"github.com/statusnode/statusd/api/shhext.fieldError.Error": {
-			Doc: "",
-		},
-		"github.com/statusnode/statusd/api/shhext.fieldError.Unwrap": {
-			Doc: "",
 		},
 		"github.com/statusnode/statusd/api/statusd.API.AddContact": {
 			Doc:    "Add (or rename) a contact and send it our contact update.",
@@ -570,12 +566,6 @@ var Catalog = &api.Docs{
 		},
 		"github.com/statusnode/statusd/api/statusd.Service.Close": {
 			Doc: "Close ends every subscription and waits for their goroutines. Idempotent.",
-		},
-		"github.com/statusnode/statusd/api/statusd.fieldError.Error": {
-			Doc: "",
-		},
-		"github.com/statusnode/statusd/api/statusd.fieldError.Unwrap": {
-			Doc: "",
 		},
 	},
 	Types: map[string]api.TypeDoc{
