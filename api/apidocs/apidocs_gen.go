@@ -704,6 +704,9 @@ var Catalog = &api.Docs{
 				{Name: "allowP2P", Type: "boolean", Doc: "also match P2P messages (from trusted peers, e.g. mailservers)"},
 			},
 		},
+		"github.com/statusnode/statusd/api/shh.Info": {
+			Doc: "Info is shh_info's result (§5.11): the envelope pool's size in bytes and in envelopes, the node's minimum PoW and its maximum message size in bytes.",
+		},
 		"github.com/statusnode/statusd/api/shh.Message": {
 			Doc: "Message is a received message as clients see it (§5.11). The P2P flag is not serialised: §9 item 16 reads a \"bool\" struct tag in the Status fork, but status-im/whisper v1.6.2's generated MarshalJSON never emits it and go-ethereum has no such field, so both reference nodes answer without it (interop/whisper-* compare the JSON field by field).",
 			Fields: map[string]string{
@@ -811,7 +814,42 @@ var Catalog = &api.Docs{
 			Doc: "ShhExtAPI is the \"shhext\" namespace (docs/PROTOCOL.md §7.1–7.2). Every exported method is a JSON-RPC method shhext_<lowerCamelName>; all are safe for concurrent use. Sending methods block until the message is stored and handed to Whisper (public) or MVDS (1:1, group); none waits for the network.",
 		},
 		"github.com/statusnode/statusd/api/statusd.API": {
-			Doc: "API is the \"statusd\" namespace: a friendlier API over the messenger for scripts and new frontends. Results use the messenger's JSON shapes (snake_case). Every exported method is a JSON-RPC method statusd_<lowerCamelName>; all are safe for concurrent use.",
+			Doc: "API is the \"statusd\" namespace: a friendlier API over the messenger for scripts and new frontends. Results are the namespace's own types (types.go, snake_case JSON), converted from the messenger's. Every exported method is a JSON-RPC method statusd_<lowerCamelName>; all are safe for concurrent use.",
+		},
+		"github.com/statusnode/statusd/api/statusd.Chat": {
+			Doc: "Chat is one conversation. The ID is the public chat name, the peer's 0x04… key, or the group chat ID (§1.7).",
+			Fields: map[string]string{
+				"Active":         "Active is false after LeavePublic/LeaveGroup or removal from a group.",
+				"DeletedAtClock": "DeletedAtClock: messages with a clock at or below it are dropped (DeleteChat; status-react deleted-at-clock-value, §1.8).",
+				"LastClock":      "LastClock is the chat's Lamport clock (§1.6).",
+				"LastMessageAt":  "LastMessageAt is the local receive/send time of the newest message, Unix ms.",
+				"Members":        "Members and Admins of a private group (0x04… keys), from replaying its membership updates.",
+				"Name":           "Name is the public chat name, the group name, or \"\" for 1:1.",
+				"Unread":         "Unread counts received messages not marked seen.",
+			},
+		},
+		"github.com/statusnode/statusd/api/statusd.ChatType": {
+			Doc: "ChatType says how a chat's messages travel (docs/PROTOCOL.md §4.3): 1 public, 2 one-to-one, 3 private group.",
+		},
+		"github.com/statusnode/statusd/api/statusd.Contact": {
+			Doc: "Contact is another identity we know.",
+			Fields: map[string]string{
+				"Added":       "Added is set by statusd_addContact; contacts also appear when they send a contact update (c2/c3/c6) without being added.",
+				"Devices":     "installation IDs from device-info",
+				"ID":          "0x04…",
+				"LastUpdated": "LastUpdated is the Whisper timestamp (Unix ms) of the last contact message processed; older ones are discarded (§1.9.1).",
+			},
+		},
+		"github.com/statusnode/statusd/api/statusd.Delivery": {
+			Doc: "Delivery is the delivery record of one outgoing message.",
+			Fields: map[string]string{
+				"AckedBy":    "AckedBy lists \"identity/installation\" pairs whose ACK arrived; the installation is the one whose ProtocolMessage carried the ACK.",
+				"Recipients": "Recipients maps each recipient identity (0x04…) to whether its MVDS ACK arrived. Empty for public messages.",
+				"UpdatedAt":  "UpdatedAt is the local time of the last change, Unix ms.",
+			},
+		},
+		"github.com/statusnode/statusd/api/statusd.DeliveryState": {
+			Doc: "DeliveryState is the fate of an outgoing message, by name:\n\n    queued  → sent     an envelope carrying it left to ≥ 1 peer\n    sent    → expired  that envelope's TTL passed before the message was acked\n    expired → sent     MVDS retransmitted it in a new envelope\n    any     → acked    every recipient acknowledged it through MVDS (1:1, group)\n\nPublic messages stop at sent: nobody acknowledges them. \"none\" is the state of a received message.",
 		},
 		"github.com/statusnode/statusd/api/statusd.Event": {
 			Doc: "Event is one notification of statusd_subscribe(\"events\"): {\"type\": \"<name>\", \"event\": {…}}, the envelope status-go used for its signals. The payload type of each name is listed with the Event… constants.",
@@ -827,54 +865,22 @@ var Catalog = &api.Docs{
 				"Peers":          "Peers is the number of Whisper peers.",
 			},
 		},
-		"github.com/statusnode/statusd/internal/messenger.Chat": {
-			Doc: "Chat is one conversation. The ID is the public chat name, the peer's 0x04… key, or the group chat ID (§1.7).",
-			Fields: map[string]string{
-				"Active":         "Active is false after LeavePublic/LeaveGroup or removal from a group.",
-				"DeletedAtClock": "DeletedAtClock: messages with a clock at or below it are dropped (DeleteChat; status-react deleted-at-clock-value, §1.8).",
-				"LastClock":      "LastClock is the chat's Lamport clock (§1.6).",
-				"LastMessageAt":  "LastMessageAt is the local receive/send time of the newest message, Unix ms.",
-				"Members":        "Members and Admins of a private group (0x04… keys), from replaying its membership updates.",
-				"Name":           "Name is the public chat name, the group name, or \"\" for 1:1.",
-				"Unread":         "Unread counts received messages not marked seen.",
-			},
-		},
-		"github.com/statusnode/statusd/internal/messenger.ChatType": {
-			Doc: "ChatType says how a chat's messages travel (docs/PROTOCOL.md §4.3). Values are persisted; append-only.",
-		},
-		"github.com/statusnode/statusd/internal/messenger.Contact": {
-			Doc: "Contact is another identity we know.",
-			Fields: map[string]string{
-				"Added":       "Added is set by SaveContact; contacts also appear when they send a contact update (c2/c3/c6) without being added.",
-				"Devices":     "installation IDs from device-info",
-				"ID":          "0x04…",
-				"LastUpdated": "LastUpdated is the Whisper timestamp (Unix ms) of the last contact message processed; older ones are discarded (§1.9.1).",
-			},
-		},
-		"github.com/statusnode/statusd/internal/messenger.Delivery": {
-			Doc: "Delivery is the delivery record of one outgoing message.",
-			Fields: map[string]string{
-				"AckedBy":    "AckedBy lists \"identity/installation\" pairs whose ACK arrived; the installation is the one whose ProtocolMessage carried the ACK.",
-				"Recipients": "Recipients maps each recipient identity (0x04…) to whether its MVDS ACK arrived. Empty for public messages.",
-				"UpdatedAt":  "UpdatedAt is the local time of the last change, Unix ms.",
-			},
-		},
-		"github.com/statusnode/statusd/internal/messenger.DeliveryState": {
-			Doc: "DeliveryState is the fate of an outgoing message. Persisted; append-only.\n\n    queued  → sent     an envelope carrying it left to ≥ 1 peer\n    sent    → expired  that envelope's TTL passed before the message was acked\n    expired → sent     MVDS retransmitted it in a new envelope\n    any     → acked    every recipient acknowledged it through MVDS (1:1, group)\n\nPublic messages stop at sent: nobody acknowledges them.",
-		},
-		"github.com/statusnode/statusd/internal/messenger.Installation": {
+		"github.com/statusnode/statusd/api/statusd.Installation": {
 			Doc: "Installation is one device of our own identity.",
 			Fields: map[string]string{
 				"Own":       "this installation",
 				"Timestamp": "Timestamp is the newest bundle timestamp seen from it, Unix ns.",
 			},
 		},
-		"github.com/statusnode/statusd/internal/messenger.Message": {
+		"github.com/statusnode/statusd/api/statusd.InstallationMetadata": {
+			Doc: "InstallationMetadata is what paired devices exchange about themselves (spec §1.9.2, §3.6).",
+		},
+		"github.com/statusnode/statusd/api/statusd.Message": {
 			Doc: "Message is one stored chat message (a c4 shown to the user).",
 			Fields: map[string]string{
 				"ChatID":     "the local chat it belongs to",
 				"Clock":      "Lamport clock-value",
-				"Delivery":   "Delivery is the state of a message this installation sent; zero for received ones. Kept current by the store (see DeliveryState).",
+				"Delivery":   "Delivery is the state of a message this installation sent; absent for received ones.",
 				"From":       "author, 0x04…",
 				"ID":         "§1.10, 0x-prefixed",
 				"Outgoing":   "authored by our identity (any of our devices)",
@@ -882,20 +888,14 @@ var Catalog = &api.Docs{
 				"Timestamp":  "sender's Unix ms",
 			},
 		},
-		"github.com/statusnode/statusd/internal/messenger.Page": {
+		"github.com/statusnode/statusd/api/statusd.Page": {
 			Doc: "Page is one page of Messages: newest first, and the cursor of the next (older) page, \"\" when there is none.",
 			Fields: map[string]string{
 				"Cursor": "continues with older messages; \"\" at the end",
 			},
 		},
-		"github.com/statusnode/statusd/protocol/encryption.InstallationMetadata": {
-			Doc: "InstallationMetadata is what paired devices exchange in p2 (spec §1.9.2, §3.6).",
-		},
 		"github.com/statusnode/statusd/protocol/whisper.Topic": {
 			Doc: "Topic is the 4-byte Whisper topic of an envelope (docs/PROTOCOL.md §4.1, §5.3).",
-		},
-		"github.com/statusnode/statusd/transport/whisper.Info": {
-			Doc: "Info is shh_info's result (§5.11).",
 		},
 	},
 }

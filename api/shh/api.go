@@ -115,7 +115,7 @@ func (a *API) Version() string { return wproto.ProtocolVersionString }
 //
 //	params: []
 //	result: {"memory":0,"messages":0,"minPow":0.001,"maxMessageSize":1048576}
-func (a *API) Info() whisper.Info { return a.w.Info() }
+func (a *API) Info() Info { return toInfo(a.w.Info()) }
 
 // SetMaxMessageSize is shh_setMaxMessageSize: the largest envelope or
 // packet, in bytes, that the node accepts from now on (at most 10 MiB;

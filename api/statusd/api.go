@@ -52,9 +52,9 @@ func (a *API) ContactCode() (string, error) {
 //	params: ["status"]
 //	result: {"id":"status","type":1,"name":"status","active":true,"last_clock":0,"unread":0,"last_message_at":0}
 //	task: 9
-func (a *API) JoinPublicChat(name string) (*messenger.Chat, error) {
+func (a *API) JoinPublicChat(name string) (*Chat, error) {
 	c, err := a.s.m.JoinPublic(name)
-	return c, fail("name", err)
+	return toChat(c), fail("name", err)
 }
 
 // LeavePublicChat is statusd_leavePublicChat(name): stop listening; the
@@ -65,54 +65,54 @@ func (a *API) LeavePublicChat(name string) error {
 
 // StartOneToOne is statusd_startOneToOne(chatKey): open the 1:1 chat with
 // the 0x04… key and return it; its ID is the key.
-func (a *API) StartOneToOne(chatKey string) (*messenger.Chat, error) {
+func (a *API) StartOneToOne(chatKey string) (*Chat, error) {
 	c, err := a.s.m.StartOneToOne(chatKey)
-	return c, fail("chatKey", err)
+	return toChat(c), fail("chatKey", err)
 }
 
 // CreateGroup is statusd_createGroup(name, members): create a private
 // group with us as admin and the 0x04… members added; they are told
 // pairwise. Returns the chat (its ID is a UUID followed by our key).
-func (a *API) CreateGroup(ctx context.Context, name string, members []string) (*messenger.Chat, error) {
+func (a *API) CreateGroup(ctx context.Context, name string, members []string) (*Chat, error) {
 	c, err := a.s.m.CreateGroup(ctx, name, members)
-	return c, fail("members", err)
+	return toChat(c), fail("members", err)
 }
 
 // AddGroupMembers is statusd_addGroupMembers(chatId, members): add members
 // to a group we administer.
-func (a *API) AddGroupMembers(ctx context.Context, chatID string, members []string) (*messenger.Chat, error) {
+func (a *API) AddGroupMembers(ctx context.Context, chatID string, members []string) (*Chat, error) {
 	c, err := a.s.m.AddMembers(ctx, chatID, members...)
-	return c, groupFail(err)
+	return toChat(c), groupFail(err)
 }
 
 // RemoveGroupMember is statusd_removeGroupMember(chatId, member): remove a
 // member from a group we administer; it stops receiving new messages.
-func (a *API) RemoveGroupMember(ctx context.Context, chatID, member string) (*messenger.Chat, error) {
+func (a *API) RemoveGroupMember(ctx context.Context, chatID, member string) (*Chat, error) {
 	c, err := a.s.m.RemoveMember(ctx, chatID, member)
-	return c, groupFail(err)
+	return toChat(c), groupFail(err)
 }
 
 // MakeGroupAdmin is statusd_makeGroupAdmin(chatId, member): make a member
 // (0x04… key) an admin of a group we administer; every member is told
 // pairwise. Returns the updated chat.
-func (a *API) MakeGroupAdmin(ctx context.Context, chatID, member string) (*messenger.Chat, error) {
+func (a *API) MakeGroupAdmin(ctx context.Context, chatID, member string) (*Chat, error) {
 	c, err := a.s.m.MakeAdmin(ctx, chatID, member)
-	return c, groupFail(err)
+	return toChat(c), groupFail(err)
 }
 
 // RenameGroup is statusd_renameGroup(chatId, name): change the name of a
 // group we administer; every member is told pairwise. Returns the updated
 // chat.
-func (a *API) RenameGroup(ctx context.Context, chatID, name string) (*messenger.Chat, error) {
+func (a *API) RenameGroup(ctx context.Context, chatID, name string) (*Chat, error) {
 	c, err := a.s.m.Rename(ctx, chatID, name)
-	return c, groupFail(err)
+	return toChat(c), groupFail(err)
 }
 
 // LeaveGroup is statusd_leaveGroup(chatId): leave the group (the others are
 // told); the chat stays, inactive.
-func (a *API) LeaveGroup(ctx context.Context, chatID string) (*messenger.Chat, error) {
+func (a *API) LeaveGroup(ctx context.Context, chatID string) (*Chat, error) {
 	c, err := a.s.m.LeaveGroup(ctx, chatID)
-	return c, groupFail(err)
+	return toChat(c), groupFail(err)
 }
 
 // groupFail names the field a group error is about.
@@ -143,14 +143,14 @@ func (a *API) SendText(ctx context.Context, chatID, text string) (string, error)
 }
 
 // Chats is statusd_chats: every chat, most recent message first.
-func (a *API) Chats() []*messenger.Chat { return a.s.m.Chats() }
+func (a *API) Chats() []*Chat { return toChats(a.s.m.Chats()) }
 
 // Chat is statusd_chat(chatId): one chat — its type (1 public, 2 one-to-one,
 // 3 private group), name, unread count, Lamport clock and, for groups, its
 // members and admins.
-func (a *API) Chat(chatID string) (*messenger.Chat, error) {
+func (a *API) Chat(chatID string) (*Chat, error) {
 	c, err := a.s.m.Chat(chatID)
-	return c, fail("chatId", err)
+	return toChat(c), fail("chatId", err)
 }
 
 // Messages is statusd_messages(chatId, cursor, limit): a page of the chat's
@@ -162,7 +162,7 @@ func (a *API) Chat(chatID string) (*messenger.Chat, error) {
 //	params: ["status","",20]
 //	result: {"messages":[{"id":"0x9dd31ded2fa6df1f778f9368f9bd96ddaf84278d42719d05d793d39145c8536c","chat_id":"status","from":"0x048f44…","text":"hello from curl","content_type":"text/plain","message_type":"public-group-user-message","clock":179562739214801,"timestamp":1795627392148,"received_at":1795627392148,"outgoing":true,"seen":true,"delivery":"sent"}],"cursor":""}
 //	task: 11
-func (a *API) Messages(chatID, cursor string, limit int) (*messenger.Page, error) {
+func (a *API) Messages(chatID, cursor string, limit int) (*Page, error) {
 	if limit < 0 {
 		return nil, rpcError(invalid("limit", errors.New("must not be negative")))
 	}
@@ -170,16 +170,13 @@ func (a *API) Messages(chatID, cursor string, limit int) (*messenger.Page, error
 	if errors.Is(err, messenger.ErrInvalidCursor) {
 		return nil, fail("cursor", err)
 	}
-	if p != nil && p.Messages == nil {
-		p.Messages = []*messenger.Message{}
-	}
-	return p, fail("chatId", err)
+	return toPage(p), fail("chatId", err)
 }
 
 // Message is statusd_message(id): one stored message.
-func (a *API) Message(id string) (*messenger.Message, error) {
+func (a *API) Message(id string) (*Message, error) {
 	m, err := a.s.m.Message(id)
-	return m, fail("id", err)
+	return toMessage(m), fail("id", err)
 }
 
 // DeliveryState is statusd_deliveryState(messageId): the delivery record
@@ -191,25 +188,25 @@ func (a *API) Message(id string) (*messenger.Message, error) {
 //	params: ["$MSGID"]
 //	result: {"message_id":"0x9dd31ded2fa6df1f778f9368f9bd96ddaf84278d42719d05d793d39145c8536c","chat_id":"status","state":"queued","updated_at":1795627392148}
 //	task: 12
-func (a *API) DeliveryState(messageID string) (*messenger.Delivery, error) {
+func (a *API) DeliveryState(messageID string) (*Delivery, error) {
 	d, err := a.s.m.DeliveryState(messageID)
-	return d, fail("messageId", err)
+	return toDelivery(d), fail("messageId", err)
 }
 
 // AddContact is statusd_addContact(chatKey, name): add (or rename) a
 // contact and send it our contact update.
-func (a *API) AddContact(ctx context.Context, chatKey, name string) (*messenger.Contact, error) {
+func (a *API) AddContact(ctx context.Context, chatKey, name string) (*Contact, error) {
 	c, err := a.s.m.SaveContact(ctx, chatKey, name)
-	return c, fail("chatKey", err)
+	return toContact(c), fail("chatKey", err)
 }
 
 // Contacts is statusd_contacts: every known contact.
-func (a *API) Contacts() []*messenger.Contact { return a.s.m.Contacts() }
+func (a *API) Contacts() []*Contact { return toContacts(a.s.m.Contacts()) }
 
 // Installations is statusd_installations: our devices, this one first.
-func (a *API) Installations() ([]messenger.Installation, error) {
+func (a *API) Installations() ([]Installation, error) {
 	insts, err := a.s.m.Installations()
-	return insts, rpcError(err)
+	return toInstallations(insts), rpcError(err)
 }
 
 // PairInstallation is statusd_pairInstallation(installationId): enable

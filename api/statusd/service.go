@@ -101,7 +101,7 @@ func (s *Service) Close() error {
 }
 
 // API is the "statusd" namespace: a friendlier API over the messenger for
-// scripts and new frontends. Results use the messenger's JSON shapes
-// (snake_case). Every exported method is a JSON-RPC method
+// scripts and new frontends. Results are the namespace's own types
+// (types.go, snake_case JSON), converted from the messenger's. Every exported method is a JSON-RPC method
 // statusd_<lowerCamelName>; all are safe for concurrent use.
 type API struct{ s *Service }
