@@ -17,7 +17,11 @@
 // registry as rpc_requests_total{method,status} (see metrics.go).
 //
 // Services return errors through RPCError (errors.go), the one place where
-// internal errors become JSON-RPC error codes.
+// internal errors become JSON-RPC error codes. Each namespace classifies
+// its backend's sentinel errors with an ErrorMap (caller input -32602,
+// timeout -32002, unavailable -32000) and names the request field at fault
+// with Invalid or ErrorMap.Fail; the messages are "invalid params: <field>:
+// <cause>" and "service unavailable: <cause>".
 //
 // rpc_discover (discover.go) answers an OpenRPC document of every registered
 // method and event: which methods exist and their schemas by reflection

@@ -93,8 +93,92 @@ func codeOf(err error) int {
 	}
 }
 
+// FieldError attributes a caller's mistake to one request field (a
+// parameter name, or a member of an object parameter such as "topics[2]"
+// or "chats[0].chatId"). Its message is "<field>: <cause>"; ErrorMap.Map
+// answers it with -32602 "invalid params: <field>: <cause>".
+type FieldError struct {
+	Field string
+	Err   error
+}
+
+// Error returns "<field>: <cause>".
+func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// Invalid attributes err to the request field named field; a nil err stays
+// nil.
+func Invalid(field string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &FieldError{Field: field, Err: err}
+}
+
+// ErrorMap is how a namespace classifies the sentinel errors of the
+// backend it consumes; Map and Fail are the namespaces' one mapping from
+// errors to JSON-RPC errors. A zero ErrorMap knows no sentinels. Its
+// slices are read, never written, so one value may be shared.
+type ErrorMap struct {
+	// Invalid are the sentinels that mean the caller's input was wrong
+	// (unknown ID, malformed key, …): -32602.
+	Invalid []error
+	// Timeout are the sentinels of an operation that ran out of time:
+	// -32002 with the error's own message.
+	Timeout []error
+	// Unavailable are the sentinels of a backend that is not running:
+	// -32000 "service unavailable: <err>".
+	Unavailable []error
+}
+
+// Map turns err into the error a service method returns, checking in
+// order:
+//
+//	a *FieldError in the chain, or an Invalid sentinel  -32602 "invalid params: <err>"
+//	a Timeout sentinel                                  -32002 "<err>"
+//	an Unavailable sentinel                             -32000 "service unavailable: <err>"
+//	anything else                                       RPCError(err)
+//
+// nil stays nil.
+func (m ErrorMap) Map(err error) error {
+	if err == nil {
+		return nil
+	}
+	var fe *FieldError
+	switch {
+	case errors.As(err, &fe), isAny(err, m.Invalid):
+		return RPCError(fmt.Errorf("%w: %w", ErrInvalidParams, err))
+	case isAny(err, m.Timeout):
+		return &Error{Code: CodeTimeout, Msg: err.Error(), Err: err}
+	case isAny(err, m.Unavailable):
+		return RPCError(fmt.Errorf("%w: %w", ErrUnavailable, err))
+	}
+	return RPCError(err)
+}
+
+// Fail is Map for an error a backend returned while serving the request
+// field named field: an Invalid sentinel is attributed to that field
+// ("invalid params: <field>: <err>"); anything else is mapped as is.
+func (m ErrorMap) Fail(field string, err error) error {
+	if isAny(err, m.Invalid) {
+		return m.Map(Invalid(field, err))
+	}
+	return m.Map(err)
+}
+
+func isAny(err error, targets []error) bool {
+	for _, t := range targets {
+		if errors.Is(err, t) {
+			return true
+		}
+	}
+	return false
+}
+
 // invalidParams builds an ErrInvalidParams error whose message is
 // "invalid params: <what>: <cause>".
 func invalidParams(what string, cause error) error {
-	return RPCError(fmt.Errorf("%w: %s: %w", ErrInvalidParams, what, cause))
+	return ErrorMap{}.Map(Invalid(what, cause))
 }

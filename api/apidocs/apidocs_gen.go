@@ -9,7 +9,7 @@ import (
 	"github.com/statusnode/statusd/api"
 	mailserver "github.com/statusnode/statusd/api/mailserver"
 	shh "github.com/statusnode/statusd/api/shh"
-	shhext "github.com/statusnode/statusd/api/shhext"
+	statusd "github.com/statusnode/statusd/api/statusd"
 )
 
 // Catalog documents the JSON-RPC services under api/, for api.Server.SetDocs.
@@ -49,6 +49,20 @@ var Catalog = &api.Docs{
 			Doc: "ErrorCode returns the JSON-RPC error code.",
 		},
 		"github.com/statusnode/statusd/api.Error.Unwrap": {
+			Doc: "Unwrap returns the cause.",
+		},
+		"github.com/statusnode/statusd/api.ErrorMap.Fail": {
+			Doc:    "Fail is Map for an error a backend returned while serving the request field named field: an Invalid sentinel is attributed to that field (\"invalid params: <field>: <err>\"); anything else is mapped as is.",
+			Params: []string{"field", "err"},
+		},
+		"github.com/statusnode/statusd/api.ErrorMap.Map": {
+			Doc:    "Map turns err into the error a service method returns, checking in order:\n\n    a *FieldError in the chain, or an Invalid sentinel  -32602 \"invalid params: <err>\"\n    a Timeout sentinel                                  -32002 \"<err>\"\n    an Unavailable sentinel                             -32000 \"service unavailable: <err>\"\n    anything else                                       RPCError(err)\n\nnil stays nil.",
+			Params: []string{"err"},
+		},
+		"github.com/statusnode/statusd/api.FieldError.Error": {
+			Doc: "Error returns \"<field>: <cause>\".",
+		},
+		"github.com/statusnode/statusd/api.FieldError.Unwrap": {
 			Doc: "Unwrap returns the cause.",
 		},
 		"github.com/statusnode/statusd/api.NetAPI.Listening": {
@@ -210,12 +224,6 @@ var Catalog = &api.Docs{
 			Doc:    "RequestMessagesSync implements shhext_requestMessagesSync (§7.1): it sends r and waits for the completion, resending after each timeout as conf says. A completion returns its cursor (and the server's error text, if any); when every attempt timed out the call fails with -32002.",
 			Params: []string{"conf", "messagesRequest"},
 		},
-		"github.com/statusnode/statusd/api/mailserver.fieldError.Error": {
-			Doc: "",
-		},
-		"github.com/statusnode/statusd/api/mailserver.fieldError.Unwrap": {
-			Doc: "",
-		},
 		"github.com/statusnode/statusd/api/shh.API.AddPrivateKey": {
 			Doc:    "Store a secp256k1 private key (32 bytes of hex) and return its ID.",
 			Params: []string{"privateKey"},
@@ -346,24 +354,12 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/shh.Service.Close": {
 			Doc: "Close ends every subscription and waits for their goroutines. It is idempotent.",
 		},
-		"github.com/statusnode/statusd/api/shh.fieldError.Error": {
-			Doc: "",
-		},
-		"github.com/statusnode/statusd/api/shh.fieldError.Unwrap": {
-			Doc: "",
-		},
-		"github.com/statusnode/statusd/api/shhext.Service.Close": {
-			Doc: "Close ends every subscription and waits for their goroutines. Idempotent.",
-		},
 		"github.com/statusnode/statusd/api/shhext.Service.SetMailserver": {
 			Doc:    "SetMailserver hands shhext_requestMessages and shhext_requestMessagesSync to r. Call it before the RPC server starts. A nil r unsets it.",
 			Params: []string{"mailRequester"},
 		},
 		"github.com/statusnode/statusd/api/shhext.Service.ShhExt": {
 			Doc: "ShhExt is the value to register under \"shhext\".",
-		},
-		"github.com/statusnode/statusd/api/shhext.Service.Statusd": {
-			Doc: "Statusd is the value to register under \"statusd\".",
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.BlockContact": {
 			Doc:    "The contact's messages are dropped from now on and its 1:1 chat is deleted. It returns the chats, as status-go did.",
@@ -460,116 +456,116 @@ var Catalog = &api.Docs{
 			Doc:    "Stores the description of one of our installations (this one included).",
 			Params: []string{"installationID", "md"},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.AddContact": {
+		"github.com/statusnode/statusd/api/statusd.API.AddContact": {
 			Doc:    "Add (or rename) a contact and send it our contact update.",
 			Params: []string{"chatKey", "name"},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.AddGroupMembers": {
+		"github.com/statusnode/statusd/api/statusd.API.AddGroupMembers": {
 			Doc:    "Add members to a group we administer.",
 			Params: []string{"chatID", "members"},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.AnnounceInstallation": {
+		"github.com/statusnode/statusd/api/statusd.API.AnnounceInstallation": {
 			Doc: "Publish our bundle again and send this device's metadata to our other devices, so a new device is found (an \"installation\" event) without waiting.",
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.Chat": {
+		"github.com/statusnode/statusd/api/statusd.API.Chat": {
 			Doc:    "One chat — its type (1 public, 2 one-to-one, 3 private group), name, unread count, Lamport clock and, for groups, its members and admins.",
 			Params: []string{"chatID"},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.ChatKey": {
+		"github.com/statusnode/statusd/api/statusd.API.ChatKey": {
 			Doc: "Our public identity key as 0x04… hex.",
 			Examples: []api.Example{
 				{Title: "Get our chat key (what others pass to statusd_startOneToOne)", Params: `[]`, Result: `"0x048f442a99e4585137ef938d0ec032f2bb375c0b9c14caab74746800f375fe0115b235367c392ee4c8394d2471ea4f3edd46311f3b43aa8c9a257e67fd76913774"`, Task: 13},
 			},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.Chats": {
+		"github.com/statusnode/statusd/api/statusd.API.Chats": {
 			Doc: "Every chat, most recent message first.",
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.ContactCode": {
+		"github.com/statusnode/statusd/api/statusd.API.ContactCode": {
 			Doc: "Our current bundle as the hex of the encoded ProtocolMessage we publish on our contact-code topic (§2).",
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.Contacts": {
+		"github.com/statusnode/statusd/api/statusd.API.Contacts": {
 			Doc: "Every known contact.",
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.CreateGroup": {
+		"github.com/statusnode/statusd/api/statusd.API.CreateGroup": {
 			Doc:    "Create a private group with us as admin and the 0x04… members added; they are told pairwise. Returns the chat (its ID is a UUID followed by our key).",
 			Params: []string{"name", "members"},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.DeliveryState": {
+		"github.com/statusnode/statusd/api/statusd.API.DeliveryState": {
 			Doc:    "The delivery record of a message this installation sent — state \"queued\", \"sent\", \"acked\" or \"expired\", the recipients and who acknowledged it.",
 			Params: []string{"messageID"},
 			Examples: []api.Example{
 				{Title: "Check the message's delivery state", Params: `["$MSGID"]`, Result: `{"message_id":"0x9dd31ded2fa6df1f778f9368f9bd96ddaf84278d42719d05d793d39145c8536c","chat_id":"status","state":"queued","updated_at":1795627392148}`, Task: 12},
 			},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.Events": {
+		"github.com/statusnode/statusd/api/statusd.API.Events": {
 			Doc:          "Push every messenger and router event as an Event notification (statusd_subscription) as it happens, over WebSocket or IPC. It ends with statusd_unsubscribe, when the connection closes, or when the node stops. Delivery to a slow client is never allowed to block the node: events that do not fit are lost and reported with one events.lost notification. An unknown type in filter.types is -32602.",
 			Params:       []string{"filter"},
-			Notification: reflect.TypeFor[shhext.Event](),
+			Notification: reflect.TypeFor[statusd.Event](),
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.Info": {
+		"github.com/statusnode/statusd/api/statusd.API.Info": {
 			Doc: "Our chat key, installation ID and Whisper peer count.",
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.Installations": {
+		"github.com/statusnode/statusd/api/statusd.API.Installations": {
 			Doc: "Our devices, this one first.",
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.JoinPublicChat": {
+		"github.com/statusnode/statusd/api/statusd.API.JoinPublicChat": {
 			Doc:    "Join (or rejoin) the public chat name ([a-z0-9-]) and return it.",
 			Params: []string{"name"},
 			Examples: []api.Example{
 				{Title: "Join a public chat", Params: `["status"]`, Result: `{"id":"status","type":1,"name":"status","active":true,"last_clock":0,"unread":0,"last_message_at":0}`, Task: 9},
 			},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.LeaveGroup": {
+		"github.com/statusnode/statusd/api/statusd.API.LeaveGroup": {
 			Doc:    "Leave the group (the others are told); the chat stays, inactive.",
 			Params: []string{"chatID"},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.LeavePublicChat": {
+		"github.com/statusnode/statusd/api/statusd.API.LeavePublicChat": {
 			Doc:    "Stop listening; the chat and its messages stay until deleted.",
 			Params: []string{"name"},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.MakeGroupAdmin": {
+		"github.com/statusnode/statusd/api/statusd.API.MakeGroupAdmin": {
 			Doc:    "Make a member (0x04… key) an admin of a group we administer; every member is told pairwise. Returns the updated chat.",
 			Params: []string{"chatID", "member"},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.Message": {
+		"github.com/statusnode/statusd/api/statusd.API.Message": {
 			Doc:    "One stored message.",
 			Params: []string{"id"},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.Messages": {
+		"github.com/statusnode/statusd/api/statusd.API.Messages": {
 			Doc:    "A page of the chat's messages, newest first; cursor \"\" starts at the newest, limit 0 means 50. The result's cursor continues with older messages (\"\" at the end).",
 			Params: []string{"chatID", "cursor", "limit"},
 			Examples: []api.Example{
 				{Title: "Read the chat's newest messages", Params: `["status","",20]`, Result: `{"messages":[{"id":"0x9dd31ded2fa6df1f778f9368f9bd96ddaf84278d42719d05d793d39145c8536c","chat_id":"status","from":"0x048f44…","text":"hello from curl","content_type":"text/plain","message_type":"public-group-user-message","clock":179562739214801,"timestamp":1795627392148,"received_at":1795627392148,"outgoing":true,"seen":true,"delivery":"sent"}],"cursor":""}`, Task: 11},
 			},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.PairInstallation": {
+		"github.com/statusnode/statusd/api/statusd.API.PairInstallation": {
 			Doc:    "Enable one of our other devices, then send it this device's metadata and our contacts and public chats, so both show the same conversations.",
 			Params: []string{"installationID"},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.RemoveGroupMember": {
+		"github.com/statusnode/statusd/api/statusd.API.RemoveGroupMember": {
 			Doc:    "Remove a member from a group we administer; it stops receiving new messages.",
 			Params: []string{"chatID", "member"},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.RenameGroup": {
+		"github.com/statusnode/statusd/api/statusd.API.RenameGroup": {
 			Doc:    "Change the name of a group we administer; every member is told pairwise. Returns the updated chat.",
 			Params: []string{"chatID", "name"},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.SendText": {
+		"github.com/statusnode/statusd/api/statusd.API.SendText": {
 			Doc:    "Send a text message to a public, 1:1 or group chat and return its message ID. It returns once the message is stored (delivery state \"queued\"); follow it with statusd_deliveryState or the \"delivery\" event.",
 			Params: []string{"chatID", "text"},
 			Examples: []api.Example{
 				{Title: "Send a text to the public chat", Params: `["status","hello from curl"]`, Result: `"0x9dd31ded2fa6df1f778f9368f9bd96ddaf84278d42719d05d793d39145c8536c"`, Save: "MSGID", Task: 10},
 			},
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI.StartOneToOne": {
+		"github.com/statusnode/statusd/api/statusd.API.StartOneToOne": {
 			Doc:    "Open the 1:1 chat with the 0x04… key and return it; its ID is the key.",
 			Params: []string{"chatKey"},
 		},
-		"github.com/statusnode/statusd/api/shhext.fieldError.Error": {
-			Doc: "",
+		"github.com/statusnode/statusd/api/statusd.Service.API": {
+			Doc: "API is the value to register under \"statusd\".",
 		},
-		"github.com/statusnode/statusd/api/shhext.fieldError.Unwrap": {
-			Doc: "",
+		"github.com/statusnode/statusd/api/statusd.Service.Close": {
+			Doc: "Close ends every subscription and waits for their goroutines. Idempotent.",
 		},
 	},
 	Types: map[string]api.TypeDoc{
@@ -708,6 +704,9 @@ var Catalog = &api.Docs{
 				{Name: "allowP2P", Type: "boolean", Doc: "also match P2P messages (from trusted peers, e.g. mailservers)"},
 			},
 		},
+		"github.com/statusnode/statusd/api/shh.Info": {
+			Doc: "Info is shh_info's result (§5.11): the envelope pool's size in bytes and in envelopes, the node's minimum PoW and its maximum message size in bytes.",
+		},
 		"github.com/statusnode/statusd/api/shh.Message": {
 			Doc: "Message is a received message as clients see it (§5.11). The P2P flag is not serialised: §9 item 16 reads a \"bool\" struct tag in the Status fork, but status-im/whisper v1.6.2's generated MarshalJSON never emits it and go-ethereum has no such field, so both reference nodes answer without it (interop/whisper-* compare the JSON field by field).",
 			Fields: map[string]string{
@@ -771,24 +770,10 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/shhext.ContactDeviceInfo": {
 			Doc: "ContactDeviceInfo is one installation of a contact.",
 		},
-		"github.com/statusnode/statusd/api/shhext.Event": {
-			Doc: "Event is one notification of statusd_subscribe(\"events\"): {\"type\": \"<name>\", \"event\": {…}}, the envelope status-go used for its signals. The payload type of each name is listed with the Event… constants.",
-		},
-		"github.com/statusnode/statusd/api/shhext.EventsFilter": {
-			Doc: "EventsFilter is statusd_subscribe(\"events\", filter)'s optional filter: Types lists the event types wanted; empty means all.",
-		},
 		"github.com/statusnode/statusd/api/shhext.Filter": {
 			Doc: "Filter is the filter description of shhext_loadFilters, loadFilter and removeFilters (status-go's Chat filter, §7.1). For a public chat pass {chatId: \"<name>\"}; for a 1:1 chat {chatId, oneToOne: true, identity: \"<hex pub without 0x>\"}. Results fill symKeyId, topic, filterId and listen.",
 			Fields: map[string]string{
 				"Topic": "0x + 4 bytes",
-			},
-		},
-		"github.com/statusnode/statusd/api/shhext.Info": {
-			Doc: "Info is statusd_info's result.",
-			Fields: map[string]string{
-				"ChatKey":        "ChatKey is our public identity key, 0x04… (what others use to start a 1:1 chat with us).",
-				"InstallationID": "InstallationID is this device's installation ID.",
-				"Peers":          "Peers is the number of Whisper peers.",
 			},
 		},
 		"github.com/statusnode/statusd/api/shhext.Installation": {
@@ -828,10 +813,10 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI": {
 			Doc: "ShhExtAPI is the \"shhext\" namespace (docs/PROTOCOL.md §7.1–7.2). Every exported method is a JSON-RPC method shhext_<lowerCamelName>; all are safe for concurrent use. Sending methods block until the message is stored and handed to Whisper (public) or MVDS (1:1, group); none waits for the network.",
 		},
-		"github.com/statusnode/statusd/api/shhext.StatusdAPI": {
-			Doc: "StatusdAPI is the \"statusd\" namespace: a friendlier API over the messenger for scripts and new frontends. Results use the messenger's JSON shapes (snake_case). Every exported method is a JSON-RPC method statusd_<lowerCamelName>; all are safe for concurrent use.",
+		"github.com/statusnode/statusd/api/statusd.API": {
+			Doc: "API is the \"statusd\" namespace: a friendlier API over the messenger for scripts and new frontends. Results are the namespace's own types (types.go, snake_case JSON), converted from the messenger's. Every exported method is a JSON-RPC method statusd_<lowerCamelName>; all are safe for concurrent use.",
 		},
-		"github.com/statusnode/statusd/internal/messenger.Chat": {
+		"github.com/statusnode/statusd/api/statusd.Chat": {
 			Doc: "Chat is one conversation. The ID is the public chat name, the peer's 0x04… key, or the group chat ID (§1.7).",
 			Fields: map[string]string{
 				"Active":         "Active is false after LeavePublic/LeaveGroup or removal from a group.",
@@ -843,19 +828,19 @@ var Catalog = &api.Docs{
 				"Unread":         "Unread counts received messages not marked seen.",
 			},
 		},
-		"github.com/statusnode/statusd/internal/messenger.ChatType": {
-			Doc: "ChatType says how a chat's messages travel (docs/PROTOCOL.md §4.3). Values are persisted; append-only.",
+		"github.com/statusnode/statusd/api/statusd.ChatType": {
+			Doc: "ChatType says how a chat's messages travel (docs/PROTOCOL.md §4.3): 1 public, 2 one-to-one, 3 private group.",
 		},
-		"github.com/statusnode/statusd/internal/messenger.Contact": {
+		"github.com/statusnode/statusd/api/statusd.Contact": {
 			Doc: "Contact is another identity we know.",
 			Fields: map[string]string{
-				"Added":       "Added is set by SaveContact; contacts also appear when they send a contact update (c2/c3/c6) without being added.",
+				"Added":       "Added is set by statusd_addContact; contacts also appear when they send a contact update (c2/c3/c6) without being added.",
 				"Devices":     "installation IDs from device-info",
 				"ID":          "0x04…",
 				"LastUpdated": "LastUpdated is the Whisper timestamp (Unix ms) of the last contact message processed; older ones are discarded (§1.9.1).",
 			},
 		},
-		"github.com/statusnode/statusd/internal/messenger.Delivery": {
+		"github.com/statusnode/statusd/api/statusd.Delivery": {
 			Doc: "Delivery is the delivery record of one outgoing message.",
 			Fields: map[string]string{
 				"AckedBy":    "AckedBy lists \"identity/installation\" pairs whose ACK arrived; the installation is the one whose ProtocolMessage carried the ACK.",
@@ -863,22 +848,39 @@ var Catalog = &api.Docs{
 				"UpdatedAt":  "UpdatedAt is the local time of the last change, Unix ms.",
 			},
 		},
-		"github.com/statusnode/statusd/internal/messenger.DeliveryState": {
-			Doc: "DeliveryState is the fate of an outgoing message. Persisted; append-only.\n\n    queued  → sent     an envelope carrying it left to ≥ 1 peer\n    sent    → expired  that envelope's TTL passed before the message was acked\n    expired → sent     MVDS retransmitted it in a new envelope\n    any     → acked    every recipient acknowledged it through MVDS (1:1, group)\n\nPublic messages stop at sent: nobody acknowledges them.",
+		"github.com/statusnode/statusd/api/statusd.DeliveryState": {
+			Doc: "DeliveryState is the fate of an outgoing message, by name:\n\n    queued  → sent     an envelope carrying it left to ≥ 1 peer\n    sent    → expired  that envelope's TTL passed before the message was acked\n    expired → sent     MVDS retransmitted it in a new envelope\n    any     → acked    every recipient acknowledged it through MVDS (1:1, group)\n\nPublic messages stop at sent: nobody acknowledges them. \"none\" is the state of a received message.",
 		},
-		"github.com/statusnode/statusd/internal/messenger.Installation": {
+		"github.com/statusnode/statusd/api/statusd.Event": {
+			Doc: "Event is one notification of statusd_subscribe(\"events\"): {\"type\": \"<name>\", \"event\": {…}}, the envelope status-go used for its signals. The payload type of each name is listed with the Event… constants.",
+		},
+		"github.com/statusnode/statusd/api/statusd.EventsFilter": {
+			Doc: "EventsFilter is statusd_subscribe(\"events\", filter)'s optional filter: Types lists the event types wanted; empty means all.",
+		},
+		"github.com/statusnode/statusd/api/statusd.Info": {
+			Doc: "Info is statusd_info's result.",
+			Fields: map[string]string{
+				"ChatKey":        "ChatKey is our public identity key, 0x04… (what others use to start a 1:1 chat with us).",
+				"InstallationID": "InstallationID is this device's installation ID.",
+				"Peers":          "Peers is the number of Whisper peers.",
+			},
+		},
+		"github.com/statusnode/statusd/api/statusd.Installation": {
 			Doc: "Installation is one device of our own identity.",
 			Fields: map[string]string{
 				"Own":       "this installation",
 				"Timestamp": "Timestamp is the newest bundle timestamp seen from it, Unix ns.",
 			},
 		},
-		"github.com/statusnode/statusd/internal/messenger.Message": {
+		"github.com/statusnode/statusd/api/statusd.InstallationMetadata": {
+			Doc: "InstallationMetadata is what paired devices exchange about themselves (spec §1.9.2, §3.6).",
+		},
+		"github.com/statusnode/statusd/api/statusd.Message": {
 			Doc: "Message is one stored chat message (a c4 shown to the user).",
 			Fields: map[string]string{
 				"ChatID":     "the local chat it belongs to",
 				"Clock":      "Lamport clock-value",
-				"Delivery":   "Delivery is the state of a message this installation sent; zero for received ones. Kept current by the store (see DeliveryState).",
+				"Delivery":   "Delivery is the state of a message this installation sent; absent for received ones.",
 				"From":       "author, 0x04…",
 				"ID":         "§1.10, 0x-prefixed",
 				"Outgoing":   "authored by our identity (any of our devices)",
@@ -886,20 +888,14 @@ var Catalog = &api.Docs{
 				"Timestamp":  "sender's Unix ms",
 			},
 		},
-		"github.com/statusnode/statusd/internal/messenger.Page": {
+		"github.com/statusnode/statusd/api/statusd.Page": {
 			Doc: "Page is one page of Messages: newest first, and the cursor of the next (older) page, \"\" when there is none.",
 			Fields: map[string]string{
 				"Cursor": "continues with older messages; \"\" at the end",
 			},
 		},
-		"github.com/statusnode/statusd/protocol/encryption.InstallationMetadata": {
-			Doc: "InstallationMetadata is what paired devices exchange in p2 (spec §1.9.2, §3.6).",
-		},
 		"github.com/statusnode/statusd/protocol/whisper.Topic": {
 			Doc: "Topic is the 4-byte Whisper topic of an envelope (docs/PROTOCOL.md §4.1, §5.3).",
-		},
-		"github.com/statusnode/statusd/transport/whisper.Info": {
-			Doc: "Info is shh_info's result (§5.11).",
 		},
 	},
 }

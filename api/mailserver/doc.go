@@ -12,7 +12,10 @@
 //     which pushes request completion and expiry (the §7.3 signals) and
 //     gap found / gap filled events.
 //
-// Errors go through one function, rpcError: a bad request field is -32602
+// The namespace consumes the client through the Client interface
+// (*mailserver.Client in the node, a fake in tests).
+//
+// Errors go through one function, rpcError (an api.ErrorMap): a bad request field is -32602
 // "invalid params: <field>: <cause>"; a request without completion in time
 // is -32002; a stopped client is -32000 "service unavailable"; anything
 // else goes through api.RPCError.

@@ -20,6 +20,34 @@ type SymKeys interface {
 	SymKey(id string) (wproto.SymKey, error)
 }
 
+// Client is what the namespace needs from the mailserver client
+// (*mailserver.Client in the node; a fake in tests). Implementations must
+// be safe for concurrent use. Request and FillGaps block until the
+// mailserver answers, the request times out (mailserver.ErrTimeout) or ctx
+// ends; the others answer from local state.
+type Client interface {
+	// Request sends one history request to peer and waits for its
+	// completion, following cursors as p says; p.Sent, when set, is called
+	// with each request's ID as it leaves.
+	Request(ctx context.Context, peer *enode.Node, p mailserver.RequestParams) (*mailserver.Result, error)
+	// Mailservers are the configured mailservers, in the order to try them.
+	Mailservers() []*enode.Node
+	// Covered and Gaps report a topic's covered ranges and the missing
+	// parts of [from, to].
+	Covered(t wproto.Topic) ([]mailserver.Range, error)
+	Gaps(t wproto.Topic, from, to uint32) ([]mailserver.Range, error)
+	// FillGaps fetches the gaps of [from, to] of each topic from peer.
+	FillGaps(ctx context.Context, peer *enode.Node, topics []wproto.Topic, from, to uint32) error
+	// Track adds topics to the tracked set; Tracked lists it.
+	Track(topics ...wproto.Topic) error
+	Tracked() ([]wproto.Topic, error)
+	// Subscribe returns a subscription to the client's events; the caller
+	// unsubscribes.
+	Subscribe(capacity int) *mailserver.Subscription
+}
+
+var _ Client = (*mailserver.Client)(nil)
+
 // Config tunes a Service; zero values take the defaults named.
 type Config struct {
 	// RequestDelay is the minimum time between two non-forced requests
@@ -37,7 +65,7 @@ var errClosed = errors.New("mailserver: RPC service closed")
 // "mailserver" and hand the Service to shhext.Service.SetMailserver; call
 // Close after the RPC server stopped.
 type Service struct {
-	c    *mailserver.Client
+	c    Client
 	keys SymKeys
 	cfg  Config
 
@@ -50,7 +78,7 @@ type Service struct {
 }
 
 // New returns the service over a started client; keys resolves symKeyID.
-func New(c *mailserver.Client, keys SymKeys, cfg Config) *Service {
+func New(c Client, keys SymKeys, cfg Config) *Service {
 	if cfg.RequestDelay <= 0 {
 		cfg.RequestDelay = 3 * time.Second
 	}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"sync"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/p2p/enode"
@@ -21,6 +22,42 @@ type Config struct {
 	AllowPrivateKeyExport bool
 }
 
+// Backend is what the namespace needs from the Whisper router
+// (*whisper.Whisper in the node; a fake in tests). Implementations must be
+// safe for concurrent use: RPC calls arrive on many goroutines. None of the
+// methods may block on the network; Send and SendP2P only queue the
+// envelope. Keys and Filters return the router's stores, which the
+// namespace uses directly.
+type Backend interface {
+	// Info reports the envelope pool and the node's limits (shh_info).
+	Info() whisper.Info
+	// SetMaxMessageSize, SetMinPoW and SetBloomFilter change what the node
+	// accepts and tell the peers; an out-of-range value is an error the
+	// namespace reports as -32602.
+	SetMaxMessageSize(size uint32) error
+	SetMinPoW(pow float64) error
+	SetBloomFilter(b wproto.Bloom) error
+	// MinPoW is the node's current minimum PoW.
+	MinPoW() float64
+	// MarkTrustedPeer trusts a connected peer; whisper.ErrPeerNotFound when
+	// it is not connected.
+	MarkTrustedPeer(id enode.ID) error
+	// SetLightClient switches light mode on or off.
+	SetLightClient(on bool)
+	// Keys is the key store behind key and symmetric-key IDs.
+	Keys() *whisper.KeyStore
+	// Filters is the filter registry behind filter IDs and subscriptions.
+	Filters() *whisper.Filters
+	// Send queues a sealed envelope for every peer and the node's own
+	// filters, and returns its hash.
+	Send(env *wproto.Envelope) (common.Hash, error)
+	// SendP2P queues a sealed envelope for one connected trusted peer as a
+	// P2P message and returns its hash.
+	SendP2P(id enode.ID, env *wproto.Envelope) (common.Hash, error)
+}
+
+var _ Backend = (*whisper.Whisper)(nil)
+
 // Service owns the namespace and its subscription goroutines. Register
 // API() under "shh"; call Close after the RPC server has stopped.
 type Service struct {
@@ -31,7 +68,7 @@ type Service struct {
 // (shh_<lowerCamelName>); they are safe for concurrent use and never block
 // on the network, except Post, which seals (up to powTime seconds).
 type API struct {
-	w   *whisper.Whisper
+	w   Backend
 	cfg Config
 
 	mu     sync.Mutex // guards closed and wg.Add
@@ -40,8 +77,8 @@ type API struct {
 	wg     sync.WaitGroup // subscription goroutines
 }
 
-// New returns the namespace over w.
-func New(w *whisper.Whisper, cfg Config) *Service {
+// New returns the namespace over the router w.
+func New(w Backend, cfg Config) *Service {
 	return &Service{api: &API{w: w, cfg: cfg, quit: make(chan struct{})}}
 }
 
@@ -78,7 +115,7 @@ func (a *API) Version() string { return wproto.ProtocolVersionString }
 //
 //	params: []
 //	result: {"memory":0,"messages":0,"minPow":0.001,"maxMessageSize":1048576}
-func (a *API) Info() whisper.Info { return a.w.Info() }
+func (a *API) Info() Info { return toInfo(a.w.Info()) }
 
 // SetMaxMessageSize is shh_setMaxMessageSize: the largest envelope or
 // packet, in bytes, that the node accepts from now on (at most 10 MiB;

@@ -160,6 +160,20 @@ func toMessage(m *whisper.Message) *Message {
 	return out
 }
 
+// Info is shh_info's result (§5.11): the envelope pool's size in bytes
+// and in envelopes, the node's minimum PoW and its maximum message size in
+// bytes.
+type Info struct {
+	Memory         int     `json:"memory"`
+	Messages       int     `json:"messages"`
+	MinPow         float64 `json:"minPow"`
+	MaxMessageSize uint32  `json:"maxMessageSize"`
+}
+
+func toInfo(i whisper.Info) Info {
+	return Info{Memory: i.Memory, Messages: i.Messages, MinPow: i.MinPow, MaxMessageSize: i.MaxMessageSize}
+}
+
 // fields holds a JSON object's members for decoding one by one, so that
 // an error names the member at fault.
 type fields map[string]json.RawMessage

@@ -37,19 +37,19 @@ type symKeys struct {
 }
 
 func (c *core) symKeyID(name string) (string, error) {
-	c.keys.mu.Lock()
-	defer c.keys.mu.Unlock()
-	if id, ok := c.keys.ids[name]; ok && c.w.Keys().HasSymKey(id) {
+	c.syms.mu.Lock()
+	defer c.syms.mu.Unlock()
+	if id, ok := c.syms.ids[name]; ok && c.keys.HasSymKey(id) {
 		return id, nil
 	}
-	id, err := c.w.Keys().AddSymKeyFromPassword(name)
+	id, err := c.keys.AddSymKeyFromPassword(name)
 	if err != nil {
 		return "", err
 	}
-	if c.keys.ids == nil {
-		c.keys.ids = make(map[string]string)
+	if c.syms.ids == nil {
+		c.syms.ids = make(map[string]string)
 	}
-	c.keys.ids[name] = id
+	c.syms.ids[name] = id
 	return id, nil
 }
 

@@ -18,7 +18,7 @@ import (
 // shh_post (same NewMessage request), returning the envelope hash. It is
 // not tracked by the messenger.
 func (a *ShhExtAPI) Post(ctx context.Context, req shh.NewMessage) (hexutil.Bytes, error) {
-	return a.c.shh.Post(ctx, req)
+	return a.c.post.Post(ctx, req)
 }
 
 // SendPublicMessageRequest is shhext_sendPublicMessage's parameter (§7.1):

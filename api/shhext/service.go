@@ -1,60 +1,90 @@
 package shhext
 
 import (
-	"sync"
+	"context"
+
+	"github.com/ethereum/go-ethereum/common/hexutil"
 
 	"github.com/statusnode/statusd/api/shh"
 	"github.com/statusnode/statusd/internal/messenger"
+	"github.com/statusnode/statusd/protocol/encryption"
 	"github.com/statusnode/statusd/transport/whisper"
 )
 
-// Service owns both namespaces and the subscription goroutines. Register
-// ShhExt() under "shhext" and Statusd() under "statusd"; call Close after
-// the RPC server has stopped.
+// Messenger is what the namespace needs from the messenger
+// (*messenger.Messenger in the node; a fake in tests). Implementations must
+// be safe for concurrent use: RPC calls arrive on many goroutines. Methods
+// taking a context may block until the message is stored and handed to the
+// transport, never on the network. Errors wrap the messenger's sentinels
+// (messenger.ErrChatNotFound, …), which the namespace maps to JSON-RPC
+// codes. Returned values belong to the caller.
+type Messenger interface {
+	ChatKey() string
+
+	JoinPublic(name string) (*messenger.Chat, error)
+	LeavePublic(name string) error
+	StartOneToOne(pubKey string) (*messenger.Chat, error)
+	Chats() []*messenger.Chat
+	Chat(id string) (*messenger.Chat, error)
+	DeleteChat(id string) error
+
+	SendText(ctx context.Context, chatID, text string) (string, error)
+	Messages(chatID, cursor string, limit int) (*messenger.Page, error)
+	DeleteMessage(id string) error
+	MarkSeen(ids ...string) error
+
+	SaveContact(ctx context.Context, pubKey, name string) (*messenger.Contact, error)
+	BlockContact(pubKey string) (*messenger.Contact, error)
+	Contacts() []*messenger.Contact
+
+	Installations() ([]messenger.Installation, error)
+	EnableInstallation(id string) error
+	DisableInstallation(id string) error
+	SetInstallationMetadata(id string, md encryption.InstallationMetadata) error
+}
+
+// SymKeys is the part of the Whisper key store (*whisper.KeyStore) that
+// shhext_loadFilters uses to hand out symKeyIds usable with shh_ methods.
+type SymKeys interface {
+	HasSymKey(id string) bool
+	AddSymKeyFromPassword(password string) (string, error)
+}
+
+// Poster answers shhext_post (*shh.API: it is shh_post).
+type Poster interface {
+	Post(ctx context.Context, req shh.NewMessage) (hexutil.Bytes, error)
+}
+
+var (
+	_ Messenger = (*messenger.Messenger)(nil)
+	_ SymKeys   = (*whisper.KeyStore)(nil)
+	_ Poster    = (*shh.API)(nil)
+)
+
+// Service owns the namespace. Register ShhExt() under "shhext". It starts
+// no goroutines.
 type Service struct {
 	core *core
 }
 
-// core is what both namespaces share.
+// core is the namespace's state.
 type core struct {
-	m    *messenger.Messenger
-	w    *whisper.Whisper
-	shh  *shh.API // shhext_post is shh_post
-	keys symKeys  // loadFilters' symKeyIds
-	mail mailRef  // shhext_requestMessages(Sync); see mailserver.go
-
-	mu     sync.Mutex // guards closed and wg.Add
-	closed bool
-	quit   chan struct{}
-	wg     sync.WaitGroup // subscription goroutines
+	m    Messenger
+	keys SymKeys
+	post Poster
+	syms symKeys // loadFilters' symKeyIds
+	mail mailRef // shhext_requestMessages(Sync); see mailserver.go
 }
 
-// New returns the namespaces over a started messenger and the router it
-// uses (the router answers shhext_post, the symKeyId of loadFilters and
-// the peer events).
-func New(m *messenger.Messenger, w *whisper.Whisper) *Service {
-	return &Service{core: &core{m: m, w: w, shh: shh.New(w, shh.Config{}).API(), quit: make(chan struct{})}}
+// New returns the namespace over a started messenger, the router's key
+// store (for the symKeyId of loadFilters) and the shh namespace (which
+// answers shhext_post).
+func New(m Messenger, keys SymKeys, post Poster) *Service {
+	return &Service{core: &core{m: m, keys: keys, post: post}}
 }
 
 // ShhExt is the value to register under "shhext".
 func (s *Service) ShhExt() *ShhExtAPI { return &ShhExtAPI{c: s.core} }
-
-// Statusd is the value to register under "statusd".
-func (s *Service) Statusd() *StatusdAPI { return &StatusdAPI{c: s.core} }
-
-// Close ends every subscription and waits for their goroutines.
-// Idempotent.
-func (s *Service) Close() error {
-	c := s.core
-	c.mu.Lock()
-	if !c.closed {
-		c.closed = true
-		close(c.quit)
-	}
-	c.mu.Unlock()
-	c.wg.Wait()
-	return nil
-}
 
 // ShhExtAPI is the "shhext" namespace (docs/PROTOCOL.md §7.1–7.2). Every
 // exported method is a JSON-RPC method shhext_<lowerCamelName>; all are
@@ -62,9 +92,3 @@ func (s *Service) Close() error {
 // stored and handed to Whisper (public) or MVDS (1:1, group); none waits
 // for the network.
 type ShhExtAPI struct{ c *core }
-
-// StatusdAPI is the "statusd" namespace: a friendlier API over the
-// messenger for scripts and new frontends. Results use the messenger's
-// JSON shapes (snake_case). Every exported method is a JSON-RPC method
-// statusd_<lowerCamelName>; all are safe for concurrent use.
-type StatusdAPI struct{ c *core }

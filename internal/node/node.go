@@ -22,6 +22,7 @@ import (
 	mailapi "github.com/statusnode/statusd/api/mailserver"
 	"github.com/statusnode/statusd/api/shh"
 	"github.com/statusnode/statusd/api/shhext"
+	"github.com/statusnode/statusd/api/statusd"
 	"github.com/statusnode/statusd/internal/config"
 	"github.com/statusnode/statusd/internal/identity"
 	"github.com/statusnode/statusd/internal/messenger"
@@ -358,10 +359,11 @@ func (n *Node) startRPC() error {
 	shhSvc := shh.New(n.whisper, shh.Config{AllowPrivateKeyExport: n.cfg.Whisper.GetPrivateKey})
 	// Pushed before the RPC server, so subscriptions end after it stopped.
 	n.stack.push("shh subscriptions", shhSvc.Close)
-	extSvc := shhext.New(n.messenger, n.whisper)
-	n.stack.push("shhext subscriptions", extSvc.Close)
+	statusdSvc := statusd.New(n.messenger, n.whisper)
+	n.stack.push("statusd subscriptions", statusdSvc.Close)
 	mailSvc := mailapi.New(n.mailclient, n.whisper.Keys(), mailapi.Config{})
 	n.stack.push("mailserver requests and subscriptions", mailSvc.Close)
+	extSvc := shhext.New(n.messenger, n.whisper.Keys(), shhSvc.API())
 	extSvc.SetMailserver(mailSvc)
 	for ns, svc := range map[string]any{
 		"web3":       api.NewWeb3API(version.Get().ClientVersion()),
@@ -369,7 +371,7 @@ func (n *Node) startRPC() error {
 		"admin":      api.NewAdminAPI(n.p2p, n.log),
 		"shh":        shhSvc.API(),
 		"shhext":     extSvc.ShhExt(),
-		"statusd":    extSvc.Statusd(),
+		"statusd":    statusdSvc.API(),
 		"mailserver": mailSvc.API(),
 	} {
 		if err := srv.Register(ns, svc); err != nil {

@@ -1,4 +1,4 @@
-package shhext
+package statusd
 
 import (
 	"context"
@@ -48,7 +48,7 @@ type Event struct {
 // sent by us, or sent by one of our paired devices. Message has
 // statusd_message's shape.
 type NewMessageEvent struct {
-	Message *messenger.Message `json:"message"`
+	Message *Message `json:"message"`
 }
 
 // DeliveryEvent (message.delivery): a message we sent changed delivery
@@ -94,19 +94,19 @@ type PeerEvent struct {
 // our own devices was seen for the first time (enable it with
 // statusd_pairInstallation), or sent its metadata.
 type InstallationEvent struct {
-	Installation messenger.Installation `json:"installation"`
+	Installation Installation `json:"installation"`
 }
 
 // ChatEvent (chat.changed): a chat was created or changed (joined, left,
 // membership or name changed); Deleted is set by deleteChat.
 type ChatEvent struct {
-	Chat    messenger.Chat `json:"chat"`
-	Deleted bool           `json:"deleted"`
+	Chat    Chat `json:"chat"`
+	Deleted bool `json:"deleted"`
 }
 
 // ContactEvent (contact.changed): a contact was added, blocked or updated.
 type ContactEvent struct {
-	Contact messenger.Contact `json:"contact"`
+	Contact Contact `json:"contact"`
 }
 
 // DroppedEvent (message.dropped): a received payload was not shown; Reason
@@ -138,7 +138,7 @@ type EventsFilter struct {
 // filter.types is -32602.
 //
 // Notification: Event
-func (a *StatusdAPI) Events(ctx context.Context, filter *EventsFilter) (*rpc.Subscription, error) {
+func (a *API) Events(ctx context.Context, filter *EventsFilter) (*rpc.Subscription, error) {
 	notifier, ok := rpc.NotifierFromContext(ctx)
 	if !ok {
 		return nil, rpc.ErrNotificationsUnsupported
@@ -152,7 +152,7 @@ func (a *StatusdAPI) Events(ctx context.Context, filter *EventsFilter) (*rpc.Sub
 			want[t] = true
 		}
 	}
-	c := a.c
+	c := a.s
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
@@ -168,7 +168,7 @@ func (a *StatusdAPI) Events(ctx context.Context, filter *EventsFilter) (*rpc.Sub
 
 // forwarder is one events subscription's goroutine.
 type forwarder struct {
-	c    *core
+	c    *Service
 	n    *rpc.Notifier
 	sub  *rpc.Subscription
 	want map[string]bool
@@ -229,7 +229,7 @@ func (f *forwarder) notify(ev *Event) bool {
 func fromMessenger(e messenger.Event) *Event {
 	switch e := e.(type) {
 	case messenger.MessageEvent:
-		return &Event{EventNewMessage, NewMessageEvent{Message: e.Message}}
+		return &Event{EventNewMessage, NewMessageEvent{Message: toMessage(e.Message)}}
 	case messenger.DeliveryEvent:
 		return &Event{EventDelivery, DeliveryEvent{MessageID: e.MessageID, ChatID: e.ChatID, State: e.State.String()}}
 	case messenger.EnvelopeStateEvent:
@@ -247,13 +247,13 @@ func fromMessenger(e messenger.Event) *Event {
 	case messenger.BundleAddedEvent:
 		return &Event{EventBundleAdded, BundleAddedEvent{Identity: e.Identity, InstallationID: e.InstallationID}}
 	case messenger.InstallationFoundEvent:
-		return &Event{EventInstallationFound, InstallationEvent{Installation: e.Installation}}
+		return &Event{EventInstallationFound, InstallationEvent{Installation: toInstallation(e.Installation)}}
 	case messenger.InstallationMetadataEvent:
-		return &Event{EventInstallationMeta, InstallationEvent{Installation: e.Installation}}
+		return &Event{EventInstallationMeta, InstallationEvent{Installation: toInstallation(e.Installation)}}
 	case messenger.ChatEvent:
-		return &Event{EventChat, ChatEvent{Chat: e.Chat, Deleted: e.Deleted}}
+		return &Event{EventChat, ChatEvent{Chat: *toChat(&e.Chat), Deleted: e.Deleted}}
 	case messenger.ContactEvent:
-		return &Event{EventContact, ContactEvent{Contact: e.Contact}}
+		return &Event{EventContact, ContactEvent{Contact: *toContact(&e.Contact)}}
 	case messenger.DroppedEvent:
 		return &Event{EventDropped, DroppedEvent{Reason: e.Reason, Sender: e.Sender}}
 	}

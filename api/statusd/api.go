@@ -1,4 +1,4 @@
-package shhext
+package statusd
 
 import (
 	"context"
@@ -21,8 +21,8 @@ type Info struct {
 
 // Info is statusd_info: our chat key, installation ID and Whisper peer
 // count.
-func (a *StatusdAPI) Info() Info {
-	return Info{ChatKey: a.c.m.ChatKey(), InstallationID: a.c.m.InstallationID(), Peers: a.c.w.PeerCount()}
+func (a *API) Info() Info {
+	return Info{ChatKey: a.s.m.ChatKey(), InstallationID: a.s.m.InstallationID(), Peers: a.s.w.PeerCount()}
 }
 
 // ChatKey is statusd_chatKey: our public identity key as 0x04… hex.
@@ -32,12 +32,12 @@ func (a *StatusdAPI) Info() Info {
 //	params: []
 //	result: "0x048f442a99e4585137ef938d0ec032f2bb375c0b9c14caab74746800f375fe0115b235367c392ee4c8394d2471ea4f3edd46311f3b43aa8c9a257e67fd76913774"
 //	task: 13
-func (a *StatusdAPI) ChatKey() string { return a.c.m.ChatKey() }
+func (a *API) ChatKey() string { return a.s.m.ChatKey() }
 
 // ContactCode is statusd_contactCode: our current bundle as the hex of the
 // encoded ProtocolMessage we publish on our contact-code topic (§2).
-func (a *StatusdAPI) ContactCode() (string, error) {
-	raw, err := a.c.m.ContactCode()
+func (a *API) ContactCode() (string, error) {
+	raw, err := a.s.m.ContactCode()
 	if err != nil {
 		return "", rpcError(err)
 	}
@@ -52,67 +52,67 @@ func (a *StatusdAPI) ContactCode() (string, error) {
 //	params: ["status"]
 //	result: {"id":"status","type":1,"name":"status","active":true,"last_clock":0,"unread":0,"last_message_at":0}
 //	task: 9
-func (a *StatusdAPI) JoinPublicChat(name string) (*messenger.Chat, error) {
-	c, err := a.c.m.JoinPublic(name)
-	return c, fail("name", err)
+func (a *API) JoinPublicChat(name string) (*Chat, error) {
+	c, err := a.s.m.JoinPublic(name)
+	return toChat(c), fail("name", err)
 }
 
 // LeavePublicChat is statusd_leavePublicChat(name): stop listening; the
 // chat and its messages stay until deleted.
-func (a *StatusdAPI) LeavePublicChat(name string) error {
-	return fail("name", a.c.m.LeavePublic(name))
+func (a *API) LeavePublicChat(name string) error {
+	return fail("name", a.s.m.LeavePublic(name))
 }
 
 // StartOneToOne is statusd_startOneToOne(chatKey): open the 1:1 chat with
 // the 0x04… key and return it; its ID is the key.
-func (a *StatusdAPI) StartOneToOne(chatKey string) (*messenger.Chat, error) {
-	c, err := a.c.m.StartOneToOne(chatKey)
-	return c, fail("chatKey", err)
+func (a *API) StartOneToOne(chatKey string) (*Chat, error) {
+	c, err := a.s.m.StartOneToOne(chatKey)
+	return toChat(c), fail("chatKey", err)
 }
 
 // CreateGroup is statusd_createGroup(name, members): create a private
 // group with us as admin and the 0x04… members added; they are told
 // pairwise. Returns the chat (its ID is a UUID followed by our key).
-func (a *StatusdAPI) CreateGroup(ctx context.Context, name string, members []string) (*messenger.Chat, error) {
-	c, err := a.c.m.CreateGroup(ctx, name, members)
-	return c, fail("members", err)
+func (a *API) CreateGroup(ctx context.Context, name string, members []string) (*Chat, error) {
+	c, err := a.s.m.CreateGroup(ctx, name, members)
+	return toChat(c), fail("members", err)
 }
 
 // AddGroupMembers is statusd_addGroupMembers(chatId, members): add members
 // to a group we administer.
-func (a *StatusdAPI) AddGroupMembers(ctx context.Context, chatID string, members []string) (*messenger.Chat, error) {
-	c, err := a.c.m.AddMembers(ctx, chatID, members...)
-	return c, groupFail(err)
+func (a *API) AddGroupMembers(ctx context.Context, chatID string, members []string) (*Chat, error) {
+	c, err := a.s.m.AddMembers(ctx, chatID, members...)
+	return toChat(c), groupFail(err)
 }
 
 // RemoveGroupMember is statusd_removeGroupMember(chatId, member): remove a
 // member from a group we administer; it stops receiving new messages.
-func (a *StatusdAPI) RemoveGroupMember(ctx context.Context, chatID, member string) (*messenger.Chat, error) {
-	c, err := a.c.m.RemoveMember(ctx, chatID, member)
-	return c, groupFail(err)
+func (a *API) RemoveGroupMember(ctx context.Context, chatID, member string) (*Chat, error) {
+	c, err := a.s.m.RemoveMember(ctx, chatID, member)
+	return toChat(c), groupFail(err)
 }
 
 // MakeGroupAdmin is statusd_makeGroupAdmin(chatId, member): make a member
 // (0x04… key) an admin of a group we administer; every member is told
 // pairwise. Returns the updated chat.
-func (a *StatusdAPI) MakeGroupAdmin(ctx context.Context, chatID, member string) (*messenger.Chat, error) {
-	c, err := a.c.m.MakeAdmin(ctx, chatID, member)
-	return c, groupFail(err)
+func (a *API) MakeGroupAdmin(ctx context.Context, chatID, member string) (*Chat, error) {
+	c, err := a.s.m.MakeAdmin(ctx, chatID, member)
+	return toChat(c), groupFail(err)
 }
 
 // RenameGroup is statusd_renameGroup(chatId, name): change the name of a
 // group we administer; every member is told pairwise. Returns the updated
 // chat.
-func (a *StatusdAPI) RenameGroup(ctx context.Context, chatID, name string) (*messenger.Chat, error) {
-	c, err := a.c.m.Rename(ctx, chatID, name)
-	return c, groupFail(err)
+func (a *API) RenameGroup(ctx context.Context, chatID, name string) (*Chat, error) {
+	c, err := a.s.m.Rename(ctx, chatID, name)
+	return toChat(c), groupFail(err)
 }
 
 // LeaveGroup is statusd_leaveGroup(chatId): leave the group (the others are
 // told); the chat stays, inactive.
-func (a *StatusdAPI) LeaveGroup(ctx context.Context, chatID string) (*messenger.Chat, error) {
-	c, err := a.c.m.LeaveGroup(ctx, chatID)
-	return c, groupFail(err)
+func (a *API) LeaveGroup(ctx context.Context, chatID string) (*Chat, error) {
+	c, err := a.s.m.LeaveGroup(ctx, chatID)
+	return toChat(c), groupFail(err)
 }
 
 // groupFail names the field a group error is about.
@@ -134,8 +134,8 @@ func groupFail(err error) error {
 //	result: "0x9dd31ded2fa6df1f778f9368f9bd96ddaf84278d42719d05d793d39145c8536c"
 //	save: MSGID
 //	task: 10
-func (a *StatusdAPI) SendText(ctx context.Context, chatID, text string) (string, error) {
-	id, err := a.c.m.SendText(ctx, chatID, text)
+func (a *API) SendText(ctx context.Context, chatID, text string) (string, error) {
+	id, err := a.s.m.SendText(ctx, chatID, text)
 	if errors.Is(err, messenger.ErrInvalidMessage) {
 		return "", fail("text", err)
 	}
@@ -143,14 +143,14 @@ func (a *StatusdAPI) SendText(ctx context.Context, chatID, text string) (string,
 }
 
 // Chats is statusd_chats: every chat, most recent message first.
-func (a *StatusdAPI) Chats() []*messenger.Chat { return a.c.m.Chats() }
+func (a *API) Chats() []*Chat { return toChats(a.s.m.Chats()) }
 
 // Chat is statusd_chat(chatId): one chat — its type (1 public, 2 one-to-one,
 // 3 private group), name, unread count, Lamport clock and, for groups, its
 // members and admins.
-func (a *StatusdAPI) Chat(chatID string) (*messenger.Chat, error) {
-	c, err := a.c.m.Chat(chatID)
-	return c, fail("chatId", err)
+func (a *API) Chat(chatID string) (*Chat, error) {
+	c, err := a.s.m.Chat(chatID)
+	return toChat(c), fail("chatId", err)
 }
 
 // Messages is statusd_messages(chatId, cursor, limit): a page of the chat's
@@ -162,24 +162,21 @@ func (a *StatusdAPI) Chat(chatID string) (*messenger.Chat, error) {
 //	params: ["status","",20]
 //	result: {"messages":[{"id":"0x9dd31ded2fa6df1f778f9368f9bd96ddaf84278d42719d05d793d39145c8536c","chat_id":"status","from":"0x048f44…","text":"hello from curl","content_type":"text/plain","message_type":"public-group-user-message","clock":179562739214801,"timestamp":1795627392148,"received_at":1795627392148,"outgoing":true,"seen":true,"delivery":"sent"}],"cursor":""}
 //	task: 11
-func (a *StatusdAPI) Messages(chatID, cursor string, limit int) (*messenger.Page, error) {
+func (a *API) Messages(chatID, cursor string, limit int) (*Page, error) {
 	if limit < 0 {
 		return nil, rpcError(invalid("limit", errors.New("must not be negative")))
 	}
-	p, err := a.c.m.Messages(chatID, cursor, limit)
+	p, err := a.s.m.Messages(chatID, cursor, limit)
 	if errors.Is(err, messenger.ErrInvalidCursor) {
 		return nil, fail("cursor", err)
 	}
-	if p != nil && p.Messages == nil {
-		p.Messages = []*messenger.Message{}
-	}
-	return p, fail("chatId", err)
+	return toPage(p), fail("chatId", err)
 }
 
 // Message is statusd_message(id): one stored message.
-func (a *StatusdAPI) Message(id string) (*messenger.Message, error) {
-	m, err := a.c.m.Message(id)
-	return m, fail("id", err)
+func (a *API) Message(id string) (*Message, error) {
+	m, err := a.s.m.Message(id)
+	return toMessage(m), fail("id", err)
 }
 
 // DeliveryState is statusd_deliveryState(messageId): the delivery record
@@ -191,46 +188,46 @@ func (a *StatusdAPI) Message(id string) (*messenger.Message, error) {
 //	params: ["$MSGID"]
 //	result: {"message_id":"0x9dd31ded2fa6df1f778f9368f9bd96ddaf84278d42719d05d793d39145c8536c","chat_id":"status","state":"queued","updated_at":1795627392148}
 //	task: 12
-func (a *StatusdAPI) DeliveryState(messageID string) (*messenger.Delivery, error) {
-	d, err := a.c.m.DeliveryState(messageID)
-	return d, fail("messageId", err)
+func (a *API) DeliveryState(messageID string) (*Delivery, error) {
+	d, err := a.s.m.DeliveryState(messageID)
+	return toDelivery(d), fail("messageId", err)
 }
 
 // AddContact is statusd_addContact(chatKey, name): add (or rename) a
 // contact and send it our contact update.
-func (a *StatusdAPI) AddContact(ctx context.Context, chatKey, name string) (*messenger.Contact, error) {
-	c, err := a.c.m.SaveContact(ctx, chatKey, name)
-	return c, fail("chatKey", err)
+func (a *API) AddContact(ctx context.Context, chatKey, name string) (*Contact, error) {
+	c, err := a.s.m.SaveContact(ctx, chatKey, name)
+	return toContact(c), fail("chatKey", err)
 }
 
 // Contacts is statusd_contacts: every known contact.
-func (a *StatusdAPI) Contacts() []*messenger.Contact { return a.c.m.Contacts() }
+func (a *API) Contacts() []*Contact { return toContacts(a.s.m.Contacts()) }
 
 // Installations is statusd_installations: our devices, this one first.
-func (a *StatusdAPI) Installations() ([]messenger.Installation, error) {
-	insts, err := a.c.m.Installations()
-	return insts, rpcError(err)
+func (a *API) Installations() ([]Installation, error) {
+	insts, err := a.s.m.Installations()
+	return toInstallations(insts), rpcError(err)
 }
 
 // PairInstallation is statusd_pairInstallation(installationId): enable
 // one of our other devices, then send it this device's metadata and our
 // contacts and public chats, so both show the same conversations.
-func (a *StatusdAPI) PairInstallation(ctx context.Context, installationID string) error {
-	if err := a.c.m.EnableInstallation(installationID); err != nil {
+func (a *API) PairInstallation(ctx context.Context, installationID string) error {
+	if err := a.s.m.EnableInstallation(installationID); err != nil {
 		return fail("installationId", err)
 	}
-	if err := a.c.m.SendPairInstallation(ctx); err != nil {
+	if err := a.s.m.SendPairInstallation(ctx); err != nil {
 		return rpcError(err)
 	}
-	return rpcError(a.c.m.SyncDevices(ctx))
+	return rpcError(a.s.m.SyncDevices(ctx))
 }
 
 // AnnounceInstallation is statusd_announceInstallation: publish our bundle
 // again and send this device's metadata to our other devices, so a new
 // device is found (an "installation" event) without waiting.
-func (a *StatusdAPI) AnnounceInstallation(ctx context.Context) error {
-	if err := a.c.m.PublishBundle(); err != nil {
+func (a *API) AnnounceInstallation(ctx context.Context) error {
+	if err := a.s.m.PublishBundle(); err != nil {
 		return rpcError(err)
 	}
-	return rpcError(a.c.m.SendPairInstallation(ctx))
+	return rpcError(a.s.m.SendPairInstallation(ctx))
 }

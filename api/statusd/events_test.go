@@ -1,0 +1,82 @@
+package statusd
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/rpc"
+	"go.uber.org/goleak"
+
+	"github.com/statusnode/statusd/internal/messenger"
+)
+
+// TestEventsLostAreReported: events that do not fit a slow subscriber's
+// queue are dropped, and the subscriber is told how many with an
+// events.lost notification before the next event; nothing is lost from
+// the count.
+func TestEventsLostAreReported(t *testing.T) {
+	t.Cleanup(func() { goleak.VerifyNone(t) })
+	srv, m, _, _ := newFakeServer(t)
+	c := rpc.DialInProc(srv)
+	defer c.Close()
+	ch := make(chan Event, 4096)
+	sub, err := c.Subscribe(context.Background(), "statusd", ch, "events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+	const total = 3000 // the queue holds 1024
+	for i := 0; i < total; i++ {
+		m.bus.Publish(messenger.DroppedEvent{Reason: "r"})
+	}
+	var got, lost uint64
+	deadline := time.After(10 * time.Second)
+	for got+lost < total {
+		select {
+		case ev := <-ch:
+			if ev.Type == EventLost {
+				n, _ := ev.Event.(map[string]any)["count"].(float64)
+				lost += uint64(n)
+			} else {
+				got++
+			}
+		case <-deadline:
+			t.Fatalf("got %d events and %d lost of %d", got, lost, total)
+		}
+	}
+	if got+lost != total {
+		t.Fatalf("got %d events and %d lost, want %d in all", got, lost, total)
+	}
+}
+
+// TestEventsEnd: a subscription ends when the messenger's event stream
+// closes, and after Close statusd_subscribe is refused with -32000.
+func TestEventsEnd(t *testing.T) {
+	t.Cleanup(func() { goleak.VerifyNone(t) })
+	srv, m, _, svc := newFakeServer(t)
+	c := rpc.DialInProc(srv)
+	defer c.Close()
+	ch := make(chan Event, 1)
+	sub, err := c.Subscribe(context.Background(), "statusd", ch, "events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+	m.bus.Close()
+	done := make(chan struct{})
+	go func() { svc.wg.Wait(); close(done) }() // the forwarder is the only goroutine
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the subscription did not end with the messenger's events")
+	}
+	svc.Close()
+	svc.Close()
+	_, err = c.Subscribe(context.Background(), "statusd", ch, "events")
+	var rerr rpc.Error
+	if !errors.As(err, &rerr) || rerr.ErrorCode() != -32000 || err.Error() != "service unavailable: messenger: stopped" {
+		t.Fatalf("subscribe after close: %v", err)
+	}
+}

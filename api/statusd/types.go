@@ -1,0 +1,218 @@
+package statusd
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/statusnode/statusd/internal/messenger"
+)
+
+// The namespace's result types. They are the JSON shapes clients see, kept
+// apart from the messenger's own structs so that the messenger can change
+// without changing the API; the to… functions convert. A nil pointer or
+// slice from the messenger stays nil (JSON null).
+
+// ChatType says how a chat's messages travel (docs/PROTOCOL.md §4.3):
+// 1 public, 2 one-to-one, 3 private group.
+type ChatType uint8
+
+// Chat is one conversation. The ID is the public chat name, the peer's
+// 0x04… key, or the group chat ID (§1.7).
+type Chat struct {
+	ID   string   `json:"id"`
+	Type ChatType `json:"type"`
+	// Name is the public chat name, the group name, or "" for 1:1.
+	Name string `json:"name"`
+	// Active is false after LeavePublic/LeaveGroup or removal from a group.
+	Active bool `json:"active"`
+	// LastClock is the chat's Lamport clock (§1.6).
+	LastClock int64 `json:"last_clock"`
+	// DeletedAtClock: messages with a clock at or below it are dropped
+	// (DeleteChat; status-react deleted-at-clock-value, §1.8).
+	DeletedAtClock int64 `json:"deleted_at_clock,omitempty"`
+	// Unread counts received messages not marked seen.
+	Unread int `json:"unread"`
+	// LastMessageAt is the local receive/send time of the newest message, Unix ms.
+	LastMessageAt int64 `json:"last_message_at"`
+	// Members and Admins of a private group (0x04… keys), from replaying its
+	// membership updates.
+	Members []string `json:"members,omitempty"`
+	Admins  []string `json:"admins,omitempty"`
+}
+
+func toChat(c *messenger.Chat) *Chat {
+	if c == nil {
+		return nil
+	}
+	return &Chat{ID: c.ID, Type: ChatType(c.Type), Name: c.Name, Active: c.Active, LastClock: c.LastClock,
+		DeletedAtClock: c.DeletedAtClock, Unread: c.Unread, LastMessageAt: c.LastMessageAt,
+		Members: slices.Clone(c.Members), Admins: slices.Clone(c.Admins)}
+}
+
+func toChats(cs []*messenger.Chat) []*Chat {
+	if cs == nil {
+		return nil
+	}
+	out := make([]*Chat, len(cs))
+	for i, c := range cs {
+		out[i] = toChat(c)
+	}
+	return out
+}
+
+// DeliveryState is the fate of an outgoing message, by name:
+//
+//	queued  → sent     an envelope carrying it left to ≥ 1 peer
+//	sent    → expired  that envelope's TTL passed before the message was acked
+//	expired → sent     MVDS retransmitted it in a new envelope
+//	any     → acked    every recipient acknowledged it through MVDS (1:1, group)
+//
+// Public messages stop at sent: nobody acknowledges them. "none" is the
+// state of a received message.
+type DeliveryState string
+
+func toDeliveryState(s messenger.DeliveryState) DeliveryState { return DeliveryState(s.String()) }
+
+// Message is one stored chat message (a c4 shown to the user).
+type Message struct {
+	ID          string `json:"id"`      // §1.10, 0x-prefixed
+	ChatID      string `json:"chat_id"` // the local chat it belongs to
+	From        string `json:"from"`    // author, 0x04…
+	Text        string `json:"text"`
+	ContentType string `json:"content_type"`
+	MessageType string `json:"message_type"`
+	Clock       int64  `json:"clock"`       // Lamport clock-value
+	Timestamp   int64  `json:"timestamp"`   // sender's Unix ms
+	ReceivedAt  int64  `json:"received_at"` // local Unix ms (sent time for ours)
+	ResponseTo  string `json:"response_to,omitempty"`
+	Outgoing    bool   `json:"outgoing"` // authored by our identity (any of our devices)
+	Seen        bool   `json:"seen"`
+	// Delivery is the state of a message this installation sent; absent
+	// for received ones.
+	Delivery DeliveryState `json:"delivery,omitempty"`
+}
+
+func toMessage(m *messenger.Message) *Message {
+	if m == nil {
+		return nil
+	}
+	out := &Message{ID: m.ID, ChatID: m.ChatID, From: m.From, Text: m.Text, ContentType: m.ContentType,
+		MessageType: m.MessageType, Clock: m.Clock, Timestamp: m.Timestamp, ReceivedAt: m.ReceivedAt,
+		ResponseTo: m.ResponseTo, Outgoing: m.Outgoing, Seen: m.Seen}
+	if m.Delivery != messenger.DeliveryNone {
+		out.Delivery = toDeliveryState(m.Delivery)
+	}
+	return out
+}
+
+// Page is one page of Messages: newest first, and the cursor of the next
+// (older) page, "" when there is none.
+type Page struct {
+	Messages []*Message `json:"messages"`
+	Cursor   string     `json:"cursor"` // continues with older messages; "" at the end
+}
+
+// toPage converts p; its messages are [] rather than null when there are
+// none.
+func toPage(p *messenger.Page) *Page {
+	if p == nil {
+		return nil
+	}
+	out := &Page{Messages: make([]*Message, len(p.Messages)), Cursor: p.Cursor}
+	for i, m := range p.Messages {
+		out.Messages[i] = toMessage(m)
+	}
+	return out
+}
+
+// Delivery is the delivery record of one outgoing message.
+type Delivery struct {
+	MessageID string        `json:"message_id"`
+	ChatID    string        `json:"chat_id"`
+	State     DeliveryState `json:"state"`
+	// Recipients maps each recipient identity (0x04…) to whether its MVDS
+	// ACK arrived. Empty for public messages.
+	Recipients map[string]bool `json:"recipients,omitempty"`
+	// AckedBy lists "identity/installation" pairs whose ACK arrived; the
+	// installation is the one whose ProtocolMessage carried the ACK.
+	AckedBy []string `json:"acked_by,omitempty"`
+	// UpdatedAt is the local time of the last change, Unix ms.
+	UpdatedAt int64 `json:"updated_at"`
+}
+
+func toDelivery(d *messenger.Delivery) *Delivery {
+	if d == nil {
+		return nil
+	}
+	return &Delivery{MessageID: d.MessageID, ChatID: d.ChatID, State: toDeliveryState(d.State),
+		Recipients: maps.Clone(d.Recipients), AckedBy: slices.Clone(d.AckedBy), UpdatedAt: d.UpdatedAt}
+}
+
+// Contact is another identity we know.
+type Contact struct {
+	ID           string `json:"id"` // 0x04…
+	Name         string `json:"name,omitempty"`
+	ProfileImage string `json:"profile_image,omitempty"`
+	Address      string `json:"address,omitempty"`
+	// Added is set by statusd_addContact; contacts also appear when they
+	// send a contact update (c2/c3/c6) without being added.
+	Added   bool `json:"added"`
+	Blocked bool `json:"blocked"`
+	// LastUpdated is the Whisper timestamp (Unix ms) of the last contact
+	// message processed; older ones are discarded (§1.9.1).
+	LastUpdated int64    `json:"last_updated,omitempty"`
+	Devices     []string `json:"devices,omitempty"` // installation IDs from device-info
+}
+
+func toContact(c *messenger.Contact) *Contact {
+	if c == nil {
+		return nil
+	}
+	return &Contact{ID: c.ID, Name: c.Name, ProfileImage: c.ProfileImage, Address: c.Address, Added: c.Added,
+		Blocked: c.Blocked, LastUpdated: c.LastUpdated, Devices: slices.Clone(c.Devices)}
+}
+
+func toContacts(cs []*messenger.Contact) []*Contact {
+	if cs == nil {
+		return nil
+	}
+	out := make([]*Contact, len(cs))
+	for i, c := range cs {
+		out[i] = toContact(c)
+	}
+	return out
+}
+
+// Installation is one device of our own identity.
+type Installation struct {
+	ID       string               `json:"id"`
+	Enabled  bool                 `json:"enabled"`
+	Own      bool                 `json:"own"` // this installation
+	Metadata InstallationMetadata `json:"metadata"`
+	// Timestamp is the newest bundle timestamp seen from it, Unix ns.
+	Timestamp int64 `json:"timestamp"`
+}
+
+// InstallationMetadata is what paired devices exchange about themselves
+// (spec §1.9.2, §3.6).
+type InstallationMetadata struct {
+	Name       string `json:"name,omitempty"`
+	DeviceType string `json:"device_type,omitempty"`
+	FCMToken   string `json:"fcm_token,omitempty"`
+}
+
+func toInstallation(i messenger.Installation) Installation {
+	return Installation{ID: i.ID, Enabled: i.Enabled, Own: i.Own, Timestamp: i.Timestamp,
+		Metadata: InstallationMetadata{Name: i.Metadata.Name, DeviceType: i.Metadata.DeviceType, FCMToken: i.Metadata.FCMToken}}
+}
+
+func toInstallations(is []messenger.Installation) []Installation {
+	if is == nil {
+		return nil
+	}
+	out := make([]Installation, len(is))
+	for i, inst := range is {
+		out[i] = toInstallation(inst)
+	}
+	return out
+}
