@@ -327,11 +327,11 @@ var Catalog = &api.Docs{
 			Params: []string{"bloom"},
 		},
 		"github.com/statusnode/statusd/api/shh.API.SetMaxMessageSize": {
-			Doc:    "The largest envelope or packet, in bytes, that the node accepts from now on (at most 10 MiB; a larger size is -32602).",
+			Doc:    "The largest envelope or packet, in bytes, that the node accepts from now on: from 256 KiB (the node's own largest message must still fit) to 10 MiB; outside that it is -32602 naming the bound.",
 			Params: []string{"size"},
 		},
 		"github.com/statusnode/statusd/api/shh.API.SetMinPoW": {
-			Doc:    "The minimum PoW of the envelopes the node accepts from now on. Peers are told with a PoW Requirement packet (code 2); a negative or NaN value is -32602.",
+			Doc:    "The minimum PoW of the envelopes the node accepts from now on. Peers are told with a PoW Requirement packet (code 2). A negative or NaN value, or one above the PoW the node's own messages are sealed to (0.002, or the configured minimum if higher), is -32602 naming the bound: the node could no longer send.",
 			Params: []string{"pow"},
 		},
 		"github.com/statusnode/statusd/api/shh.API.Version": {

@@ -118,8 +118,9 @@ func (a *API) Version() string { return wproto.ProtocolVersionString }
 func (a *API) Info() Info { return toInfo(a.w.Info()) }
 
 // SetMaxMessageSize is shh_setMaxMessageSize: the largest envelope or
-// packet, in bytes, that the node accepts from now on (at most 10 MiB;
-// a larger size is -32602).
+// packet, in bytes, that the node accepts from now on: from 256 KiB (the
+// node's own largest message must still fit) to 10 MiB; outside that it is
+// -32602 naming the bound.
 func (a *API) SetMaxMessageSize(size uint32) (bool, error) {
 	if err := a.w.SetMaxMessageSize(size); err != nil {
 		return false, rpcError(invalid("size", err))
@@ -129,7 +130,9 @@ func (a *API) SetMaxMessageSize(size uint32) (bool, error) {
 
 // SetMinPoW is shh_setMinPoW: the minimum PoW of the envelopes the node
 // accepts from now on. Peers are told with a PoW Requirement packet (code
-// 2); a negative or NaN value is -32602.
+// 2). A negative or NaN value, or one above the PoW the node's own
+// messages are sealed to (0.002, or the configured minimum if higher), is
+// -32602 naming the bound: the node could no longer send.
 func (a *API) SetMinPoW(pow float64) (bool, error) {
 	if err := a.w.SetMinPoW(pow); err != nil {
 		return false, rpcError(invalid("pow", err))

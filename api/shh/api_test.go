@@ -64,7 +64,9 @@ func TestInvalidParamsNameTheField(t *testing.T) {
 		{"shh_addSymKey", []any{"0x0102"}, "key"},
 		{"shh_setBloomFilter", []any{"0x00"}, "bloom"},
 		{"shh_setMinPoW", []any{-1}, "pow"},
+		{"shh_setMinPoW", []any{1e308}, "0.002, the PoW the node's own messages"}, // would stop the node sending
 		{"shh_setMaxMessageSize", []any{20 << 20}, "size"},
+		{"shh_setMaxMessageSize", []any{1}, "below 262144 the node's own messages"},
 		{"shh_markTrustedPeer", []any{"enode://bad"}, "enode"},
 	}
 	for _, tc := range cases {

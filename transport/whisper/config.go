@@ -53,6 +53,16 @@ type RateLimit struct {
 	AbuseDrainPerSecond float64
 }
 
+// Bounds of the runtime setters (shh_setMinPoW, shh_setMaxMessageSize).
+const (
+	// DefaultMaxSettablePoW is the PoW target of the messenger's envelopes.
+	DefaultMaxSettablePoW = wproto.StatusPoWTarget
+	// DefaultMinSettableMessageSize holds the messenger's largest envelope:
+	// a 64 KiB text with its wrapper, encryption, MVDS framing and Whisper
+	// padding, with room to spare.
+	DefaultMinSettableMessageSize = 256 << 10
+)
+
 // DefaultBurstSeconds sizes a default burst as that many seconds of the
 // steady rate: at the default 500 envelopes/s, 20 000 envelopes, several
 // history pages (2 000 envelopes each) or the pool of a busy relay.
@@ -87,6 +97,14 @@ type Config struct {
 	// Status fork does (§4.6); the peer's acknowledgements of our batches
 	// are reported as EventEnvelopeAcknowledged either way.
 	Confirmations bool
+	// MaxSettablePoW bounds SetMinPoW: the PoW the node's own envelopes
+	// are sealed to (Status's 0.002), so that raising the minimum cannot
+	// stop the node from sending. 0 means DefaultMaxSettablePoW.
+	MaxSettablePoW float64
+	// MinSettableMessageSize bounds SetMaxMessageSize from below: the
+	// largest envelope the node itself sends must still fit. 0 means
+	// DefaultMinSettableMessageSize.
+	MinSettableMessageSize uint32
 	// EnablePrivateKeyExport allows GetPrivateKey (shh_getPrivateKey).
 	EnablePrivateKeyExport bool
 	// IngestWorkers bounds the goroutines that hash the envelopes of one
@@ -131,6 +149,12 @@ func (c *Config) validate() error {
 	case c.RateLimit.EnvelopesPerSecond < 0 || c.RateLimit.BytesPerSecond < 0 || c.RateLimit.DisconnectAfter < 0 ||
 		c.RateLimit.BurstEnvelopes < 0 || c.RateLimit.BurstBytes < 0 || c.RateLimit.AbuseDrainPerSecond < 0:
 		return fmt.Errorf("%w: negative rate limit", ErrInvalidConfig)
+	}
+	if c.MaxSettablePoW <= 0 {
+		c.MaxSettablePoW = max(DefaultMaxSettablePoW, c.MinPoW)
+	}
+	if c.MinSettableMessageSize == 0 {
+		c.MinSettableMessageSize = min(DefaultMinSettableMessageSize, c.MaxMessageSize)
 	}
 	if c.RateLimit.AbuseDrainPerSecond == 0 {
 		c.RateLimit.AbuseDrainPerSecond = DefaultAbuseDrain

@@ -37,9 +37,9 @@ type peer struct {
 	limiter  *rateLimiter   // read loop only
 	confirms bool           // the peer asked for confirmations (§4.6)
 	pending  pendingBatches // our batches awaiting its acknowledgement
-	pace    bucket       // writer only: the peer's advertised rate (§4.6)
-	paceSet chan float64 // new advertised rates for the writer (code 20)
-	session uint64       // unique per connection, never 0 (entry.from)
+	pace     bucket         // writer only: the peer's advertised rate (§4.6)
+	paceSet  chan float64   // new advertised rates for the writer (code 20)
+	session  uint64         // unique per connection, never 0 (entry.from)
 
 	mu      sync.Mutex
 	known   map[*entry]known // pooled envelopes the peer has

@@ -3,6 +3,7 @@ package whisper
 import (
 	"errors"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -122,11 +123,11 @@ func TestPeerRequirementsRespected(t *testing.T) {
 		t.Fatal("wanted envelope not forwarded")
 	}
 	// SetMinPoW notifies the peer with code 2.
-	if err := w.SetMinPoW(0.5); err != nil {
+	if err := w.SetMinPoW(0.0015); err != nil {
 		t.Fatal(err)
 	}
 	msg := <-r.got
-	if pow, err := wproto.DecodePoWRequirement(readAll(t, msg)); msg.Code != uint64(wproto.PowRequirementCode) || pow != 0.5 || err != nil {
+	if pow, err := wproto.DecodePoWRequirement(readAll(t, msg)); msg.Code != uint64(wproto.PowRequirementCode) || pow != 0.0015 || err != nil {
 		t.Fatalf("code %d pow %v %v", msg.Code, pow, err)
 	}
 }
@@ -180,4 +181,35 @@ func readAll(t testing.TB, msg p2p.Msg) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestSettersKeepTheNodeSending: shh_setMinPoW above the PoW of the node's
+// own envelopes and shh_setMaxMessageSize below its largest message are
+// refused, naming the bound, and change nothing; values within the bounds
+// are taken.
+func TestSettersKeepTheNodeSending(t *testing.T) {
+	w := newTestWhisper(t, nil)
+	for _, pow := range []float64{1e308, 0.5, DefaultMaxSettablePoW * 1.01} {
+		if err := w.SetMinPoW(pow); !errors.Is(err, ErrInvalidSetting) || !strings.Contains(err.Error(), "0.002") {
+			t.Errorf("SetMinPoW(%v): %v", pow, err)
+		}
+	}
+	for _, size := range []uint32{1, 1024, DefaultMinSettableMessageSize - 1} {
+		if err := w.SetMaxMessageSize(size); !errors.Is(err, ErrInvalidSetting) || !strings.Contains(err.Error(), "262144") {
+			t.Errorf("SetMaxMessageSize(%d): %v", size, err)
+		}
+	}
+	if w.MinPoW() != wproto.StatusMinimumPoW || w.MaxMessageSize() != wproto.DefaultMaxMessageSize {
+		t.Fatalf("a refused setting changed the node: pow %v size %d", w.MinPoW(), w.MaxMessageSize())
+	}
+	if err := w.SetMinPoW(DefaultMaxSettablePoW); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.SetMaxMessageSize(DefaultMinSettableMessageSize); err != nil {
+		t.Fatal(err)
+	}
+	// The node still sends its own kind of envelope.
+	if _, err := w.Send(sealed(t, testKey(t), wproto.TopicFromName("still"), make([]byte, 1000), time.Now(), wproto.StatusPoWTarget)); err != nil {
+		t.Fatalf("send after the setters: %v", err)
+	}
 }

@@ -64,6 +64,10 @@ func (w *Whisper) SetMinPoW(pow float64) error {
 	if math.IsNaN(pow) || math.IsInf(pow, 0) || pow < 0 {
 		return fmt.Errorf("%w: PoW %v", ErrInvalidSetting, pow)
 	}
+	if pow > w.cfg.MaxSettablePoW {
+		return fmt.Errorf("%w: PoW %v is above %v, the PoW the node's own messages are sealed to: it could no longer send",
+			ErrInvalidSetting, pow, w.cfg.MaxSettablePoW)
+	}
 	s := &w.set
 	s.mu.Lock()
 	s.prevPoW, s.prevPoWTill = s.minPoW, w.cfg.Now().Add(toleranceWindow)
@@ -133,8 +137,9 @@ func (w *Whisper) MaxMessageSize() uint32 {
 // SetMaxMessageSize changes the max message size (shh_setMaxMessageSize),
 // at most 10 MiB.
 func (w *Whisper) SetMaxMessageSize(size uint32) error {
-	if size == 0 || size > wproto.MaxMessageSize {
-		return fmt.Errorf("%w: max message size %d (1..%d)", ErrInvalidSetting, size, wproto.MaxMessageSize)
+	if size < w.cfg.MinSettableMessageSize || size > wproto.MaxMessageSize {
+		return fmt.Errorf("%w: max message size %d is not within %d..%d (below %d the node's own messages would not fit)",
+			ErrInvalidSetting, size, w.cfg.MinSettableMessageSize, wproto.MaxMessageSize, w.cfg.MinSettableMessageSize)
 	}
 	w.set.mu.Lock()
 	defer w.set.mu.Unlock()
