@@ -205,3 +205,25 @@ func splitOrigin(s string) (scheme, host, port string, ok bool) {
 	}
 	return scheme, u.Hostname(), u.Port(), true
 }
+
+// ProtectConfig configures ProtectHTTP.
+type ProtectConfig struct {
+	// VHosts are the accepted Host names, as the RPC listeners' vhosts;
+	// "*" accepts any.
+	VHosts []string
+	// Token, when not empty, must be sent as a bearer token.
+	Token string
+}
+
+// ProtectHTTP wraps a handler served beside the RPC listeners (metrics,
+// profiles) with their Host check, so that a web page cannot read it
+// through DNS rebinding (403), and, with a token, their bearer-token check
+// (401).
+func ProtectHTTP(next http.Handler, cfg ProtectConfig, log *zap.Logger) http.Handler {
+	g := newGuard(&Config{VHosts: cfg.VHosts, Token: cfg.Token, NoAuth: cfg.Token == ""}, log, nil)
+	h := g.checkVHost(next)
+	if cfg.Token != "" {
+		h = g.checkVHost(g.requireToken(next))
+	}
+	return h
+}

@@ -47,7 +47,12 @@ func newRPCMetrics(reg *metrics.Registry) *rpcMetrics {
 }
 
 // refused counts a request refused before it reached the RPC server.
-func (m *rpcMetrics) refused(status string) { m.requests.Inc(methodNone, status) }
+// A nil *rpcMetrics counts nothing (the metrics listener's guard).
+func (m *rpcMetrics) refused(status string) {
+	if m != nil {
+		m.requests.Inc(methodNone, status)
+	}
+}
 
 // callTracker pairs the requests read from one connection (or one HTTP
 // request) with the answers written to it, and counts each answered call by

@@ -85,9 +85,11 @@ type Log struct {
 
 // Metrics configures the Prometheus endpoint.
 type Metrics struct {
-	Enabled bool   `toml:"enabled" comment:"Serve Prometheus metrics (flag --metrics)."`
-	Addr    string `toml:"addr" comment:"Metrics listen address host:port (flag --metrics.addr)."`
-	Pprof   bool   `toml:"pprof" comment:"Also serve Go runtime profiles under /debug/pprof/ on the metrics address (flag --metrics.pprof)."`
+	Enabled bool     `toml:"enabled" comment:"Serve Prometheus metrics (flag --metrics)."`
+	Addr    string   `toml:"addr" comment:"Metrics listen address host:port (flag --metrics.addr)."`
+	Pprof   bool     `toml:"pprof" comment:"Also serve Go runtime profiles under /debug/pprof/ on the metrics address (flag --metrics.pprof)."`
+	VHosts  []string `toml:"vhosts" comment:"Host header names the metrics address accepts; * accepts any (flag --metrics.vhosts, comma-separated)."`
+	Auth    bool     `toml:"auth" comment:"Require the RPC bearer token on the metrics address (flag --metrics.auth)."`
 }
 
 // Whisper configures the Whisper v6 router and the shh_ namespace.
@@ -135,7 +137,7 @@ func Default() Config {
 		WS:      WS{Addr: "127.0.0.1", Port: 8546},
 		RPC:     RPC{Modules: []string{"web3", "net", "admin", "shh", "shhext", "statusd", "mailserver"}},
 		Log:     Log{Level: "info", Format: "console"},
-		Metrics: Metrics{Addr: "127.0.0.1:6060"},
+		Metrics: Metrics{Addr: "127.0.0.1:6060", VHosts: []string{"localhost"}},
 		Whisper: Whisper{
 			MinPoW:         0.001,
 			MaxMessageSize: 1 << 20,

@@ -40,6 +40,8 @@ func flagNames() map[string]string {
 		"metrics.enabled":  "metrics",
 		"metrics.addr":     "metrics.addr",
 		"metrics.pprof":    "metrics.pprof",
+		"metrics.vhosts":   "metrics.vhosts",
+		"metrics.auth":     "metrics.auth",
 
 		"whisper.minpow":             "shh.pow",
 		"whisper.maxmessagesize":     "shh.maxmessagesize",

@@ -407,7 +407,16 @@ func (n *Node) startMetrics() error {
 		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 		n.log.Warn("serving Go runtime profiles", zap.String("url", "http://"+l.Addr().String()+"/debug/pprof/"))
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	protect := api.ProtectConfig{VHosts: n.cfg.Metrics.VHosts}
+	if n.cfg.Metrics.Auth {
+		tok, _, err := identity.LoadOrCreateToken(n.TokenPath())
+		if err != nil {
+			l.Close()
+			return err
+		}
+		protect.Token = tok
+	}
+	srv := &http.Server{Handler: api.ProtectHTTP(mux, protect, n.log.Named("metrics")), ReadHeaderTimeout: 5 * time.Second}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

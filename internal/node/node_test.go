@@ -218,3 +218,58 @@ func TestMetricsPprof(t *testing.T) {
 		}
 	}
 }
+
+// TestMetricsHostAndToken: the metrics address answers only the Host names
+// it is configured for (403 otherwise: a web page cannot read it through
+// DNS rebinding), for /metrics and profiles alike, and with --metrics.auth
+// only a client with the RPC token.
+func TestMetricsHostAndToken(t *testing.T) {
+	get := func(n *Node, path, host, token string) int {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, "http://"+n.MetricsAddr()+path, nil)
+		req.Host = host
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	c := testConfig(t)
+	c.Metrics.Enabled, c.Metrics.Addr, c.Metrics.Pprof = true, "127.0.0.1:0", true
+	n := startNode(t, c)
+	for _, tc := range []struct {
+		path, host string
+		want       int
+	}{
+		{"/metrics", "localhost:6060", http.StatusOK},
+		{"/metrics", n.MetricsAddr(), http.StatusOK}, // a literal IP cannot be rebound
+		{"/metrics", "evil.example:6060", http.StatusForbidden},
+		{"/debug/pprof/", "evil.example", http.StatusForbidden},
+	} {
+		if got := get(n, tc.path, tc.host, ""); got != tc.want {
+			t.Errorf("GET %s Host %s: %d, want %d", tc.path, tc.host, got, tc.want)
+		}
+	}
+
+	c = testConfig(t)
+	c.Metrics.Enabled, c.Metrics.Addr, c.Metrics.Auth = true, "127.0.0.1:0", true
+	n = startNode(t, c)
+	tok, _, err := identity.LoadOrCreateToken(n.TokenPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := get(n, "/metrics", "localhost", ""); got != http.StatusUnauthorized {
+		t.Errorf("no token: %d, want 401", got)
+	}
+	if got := get(n, "/metrics", "localhost", tok); got != http.StatusOK {
+		t.Errorf("with token: %d, want 200", got)
+	}
+	if got := get(n, "/metrics", "evil.example", tok); got != http.StatusForbidden {
+		t.Errorf("foreign host with token: %d, want 403", got)
+	}
+}
