@@ -68,7 +68,7 @@ func (s *Server) listenLocked() error {
 	}
 	httpH := s.sessions.wrap(s.guard.checkVHost(s.guard.cors(s.guard.requireToken(
 		&httpRPC{rpc: s.public, limit: int64(s.cfg.MaxBodyBytes), m: s.m, log: s.log, formAsJSON: !s.cfg.NoAuth}))))
-	wsH := s.sessions.wrap(s.guard.requireToken(newWSRPC(s.public, s.guard, s.cfg.MaxBodyBytes, s.m, s.log)))
+	wsH := s.sessions.wrap(s.guard.requireToken(newWSRPC(s.public, s.guard, s.cfg.MaxBodyBytes, s.m, s.log, s.conns)))
 	switch {
 	case s.cfg.sharedPort():
 		both := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -170,7 +170,10 @@ func (s *Server) acceptIPC(l *net.UnixListener) {
 		}
 		go func() {
 			defer s.sessions.leave()
-			s.all.ServeCodec(rpc.NewCodec(newIPCConn(conn, s.cfg.MaxBodyBytes, s.m)), 0)
+			ic := newIPCConn(conn, s.cfg.MaxBodyBytes, s.m)
+			ic.name, ic.ended = s.conns.open("ipc", "")
+			defer ic.ended()
+			s.all.ServeCodec(rpc.NewCodec(ic), 0)
 		}()
 	}
 }

@@ -74,6 +74,8 @@ type ipcConn struct {
 	calls  *callTracker
 	m      *rpcMetrics
 	framer jsonFramer
+	name   string // unique, see connContexts
+	ended  func() // ends the connection's context; set by the accept loop
 }
 
 func newIPCConn(c net.Conn, limit int, m *rpcMetrics) *ipcConn {
@@ -85,6 +87,9 @@ func newIPCConn(c net.Conn, limit int, m *rpcMetrics) *ipcConn {
 // Read implements io.Reader. It is called from one goroutine only.
 func (c *ipcConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
+	if err != nil && c.ended != nil {
+		c.ended() // the client has gone: its calls' work can stop
+	}
 	if ferr := c.framer.feed(p[:n], c.calls.requests); ferr != nil {
 		c.m.refused(statusTooLarge)
 		return 0, ferr
@@ -98,5 +103,11 @@ func (c *ipcConn) Write(p []byte) (int, error) {
 	return c.Conn.Write(p)
 }
 
-// RemoteAddr names the peer in go-ethereum's logs (rpc.ConnRemoteAddr).
-func (c *ipcConn) RemoteAddr() string { return "ipc" }
+// RemoteAddr names the connection in go-ethereum's logs and in each call's
+// rpc.PeerInfo (rpc.ConnRemoteAddr): "ipc#N", unique per connection.
+func (c *ipcConn) RemoteAddr() string {
+	if c.name == "" {
+		return "ipc"
+	}
+	return c.name
+}

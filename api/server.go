@@ -38,6 +38,7 @@ type Server struct {
 	stopped    chan struct{}  // closed when Stop has finished
 	serving    sync.WaitGroup // Serve and accept loops
 	sessions   group          // HTTP requests, WS sessions, IPC connections
+	conns      *connContexts  // per-connection contexts (CallContext)
 }
 
 type serverState int
@@ -80,6 +81,7 @@ func NewServer(cfg Config, log *zap.Logger, reg *metrics.Registry) (*Server, err
 		all:        newRPCServer(cfg.MaxBodyBytes),
 		registered: make(map[string]bool),
 		stopped:    make(chan struct{}),
+		conns:      newConnContexts(),
 	}
 	if err := s.registerDiscover(); err != nil {
 		return nil, err
@@ -173,6 +175,7 @@ func (s *Server) Stop() error {
 		return nil
 	}
 	defer close(s.stopped)
+	s.conns.cancel() // long calls end now, so their sessions can close
 	// Start has returned and state is stopped, so the fields below no longer change.
 	var errs []error
 	for _, ep := range s.endpoints {

@@ -26,15 +26,17 @@ const (
 // leaves or the rpc.Server is stopped.
 type wsRPC struct {
 	rpc      *rpc.Server
+	conns    *connContexts
 	upgrader websocket.Upgrader
 	limit    int64
 	m        *rpcMetrics
 	log      *zap.Logger
 }
 
-func newWSRPC(srv *rpc.Server, g *guard, limit int, m *rpcMetrics, log *zap.Logger) *wsRPC {
+func newWSRPC(srv *rpc.Server, g *guard, limit int, m *rpcMetrics, log *zap.Logger, conns *connContexts) *wsRPC {
 	return &wsRPC{
-		rpc: srv,
+		rpc:   srv,
+		conns: conns,
 		upgrader: websocket.Upgrader{
 			ReadBufferSize:  wsBufferSize,
 			WriteBufferSize: wsBufferSize,
@@ -55,7 +57,12 @@ func (h *wsRPC) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	conn.SetReadLimit(h.limit)
 	h.log.Debug("websocket session opened", zap.String("remote", r.RemoteAddr))
-	h.rpc.ServeCodec(rpc.NewCodec(newWSConn(conn, h.m)), 0)
+	wc := newWSConn(conn, h.m)
+	if h.conns != nil {
+		wc.name, wc.ended = h.conns.open("ws", r.RemoteAddr)
+		defer wc.ended()
+	}
+	h.rpc.ServeCodec(rpc.NewCodec(wc), 0)
 	h.log.Debug("websocket session closed", zap.String("remote", r.RemoteAddr))
 }
 
@@ -71,6 +78,8 @@ type wsConn struct {
 	calls *callTracker
 	m     *rpcMetrics
 	rest  []byte // unread part of the current message
+	name  string // unique, see connContexts
+	ended func() // ends the connection's context
 
 	closeOnce sync.Once
 }
@@ -84,6 +93,9 @@ func (c *wsConn) Read(p []byte) (int, error) {
 	for len(c.rest) == 0 {
 		_, msg, err := c.conn.ReadMessage()
 		if err != nil {
+			if c.ended != nil {
+				c.ended() // the client has gone: its calls' work can stop
+			}
 			if errors.Is(err, websocket.ErrReadLimit) {
 				c.m.refused(statusTooLarge)
 			}
@@ -110,8 +122,15 @@ func (c *wsConn) Write(p []byte) (int, error) {
 // SetWriteDeadline implements rpc.Conn.
 func (c *wsConn) SetWriteDeadline(t time.Time) error { return c.conn.SetWriteDeadline(t) }
 
-// RemoteAddr names the peer in go-ethereum's logs (rpc.ConnRemoteAddr).
-func (c *wsConn) RemoteAddr() string { return c.conn.RemoteAddr().String() }
+// RemoteAddr names the connection in go-ethereum's logs and in each call's
+// rpc.PeerInfo (rpc.ConnRemoteAddr): "ws#N host:port", unique per
+// connection.
+func (c *wsConn) RemoteAddr() string {
+	if c.name == "" {
+		return c.conn.RemoteAddr().String()
+	}
+	return c.name
+}
 
 // Close sends a normal-closure frame, best effort, and closes the connection.
 func (c *wsConn) Close() error {

@@ -80,6 +80,9 @@ var Catalog = &api.Docs{
 				{Title: "Get the network id", Params: `[]`, Result: `"1"`},
 			},
 		},
+		"github.com/statusnode/statusd/api.Server.CallContext": {
+			Doc: "CallContext returns a context for the work of one RPC call that ends when ctx does, when the call's WebSocket or IPC connection closes, or when the server stops, whichever comes first; release frees it. Methods that may run long (sealing) use it instead of the context go-ethereum hands them.",
+		},
 		"github.com/statusnode/statusd/api.Server.Discover": {
 			Doc: "Discover returns the document that rpc_discover answers over IPC: every registered namespace.",
 		},
@@ -130,7 +133,7 @@ var Catalog = &api.Docs{
 			Params: []string{"p"},
 		},
 		"github.com/statusnode/statusd/api.ipcConn.RemoteAddr": {
-			Doc: "RemoteAddr names the peer in go-ethereum's logs (rpc.ConnRemoteAddr).",
+			Doc: "RemoteAddr names the connection in go-ethereum's logs and in each call's rpc.PeerInfo (rpc.ConnRemoteAddr): \"ipc#N\", unique per connection.",
 		},
 		"github.com/statusnode/statusd/api.ipcConn.Write": {
 			Doc:    "Write implements io.Writer.",
@@ -155,7 +158,7 @@ var Catalog = &api.Docs{
 			Params: []string{"p"},
 		},
 		"github.com/statusnode/statusd/api.wsConn.RemoteAddr": {
-			Doc: "RemoteAddr names the peer in go-ethereum's logs (rpc.ConnRemoteAddr).",
+			Doc: "RemoteAddr names the connection in go-ethereum's logs and in each call's rpc.PeerInfo (rpc.ConnRemoteAddr): \"ws#N host:port\", unique per connection.",
 		},
 		"github.com/statusnode/statusd/api.wsConn.SetWriteDeadline": {
 			Doc:    "SetWriteDeadline implements rpc.Conn.",
@@ -316,7 +319,7 @@ var Catalog = &api.Docs{
 			Doc: "Generate a random symmetric key, keep it in memory and return its ID.",
 		},
 		"github.com/statusnode/statusd/api/shh.API.Post": {
-			Doc:    "Build, sign, encrypt and seal a message, then send it to every peer, or to targetPeer alone as a P2P message. It returns the envelope hash. It blocks while sealing (up to powTime seconds, 5 if 0). The node's own filters receive the message too. A powTarget below the node's minimum PoW, or one not reached within powTime, is -32602.",
+			Doc:    "Build, sign, encrypt and seal a message, then send it to every peer, or to targetPeer alone as a P2P message. It returns the envelope hash. It blocks while sealing (up to powTime seconds, 5 if 0), and stops sealing when the caller's connection closes or the node stops. The node's own filters receive the message too. A powTarget below the node's minimum PoW or above 100, a powTime above 30 seconds, or a target not reached within powTime is -32602.",
 			Params: []string{"req"},
 			Examples: []api.Example{
 				{Title: "Post a message to the topic", Params: `[{"symKeyID":"$SYMKEY","topic":"0xdeadbeef","payload":"0x68656c6c6f","ttl":60,"powTime":1,"powTarget":0.002}]`, Result: `"0x5f1e3c7a9b2d4f6e8a0c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a6c8b0d1f3e"`, Task: 7},

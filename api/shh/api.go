@@ -1,6 +1,7 @@
 package shh
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
@@ -20,6 +21,10 @@ import (
 type Config struct {
 	// AllowPrivateKeyExport enables shh_getPrivateKey (off by default).
 	AllowPrivateKeyExport bool
+	// CallContext, when set, gives shh_post's sealing a context that also
+	// ends when the caller's connection closes or the server stops
+	// (api.Server.CallContext); release frees it.
+	CallContext func(ctx context.Context) (work context.Context, release context.CancelFunc)
 }
 
 // Backend is what the namespace needs from the Whisper router

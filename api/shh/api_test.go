@@ -58,6 +58,8 @@ func TestInvalidParamsNameTheField(t *testing.T) {
 		{"shh_post", []any{map[string]any{"symKeyID": sym, "topic": "0x01020304", "payload": "zz", "powTarget": 1}}, "payload"},
 		{"shh_post", []any{map[string]any{"symKeyID": sym, "topic": "0x01020304", "powTarget": 0}}, "powTarget"},
 		{"shh_post", []any{map[string]any{"pubKey": "0x04", "topic": "0x01020304"}}, "pubKey"},
+		{"shh_post", []any{map[string]any{"symKeyID": sym, "topic": "0x01020304", "payload": "0x01", "powTarget": 101}}, "powTarget"},
+		{"shh_post", []any{map[string]any{"symKeyID": sym, "topic": "0x01020304", "payload": "0x01", "powTarget": 1, "powTime": 31}}, "powTime"},
 		{"shh_getFilterMessages", []any{"missing"}, "id"},
 		{"shh_deleteKeyPair", []any{"missing"}, "id"},
 		{"shh_getSymKey", []any{"missing"}, "id"},

@@ -16,14 +16,25 @@ import (
 	"github.com/statusnode/statusd/transport/whisper"
 )
 
-// defaultPowTime is the sealing time allowed when powTime is 0.
-const defaultPowTime = 5 * time.Second
+// Sealing bounds of shh_post.
+const (
+	// defaultPowTime is the sealing time allowed when powTime is 0.
+	defaultPowTime = 5 * time.Second
+	// MaxPowTime is the longest sealing a call may ask for, in seconds.
+	MaxPowTime = 30
+	// MaxPowTarget is the highest PoW a call may ask for: far beyond what
+	// the network used (Status 0.002, go-ethereum's default 0.2), reached
+	// for a 1 KiB envelope living 50 s in about 2^22 hashes.
+	MaxPowTarget = 100
+)
 
 // Post is shh_post: build, sign, encrypt and seal a message, then send it
 // to every peer, or to targetPeer alone as a P2P message. It returns the
-// envelope hash. It blocks while sealing (up to powTime seconds, 5 if 0).
+// envelope hash. It blocks while sealing (up to powTime seconds, 5 if 0),
+// and stops sealing when the caller's connection closes or the node stops.
 // The node's own filters receive the message too. A powTarget below the
-// node's minimum PoW, or one not reached within powTime, is -32602.
+// node's minimum PoW or above 100, a powTime above 30 seconds, or a target
+// not reached within powTime is -32602.
 //
 // Example: Post a message to the topic
 //
@@ -44,6 +55,17 @@ func (a *API) Post(ctx context.Context, req NewMessage) (hexutil.Bytes, error) {
 		target = n.ID()
 	} else if req.PowTarget < a.w.MinPoW() {
 		return nil, rpcError(invalid("powTarget", fmt.Errorf("%w: message rejected, PoW too low (%g < %g)", wproto.ErrPoWTooLow, req.PowTarget, a.w.MinPoW())))
+	}
+	if req.PowTarget > MaxPowTarget {
+		return nil, rpcError(invalid("powTarget", fmt.Errorf("%g is above the maximum %d", req.PowTarget, MaxPowTarget)))
+	}
+	if req.PowTime > MaxPowTime {
+		return nil, rpcError(invalid("powTime", fmt.Errorf("%d seconds is above the maximum %d", req.PowTime, MaxPowTime)))
+	}
+	if a.cfg.CallContext != nil {
+		work, release := a.cfg.CallContext(ctx)
+		defer release()
+		ctx = work
 	}
 	env, err := wproto.Wrap(p, time.Now(), rand.Reader)
 	if err != nil {

@@ -356,7 +356,7 @@ func (n *Node) startRPC() error {
 		return err
 	}
 	srv.SetDocs(apidocs.Catalog) // for rpc_discover
-	shhSvc := shh.New(n.whisper, shh.Config{AllowPrivateKeyExport: n.cfg.Whisper.GetPrivateKey})
+	shhSvc := shh.New(n.whisper, shh.Config{AllowPrivateKeyExport: n.cfg.Whisper.GetPrivateKey, CallContext: srv.CallContext})
 	// Pushed before the RPC server, so subscriptions end after it stopped.
 	n.stack.push("shh subscriptions", shhSvc.Close)
 	statusdSvc := statusd.New(n.messenger, n.whisper)
