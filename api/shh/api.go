@@ -25,6 +25,19 @@ type Config struct {
 	// ends when the caller's connection closes or the server stops
 	// (api.Server.CallContext); release frees it.
 	CallContext func(ctx context.Context) (work context.Context, release context.CancelFunc)
+	// MaxSubscriptions bounds the subscriptions of one connection; 0
+	// means DefaultMaxSubscriptions.
+	MaxSubscriptions int
+}
+
+// DefaultMaxSubscriptions is the default of Config.MaxSubscriptions.
+const DefaultMaxSubscriptions = 1000
+
+func (a *API) maxSubscriptions() int {
+	if a.cfg.MaxSubscriptions > 0 {
+		return a.cfg.MaxSubscriptions
+	}
+	return DefaultMaxSubscriptions
 }
 
 // Backend is what the namespace needs from the Whisper router
@@ -76,15 +89,16 @@ type API struct {
 	w   Backend
 	cfg Config
 
-	mu     sync.Mutex // guards closed and wg.Add
+	mu     sync.Mutex // guards closed, subs and wg.Add
 	closed bool
+	subs   map[string]int // subscriptions per connection (rpc.PeerInfo.RemoteAddr)
 	quit   chan struct{}
 	wg     sync.WaitGroup // subscription goroutines
 }
 
 // New returns the namespace over the router w.
 func New(w Backend, cfg Config) *Service {
-	return &Service{api: &API{w: w, cfg: cfg, quit: make(chan struct{})}}
+	return &Service{api: &API{w: w, cfg: cfg, quit: make(chan struct{}), subs: make(map[string]int)}}
 }
 
 // API is the value to register under "shh".
@@ -364,7 +378,10 @@ func (a *API) GetFilterMessages(id string) ([]*Message, error) {
 	if err != nil {
 		return nil, rpcError(invalid("id", err))
 	}
-	msgs := f.Retrieve()
+	msgs, err := f.Retrieve(MaxPollBytes)
+	if err != nil {
+		return nil, rpcError(err)
+	}
 	out := make([]*Message, 0, len(msgs))
 	for _, m := range msgs {
 		out = append(out, toMessage(m))

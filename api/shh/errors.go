@@ -12,6 +12,10 @@ import (
 // was started with --shh.getprivatekey.
 var ErrPrivateKeyExportDisabled = errors.New("shh: shh_getPrivateKey is disabled (enable with --shh.getprivatekey)")
 
+// ErrTooManySubscriptions answers shh_subscribe past the per-connection
+// limit.
+var ErrTooManySubscriptions = errors.New("shh: too many subscriptions")
+
 // errs classifies the router and codec sentinels: those that mean the
 // caller's input was wrong are -32602; everything else goes through
 // api.RPCError (-32000, or -32002 for timeouts).

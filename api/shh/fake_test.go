@@ -48,7 +48,7 @@ func newFakeWhisper(t *testing.T) *fakeWhisper {
 		t.Fatal(err)
 	}
 	return &fakeWhisper{
-		keys:    whisper.NewKeyStore(rand.New(rand.NewSource(1))),
+		keys:    whisper.NewKeyStore(rand.New(rand.NewSource(1)), 0),
 		filters: router.Filters(),
 		minPoW:  0.002, maxSize: 1 << 20,
 		peer: enode.MustParse(peerURL).ID(),

@@ -26,6 +26,9 @@ const (
 	// the network used (Status 0.002, go-ethereum's default 0.2), reached
 	// for a 1 KiB envelope living 50 s in about 2^22 hashes.
 	MaxPowTarget = 100
+	// MaxPollBytes bounds one shh_getFilterMessages answer (message
+	// plaintexts plus an allowance each); the rest come with the next poll.
+	MaxPollBytes = 8 << 20
 )
 
 // Post is shh_post: build, sign, encrypt and seal a message, then send it
@@ -150,26 +153,48 @@ func (a *API) Messages(ctx context.Context, c Criteria) (*rpc.Subscription, erro
 	if err != nil {
 		return nil, rpcError(err)
 	}
+	conn := rpc.PeerInfoFromContext(ctx).RemoteAddr
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.closed {
 		return nil, rpcError(whisper.ErrStopped)
+	}
+	if max := a.maxSubscriptions(); a.subs[conn] >= max {
+		return nil, rpcError(fmt.Errorf("%w: at most %d on one connection (--rpc.maxsubscriptions); unsubscribe some first",
+			ErrTooManySubscriptions, max))
 	}
 	id, ch, err := a.w.Filters().Subscribe(f)
 	if err != nil {
 		return nil, rpcError(err)
 	}
 	sub := notifier.CreateSubscription()
+	a.subs[conn]++
 	a.wg.Add(1)
-	go a.forward(notifier, sub, id, ch)
+	go a.forward(notifier, sub, conn, id, f, ch)
 	return sub, nil
 }
 
+// Lost is the notification a subscription gets after messages were lost
+// because its reader lagged (the node holds Config.FilterQueue messages per
+// subscription): how many, and why.
+type Lost struct {
+	Lost   int    `json:"lost"`
+	Reason string `json:"reason"`
+}
+
 // forward is a subscription's goroutine: it pushes messages until the
-// client unsubscribes, the filter closes or the service closes.
-func (a *API) forward(n *rpc.Notifier, sub *rpc.Subscription, filterID string, ch <-chan *whisper.Message) {
+// client unsubscribes, the filter closes or the service closes, and tells
+// the client when messages were lost.
+func (a *API) forward(n *rpc.Notifier, sub *rpc.Subscription, conn, filterID string, f *whisper.Filter, ch <-chan *whisper.Message) {
 	defer a.wg.Done()
-	defer a.w.Filters().Uninstall(filterID)
+	defer func() {
+		a.w.Filters().Uninstall(filterID)
+		a.mu.Lock()
+		if a.subs[conn]--; a.subs[conn] <= 0 {
+			delete(a.subs, conn)
+		}
+		a.mu.Unlock()
+	}()
 	for {
 		select {
 		case m, ok := <-ch:
@@ -178,6 +203,11 @@ func (a *API) forward(n *rpc.Notifier, sub *rpc.Subscription, filterID string, c
 			}
 			if err := n.Notify(sub.ID, toMessage(m)); err != nil {
 				return
+			}
+			if lost := f.TakeLost(); lost > 0 {
+				if err := n.Notify(sub.ID, Lost{Lost: lost, Reason: "the subscriber read too slowly; messages that did not fit were not delivered"}); err != nil {
+					return
+				}
 			}
 		case <-sub.Err():
 			return

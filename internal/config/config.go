@@ -73,8 +73,9 @@ type IPC struct {
 
 // RPC holds settings shared by the JSON-RPC endpoints.
 type RPC struct {
-	Modules []string `toml:"modules" comment:"Namespaces served over HTTP and WebSocket; IPC serves all (flag --rpc.modules, comma-separated)."`
-	NoAuth  bool     `toml:"noauth" comment:"Serve HTTP and WebSocket without the bearer token in <datadir>/rpc.token (flag --rpc.noauth)."`
+	Modules          []string `toml:"modules" comment:"Namespaces served over HTTP and WebSocket; IPC serves all (flag --rpc.modules, comma-separated)."`
+	NoAuth           bool     `toml:"noauth" comment:"Serve HTTP and WebSocket without the bearer token in <datadir>/rpc.token (flag --rpc.noauth)."`
+	MaxSubscriptions int      `toml:"maxsubscriptions" comment:"Subscriptions one WebSocket or IPC connection may hold (flag --rpc.maxsubscriptions)."`
 }
 
 // Log configures logging.
@@ -100,6 +101,9 @@ type Whisper struct {
 	RateEnvelopes  int     `toml:"ratelimitenvelopes" comment:"Envelopes per second read from one untrusted peer after a burst of 40 seconds' worth; a faster peer is slowed, never dropped; 0 is unlimited (flag --shh.ratelimit.envelopes)."`
 	RateBytes      int     `toml:"ratelimitbytes" comment:"Envelope bytes per second read from one untrusted peer after a burst of 40 seconds' worth; a faster peer is slowed, never dropped; 0 is unlimited (flag --shh.ratelimit.bytes)."`
 	GetPrivateKey  bool    `toml:"getprivatekey" comment:"Allow shh_getPrivateKey to return private keys (flag --shh.getprivatekey)."`
+	MaxFilters     int     `toml:"maxfilters" comment:"Message filters the node holds at once (flag --shh.maxfilters)."`
+	FilterBytes    int     `toml:"filterbytes" comment:"Bytes one polled filter holds between two polls; past it the next poll reports how many messages were lost (flag --shh.filterbytes)."`
+	MaxKeys        int     `toml:"maxkeys" comment:"Key pairs and symmetric keys the node holds at once (flag --shh.maxkeys)."`
 }
 
 // Mailserver configures the mailserver roles (docs/PROTOCOL.md §4.5, §8):
@@ -135,7 +139,7 @@ func Default() Config {
 			VHosts:     []string{"localhost"},
 		},
 		WS:      WS{Addr: "127.0.0.1", Port: 8546},
-		RPC:     RPC{Modules: []string{"web3", "net", "admin", "shh", "shhext", "statusd", "mailserver"}},
+		RPC:     RPC{Modules: []string{"web3", "net", "admin", "shh", "shhext", "statusd", "mailserver"}, MaxSubscriptions: 1000},
 		Log:     Log{Level: "info", Format: "console"},
 		Metrics: Metrics{Addr: "127.0.0.1:6060", VHosts: []string{"localhost"}},
 		Whisper: Whisper{
@@ -143,6 +147,9 @@ func Default() Config {
 			MaxMessageSize: 1 << 20,
 			RateEnvelopes:  500,
 			RateBytes:      4 << 20,
+			MaxFilters:     5000,
+			FilterBytes:    16 << 20,
+			MaxKeys:        10000,
 		},
 		Mailserver: Mailserver{
 			Password:  "status-offline-inbox",
@@ -181,6 +188,9 @@ func (c *Config) Validate() error {
 	}
 	if c.P2P.MaxPeers < 0 {
 		return fmt.Errorf("%w: --maxpeers must not be negative", ErrInvalid)
+	}
+	if c.RPC.MaxSubscriptions < 1 {
+		return fmt.Errorf("%w: --rpc.maxsubscriptions must be at least 1", ErrInvalid)
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
@@ -227,6 +237,10 @@ func (w *Whisper) validate() error {
 		return fmt.Errorf("%w: --shh.ratelimit.envelopes must not be negative", ErrInvalid)
 	case w.RateBytes < 0:
 		return fmt.Errorf("%w: --shh.ratelimit.bytes must not be negative", ErrInvalid)
+	case w.MaxFilters < 1 || w.MaxKeys < 1:
+		return fmt.Errorf("%w: --shh.maxfilters and --shh.maxkeys must be at least 1", ErrInvalid)
+	case w.FilterBytes < 64<<10:
+		return fmt.Errorf("%w: --shh.filterbytes must be at least 65536", ErrInvalid)
 	}
 	return nil
 }

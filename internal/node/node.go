@@ -309,6 +309,7 @@ func (n *Node) startWhisper() error {
 	cfg.LightClient = wc.LightClient
 	cfg.RateLimit.EnvelopesPerSecond = float64(wc.RateEnvelopes)
 	cfg.RateLimit.BytesPerSecond = float64(wc.RateBytes)
+	cfg.MaxFilters, cfg.FilterBytes, cfg.MaxKeys = wc.MaxFilters, wc.FilterBytes, wc.MaxKeys
 	cfg.EnablePrivateKeyExport = wc.GetPrivateKey
 	w, err := whisper.New(cfg, n.account.PrivateKey, n.log, n.metrics)
 	if err != nil {
@@ -356,7 +357,8 @@ func (n *Node) startRPC() error {
 		return err
 	}
 	srv.SetDocs(apidocs.Catalog) // for rpc_discover
-	shhSvc := shh.New(n.whisper, shh.Config{AllowPrivateKeyExport: n.cfg.Whisper.GetPrivateKey, CallContext: srv.CallContext})
+	shhSvc := shh.New(n.whisper, shh.Config{AllowPrivateKeyExport: n.cfg.Whisper.GetPrivateKey, CallContext: srv.CallContext,
+		MaxSubscriptions: n.cfg.RPC.MaxSubscriptions})
 	// Pushed before the RPC server, so subscriptions end after it stopped.
 	n.stack.push("shh subscriptions", shhSvc.Close)
 	statusdSvc := statusd.New(n.messenger, n.whisper)

@@ -25,6 +25,9 @@ var (
 	ErrHandshake       = errors.New("whisper: handshake failed")
 	ErrPacketTooLarge  = errors.New("whisper: packet too large")
 	ErrAbusivePeer     = errors.New("whisper: peer sends what no honest peer sends")
+	ErrTooManyFilters  = errors.New("whisper: too many filters")
+	ErrTooManyKeys     = errors.New("whisper: too many keys")
+	ErrMessagesLost    = errors.New("whisper: messages lost")
 	ErrLightClientPeer = errors.New("whisper: two restricted light clients")
 )
 
@@ -88,9 +91,18 @@ type Config struct {
 	BatchBytes     int
 	// HandshakeTimeout bounds the wait for the peer's Status packet.
 	HandshakeTimeout time.Duration
-	// FilterQueue is the per-filter buffer of messages (polling and
-	// subscriptions); the oldest are dropped when it is full.
+	// FilterQueue is the channel capacity of a subscription (Subscribe);
+	// what a lagging reader cannot take is counted (Filter.TakeLost).
 	FilterQueue int
+	// FilterBytes bounds what one polled filter holds between two polls;
+	// past it new messages are counted as lost and the next poll says so
+	// (Filter.Retrieve).
+	FilterBytes int
+	// MaxFilters bounds the filters installed at once (ErrTooManyFilters).
+	MaxFilters int
+	// MaxKeys bounds the key pairs and symmetric keys held at once
+	// (ErrTooManyKeys).
+	MaxKeys int
 	// Confirmations advertises confirmationsEnabled in our Status and
 	// answers each Messages packet from a peer that advertised it with a
 	// Message Response (12) and a Batch Acknowledged (11) packet, as the
@@ -134,6 +146,9 @@ func DefaultConfig() Config {
 		BatchBytes:       256 << 10,
 		HandshakeTimeout: 5 * time.Second,
 		FilterQueue:      1024,
+		FilterBytes:      16 << 20,
+		MaxFilters:       5000,
+		MaxKeys:          10000,
 		Confirmations:    true,
 	}
 }
@@ -163,6 +178,9 @@ func (c *Config) validate() error {
 	setDefault(&c.BatchEnvelopes, d.BatchEnvelopes)
 	setDefault(&c.BatchBytes, d.BatchBytes)
 	setDefault(&c.FilterQueue, d.FilterQueue)
+	setDefault(&c.FilterBytes, d.FilterBytes)
+	setDefault(&c.MaxFilters, d.MaxFilters)
+	setDefault(&c.MaxKeys, d.MaxKeys)
 	setDefault(&c.IngestWorkers, runtime.GOMAXPROCS(0))
 	if c.HandshakeTimeout <= 0 {
 		c.HandshakeTimeout = d.HandshakeTimeout

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
 
 	wproto "github.com/statusnode/statusd/protocol/whisper"
 )
@@ -26,15 +27,22 @@ type Filter struct {
 	Src      *ecdsa.PublicKey
 	AllowP2P bool
 
-	id  string
-	cap int
-	sym *wproto.SymCipher // KeySym prepared at install; read-only after
+	id      string
+	maxSize int               // bytes a polled filter holds (Config.FilterBytes)
+	sym     *wproto.SymCipher // KeySym prepared at install; read-only after
+	asymID  [32]byte          // KeyAsym's scalar, the open cache's key
 
 	mu     sync.Mutex // guards the fields below
 	msgs   []*Message
+	size   int           // bytes held in msgs (messageSize)
+	lost   int           // messages not kept since the last TakeLost or Retrieve
 	ch     chan *Message // nil for polled filters
 	closed bool
 }
+
+// messageSize is what a held message counts against Config.FilterBytes:
+// its plaintext plus a fixed allowance for the rest of the record.
+func messageSize(m *Message) int { return len(m.Raw) + 256 }
 
 func (f *Filter) validate() error {
 	switch {
@@ -54,10 +62,10 @@ func (f *Filter) validate() error {
 func (f *Filter) ID() string { return f.id }
 
 // push hands m to the filter: to the subscriber's channel without blocking,
-// or to the polling buffer, dropping the oldest message when it is full. It
-// reports whether m was taken (false only for a closed filter or a lagging
-// subscriber) and whether a message was lost: m itself for a lagging
-// subscriber, the oldest one for a full polling buffer.
+// or to the polling buffer while it holds less than its byte bound. It
+// reports whether m was taken (false for a closed filter, a lagging
+// subscriber or a full buffer) and whether it was lost (not closed). Lost
+// messages are counted for the client: TakeLost, Retrieve.
 func (f *Filter) push(m *Message) (taken, lost bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -69,25 +77,57 @@ func (f *Filter) push(m *Message) (taken, lost bool) {
 		case f.ch <- m:
 			return true, false
 		default:
+			f.lost++
 			return false, true
 		}
 	}
-	if len(f.msgs) >= f.cap {
-		f.msgs = f.msgs[1:]
-		lost = true
+	n := messageSize(m)
+	if f.size+n > f.maxSize && len(f.msgs) > 0 {
+		f.lost++
+		return false, true
 	}
 	f.msgs = append(f.msgs, m)
-	return true, lost
+	f.size += n
+	return true, false
 }
 
-// Retrieve returns and forgets the messages received since the last call
-// (shh_getFilterMessages). The slice belongs to the caller.
-func (f *Filter) Retrieve() []*Message {
+// Retrieve returns and forgets the oldest messages received since the last
+// call, up to maxBytes of them (at least one; 0: all), for
+// shh_getFilterMessages; the rest wait for the next call. When messages
+// were lost since the last call (the buffer was at its bound), it returns
+// no message and an error wrapping ErrMessagesLost that says how many, and
+// the next call returns what is held. The slice belongs to the caller.
+func (f *Filter) Retrieve(maxBytes int) ([]*Message, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := f.msgs
-	f.msgs = nil
-	return out
+	if f.lost > 0 {
+		n := f.lost
+		f.lost = 0
+		return nil, fmt.Errorf("%w: %d messages since the last poll, the filter holds at most %d bytes (--shh.filterbytes); "+
+			"poll more often; the messages it holds come with the next poll", ErrMessagesLost, n, f.maxSize)
+	}
+	n, size := 0, 0
+	for n < len(f.msgs) && (maxBytes <= 0 || n == 0 || size+messageSize(f.msgs[n]) <= maxBytes) {
+		size += messageSize(f.msgs[n])
+		n++
+	}
+	out := f.msgs[:n:n]
+	f.msgs = f.msgs[n:]
+	f.size -= size
+	if len(f.msgs) == 0 {
+		f.msgs = nil
+	}
+	return out, nil
+}
+
+// TakeLost returns and resets the number of messages a subscription could
+// not take because its reader lagged (the channel was full).
+func (f *Filter) TakeLost() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := f.lost
+	f.lost = 0
+	return n
 }
 
 func (f *Filter) close() {
@@ -116,12 +156,43 @@ type Filters struct {
 
 	mu      sync.RWMutex
 	byID    map[string]*Filter
-	byTopic map[wproto.Topic][]*Filter
-	any     []*Filter // asymmetric filters without topics
+	byTopic map[wproto.Topic]*filterSet
+	any     filterSet // asymmetric filters without topics
+}
+
+// filterSet is a list of filters with O(1) removal (swap with the last).
+// Readers copy it under the read lock (candidates).
+type filterSet struct {
+	list []*Filter
+	pos  map[*Filter]int
+}
+
+func (s *filterSet) add(f *Filter) {
+	if s.pos == nil {
+		s.pos = make(map[*Filter]int)
+	}
+	if _, ok := s.pos[f]; ok {
+		return
+	}
+	s.pos[f] = len(s.list)
+	s.list = append(s.list, f)
+}
+
+func (s *filterSet) remove(f *Filter) {
+	i, ok := s.pos[f]
+	if !ok {
+		return
+	}
+	last := len(s.list) - 1
+	s.list[i] = s.list[last]
+	s.pos[s.list[i]] = i
+	s.list[last] = nil
+	s.list = s.list[:last]
+	delete(s.pos, f)
 }
 
 func newFilters(w *Whisper) *Filters {
-	return &Filters{w: w, byID: make(map[string]*Filter), byTopic: make(map[wproto.Topic][]*Filter)}
+	return &Filters{w: w, byID: make(map[string]*Filter), byTopic: make(map[wproto.Topic]*filterSet)}
 }
 
 // Install adds a polled filter and returns its ID (shh_newMessageFilter).
@@ -156,14 +227,27 @@ func (fs *Filters) install(f *Filter, ch chan *Message) (string, error) {
 		}
 		f.sym = c
 	}
-	f.id, f.ch, f.cap = hex.EncodeToString(raw[:]), ch, fs.w.cfg.FilterQueue
+	if f.KeyAsym != nil {
+		f.asymID = [32]byte(crypto.FromECDSA(f.KeyAsym))
+	}
+	f.id, f.ch, f.maxSize = hex.EncodeToString(raw[:]), ch, fs.w.cfg.FilterBytes
+	f.Topics = uniqueTopics(f.Topics)
 	fs.mu.Lock()
+	if len(fs.byID) >= fs.w.cfg.MaxFilters {
+		fs.mu.Unlock()
+		return "", fmt.Errorf("%w: the node holds at most %d filters (--shh.maxfilters); uninstall some first", ErrTooManyFilters, fs.w.cfg.MaxFilters)
+	}
 	fs.byID[f.id] = f
 	if len(f.Topics) == 0 {
-		fs.any = append(fs.any, f)
+		fs.any.add(f)
 	}
-	for _, t := range uniqueTopics(f.Topics) {
-		fs.byTopic[t] = append(fs.byTopic[t], f)
+	for _, t := range f.Topics {
+		set := fs.byTopic[t]
+		if set == nil {
+			set = &filterSet{}
+			fs.byTopic[t] = set
+		}
+		set.add(f)
 	}
 	fs.mu.Unlock()
 	if len(f.Topics) > 0 {
@@ -184,6 +268,13 @@ func uniqueTopics(ts []wproto.Topic) []wproto.Topic {
 	return out
 }
 
+// Len is the number of installed filters.
+func (fs *Filters) Len() int {
+	fs.mu.RLock()
+	defer fs.mu.RUnlock()
+	return len(fs.byID)
+}
+
 // Get returns the filter with id, or an error wrapping ErrFilterNotFound.
 func (fs *Filters) Get(id string) (*Filter, error) {
 	fs.mu.RLock()
@@ -202,12 +293,13 @@ func (fs *Filters) Uninstall(id string) bool {
 	f, ok := fs.byID[id]
 	if ok {
 		delete(fs.byID, id)
-		fs.any = without(fs.any, f)
+		fs.any.remove(f)
 		for _, t := range f.Topics {
-			if l := without(fs.byTopic[t], f); len(l) > 0 {
-				fs.byTopic[t] = l
-			} else {
-				delete(fs.byTopic, t)
+			if set := fs.byTopic[t]; set != nil {
+				set.remove(f)
+				if len(set.list) == 0 {
+					delete(fs.byTopic, t)
+				}
 			}
 		}
 	}
@@ -216,16 +308,6 @@ func (fs *Filters) Uninstall(id string) bool {
 		f.close()
 	}
 	return ok
-}
-
-func without(l []*Filter, f *Filter) []*Filter {
-	out := l[:0:0]
-	for _, g := range l {
-		if g != f {
-			out = append(out, g)
-		}
-	}
-	return out
 }
 
 func (fs *Filters) closeAll() {
@@ -240,12 +322,15 @@ func (fs *Filters) closeAll() {
 func (fs *Filters) candidates(t wproto.Topic) []*Filter {
 	fs.mu.RLock()
 	defer fs.mu.RUnlock()
-	l := fs.byTopic[t]
-	if len(fs.any) == 0 {
-		return l
+	var l []*Filter
+	if set := fs.byTopic[t]; set != nil {
+		l = set.list
 	}
-	out := make([]*Filter, 0, len(l)+len(fs.any))
-	return append(append(out, l...), fs.any...)
+	if len(l)+len(fs.any.list) == 0 {
+		return nil
+	}
+	out := make([]*Filter, 0, len(l)+len(fs.any.list))
+	return append(append(out, l...), fs.any.list...)
 }
 
 // deliver opens e for every matching filter and hands over the message.
@@ -257,8 +342,8 @@ func (fs *Filters) deliver(e *entry, p2p bool, now time.Time) bool {
 	if len(cands) == 0 {
 		return false
 	}
-	kept := false
-	oc := openCache{e: e, now: now}
+	delivered, lost := 0, 0
+	oc := openCache{e: e, p2p: p2p, now: now}
 	for _, f := range cands {
 		if (p2p && !f.AllowP2P) || (f.PoW > 0 && e.pow < f.PoW) {
 			continue
@@ -267,23 +352,30 @@ func (fs *Filters) deliver(e *entry, p2p bool, now time.Time) bool {
 		if m == nil || (f.Src != nil && !m.SignedBy(f.Src)) {
 			continue
 		}
-		taken, lost := f.push(&Message{ReceivedMessage: m, P2P: p2p})
+		taken, missed := f.push(m)
 		if taken {
-			fs.w.m.delivered.Inc()
-			kept = true
+			delivered++
 		}
-		if lost {
-			fs.w.m.dropped.Inc(dropFilterBacklog)
+		if missed {
+			lost++
 		}
 	}
-	return kept
+	fs.w.m.decryptions.Add(float64(oc.tries))
+	if delivered > 0 {
+		fs.w.m.delivered.Add(float64(delivered))
+	}
+	if lost > 0 {
+		fs.w.m.dropped.Add(float64(lost), dropFilterBacklog)
+	}
+	return delivered > 0
 }
 
-// openKey identifies a filter's key: the symmetric key by value, the
-// private key by pointer.
+// openKey identifies a filter's key by value (the symmetric key, or the
+// private key's scalar), so filters sharing a key try it once per envelope
+// however many they are.
 type openKey struct {
 	sym  wproto.SymKey
-	asym *ecdsa.PrivateKey
+	asym [32]byte
 }
 
 // openCache remembers, for one envelope, the result of each key tried
@@ -291,23 +383,27 @@ type openKey struct {
 // A few keys are searched linearly; beyond that a map takes over.
 type openCache struct {
 	e        *entry
+	p2p      bool
+	tries    int // keys tried (decryptions attempted)
 	now      time.Time
 	known    wproto.Known
 	hasKnown bool
 	n        int
 	keys     [openCacheLinear]openKey
-	msgs     [openCacheLinear]*wproto.ReceivedMessage
-	byKey    map[openKey]*wproto.ReceivedMessage
+	msgs     [openCacheLinear]*Message
+	byKey    map[openKey]*Message
 }
 
 const openCacheLinear = 8
 
-func (c *openCache) open(f *Filter) *wproto.ReceivedMessage {
+// open returns the message f's key opens from the envelope (nil when it
+// does not), one *Message shared by every filter with the same key.
+func (c *openCache) open(f *Filter) *Message {
 	var k openKey
 	if f.KeySym != nil {
 		k.sym = *f.KeySym
 	} else {
-		k.asym = f.KeyAsym
+		k.asym = f.asymID
 	}
 	if c.byKey != nil {
 		if m, ok := c.byKey[k]; ok {
@@ -329,20 +425,23 @@ func (c *openCache) open(f *Filter) *wproto.ReceivedMessage {
 		}
 		c.hasKnown = true
 	}
-	var m *wproto.ReceivedMessage
+	c.tries++
+	var rm *wproto.ReceivedMessage
 	var err error
 	switch {
 	case f.sym != nil:
-		m, err = wproto.OpenSymmetricKnown(c.e.env, f.sym, c.known)
+		rm, err = wproto.OpenSymmetricKnown(c.e.env, f.sym, c.known)
 	case f.KeySym != nil: // not installed through Filters.install
-		m, err = wproto.OpenSymmetric(c.e.env, f.KeySym, c.now)
+		rm, err = wproto.OpenSymmetric(c.e.env, f.KeySym, c.now)
 	default:
-		m, err = wproto.OpenAsymmetricKnown(c.e.env, f.KeyAsym, c.known)
+		rm, err = wproto.OpenAsymmetricKnown(c.e.env, f.KeyAsym, c.known)
 	}
-	if err != nil {
-		m = nil
-	} else if m.EnvelopeHash == (common.Hash{}) {
-		m.EnvelopeHash = c.e.hash()
+	var m *Message
+	if err == nil {
+		if rm.EnvelopeHash == (common.Hash{}) {
+			rm.EnvelopeHash = c.e.hash()
+		}
+		m = &Message{ReceivedMessage: rm, P2P: c.p2p}
 	}
 	switch {
 	case c.byKey != nil:
@@ -351,7 +450,7 @@ func (c *openCache) open(f *Filter) *wproto.ReceivedMessage {
 		c.keys[c.n], c.msgs[c.n] = k, m
 		c.n++
 	default:
-		c.byKey = make(map[openKey]*wproto.ReceivedMessage, 2*openCacheLinear)
+		c.byKey = make(map[openKey]*Message, 2*openCacheLinear)
 		for i := range c.n {
 			c.byKey[c.keys[i]] = c.msgs[i]
 		}

@@ -44,7 +44,7 @@ func TestFilterMatching(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := f.Retrieve(); len(got) != n {
+		if got, err := f.Retrieve(0); err != nil || len(got) != n {
 			t.Errorf("filter %s: %d messages, want %d", id[:8], len(got), n)
 		}
 	}
@@ -88,7 +88,7 @@ func TestFilterWidensBloom(t *testing.T) {
 }
 
 func TestKeyStore(t *testing.T) {
-	ks := NewKeyStore(rand.Reader)
+	ks := NewKeyStore(rand.Reader, 0)
 	id, err := ks.NewKeyPair()
 	if err != nil || len(id) != 64 {
 		t.Fatal(id, err)

@@ -19,15 +19,26 @@ import (
 // keys are copies the caller owns.
 type KeyStore struct {
 	rand io.Reader
+	max  int // key pairs and symmetric keys together; 0: unlimited
 
 	mu   sync.RWMutex
 	priv map[string]*ecdsa.PrivateKey
 	sym  map[string]wproto.SymKey
 }
 
-// NewKeyStore returns an empty store reading randomness from rand.
-func NewKeyStore(rand io.Reader) *KeyStore {
-	return &KeyStore{rand: rand, priv: make(map[string]*ecdsa.PrivateKey), sym: make(map[string]wproto.SymKey)}
+// NewKeyStore returns an empty store reading randomness from rand that
+// holds at most max keys (0: unlimited); past it adding a key is an error
+// wrapping ErrTooManyKeys.
+func NewKeyStore(rand io.Reader, max int) *KeyStore {
+	return &KeyStore{rand: rand, max: max, priv: make(map[string]*ecdsa.PrivateKey), sym: make(map[string]wproto.SymKey)}
+}
+
+// fullLocked reports, as an error, that no new key fits.
+func (ks *KeyStore) fullLocked() error {
+	if ks.max > 0 && len(ks.priv)+len(ks.sym) >= ks.max {
+		return fmt.Errorf("%w: the node holds at most %d keys (--shh.maxkeys); delete some first", ErrTooManyKeys, ks.max)
+	}
+	return nil
 }
 
 // NewKeyPair generates a key pair and returns its ID (shh_newKeyPair).
@@ -50,6 +61,11 @@ func (ks *KeyStore) AddKeyPair(key *ecdsa.PrivateKey) (string, error) {
 	}
 	ks.mu.Lock()
 	defer ks.mu.Unlock()
+	if _, ok := ks.priv[id]; !ok {
+		if err := ks.fullLocked(); err != nil {
+			return "", err
+		}
+	}
 	ks.priv[id] = key
 	return id, nil
 }
@@ -124,6 +140,9 @@ func (ks *KeyStore) addSym(key wproto.SymKey) (string, error) {
 	id := hex.EncodeToString(raw[:])
 	ks.mu.Lock()
 	defer ks.mu.Unlock()
+	if err := ks.fullLocked(); err != nil {
+		return "", err
+	}
 	ks.sym[id] = key
 	return id, nil
 }

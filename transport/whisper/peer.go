@@ -56,6 +56,10 @@ type known struct {
 	theirs bool // the peer sent it to us on this connection
 }
 
+// controlQueue is the length of a peer's queue of control packets: two
+// confirmations per Messages packet it sends us (§4.6) among them.
+const controlQueue = 256
+
 // sessions numbers peer connections for entry.from.
 var sessions atomic.Uint64
 
@@ -69,7 +73,7 @@ func newPeer(w *Whisper, id enode.ID, rw p2p.MsgWriter, disconnect func(), st *w
 		rw:         rw,
 		disconnect: func() { once.Do(disconnect) },
 		queue:      make(chan *entry, w.cfg.PeerQueue),
-		ctrl:       make(chan control, 16),
+		ctrl:       make(chan control, controlQueue),
 		quit:       make(chan struct{}),
 		done:       make(chan struct{}),
 		limiter:    newRateLimiter(w.cfg.RateLimit, w.cfg.MaxMessageSize),
@@ -141,13 +145,18 @@ func (p *peer) takeBehind() bool {
 }
 
 // sendControl queues a control packet without blocking; a full control
-// queue means the peer does not read, so it is dropped and counted.
+// queue means the peer does not read, so it is not sent: P2P messages
+// (code 127) are counted as envelopes dropped, the others by code.
 func (p *peer) sendControl(code wproto.PacketCode, body []byte) bool {
 	select {
 	case p.ctrl <- control{code: code, body: body}:
 		return true
 	default:
-		p.w.m.dropped.Inc(dropQueueFull)
+		if code == wproto.P2PMessageCode {
+			p.w.m.dropped.Inc(dropQueueFull)
+		} else {
+			p.w.m.controlDropped.Inc(code.String())
+		}
 		return false
 	}
 }

@@ -72,7 +72,8 @@ func TestPacketIngestParallel(t *testing.T) {
 			o.pool = append(o.pool, e.hash())
 		}
 		slices.SortFunc(o.pool, func(a, b common.Hash) int { return a.Cmp(b) })
-		for _, m := range f.Retrieve() {
+		msgs, _ := f.Retrieve(0)
+		for _, m := range msgs {
 			o.payloads = append(o.payloads, string(m.Payload))
 		}
 		o.dup, o.old = w.m.dropped.Value(dropDuplicate), w.m.dropped.Value(dropVeryOld)

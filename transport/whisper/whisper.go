@@ -64,7 +64,7 @@ func New(cfg Config, identity *ecdsa.PrivateKey, log *zap.Logger, reg *metrics.R
 		log:    log.Named("whisper"),
 		m:      newRouterMetrics(reg),
 		pool:   newPool(),
-		keys:   NewKeyStore(cfg.Rand),
+		keys:   NewKeyStore(cfg.Rand, cfg.MaxKeys),
 		peers:  make(map[enode.ID]*peer),
 		quit:   make(chan struct{}),
 		events: eventbus.New[Event](1024),
