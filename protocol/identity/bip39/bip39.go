@@ -56,6 +56,20 @@ var english = sync.OnceValue(func() wordList {
 	return wordList{words: w, index: idx}
 })
 
+// UnknownWordError says which word of a phrase is not in the list. It
+// matches ErrUnknownWord with errors.Is. It carries the position only, never
+// the word: a mistyped word is still most of a secret.
+type UnknownWordError struct {
+	Position int // 1-based
+}
+
+func (e *UnknownWordError) Error() string {
+	return fmt.Sprintf("bip39: word %d is not in the English word list", e.Position)
+}
+
+// Is reports target == ErrUnknownWord.
+func (e *UnknownWordError) Is(target error) bool { return target == ErrUnknownWord }
+
 // Mnemonic is a phrase whose words and checksum have been checked. The zero
 // value is not a valid phrase.
 type Mnemonic struct {
@@ -64,8 +78,9 @@ type Mnemonic struct {
 
 // Parse checks a phrase: words are separated by any white space, compared
 // after NFKD normalisation and lower-casing (as Status clients cleaned what
-// the user typed). The error names the first unknown word by position and
-// text, or says the count or the checksum is wrong.
+// the user typed). The error is an *UnknownWordError naming the first
+// unknown word by position, or says the count or the checksum is wrong. No
+// error repeats any part of the phrase.
 func Parse(phrase string) (Mnemonic, error) {
 	if len(phrase) > MaxPhraseBytes {
 		return Mnemonic{}, fmt.Errorf("%w: %d bytes, at most %d", ErrTooLong, len(phrase), MaxPhraseBytes)
@@ -76,7 +91,7 @@ func Parse(phrase string) (Mnemonic, error) {
 	for i, w := range words {
 		n, ok := list.index[w]
 		if !ok {
-			return Mnemonic{}, fmt.Errorf("%w: word %d, %q", ErrUnknownWord, i+1, w)
+			return Mnemonic{}, &UnknownWordError{Position: i + 1}
 		}
 		idx[i] = n
 	}

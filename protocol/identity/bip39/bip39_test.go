@@ -96,7 +96,7 @@ func TestParseRefuses(t *testing.T) {
 		says   string
 	}{
 		{"legal winner thank year wave sausage worth useful legal winner thank thank", ErrChecksum, "checksum does not match"},
-		{"legal winner thank year wave sausage worth usefull legal winner thank yellow", ErrUnknownWord, `word 8, "usefull"`},
+		{"legal winner thank year wave sausage worth usefull legal winner thank yellow", ErrUnknownWord, "word 8 is not in the English word list"},
 		{"legal winner thank year wave sausage worth useful legal winner thank", ErrWordCount, "not 11"},
 		{"", ErrWordCount, "not 0"},
 		{"abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon", ErrWordCount, "not 13"},
@@ -108,6 +108,15 @@ func TestParseRefuses(t *testing.T) {
 		if !errors.Is(err, c.err) || !strings.Contains(err.Error(), c.says) {
 			t.Errorf("Parse(%.40q…) = %v, want %v saying %q", c.phrase, err, c.err, c.says)
 		}
+		for _, w := range strings.Fields(c.phrase) {
+			if len(w) > 3 && strings.Contains(err.Error(), w) {
+				t.Errorf("error %q repeats the word %q", err, w)
+			}
+		}
+	}
+	var uw *UnknownWordError
+	if _, err := Parse("zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo wrogn"); !errors.As(err, &uw) || uw.Position != 12 {
+		t.Errorf("last word unknown: %v", err)
 	}
 }
 
