@@ -2,7 +2,7 @@
 // that Status clients of 2019 showed for every chat key, so that a statusd
 // user is shown under the same name by every peer.
 //
-// The derivation (docs/PROTOCOL.md, identity section): the low 64 bits of
+// The derivation (docs/PROTOCOL.md §2): the low 64 bits of
 // the public key's X coordinate seed a 64-bit Fibonacci linear-feedback shift
 // register with taps 0xB8; its next three states, each taken modulo the
 // length of a word list, pick the first adjective, the second adjective and

@@ -2,7 +2,7 @@
 // for every chat key, byte for byte as status-go v0.35.1 returned it to
 // clients: a "data:image/png;base64,…" URI of a 50×50 PNG.
 //
-// The drawing (docs/PROTOCOL.md, identity section): the MD5 of the key's
+// The drawing (docs/PROTOCOL.md §2): the MD5 of the key's
 // text form ("0x04…", lowercase hex of the uncompressed point) gives a 5×5
 // pattern mirrored about the middle column (row i, column j takes hash byte
 // 3i+min(j, 4-j)); a cell is filled when its byte is even. The fill colour

@@ -2,9 +2,9 @@ package identicon
 
 // hslToRGB converts hue (degrees), saturation and lightness (both in [0, 1])
 // to red, green and blue in [0, 1], with the classic two-intermediate
-// formulation (CSS Color Level 3, §4.2.4). Every product is rounded to
-// float64 explicitly, so no platform fuses a multiply-add and the result is
-// the same everywhere; the identicon bytes depend on it.
+// formulation (CSS Color Module Level 3, section 4.2.4). Every product is
+// rounded to float64 explicitly, so no platform fuses a multiply-add and the
+// result is the same everywhere; the identicon bytes depend on it.
 func hslToRGB(h, s, l float64) (r, g, b float64) {
 	if s == 0 {
 		return l, l, l
