@@ -3,6 +3,7 @@
 //	statusd [flags]             run the node
 //	statusd dumpconfig [flags]  print the effective configuration as TOML
 //	statusd version             print version, commit and Go version
+//	statusd account new|import  create the account from a recovery phrase
 //
 // Every flag can also be set by a STATUSD_* environment variable and by the
 // TOML file given with --config; see configs/statusd.example.toml.
@@ -43,6 +44,9 @@ func main() {
 // run is main without process globals, so tests can drive it. It returns
 // the exit status.
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
+	if code, ok := runAccountCommand(args, getenv, os.Stdin, stdout, stderr); ok {
+		return code
+	}
 	res, err := config.Load(args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0

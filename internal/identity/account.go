@@ -102,6 +102,30 @@ func create(dir, password string, kdf KDF) (*Account, error) {
 	if err != nil {
 		return nil, fmt.Errorf("identity: generate account key: %w", err)
 	}
+	return store(dir, password, priv, kdf)
+}
+
+// CreateAccountFromKey stores priv as the account key of keystoreDir: a
+// keystore v3 file encrypted with password, written like the one
+// LoadOrCreateAccount creates (mode 0600, atomically), so the node unlocks
+// it at its next start. It refuses with ErrAccountExists when the directory
+// already holds a key file: an identity is never replaced silently. The
+// caller keeps ownership of priv.
+func CreateAccountFromKey(keystoreDir, password string, priv *ecdsa.PrivateKey, kdf KDF) (*Account, error) {
+	if password == "" {
+		return nil, fmt.Errorf("%w: the account password is empty", ErrNoPassword)
+	}
+	files, err := keyFiles(keystoreDir)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) > 0 {
+		return nil, fmt.Errorf("%w: %s", ErrAccountExists, files[0])
+	}
+	return store(keystoreDir, password, priv, kdf)
+}
+
+func store(dir, password string, priv *ecdsa.PrivateKey, kdf KDF) (*Account, error) {
 	id, err := uuid.NewRandom()
 	if err != nil {
 		return nil, fmt.Errorf("identity: %w", err)

@@ -23,6 +23,7 @@ var (
 	ErrWrongPassword = errors.New("identity: wrong password")
 	ErrNoPassword    = errors.New("identity: no password")
 	ErrBadKeyFile    = errors.New("identity: bad key file")
+	ErrAccountExists = errors.New("identity: the keystore already holds an account")
 )
 
 // writeSecret writes data to path with mode 0600 via a temporary file in the
