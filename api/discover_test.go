@@ -21,11 +21,15 @@ func (shapes) ErrOnly() error                                      { return nil 
 func (shapes) Value(ctx context.Context, n int) string             { return "" }
 func (shapes) ValueErr(a, b string, c *int) (hexutil.Bytes, error) { return nil, nil }
 func (shapes) Three() (int, int, error)                            { return 0, 0, nil }
-func (shapes) ErrFirst() (error, int)                              { return nil, 0 }
-func (shapes) TwoValues() (int, int)                               { return 0, 0 }
+
+//lint:ignore ST1008 the catalog must skip a method whose error is not last, as go-ethereum does
+func (shapes) ErrFirst() (error, int) { return nil, 0 }
+func (shapes) TwoValues() (int, int)  { return 0, 0 }
 func (shapes) Ticks(ctx context.Context, every int) (*rpc.Subscription, error) {
 	return nil, errors.New("no")
 }
+
+//lint:ignore U1000 the catalog must not list an unexported method
 func (shapes) unexported() int { return 0 }
 
 // TestCatalogFollowsGoEthereum checks methodsOf against what rpc.Server

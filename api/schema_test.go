@@ -27,6 +27,7 @@ type outer struct {
 	Custom  custom           `json:"custom"`
 	Any     any              `json:"any"`
 	NoTag   bool
+	//lint:ignore U1000 the schema must leave out an unexported field
 	private int
 }
 

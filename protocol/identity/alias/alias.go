@@ -1,5 +1,7 @@
 package alias
 
+//lint:file-ignore SA1019 ecdsa keys here are secp256k1, which crypto/ecdh and the ecdsa Bytes/Parse APIs do not support: the big.Int coordinates X, Y and D are the only access to them.
+
 import (
 	"crypto/ecdsa"
 	_ "embed"
