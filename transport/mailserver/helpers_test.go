@@ -35,7 +35,7 @@ type testNode struct {
 	skew atomic.Int64
 }
 
-func newNode(t *testing.T, name string) *testNode {
+func newNode(t *testing.T, name string, mods ...func(*whisper.Config)) *testNode {
 	t.Helper()
 	key, err := crypto.GenerateKey()
 	if err != nil {
@@ -43,6 +43,9 @@ func newNode(t *testing.T, name string) *testNode {
 	}
 	cfg := whisper.DefaultConfig()
 	cfg.MinPoW = 0.001
+	for _, mod := range mods {
+		mod(&cfg)
+	}
 	n := &testNode{key: key}
 	cfg.Now = func() time.Time { return time.Now().Add(time.Duration(n.skew.Load())) }
 	reg := metrics.NewRegistry()
