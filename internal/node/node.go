@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -116,11 +117,12 @@ func (n *Node) Start() error {
 	} {
 		if err := step.fn(); err != nil {
 			n.stack.unwind()
-			return fmt.Errorf("node: %s: %w", step.name, err)
+			return stepError(step.name, err)
 		}
 	}
 	n.log.Info("statusd started",
 		zap.String("version", version.Get().ClientVersion()),
+		zap.String("chat_key", n.messenger.ChatKey()),
 		zap.String("enode", n.p2p.Self().URLv4()),
 		zap.String("http", n.rpc.HTTPURL()),
 		zap.String("ws", n.rpc.WSURL()),
@@ -129,6 +131,15 @@ func (n *Node) Start() error {
 		zap.String("metrics", n.metricsAddr),
 		zap.Duration("startup", time.Since(begin)))
 	return nil
+}
+
+// stepError names the start step that failed, once: an error that already
+// begins with the step's name ("devp2p: listen on …") is not prefixed again.
+func stepError(step string, err error) error {
+	if strings.HasPrefix(err.Error(), step+": ") {
+		return fmt.Errorf("node: %w", err)
+	}
+	return fmt.Errorf("node: %s: %w", step, err)
 }
 
 func (n *Node) tokenFileForLog() string {
@@ -183,8 +194,15 @@ func (n *Node) loadKeys() error {
 	if n.cfg.LightKDF {
 		kdf = identity.KDFLight
 	}
+	// Key derivation (scrypt) takes seconds; say so before it starts.
+	ks := filepath.Join(n.cfg.DataDir, "keystore")
+	if entries, _ := os.ReadDir(ks); len(entries) > 0 {
+		n.log.Info("unlocking the account, this takes a few seconds", zap.String("keystore", ks))
+	} else {
+		n.log.Info("creating the account, this takes a few seconds", zap.String("keystore", ks))
+	}
 	begin := time.Now()
-	acc, created, err := identity.LoadOrCreateAccount(filepath.Join(n.cfg.DataDir, "keystore"), n.opts.Password, kdf)
+	acc, created, err := identity.LoadOrCreateAccount(ks, n.opts.Password, kdf)
 	if err != nil {
 		return err
 	}
