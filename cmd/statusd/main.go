@@ -9,6 +9,9 @@
 // Every flag can also be set by a STATUSD_* environment variable and by the
 // TOML file given with --config; see configs/statusd.example.toml.
 //
+// SIGINT and SIGTERM stop it cleanly; SIGHUP reloads the TLS certificate of
+// the HTTP and WebSocket endpoints (--http.tls.cert, --http.tls.key).
+//
 // Under systemd (contrib/systemd/statusd.service) it reports readiness and
 // stopping through NOTIFY_SOCKET and reads the account password from the
 // credential "password" (LoadCredential=).
@@ -58,7 +61,7 @@ Flags:
 
 func main() {
 	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	os.Exit(run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr, sigs))
 }
 
@@ -145,7 +148,7 @@ func runNode(res config.Result, getenv func(string) string, stderr io.Writer, si
 	if err := notifier.notify("READY=1\nSTATUS=serving JSON-RPC"); err != nil {
 		log.Warn("cannot notify systemd of readiness", zap.Error(err))
 	}
-	sig := <-sigs
+	sig := waitForStop(sigs, n, log)
 	log.Info("shutting down", zap.String("signal", sig.String()))
 	if err := notifier.notify("STOPPING=1"); err != nil {
 		log.Warn("cannot notify systemd of stopping", zap.Error(err))
@@ -165,6 +168,20 @@ func runNode(res config.Result, getenv func(string) string, stderr io.Writer, si
 		log.Error("second signal; exiting without a clean shutdown", zap.String("signal", sig.String()))
 		return 1
 	}
+}
+
+// waitForStop returns the first SIGINT or SIGTERM. SIGHUP reloads the TLS
+// certificate of the RPC endpoints and waits on.
+func waitForStop(sigs <-chan os.Signal, n *node.Node, log *zap.Logger) os.Signal {
+	for sig := range sigs {
+		if sig != syscall.SIGHUP {
+			return sig
+		}
+		if err := n.ReloadTLS(); err != nil {
+			log.Error("SIGHUP: cannot reload the TLS certificate; keeping the current one", zap.Error(err))
+		}
+	}
+	return syscall.SIGTERM // the channel closed: stop
 }
 
 // credentialName is the systemd credential holding the account password

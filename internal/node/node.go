@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -74,6 +75,7 @@ type Node struct {
 	messenger   *messenger.Messenger
 	p2p         *devp2p.Server
 	rpc         *api.Server
+	tls         *certReloader // nil without --http.tls.cert
 	metricsAddr string
 }
 
@@ -356,6 +358,14 @@ func (n *Node) startRPC() error {
 		}
 		token = tok
 	}
+	var tlsConfig *tls.Config
+	if n.cfg.HTTP.TLS() {
+		r, err := newCertReloader(n.cfg.HTTP.TLSCert, n.cfg.HTTP.TLSKey)
+		if err != nil {
+			return err
+		}
+		n.tls, tlsConfig = r, r.config()
+	}
 	srv, err := api.NewServer(api.Config{
 		HTTPEnabled:  n.cfg.HTTP.Enabled,
 		HTTPAddr:     n.cfg.HTTP.Addr,
@@ -370,6 +380,7 @@ func (n *Node) startRPC() error {
 		CORSDomains:  n.cfg.HTTP.CORSDomain,
 		VHosts:       n.cfg.HTTP.VHosts,
 		MaxBodyBytes: maxRPCBody,
+		TLS:          tlsConfig,
 	}, n.log, n.metrics)
 	if err != nil {
 		return err
@@ -403,6 +414,23 @@ func (n *Node) startRPC() error {
 	}
 	n.rpc = srv
 	n.stack.push("rpc", srv.Stop)
+	return nil
+}
+
+// ReloadTLS reads the RPC endpoints' TLS certificate and key files again
+// (statusd calls it on SIGHUP); new connections get the new certificate.
+// Without TLS it does nothing. On error the previous certificate stays.
+func (n *Node) ReloadTLS() error {
+	n.mu.Lock()
+	r := n.tls
+	n.mu.Unlock()
+	if r == nil {
+		return nil
+	}
+	if err := r.Reload(); err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	n.log.Info("reloaded the TLS certificate", zap.String("cert", r.certFile))
 	return nil
 }
 
