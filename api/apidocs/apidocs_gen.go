@@ -16,7 +16,7 @@ import (
 var Catalog = &api.Docs{
 	Methods: map[string]api.MethodDoc{
 		"github.com/statusnode/statusd/api.AdminAPI.AddPeer": {
-			Doc:    "Keep a connection to the enode URL, redialling when it drops. It returns true once the request is recorded, not when the peer is connected. A malformed URL is an invalid-params error (-32602).",
+			Doc:    "Keep a connection to the enode URL, redialling when it drops. It returns true once the request is recorded, not when the peer is connected. A malformed URL, or one without a host and port, is an invalid-params error (-32602).",
 			Params: []string{"url"},
 			Examples: []api.Example{
 				{Title: "Add a peer", Params: `["enode://d860a01f9722d78051619d1e2351aba3f43f943f6f00718d1b9baa4101932a1f5011f16bb2b1bb35db20d6fe28fa0bf09636d26a87d31de9ec6203eeedb1f666@127.0.0.1:30304"]`, Result: `true`, Task: 3},
@@ -643,7 +643,7 @@ var Catalog = &api.Docs{
 			Doc: "API is the \"mailserver\" namespace: the client's per-topic history bookkeeping and its events. Every exported method is a JSON-RPC method mailserver_<lowerCamelName>; all are safe for concurrent use.",
 		},
 		"github.com/statusnode/statusd/api/mailserver.Event": {
-			Doc: "Event is one notification of mailserver_subscribe(\"events\"): {\"type\": \"<name>\", \"event\": {…}}, the envelope status-go used for its signals. The payloads by type: mailserver.request.completed: RequestCompletedEvent {requestID, lastEnvelopeHash, cursor, errorMessage}; mailserver.request.expired: RequestExpiredEvent {hash}; mailserver.gap.found and mailserver.gap.filled: GapEvent {topic, from, to}. Hashes are 0x hex, the cursor hex without 0x (\"\" when the server has no more), topics 4-byte 0x hex, times inclusive Unix seconds.",
+			Doc: "Event is one notification of mailserver_subscribe(\"events\"): {\"type\": \"<name>\", \"event\": {…}}, the envelope status-go used for its signals. The payloads by type: mailserver.request.completed: RequestCompletedEvent {requestID, lastEnvelopeHash, cursor, errorMessage, envelopes}; mailserver.request.expired: RequestExpiredEvent {hash}; mailserver.gap.found and mailserver.gap.filled: GapEvent {topic, from, to}. Hashes are 0x hex, the cursor hex without 0x (\"\" when the server has no more), topics 4-byte 0x hex, times inclusive Unix seconds.",
 			Fields: map[string]string{
 				"Event": "Event is the payload: RequestCompletedEvent, RequestExpiredEvent or GapEvent, by Type.",
 				"Type":  "Type is the event name: mailserver.request.completed, mailserver.request.expired, mailserver.gap.found or mailserver.gap.filled.",
