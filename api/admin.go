@@ -81,9 +81,9 @@ func (api *AdminAPI) Peers() ([]*p2p.PeerInfo, error) {
 // peer is connected. A malformed URL, or one without a host and port, is an
 // invalid-params error (-32602).
 //
-// Example: Add a peer
+// Example: Add another node as a peer
 //
-//	params: ["enode://d860a01f9722d78051619d1e2351aba3f43f943f6f00718d1b9baa4101932a1f5011f16bb2b1bb35db20d6fe28fa0bf09636d26a87d31de9ec6203eeedb1f666@127.0.0.1:30304"]
+//	params: ["$PEER"]
 //	result: true
 //	task: 3
 func (api *AdminAPI) AddPeer(url string) (bool, error) {

@@ -19,7 +19,7 @@ var Catalog = &api.Docs{
 			Doc:    "Keep a connection to the enode URL, redialling when it drops. It returns true once the request is recorded, not when the peer is connected. A malformed URL, or one without a host and port, is an invalid-params error (-32602).",
 			Params: []string{"url"},
 			Examples: []api.Example{
-				{Title: "Add a peer", Params: `["enode://d860a01f9722d78051619d1e2351aba3f43f943f6f00718d1b9baa4101932a1f5011f16bb2b1bb35db20d6fe28fa0bf09636d26a87d31de9ec6203eeedb1f666@127.0.0.1:30304"]`, Result: `true`, Task: 3},
+				{Title: "Add another node as a peer", Params: `["$PEER"]`, Result: `true`, Task: 3},
 			},
 		},
 		"github.com/statusnode/statusd/api.AdminAPI.AddTrustedPeer": {
