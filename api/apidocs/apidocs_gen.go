@@ -471,7 +471,7 @@ var Catalog = &api.Docs{
 			Doc: "Publish our bundle again and send this device's metadata to our other devices, so a new device is found (an \"installation\" event) without waiting.",
 		},
 		"github.com/statusnode/statusd/api/statusd.API.Chat": {
-			Doc:    "One chat — its type (1 public, 2 one-to-one, 3 private group), name, unread count, Lamport clock and, for groups, its members and admins.",
+			Doc:    "One chat — its type (1 public, 2 one-to-one, 3 private group; shhext_ results number them as status-go did: 1 one-to-one, 2 public), name, unread count, Lamport clock and, for groups, its members and admins.",
 			Params: []string{"chatID"},
 		},
 		"github.com/statusnode/statusd/api/statusd.API.ChatKey": {
@@ -758,7 +758,7 @@ var Catalog = &api.Docs{
 			},
 		},
 		"github.com/statusnode/statusd/api/shhext.ChatType": {
-			Doc: "ChatType is the status-go v0.35 chat type number (status-protocol-go ChatType): 1 one-to-one, 2 public, 3 private group. It differs from the messenger's internal numbering.",
+			Doc: "ChatType is the status-go v0.35 chat type number (status-protocol-go ChatType): 1 one-to-one, 2 public, 3 private group. It differs from the \"type\" of statusd_ results (1 public, 2 one-to-one, 3 private group).",
 		},
 		"github.com/statusnode/statusd/api/shhext.ConfirmMessagesRequest": {
 			Doc: "ConfirmMessagesRequest is one element of shhext_confirmMessagesProcessedByID's parameter (§7.2).",

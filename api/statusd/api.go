@@ -146,8 +146,9 @@ func (a *API) SendText(ctx context.Context, chatID, text string) (string, error)
 func (a *API) Chats() []*Chat { return toChats(a.s.m.Chats()) }
 
 // Chat is statusd_chat(chatId): one chat — its type (1 public, 2 one-to-one,
-// 3 private group), name, unread count, Lamport clock and, for groups, its
-// members and admins.
+// 3 private group; shhext_ results number them as status-go did: 1
+// one-to-one, 2 public), name, unread count, Lamport clock and, for groups,
+// its members and admins.
 func (a *API) Chat(chatID string) (*Chat, error) {
 	c, err := a.s.m.Chat(chatID)
 	return toChat(c), fail("chatId", err)

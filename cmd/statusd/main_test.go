@@ -63,6 +63,8 @@ func TestHelpAndVersion(t *testing.T) {
 		{[]string{"version"}, 0, []string{version.Version, "commit "}, nil},
 		{[]string{"--frob"}, 2, nil, []string{"flag provided but not defined: -frob", "Run 'statusd --help' for the commands and flags."}},
 		{[]string{"frobnicate"}, 2, nil, []string{`unknown command "frobnicate" (commands: dumpconfig, version, account, help; run 'statusd help')`}},
+		{[]string{"--http", "--http.addr", "0.0.0.0"}, 2, nil, []string{"statusd: config: invalid: --http.addr 0.0.0.0 is reachable from other machines and JSON-RPC there would travel in clear text, token included: " +
+			"serve TLS with --http.tls.cert and --http.tls.key, or pass --http.insecure to allow it (e.g. behind a TLS reverse proxy)\n"}},
 	} {
 		code, out, errs := runCmd(t, nil, tc.args...)
 		if code != tc.code {
