@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/rpc"
+
+	"github.com/statusnode/statusd/internal/config"
 )
 
 // syncBuffer is a bytes.Buffer safe for the daemon's and the test's
@@ -156,5 +159,35 @@ func TestCredentialsDirectory(t *testing.T) {
 		func(k string) string { return map[string]string{"STATUSD_PASSWORD": "other"}[k] }, &out, &errb, nil)
 	if code != 1 || !strings.Contains(errb.String(), "password") {
 		t.Fatalf("wrong password accepted: %d %s", code, errb.String())
+	}
+}
+
+// TestServiceUnitMatchesDaemon: contrib/systemd/statusd.service asks for
+// what statusd provides: readiness notification, the credential name
+// readPassword reads, JSON logs, its data directory as the StateDirectory,
+// and a reload by SIGHUP. (systemd-analyze verify checks the syntax in
+// make test.)
+func TestServiceUnitMatchesDaemon(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "contrib", "systemd", "statusd.service"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unit := string(data)
+	for _, want := range []string{
+		"\nType=notify\n",
+		"\nLoadCredential=" + credentialName + ":/etc/statusd/password\n",
+		"\nExecStart=/usr/local/bin/statusd --datadir /var/lib/statusd --log.format json\n",
+		"\nStateDirectory=statusd\n",
+		"\nDynamicUser=yes\n",
+		"\nExecReload=/bin/kill -HUP $MAINPID\n",
+		"\nRestart=on-failure\n",
+	} {
+		if !strings.Contains(unit, want) {
+			t.Errorf("the unit lacks %q", strings.TrimSpace(want))
+		}
+	}
+	// The ExecStart flags parse.
+	if _, err := config.Load([]string{"--datadir", "/var/lib/statusd", "--log.format", "json"}, func(string) string { return "" }, io.Discard); err != nil {
+		t.Fatal(err)
 	}
 }
