@@ -70,7 +70,7 @@ or the shortest unique start of a 1:1 or group ID), unread count and name.
 
 Example:
   statusctl chats`},
-		{name: "messages", args: "CHAT", summary: "a chat's newest messages, oldest first", min: 1, max: 1, run: messages,
+		{name: "messages", args: "CHAT", short: "messages CHAT [--limit N] [--unread]", summary: "a chat's newest messages, oldest first", min: 1, max: 1, run: messages,
 			flags: func(fs *flag.FlagSet, f *cmdFlags) {
 				fs.IntVar(&f.limit, "limit", 20, "how many of the newest messages")
 				fs.BoolVar(&f.noMarking, "unread", false, "leave the messages unread (by default showing them marks them read)")
@@ -81,7 +81,7 @@ chat's unread count goes down), unless --unread.
 Examples:
   statusctl messages status
   statusctl messages status --limit 5`},
-		{name: "group", args: "create NAME [MEMBER…] | add GROUP MEMBER… | remove GROUP MEMBER | admin GROUP MEMBER | rename GROUP NAME | leave GROUP",
+		{name: "group", short: "group create|add|remove|admin|rename|leave …", args: "create NAME [MEMBER…] | add GROUP MEMBER… | remove GROUP MEMBER | admin GROUP MEMBER | rename GROUP NAME | leave GROUP",
 			summary: "private group chats", min: 2, max: -1, run: group, help: `
 Private groups. MEMBER is a 0x04… chat key or the reference of a 1:1 chat;
 GROUP is the group's short reference (from 'group create' or 'statusctl
@@ -98,7 +98,7 @@ Examples:
   statusctl group create friends 0x04a1b2…
   statusctl group add friends 0x04c3d4…
   statusctl send friends hello all`},
-		{name: "history", args: "CHAT", summary: "fetch a chat's history from a mailserver, with progress", min: 1, max: 1, run: history,
+		{name: "history", args: "CHAT", short: "history CHAT [--since 24h] [--mailserver …]", summary: "fetch a chat's history from a mailserver, with progress", min: 1, max: 1, run: history,
 			flags: func(fs *flag.FlagSet, f *cmdFlags) {
 				fs.StringVar(&f.since, "since", "24h", "how far back: a duration (48h, 90m) or a time (2006-01-02 or 2006-01-02T15:04)")
 				fs.StringVar(&f.mailsrv, "mailserver", "", "mailserver enode (default: the node's --mailserver.servers)")
@@ -118,7 +118,7 @@ Lists contacts: chat key, name, and whether added or blocked.`},
 		{name: "installations", summary: "list our devices", max: 0, run: installations, help: `
 Lists this account's installations (devices): this one, paired ones and the
 others seen.`},
-		{name: "watch", args: "[TYPE…]", summary: "stream events, one timestamped line each", min: 0, max: -1, run: watch,
+		{name: "watch", args: "[TYPE…]", short: "watch [TYPE…] [--count N]", summary: "stream events, one timestamped line each", min: 0, max: -1, run: watch,
 			flags: func(fs *flag.FlagSet, f *cmdFlags) {
 				fs.IntVar(&f.count, "count", 0, "exit after this many events (0: until interrupted)")
 			}, help: `

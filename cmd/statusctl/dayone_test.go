@@ -233,7 +233,7 @@ func TestHelp(t *testing.T) {
 		t.Fatalf("--help: %d", code)
 	}
 	for _, c := range commands() {
-		if !strings.Contains(out, "\n  "+strings.TrimPrefix(c.usage(), "statusctl ")) {
+		if !strings.Contains(out, "\n  "+c.synopsis()) {
 			t.Errorf("overview lacks %s:\n%s", c.name, out)
 		}
 		_, h1, _ := ctl(t, "help", c.name)

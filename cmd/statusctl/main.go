@@ -53,6 +53,7 @@ func (o *options) bind(fs *flag.FlagSet, getenv func(string) string) {
 type command struct {
 	name    string
 	args    string // argument synopsis, e.g. "CHAT TEXT…"
+	short   string // the synopsis in the command list, when not name and args
 	summary string // one line for the command list
 	help    string // what it does, with examples
 	min     int    // fewest positional arguments
@@ -76,6 +77,14 @@ func (c *command) usage() string {
 		return "statusctl " + c.name
 	}
 	return "statusctl " + c.name + " " + c.args
+}
+
+// synopsis is the command's line in the command list.
+func (c *command) synopsis() string {
+	if c.short != "" {
+		return c.short
+	}
+	return strings.TrimPrefix(c.usage(), "statusctl ")
 }
 
 // usageError is a mistake on the command line (exit status 2).
@@ -203,9 +212,9 @@ func help(args []string, stdout, stderr io.Writer, global *flag.FlagSet) int {
 func printOverview(w io.Writer, global *flag.FlagSet) {
 	fmt.Fprintf(w, "statusctl controls a running statusd.\n\nusage: statusctl [options] COMMAND [arguments]\n\nCommands:\n")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-40s %s\n", strings.TrimPrefix(c.usage(), "statusctl "), c.summary)
+		fmt.Fprintf(w, "  %-44s %s\n", c.synopsis(), c.summary)
 	}
-	fmt.Fprintf(w, "  %-40s %s\n", "help [COMMAND]", "this text, or a command's help with examples")
+	fmt.Fprintf(w, "  %-44s %s\n", "help [COMMAND]", "this text, or a command's help with examples")
 	fmt.Fprintf(w, "\nOptions (anywhere on the line; -- ends them):\n")
 	global.SetOutput(w)
 	global.PrintDefaults()
