@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"fmt"
 
 	"github.com/statusnode/statusd/internal/messenger"
 )
@@ -136,11 +137,18 @@ func groupFail(err error) error {
 //	task: 10
 func (a *API) SendText(ctx context.Context, chatID, text string) (string, error) {
 	id, err := a.s.m.SendText(ctx, chatID, text)
-	if errors.Is(err, messenger.ErrInvalidMessage) {
+	switch {
+	case errors.Is(err, messenger.ErrInvalidMessage):
 		return "", fail("text", err)
+	case errors.Is(err, messenger.ErrChatNotFound):
+		return "", fail("chatId", fmt.Errorf("%w; %s", err, errChatNotOpen))
 	}
 	return id, fail("chatId", err)
 }
+
+// errChatNotOpen says how a chat comes to exist, for sendText.
+const errChatNotOpen = "join a public chat first (statusd_joinPublicChat) or open a 1:1 chat with a " +
+	"0x04… chat key of 132 characters (statusd_startOneToOne); statusd_chats lists the chats"
 
 // Chats is statusd_chats: every chat, most recent message first.
 func (a *API) Chats() []*Chat { return toChats(a.s.m.Chats()) }
