@@ -506,7 +506,7 @@ var Catalog = &api.Docs{
 			Notification: reflect.TypeFor[statusd.Event](),
 		},
 		"github.com/statusnode/statusd/api/statusd.API.Info": {
-			Doc: "Our chat key, installation ID and Whisper peer count.",
+			Doc: "Our chat key and its alias, installation ID and Whisper peer count.",
 		},
 		"github.com/statusnode/statusd/api/statusd.API.Installations": {
 			Doc: "Our devices, this one first.",
@@ -863,6 +863,7 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/statusd.Info": {
 			Doc: "Info is statusd_info's result.",
 			Fields: map[string]string{
+				"Alias":          "Alias is the three-word name derived from the chat key (§2), what other users see before they name us.",
 				"ChatKey":        "ChatKey is our public identity key, 0x04… (what others use to start a 1:1 chat with us).",
 				"InstallationID": "InstallationID is this device's installation ID.",
 				"Peers":          "Peers is the number of Whisper peers.",

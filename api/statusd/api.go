@@ -5,8 +5,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
+
+	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/statusnode/statusd/internal/messenger"
+	"github.com/statusnode/statusd/protocol/identity/alias"
 )
 
 // Info is statusd_info's result.
@@ -14,16 +18,33 @@ type Info struct {
 	// ChatKey is our public identity key, 0x04… (what others use to start a
 	// 1:1 chat with us).
 	ChatKey string `json:"chat_key"`
+	// Alias is the three-word name derived from the chat key (§2), what
+	// other users see before they name us.
+	Alias string `json:"alias"`
 	// InstallationID is this device's installation ID.
 	InstallationID string `json:"installation_id"`
 	// Peers is the number of Whisper peers.
 	Peers int `json:"peers"`
 }
 
-// Info is statusd_info: our chat key, installation ID and Whisper peer
-// count.
+// Info is statusd_info: our chat key and its alias, installation ID and
+// Whisper peer count.
 func (a *API) Info() Info {
-	return Info{ChatKey: a.s.m.ChatKey(), InstallationID: a.s.m.InstallationID(), Peers: a.s.w.PeerCount()}
+	key := a.s.m.ChatKey()
+	return Info{ChatKey: key, Alias: aliasOf(key), InstallationID: a.s.m.InstallationID(), Peers: a.s.w.PeerCount()}
+}
+
+// aliasOf is the alias of a 0x04… chat key, "" when it does not parse.
+func aliasOf(chatKey string) string {
+	raw, err := hex.DecodeString(strings.TrimPrefix(chatKey, "0x"))
+	if err != nil {
+		return ""
+	}
+	pub, err := crypto.UnmarshalPubkey(raw)
+	if err != nil {
+		return ""
+	}
+	return alias.Alias(pub)
 }
 
 // ChatKey is statusd_chatKey: our public identity key as 0x04… hex.

@@ -13,9 +13,10 @@ import (
 // commands lists every command, in the order `statusctl help` shows them.
 func commands() []*command {
 	return []*command{
-		{name: "info", summary: "our chat key, the node's addresses and peer count", max: 0, run: info, help: `
-Shows the chat key (what others need to start a 1:1 chat with you), this
-device's installation ID, the node's enode (what another node passes to
+		{name: "info", summary: "our chat key and alias, the node's addresses, peers", max: 0, run: info, help: `
+Shows the chat key (what others need to start a 1:1 chat with you), its
+three-word alias (the name others see until they name you), this device's
+installation ID, the node's enode (what another node passes to
 'statusctl peer add'), its listen address, protocols and peer count.
 
 Examples:
@@ -135,6 +136,7 @@ Examples:
 
 type nodeInfo struct {
 	ChatKey        string `json:"chat_key"`
+	Alias          string `json:"alias"`
 	InstallationID string `json:"installation_id"`
 }
 
@@ -151,15 +153,19 @@ func info(s *session, _ []string) error {
 		}
 	}
 	if s.o.json {
-		return printJSON(s.out, map[string]any{"version": version, "chatKey": me.ChatKey, "installationId": me.InstallationID, "nodeInfo": ni, "peerCount": peerCount})
+		return printJSON(s.out, map[string]any{"version": version, "chatKey": me.ChatKey, "alias": me.Alias, "installationId": me.InstallationID, "nodeInfo": ni, "peerCount": peerCount})
 	}
 	protos := make([]string, 0, len(ni.Protocols))
 	for name := range ni.Protocols {
 		protos = append(protos, name)
 	}
 	sort.Strings(protos)
-	fmt.Fprintf(s.out, "version:      %s\nchat key:     %s\ninstallation: %s\nenode:        %s\nlisten:       %s\nprotocols:    %s\npeers:        %s\n",
-		version, me.ChatKey, me.InstallationID, ni.Enode, ni.ListenAddr, strings.Join(protos, ", "), hexToDecimal(peerCount))
+	fmt.Fprintf(s.out, "version:      %s\nchat key:     %s\n", version, me.ChatKey)
+	if me.Alias != "" { // an older statusd has none
+		fmt.Fprintf(s.out, "alias:        %s\n", me.Alias)
+	}
+	fmt.Fprintf(s.out, "installation: %s\nenode:        %s\nlisten:       %s\nprotocols:    %s\npeers:        %s\n",
+		me.InstallationID, ni.Enode, ni.ListenAddr, strings.Join(protos, ", "), hexToDecimal(peerCount))
 	return nil
 }
 

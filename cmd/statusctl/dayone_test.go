@@ -62,15 +62,16 @@ func TestDayOne(t *testing.T) {
 	B := func(args ...string) string { return mustCtl(t, append([]string{"--datadir", dirB}, args...)...) }
 
 	// info: the chat key to share, the enode to peer with.
-	info := lines(t, B("info"), 7)
+	info := lines(t, B("info"), 8)
 	matchLine(t, info[0], `version:      statusd/v.*`)
 	keyB := matchLine(t, info[1], `chat key:     (0x04[0-9a-f]{128})`)[1]
-	matchLine(t, info[2], `installation: [0-9a-f-]+`)
-	matchLine(t, info[3], `enode:        enode://[0-9a-f]{128}@127\.0\.0\.1:\d+.*`)
-	matchLine(t, info[4], `listen:       127\.0\.0\.1:\d+`)
-	matchLine(t, info[5], `protocols:    shh`)
-	matchLine(t, info[6], `peers:        0`)
-	keyA := matchLine(t, lines(t, A("info"), 7)[1], `chat key:     (0x04[0-9a-f]{128})`)[1]
+	matchLine(t, info[2], `alias:        [A-Z][a-z]+ [A-Z][a-z]+ [A-Z][a-z]+`)
+	matchLine(t, info[3], `installation: [0-9a-f-]+`)
+	matchLine(t, info[4], `enode:        enode://[0-9a-f]{128}@127\.0\.0\.1:\d+.*`)
+	matchLine(t, info[5], `listen:       127\.0\.0\.1:\d+`)
+	matchLine(t, info[6], `protocols:    shh`)
+	matchLine(t, info[7], `peers:        0`)
+	keyA := matchLine(t, lines(t, A("info"), 8)[1], `chat key:     (0x04[0-9a-f]{128})`)[1]
 	enodeA := alice.P2P().Self().URLv4()
 	matchLine(t, B("peer", "add", enodeA), regexp.QuoteMeta("added peer "+enodeA[8:20]+"…@")+`127\.0\.0\.1:\d+; it is dialled in the background \('statusctl peers' shows it once connected\)`+"\n?")
 	waitPeers(t, alice, bob)

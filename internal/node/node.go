@@ -30,6 +30,7 @@ import (
 	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/internal/version"
 	"github.com/statusnode/statusd/lib/metrics"
+	"github.com/statusnode/statusd/protocol/identity/alias"
 	"github.com/statusnode/statusd/storage"
 	"github.com/statusnode/statusd/storage/atrest"
 	"github.com/statusnode/statusd/transport/devp2p"
@@ -125,6 +126,7 @@ func (n *Node) Start() error {
 	n.log.Info("statusd started",
 		zap.String("version", version.Get().ClientVersion()),
 		zap.String("chat_key", n.messenger.ChatKey()),
+		zap.String("alias", alias.Alias(&n.account.PrivateKey.PublicKey)),
 		zap.String("enode", n.p2p.Self().URLv4()),
 		zap.String("http", n.rpc.HTTPURL()),
 		zap.String("ws", n.rpc.WSURL()),

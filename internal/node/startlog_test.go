@@ -35,7 +35,8 @@ func TestStartupLog(t *testing.T) {
 			t.Fatalf("start %d: %q before key derivation missing in %q", i, want, msgs)
 		}
 		started := logs.FilterMessage("statusd started").All()
-		if len(started) != 1 || started[0].ContextMap()["chat_key"] != chatKey || !strings.HasPrefix(chatKey, "0x04") {
+		if len(started) != 1 || started[0].ContextMap()["chat_key"] != chatKey || !strings.HasPrefix(chatKey, "0x04") ||
+			len(strings.Fields(started[0].ContextMap()["alias"].(string))) != 3 {
 			t.Fatalf("start-up line: %v (chat key %s)", started, chatKey)
 		}
 	}
