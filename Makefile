@@ -11,7 +11,7 @@ DATADIR  ?= ./data
 # The password `make run` uses; statusd warns that it is for development only.
 DEV_PASSWORD := statusd-dev-password
 
-.PHONY: all build run test interop interop-whisper bench-interop-whisper race bench fuzz lint proto configs docs clean
+.PHONY: all build run test systemd-verify interop interop-whisper bench-interop-whisper race bench fuzz lint proto configs docs clean
 
 all: build
 
@@ -29,7 +29,13 @@ run: build
 # stopped when the command ends (installs Debian's postgresql if missing).
 test:
 	bash scripts/postgres.sh run $(GO) test -count=1 -timeout 15m ./...
+	$(MAKE) systemd-verify
 	$(MAKE) interop
+
+# systemd-analyze verify on contrib/systemd/statusd.service (skipped with a
+# message outside CI when systemd-analyze is missing; .ci/run installs it).
+systemd-verify:
+	GO=$(GO) bash scripts/systemd-verify.sh
 
 # Interoperability tests against reference implementations. Each lives in its
 # own Go module under interop/, which `go test ./...` at the root skips.

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/ethereum/go-ethereum/p2p"
@@ -77,17 +78,21 @@ func (api *AdminAPI) Peers() ([]*p2p.PeerInfo, error) {
 
 // AddPeer is admin_addPeer: keep a connection to the enode URL, redialling
 // when it drops. It returns true once the request is recorded, not when the
-// peer is connected. A malformed URL is an invalid-params error (-32602).
+// peer is connected. A malformed URL, or one without a host and port, is an
+// invalid-params error (-32602).
 //
-// Example: Add a peer
+// Example: Add another node as a peer
 //
-//	params: ["enode://d860a01f9722d78051619d1e2351aba3f43f943f6f00718d1b9baa4101932a1f5011f16bb2b1bb35db20d6fe28fa0bf09636d26a87d31de9ec6203eeedb1f666@127.0.0.1:30304"]
+//	params: ["$PEER"]
 //	result: true
 //	task: 3
 func (api *AdminAPI) AddPeer(url string) (bool, error) {
 	node, err := parseEnode(url)
 	if err != nil {
 		return false, err
+	}
+	if _, ok := node.TCPEndpoint(); !ok {
+		return false, invalidParams("invalid enode", errNoHost)
 	}
 	api.p2p.AddPeer(node)
 	api.log.Info("static peer added", zap.Stringer("id", node.ID()))
@@ -120,6 +125,9 @@ func (api *AdminAPI) AddTrustedPeer(url string) (bool, error) {
 	api.log.Info("trusted peer added", zap.Stringer("id", node.ID()))
 	return true, nil
 }
+
+// errNoHost refuses an enode that could never be dialled.
+var errNoHost = errors.New("it has no host and TCP port: expected enode://<128 hex digits>@<host>:<port>, as admin_nodeInfo (statusctl info) on the other node shows it")
 
 // parseEnode parses an enode:// or enr: URL; errors are already RPC errors.
 func parseEnode(url string) (*enode.Node, error) {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -26,6 +27,10 @@ type Config struct {
 	CORSDomains  []string // allowed browser origins for HTTP CORS, and for WS Origin checks ("*" = any)
 	VHosts       []string // allowed Host header names for HTTP ("*" = any)
 	MaxBodyBytes int      // HTTP request body limit; also the largest WS and IPC message
+	// TLS, when not nil, makes the HTTP and WS listeners serve TLS only
+	// (https://, wss://); a plain HTTP request on them fails. Its
+	// GetCertificate may change the certificate while serving.
+	TLS *tls.Config
 }
 
 // Limits and timeouts that are not configurable. The HTTP timeouts are geth's

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -82,24 +83,33 @@ func (s *Server) listenLocked() error {
 		if err != nil {
 			return err
 		}
-		s.httpURL, s.wsURL = "http://"+ep.ln.Addr().String(), "ws://"+ep.ln.Addr().String()
+		s.httpURL, s.wsURL = s.scheme("http")+ep.ln.Addr().String(), s.scheme("ws")+ep.ln.Addr().String()
 	default:
 		if s.cfg.HTTPEnabled {
 			ep, err := s.openEndpoint("http", s.cfg.httpEndpoint(), httpH)
 			if err != nil {
 				return err
 			}
-			s.httpURL = "http://" + ep.ln.Addr().String()
+			s.httpURL = s.scheme("http") + ep.ln.Addr().String()
 		}
 		if s.cfg.WSEnabled {
 			ep, err := s.openEndpoint("ws", s.cfg.wsEndpoint(), wsH)
 			if err != nil {
 				return err
 			}
-			s.wsURL = "ws://" + ep.ln.Addr().String()
+			s.wsURL = s.scheme("ws") + ep.ln.Addr().String()
 		}
 	}
 	return nil
+}
+
+// scheme is the URL scheme of base ("http" or "ws") with "://", with TLS
+// when Config.TLS is set.
+func (s *Server) scheme(base string) string {
+	if s.cfg.TLS != nil {
+		return base + "s://"
+	}
+	return base + "://"
 }
 
 func (s *Server) openEndpoint(name, addr string, h http.Handler) (*endpoint, error) {
@@ -107,12 +117,17 @@ func (s *Server) openEndpoint(name, addr string, h http.Handler) (*endpoint, err
 	if err != nil {
 		return nil, fmt.Errorf("api: listen %s on %s: %w", name, addr, err)
 	}
+	if s.cfg.TLS != nil {
+		tc := s.cfg.TLS.Clone()
+		tc.NextProtos = []string{"http/1.1"} // WebSocket upgrades need HTTP/1.1
+		ln = tls.NewListener(ln, tc)
+	}
 	ep := &endpoint{name: name, ln: ln, srv: newHTTPServer(h, s.log)}
 	ep.srv.ConnState = ep.trackConn
 	s.endpoints = append(s.endpoints, ep)
 	host, _, _ := net.SplitHostPort(addr)
 	s.log.Info("RPC endpoint opened", zap.String("endpoint", name), zap.Stringer("addr", ln.Addr()),
-		zap.Strings("modules", s.cfg.Modules), zap.Bool("noauth", s.cfg.NoAuth))
+		zap.Strings("modules", s.cfg.Modules), zap.Bool("noauth", s.cfg.NoAuth), zap.Bool("tls", s.cfg.TLS != nil))
 	if s.cfg.NoAuth && !isLoopback(host) {
 		s.log.Warn("RPC endpoint reachable from the network without a token", zap.String("endpoint", name))
 	}

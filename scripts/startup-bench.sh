@@ -13,6 +13,25 @@ pid=""
 
 now_ns() { date +%s%N; }
 
+# go_ms sums Go duration strings ("5.2s", "850.3ms", "1m2s"), one a line,
+# in whole milliseconds.
+go_ms() {
+	awk '{
+		s = $0
+		while (match(s, /^[0-9.]+/)) {
+			num = substr(s, 1, RLENGTH); s = substr(s, RLENGTH + 1)
+			if (s ~ /^ms/) { f = 1; s = substr(s, 3) }
+			else if (s ~ /^(us|µs)/) { f = 0.001; sub(/^(us|µs)/, "", s) }
+			else if (s ~ /^ns/) { f = 0.000001; s = substr(s, 3) }
+			else if (s ~ /^s/) { f = 1000; s = substr(s, 2) }
+			else if (s ~ /^m/) { f = 60000; s = substr(s, 2) }
+			else if (s ~ /^h/) { f = 3600000; s = substr(s, 2) }
+			else break
+			total += num * f
+		}
+	} END { printf "%d", total }'
+}
+
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print int((a[NR/2]+a[NR/2+1])/2)}'; }
 
 totals=(); kdfs=(); nets=(); rss=()
@@ -30,8 +49,8 @@ for i in $(seq 1 "$runs"); do
 	t1=$(now_ns)
 	total_ms=$(( (t1 - t0) / 1000000 ))
 	# Both password key derivations: the keystore's scrypt and the session
-	# store's PBKDF2 (each logs a "kdf" duration in seconds).
-	kdf_ms=$(grep -E '"(account|session store) unlocked"' "$work/log$i" | sed -E 's/.*"kdf":([0-9.e+-]+).*/\1/' | awk '{s += $1} END {printf "%d", s*1000}')
+	# store's PBKDF2 (each logs a "kdf" duration, a Go duration string).
+	kdf_ms=$(grep -E '"(account|session store) unlocked"' "$work/log$i" | sed -E 's/.*"kdf":"([^"]+)".*/\1/' | go_ms)
 	sleep 3
 	rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
 	kill -TERM "$pid"; wait "$pid" || true

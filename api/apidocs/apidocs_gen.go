@@ -16,10 +16,10 @@ import (
 var Catalog = &api.Docs{
 	Methods: map[string]api.MethodDoc{
 		"github.com/statusnode/statusd/api.AdminAPI.AddPeer": {
-			Doc:    "Keep a connection to the enode URL, redialling when it drops. It returns true once the request is recorded, not when the peer is connected. A malformed URL is an invalid-params error (-32602).",
+			Doc:    "Keep a connection to the enode URL, redialling when it drops. It returns true once the request is recorded, not when the peer is connected. A malformed URL, or one without a host and port, is an invalid-params error (-32602).",
 			Params: []string{"url"},
 			Examples: []api.Example{
-				{Title: "Add a peer", Params: `["enode://d860a01f9722d78051619d1e2351aba3f43f943f6f00718d1b9baa4101932a1f5011f16bb2b1bb35db20d6fe28fa0bf09636d26a87d31de9ec6203eeedb1f666@127.0.0.1:30304"]`, Result: `true`, Task: 3},
+				{Title: "Add another node as a peer", Params: `["$PEER"]`, Result: `true`, Task: 3},
 			},
 		},
 		"github.com/statusnode/statusd/api.AdminAPI.AddTrustedPeer": {
@@ -471,7 +471,7 @@ var Catalog = &api.Docs{
 			Doc: "Publish our bundle again and send this device's metadata to our other devices, so a new device is found (an \"installation\" event) without waiting.",
 		},
 		"github.com/statusnode/statusd/api/statusd.API.Chat": {
-			Doc:    "One chat — its type (1 public, 2 one-to-one, 3 private group), name, unread count, Lamport clock and, for groups, its members and admins.",
+			Doc:    "One chat — its type (1 public, 2 one-to-one, 3 private group; shhext_ results number them as status-go did: 1 one-to-one, 2 public), name, unread count, Lamport clock and, for groups, its members and admins.",
 			Params: []string{"chatID"},
 		},
 		"github.com/statusnode/statusd/api/statusd.API.ChatKey": {
@@ -506,7 +506,7 @@ var Catalog = &api.Docs{
 			Notification: reflect.TypeFor[statusd.Event](),
 		},
 		"github.com/statusnode/statusd/api/statusd.API.Info": {
-			Doc: "Our chat key, installation ID and Whisper peer count.",
+			Doc: "Our chat key and its alias, installation ID and Whisper peer count.",
 		},
 		"github.com/statusnode/statusd/api/statusd.API.Installations": {
 			Doc: "Our devices, this one first.",
@@ -643,7 +643,7 @@ var Catalog = &api.Docs{
 			Doc: "API is the \"mailserver\" namespace: the client's per-topic history bookkeeping and its events. Every exported method is a JSON-RPC method mailserver_<lowerCamelName>; all are safe for concurrent use.",
 		},
 		"github.com/statusnode/statusd/api/mailserver.Event": {
-			Doc: "Event is one notification of mailserver_subscribe(\"events\"): {\"type\": \"<name>\", \"event\": {…}}, the envelope status-go used for its signals. The payloads by type: mailserver.request.completed: RequestCompletedEvent {requestID, lastEnvelopeHash, cursor, errorMessage}; mailserver.request.expired: RequestExpiredEvent {hash}; mailserver.gap.found and mailserver.gap.filled: GapEvent {topic, from, to}. Hashes are 0x hex, the cursor hex without 0x (\"\" when the server has no more), topics 4-byte 0x hex, times inclusive Unix seconds.",
+			Doc: "Event is one notification of mailserver_subscribe(\"events\"): {\"type\": \"<name>\", \"event\": {…}}, the envelope status-go used for its signals. The payloads by type: mailserver.request.completed: RequestCompletedEvent {requestID, lastEnvelopeHash, cursor, errorMessage, envelopes}; mailserver.request.expired: RequestExpiredEvent {hash}; mailserver.gap.found and mailserver.gap.filled: GapEvent {topic, from, to}. Hashes are 0x hex, the cursor hex without 0x (\"\" when the server has no more), topics 4-byte 0x hex, times inclusive Unix seconds.",
 			Fields: map[string]string{
 				"Event": "Event is the payload: RequestCompletedEvent, RequestExpiredEvent or GapEvent, by Type.",
 				"Type":  "Type is the event name: mailserver.request.completed, mailserver.request.expired, mailserver.gap.found or mailserver.gap.filled.",
@@ -758,7 +758,7 @@ var Catalog = &api.Docs{
 			},
 		},
 		"github.com/statusnode/statusd/api/shhext.ChatType": {
-			Doc: "ChatType is the status-go v0.35 chat type number (status-protocol-go ChatType): 1 one-to-one, 2 public, 3 private group. It differs from the messenger's internal numbering.",
+			Doc: "ChatType is the status-go v0.35 chat type number (status-protocol-go ChatType): 1 one-to-one, 2 public, 3 private group. It differs from the \"type\" of statusd_ results (1 public, 2 one-to-one, 3 private group).",
 		},
 		"github.com/statusnode/statusd/api/shhext.ConfirmMessagesRequest": {
 			Doc: "ConfirmMessagesRequest is one element of shhext_confirmMessagesProcessedByID's parameter (§7.2).",
@@ -863,6 +863,7 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/statusd.Info": {
 			Doc: "Info is statusd_info's result.",
 			Fields: map[string]string{
+				"Alias":          "Alias is the three-word name derived from the chat key (§2), what other users see before they name us.",
 				"ChatKey":        "ChatKey is our public identity key, 0x04… (what others use to start a 1:1 chat with us).",
 				"InstallationID": "InstallationID is this device's installation ID.",
 				"Peers":          "Peers is the number of Whisper peers.",

@@ -22,7 +22,7 @@ const (
 // "<name>", "event": {…}}, the envelope status-go used for its signals.
 // The payloads by type: mailserver.request.completed:
 // RequestCompletedEvent {requestID, lastEnvelopeHash, cursor,
-// errorMessage}; mailserver.request.expired: RequestExpiredEvent {hash};
+// errorMessage, envelopes}; mailserver.request.expired: RequestExpiredEvent {hash};
 // mailserver.gap.found and mailserver.gap.filled: GapEvent {topic, from,
 // to}. Hashes are 0x hex, the cursor hex without 0x ("" when the server
 // has no more), topics 4-byte 0x hex, times inclusive Unix seconds.
@@ -48,6 +48,9 @@ type RequestCompletedEvent struct {
 	LastEnvelopeHash string `json:"lastEnvelopeHash"`
 	Cursor           string `json:"cursor"`
 	ErrorMessage     string `json:"errorMessage"`
+	// Envelopes is the number of envelopes the mailserver delivered for
+	// the page (a statusd addition, for progress).
+	Envelopes int `json:"envelopes"`
 }
 
 // RequestExpiredEvent (mailserver.request.expired): no completion arrived
@@ -118,7 +121,7 @@ func forward(ctx context.Context, n *rpc.Notifier, sub *rpc.Subscription, csub *
 func toEvent(e mailserver.Event) *Event {
 	switch e.Kind {
 	case mailserver.EventRequestCompleted:
-		ev := RequestCompletedEvent{RequestID: e.RequestID.Hex(), LastEnvelopeHash: common.Hash{}.Hex()}
+		ev := RequestCompletedEvent{RequestID: e.RequestID.Hex(), LastEnvelopeHash: common.Hash{}.Hex(), Envelopes: e.Envelopes}
 		if c := e.Completion; c != nil {
 			ev.LastEnvelopeHash, ev.Cursor, ev.ErrorMessage = c.LastEnvelopeHash.Hex(), cursorHex(c.Cursor), c.Error
 		}

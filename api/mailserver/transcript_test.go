@@ -57,7 +57,7 @@ func actions(c *fakeClient) map[string]func() {
 		},
 		"publish completed": func() {
 			c.bus.Publish(mailserver.Event{Kind: mailserver.EventRequestCompleted, RequestID: common.Hash{1},
-				Completion: &msproto.Completion{RequestID: common.Hash{1}, LastEnvelopeHash: common.Hash{2}, Cursor: cursor(1700000000, 3)}})
+				Completion: &msproto.Completion{RequestID: common.Hash{1}, LastEnvelopeHash: common.Hash{2}, Cursor: cursor(1700000000, 3)}, Envelopes: 3})
 		},
 		"publish completed without completion": func() {
 			c.bus.Publish(mailserver.Event{Kind: mailserver.EventRequestCompleted, RequestID: common.Hash{4}})

@@ -8,7 +8,7 @@ import (
 
 // ChatType is the status-go v0.35 chat type number (status-protocol-go
 // ChatType): 1 one-to-one, 2 public, 3 private group. It differs from the
-// messenger's internal numbering.
+// "type" of statusd_ results (1 public, 2 one-to-one, 3 private group).
 type ChatType int
 
 // status-go v0.35 chat types.

@@ -4,8 +4,13 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/statusnode/statusd/internal/messenger"
+	"github.com/statusnode/statusd/protocol/identity/alias"
 )
 
 // Info is statusd_info's result.
@@ -13,16 +18,33 @@ type Info struct {
 	// ChatKey is our public identity key, 0x04… (what others use to start a
 	// 1:1 chat with us).
 	ChatKey string `json:"chat_key"`
+	// Alias is the three-word name derived from the chat key (§2), what
+	// other users see before they name us.
+	Alias string `json:"alias"`
 	// InstallationID is this device's installation ID.
 	InstallationID string `json:"installation_id"`
 	// Peers is the number of Whisper peers.
 	Peers int `json:"peers"`
 }
 
-// Info is statusd_info: our chat key, installation ID and Whisper peer
-// count.
+// Info is statusd_info: our chat key and its alias, installation ID and
+// Whisper peer count.
 func (a *API) Info() Info {
-	return Info{ChatKey: a.s.m.ChatKey(), InstallationID: a.s.m.InstallationID(), Peers: a.s.w.PeerCount()}
+	key := a.s.m.ChatKey()
+	return Info{ChatKey: key, Alias: aliasOf(key), InstallationID: a.s.m.InstallationID(), Peers: a.s.w.PeerCount()}
+}
+
+// aliasOf is the alias of a 0x04… chat key, "" when it does not parse.
+func aliasOf(chatKey string) string {
+	raw, err := hex.DecodeString(strings.TrimPrefix(chatKey, "0x"))
+	if err != nil {
+		return ""
+	}
+	pub, err := crypto.UnmarshalPubkey(raw)
+	if err != nil {
+		return ""
+	}
+	return alias.Alias(pub)
 }
 
 // ChatKey is statusd_chatKey: our public identity key as 0x04… hex.
@@ -136,18 +158,26 @@ func groupFail(err error) error {
 //	task: 10
 func (a *API) SendText(ctx context.Context, chatID, text string) (string, error) {
 	id, err := a.s.m.SendText(ctx, chatID, text)
-	if errors.Is(err, messenger.ErrInvalidMessage) {
+	switch {
+	case errors.Is(err, messenger.ErrInvalidMessage):
 		return "", fail("text", err)
+	case errors.Is(err, messenger.ErrChatNotFound):
+		return "", fail("chatId", fmt.Errorf("%w; %s", err, errChatNotOpen))
 	}
 	return id, fail("chatId", err)
 }
+
+// errChatNotOpen says how a chat comes to exist, for sendText.
+const errChatNotOpen = "join a public chat first (statusd_joinPublicChat) or open a 1:1 chat with a " +
+	"0x04… chat key of 132 characters (statusd_startOneToOne); statusd_chats lists the chats"
 
 // Chats is statusd_chats: every chat, most recent message first.
 func (a *API) Chats() []*Chat { return toChats(a.s.m.Chats()) }
 
 // Chat is statusd_chat(chatId): one chat — its type (1 public, 2 one-to-one,
-// 3 private group), name, unread count, Lamport clock and, for groups, its
-// members and admins.
+// 3 private group; shhext_ results number them as status-go did: 1
+// one-to-one, 2 public), name, unread count, Lamport clock and, for groups,
+// its members and admins.
 func (a *API) Chat(chatID string) (*Chat, error) {
 	c, err := a.s.m.Chat(chatID)
 	return toChat(c), fail("chatId", err)

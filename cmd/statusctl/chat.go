@@ -1,112 +1,75 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"io"
-	"os"
-	"os/signal"
-	"strconv"
 	"strings"
-	"syscall"
 	"time"
-
-	"github.com/ethereum/go-ethereum/rpc"
 )
 
-// Chat commands (statusd_ namespace):
-//
-//	join NAME                       join a public chat
-//	send CHAT TEXT…                 send a text to a public chat name, a 0x04… chat key (1:1) or a group ID
-//	chats                           list chats
-//	messages [--limit N] CHAT       a chat's newest messages, oldest first
-//	contacts                        list contacts
-//	installations                   list our devices
-//	watch [--count N] [TYPE…]       stream events (IPC or WebSocket) until interrupted or N events
-const chatUsage = "join NAME | send CHAT TEXT… | chats | messages [--limit N] CHAT | contacts | installations | watch [--count N] [TYPE…]"
-
-// chatCommand runs a chat command; ok is false when args[0] is not one.
-func chatCommand(ctx context.Context, c *rpc.Client, o options, args []string, out io.Writer) (bool, error) {
-	switch args[0] {
-	case "join":
-		if len(args) != 2 {
-			return true, usageError("usage: statusctl join NAME")
-		}
-		var chat map[string]any
-		if err := c.CallContext(ctx, &chat, "statusd_joinPublicChat", args[1]); err != nil {
-			return true, err
-		}
-		return true, printResult(out, o.json, chat, fmt.Sprintf("joined #%s\n", args[1]))
-	case "send":
-		return true, send(ctx, c, o, args[1:], out)
-	case "chats":
-		return true, chats(ctx, c, o, out)
-	case "messages":
-		return true, messages(ctx, c, o, args[1:], out)
-	case "contacts":
-		return true, contacts(ctx, c, o, out)
-	case "installations":
-		return true, installations(ctx, c, o, out)
-	case "watch":
-		return true, watch(ctx, c, o, args[1:], out)
+func join(s *session, args []string) error {
+	if !publicName.MatchString(args[0]) {
+		return fmt.Errorf("%q is not a public chat name: use lower-case letters, digits and -", args[0])
 	}
-	return false, nil
+	var chat map[string]any
+	if err := s.call(&chat, "statusd_joinPublicChat", args[0]); err != nil {
+		return err
+	}
+	return printResult(s.out, s.o.json, chat, fmt.Sprintf("joined #%s\n", args[0]))
 }
 
-func send(ctx context.Context, c *rpc.Client, o options, args []string, out io.Writer) error {
-	if len(args) < 2 {
-		return usageError("usage: statusctl send CHAT TEXT…")
+func leave(s *session, args []string) error {
+	if err := s.call(nil, "statusd_leavePublicChat", args[0]); err != nil {
+		return err
 	}
-	chat, text := args[0], strings.Join(args[1:], " ")
-	if strings.HasPrefix(chat, "0x04") && len(chat) == 132 {
-		if err := c.CallContext(ctx, nil, "statusd_startOneToOne", chat); err != nil {
+	return printResult(s.out, s.o.json, map[string]string{"left": args[0]}, fmt.Sprintf("left #%s\n", args[0]))
+}
+
+func send(s *session, args []string) error {
+	c, err := s.chat(args[0])
+	if err != nil {
+		return err
+	}
+	if c.Type == chatOneToOne {
+		// Opens the chat if it is new; harmless when it exists.
+		if err := s.call(nil, "statusd_startOneToOne", c.ID); err != nil {
 			return err
 		}
 	}
 	var id string
-	if err := c.CallContext(ctx, &id, "statusd_sendText", chat, text); err != nil {
+	if err := s.call(&id, "statusd_sendText", c.ID, strings.Join(args[1:], " ")); err != nil {
 		return err
 	}
-	return printResult(out, o.json, map[string]string{"id": id}, id+"\n")
+	return printResult(s.out, s.o.json, map[string]string{"id": id, "chatId": c.ID}, id+"\n")
 }
 
-type chatRow struct {
-	ID      string   `json:"id"`
-	Type    int      `json:"type"`
-	Name    string   `json:"name"`
-	Active  bool     `json:"active"`
-	Unread  int      `json:"unread"`
-	Members []string `json:"members"`
-}
-
-var chatTypes = map[int]string{1: "public", 2: "1:1", 3: "group"}
-
-func chats(ctx context.Context, c *rpc.Client, o options, out io.Writer) error {
+func chats(s *session, _ []string) error {
 	var raw json.RawMessage
-	if err := c.CallContext(ctx, &raw, "statusd_chats"); err != nil {
+	if err := s.call(&raw, "statusd_chats"); err != nil {
 		return err
 	}
-	if o.json {
-		return printJSON(out, raw)
+	if s.o.json {
+		return printJSON(s.out, raw)
 	}
-	var rows []chatRow
+	var rows chatList
 	if err := json.Unmarshal(raw, &rows); err != nil {
 		return err
 	}
 	if len(rows) == 0 {
-		fmt.Fprintln(out, "no chats")
+		fmt.Fprintln(s.out, "no chats; join one with 'statusctl join NAME'")
 	}
 	for _, r := range rows {
-		state := ""
+		var desc []string
+		switch r.Type {
+		case chatOneToOne:
+			desc = append(desc, abbreviate(r.ID))
+		case chatGroup:
+			desc = append(desc, fmt.Sprintf("%q, %d members", r.Name, len(r.Members)))
+		}
 		if !r.Active {
-			state = " (inactive)"
+			desc = append(desc, "inactive")
 		}
-		if r.Name != "" && r.Name != r.ID {
-			state = " \"" + r.Name + "\"" + state
-		}
-		fmt.Fprintf(out, "%-6s  %s  unread %d%s\n", chatTypes[r.Type], r.ID, r.Unread, state)
+		fmt.Fprintf(s.out, "%-6s  %-12s  unread %-3d  %s\n", chatTypes[r.Type], rows.ref(r), r.Unread, strings.Join(desc, ", "))
 	}
 	return nil
 }
@@ -117,56 +80,139 @@ type messageRow struct {
 	Text      string `json:"text"`
 	Timestamp int64  `json:"timestamp"`
 	Outgoing  bool   `json:"outgoing"`
+	Seen      bool   `json:"seen"`
 	Delivery  string `json:"delivery"`
 }
 
-func messages(ctx context.Context, c *rpc.Client, o options, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("messages", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	limit := fs.Int("limit", 20, "how many of the newest messages")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
-		return usageError("usage: statusctl messages [--limit N] CHAT")
+func messages(s *session, args []string) error {
+	c, err := s.chat(args[0])
+	if err != nil {
+		return err
 	}
 	var page struct {
 		Messages []json.RawMessage `json:"messages"`
 		Cursor   string            `json:"cursor"`
 	}
-	if err := c.CallContext(ctx, &page, "statusd_messages", fs.Arg(0), "", *limit); err != nil {
+	if err := s.call(&page, "statusd_messages", c.ID, "", s.f.limit); err != nil {
 		return err
 	}
-	if o.json {
-		return printJSON(out, page.Messages)
-	}
-	for i := len(page.Messages) - 1; i >= 0; i-- {
-		var m messageRow
-		if err := json.Unmarshal(page.Messages[i], &m); err != nil {
+	var unseen []string
+	rows := make([]messageRow, len(page.Messages))
+	for i, raw := range page.Messages {
+		if err := json.Unmarshal(raw, &rows[i]); err != nil {
 			return err
 		}
+		if !rows[i].Seen && !rows[i].Outgoing {
+			unseen = append(unseen, rows[i].ID)
+		}
+	}
+	if len(unseen) > 0 && !s.f.noMarking {
+		if err := s.call(nil, "shhext_markMessagesSeen", unseen); err != nil {
+			return err
+		}
+	}
+	if s.o.json {
+		return printJSON(s.out, page.Messages)
+	}
+	for i := len(rows) - 1; i >= 0; i-- {
+		m := rows[i]
 		at := time.UnixMilli(m.Timestamp).Format("2006-01-02 15:04:05")
 		state := ""
 		if m.Delivery != "" && m.Delivery != "none" {
 			state = "  [" + m.Delivery + "]"
 		}
-		fmt.Fprintf(out, "%s  %s  %s%s\n", at, shortKey(m.From), m.Text, state)
+		fmt.Fprintf(s.out, "%s  %s  %s%s\n", at, shortKey(m.From), m.Text, state)
 	}
 	return nil
 }
 
-func contacts(ctx context.Context, c *rpc.Client, o options, out io.Writer) error {
+func group(s *session, args []string) error {
+	sub, args := args[0], args[1:]
+	var method string
+	var params []any
+	switch sub {
+	case "create":
+		members, err := s.members(args[1:])
+		if err != nil {
+			return err
+		}
+		method, params = "statusd_createGroup", []any{args[0], members}
+	case "add", "remove", "admin", "rename", "leave":
+		want := map[string]int{"add": -1, "remove": 2, "admin": 2, "rename": 2, "leave": 1}[sub]
+		if (want < 0 && len(args) < 2) || (want > 0 && len(args) != want) {
+			return usageError(fmt.Sprintf("statusctl group %s: wrong number of arguments; see 'statusctl help group'", sub))
+		}
+		g, err := s.chat(args[0])
+		if err != nil {
+			return err
+		}
+		if g.Type != chatGroup {
+			return fmt.Errorf("%q is a %s chat, not a group", args[0], chatTypes[g.Type])
+		}
+		switch sub {
+		case "add":
+			members, err := s.members(args[1:])
+			if err != nil {
+				return err
+			}
+			method, params = "statusd_addGroupMembers", []any{g.ID, members}
+		case "remove", "admin":
+			m, err := s.member(args[1])
+			if err != nil {
+				return err
+			}
+			method = map[string]string{"remove": "statusd_removeGroupMember", "admin": "statusd_makeGroupAdmin"}[sub]
+			params = []any{g.ID, m}
+		case "rename":
+			method, params = "statusd_renameGroup", []any{g.ID, args[1]}
+		case "leave":
+			method, params = "statusd_leaveGroup", []any{g.ID}
+		}
+	default:
+		return usageError(fmt.Sprintf("statusctl group: unknown subcommand %q (create, add, remove, admin, rename, leave); see 'statusctl help group'", sub))
+	}
+	var chat chatRow
+	if err := s.call(&chat, method, params...); err != nil {
+		return err
+	}
+	if s.o.json {
+		return printJSON(s.out, chat)
+	}
+	l, err := s.chats()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(s.out, "group %q (%s): %d members\n", chat.Name, l.ref(chat), len(chat.Members))
+	return nil
+}
+
+func (s *session) members(refs []string) ([]string, error) {
+	out := make([]string, 0, len(refs))
+	for _, r := range refs {
+		m, err := s.member(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+func contacts(s *session, _ []string) error {
 	var rows []struct {
 		ID      string `json:"id"`
 		Name    string `json:"name"`
 		Added   bool   `json:"added"`
 		Blocked bool   `json:"blocked"`
 	}
-	if err := c.CallContext(ctx, &rows, "statusd_contacts"); err != nil {
+	if err := s.call(&rows, "statusd_contacts"); err != nil {
 		return err
 	}
-	if o.json {
-		return printJSON(out, rows)
+	if s.o.json {
+		return printJSON(s.out, rows)
 	}
 	if len(rows) == 0 {
-		fmt.Fprintln(out, "no contacts")
+		fmt.Fprintln(s.out, "no contacts")
 	}
 	for _, r := range rows {
 		tags := []string{}
@@ -176,12 +222,12 @@ func contacts(ctx context.Context, c *rpc.Client, o options, out io.Writer) erro
 		if r.Blocked {
 			tags = append(tags, "blocked")
 		}
-		fmt.Fprintf(out, "%s  %-20s  %s\n", r.ID, r.Name, strings.Join(tags, ","))
+		fmt.Fprintf(s.out, "%s  %-20s  %s\n", r.ID, r.Name, strings.Join(tags, ","))
 	}
 	return nil
 }
 
-func installations(ctx context.Context, c *rpc.Client, o options, out io.Writer) error {
+func installations(s *session, _ []string) error {
 	var rows []struct {
 		ID       string `json:"id"`
 		Enabled  bool   `json:"enabled"`
@@ -191,11 +237,11 @@ func installations(ctx context.Context, c *rpc.Client, o options, out io.Writer)
 			DeviceType string `json:"device_type"`
 		} `json:"metadata"`
 	}
-	if err := c.CallContext(ctx, &rows, "statusd_installations"); err != nil {
+	if err := s.call(&rows, "statusd_installations"); err != nil {
 		return err
 	}
-	if o.json {
-		return printJSON(out, rows)
+	if s.o.json {
+		return printJSON(s.out, rows)
 	}
 	for _, r := range rows {
 		state := "disabled"
@@ -205,95 +251,9 @@ func installations(ctx context.Context, c *rpc.Client, o options, out io.Writer)
 		case r.Enabled:
 			state = "paired"
 		}
-		fmt.Fprintf(out, "%s  %-12s  %s %s\n", r.ID, state, r.Metadata.Name, r.Metadata.DeviceType)
+		fmt.Fprintf(s.out, "%s  %-12s  %s %s\n", r.ID, state, r.Metadata.Name, r.Metadata.DeviceType)
 	}
 	return nil
-}
-
-// watch streams statusd_subscribe("events") notifications, one per line,
-// until interrupted, the connection closes, or --count events were shown.
-// It ignores --timeout.
-func watch(ctx context.Context, c *rpc.Client, o options, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("watch", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	count := fs.Int("count", 0, "exit after this many events (0: never)")
-	if err := fs.Parse(args); err != nil {
-		return usageError("usage: statusctl watch [--count N] [TYPE…]")
-	}
-	ctx, stop := signal.NotifyContext(context.WithoutCancel(ctx), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	ch := make(chan json.RawMessage, 256)
-	var filter any
-	if fs.NArg() > 0 {
-		filter = map[string]any{"types": fs.Args()}
-	}
-	subArgs := []any{"events"}
-	if filter != nil {
-		subArgs = append(subArgs, filter)
-	}
-	sub, err := c.Subscribe(ctx, "statusd", ch, subArgs...)
-	if err != nil {
-		return fmt.Errorf("subscribe (needs IPC or WebSocket): %w", err)
-	}
-	defer sub.Unsubscribe()
-	for n := 0; *count == 0 || n < *count; n++ {
-		select {
-		case raw := <-ch:
-			if err := printEvent(out, o.json, raw); err != nil {
-				return err
-			}
-		case err := <-sub.Err():
-			return err
-		case <-ctx.Done():
-			return nil
-		}
-	}
-	return nil
-}
-
-func printEvent(out io.Writer, asJSON bool, raw json.RawMessage) error {
-	if asJSON {
-		_, err := fmt.Fprintf(out, "%s\n", raw)
-		return err
-	}
-	var ev struct {
-		Type  string          `json:"type"`
-		Event json.RawMessage `json:"event"`
-	}
-	if err := json.Unmarshal(raw, &ev); err != nil {
-		return err
-	}
-	_, err := fmt.Fprintf(out, "%-24s %s\n", ev.Type, summary(ev.Type, ev.Event))
-	return err
-}
-
-// summary is a one-line human form of an event payload.
-func summary(typ string, raw json.RawMessage) string {
-	var e struct {
-		Message *struct {
-			ChatID string `json:"chat_id"`
-			From   string `json:"from"`
-			Text   string `json:"text"`
-		} `json:"message"`
-		MessageID string   `json:"message_id"`
-		State     string   `json:"state"`
-		Hash      string   `json:"hash"`
-		IDs       []string `json:"message_ids"`
-		Peer      string   `json:"peer"`
-		Count     uint64   `json:"count"`
-	}
-	_ = json.Unmarshal(raw, &e)
-	switch {
-	case e.Message != nil:
-		return fmt.Sprintf("%s  %s: %s", e.Message.ChatID, shortKey(e.Message.From), e.Message.Text)
-	case e.State != "":
-		return e.MessageID + " " + e.State
-	case e.Hash != "":
-		return e.Hash + " carrying " + strconv.Itoa(len(e.IDs)) + " message(s)"
-	case e.Peer != "":
-		return shortID(e.Peer)
-	}
-	return string(raw)
 }
 
 func shortKey(k string) string {

@@ -93,7 +93,7 @@ func TestChatCommands(t *testing.T) {
 	if code, _, errs := ctl(t, "--datadir", dirA, "send", "ctl-room"); code != 2 || !strings.Contains(errs, "usage") {
 		t.Fatalf("send without text: %d %s", code, errs)
 	}
-	if code, _, errs := ctl(t, "--datadir", dirA, "send", "no-such-chat", "x"); code != 1 || !strings.Contains(errs, "chatId") {
+	if code, _, errs := ctl(t, "--datadir", dirA, "send", "no-such-chat", "x"); code != 1 || !strings.Contains(errs, "statusctl join no-such-chat") {
 		t.Fatalf("send to unknown chat: %d %s", code, errs)
 	}
 }

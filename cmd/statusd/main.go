@@ -2,11 +2,19 @@
 //
 //	statusd [flags]             run the node
 //	statusd dumpconfig [flags]  print the effective configuration as TOML
-//	statusd version             print version, commit and Go version
+//	statusd version             print version, commit and Go version (also --version)
 //	statusd account new|import  create the account from a recovery phrase
+//	statusd help                print the commands and flags (also --help)
 //
 // Every flag can also be set by a STATUSD_* environment variable and by the
 // TOML file given with --config; see configs/statusd.example.toml.
+//
+// SIGINT and SIGTERM stop it cleanly; SIGHUP reloads the TLS certificate of
+// the HTTP and WebSocket endpoints (--http.tls.cert, --http.tls.key).
+//
+// Under systemd (contrib/systemd/statusd.service) it reports readiness and
+// stopping through NOTIFY_SOCKET and reads the account password from the
+// credential "password" (LoadCredential=).
 package main
 
 import (
@@ -16,6 +24,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -35,24 +44,50 @@ const DevPassword = "statusd-dev-password"
 // stopTimeout bounds a clean shutdown after SIGINT/SIGTERM.
 const stopTimeout = 5 * time.Second
 
+// usageHead opens `statusd --help`; the flags follow.
+const usageHead = `usage: statusd [flags]              run the node
+       statusd dumpconfig [flags]   print the effective configuration as TOML
+       statusd version              print version, commit and Go version (also --version)
+       statusd account new|import   create the account from a new or a given recovery phrase
+       statusd help                 print this text (also --help)
+
+Flags may come before or after the command. Each is also a STATUSD_* environment
+variable and a key of the TOML file given with --config; flags win over the
+environment, which wins over the file. The account password comes from
+--password FILE, the systemd credential "password", or STATUSD_PASSWORD.
+
+Flags:
+`
+
 func main() {
 	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	os.Exit(run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr, sigs))
 }
 
 // run is main without process globals, so tests can drive it. It returns
 // the exit status.
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
+	for _, a := range args {
+		switch a {
+		case "--version", "-version":
+			fmt.Fprint(stdout, version.Get().String())
+			return 0
+		case "--help", "-help", "-h", "--h":
+			printUsage(stdout)
+			return 0
+		}
+	}
 	if code, ok := runAccountCommand(args, getenv, os.Stdin, stdout, stderr); ok {
 		return code
 	}
-	res, err := config.Load(args, getenv, stderr)
+	res, err := config.Load(args, getenv, io.Discard)
 	if errors.Is(err, flag.ErrHelp) {
+		printUsage(stdout)
 		return 0
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "statusd: %v\n", err)
+		fmt.Fprintf(stderr, "statusd: %v\nRun 'statusd --help' for the commands and flags.\n", err)
 		return 2
 	}
 	switch res.Command {
@@ -61,6 +96,9 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer, si
 	case "version":
 		fmt.Fprint(stdout, version.Get().String())
 		return 0
+	case "help":
+		printUsage(stdout)
+		return 0
 	case "dumpconfig":
 		if err := config.Dump(stdout, &res.Config); err != nil {
 			fmt.Fprintf(stderr, "statusd: %v\n", err)
@@ -68,9 +106,14 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer, si
 		}
 		return 0
 	default:
-		fmt.Fprintf(stderr, "statusd: unknown command %q (commands: dumpconfig, version)\n", res.Command)
+		fmt.Fprintf(stderr, "statusd: unknown command %q (commands: dumpconfig, version, account, help; run 'statusd help')\n", res.Command)
 		return 2
 	}
+}
+
+func printUsage(w io.Writer) {
+	io.WriteString(w, usageHead)
+	config.PrintFlags(w)
 }
 
 func runNode(res config.Result, getenv func(string) string, stderr io.Writer, sigs <-chan os.Signal) int {
@@ -101,8 +144,15 @@ func runNode(res config.Result, getenv func(string) string, stderr io.Writer, si
 		log.Error("cannot start", zap.Error(err))
 		return 1
 	}
-	sig := <-sigs
+	notifier := newNotifier(getenv)
+	if err := notifier.notify("READY=1\nSTATUS=serving JSON-RPC"); err != nil {
+		log.Warn("cannot notify systemd of readiness", zap.Error(err))
+	}
+	sig := waitForStop(sigs, n, log)
 	log.Info("shutting down", zap.String("signal", sig.String()))
+	if err := notifier.notify("STOPPING=1"); err != nil {
+		log.Warn("cannot notify systemd of stopping", zap.Error(err))
+	}
 	done := make(chan error, 1)
 	go func() { done <- n.Stop() }()
 	select {
@@ -120,30 +170,60 @@ func runNode(res config.Result, getenv func(string) string, stderr io.Writer, si
 	}
 }
 
-// readPassword returns the account password from the --password file
-// (trailing newline removed) or from STATUSD_PASSWORD.
+// waitForStop returns the first SIGINT or SIGTERM. SIGHUP reloads the TLS
+// certificate of the RPC endpoints and waits on.
+func waitForStop(sigs <-chan os.Signal, n *node.Node, log *zap.Logger) os.Signal {
+	for sig := range sigs {
+		if sig != syscall.SIGHUP {
+			return sig
+		}
+		if err := n.ReloadTLS(); err != nil {
+			log.Error("SIGHUP: cannot reload the TLS certificate; keeping the current one", zap.Error(err))
+		}
+	}
+	return syscall.SIGTERM // the channel closed: stop
+}
+
+// credentialName is the systemd credential holding the account password
+// (LoadCredential=password:FILE in the unit).
+const credentialName = "password"
+
+// readPassword returns the account password, from the first of: the
+// --password file, the systemd credential "password" in
+// $CREDENTIALS_DIRECTORY, and STATUSD_PASSWORD. A trailing newline of a
+// file is removed.
 func readPassword(file string, getenv func(string) string) (string, error) {
 	if file != "" {
-		f, err := os.Open(file)
-		if err != nil {
-			return "", fmt.Errorf("password file: %w", err)
+		return readPasswordFile(file)
+	}
+	if dir := getenv("CREDENTIALS_DIRECTORY"); dir != "" {
+		path := filepath.Join(dir, credentialName)
+		if _, err := os.Stat(path); err == nil {
+			return readPasswordFile(path)
 		}
-		defer f.Close()
-		data, err := io.ReadAll(io.LimitReader(f, 4097))
-		if err != nil {
-			return "", fmt.Errorf("password file %s: %w", file, err)
-		}
-		if len(data) > 4096 {
-			return "", fmt.Errorf("password file %s is longer than 4096 bytes", file)
-		}
-		pw := strings.TrimRight(string(data), "\r\n")
-		if pw == "" {
-			return "", fmt.Errorf("password file %s is empty", file)
-		}
-		return pw, nil
 	}
 	if pw := getenv("STATUSD_PASSWORD"); pw != "" {
 		return pw, nil
 	}
-	return "", errors.New("no account password: pass --password FILE or set STATUSD_PASSWORD")
+	return "", errors.New("no account password: pass --password FILE, set STATUSD_PASSWORD, or under systemd use LoadCredential=password:FILE")
+}
+
+func readPasswordFile(file string) (string, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return "", fmt.Errorf("password file: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, 4097))
+	if err != nil {
+		return "", fmt.Errorf("password file %s: %w", file, err)
+	}
+	if len(data) > 4096 {
+		return "", fmt.Errorf("password file %s is longer than 4096 bytes", file)
+	}
+	pw := strings.TrimRight(string(data), "\r\n")
+	if pw == "" {
+		return "", fmt.Errorf("password file %s is empty", file)
+	}
+	return pw, nil
 }

@@ -47,6 +47,42 @@ func TestDumpconfigShowsEffectiveConfig(t *testing.T) {
 	}
 }
 
+// TestHelpAndVersion: `statusd help`, --help and -h print the commands and
+// every flag to stdout; --version and `version` print the version; a wrong
+// flag says where to look.
+func TestHelpAndVersion(t *testing.T) {
+	for _, tc := range []struct {
+		args      []string
+		code      int
+		out, errs []string
+	}{
+		{[]string{"help"}, 0, []string{"statusd dumpconfig [flags]", "statusd version", "statusd help", "-http.addr", "STATUSD_HTTP_ADDR"}, nil},
+		{[]string{"--help"}, 0, []string{"statusd dumpconfig [flags]", "-datadir"}, nil},
+		{[]string{"-h"}, 0, []string{"statusd version"}, nil},
+		{[]string{"--version"}, 0, []string{version.Version, "commit "}, nil},
+		{[]string{"version"}, 0, []string{version.Version, "commit "}, nil},
+		{[]string{"--frob"}, 2, nil, []string{"flag provided but not defined: -frob", "Run 'statusd --help' for the commands and flags."}},
+		{[]string{"frobnicate"}, 2, nil, []string{`unknown command "frobnicate" (commands: dumpconfig, version, account, help; run 'statusd help')`}},
+		{[]string{"--http", "--http.addr", "0.0.0.0"}, 2, nil, []string{"statusd: config: invalid: --http.addr 0.0.0.0 is reachable from other machines and JSON-RPC there would travel in clear text, token included: " +
+			"serve TLS with --http.tls.cert and --http.tls.key, or pass --http.insecure to allow it (e.g. behind a TLS reverse proxy)\n"}},
+	} {
+		code, out, errs := runCmd(t, nil, tc.args...)
+		if code != tc.code {
+			t.Errorf("%v: exit %d, want %d (%s)", tc.args, code, tc.code, errs)
+		}
+		for _, w := range tc.out {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v: stdout lacks %q:\n%s", tc.args, w, out)
+			}
+		}
+		for _, w := range tc.errs {
+			if !strings.Contains(errs, w) {
+				t.Errorf("%v: stderr lacks %q:\n%s", tc.args, w, errs)
+			}
+		}
+	}
+}
+
 func TestUsageErrors(t *testing.T) {
 	if code, _, errs := runCmd(t, nil, "frobnicate"); code != 2 || !strings.Contains(errs, "unknown command") {
 		t.Fatalf("unknown command: %d %s", code, errs)

@@ -56,7 +56,13 @@ type HTTP struct {
 	Port       int      `toml:"port" comment:"HTTP listen port (flag --http.port)."`
 	CORSDomain []string `toml:"corsdomain" comment:"Browser origins allowed by CORS (flag --http.corsdomain, comma-separated)."`
 	VHosts     []string `toml:"vhosts" comment:"Host header names accepted; * accepts any (flag --http.vhosts, comma-separated)."`
+	TLSCert    string   `toml:"tlscert" comment:"PEM certificate (chain) file: serve HTTP and WebSocket over TLS; reloaded on SIGHUP (flag --http.tls.cert)."`
+	TLSKey     string   `toml:"tlskey" comment:"PEM private key file of --http.tls.cert (flag --http.tls.key)."`
+	Insecure   bool     `toml:"insecure" comment:"Allow HTTP and WebSocket on a non-loopback address without TLS, e.g. behind a TLS reverse proxy (flag --http.insecure)."`
 }
+
+// TLS reports whether the HTTP and WebSocket endpoints serve TLS.
+func (h *HTTP) TLS() bool { return h.TLSCert != "" }
 
 // WS configures the JSON-RPC WebSocket endpoint.
 type WS struct {
@@ -186,6 +192,9 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("%w: --%s %d is not a TCP port (0-65535)", ErrInvalid, p.flag, p.v)
 		}
 	}
+	if err := c.validateRPCExposure(); err != nil {
+		return err
+	}
 	if c.P2P.MaxPeers < 0 {
 		return fmt.Errorf("%w: --maxpeers must not be negative", ErrInvalid)
 	}
@@ -222,6 +231,38 @@ func (c *Config) Validate() error {
 		}
 	}
 	return nil
+}
+
+// validateRPCExposure refuses to serve JSON-RPC in clear text beyond this
+// host: the bearer token and every message would cross the network
+// readable. TLS (--http.tls.cert/--http.tls.key) or --http.insecure lifts it.
+func (c *Config) validateRPCExposure() error {
+	if (c.HTTP.TLSCert == "") != (c.HTTP.TLSKey == "") {
+		return fmt.Errorf("%w: --http.tls.cert and --http.tls.key go together", ErrInvalid)
+	}
+	if c.HTTP.TLS() || c.HTTP.Insecure {
+		return nil
+	}
+	for _, ep := range []struct {
+		on         bool
+		flag, addr string
+	}{{c.HTTP.Enabled, "http.addr", c.HTTP.Addr}, {c.WS.Enabled, "ws.addr", c.WS.Addr}} {
+		if ep.on && !isLoopback(ep.addr) {
+			return fmt.Errorf("%w: --%s %s is reachable from other machines and JSON-RPC there would travel in clear text, token included: "+
+				"serve TLS with --http.tls.cert and --http.tls.key, or pass --http.insecure to allow it (e.g. behind a TLS reverse proxy)",
+				ErrInvalid, ep.flag, ep.addr)
+		}
+	}
+	return nil
+}
+
+// isLoopback reports whether addr is "localhost" or a loopback IP address.
+func isLoopback(addr string) bool {
+	if addr == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(addr)
+	return ip != nil && ip.IsLoopback()
 }
 
 // maxWhisperMessageSize is Whisper's hard cap (docs/PROTOCOL.md §4.4).

@@ -188,3 +188,31 @@ func TestDumpRoundTrip(t *testing.T) {
 		t.Fatalf("round trip differs:\n%+v\n%+v", c, back)
 	}
 }
+
+// TestClearTextRPCBeyondLoopbackRefused: a non-loopback HTTP or WS address
+// needs TLS or --http.insecure, and the refusal names both.
+func TestClearTextRPCBeyondLoopbackRefused(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string // "" = accepted
+	}{
+		{[]string{"--http", "--http.addr", "0.0.0.0"}, "--http.addr 0.0.0.0 is reachable from other machines"},
+		{[]string{"--ws", "--ws.addr", "192.0.2.1"}, "--ws.addr 192.0.2.1 is reachable from other machines"},
+		{[]string{"--http", "--http.addr", "0.0.0.0", "--http.insecure"}, ""},
+		{[]string{"--http", "--http.addr", "0.0.0.0", "--http.tls.cert", "c.pem", "--http.tls.key", "k.pem"}, ""},
+		{[]string{"--http", "--http.addr", "localhost"}, ""},
+		{[]string{"--http", "--http.addr", "::1"}, ""},
+		{[]string{"--http.addr", "0.0.0.0"}, ""}, // HTTP off
+		{[]string{"--http.tls.cert", "c.pem"}, "--http.tls.cert and --http.tls.key go together"},
+	} {
+		_, err := Load(tc.args, func(string) string { return "" }, io.Discard)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%v: %v", tc.args, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%v: %v, want %q", tc.args, err, tc.want)
+		case tc.want != "" && strings.Contains(tc.want, "reachable") && !strings.Contains(err.Error(), "pass --http.insecure to allow it"):
+			t.Errorf("%v: the message does not name --http.insecure: %v", tc.args, err)
+		}
+	}
+}

@@ -114,6 +114,13 @@ func newFlagSet(usage io.Writer) (*flag.FlagSet, map[string][]string, *string) {
 	return fs, raw, configFile
 }
 
+// PrintFlags writes every flag with its help text, environment variable
+// and default, as flag.FlagSet.PrintDefaults formats them.
+func PrintFlags(w io.Writer) {
+	fs, _, _ := newFlagSet(w)
+	fs.PrintDefaults()
+}
+
 // LoadFile applies the TOML file at path on top of c. An unknown key or a
 // syntax error is an error naming the file, line and key.
 func LoadFile(path string, c *Config) error {

@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,6 +30,7 @@ import (
 	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/internal/version"
 	"github.com/statusnode/statusd/lib/metrics"
+	"github.com/statusnode/statusd/protocol/identity/alias"
 	"github.com/statusnode/statusd/storage"
 	"github.com/statusnode/statusd/storage/atrest"
 	"github.com/statusnode/statusd/transport/devp2p"
@@ -73,6 +76,7 @@ type Node struct {
 	messenger   *messenger.Messenger
 	p2p         *devp2p.Server
 	rpc         *api.Server
+	tls         *certReloader // nil without --http.tls.cert
 	metricsAddr string
 }
 
@@ -116,11 +120,13 @@ func (n *Node) Start() error {
 	} {
 		if err := step.fn(); err != nil {
 			n.stack.unwind()
-			return fmt.Errorf("node: %s: %w", step.name, err)
+			return stepError(step.name, err)
 		}
 	}
 	n.log.Info("statusd started",
 		zap.String("version", version.Get().ClientVersion()),
+		zap.String("chat_key", n.messenger.ChatKey()),
+		zap.String("alias", alias.Alias(&n.account.PrivateKey.PublicKey)),
 		zap.String("enode", n.p2p.Self().URLv4()),
 		zap.String("http", n.rpc.HTTPURL()),
 		zap.String("ws", n.rpc.WSURL()),
@@ -129,6 +135,15 @@ func (n *Node) Start() error {
 		zap.String("metrics", n.metricsAddr),
 		zap.Duration("startup", time.Since(begin)))
 	return nil
+}
+
+// stepError names the start step that failed, once: an error that already
+// begins with the step's name ("devp2p: listen on …") is not prefixed again.
+func stepError(step string, err error) error {
+	if strings.HasPrefix(err.Error(), step+": ") {
+		return fmt.Errorf("node: %w", err)
+	}
+	return fmt.Errorf("node: %s: %w", step, err)
 }
 
 func (n *Node) tokenFileForLog() string {
@@ -183,8 +198,15 @@ func (n *Node) loadKeys() error {
 	if n.cfg.LightKDF {
 		kdf = identity.KDFLight
 	}
+	// Key derivation (scrypt) takes seconds; say so before it starts.
+	ks := filepath.Join(n.cfg.DataDir, "keystore")
+	if entries, _ := os.ReadDir(ks); len(entries) > 0 {
+		n.log.Info("unlocking the account, this takes a few seconds", zap.String("keystore", ks))
+	} else {
+		n.log.Info("creating the account, this takes a few seconds", zap.String("keystore", ks))
+	}
 	begin := time.Now()
-	acc, created, err := identity.LoadOrCreateAccount(filepath.Join(n.cfg.DataDir, "keystore"), n.opts.Password, kdf)
+	acc, created, err := identity.LoadOrCreateAccount(ks, n.opts.Password, kdf)
 	if err != nil {
 		return err
 	}
@@ -338,6 +360,14 @@ func (n *Node) startRPC() error {
 		}
 		token = tok
 	}
+	var tlsConfig *tls.Config
+	if n.cfg.HTTP.TLS() {
+		r, err := newCertReloader(n.cfg.HTTP.TLSCert, n.cfg.HTTP.TLSKey)
+		if err != nil {
+			return err
+		}
+		n.tls, tlsConfig = r, r.config()
+	}
 	srv, err := api.NewServer(api.Config{
 		HTTPEnabled:  n.cfg.HTTP.Enabled,
 		HTTPAddr:     n.cfg.HTTP.Addr,
@@ -352,6 +382,7 @@ func (n *Node) startRPC() error {
 		CORSDomains:  n.cfg.HTTP.CORSDomain,
 		VHosts:       n.cfg.HTTP.VHosts,
 		MaxBodyBytes: maxRPCBody,
+		TLS:          tlsConfig,
 	}, n.log, n.metrics)
 	if err != nil {
 		return err
@@ -385,6 +416,23 @@ func (n *Node) startRPC() error {
 	}
 	n.rpc = srv
 	n.stack.push("rpc", srv.Stop)
+	return nil
+}
+
+// ReloadTLS reads the RPC endpoints' TLS certificate and key files again
+// (statusd calls it on SIGHUP); new connections get the new certificate.
+// Without TLS it does nothing. On error the previous certificate stays.
+func (n *Node) ReloadTLS() error {
+	n.mu.Lock()
+	r := n.tls
+	n.mu.Unlock()
+	if r == nil {
+		return nil
+	}
+	if err := r.Reload(); err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	n.log.Info("reloaded the TLS certificate", zap.String("cert", r.certFile))
 	return nil
 }
 

@@ -13,7 +13,8 @@ import (
 )
 
 // New returns a logger writing to w at level ("debug", "info", "warn",
-// "error") in format ("console" or "json"). A nil w means stderr.
+// "error") in format ("console" or "json"). A nil w means stderr. Durations
+// are written as Go writes them, with their unit: "5.2s", not 5.2.
 func New(level, format string, w io.Writer) (*zap.Logger, error) {
 	lvl, err := zapcore.ParseLevel(level)
 	if err != nil {
@@ -22,6 +23,8 @@ func New(level, format string, w io.Writer) (*zap.Logger, error) {
 	encCfg := zap.NewProductionEncoderConfig()
 	encCfg.TimeKey = "ts"
 	encCfg.EncodeTime = zapcore.ISO8601TimeEncoder
+	// Durations carry their unit ("5.2s", "850ms"), in both formats.
+	encCfg.EncodeDuration = zapcore.StringDurationEncoder
 	var enc zapcore.Encoder
 	switch format {
 	case "json":

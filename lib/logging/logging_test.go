@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"go.uber.org/zap"
 )
@@ -61,5 +62,17 @@ func TestSlogDropsTrace(t *testing.T) {
 	slog.New(NewSlogHandler(log)).Log(context.Background(), slog.Level(-8), "trace")
 	if buf.Len() != 0 {
 		t.Fatalf("trace record written: %s", buf.String())
+	}
+}
+
+func TestDurationsHaveUnits(t *testing.T) {
+	for _, format := range []string{"json", "console"} {
+		var buf bytes.Buffer
+		log, _ := New("info", format, &buf)
+		log.Info("unlocked", zap.Duration("kdf", 5200*time.Millisecond))
+		slog.New(NewSlogHandler(log)).Info("dial", "wait", 5200*time.Millisecond) // go-ethereum's logs too
+		if strings.Count(buf.String(), `5.2s`) != 2 || strings.Contains(buf.String(), `5.2}`) {
+			t.Errorf("%s: %q", format, buf.String())
+		}
 	}
 }

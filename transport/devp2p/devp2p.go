@@ -49,6 +49,8 @@ type Server struct {
 	protos  []p2p.Protocol
 	srv     *p2p.Server
 	stopped bool
+	logQuit chan struct{} // closed by Stop: ends logPeers
+	logDone chan struct{} // closed by logPeers on return
 }
 
 // New validates cfg, parsing every enode URL, and returns a server that is
@@ -81,13 +83,30 @@ func ParseNodes(urls []string) ([]*enode.Node, error) {
 	return out, nil
 }
 
-// ParseNode parses one enode:// (or enr:) URL.
+// ParseNode parses one enode:// (or enr:) URL that can be dialled: one
+// without a host and TCP port ("enode://<id>") is refused, since nothing
+// could ever connect to it.
 func ParseNode(url string) (*enode.Node, error) {
 	n, err := enode.Parse(enode.ValidSchemes, url)
 	if err != nil {
 		return nil, fmt.Errorf("%w %q: %v", ErrBadEnode, url, err)
 	}
+	if err := Dialable(n); err != nil {
+		return nil, fmt.Errorf("%w %q: %w", ErrBadEnode, url, err)
+	}
 	return n, nil
+}
+
+// ErrNoHost is wrapped by Dialable's error.
+var ErrNoHost = errors.New("it has no host and TCP port: expected enode://<128 hex digits>@<host>:<port>, as the other node's `statusctl info` shows it")
+
+// Dialable reports, wrapping ErrNoHost, an enode that names no IP address
+// and TCP port.
+func Dialable(n *enode.Node) error {
+	if _, ok := n.TCPEndpoint(); !ok {
+		return ErrNoHost
+	}
+	return nil
 }
 
 // Register adds sub-protocols; it must be called before Start.
@@ -141,6 +160,8 @@ func (s *Server) Start() error {
 		return fmt.Errorf("devp2p: listen on %s: %w", s.cfg.ListenAddr, err)
 	}
 	s.srv = srv
+	s.logQuit, s.logDone = make(chan struct{}), make(chan struct{})
+	go s.logPeers(srv, s.logQuit, s.logDone)
 	s.log.Info("devp2p started", zap.String("enode", srv.Self().URLv4()), zap.String("listen", srv.ListenAddr),
 		zap.Bool("discovery", !s.cfg.NoDiscovery), zap.Int("maxpeers", s.cfg.MaxPeers))
 	return nil
@@ -154,6 +175,8 @@ func (s *Server) Stop() error {
 	s.srv, s.stopped = nil, true
 	s.mu.Unlock()
 	if srv != nil {
+		close(s.logQuit)
+		<-s.logDone
 		srv.Stop()
 		s.log.Info("devp2p stopped")
 	}

@@ -1,6 +1,8 @@
 package devp2p
 
 import (
+	"crypto/ecdsa"
+	"encoding/hex"
 	"errors"
 	"net"
 	"strings"
@@ -10,7 +12,10 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/p2p"
 	"go.uber.org/goleak"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/statusnode/statusd/lib/testutil"
 )
@@ -104,4 +109,54 @@ func TestBadConfig(t *testing.T) {
 	if _, err := New(Config{MaxPeers: 1}, zaptest.NewLogger(t)); err == nil {
 		t.Fatal("missing key accepted")
 	}
+}
+
+func TestParseNodeRefusesNoHost(t *testing.T) {
+	key, _ := crypto.GenerateKey()
+	id := strings.TrimPrefix(hexPub(key), "04")
+	if _, err := ParseNode("enode://" + id); !errors.Is(err, ErrNoHost) || !strings.Contains(err.Error(), "@<host>:<port>") {
+		t.Fatalf("no host: %v", err)
+	}
+	if _, err := ParseNode("enode://" + id + "@127.0.0.1:30303"); err != nil {
+		t.Fatalf("with host: %v", err)
+	}
+}
+
+func TestPeerLogLimiter(t *testing.T) {
+	l := &peerLogLimiter{burst: 2, window: time.Minute}
+	t0 := time.Unix(1000, 0)
+	for i, want := range []bool{true, true, false, false} {
+		if ok, s := l.allow(t0.Add(time.Duration(i) * time.Second)); ok != want || s != 0 {
+			t.Fatalf("line %d: %v %d", i, ok, s)
+		}
+	}
+	if ok, s := l.allow(t0.Add(time.Minute)); !ok || s != 2 {
+		t.Fatalf("next window: %v %d", ok, s)
+	}
+}
+
+// TestPeerLogs: connecting and disconnecting are logged at info.
+func TestPeerLogs(t *testing.T) {
+	defer goleak.VerifyNone(t, ignoreLevelDBDrain)
+	core, logs := observer.New(zapcore.InfoLevel)
+	key, _ := crypto.GenerateKey()
+	a, _ := New(Config{PrivateKey: key, Name: "a", ListenAddr: "127.0.0.1:0", NoDiscovery: true, MaxPeers: 5}, zap.New(core))
+	b := newServer(t)
+	for _, s := range []*Server{a, b} {
+		if err := s.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer s.Stop()
+	}
+	a.AddPeer(b.Self())
+	testutil.WaitFor(t, 10*time.Second, "connected line", func() bool { return logs.FilterMessage("peer connected").Len() == 1 })
+	a.RemovePeer(b.Self())
+	testutil.WaitFor(t, 10*time.Second, "disconnected line", func() bool { return logs.FilterMessage("peer disconnected").Len() == 1 })
+	if e := logs.FilterMessage("peer connected").All()[0]; e.ContextMap()["id"] != b.Self().ID().TerminalString() {
+		t.Fatalf("fields: %v", e.ContextMap())
+	}
+}
+
+func hexPub(k *ecdsa.PrivateKey) string {
+	return hex.EncodeToString(crypto.FromECDSAPub(&k.PublicKey))
 }

@@ -120,10 +120,14 @@ type Client struct {
 	seen   *seenWriter
 	events *eventbus.Bus[Event]
 
-	mu      sync.Mutex // guards waiters, started, stopped
+	mu      sync.Mutex // guards waiters, received, started, stopped
 	waiters map[common.Hash]chan *msproto.Completion
-	started bool
-	stopped bool
+	// received counts the P2P (code 127) envelopes each peer delivered, so
+	// that a completed page can report how many arrived while it was
+	// pending (Event.Envelopes).
+	received map[enode.ID]int
+	started  bool
+	stopped  bool
 
 	quit chan struct{}
 	wg   sync.WaitGroup
@@ -202,7 +206,14 @@ func (c *Client) Seen(hash common.Hash, arrived time.Time) {
 }
 
 // allowP2P is the code-127 delivery filter: only envelopes not seen yet.
+// It also counts the envelopes per peer.
 func (c *Client) allowP2P(peer enode.ID, env *wproto.Envelope) bool {
+	c.mu.Lock()
+	if c.received == nil {
+		c.received = make(map[enode.ID]int)
+	}
+	c.received[peer]++
+	c.mu.Unlock()
 	h := env.Hash()
 	if c.seen.has(h) {
 		return false
@@ -306,6 +317,7 @@ func (c *Client) requestPage(ctx context.Context, peer *enode.Node, p *RequestPa
 		return nil, id, ErrStopped
 	}
 	c.waiters[id] = ch
+	before := c.received[peer.ID()]
 	c.mu.Unlock()
 	defer func() { c.mu.Lock(); delete(c.waiters, id); c.mu.Unlock() }()
 
@@ -326,7 +338,10 @@ func (c *Client) requestPage(ctx context.Context, peer *enode.Node, p *RequestPa
 	}
 	select {
 	case comp := <-ch:
-		c.events.Publish(Event{Kind: EventRequestCompleted, RequestID: id, Completion: comp})
+		c.mu.Lock()
+		n := c.received[peer.ID()] - before
+		c.mu.Unlock()
+		c.events.Publish(Event{Kind: EventRequestCompleted, RequestID: id, Completion: comp, Envelopes: n})
 		if comp.Failed() {
 			return comp, id, fmt.Errorf("%w: %s", ErrRequestFailed, comp.Error)
 		}

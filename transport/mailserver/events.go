@@ -38,14 +38,18 @@ func (k EventKind) String() string {
 }
 
 // Event is one client notification. RequestID is set for the request
-// kinds; Completion for EventRequestCompleted; Topic and Range for the gap
-// kinds.
+// kinds; Completion and Envelopes for EventRequestCompleted; Topic and
+// Range for the gap kinds.
 type Event struct {
 	Kind       EventKind
 	RequestID  common.Hash
 	Completion *msproto.Completion
-	Topic      wproto.Topic
-	Range      Range
+	// Envelopes is how many envelopes the mailserver delivered while the
+	// page was pending (all of the page's, and any other request's to the
+	// same mailserver at the same time).
+	Envelopes int
+	Topic     wproto.Topic
+	Range     Range
 }
 
 // Subscription receives client events on a bounded channel; the client

@@ -174,18 +174,20 @@ func TestOfflineCatchUp(t *testing.T) {
 	if gaps, err := x.client.Gaps(topic, from, to); err != nil || len(gaps) != 0 {
 		t.Fatalf("gaps after = %+v, %v", gaps, err)
 	}
-	pages, filled := 0, 0
+	pages, filled, envelopes := 0, 0, 0
 	for len(sub.C()) > 0 {
 		switch ev := <-sub.C(); ev.Kind {
 		case EventRequestCompleted:
 			pages++
+			envelopes += ev.Envelopes
 		case EventGapFilled:
 			filled++
 		}
 	}
 	// 15 envelopes in pages of 4: four pages, the last without a cursor.
-	if pages != 4 || filled != 1 {
-		t.Fatalf("%d completed pages, %d filled gaps; want 4, 1", pages, filled)
+	// Each page's completion counts its envelopes: all 15 were delivered.
+	if pages != 4 || filled != 1 || envelopes != 15 {
+		t.Fatalf("%d completed pages, %d filled gaps, %d envelopes; want 4, 1, 15", pages, filled, envelopes)
 	}
 }
 

@@ -4,11 +4,11 @@
 --> {"jsonrpc":"2.0","id":1,"method":"mailserver_subscribe","params":["events"]}
 <-- {"jsonrpc":"2.0","id":1,"result":"$SUB1"}
 !! publish completed
-<-- {"jsonrpc":"2.0","method":"mailserver_subscription","params":{"subscription":"$SUB1","result":{"type":"mailserver.request.completed","event":{"requestID":"0x0100000000000000000000000000000000000000000000000000000000000000","lastEnvelopeHash":"0x0200000000000000000000000000000000000000000000000000000000000000","cursor":"6553f1000300000000000000000000000000000000000000000000000000000000000000","errorMessage":""}}}}
+<-- {"jsonrpc":"2.0","method":"mailserver_subscription","params":{"subscription":"$SUB1","result":{"type":"mailserver.request.completed","event":{"requestID":"0x0100000000000000000000000000000000000000000000000000000000000000","lastEnvelopeHash":"0x0200000000000000000000000000000000000000000000000000000000000000","cursor":"6553f1000300000000000000000000000000000000000000000000000000000000000000","errorMessage":"","envelopes":3}}}}
 !! publish completed without completion
-<-- {"jsonrpc":"2.0","method":"mailserver_subscription","params":{"subscription":"$SUB1","result":{"type":"mailserver.request.completed","event":{"requestID":"0x0400000000000000000000000000000000000000000000000000000000000000","lastEnvelopeHash":"0x0000000000000000000000000000000000000000000000000000000000000000","cursor":"","errorMessage":""}}}}
+<-- {"jsonrpc":"2.0","method":"mailserver_subscription","params":{"subscription":"$SUB1","result":{"type":"mailserver.request.completed","event":{"requestID":"0x0400000000000000000000000000000000000000000000000000000000000000","lastEnvelopeHash":"0x0000000000000000000000000000000000000000000000000000000000000000","cursor":"","errorMessage":"","envelopes":0}}}}
 !! publish failed
-<-- {"jsonrpc":"2.0","method":"mailserver_subscription","params":{"subscription":"$SUB1","result":{"type":"mailserver.request.completed","event":{"requestID":"0x0500000000000000000000000000000000000000000000000000000000000000","lastEnvelopeHash":"0x0000000000000000000000000000000000000000000000000000000000000000","cursor":"","errorMessage":"archive unavailable"}}}}
+<-- {"jsonrpc":"2.0","method":"mailserver_subscription","params":{"subscription":"$SUB1","result":{"type":"mailserver.request.completed","event":{"requestID":"0x0500000000000000000000000000000000000000000000000000000000000000","lastEnvelopeHash":"0x0000000000000000000000000000000000000000000000000000000000000000","cursor":"","errorMessage":"archive unavailable","envelopes":0}}}}
 !! publish unknown
 !! publish expired
 <-- {"jsonrpc":"2.0","method":"mailserver_subscription","params":{"subscription":"$SUB1","result":{"type":"mailserver.request.expired","event":{"hash":"0x0600000000000000000000000000000000000000000000000000000000000000"}}}}

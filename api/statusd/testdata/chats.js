@@ -1,7 +1,7 @@
 // Chats over a fake messenger: public, one-to-one and private groups.
 
 --> {"jsonrpc":"2.0","id":1,"method":"statusd_info","params":[]}
-<-- {"jsonrpc":"2.0","id":1,"result":{"chat_key":"0x044f355bdcb7cc0af728ef3cceb9615d90684bb5b2ca5f859ab0f0b704075871aa385b6b1b8ead809ca67454d9683fcf2ba03456d6fe2c4abe2b07f0fbdbb2f1c1","installation_id":"inst-self","peers":3}}
+<-- {"jsonrpc":"2.0","id":1,"result":{"chat_key":"0x044f355bdcb7cc0af728ef3cceb9615d90684bb5b2ca5f859ab0f0b704075871aa385b6b1b8ead809ca67454d9683fcf2ba03456d6fe2c4abe2b07f0fbdbb2f1c1","alias":"Mediumspringgreen Deeppink Toad","installation_id":"inst-self","peers":3}}
 --> {"jsonrpc":"2.0","id":2,"method":"statusd_chatKey","params":[]}
 <-- {"jsonrpc":"2.0","id":2,"result":"0x044f355bdcb7cc0af728ef3cceb9615d90684bb5b2ca5f859ab0f0b704075871aa385b6b1b8ead809ca67454d9683fcf2ba03456d6fe2c4abe2b07f0fbdbb2f1c1"}
 --> {"jsonrpc":"2.0","id":3,"method":"statusd_contactCode","params":[]}

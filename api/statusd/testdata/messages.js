@@ -10,7 +10,7 @@
 --> {"jsonrpc":"2.0","id":4,"method":"statusd_sendText","params":["status","  "]}
 <-- {"jsonrpc":"2.0","id":4,"error":{"code":-32602,"message":"invalid params: text: messenger: invalid message: blank text"}}
 --> {"jsonrpc":"2.0","id":5,"method":"statusd_sendText","params":["nope","hi"]}
-<-- {"jsonrpc":"2.0","id":5,"error":{"code":-32602,"message":"invalid params: chatId: messenger: chat not found: \"nope\""}}
+<-- {"jsonrpc":"2.0","id":5,"error":{"code":-32602,"message":"invalid params: chatId: messenger: chat not found: \"nope\"; join a public chat first (statusd_joinPublicChat) or open a 1:1 chat with a 0x04… chat key of 132 characters (statusd_startOneToOne); statusd_chats lists the chats"}}
 !! alice writes
 --> {"jsonrpc":"2.0","id":6,"method":"statusd_sendText","params":["status","second"]}
 <-- {"jsonrpc":"2.0","id":6,"result":"0x0000000000000000000000000000000000000000000000000000000000000003"}

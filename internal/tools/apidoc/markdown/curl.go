@@ -16,6 +16,28 @@ const (
 	authFlags = `-H "Authorization: Bearer $(cat data/rpc.token)"`
 )
 
+// The second node of the common tasks: its port and data directory, as
+// the setup of givenVars starts it.
+const (
+	secondEndpoint = "localhost:8555"
+	secondDataDir  = "data2"
+)
+
+// givenVars are shell variables that the reader sets before the first task
+// using them: why says what the variable is, start how to run a second
+// node in another terminal, read the command that sets the variable from
+// it. The tasks test runs read against a second live node.
+var givenVars = map[string]struct{ why, start, read string }{
+	"PEER": {
+		why: "`PEER` is the enode URL of another node, which `admin_nodeInfo` (task 2) or `statusctl info` on it shows " +
+			"(never a made-up one: the node would redial it for ever). To try it on this machine, start a second node",
+		start: `STATUSD_PASSWORD=statusd-dev-password build/statusd --datadir ` + secondDataDir + ` --port 30304 --http --http.port 8555`,
+		read: `PEER=$(curl -s -H "Authorization: Bearer $(cat ` + secondDataDir + `/rpc.token)" \
+  -d '{"jsonrpc":"2.0","id":1,"method":"admin_nodeInfo","params":[]}' ` + secondEndpoint + ` \
+  | sed -n 's/.*"enode":"\([^"]*\)".*/\1/p'); echo "$PEER"`,
+	},
+}
+
 // shellVar finds the $NAME references that examples use to chain tasks.
 var shellVar = regexp.MustCompile(`\$([A-Z][A-Z0-9_]*)`)
 
@@ -65,6 +87,9 @@ func tasks(doc *api.Document) ([]task, error) {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].ex.Task < out[j].ex.Task })
 	saved := map[string]bool{}
+	for name := range givenVars {
+		saved[name] = true
+	}
 	for i, t := range out {
 		if i > 0 && out[i-1].ex.Task == t.ex.Task {
 			return nil, fmt.Errorf("tasks %s and %s share number %d", out[i-1].method, t.method, t.ex.Task)

@@ -14,6 +14,7 @@ import (
 	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/statusnode/statusd/api"
+	"github.com/statusnode/statusd/lib/testutil"
 )
 
 func startTestNode(t *testing.T, httpOn bool) (*api.Server, string) {
@@ -123,8 +124,22 @@ func TestCommonTasksRunWithCurl(t *testing.T) {
 		t.Fatal(err)
 	}
 	port := srv.HTTPURL()[strings.LastIndex(srv.HTTPURL(), ":")+1:]
+	// The second node of $PEER, in the data directory the docs name.
+	c2 := docConfig(dir)
+	c2.DataDir = filepath.Join(dir, secondDataDir)
+	c2.HTTP.Enabled, c2.HTTP.Port = true, 0
+	second, err := startNode(c2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { second.Stop() })
 	var script strings.Builder
 	script.WriteString("set -e\n")
+	for name, g := range givenVars {
+		read := strings.ReplaceAll(g.read, secondEndpoint, strings.TrimPrefix(second.RPC().HTTPURL(), "http://"))
+		fmt.Fprintf(&script, "%s\n[ -n \"$%s\" ]\n", read, name)
+	}
+	script.WriteString("echo '=== setup done'\n")
 	for i, tk := range ts {
 		cmd := strings.ReplaceAll(curlCommand(tk.method, tk.ex), endpoint, "localhost:"+port)
 		fmt.Fprintf(&script, "echo '=== %d %s'\n%s\necho\n", i+1, tk.method, cmd)
@@ -135,7 +150,11 @@ func TestCommonTasksRunWithCurl(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	outputs := strings.Split(string(out), "=== ")[1:]
+	_, tasksOut, ok := strings.Cut(string(out), "=== setup done\n")
+	if !ok {
+		t.Fatalf("setup failed:\n%s", out)
+	}
+	outputs := strings.Split(tasksOut, "=== ")[1:]
 	if len(outputs) != len(ts) {
 		t.Fatalf("%d outputs for %d tasks:\n%s", len(outputs), len(ts), out)
 	}
@@ -167,4 +186,6 @@ func TestCommonTasksRunWithCurl(t *testing.T) {
 	if o := output("statusd_deliveryState"); !strings.Contains(o, `"state":"`) {
 		t.Errorf("no named delivery state:\n%s", o)
 	}
+	// Task 3 added the second node, which therefore connects.
+	testutil.WaitFor(t, 10*time.Second, "the peer of task 3 to connect", func() bool { return second.P2P().PeerCount() == 1 })
 }

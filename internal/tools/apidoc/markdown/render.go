@@ -24,8 +24,16 @@ func render(doc *api.Document) ([]byte, error) {
 	p("## Common tasks\n\n")
 	p("Each command runs as is, in this order, from the directory where `make run` started the node.\n")
 	p("Commands that store a result in a shell variable (`SYMKEY=$(…)`) feed later ones.\n\n")
+	explained := map[string]bool{}
 	for i, t := range ts {
 		p("%d. **%s** ([`%s`](#%s))\n\n", i+1, t.ex.Name, t.method, anchor(t.method))
+		for _, v := range shellVar.FindAllStringSubmatch(requestBody(t.method, t.ex), -1) {
+			if g, ok := givenVars[v[1]]; ok && !explained[v[1]] {
+				explained[v[1]] = true
+				p("   %s in another terminal:\n\n   ```sh\n%s\n   ```\n\n", g.why, indent(g.start, "   "))
+				p("   and read its enode here:\n\n   ```sh\n%s\n   ```\n\n", indent(g.read, "   "))
+			}
+		}
 		p("   ```sh\n%s\n   ```\n\n", indent(curlCommand(t.method, t.ex), "   "))
 		p("   Answer (example): `%s`\n\n", answer(t.ex))
 	}

@@ -60,5 +60,7 @@ this file is stale.
 
   ` + "`params`" + ` is the JSON array sent, ` + "`result`" + ` an example answer (the notification payload for a
   subscription). ` + "`task: n`" + ` lists the example under "Common tasks" in order n; ` + "`save: NAME`" + ` stores
-  its string result in a shell variable that later tasks use as ` + "`\"$NAME\"`" + ` inside their params. A test
-  runs every common task with curl against a live node.`
+  its string result in a shell variable that later tasks use as ` + "`\"$NAME\"`" + ` inside their params. A
+  variable the reader supplies (` + "`$PEER`" + `, another node's enode) is declared in givenVars in
+  internal/tools/apidoc/markdown with how to get it. A test runs every common task with curl against a live
+  node (and a second one for ` + "`$PEER`" + `).`

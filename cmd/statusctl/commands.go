@@ -1,0 +1,264 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/ethereum/go-ethereum/p2p"
+)
+
+// commands lists every command, in the order `statusctl help` shows them.
+func commands() []*command {
+	return []*command{
+		{name: "info", summary: "our chat key and alias, the node's addresses, peers", max: 0, run: info, help: `
+Shows the chat key (what others need to start a 1:1 chat with you), its
+three-word alias (the name others see until they name you), this device's
+installation ID, the node's enode (what another node passes to
+'statusctl peer add'), its listen address, protocols and peer count.
+
+Examples:
+  statusctl info
+  statusctl info --json`},
+		{name: "peers", summary: "connected peers", max: 0, run: peers, help: `
+Lists the connected devp2p peers: ID prefix, remote address, direction, name.
+
+Example:
+  statusctl peers`},
+		{name: "peer", args: "add|remove ENODE", summary: "connect to a peer and keep it, or drop it", min: 2, max: 2, run: peer, help: `
+'peer add' keeps a connection to another node, redialling when it drops;
+'peer remove' forgets it. ENODE is enode://<128 hex digits>@<host>:<port>, as
+'statusctl info' on the other node shows it.
+
+Example:
+  statusctl peer add enode://6f8a…@192.0.2.7:30303`},
+		{name: "call", args: "METHOD [PARAM…]", summary: "call any JSON-RPC method (docs/API.md)", min: 1, max: -1, run: call, help: `
+Calls METHOD with the parameters in order (the first is parameter 1). Each
+PARAM is JSON, or a plain string when it is not valid JSON. The result is
+printed as JSON.
+
+Examples:
+  statusctl call web3_clientVersion
+  statusctl call statusd_messages status '' 5
+  statusctl call mailserver_gaps '["0xcd423760"]'`},
+		{name: "join", args: "NAME", summary: "join a public chat", min: 1, max: 1, run: join, help: `
+Joins the public chat NAME (lower-case letters, digits and -) and starts
+receiving its messages.
+
+Example:
+  statusctl join status`},
+		{name: "leave", args: "NAME", summary: "leave a public chat", min: 1, max: 1, run: leave, help: `
+Stops receiving the public chat NAME; its messages stay.
+
+Example:
+  statusctl leave status`},
+		{name: "send", args: "CHAT TEXT…", summary: "send a text", min: 2, max: -1, run: send, help: `
+Sends TEXT (the remaining arguments, joined by spaces) to CHAT: a public chat
+you joined, a 0x04… chat key (opens the 1:1 chat), or the short reference of
+a chat or group that 'statusctl chats' shows. Prints the message ID. A text
+that starts with "-" goes after --.
+
+Examples:
+  statusctl send status hello everyone
+  statusctl send 0x04a1b2… hi there
+  statusctl send 7f3e2a1b see you at 8
+  statusctl send status -- -5 degrees outside`},
+		{name: "chats", summary: "list chats with their short references", max: 0, run: chats, help: `
+Lists the chats: type, the reference to use as CHAT (the public chat's name,
+or the shortest unique start of a 1:1 or group ID), unread count and name.
+
+Example:
+  statusctl chats`},
+		{name: "messages", args: "CHAT", short: "messages CHAT [--limit N] [--unread]", summary: "a chat's newest messages, oldest first", min: 1, max: 1, run: messages,
+			flags: func(fs *flag.FlagSet, f *cmdFlags) {
+				fs.IntVar(&f.limit, "limit", 20, "how many of the newest messages")
+				fs.BoolVar(&f.noMarking, "unread", false, "leave the messages unread (by default showing them marks them read)")
+			}, help: `
+Shows the newest messages of CHAT, oldest first, and marks them read (the
+chat's unread count goes down), unless --unread.
+
+Examples:
+  statusctl messages status
+  statusctl messages status --limit 5`},
+		{name: "group", short: "group create|add|remove|admin|rename|leave …", args: "create NAME [MEMBER…] | add GROUP MEMBER… | remove GROUP MEMBER | admin GROUP MEMBER | rename GROUP NAME | leave GROUP",
+			summary: "private group chats", min: 2, max: -1, run: group, help: `
+Private groups. MEMBER is a 0x04… chat key or the reference of a 1:1 chat;
+GROUP is the group's short reference (from 'group create' or 'statusctl
+chats') or its name.
+
+  create NAME [MEMBER…]   create a group with you as admin
+  add GROUP MEMBER…       add members (admins only)
+  remove GROUP MEMBER     remove a member (admins only)
+  admin GROUP MEMBER      make a member an admin (admins only)
+  rename GROUP NAME       rename the group (admins only)
+  leave GROUP             leave the group
+
+Examples:
+  statusctl group create friends 0x04a1b2…
+  statusctl group add friends 0x04c3d4…
+  statusctl send friends hello all`},
+		{name: "history", args: "CHAT", short: "history CHAT [--since 24h] [--mailserver …]", summary: "fetch a chat's history from a mailserver, with progress", min: 1, max: 1, run: history,
+			flags: func(fs *flag.FlagSet, f *cmdFlags) {
+				fs.StringVar(&f.since, "since", "24h", "how far back: a duration (48h, 90m) or a time (2006-01-02 or 2006-01-02T15:04)")
+				fs.StringVar(&f.mailsrv, "mailserver", "", "mailserver enode (default: the node's --mailserver.servers)")
+			}, help: `
+Fetches what the node missed of CHAT from a mailserver (mailserver_fillGaps),
+page by page, showing pages, envelopes and new messages as they arrive. A
+public chat you have not joined is joined first. For 1:1 and group chats it
+fetches your personal topics, which carry all of them. Needs IPC or
+WebSocket for the progress.
+
+Examples:
+  statusctl history status
+  statusctl history --since 72h status
+  statusctl history status --mailserver enode://…@192.0.2.9:30303`},
+		{name: "contacts", summary: "list contacts", max: 0, run: contacts, help: `
+Lists contacts: chat key, name, and whether added or blocked.`},
+		{name: "installations", summary: "list our devices", max: 0, run: installations, help: `
+Lists this account's installations (devices): this one, paired ones and the
+others seen.`},
+		{name: "watch", args: "[TYPE…]", short: "watch [TYPE…] [--count N]", summary: "stream events, one timestamped line each", min: 0, max: -1, run: watch,
+			flags: func(fs *flag.FlagSet, f *cmdFlags) {
+				fs.IntVar(&f.count, "count", 0, "exit after this many events (0: until interrupted)")
+			}, help: `
+Streams the node's events (statusd_subscribe) until interrupted: a local
+time, the type and a summary per line, or JSON lines with --json. TYPE
+limits them (messages.new, message.delivery, envelope.sent, peer.added, …).
+Needs IPC or a ws:// --rpc.
+
+Examples:
+  statusctl watch
+  statusctl watch messages.new --count 1`},
+	}
+}
+
+type nodeInfo struct {
+	ChatKey        string `json:"chat_key"`
+	Alias          string `json:"alias"`
+	InstallationID string `json:"installation_id"`
+}
+
+func info(s *session, _ []string) error {
+	var ni p2p.NodeInfo
+	var version, peerCount string
+	var me nodeInfo
+	for _, c := range []struct {
+		out    any
+		method string
+	}{{&ni, "admin_nodeInfo"}, {&version, "web3_clientVersion"}, {&peerCount, "net_peerCount"}, {&me, "statusd_info"}} {
+		if err := s.call(c.out, c.method); err != nil {
+			return err
+		}
+	}
+	if s.o.json {
+		return printJSON(s.out, map[string]any{"version": version, "chatKey": me.ChatKey, "alias": me.Alias, "installationId": me.InstallationID, "nodeInfo": ni, "peerCount": peerCount})
+	}
+	protos := make([]string, 0, len(ni.Protocols))
+	for name := range ni.Protocols {
+		protos = append(protos, name)
+	}
+	sort.Strings(protos)
+	fmt.Fprintf(s.out, "version:      %s\nchat key:     %s\n", version, me.ChatKey)
+	if me.Alias != "" { // an older statusd has none
+		fmt.Fprintf(s.out, "alias:        %s\n", me.Alias)
+	}
+	fmt.Fprintf(s.out, "installation: %s\nenode:        %s\nlisten:       %s\nprotocols:    %s\npeers:        %s\n",
+		me.InstallationID, ni.Enode, ni.ListenAddr, strings.Join(protos, ", "), hexToDecimal(peerCount))
+	return nil
+}
+
+func peers(s *session, _ []string) error {
+	var ps []*p2p.PeerInfo
+	if err := s.call(&ps, "admin_peers"); err != nil {
+		return err
+	}
+	if s.o.json {
+		return printJSON(s.out, ps)
+	}
+	if len(ps) == 0 {
+		fmt.Fprintln(s.out, "no peers")
+		return nil
+	}
+	for _, p := range ps {
+		dir := "outbound"
+		if p.Network.Inbound {
+			dir = "inbound"
+		}
+		fmt.Fprintf(s.out, "%s  %-21s  %-8s  %s\n", shortID(p.ID), p.Network.RemoteAddress, dir, p.Name)
+	}
+	return nil
+}
+
+func peer(s *session, args []string) error {
+	method := map[string]string{"add": "admin_addPeer", "remove": "admin_removePeer"}[args[0]]
+	if method == "" {
+		return usageError(fmt.Sprintf("statusctl peer: %q is not add or remove (usage: statusctl peer add|remove ENODE)", args[0]))
+	}
+	var ok bool
+	if err := s.call(&ok, method, args[1]); err != nil {
+		return err
+	}
+	text := fmt.Sprintf("added peer %s; it is dialled in the background ('statusctl peers' shows it once connected)\n", shortEnode(args[1]))
+	if args[0] == "remove" {
+		text = fmt.Sprintf("removed peer %s\n", shortEnode(args[1]))
+	}
+	return printResult(s.out, s.o.json, ok, text)
+}
+
+func call(s *session, args []string) error {
+	params := make([]any, len(args)-1)
+	for i, p := range args[1:] {
+		if json.Valid([]byte(p)) {
+			params[i] = json.RawMessage(p)
+		} else {
+			params[i] = p
+		}
+	}
+	var result json.RawMessage
+	if err := s.call(&result, args[0], params...); err != nil {
+		return err
+	}
+	return printJSON(s.out, result)
+}
+
+func printJSON(out interface{ Write([]byte) (int, error) }, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(out, "%s\n", data)
+	return err
+}
+
+func printResult(out interface{ Write([]byte) (int, error) }, asJSON bool, v any, text string) error {
+	if asJSON {
+		return printJSON(out, v)
+	}
+	_, err := fmt.Fprint(out, text)
+	return err
+}
+
+func shortID(id string) string {
+	if len(id) > 16 {
+		return id[:16]
+	}
+	return id
+}
+
+func shortEnode(u string) string {
+	u, _, _ = strings.Cut(u, "?")
+	if id, host, ok := strings.Cut(strings.TrimPrefix(u, "enode://"), "@"); ok && len(id) > 12 {
+		return id[:12] + "…@" + host
+	}
+	return u
+}
+
+func hexToDecimal(h string) string {
+	var n uint64
+	if _, err := fmt.Sscanf(h, "0x%x", &n); err != nil {
+		return h
+	}
+	return fmt.Sprint(n)
+}
