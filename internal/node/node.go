@@ -280,6 +280,7 @@ func (n *Node) startP2P() error {
 		TrustedNodes: n.cfg.P2P.TrustedNodes,
 		MaxPeers:     n.cfg.P2P.MaxPeers,
 		NodeDatabase: nodeDB,
+		PeersFile:    filepath.Join(n.cfg.DataDir, "peers.json"),
 	}, n.log)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package devp2p
 import (
 	"github.com/ethereum/go-ethereum/p2p"
 	"github.com/ethereum/go-ethereum/p2p/enode"
+	"go.uber.org/zap"
 )
 
 // The methods below satisfy api.P2P. Before Start and after Stop they
@@ -48,17 +49,37 @@ func (s *Server) PeerCount() int {
 	return 0
 }
 
-// AddPeer keeps a connection to n, reconnecting when it drops.
+// AddPeer keeps a connection to n, reconnecting when it drops, and with
+// Config.PeersFile records n there before it returns, so that the next start
+// dials it too. A failure to write the file is logged; the peer is still
+// dialled.
 func (s *Server) AddPeer(n *enode.Node) {
-	if srv := s.running(); srv != nil {
-		srv.AddPeer(n)
+	srv, known, redial := s.runningParts()
+	if srv == nil {
+		return
+	}
+	srv.AddPeer(n)
+	redial.add(n)
+	if known != nil {
+		if err := known.add(n); err != nil {
+			s.log.Error("cannot record peer", zap.Stringer("id", n.ID()), zap.Error(err))
+		}
 	}
 }
 
-// RemovePeer disconnects n and stops reconnecting to it.
+// RemovePeer disconnects n, stops reconnecting to it and, with
+// Config.PeersFile, forgets it there.
 func (s *Server) RemovePeer(n *enode.Node) {
-	if srv := s.running(); srv != nil {
-		srv.RemovePeer(n)
+	srv, known, redial := s.runningParts()
+	if srv == nil {
+		return
+	}
+	redial.remove(n)
+	srv.RemovePeer(n)
+	if known != nil {
+		if err := known.remove(n); err != nil {
+			s.log.Error("cannot forget peer", zap.Stringer("id", n.ID()), zap.Error(err))
+		}
 	}
 }
 
