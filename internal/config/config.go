@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/statusnode/statusd/transport/timesource"
 )
 
 // ErrInvalid is wrapped by every validation error.
@@ -36,6 +38,7 @@ type Config struct {
 	Metrics    Metrics    `toml:"metrics"`
 	Whisper    Whisper    `toml:"whisper"`
 	Mailserver Mailserver `toml:"mailserver"`
+	NTP        NTP        `toml:"ntp"`
 }
 
 // P2P configures the devp2p server.
@@ -120,6 +123,22 @@ type Mailserver struct {
 	Backfill  bool     `toml:"backfill" comment:"Client role: on start, fetch tracked topics from their last covered time when a mailserver connects (flag --mailserver.backfill)."`
 }
 
+// NTP configures the clock correction (transport/timesource): the node's
+// clock is the host clock plus the median offset of the SNTP servers.
+type NTP struct {
+	Enabled bool     `toml:"enabled" comment:"Correct the host clock by the median offset of the SNTP servers, for envelope timestamps, acceptance windows and Status clocks (flag --ntp.enabled)."`
+	Servers []string `toml:"servers" comment:"SNTP servers, host or host:port; an empty list turns the correction off (flag --ntp.servers, comma-separated)."`
+}
+
+// NTPServers returns the SNTP servers to query: none when the correction
+// is off.
+func (c *Config) NTPServers() []string {
+	if !c.NTP.Enabled {
+		return nil
+	}
+	return c.NTP.Servers
+}
+
 // Default returns the embedded defaults. Every default lives here.
 func Default() Config {
 	return Config{
@@ -159,6 +178,7 @@ func Default() Config {
 			Servers:   []string{},
 			Timeout:   "10s",
 		},
+		NTP: NTP{Enabled: true, Servers: timesource.DefaultServers()},
 	}
 }
 
@@ -215,6 +235,11 @@ func (c *Config) Validate() error {
 	}
 	if err := c.Mailserver.validate(); err != nil {
 		return err
+	}
+	for _, s := range c.NTP.Servers {
+		if s == "" || strings.ContainsAny(s, " /") {
+			return fmt.Errorf("%w: --ntp.servers entry %q is not a host or host:port", ErrInvalid, s)
+		}
 	}
 	for _, m := range c.RPC.Modules {
 		if m == "" || strings.ContainsAny(m, " _") {

@@ -63,6 +63,9 @@ func flagNames() map[string]string {
 		"mailserver.servers":   "mailserver.servers",
 		"mailserver.timeout":   "mailserver.timeout",
 		"mailserver.backfill":  "mailserver.backfill",
+
+		"ntp.enabled": "ntp.enabled",
+		"ntp.servers": "ntp.servers",
 	}
 }
 

@@ -35,7 +35,7 @@ func (n *Node) startMailserver() error {
 		retention, _ := time.ParseDuration(mc.Retention)
 		srv, err = mailserver.NewServer(mailserver.ServerConfig{
 			Archive: arch, NodeKey: key, Password: mc.Password, Topics: parseTopics(mc.Topics),
-			Retention: retention, RateLimit: mc.RateLimit,
+			Retention: retention, RateLimit: mc.RateLimit, Now: n.clock.Now,
 		}, n.whisper, n.log, n.metrics)
 		if err != nil {
 			return err
@@ -52,7 +52,7 @@ func (n *Node) startMailserver() error {
 	timeout, _ := time.ParseDuration(mc.Timeout)
 	cli, err := mailserver.NewClient(mailserver.ClientConfig{
 		NodeKey: key, Store: storage.NewTable(n.db, mailserver.TableName),
-		Mailservers: servers, Timeout: timeout, Backfill: mc.Backfill,
+		Mailservers: servers, Timeout: timeout, Backfill: mc.Backfill, Now: n.clock.Now,
 	}, n.whisper, n.log)
 	if err != nil {
 		return err

@@ -32,6 +32,7 @@ import (
 	"github.com/statusnode/statusd/storage/atrest"
 	"github.com/statusnode/statusd/transport/devp2p"
 	"github.com/statusnode/statusd/transport/mailserver"
+	"github.com/statusnode/statusd/transport/timesource"
 	"github.com/statusnode/statusd/transport/whisper"
 )
 
@@ -49,6 +50,10 @@ type Options struct {
 	// Protocols are devp2p sub-protocols to run (the registration point
 	// for Whisper and others).
 	Protocols []p2p.Protocol
+	// HostClock is the clock the SNTP offset corrects; nil means
+	// time.Now. Tests pass a skewed clock to play a host whose clock is
+	// wrong.
+	HostClock func() time.Time
 }
 
 // Node is one running statusd. Start and Stop may be called from any
@@ -64,6 +69,7 @@ type Node struct {
 	stack   stack
 
 	metrics     *metrics.Registry
+	clock       *timesource.Source
 	account     *identity.Account
 	db          storage.Store
 	ldb         *storage.LevelDB // the same database, for Health
@@ -107,6 +113,7 @@ func (n *Node) Start() error {
 		{"data directory", n.openDataDir},
 		{"keys", n.loadKeys},
 		{"database", n.openDB},
+		{"clock", n.startClock},
 		{"whisper", n.startWhisper},
 		{"mailserver", n.startMailserver},
 		{"messenger", n.startMessenger},
@@ -312,6 +319,7 @@ func (n *Node) startWhisper() error {
 	cfg.RateLimit.BytesPerSecond = float64(wc.RateBytes)
 	cfg.MaxFilters, cfg.FilterBytes, cfg.MaxKeys = wc.MaxFilters, wc.FilterBytes, wc.MaxKeys
 	cfg.EnablePrivateKeyExport = wc.GetPrivateKey
+	cfg.Now = n.clock.Now
 	w, err := whisper.New(cfg, n.account.PrivateKey, n.log, n.metrics)
 	if err != nil {
 		return err
@@ -323,6 +331,26 @@ func (n *Node) startWhisper() error {
 	n.stack.push("whisper", w.Stop)
 	return nil
 }
+
+// startClock starts the node's clock: the host clock corrected by the SNTP
+// servers' offset (none when [ntp] is off). Every component that stamps or
+// judges times by the wall clock — Whisper envelopes, Status clocks,
+// mailserver requests — takes its time from it. The first round runs in the
+// background; until it succeeds the clock is the host's.
+func (n *Node) startClock() error {
+	src := timesource.New(timesource.Config{Servers: n.cfg.NTPServers(), Host: n.opts.HostClock}, n.log)
+	if err := src.Start(); err != nil {
+		return err
+	}
+	n.clock = src
+	n.stack.push("clock", src.Stop)
+	n.metrics.GaugeFunc("ntp_offset_seconds", "Correction applied to the host clock, from SNTP servers.",
+		func() float64 { return src.Offset().Seconds() })
+	return nil
+}
+
+// Clock is the node's corrected clock; valid between Start and Stop.
+func (n *Node) Clock() *timesource.Source { return n.clock }
 
 // Whisper is the Whisper router; valid between Start and Stop.
 func (n *Node) Whisper() *whisper.Whisper { return n.whisper }
@@ -359,12 +387,12 @@ func (n *Node) startRPC() error {
 	}
 	srv.SetDocs(apidocs.Catalog) // for rpc_discover
 	shhSvc := shh.New(n.whisper, shh.Config{AllowPrivateKeyExport: n.cfg.Whisper.GetPrivateKey, CallContext: srv.CallContext,
-		MaxSubscriptions: n.cfg.RPC.MaxSubscriptions})
+		MaxSubscriptions: n.cfg.RPC.MaxSubscriptions, Now: n.clock.Now})
 	// Pushed before the RPC server, so subscriptions end after it stopped.
 	n.stack.push("shh subscriptions", shhSvc.Close)
 	statusdSvc := statusd.New(n.messenger, n.whisper)
 	n.stack.push("statusd subscriptions", statusdSvc.Close)
-	mailSvc := mailapi.New(n.mailclient, n.whisper.Keys(), mailapi.Config{})
+	mailSvc := mailapi.New(n.mailclient, n.whisper.Keys(), mailapi.Config{Now: n.clock.Now})
 	n.stack.push("mailserver requests and subscriptions", mailSvc.Close)
 	extSvc := shhext.New(n.messenger, n.whisper.Keys(), shhSvc.API())
 	extSvc.SetMailserver(mailSvc)

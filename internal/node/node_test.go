@@ -35,6 +35,7 @@ func testConfig(t *testing.T) config.Config {
 	c.P2P.NoDiscover = true
 	c.HTTP.Enabled, c.HTTP.Port = true, 0
 	c.WS.Enabled, c.WS.Port = true, 0
+	c.NTP.Enabled = false // tests dial nothing but loopback
 	return c
 }
 

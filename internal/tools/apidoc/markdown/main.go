@@ -55,7 +55,8 @@ func run(out string) error {
 
 // docConfig is the configuration the document is taken from: the defaults
 // (so the namespaces of `make run`) with the data directory in dir, no
-// HTTP or WS listener, and devp2p on a free port without discovery.
+// HTTP or WS listener, devp2p on a free port without discovery, and no
+// SNTP queries.
 func docConfig(dir string) config.Config {
 	c := config.Default()
 	c.DataDir = filepath.Join(dir, "data")
@@ -63,6 +64,7 @@ func docConfig(dir string) config.Config {
 	c.P2P.Port = 0
 	c.P2P.NoDiscover = true
 	c.HTTP.Enabled, c.WS.Enabled = false, false
+	c.NTP.Enabled = false
 	return c
 }
 
