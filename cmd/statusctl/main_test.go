@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/statusnode/statusd/internal/config"
+	"github.com/statusnode/statusd/internal/fleet"
 	"github.com/statusnode/statusd/internal/node"
 	"github.com/statusnode/statusd/lib/testutil"
 )
@@ -22,7 +23,7 @@ func startNode(t *testing.T) (*node.Node, string) {
 	c.LightKDF = true
 	c.P2P.Port, c.P2P.NoDiscover = 0, true
 	c.HTTP.Enabled, c.HTTP.Port = true, 0
-	c.NTP.Enabled = false // tests dial nothing but loopback
+	c.NTP.Enabled, c.Fleet = false, fleet.None // tests dial nothing but loopback
 	n, err := node.New(node.Options{Config: c, Password: "pw", Log: zaptest.NewLogger(t), P2PListenHost: "127.0.0.1"})
 	if err != nil {
 		t.Fatal(err)

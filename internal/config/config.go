@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/statusnode/statusd/internal/fleet"
 	"github.com/statusnode/statusd/transport/timesource"
 )
 
@@ -28,6 +29,7 @@ type Config struct {
 	PasswordFile string `toml:"password" comment:"File holding the account password; STATUSD_PASSWORD may hold the password itself (flag --password)."`
 	NetworkID    uint64 `toml:"networkid" comment:"Network identifier reported by net_version (flag --networkid)."`
 	LightKDF     bool   `toml:"lightkdf" comment:"Weaker, faster key derivation for new keystore files; for tests only (flag --lightkdf)."`
+	Fleet        string `toml:"fleet" comment:"Built-in 2019 fleet to join: eth.beta, eth.staging or eth.test adds its boot nodes, two of its Whisper nodes as static peers and its mailservers; none joins no fleet (flag --fleet)."`
 
 	P2P        P2P        `toml:"p2p"`
 	HTTP       HTTP       `toml:"http"`
@@ -144,6 +146,7 @@ func Default() Config {
 	return Config{
 		DataDir:   "data",
 		NetworkID: 1,
+		Fleet:     fleet.Default,
 		P2P: P2P{
 			Port:         30303,
 			BootNodes:    []string{},
@@ -205,6 +208,9 @@ func (c *Config) Validate() error {
 		if p.v < 0 || p.v > 65535 {
 			return fmt.Errorf("%w: --%s %d is not a TCP port (0-65535)", ErrInvalid, p.flag, p.v)
 		}
+	}
+	if _, err := fleet.Get(c.Fleet); err != nil {
+		return fmt.Errorf("%w: --fleet: %v", ErrInvalid, err)
 	}
 	if c.P2P.MaxPeers < 0 {
 		return fmt.Errorf("%w: --maxpeers must not be negative", ErrInvalid)

@@ -16,6 +16,7 @@ func flagNames() map[string]string {
 		"password":             "password",
 		"networkid":            "networkid",
 		"lightkdf":             "lightkdf",
+		"fleet":                "fleet",
 		"p2p.port":             "port",
 		"p2p.nodiscover":       "nodiscover",
 		"p2p.v5disc":           "v5disc",

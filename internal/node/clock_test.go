@@ -23,6 +23,7 @@ const hostSkew = -30 * time.Second
 
 func startNodeOpts(t *testing.T, opts Options) *Node {
 	t.Helper()
+	requireOffline(t, opts.Config)
 	opts.Password, opts.Log, opts.P2PListenHost = "test password", zaptest.NewLogger(t), "127.0.0.1"
 	n, err := New(opts)
 	if err != nil {

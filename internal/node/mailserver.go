@@ -45,7 +45,7 @@ func (n *Node) startMailserver() error {
 		}
 		n.stack.push("mailserver", srv.Stop)
 	}
-	servers, err := devp2p.ParseNodes(mc.Servers)
+	servers, err := devp2p.ParseNodes(n.peers.mail)
 	if err != nil {
 		return err
 	}

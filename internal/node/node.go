@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/pprof"
@@ -24,6 +25,7 @@ import (
 	"github.com/statusnode/statusd/api/shhext"
 	"github.com/statusnode/statusd/api/statusd"
 	"github.com/statusnode/statusd/internal/config"
+	"github.com/statusnode/statusd/internal/fleet"
 	"github.com/statusnode/statusd/internal/identity"
 	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/internal/version"
@@ -69,6 +71,7 @@ type Node struct {
 	stack   stack
 
 	metrics     *metrics.Registry
+	peers       peerLists // configured and fleet peers
 	clock       *timesource.Source
 	account     *identity.Account
 	db          storage.Store
@@ -90,7 +93,12 @@ func New(opts Options) (*Node, error) {
 	if opts.Log == nil {
 		opts.Log = zap.NewNop()
 	}
-	return &Node{opts: opts, cfg: opts.Config, log: opts.Log, metrics: metrics.NewRegistry()}, nil
+	f, err := fleet.Get(opts.Config.Fleet) // validated above
+	if err != nil {
+		return nil, err
+	}
+	peers := fleetPeers(opts.Config, f, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))
+	return &Node{opts: opts, cfg: opts.Config, log: opts.Log, metrics: metrics.NewRegistry(), peers: peers}, nil
 }
 
 // TokenPath is the RPC bearer token file.
@@ -128,6 +136,7 @@ func (n *Node) Start() error {
 	}
 	n.log.Info("statusd started",
 		zap.String("version", version.Get().ClientVersion()),
+		zap.String("fleet", n.cfg.Fleet),
 		zap.String("enode", n.p2p.Self().URLv4()),
 		zap.String("http", n.rpc.HTTPURL()),
 		zap.String("ws", n.rpc.WSURL()),
@@ -282,8 +291,8 @@ func (n *Node) startP2P() error {
 		ListenAddr:   net.JoinHostPort(n.opts.P2PListenHost, strconv.Itoa(n.cfg.P2P.Port)),
 		NoDiscovery:  n.cfg.P2P.NoDiscover,
 		DiscoveryV5:  n.cfg.P2P.DiscoveryV5,
-		BootNodes:    n.cfg.P2P.BootNodes,
-		StaticNodes:  n.cfg.P2P.StaticNodes,
+		BootNodes:    n.peers.boot,
+		StaticNodes:  n.peers.static,
 		TrustedNodes: n.cfg.P2P.TrustedNodes,
 		MaxPeers:     n.cfg.P2P.MaxPeers,
 		NodeDatabase: nodeDB,

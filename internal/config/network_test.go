@@ -30,3 +30,20 @@ func TestNTPSwitches(t *testing.T) {
 		t.Error("a URL accepted as an SNTP server")
 	}
 }
+
+// TestFleetSetting: eth.beta by default, as status-go's statusd had it;
+// none, the other built-in fleets, and nothing else.
+func TestFleetSetting(t *testing.T) {
+	res, err := Load(nil, noEnv, io.Discard)
+	if err != nil || res.Config.Fleet != "eth.beta" {
+		t.Fatalf("default fleet %q, %v", res.Config.Fleet, err)
+	}
+	for _, name := range []string{"none", "eth.staging", "eth.test"} {
+		if res, err := Load([]string{"--fleet", name}, noEnv, io.Discard); err != nil || res.Config.Fleet != name {
+			t.Errorf("--fleet %s: %q %v", name, res.Config.Fleet, err)
+		}
+	}
+	if _, err := Load([]string{"--fleet", "eth.prod"}, noEnv, io.Discard); err == nil {
+		t.Error("--fleet eth.prod accepted")
+	}
+}
