@@ -120,7 +120,7 @@ type Mailserver struct {
 	Retention string   `toml:"retention" comment:"How long archived envelopes are kept, a Go duration (flag --mailserver.retention)."`
 	Topics    []string `toml:"topics" comment:"Archive only these 4-byte hex topics; empty archives all (flag --mailserver.topics, comma-separated)."`
 	RateLimit int      `toml:"ratelimit" comment:"History requests per minute accepted from one peer; -1 is unlimited (flag --mailserver.ratelimit)."`
-	Servers   []string `toml:"servers" comment:"Client role: mailserver enode URLs, tried in order (flag --mailserver.servers, comma-separated)."`
+	Servers   []string `toml:"servers" comment:"Client role: mailserver enode URLs, before the fleet's; the one used last, else the fastest to answer a ping, is kept connected, and replaced after 2 failed requests (flag --mailserver.servers, comma-separated)."`
 	Timeout   string   `toml:"timeout" comment:"Client role: time to wait for each request page, a Go duration (flag --mailserver.timeout)."`
 	Backfill  bool     `toml:"backfill" comment:"Client role: on start, fetch tracked topics from their last covered time when a mailserver connects (flag --mailserver.backfill)."`
 }

@@ -66,6 +66,13 @@ func (n *Node) startMailserver() error {
 	return nil
 }
 
+// startSelection lets the mailserver client choose among its mailservers
+// ([mailserver] servers, then the fleet's) and keep the chosen one
+// connected; it needs devp2p running. The client's Stop ends it.
+func (n *Node) startSelection() error {
+	return n.mailclient.StartSelection(n.p2p)
+}
+
 func (n *Node) openArchive(dsn string) (archive.Archive, error) {
 	if dsn == "" {
 		return archive.OpenLevelDB(filepath.Join(n.cfg.DataDir, "mailserver"))

@@ -126,6 +126,7 @@ func (n *Node) Start() error {
 		{"mailserver", n.startMailserver},
 		{"messenger", n.startMessenger},
 		{"devp2p", n.startP2P},
+		{"mailserver selection", n.startSelection},
 		{"rpc", n.startRPC},
 		{"metrics", n.startMetrics},
 	} {

@@ -83,6 +83,29 @@ func (s *Server) RemovePeer(n *enode.Node) {
 	}
 }
 
+// KeepPeer keeps a connection to n, redialling it as a static peer, without
+// recording it in Config.PeersFile: for peers a component chooses for the
+// current run (the selected mailserver). DropPeer undoes it.
+func (s *Server) KeepPeer(n *enode.Node) {
+	srv, _, redial := s.runningParts()
+	if srv == nil {
+		return
+	}
+	srv.AddPeer(n)
+	redial.add(n)
+}
+
+// DropPeer disconnects n and stops redialling it, without touching
+// Config.PeersFile.
+func (s *Server) DropPeer(n *enode.Node) {
+	srv, _, redial := s.runningParts()
+	if srv == nil {
+		return
+	}
+	redial.remove(n)
+	srv.RemovePeer(n)
+}
+
 // AddTrustedPeer lets n connect even when the peer limit is reached.
 func (s *Server) AddTrustedPeer(n *enode.Node) {
 	if srv := s.running(); srv != nil {
