@@ -10,6 +10,7 @@ import (
 	"github.com/ethereum/go-ethereum/p2p"
 	"go.uber.org/goleak"
 
+	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/lib/testutil"
 )
 
@@ -55,4 +56,46 @@ func TestRestartRedialsAddedPeers(t *testing.T) {
 	cb.Close()
 	a2.Stop()
 	b.Stop()
+}
+
+// TestRestartedNodeGetsMessagesSentWhileDown: bob learnt alice with
+// admin_addPeer; while bob restarts, alice sends him a 1:1 message. The
+// restarted bob dials alice at once and the message, still in alice's
+// Whisper pool (15 s TTL), arrives within 5 s of his restart.
+func TestRestartedNodeGetsMessagesSentWhileDown(t *testing.T) {
+	t.Cleanup(func() { goleak.VerifyNone(t, ignoreLevelDBDrain) })
+	alice := newChatter(t)
+	cb := testConfig(t)
+	bob := newChatterOn(t, cb)
+	connect(t, bob, alice) // bob adds alice
+	var chat messenger.Chat
+	var id string
+	alice.call(&chat, "statusd_startOneToOne", bob.key)
+	alice.call(&id, "statusd_sendText", bob.key, "before")
+	bob.waitText(alice.key, "before")
+	alice.waitDelivery(id, "acked")
+
+	cb.P2P.Port = bob.n.P2P().Self().TCP() // alice's records of bob stay valid
+	bobKey := bob.key
+	if err := bob.n.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	testutil.WaitFor(t, 10*time.Second, "bob gone", func() bool { return alice.n.Whisper().PeerCount() == 0 })
+	alice.call(&id, "statusd_sendText", bobKey, "while you were down")
+
+	begin := time.Now()
+	bob = newChatterOn(t, cb)
+	// Polled, not awaited as an event: it may arrive before the events
+	// subscription of the restarted bob is open.
+	testutil.WaitFor(t, 5*time.Second, "the message sent while bob was down", func() bool {
+		var page struct{ Messages []struct{ ID, Text string } }
+		bob.call(&page, "shhext_chatMessages", alice.key, "", 10)
+		for _, m := range page.Messages {
+			if m.Text == "while you were down" && m.ID == id {
+				return true
+			}
+		}
+		return false
+	})
+	t.Logf("arrived %v after bob's restart began", time.Since(begin))
 }
