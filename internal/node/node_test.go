@@ -42,11 +42,16 @@ func testConfig(t *testing.T) config.Config {
 }
 
 // requireOffline fails a test whose node could reach beyond loopback: a
-// fleet, discovery or SNTP servers other than a local responder.
+// fleet, boot nodes or SNTP servers other than local ones.
 func requireOffline(t *testing.T, c config.Config) {
 	t.Helper()
-	if c.Fleet != fleet.None || !c.P2P.NoDiscover {
-		t.Fatalf("test node with fleet %q, nodiscover %v", c.Fleet, c.P2P.NoDiscover)
+	if c.Fleet != fleet.None {
+		t.Fatalf("test node with fleet %q", c.Fleet)
+	}
+	for _, b := range c.P2P.BootNodes {
+		if !strings.Contains(b, "@127.0.0.1:") {
+			t.Fatalf("test node with boot node %s", b)
+		}
 	}
 	for _, s := range c.NTPServers() {
 		if !strings.HasPrefix(s, "127.0.0.1:") {
