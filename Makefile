@@ -20,10 +20,12 @@ build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BUILD)/statusctl ./cmd/statusctl
 
 # Runs a node on the embedded defaults in ./data with HTTP and WebSocket
-# JSON-RPC on localhost. Extra flags: make run ARGS='--log.level debug'.
+# JSON-RPC on localhost, offline: no discovery, no fleet and no SNTP queries,
+# so it reaches only the peers added to it (admin_addPeer). Extra flags, which win:
+# make run ARGS='--log.level debug'.
 run: build
 	@echo "make run: starting statusd in $(DATADIR) with the DEVELOPMENT password '$(DEV_PASSWORD)' (for development only)"
-	STATUSD_PASSWORD='$(DEV_PASSWORD)' $(BUILD)/statusd --datadir $(DATADIR) --http --ws $(ARGS)
+	STATUSD_PASSWORD='$(DEV_PASSWORD)' $(BUILD)/statusd --datadir $(DATADIR) --http --ws --nodiscover --ntp.enabled=false --fleet none $(ARGS)
 
 # scripts/postgres.sh run: a throwaway PostgreSQL for the archive tests,
 # stopped when the command ends (installs Debian's postgresql if missing).

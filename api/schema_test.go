@@ -18,15 +18,15 @@ func (c custom) MarshalJSON() ([]byte, error) { return json.Marshal(c.v) }
 
 type outer struct {
 	inner
-	Name    string           `json:"name"`
-	Hidden  string           `json:"-"`
-	Bytes   hexutil.Bytes    `json:"bytes,omitempty"`
-	Raw     []byte           `json:"raw"`
-	Tags    map[string][]int `json:"tags"`
-	Next    *outer           `json:"next"`
-	Custom  custom           `json:"custom"`
-	Any     any              `json:"any"`
-	NoTag   bool
+	Name   string           `json:"name"`
+	Hidden string           `json:"-"`
+	Bytes  hexutil.Bytes    `json:"bytes,omitempty"`
+	Raw    []byte           `json:"raw"`
+	Tags   map[string][]int `json:"tags"`
+	Next   *outer           `json:"next"`
+	Custom custom           `json:"custom"`
+	Any    any              `json:"any"`
+	NoTag  bool
 	//lint:ignore U1000 the schema must leave out an unexported field
 	private int
 }

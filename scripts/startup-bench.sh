@@ -38,7 +38,7 @@ totals=(); kdfs=(); nets=(); rss=()
 for i in $(seq 1 "$runs"); do
 	dir="$work/run$i"
 	t0=$(now_ns)
-	STATUSD_PASSWORD=bench "$bin" --datadir "$dir" --port 0 --nodiscover --http --http.port "$port" \
+	STATUSD_PASSWORD=bench "$bin" --datadir "$dir" --port 0 --nodiscover --ntp.enabled=false --fleet none --http --http.port "$port" \
 		--rpc.noauth --log.format json 2>"$work/log$i" &
 	pid=$!
 	until curl -s -o /dev/null -H 'Content-Type: application/json' \

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
@@ -28,6 +29,16 @@ type Config struct {
 	// MaxSubscriptions bounds the subscriptions of one connection; 0
 	// means DefaultMaxSubscriptions.
 	MaxSubscriptions int
+	// Now stamps the envelopes of shh_post: the node's clock, which
+	// the router also judges envelopes by; nil means time.Now.
+	Now func() time.Time
+}
+
+func (a *API) now() time.Time {
+	if a.cfg.Now != nil {
+		return a.cfg.Now()
+	}
+	return time.Now()
 }
 
 // DefaultMaxSubscriptions is the default of Config.MaxSubscriptions.

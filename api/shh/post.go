@@ -70,7 +70,7 @@ func (a *API) Post(ctx context.Context, req NewMessage) (hexutil.Bytes, error) {
 		defer release()
 		ctx = work
 	}
-	env, err := wproto.Wrap(p, time.Now(), rand.Reader)
+	env, err := wproto.Wrap(p, a.now(), rand.Reader)
 	if err != nil {
 		return nil, rpcError(invalid("payload", err))
 	}

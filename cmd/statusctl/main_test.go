@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/statusnode/statusd/internal/config"
+	"github.com/statusnode/statusd/internal/fleet"
 	"github.com/statusnode/statusd/internal/node"
 	"github.com/statusnode/statusd/lib/testutil"
 )
@@ -25,6 +26,7 @@ func startNode(t *testing.T, tweak ...func(*config.Config)) (*node.Node, string)
 	for _, f := range tweak {
 		f(&c)
 	}
+	c.NTP.Enabled, c.Fleet = false, fleet.None // tests dial nothing but loopback
 	n, err := node.New(node.Options{Config: c, Password: "pw", Log: zaptest.NewLogger(t), P2PListenHost: "127.0.0.1"})
 	if err != nil {
 		t.Fatal(err)

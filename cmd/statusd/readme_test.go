@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/ecdsa"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -8,9 +10,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/p2p/enode"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/statusnode/statusd/internal/config"
+	"github.com/statusnode/statusd/internal/fleet"
 	"github.com/statusnode/statusd/internal/node"
 )
 
@@ -88,11 +93,13 @@ func TestREADMEFlagTable(t *testing.T) {
 
 // TestREADMEDataDirectory: the data-directory table of README.md names
 // exactly what a first start creates (with discovery and the mailserver
-// on, which add nodes/ and mailserver/).
+// on, which add nodes/ and mailserver/) once a peer has been added (which
+// adds peers.json). It dials nothing beyond loopback: no fleet, no SNTP.
 func TestREADMEDataDirectory(t *testing.T) {
 	c := config.Default()
 	c.DataDir = filepath.Join(t.TempDir(), "data")
 	c.LightKDF = true
+	c.Fleet, c.NTP.Enabled = fleet.None, false
 	c.P2P.Port = 0
 	c.HTTP.Enabled, c.HTTP.Port = true, 0
 	c.Mailserver.Enabled = true
@@ -104,6 +111,7 @@ func TestREADMEDataDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer n.Stop()
+	n.P2P().AddPeer(enode.NewV4(&mustKey(t).PublicKey, net.IPv4(127, 0, 0, 1), 1, 1))
 	entries, err := os.ReadDir(c.DataDir)
 	if err != nil {
 		t.Fatal(err)
@@ -129,4 +137,13 @@ func TestREADMEDataDirectory(t *testing.T) {
 	if strings.Join(created, " ") != strings.Join(documented, " ") {
 		t.Fatalf("a first start creates %q; README.md documents %q", created, documented)
 	}
+}
+
+func mustKey(t *testing.T) *ecdsa.PrivateKey {
+	t.Helper()
+	k, err := crypto.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }

@@ -50,7 +50,8 @@ type daemon struct {
 func startDaemon(t *testing.T, env map[string]string, extra ...string) *daemon {
 	t.Helper()
 	d := &daemon{dir: filepath.Join(t.TempDir(), "data"), stderr: &syncBuffer{}, sigs: make(chan os.Signal, 2), code: make(chan int, 1)}
-	args := append([]string{"--datadir", d.dir, "--lightkdf", "--port", "0", "--nodiscover", "--log.format", "json"}, extra...)
+	// No fleet and no SNTP: tests dial nothing beyond loopback.
+	args := append([]string{"--datadir", d.dir, "--lightkdf", "--port", "0", "--nodiscover", "--fleet", "none", "--ntp.enabled=false", "--log.format", "json"}, extra...)
 	go func() {
 		d.code <- run(args, func(k string) string { return env[k] }, &bytes.Buffer{}, d.stderr, d.sigs)
 	}()

@@ -13,6 +13,9 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/statusnode/statusd/internal/fleet"
+	"github.com/statusnode/statusd/transport/timesource"
 )
 
 // ErrInvalid is wrapped by every validation error.
@@ -26,6 +29,7 @@ type Config struct {
 	PasswordFile string `toml:"password" comment:"File holding the account password; STATUSD_PASSWORD may hold the password itself (flag --password)."`
 	NetworkID    uint64 `toml:"networkid" comment:"Network identifier reported by net_version (flag --networkid)."`
 	LightKDF     bool   `toml:"lightkdf" comment:"Weaker, faster key derivation for new keystore files; for tests only (flag --lightkdf)."`
+	Fleet        string `toml:"fleet" comment:"Built-in 2019 fleet to join: eth.beta, eth.staging or eth.test adds its boot nodes, two of its Whisper nodes as static peers and its mailservers; none joins no fleet (flag --fleet)."`
 
 	P2P        P2P        `toml:"p2p"`
 	HTTP       HTTP       `toml:"http"`
@@ -36,6 +40,7 @@ type Config struct {
 	Metrics    Metrics    `toml:"metrics"`
 	Whisper    Whisper    `toml:"whisper"`
 	Mailserver Mailserver `toml:"mailserver"`
+	NTP        NTP        `toml:"ntp"`
 }
 
 // P2P configures the devp2p server.
@@ -121,9 +126,25 @@ type Mailserver struct {
 	Retention string   `toml:"retention" comment:"How long archived envelopes are kept, a Go duration (flag --mailserver.retention)."`
 	Topics    []string `toml:"topics" comment:"Archive only these 4-byte hex topics; empty archives all (flag --mailserver.topics, comma-separated)."`
 	RateLimit int      `toml:"ratelimit" comment:"History requests per minute accepted from one peer; -1 is unlimited (flag --mailserver.ratelimit)."`
-	Servers   []string `toml:"servers" comment:"Client role: mailserver enode URLs, tried in order (flag --mailserver.servers, comma-separated)."`
+	Servers   []string `toml:"servers" comment:"Client role: mailserver enode URLs, before the fleet's; the one used last, else the fastest to answer a ping, is kept connected, and replaced after 2 failed requests (flag --mailserver.servers, comma-separated)."`
 	Timeout   string   `toml:"timeout" comment:"Client role: time to wait for each request page, a Go duration (flag --mailserver.timeout)."`
 	Backfill  bool     `toml:"backfill" comment:"Client role: on start, fetch tracked topics from their last covered time when a mailserver connects (flag --mailserver.backfill)."`
+}
+
+// NTP configures the clock correction (transport/timesource): the node's
+// clock is the host clock plus the median offset of the SNTP servers.
+type NTP struct {
+	Enabled bool     `toml:"enabled" comment:"Correct the host clock by the median offset of the SNTP servers, for envelope timestamps, acceptance windows and Status clocks (flag --ntp.enabled)."`
+	Servers []string `toml:"servers" comment:"SNTP servers, host or host:port; an empty list turns the correction off (flag --ntp.servers, comma-separated)."`
+}
+
+// NTPServers returns the SNTP servers to query: none when the correction
+// is off.
+func (c *Config) NTPServers() []string {
+	if !c.NTP.Enabled {
+		return nil
+	}
+	return c.NTP.Servers
 }
 
 // Default returns the embedded defaults. Every default lives here.
@@ -131,6 +152,7 @@ func Default() Config {
 	return Config{
 		DataDir:   "data",
 		NetworkID: 1,
+		Fleet:     fleet.Default,
 		P2P: P2P{
 			Port:         30303,
 			BootNodes:    []string{},
@@ -165,6 +187,7 @@ func Default() Config {
 			Servers:   []string{},
 			Timeout:   "10s",
 		},
+		NTP: NTP{Enabled: true, Servers: timesource.DefaultServers()},
 	}
 }
 
@@ -195,6 +218,9 @@ func (c *Config) Validate() error {
 	if err := c.validateRPCExposure(); err != nil {
 		return err
 	}
+	if _, err := fleet.Get(c.Fleet); err != nil {
+		return fmt.Errorf("%w: --fleet: %v", ErrInvalid, err)
+	}
 	if c.P2P.MaxPeers < 0 {
 		return fmt.Errorf("%w: --maxpeers must not be negative", ErrInvalid)
 	}
@@ -224,6 +250,11 @@ func (c *Config) Validate() error {
 	}
 	if err := c.Mailserver.validate(); err != nil {
 		return err
+	}
+	for _, s := range c.NTP.Servers {
+		if s == "" || strings.ContainsAny(s, " /") {
+			return fmt.Errorf("%w: --ntp.servers entry %q is not a host or host:port", ErrInvalid, s)
+		}
 	}
 	for _, m := range c.RPC.Modules {
 		if m == "" || strings.ContainsAny(m, " _") {

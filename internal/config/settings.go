@@ -16,6 +16,7 @@ func flagNames() map[string]string {
 		"password":             "password",
 		"networkid":            "networkid",
 		"lightkdf":             "lightkdf",
+		"fleet":                "fleet",
 		"p2p.port":             "port",
 		"p2p.nodiscover":       "nodiscover",
 		"p2p.v5disc":           "v5disc",
@@ -66,6 +67,9 @@ func flagNames() map[string]string {
 		"mailserver.servers":   "mailserver.servers",
 		"mailserver.timeout":   "mailserver.timeout",
 		"mailserver.backfill":  "mailserver.backfill",
+
+		"ntp.enabled": "ntp.enabled",
+		"ntp.servers": "ntp.servers",
 	}
 }
 

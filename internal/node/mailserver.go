@@ -35,7 +35,7 @@ func (n *Node) startMailserver() error {
 		retention, _ := time.ParseDuration(mc.Retention)
 		srv, err = mailserver.NewServer(mailserver.ServerConfig{
 			Archive: arch, NodeKey: key, Password: mc.Password, Topics: parseTopics(mc.Topics),
-			Retention: retention, RateLimit: mc.RateLimit,
+			Retention: retention, RateLimit: mc.RateLimit, Now: n.clock.Now,
 		}, n.whisper, n.log, n.metrics)
 		if err != nil {
 			return err
@@ -45,14 +45,14 @@ func (n *Node) startMailserver() error {
 		}
 		n.stack.push("mailserver", srv.Stop)
 	}
-	servers, err := devp2p.ParseNodes(mc.Servers)
+	servers, err := devp2p.ParseNodes(n.peers.mail)
 	if err != nil {
 		return err
 	}
 	timeout, _ := time.ParseDuration(mc.Timeout)
 	cli, err := mailserver.NewClient(mailserver.ClientConfig{
 		NodeKey: key, Store: storage.NewTable(n.db, mailserver.TableName),
-		Mailservers: servers, Timeout: timeout, Backfill: mc.Backfill,
+		Mailservers: servers, Timeout: timeout, Backfill: mc.Backfill, Now: n.clock.Now,
 	}, n.whisper, n.log)
 	if err != nil {
 		return err
@@ -64,6 +64,13 @@ func (n *Node) startMailserver() error {
 	n.whisper.SetEnvelopeHook(mailserver.EnvelopeHook(srv, cli))
 	n.mailserver, n.mailclient = srv, cli
 	return nil
+}
+
+// startSelection lets the mailserver client choose among its mailservers
+// ([mailserver] servers, then the fleet's) and keep the chosen one
+// connected; it needs devp2p running. The client's Stop ends it.
+func (n *Node) startSelection() error {
+	return n.mailclient.StartSelection(n.p2p)
 }
 
 func (n *Node) openArchive(dsn string) (archive.Archive, error) {

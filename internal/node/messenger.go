@@ -16,7 +16,7 @@ const lightKDFIterations = 1024
 // the way down, the messenger stops before the adapter, the adapter before
 // Whisper, and all of them before the database closes.
 func (n *Node) startMessenger() error {
-	tr := whisperadapter.New(n.whisper, n.account.PrivateKey, whisperadapter.Config{Logger: n.log})
+	tr := whisperadapter.New(n.whisper, n.account.PrivateKey, whisperadapter.Config{Logger: n.log, Now: n.clock.Now})
 	if err := tr.Start(); err != nil {
 		return err
 	}
@@ -27,6 +27,7 @@ func (n *Node) startMessenger() error {
 		Name:          "statusd",
 		Logger:        n.log,
 		Metrics:       n.metrics,
+		Now:           n.clock.Now,
 	}
 	if n.cfg.LightKDF {
 		cfg.KDFIterations = lightKDFIterations

@@ -9,6 +9,7 @@ import (
 	"github.com/ethereum/go-ethereum/rpc"
 	"go.uber.org/goleak"
 
+	"github.com/statusnode/statusd/internal/config"
 	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/lib/testutil"
 )
@@ -31,7 +32,13 @@ type chatter struct {
 
 func newChatter(t *testing.T) *chatter {
 	t.Helper()
-	n := startNode(t, testConfig(t))
+	return newChatterOn(t, testConfig(t))
+}
+
+// newChatterOn starts a chatter on c (restarting one on its data directory).
+func newChatterOn(t *testing.T, c config.Config) *chatter {
+	t.Helper()
+	n := startNode(t, c)
 	ch := &chatter{t: t, n: n, c: dialWS(t, n), events: make(chan rpcEvent, 1024)}
 	sub, err := ch.c.Subscribe(context.Background(), "statusd", ch.events, "events")
 	if err != nil {

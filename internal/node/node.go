@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/pprof"
@@ -26,6 +27,7 @@ import (
 	"github.com/statusnode/statusd/api/shhext"
 	"github.com/statusnode/statusd/api/statusd"
 	"github.com/statusnode/statusd/internal/config"
+	"github.com/statusnode/statusd/internal/fleet"
 	"github.com/statusnode/statusd/internal/identity"
 	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/internal/version"
@@ -35,6 +37,7 @@ import (
 	"github.com/statusnode/statusd/storage/atrest"
 	"github.com/statusnode/statusd/transport/devp2p"
 	"github.com/statusnode/statusd/transport/mailserver"
+	"github.com/statusnode/statusd/transport/timesource"
 	"github.com/statusnode/statusd/transport/whisper"
 )
 
@@ -52,6 +55,10 @@ type Options struct {
 	// Protocols are devp2p sub-protocols to run (the registration point
 	// for Whisper and others).
 	Protocols []p2p.Protocol
+	// HostClock is the clock the SNTP offset corrects; nil means
+	// time.Now. Tests pass a skewed clock to play a host whose clock is
+	// wrong.
+	HostClock func() time.Time
 }
 
 // Node is one running statusd. Start and Stop may be called from any
@@ -67,6 +74,8 @@ type Node struct {
 	stack   stack
 
 	metrics     *metrics.Registry
+	peers       peerLists // configured and fleet peers
+	clock       *timesource.Source
 	account     *identity.Account
 	db          storage.Store
 	ldb         *storage.LevelDB // the same database, for Health
@@ -88,7 +97,12 @@ func New(opts Options) (*Node, error) {
 	if opts.Log == nil {
 		opts.Log = zap.NewNop()
 	}
-	return &Node{opts: opts, cfg: opts.Config, log: opts.Log, metrics: metrics.NewRegistry()}, nil
+	f, err := fleet.Get(opts.Config.Fleet) // validated above
+	if err != nil {
+		return nil, err
+	}
+	peers := fleetPeers(opts.Config, f, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))
+	return &Node{opts: opts, cfg: opts.Config, log: opts.Log, metrics: metrics.NewRegistry(), peers: peers}, nil
 }
 
 // TokenPath is the RPC bearer token file.
@@ -111,10 +125,12 @@ func (n *Node) Start() error {
 		{"data directory", n.openDataDir},
 		{"keys", n.loadKeys},
 		{"database", n.openDB},
+		{"clock", n.startClock},
 		{"whisper", n.startWhisper},
 		{"mailserver", n.startMailserver},
 		{"messenger", n.startMessenger},
 		{"devp2p", n.startP2P},
+		{"mailserver selection", n.startSelection},
 		{"rpc", n.startRPC},
 		{"metrics", n.startMetrics},
 	} {
@@ -127,6 +143,7 @@ func (n *Node) Start() error {
 		zap.String("version", version.Get().ClientVersion()),
 		zap.String("chat_key", n.messenger.ChatKey()),
 		zap.String("alias", alias.Alias(&n.account.PrivateKey.PublicKey)),
+		zap.String("fleet", n.cfg.Fleet),
 		zap.String("enode", n.p2p.Self().URLv4()),
 		zap.String("http", n.rpc.HTTPURL()),
 		zap.String("ws", n.rpc.WSURL()),
@@ -297,11 +314,12 @@ func (n *Node) startP2P() error {
 		ListenAddr:   net.JoinHostPort(n.opts.P2PListenHost, strconv.Itoa(n.cfg.P2P.Port)),
 		NoDiscovery:  n.cfg.P2P.NoDiscover,
 		DiscoveryV5:  n.cfg.P2P.DiscoveryV5,
-		BootNodes:    n.cfg.P2P.BootNodes,
-		StaticNodes:  n.cfg.P2P.StaticNodes,
+		BootNodes:    n.peers.boot,
+		StaticNodes:  n.peers.static,
 		TrustedNodes: n.cfg.P2P.TrustedNodes,
 		MaxPeers:     n.cfg.P2P.MaxPeers,
 		NodeDatabase: nodeDB,
+		PeersFile:    filepath.Join(n.cfg.DataDir, "peers.json"),
 	}, n.log)
 	if err != nil {
 		return err
@@ -333,6 +351,7 @@ func (n *Node) startWhisper() error {
 	cfg.RateLimit.BytesPerSecond = float64(wc.RateBytes)
 	cfg.MaxFilters, cfg.FilterBytes, cfg.MaxKeys = wc.MaxFilters, wc.FilterBytes, wc.MaxKeys
 	cfg.EnablePrivateKeyExport = wc.GetPrivateKey
+	cfg.Now = n.clock.Now
 	w, err := whisper.New(cfg, n.account.PrivateKey, n.log, n.metrics)
 	if err != nil {
 		return err
@@ -344,6 +363,26 @@ func (n *Node) startWhisper() error {
 	n.stack.push("whisper", w.Stop)
 	return nil
 }
+
+// startClock starts the node's clock: the host clock corrected by the SNTP
+// servers' offset (none when [ntp] is off). Every component that stamps or
+// judges times by the wall clock — Whisper envelopes, Status clocks,
+// mailserver requests — takes its time from it. The first round runs in the
+// background; until it succeeds the clock is the host's.
+func (n *Node) startClock() error {
+	src := timesource.New(timesource.Config{Servers: n.cfg.NTPServers(), Host: n.opts.HostClock}, n.log)
+	if err := src.Start(); err != nil {
+		return err
+	}
+	n.clock = src
+	n.stack.push("clock", src.Stop)
+	n.metrics.GaugeFunc("ntp_offset_seconds", "Correction applied to the host clock, from SNTP servers.",
+		func() float64 { return src.Offset().Seconds() })
+	return nil
+}
+
+// Clock is the node's corrected clock; valid between Start and Stop.
+func (n *Node) Clock() *timesource.Source { return n.clock }
 
 // Whisper is the Whisper router; valid between Start and Stop.
 func (n *Node) Whisper() *whisper.Whisper { return n.whisper }
@@ -389,12 +428,12 @@ func (n *Node) startRPC() error {
 	}
 	srv.SetDocs(apidocs.Catalog) // for rpc_discover
 	shhSvc := shh.New(n.whisper, shh.Config{AllowPrivateKeyExport: n.cfg.Whisper.GetPrivateKey, CallContext: srv.CallContext,
-		MaxSubscriptions: n.cfg.RPC.MaxSubscriptions})
+		MaxSubscriptions: n.cfg.RPC.MaxSubscriptions, Now: n.clock.Now})
 	// Pushed before the RPC server, so subscriptions end after it stopped.
 	n.stack.push("shh subscriptions", shhSvc.Close)
 	statusdSvc := statusd.New(n.messenger, n.whisper)
 	n.stack.push("statusd subscriptions", statusdSvc.Close)
-	mailSvc := mailapi.New(n.mailclient, n.whisper.Keys(), mailapi.Config{})
+	mailSvc := mailapi.New(n.mailclient, n.whisper.Keys(), mailapi.Config{Now: n.clock.Now})
 	n.stack.push("mailserver requests and subscriptions", mailSvc.Close)
 	extSvc := shhext.New(n.messenger, n.whisper.Keys(), shhSvc.API())
 	extSvc.SetMailserver(mailSvc)

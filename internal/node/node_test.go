@@ -18,6 +18,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/statusnode/statusd/internal/config"
+	"github.com/statusnode/statusd/internal/fleet"
 	"github.com/statusnode/statusd/internal/identity"
 	"github.com/statusnode/statusd/lib/testutil"
 )
@@ -35,11 +36,33 @@ func testConfig(t *testing.T) config.Config {
 	c.P2P.NoDiscover = true
 	c.HTTP.Enabled, c.HTTP.Port = true, 0
 	c.WS.Enabled, c.WS.Port = true, 0
+	c.NTP.Enabled = false // tests dial nothing but loopback
+	c.Fleet = fleet.None
 	return c
+}
+
+// requireOffline fails a test whose node could reach beyond loopback: a
+// fleet, boot nodes or SNTP servers other than local ones.
+func requireOffline(t *testing.T, c config.Config) {
+	t.Helper()
+	if c.Fleet != fleet.None {
+		t.Fatalf("test node with fleet %q", c.Fleet)
+	}
+	for _, b := range c.P2P.BootNodes {
+		if !strings.Contains(b, "@127.0.0.1:") {
+			t.Fatalf("test node with boot node %s", b)
+		}
+	}
+	for _, s := range c.NTPServers() {
+		if !strings.HasPrefix(s, "127.0.0.1:") {
+			t.Fatalf("test node queries SNTP server %s", s)
+		}
+	}
 }
 
 func startNode(t *testing.T, c config.Config) *Node {
 	t.Helper()
+	requireOffline(t, c)
 	n, err := New(Options{Config: c, Password: "test password", Log: zaptest.NewLogger(t), P2PListenHost: "127.0.0.1"})
 	if err != nil {
 		t.Fatal(err)

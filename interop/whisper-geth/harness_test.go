@@ -180,7 +180,7 @@ func startRef(t testing.TB, kind, name string) *node {
 func startStatusd(t testing.TB, name string) *node {
 	t.Helper()
 	datadir := filepath.Join(t.TempDir(), "data")
-	cmd := exec.Command(binary(t, kindStatusd), "--datadir", datadir, "--port", "0", "--nodiscover",
+	cmd := exec.Command(binary(t, kindStatusd), "--datadir", datadir, "--port", "0", "--nodiscover", "--ntp.enabled=false", "--fleet", "none",
 		"--lightkdf", "--log.format", "json", "--log.level", "info", "--ipcdisable",
 		"--http", "--http.port", "0", "--rpc.modules", "web3,net,admin,shh,shhext,statusd", "--shh.pow", "0.001")
 	cmd.Env = append(os.Environ(), "STATUSD_PASSWORD=interop password")

@@ -1,6 +1,8 @@
 // Package devp2p runs statusd's devp2p (RLPx) networking on go-ethereum's
 // p2p.Server: the node key, listen address, static and trusted peers,
-// bootnodes, optional discovery (v4, and v5 on request) and peer limits.
+// bootnodes, optional discovery (v4, and v5 on request) and peer limits,
+// the peers added at run time (persisted in Config.PeersFile) and a redialer
+// that brings a missing static peer back within seconds.
 // Sub-protocols such as Whisper plug in through Register before Start.
 package devp2p
 
@@ -10,6 +12,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"time"
 
 	"github.com/ethereum/go-ethereum/log"
 	"github.com/ethereum/go-ethereum/p2p"
@@ -38,6 +41,14 @@ type Config struct {
 	TrustedNodes []string
 	MaxPeers     int
 	NodeDatabase string // discovery node database directory; "" keeps it in memory
+	// PeersFile persists the peers added with AddPeer (and forgotten with
+	// RemovePeer) so that a restarted server dials them again; "" keeps
+	// them in memory only. The file is written with mode 0600.
+	PeersFile string
+	// RedialFirst is how long a static peer may be missing before it is
+	// dialled again, RedialMax the longest wait between two redials; zero
+	// means DefaultRedialFirst and DefaultRedialMax.
+	RedialFirst, RedialMax time.Duration
 }
 
 // Server owns a p2p.Server. Its methods are safe for concurrent use.
@@ -48,6 +59,8 @@ type Server struct {
 	cfg     Config
 	protos  []p2p.Protocol
 	srv     *p2p.Server
+	known   *knownPeers // nil without Config.PeersFile
+	redial  *redialer
 	stopped bool
 	logQuit chan struct{} // closed by Stop: ends logPeers
 	logDone chan struct{} // closed by logPeers on return
@@ -67,6 +80,13 @@ func New(cfg Config, log *zap.Logger) (*Server, error) {
 			return nil, err
 		}
 	}
+	if cfg.RedialFirst <= 0 {
+		cfg.RedialFirst = DefaultRedialFirst
+	}
+	if cfg.RedialMax <= 0 {
+		cfg.RedialMax = DefaultRedialMax
+	}
+	cfg.RedialMax = max(cfg.RedialMax, cfg.RedialFirst)
 	return &Server{log: log.Named("p2p"), cfg: cfg}, nil
 }
 
@@ -133,6 +153,14 @@ func (s *Server) Start() error {
 	}
 	boot, _ := ParseNodes(s.cfg.BootNodes) // validated in New
 	static, _ := ParseNodes(s.cfg.StaticNodes)
+	if s.cfg.PeersFile != "" {
+		known, err := loadKnownPeers(s.cfg.PeersFile)
+		if err != nil {
+			return err
+		}
+		s.known = known
+		static = append(static, known.list()...)
+	}
 	trusted, _ := ParseNodes(s.cfg.TrustedNodes)
 	srv := &p2p.Server{Config: p2p.Config{
 		PrivateKey:       s.cfg.PrivateKey,
@@ -162,8 +190,10 @@ func (s *Server) Start() error {
 	s.srv = srv
 	s.logQuit, s.logDone = make(chan struct{}), make(chan struct{})
 	go s.logPeers(srv, s.logQuit, s.logDone)
+	s.redial = newRedialer(srv, s.log, s.cfg.RedialFirst, s.cfg.RedialMax)
+	s.redial.start(static)
 	s.log.Info("devp2p started", zap.String("enode", srv.Self().URLv4()), zap.String("listen", srv.ListenAddr),
-		zap.Bool("discovery", !s.cfg.NoDiscovery), zap.Int("maxpeers", s.cfg.MaxPeers))
+		zap.Bool("discovery", !s.cfg.NoDiscovery), zap.Int("maxpeers", s.cfg.MaxPeers), zap.Int("static", len(static)))
 	return nil
 }
 
@@ -171,9 +201,12 @@ func (s *Server) Start() error {
 // blocks until the server's goroutines have exited.
 func (s *Server) Stop() error {
 	s.mu.Lock()
-	srv := s.srv
-	s.srv, s.stopped = nil, true
+	srv, redial := s.srv, s.redial
+	s.srv, s.redial, s.stopped = nil, nil, true
 	s.mu.Unlock()
+	if redial != nil {
+		redial.stop()
+	}
 	if srv != nil {
 		close(s.logQuit)
 		<-s.logDone
@@ -198,4 +231,10 @@ func (s *Server) running() *p2p.Server {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.srv
+}
+
+func (s *Server) runningParts() (*p2p.Server, *knownPeers, *redialer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.srv, s.known, s.redial
 }

@@ -27,6 +27,7 @@ type ClientRouter interface {
 	SetP2PEnvelopeHook(h whisper.P2PEnvelopeHook)
 	SendP2PPacket(ctx context.Context, id enode.ID, code wproto.PacketCode, body []byte) error
 	MarkTrustedPeer(id enode.ID) error
+	HasPeer(id enode.ID) bool
 	MinPoW() float64
 	PeerCount() int
 	SubscribeEvents(capacity int) *whisper.EventSubscription
@@ -58,6 +59,12 @@ type ClientConfig struct {
 	SeenRetention  time.Duration    // dedupe memory (default 7 days)
 	PageLimit      uint32           // page size of gap requests (0: server default)
 	Now            func() time.Time // default time.Now
+
+	// Mailserver selection (StartSelection, selection.go).
+	MaxFailures    int           // failed requests in a row before failing over (DefaultMaxFailures)
+	ConnectTimeout time.Duration // RequestAny's wait for the selected mailserver (DefaultConnectTimeout)
+	PingTimeout    time.Duration // DefaultPingTimeout
+	Ping           Pinger        // default TCPPing
 }
 
 func (c *ClientConfig) defaults() error {
@@ -71,6 +78,14 @@ func (c *ClientConfig) defaults() error {
 	setDur(&c.SeenRetention, 7*24*time.Hour)
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.MaxFailures <= 0 {
+		c.MaxFailures = DefaultMaxFailures
+	}
+	setDur(&c.ConnectTimeout, DefaultConnectTimeout)
+	setDur(&c.PingTimeout, DefaultPingTimeout)
+	if c.Ping == nil {
+		c.Ping = TCPPing
 	}
 	return nil
 }
@@ -120,7 +135,7 @@ type Client struct {
 	seen   *seenWriter
 	events *eventbus.Bus[Event]
 
-	mu      sync.Mutex // guards waiters, received, started, stopped
+	mu      sync.Mutex // guards waiters, received, started, stopped, sel
 	waiters map[common.Hash]chan *msproto.Completion
 	// received counts the P2P (code 127) envelopes each peer delivered, so
 	// that a completed page can report how many arrived while it was
@@ -128,6 +143,7 @@ type Client struct {
 	received map[enode.ID]int
 	started  bool
 	stopped  bool
+	sel      *selector // nil until StartSelection
 
 	quit chan struct{}
 	wg   sync.WaitGroup
@@ -244,10 +260,28 @@ func (c *Client) handleComplete(peer enode.ID, body []byte) {
 // of their page. A page without completion in time fails with ErrTimeout;
 // an ERROR= completion with ErrRequestFailed. When FollowCursor reaches the
 // end, [Lower, Upper] is recorded as covered for every topic.
+//
+// With selection, a timeout or a missing peer counts as a failure of the
+// selected mailserver, and any answer resets its count.
 func (c *Client) Request(ctx context.Context, peer *enode.Node, p RequestParams) (*Result, error) {
+	res, _, err := c.request(ctx, peer, p)
+	return res, err
+}
+
+// request is Request; failedOver reports that its failure made selection
+// replace peer.
+func (c *Client) request(ctx context.Context, peer *enode.Node, p RequestParams) (res *Result, failedOver bool, err error) {
 	if err := validateParams(&p); err != nil {
-		return nil, err
+		return nil, false, err
 	}
+	res, err = c.send(ctx, peer, p)
+	if s := c.selection(); s != nil {
+		failedOver = s.report(peer.ID(), err)
+	}
+	return res, failedOver, err
+}
+
+func (c *Client) send(ctx context.Context, peer *enode.Node, p RequestParams) (*Result, error) {
 	if err := c.router.MarkTrustedPeer(peer.ID()); err != nil {
 		return nil, err
 	}
@@ -373,9 +407,15 @@ func (c *Client) awaitLegacy(ctx, tctx context.Context, id common.Hash) (*msprot
 	}
 }
 
-// RequestAny tries the configured mailservers in order, moving on to the
-// next after a timeout or when one is not connected.
+// RequestAny sends p to a mailserver. Without selection it tries the
+// configured mailservers in order, moving on to the next after a timeout
+// or when one is not connected. With selection it sends to the selected
+// mailserver, waiting up to ConnectTimeout for it to connect; when that
+// failure makes selection fail over, it goes on with the new one.
 func (c *Client) RequestAny(ctx context.Context, p RequestParams) (*Result, *enode.Node, error) {
+	if s := c.selection(); s != nil {
+		return c.requestSelected(ctx, s, p)
+	}
 	err := error(ErrNoMailserver)
 	for _, ms := range c.cfg.Mailservers {
 		res, rerr := c.Request(ctx, ms, p)
@@ -391,5 +431,30 @@ func (c *Client) RequestAny(ctx context.Context, p RequestParams) (*Result, *eno
 	return nil, nil, err
 }
 
-// Mailservers is the configured failover list.
-func (c *Client) Mailservers() []*enode.Node { return c.cfg.Mailservers }
+func (c *Client) requestSelected(ctx context.Context, s *selector, p RequestParams) (*Result, *enode.Node, error) {
+	err := error(ErrNoMailserver)
+	var avoid enode.ID
+	for range c.cfg.Mailservers {
+		ms := s.wait(ctx, avoid)
+		if ms == nil {
+			break
+		}
+		res, failedOver, rerr := c.request(ctx, ms, p)
+		if rerr == nil || !failedOver {
+			return res, ms, rerr
+		}
+		err, avoid = rerr, ms.ID()
+		c.log.Info("mailserver failed over, trying the next", zap.String("peer", ms.ID().TerminalString()), zap.Error(rerr))
+	}
+	return nil, nil, err
+}
+
+// Mailservers is the failover list: the configured mailservers, with
+// selection the selected one first and the others in the order of the
+// last ping.
+func (c *Client) Mailservers() []*enode.Node {
+	if s := c.selection(); s != nil {
+		return s.order()
+	}
+	return c.cfg.Mailservers
+}

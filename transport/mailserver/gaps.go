@@ -21,10 +21,12 @@ const TableName = "mailclient"
 //	'c' ‖ topic(4)  → covered ranges: (BE32 from ‖ BE32 to)*, sorted, disjoint, not adjacent
 //	't' ‖ topic(4)  → empty: a tracked topic (online coverage, backfill)
 //	's' ‖ hash(32)  → BE32 time first seen: dedupe of live and fetched envelopes
+//	'l'             → enode ID (32 bytes) of the mailserver selected last (selection.go)
 const (
-	prefixCovered = 'c'
-	prefixTracked = 't'
-	prefixSeen    = 's'
+	prefixCovered  = 'c'
+	prefixTracked  = 't'
+	prefixSeen     = 's'
+	prefixLastUsed = 'l'
 )
 
 // Range is an inclusive span of Unix seconds.

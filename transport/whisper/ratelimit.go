@@ -20,10 +20,13 @@ func (b *bucket) refill(now time.Time) {
 		b.last = now
 		return
 	}
+	// A clock that steps back (the NTP offset of Config.Now changing)
+	// counts as no time passing, rather than stalling the refill until
+	// it catches up with last.
 	if dt := now.Sub(b.last).Seconds(); dt > 0 {
 		b.tokens = min(b.burst, b.tokens+dt*b.rate)
-		b.last = now
 	}
+	b.last = now
 }
 
 // take spends n tokens at now and returns how long it takes for the
@@ -83,7 +86,8 @@ func (r *rateLimiter) reserve(now time.Time, n, size int) time.Duration {
 // penalize raises the abuse score by weight at now.
 func (r *rateLimiter) penalize(now time.Time, weight float64) {
 	if !r.abuseLast.IsZero() {
-		r.abuse = max(0, r.abuse-now.Sub(r.abuseLast).Seconds()*r.cfg.AbuseDrainPerSecond)
+		// max(0, …): a clock stepping back must not raise the score.
+		r.abuse = max(0, r.abuse-max(0, now.Sub(r.abuseLast).Seconds())*r.cfg.AbuseDrainPerSecond)
 	}
 	r.abuseLast = now
 	r.abuse += weight

@@ -212,6 +212,12 @@ func (w *Whisper) peer(id enode.ID) (*peer, error) {
 	return p, nil
 }
 
+// HasPeer reports whether id is connected and past the Whisper handshake.
+func (w *Whisper) HasPeer(id enode.ID) bool {
+	_, err := w.peer(id)
+	return err == nil
+}
+
 // MarkTrustedPeer lets the connected peer id send P2P messages (code 127)
 // and exempts it from rate limits (shh_markTrustedPeer).
 func (w *Whisper) MarkTrustedPeer(id enode.ID) error {

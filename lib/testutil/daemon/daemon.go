@@ -4,8 +4,8 @@
 // started" record and the RPC token in its data directory, and dials
 // JSON-RPC clients to them.
 //
-// Every daemon is started with --log.format json, --lightkdf, --nodiscover
-// and HTTP and WebSocket JSON-RPC on 127.0.0.1 port 0, plus the caller's
+// Every daemon is started with --log.format json, --lightkdf, --nodiscover,
+// --ntp.enabled=false, --fleet none (tests reach nothing but loopback) and HTTP and WebSocket JSON-RPC on 127.0.0.1 port 0, plus the caller's
 // extra flags (later flags win). A daemon still running when its test ends
 // is killed.
 package daemon
@@ -138,7 +138,7 @@ func Start(tb testing.TB, opts Options) (*Daemon, error) {
 		opts.Password = "statusd test password"
 	}
 	args := []string{"--datadir", opts.Datadir, "--log.format", "json", "--lightkdf", "--nodiscover",
-		"--port", "0", "--http", "--http.port", "0", "--ws", "--ws.port", "0"}
+		"--ntp.enabled=false", "--fleet", "none", "--port", "0", "--http", "--http.port", "0", "--ws", "--ws.port", "0"}
 	cmd := exec.Command(bin, append(args, opts.Args...)...)
 	cmd.Env = append(os.Environ(), "STATUSD_PASSWORD="+opts.Password)
 	d := &Daemon{datadir: opts.Datadir, cmd: cmd, logs: &logBuffer{}, done: make(chan struct{})}

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 
 	"github.com/statusnode/statusd/internal/config"
+	"github.com/statusnode/statusd/internal/fleet"
 	"github.com/statusnode/statusd/internal/node"
 )
 
@@ -55,7 +56,8 @@ func run(out string) error {
 
 // docConfig is the configuration the document is taken from: the defaults
 // (so the namespaces of `make run`) with the data directory in dir, no
-// HTTP or WS listener, and devp2p on a free port without discovery.
+// HTTP or WS listener, devp2p on a free port without discovery or fleet,
+// and no SNTP queries.
 func docConfig(dir string) config.Config {
 	c := config.Default()
 	c.DataDir = filepath.Join(dir, "data")
@@ -63,6 +65,7 @@ func docConfig(dir string) config.Config {
 	c.P2P.Port = 0
 	c.P2P.NoDiscover = true
 	c.HTTP.Enabled, c.WS.Enabled = false, false
+	c.NTP.Enabled, c.Fleet = false, fleet.None
 	return c
 }
 

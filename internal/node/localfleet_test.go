@@ -1,0 +1,158 @@
+package node
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"go.uber.org/goleak"
+
+	"github.com/statusnode/statusd/api/shh"
+	"github.com/statusnode/statusd/internal/config"
+	"github.com/statusnode/statusd/lib/testutil"
+	wproto "github.com/statusnode/statusd/protocol/whisper"
+	"github.com/statusnode/statusd/transport/mailserver"
+	"github.com/statusnode/statusd/transport/whisper"
+)
+
+// discoveryConfig is a test node that finds its peers by discovery (v4 and
+// v5) from boot, on loopback only.
+func discoveryConfig(t *testing.T, boot string) config.Config {
+	c := testConfig(t)
+	c.P2P.NoDiscover, c.P2P.DiscoveryV5 = false, true
+	if boot != "" {
+		c.P2P.BootNodes = []string{boot}
+	}
+	return c
+}
+
+// archiveSize reads n's mailserver_archive_envelopes gauge.
+func archiveSize(t *testing.T, n *Node) int {
+	t.Helper()
+	var buf bytes.Buffer
+	n.Metrics().WriteText(&buf)
+	for _, line := range strings.Split(buf.String(), "\n") {
+		if v, ok := strings.CutPrefix(line, "mailserver_archive_envelopes "); ok {
+			size, err := strconv.Atoi(v)
+			if err != nil {
+				t.Fatalf("archive size %q", v)
+			}
+			return size
+		}
+	}
+	t.Fatal("no mailserver_archive_envelopes")
+	return 0
+}
+
+// TestLocalFleet is acceptance 3 as far as go-ethereum v1.17 allows (its
+// discovery v5 has no topics, so mailservers come from the configured list
+// rather than a "whispermail" topic): a boot node, a relay and two
+// mailservers find each other by discovery; a new node with no static peers,
+// only the boot node and the two mailservers' addresses, finds the relays,
+// keeps one mailserver connected and fetches history from it; when that
+// mailserver dies, the next request that fails for the second time
+// (MaxFailures) fails over to the other, which answers.
+func TestLocalFleet(t *testing.T) {
+	t.Cleanup(func() { goleak.VerifyNone(t, ignoreLevelDBDrain) })
+	boot := startNode(t, discoveryConfig(t, ""))
+	bootURL := boot.P2P().Self().URLv4()
+	relay := startNode(t, discoveryConfig(t, bootURL))
+	var ms []*Node
+	for range 2 {
+		c := discoveryConfig(t, bootURL)
+		c.Mailserver.Enabled = true
+		ms = append(ms, startNode(t, c))
+	}
+	testutil.WaitFor(t, 30*time.Second, "the fleet to find itself", func() bool {
+		return relay.Whisper().HasPeer(ms[0].P2P().Self().ID()) && relay.Whisper().HasPeer(ms[1].P2P().Self().ID())
+	})
+
+	// History: posted at the relay with a 2 s TTL, archived by both
+	// mailservers, gone from every pool before the new node arrives.
+	sub := relay.Whisper().SubscribeEvents(64)
+	defer sub.Unsubscribe()
+	rc := dialHTTP(t, relay)
+	var key string
+	call(t, rc, &key, "shh_generateSymKeyFromPassword", "status")
+	before := []int{archiveSize(t, ms[0]), archiveSize(t, ms[1])} // the messengers' own envelopes
+	pending := map[common.Hash]bool{}
+	for i := range 3 {
+		var hash hexutil.Bytes
+		call(t, rc, &hash, "shh_post", map[string]any{"symKeyID": key, "topic": statusTopic,
+			"payload": hexutil.Encode([]byte(fmt.Sprintf("history %d", i))), "ttl": 2, "powTarget": 0.002, "powTime": 1})
+		pending[common.BytesToHash(hash)] = true
+	}
+	testutil.WaitFor(t, 10*time.Second, "archived at both mailservers", func() bool {
+		return archiveSize(t, ms[0]) >= before[0]+3 && archiveSize(t, ms[1]) >= before[1]+3
+	})
+	for deadline := time.After(15 * time.Second); len(pending) > 0; {
+		select {
+		case ev := <-sub.C():
+			if ev.Kind == whisper.EventEnvelopeExpired {
+				delete(pending, ev.Hash)
+			}
+		case <-deadline:
+			t.Fatal("history did not expire at the relay")
+		}
+	}
+
+	nc := discoveryConfig(t, bootURL)
+	nc.Mailserver.Servers = []string{ms[0].P2P().Self().URLv4(), ms[1].P2P().Self().URLv4()}
+	n := startNode(t, nc)
+	testutil.WaitFor(t, 30*time.Second, "relays found and a mailserver selected", func() bool {
+		sel := n.MailClient().Selected()
+		return n.Whisper().HasPeer(relay.P2P().Self().ID()) && n.Whisper().HasPeer(boot.P2P().Self().ID()) &&
+			sel != nil && n.Whisper().HasPeer(sel.ID())
+	})
+	w := dialWS(t, n)
+	var nkey, filter string
+	call(t, w, &nkey, "shh_generateSymKeyFromPassword", "status")
+	call(t, w, &filter, "shh_newMessageFilter", map[string]any{"symKeyID": nkey, "topics": []string{statusTopic}, "allowP2P": true})
+	to := uint32(time.Now().Unix()) + 5
+	var id hexutil.Bytes
+	call(t, w, &id, "shhext_requestMessages", map[string]any{"from": to - 600, "to": to, "topics": []string{statusTopic}})
+	got := map[string]bool{}
+	testutil.WaitFor(t, 10*time.Second, "history at the new node", func() bool {
+		var msgs []*shh.Message
+		call(t, w, &msgs, "shh_getFilterMessages", filter)
+		for _, m := range msgs {
+			got[string(m.Payload)] = true
+		}
+		return len(got) == 3
+	})
+
+	// Kill the selected mailserver.
+	used := n.MailClient().Selected()
+	other := ms[0]
+	for _, m := range ms {
+		if m.P2P().Self().ID() == used.ID() {
+			m.Stop()
+		} else {
+			other = m
+		}
+	}
+	otherID := other.P2P().Self().ID()
+	failed := 0
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		_, from, err := n.MailClient().RequestAny(ctx, mailserver.RequestParams{
+			Lower: to - 600, Upper: uint32(time.Now().Unix()) + 5, Topics: []wproto.Topic{wproto.TopicFromName("status")}, FollowCursor: true})
+		cancel()
+		if err == nil {
+			if from.ID() != otherID {
+				t.Fatalf("answered by %v, want the other mailserver", from)
+			}
+			break
+		}
+		if failed++; failed >= mailserver.DefaultMaxFailures {
+			t.Fatalf("request %d after the kill failed: %v", failed, err)
+		}
+	}
+	t.Logf("failed over with %d failed request(s) before the one that succeeded", failed)
+}

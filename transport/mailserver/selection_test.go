@@ -1,0 +1,177 @@
+package mailserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/p2p/enode"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/statusnode/statusd/lib/testutil"
+	wproto "github.com/statusnode/statusd/protocol/whisper"
+	"github.com/statusnode/statusd/storage"
+	"github.com/statusnode/statusd/transport/mailserver/archive"
+	"github.com/statusnode/statusd/transport/whisper"
+)
+
+// mailserverNode is a test node running the server role.
+type mailserverNode struct {
+	*testNode
+	server *Server
+	arch   archive.Archive
+}
+
+func newMailserverNode(t *testing.T, name string) *mailserverNode {
+	t.Helper()
+	n := &mailserverNode{testNode: newNode(t, name)}
+	arch, err := archive.OpenLevelDB(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { arch.Close() })
+	n.arch = arch
+	n.server, err = NewServer(ServerConfig{Archive: arch, NodeKey: n.key, Password: "status-offline-inbox"}, n.w, zaptest.NewLogger(t).Named(name), n.reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.w.SetEnvelopeHook(EnvelopeHook(n.server, nil))
+	if err := n.server.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { n.server.Stop() })
+	return n
+}
+
+// kill takes the mailserver off the network.
+func (n *mailserverNode) kill() {
+	n.server.Stop()
+	n.p2p.Stop()
+	n.w.Stop()
+}
+
+// fakePing answers with a fixed round trip per node, but only for nodes
+// that accept a TCP connection, and counts its calls.
+type fakePing struct {
+	rtt   map[enode.ID]time.Duration
+	calls atomic.Int32
+}
+
+func (f *fakePing) ping(ctx context.Context, n *enode.Node) (time.Duration, error) {
+	f.calls.Add(1)
+	if _, err := TCPPing(ctx, n); err != nil {
+		return 0, err
+	}
+	return f.rtt[n.ID()], nil
+}
+
+func startSelectingClient(t *testing.T, c *testNode, store storage.KV, servers []*enode.Node, ping Pinger) *Client {
+	t.Helper()
+	cl, err := NewClient(ClientConfig{
+		NodeKey: c.key, Store: store, Mailservers: servers, Timeout: time.Second, OnlineTick: time.Hour,
+		MaxFailures: 2, ConnectTimeout: 2 * time.Second, PingTimeout: time.Second, Ping: ping,
+	}, c.w, zaptest.NewLogger(t).Named("client"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.w.SetEnvelopeHook(EnvelopeHook(nil, cl))
+	if err := cl.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cl.Stop() })
+	if err := cl.StartSelection(c.p2p); err != nil {
+		t.Fatal(err)
+	}
+	return cl
+}
+
+// TestSelectionFailover: three local mailservers archive a sender's
+// messages. The client keeps the one with the fastest ping connected and
+// fetches history from it; when that mailserver dies, the client fails over
+// to the next fastest within MaxFailures failed requests and fetches what
+// was sent meanwhile from it. A restarted client goes back to the
+// mailserver it used last without pinging.
+func TestSelectionFailover(t *testing.T) {
+	s := newNode(t, "sender")
+	ms := []*mailserverNode{newMailserverNode(t, "m1"), newMailserverNode(t, "m2"), newMailserverNode(t, "m3")}
+	servers := make([]*enode.Node, len(ms))
+	for i, m := range ms {
+		connect(t, s, m.testNode)
+		servers[i] = m.self()
+	}
+	m1, m2 := ms[0], ms[1]
+	id1, id2 := servers[0].ID(), servers[1].ID() // Self() is nil once a node stopped
+	ping := &fakePing{rtt: map[enode.ID]time.Duration{id1: 20 * time.Millisecond, id2: 10 * time.Millisecond, servers[2].ID(): 30 * time.Millisecond}}
+	key, err := wproto.SymKeyFromPassword("status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	topic := wproto.TopicFromName("status")
+	archived := func(m *mailserverNode, n int) func() bool {
+		return func() bool { c, _ := m.arch.Count(context.Background()); return c == n }
+	}
+	from := uint32(time.Now().Unix()) - 60
+	for i := range 3 {
+		post(t, s, &key, topic, fmt.Sprintf("early-%d", i))
+	}
+	for _, m := range ms {
+		testutil.WaitFor(t, 10*time.Second, "archived", archived(m, 3))
+	}
+
+	c := newNode(t, "client")
+	store := storage.NewTable(storage.NewMemory(), TableName)
+	col := collect(t, c.w, &key, topic)
+	cl := startSelectingClient(t, c, store, servers, ping.ping)
+	request := func(cl *Client) (*enode.Node, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		p := RequestParams{Lower: from, Upper: uint32(time.Now().Unix()) + 5, Topics: []wproto.Topic{topic}, FollowCursor: true}
+		_, used, err := cl.RequestAny(ctx, p)
+		return used, err
+	}
+	used, err := request(cl)
+	if err != nil || used.ID() != id2 {
+		t.Fatalf("first request: %v from %v, want m2", err, used)
+	}
+	testutil.WaitFor(t, 5*time.Second, "early history", func() bool { d, _, _ := col.count(); return d == 3 })
+
+	m2.kill()
+	testutil.WaitFor(t, 10*time.Second, "m2 gone", func() bool { return !c.w.HasPeer(id2) })
+	for i := range 2 {
+		post(t, s, &key, topic, fmt.Sprintf("late-%d", i))
+	}
+	testutil.WaitFor(t, 10*time.Second, "archived", archived(m1, 5))
+
+	failed := 0
+	for used, err = request(cl); err != nil; used, err = request(cl) {
+		if !errors.Is(err, ErrTimeout) && !errors.Is(err, whisper.ErrPeerNotFound) {
+			t.Fatalf("request failed with %v", err)
+		}
+		if failed++; failed >= 2 {
+			t.Fatalf("still failing after %d requests", failed)
+		}
+	}
+	if used.ID() != id1 || cl.Selected().ID() != id1 {
+		t.Fatalf("after failover: used %v, selected %v, want m1", used, cl.Selected())
+	}
+	testutil.WaitFor(t, 5*time.Second, "late history", func() bool { d, _, _ := col.count(); return d == 5 })
+	t.Logf("failed over after %d failed request(s) (MaxFailures 2)", failed+1)
+	if order := cl.Mailservers(); order[0].ID() != id1 || order[2].ID() != id2 {
+		t.Errorf("failover order %v", order)
+	}
+
+	// Restart: the last used mailserver first, without pinging.
+	cl.Stop()
+	before := ping.calls.Load()
+	cl2 := startSelectingClient(t, c, store, servers, ping.ping)
+	testutil.WaitFor(t, 5*time.Second, "selection after restart", func() bool { return cl2.Selected() != nil })
+	if cl2.Selected().ID() != id1 || ping.calls.Load() != before {
+		t.Fatalf("after restart: selected %v with %d pings, want m1 without", cl2.Selected(), ping.calls.Load()-before)
+	}
+	if used, err := request(cl2); err != nil || used.ID() != id1 {
+		t.Fatalf("request after restart: %v from %v", err, used)
+	}
+}
