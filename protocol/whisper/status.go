@@ -141,6 +141,16 @@ func (s *Status) decodeBloom(content []byte) ([]byte, error) {
 	return rest, nil
 }
 
+// EncodeRateLimits returns the body of a Rate limits packet (code 20,
+// §4.6): the list [ip, peerID, topic].
+func EncodeRateLimits(r RateLimits) []byte {
+	var content []byte
+	for _, v := range []uint64{r.IP, r.PeerID, r.Topic} {
+		content = rlp.AppendUint64(content, v)
+	}
+	return append(appendRLPHeader(nil, 0xC0, len(content)), content...)
+}
+
 // DecodeRateLimits reads the body of a Rate limits packet (code 20,
 // §4.6): the list [ip, peerID, topic].
 func DecodeRateLimits(body []byte) (*RateLimits, error) { return decodeRateLimits(body) }

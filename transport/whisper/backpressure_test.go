@@ -86,7 +86,7 @@ func TestFullQueueCatchesUp(t *testing.T) {
 // TestPaceToAdvertisedLimits: after a peer advertises a rate (packet 20,
 // §4.6), the router sends it no faster than that.
 func TestPaceToAdvertisedLimits(t *testing.T) {
-	w := newTestWhisper(t, nil)
+	w := newTestWhisper(t, func(c *Config) { c.PaceBurstSeconds = 1 })
 	r := handshaken(t, w)
 	limits, err := rlp.EncodeToBytes([]uint64{0, 100, 0})
 	if err != nil {

@@ -109,6 +109,9 @@ type Config struct {
 	// Status fork does (§4.6); the peer's acknowledgements of our batches
 	// are reported as EventEnvelopeAcknowledged either way.
 	Confirmations bool
+	// PaceBurstSeconds sizes the burst we send a peer that advertised a
+	// rate (code 20) before pacing to it; 0 means DefaultBurstSeconds.
+	PaceBurstSeconds float64
 	// MaxSettablePoW bounds SetMinPoW: the PoW the node's own envelopes
 	// are sealed to (Status's 0.002), so that raising the minimum cannot
 	// stop the node from sending. 0 means DefaultMaxSettablePoW.
@@ -164,6 +167,9 @@ func (c *Config) validate() error {
 	case c.RateLimit.EnvelopesPerSecond < 0 || c.RateLimit.BytesPerSecond < 0 || c.RateLimit.DisconnectAfter < 0 ||
 		c.RateLimit.BurstEnvelopes < 0 || c.RateLimit.BurstBytes < 0 || c.RateLimit.AbuseDrainPerSecond < 0:
 		return fmt.Errorf("%w: negative rate limit", ErrInvalidConfig)
+	}
+	if c.PaceBurstSeconds <= 0 {
+		c.PaceBurstSeconds = DefaultBurstSeconds
 	}
 	if c.MaxSettablePoW <= 0 {
 		c.MaxSettablePoW = max(DefaultMaxSettablePoW, c.MinPoW)

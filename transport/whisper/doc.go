@@ -13,8 +13,12 @@
 // queue is full the envelope is left in the pool and the peer marked
 // behind; once its queue drains, the writer sends it what the pool holds
 // that it has not had (nothing is dropped for a slow peer, our own posts
-// included). The writer paces itself to a rate the peer advertised (code
-// 20, §4.6). Whisper.Stop waits for all of them.
+// included). The queue is one FIFO per source (the peer an envelope came
+// from, or us) served round-robin, so a flooding source delays only its
+// own envelopes. We tell each untrusted peer our rate (code 20, §4.6) and
+// pace ourselves to a rate a peer told us, after a burst, so a flood we
+// forward does not fill the connection ahead of other traffic.
+// Whisper.Stop waits for all of them.
 //
 // Forwarding is event-driven instead of the reference's 300 ms cycle: an
 // accepted envelope is offered at once to every peer that does not have it

@@ -40,6 +40,11 @@ func (w *Whisper) runPeer(id enode.ID, name string, rw p2p.MsgReadWriter, truste
 		return err
 	}
 	defer w.unregister(p)
+	if rate := w.cfg.RateLimit.EnvelopesPerSecond; rate > 0 && !trusted {
+		// Tell the peer what we read from it (§4.6), so that it paces
+		// itself instead of being slowed.
+		p.sendControl(wproto.RateLimitingCode, wproto.EncodeRateLimits(wproto.RateLimits{PeerID: uint64(rate)}))
+	}
 	p.log.Debug("peer connected", zap.String("name", name), zap.Bool("light", st.LightNode), zap.Float64("pow", st.PoW))
 	for {
 		msg, err := rw.ReadMsg()

@@ -126,6 +126,22 @@ func (r *rawPeer) send(code wproto.PacketCode, body []byte) error {
 	return r.rw.WriteMsg(p2p.Msg{Code: uint64(code), Size: uint32(len(body)), Payload: bytesReader(body)})
 }
 
+// next returns the next packet the router wrote to the raw peer, other than
+// the rate limits it tells every peer at connect (code 20).
+func (r *rawPeer) next(timeout time.Duration) p2p.Msg {
+	r.t.Helper()
+	for {
+		select {
+		case msg := <-r.got:
+			if msg.Code != uint64(wproto.RateLimitingCode) {
+				return msg
+			}
+		case <-time.After(timeout):
+			r.t.Fatal("no packet from the router")
+		}
+	}
+}
+
 // waitDisconnect waits for the router to drop the raw peer.
 func (r *rawPeer) waitDisconnect(timeout time.Duration) (error, bool) {
 	select {

@@ -29,7 +29,7 @@ type peer struct {
 	rw         p2p.MsgWriter
 	disconnect func() // makes the read loop's ReadMsg fail; safe to call twice
 
-	queue chan *entry   // envelopes to forward, bounded (Config.PeerQueue)
+	queue *sendQueue    // envelopes to forward, per source, bounded (Config.PeerQueue each)
 	ctrl  chan control  // control packets, bounded
 	quit  chan struct{} // closed when the read loop ends
 	done  chan struct{} // closed when the writer has exited
@@ -72,13 +72,13 @@ func newPeer(w *Whisper, id enode.ID, rw p2p.MsgWriter, disconnect func(), st *w
 		log:        w.log.With(zap.String("peer", id.TerminalString())),
 		rw:         rw,
 		disconnect: func() { once.Do(disconnect) },
-		queue:      make(chan *entry, w.cfg.PeerQueue),
+		queue:      newSendQueue(w.cfg.PeerQueue),
 		ctrl:       make(chan control, controlQueue),
 		quit:       make(chan struct{}),
 		done:       make(chan struct{}),
 		limiter:    newRateLimiter(w.cfg.RateLimit, w.cfg.MaxMessageSize),
 		confirms:   st.Confirmations,
-		pace:       paceBucket(st.RateLimits.PerPeer()),
+		pace:       paceBucket(st.RateLimits.PerPeer(), w.cfg.PaceBurstSeconds),
 		paceSet:    make(chan float64, 1),
 		known:      make(map[*entry]known),
 		powReq:     st.PoW,
@@ -117,16 +117,15 @@ func (p *peer) markReceived(e *entry) (again bool) {
 	return again
 }
 
-// offer queues e for the peer if claim allows it. It never blocks: when the
-// queue is full, e stays unclaimed and the peer is marked behind, so that
-// its writer sends it from the pool once the queue has drained (catchUp).
+// offer queues e for the peer if claim allows it. It never blocks: when
+// e's source already has its share queued, e stays unclaimed and the peer
+// is marked behind, so that its writer sends it from the pool once the
+// queue has drained (sendPool).
 func (p *peer) offer(e *entry) {
 	if !p.claim(e) {
 		return
 	}
-	select {
-	case p.queue <- e:
-	default:
+	if !p.queue.push(e) {
 		p.mu.Lock()
 		delete(p.known, e)
 		p.behind = true
@@ -197,74 +196,100 @@ func (p *peer) isTrusted() bool {
 
 // writeLoop is the peer's writer goroutine: it first sends the pool's
 // current envelopes the peer may want, then forwards queued envelopes in
-// batches and control packets as they come. It exits when the read loop
+// batches (round-robin across sources) and control packets as they come,
+// and catches up from the pool when the queue overflowed. Fresh traffic
+// and control packets go before the pool. It exits when the read loop
 // ends (quit) or a write fails, which also disconnects the peer.
 func (p *peer) writeLoop() {
 	defer p.w.wg.Done()
 	defer close(p.done)
-	if err := p.initialSync(); err != nil {
-		p.disconnect()
-		return
-	}
-	for {
-		var err error
+	err := p.sendPool()
+	for err == nil {
 		select {
 		case <-p.quit:
 			return
 		case c := <-p.ctrl:
 			err = p.write(c.code, c.body)
-		case e := <-p.queue:
-			err = p.writeBatch(p.collect(e))
+		case <-p.queue.wake:
+			err = p.drain()
 		}
-		if err == nil && len(p.queue) == 0 && p.takeBehind() {
+		if err == nil && p.queue.len() == 0 && p.takeBehind() {
 			err = p.sendPool()
 		}
-		if err != nil {
-			p.log.Debug("write failed", zap.Error(err))
-			p.disconnect()
-			return
-		}
 	}
+	p.log.Debug("write failed", zap.Error(err))
+	p.disconnect()
 }
 
-// collect takes first plus whatever else is queued, up to the batch limits.
-func (p *peer) collect(first *entry) []*entry {
-	batch := []*entry{first}
-	size := len(first.raw)
-	for len(batch) < p.w.cfg.BatchEnvelopes && size < p.w.cfg.BatchBytes {
+// drain writes control packets and queued batches until both are empty or
+// the peer is gone.
+func (p *peer) drain() error {
+	for {
 		select {
-		case e := <-p.queue:
-			batch = append(batch, e)
-			size += len(e.raw)
+		case <-p.quit:
+			return nil
+		case c := <-p.ctrl:
+			if err := p.write(c.code, c.body); err != nil {
+				return err
+			}
+			continue
 		default:
-			return batch
+		}
+		batch := p.queue.take(p.batchRoom(), p.w.cfg.BatchBytes)
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := p.writeBatch(batch); err != nil {
+			return err
 		}
 	}
-	return batch
 }
-
-func (p *peer) initialSync() error { return p.sendPool() }
 
 // sendPool sends the peer every pooled envelope it may want and does not
 // have yet, in batches: the initial sync, and the catch-up after its queue
-// overflowed.
+// overflowed. Between two of its batches, what was queued meanwhile is sent
+// first (drain), so a long catch-up does not delay fresh traffic.
 func (p *peer) sendPool() error {
 	var batch []*entry
 	size := 0
+	flush := func() error {
+		if err := p.writeBatch(batch); err != nil {
+			return err
+		}
+		batch, size = batch[:0], 0
+		return p.drain()
+	}
 	for _, e := range p.w.pool.snapshot() {
 		if !p.claim(e) {
 			continue
 		}
 		batch = append(batch, e)
 		size += len(e.raw)
-		if len(batch) >= p.w.cfg.BatchEnvelopes || size >= p.w.cfg.BatchBytes {
-			if err := p.writeBatch(batch); err != nil {
+		if len(batch) >= p.batchRoom() || size >= p.w.cfg.BatchBytes {
+			if err := flush(); err != nil {
 				return err
 			}
-			batch, size = batch[:0], 0
+			select {
+			case <-p.quit:
+				return nil
+			default:
+			}
 		}
 	}
-	return p.writeBatch(batch)
+	return flush()
+}
+
+// batchRoom is how many envelopes the next batch may carry: the batch
+// limit, or, when the peer advertised a rate, what its budget holds now
+// (at least one), so that a paced batch waits for one envelope's share of
+// the rate rather than for a whole batch's.
+func (p *peer) batchRoom() int {
+	p.refreshPace()
+	if p.pace.rate <= 0 {
+		return p.w.cfg.BatchEnvelopes
+	}
+	p.pace.refill(p.w.cfg.Now())
+	return max(1, min(p.w.cfg.BatchEnvelopes, int(p.pace.tokens)))
 }
 
 // writeBatch sends one Messages packet (code 1) built from the entries' wire
@@ -313,8 +338,13 @@ func (p *peer) writeBatch(batch []*entry) error {
 }
 
 // paceBucket paces our envelopes to a peer that advertised rate messages
-// per second (0: unpaced), with a one-second burst.
-func paceBucket(rate uint64) bucket { return newBucket(float64(rate), float64(rate)) }
+// per second (0: unpaced), with a burst of burstSeconds of it (by default
+// what statusd itself allows): honest bursts go at once, and only a
+// sustained excess — a flood we forward — is held back, so that it does
+// not fill the connection ahead of other traffic.
+func paceBucket(rate uint64, burstSeconds float64) bucket {
+	return newBucket(float64(rate), float64(rate)*burstSeconds)
+}
 
 // setPace hands the writer the peer's new advertised rate; the latest wins.
 func (p *peer) setPace(rate uint64) {
@@ -335,11 +365,7 @@ func (p *peer) setPace(rate uint64) {
 // that we never send more than it said it accepts. It returns false when
 // the peer goes away meanwhile.
 func (p *peer) waitPace(n int) bool {
-	select {
-	case r := <-p.paceSet:
-		p.pace = paceBucket(uint64(r))
-	default:
-	}
+	p.refreshPace()
 	wait := p.pace.take(p.w.cfg.Now(), float64(n))
 	if wait <= 0 {
 		return true
@@ -351,6 +377,15 @@ func (p *peer) waitPace(n int) bool {
 		return true
 	case <-p.quit:
 		return false
+	}
+}
+
+// refreshPace takes the latest rate the peer advertised, if any.
+func (p *peer) refreshPace() {
+	select {
+	case r := <-p.paceSet:
+		p.pace = paceBucket(uint64(r), p.w.cfg.PaceBurstSeconds)
+	default:
 	}
 }
 

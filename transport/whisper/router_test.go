@@ -113,20 +113,16 @@ func TestPeerRequirementsRespected(t *testing.T) {
 	key := testKey(t)
 	w.Send(sealed(t, key, wproto.TopicFromName("other"), []byte("no"), time.Now(), 0.002))
 	h, _ := w.Send(sealed(t, key, want, []byte("yes"), time.Now(), 0.002))
-	select {
-	case msg := <-r.got:
-		envs, err := wproto.DecodeEnvelopes(readAll(t, msg), wproto.MaxMessageSize)
-		if err != nil || msg.Code != uint64(wproto.MessagesCode) || len(envs) != 1 || envs[0].Hash() != h {
-			t.Fatalf("code %d, %d envelopes, %v", msg.Code, len(envs), err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("wanted envelope not forwarded")
+	msg := r.next(5 * time.Second)
+	envs, err := wproto.DecodeEnvelopes(readAll(t, msg), wproto.MaxMessageSize)
+	if err != nil || msg.Code != uint64(wproto.MessagesCode) || len(envs) != 1 || envs[0].Hash() != h {
+		t.Fatalf("code %d, %d envelopes, %v", msg.Code, len(envs), err)
 	}
 	// SetMinPoW notifies the peer with code 2.
 	if err := w.SetMinPoW(0.0015); err != nil {
 		t.Fatal(err)
 	}
-	msg := <-r.got
+	msg = r.next(5 * time.Second)
 	if pow, err := wproto.DecodePoWRequirement(readAll(t, msg)); msg.Code != uint64(wproto.PowRequirementCode) || pow != 0.0015 || err != nil {
 		t.Fatalf("code %d pow %v %v", msg.Code, pow, err)
 	}
