@@ -505,6 +505,12 @@ var Catalog = &api.Docs{
 			Params:       []string{"filter"},
 			Notification: reflect.TypeFor[statusd.Event](),
 		},
+		"github.com/statusnode/statusd/api/statusd.API.Health": {
+			Doc: "Whether the node can store what it sends and receives. Asking also retries a failing database at once.",
+			Examples: []api.Example{
+				{Title: "Check the node's health", Params: `[]`, Result: `{"healthy":true}`},
+			},
+		},
 		"github.com/statusnode/statusd/api/statusd.API.Info": {
 			Doc: "Our chat key and its alias, installation ID and Whisper peer count.",
 		},
@@ -569,6 +575,10 @@ var Catalog = &api.Docs{
 		},
 		"github.com/statusnode/statusd/api/statusd.Service.Close": {
 			Doc: "Close ends every subscription and waits for their goroutines. Idempotent.",
+		},
+		"github.com/statusnode/statusd/api/statusd.Service.WithHealth": {
+			Doc:    "WithHealth sets the check statusd_health reports: nil while the node can store what it sends and receives, else why not (e.g. node.Node.Health). It must be called before the API is registered.",
+			Params: []string{"check"},
 		},
 	},
 	Types: map[string]api.TypeDoc{
@@ -860,6 +870,13 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/statusd.EventsFilter": {
 			Doc: "EventsFilter is statusd_subscribe(\"events\", filter)'s optional filter: Types lists the event types wanted; empty means all.",
 		},
+		"github.com/statusnode/statusd/api/statusd.Health": {
+			Doc: "Health is statusd_health's result.",
+			Fields: map[string]string{
+				"Error":   "Error says what fails; empty when healthy.",
+				"Healthy": "Healthy is false while the node cannot store what it sends and receives (database writes failing: a full disk, say); it retries every second and turns healthy again by itself once it can.",
+			},
+		},
 		"github.com/statusnode/statusd/api/statusd.Info": {
 			Doc: "Info is statusd_info's result.",
 			Fields: map[string]string{
@@ -897,6 +914,9 @@ var Catalog = &api.Docs{
 			Fields: map[string]string{
 				"Cursor": "continues with older messages; \"\" at the end",
 			},
+		},
+		"github.com/statusnode/statusd/api/statusd.Service": {
+			Doc: "Service owns the namespace and its subscription goroutines. Register API() under \"statusd\"; call Close after the RPC server has stopped.",
 		},
 		"github.com/statusnode/statusd/protocol/whisper.Topic": {
 			Doc: "Topic is the 4-byte Whisper topic of an envelope (docs/PROTOCOL.md §4.1, §5.3).",

@@ -34,6 +34,33 @@ func (a *API) Info() Info {
 	return Info{ChatKey: key, Alias: aliasOf(key), InstallationID: a.s.m.InstallationID(), Peers: a.s.w.PeerCount()}
 }
 
+// Health is statusd_health's result.
+type Health struct {
+	// Healthy is false while the node cannot store what it sends and
+	// receives (database writes failing: a full disk, say); it retries
+	// every second and turns healthy again by itself once it can.
+	Healthy bool `json:"healthy"`
+	// Error says what fails; empty when healthy.
+	Error string `json:"error,omitempty"`
+}
+
+// Health is statusd_health: whether the node can store what it sends and
+// receives. Asking also retries a failing database at once.
+//
+// Example: Check the node's health
+//
+//	params: []
+//	result: {"healthy":true}
+func (a *API) Health() Health {
+	if a.s.health == nil {
+		return Health{Healthy: true}
+	}
+	if err := a.s.health(); err != nil {
+		return Health{Error: err.Error()}
+	}
+	return Health{Healthy: true}
+}
+
 // aliasOf is the alias of a 0x04… chat key, "" when it does not parse.
 func aliasOf(chatKey string) string {
 	raw, err := hex.DecodeString(strings.TrimPrefix(chatKey, "0x"))

@@ -69,8 +69,9 @@ var (
 // Service owns the namespace and its subscription goroutines. Register
 // API() under "statusd"; call Close after the RPC server has stopped.
 type Service struct {
-	m Messenger
-	w Router
+	m      Messenger
+	w      Router
+	health func() error // nil: always healthy (WithHealth)
 
 	mu     sync.Mutex // guards closed and wg.Add
 	closed bool
@@ -82,6 +83,14 @@ type Service struct {
 // uses (for the peer count and the peer events).
 func New(m Messenger, w Router) *Service {
 	return &Service{m: m, w: w, quit: make(chan struct{})}
+}
+
+// WithHealth sets the check statusd_health reports: nil while the node can
+// store what it sends and receives, else why not (e.g. node.Node.Health).
+// It must be called before the API is registered.
+func (s *Service) WithHealth(check func() error) *Service {
+	s.health = check
+	return s
 }
 
 // API is the value to register under "statusd".

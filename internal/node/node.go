@@ -431,7 +431,7 @@ func (n *Node) startRPC() error {
 		MaxSubscriptions: n.cfg.RPC.MaxSubscriptions, Now: n.clock.Now})
 	// Pushed before the RPC server, so subscriptions end after it stopped.
 	n.stack.push("shh subscriptions", shhSvc.Close)
-	statusdSvc := statusd.New(n.messenger, n.whisper)
+	statusdSvc := statusd.New(n.messenger, n.whisper).WithHealth(n.Health)
 	n.stack.push("statusd subscriptions", statusdSvc.Close)
 	mailSvc := mailapi.New(n.mailclient, n.whisper.Keys(), mailapi.Config{Now: n.clock.Now})
 	n.stack.push("mailserver requests and subscriptions", mailSvc.Close)
