@@ -172,6 +172,14 @@ var Catalog = &api.Docs{
 			Doc:    "",
 			Params: []string{"responseWriter", "request"},
 		},
+		"github.com/statusnode/statusd/api/internal/jsonschema.Schema.Validate": {
+			Doc:    "Validate checks the JSON value v against s and returns every violation, each prefixed by the path of the value (\"$\", \"$.id\", \"$[2].chat-ids\").",
+			Params: []string{"v"},
+		},
+		"github.com/statusnode/statusd/api/internal/jsonschema.typeList.UnmarshalJSON": {
+			Doc:    "",
+			Params: []string{"b"},
+		},
 		"github.com/statusnode/statusd/api/mailserver.API.CoveredRanges": {
 			Doc:    "For each 4-byte hex topic, the time ranges (inclusive Unix seconds) whose envelopes this node has: fetched completely from a mailserver, or seen while online (for tracked topics).",
 			Params: []string{"topics"},
@@ -226,6 +234,93 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/mailserver.Service.RequestMessagesSync": {
 			Doc:    "RequestMessagesSync implements shhext_requestMessagesSync (§7.1): it sends r and waits for the completion, resending after each timeout as conf says. A completion returns its cursor (and the server's error text, if any); when every attempt timed out the call fails with -32002.",
 			Params: []string{"conf", "messagesRequest"},
+		},
+		"github.com/statusnode/statusd/api/mailservers.API.AddChatRequestRange": {
+			Doc:    "Store the span of a chat's history already requested, replacing the chat's previous one. Answers null.",
+			Params: []string{"chatRange"},
+			Examples: []api.Example{
+				{Title: "Record what of #status was requested", Params: `[{"chat-id":"status","lowest-request-from":1567693421,"highest-request-to":1567693576}]`, Result: `null`},
+			},
+		},
+		"github.com/statusnode/statusd/api/mailservers.API.AddMailserver": {
+			Doc:    "Store a mailserver, replacing the one with the same id. Answers null.",
+			Params: []string{"mailserver"},
+			Examples: []api.Example{
+				{Title: "Remember a mailserver of the eth.beta fleet", Params: `[{"id":"mail-01","name":"my mailserver","address":"enode://d860a01f9722d78051619d1e2351aba3f43f943f6f00718d1b9baa4101932a1f5011f16bb2b1bb35db20d6fe28fa0bf09636d26a87d31de9ec6203eeedb1f666@127.0.0.1:30504","password":"status-offline-inbox","fleet":"eth.beta"}]`, Result: `null`},
+			},
+		},
+		"github.com/statusnode/statusd/api/mailservers.API.AddMailserverRequestGaps": {
+			Doc:    "Store every gap at once, each replacing the gap with the same id. Answers null.",
+			Params: []string{"gaps"},
+			Examples: []api.Example{
+				{Title: "Record a gap in the history of #status", Params: `[[{"id":"gap-1","chatId":"status","from":1567693421,"to":1567693576}]]`, Result: `null`},
+			},
+		},
+		"github.com/statusnode/statusd/api/mailservers.API.AddMailserverTopic": {
+			Doc:    "Store the request bookkeeping of a topic, replacing the record of the same topic. Members other than \"topic\", \"chat-ids\" and \"last-request\" (status-react sends more) are ignored. Answers null.",
+			Params: []string{"topic"},
+			Examples: []api.Example{
+				{Title: "Record that #status's topic was requested up to a time", Params: `[{"topic":"0xf8946aac","chat-ids":["status"],"last-request":1567693576}]`, Result: `null`},
+			},
+		},
+		"github.com/statusnode/statusd/api/mailservers.API.DeleteChatRequestRange": {
+			Doc:    "Remove a chat's request range. Answers null.",
+			Params: []string{"chatID"},
+		},
+		"github.com/statusnode/statusd/api/mailservers.API.DeleteMailserver": {
+			Doc:    "Forget the mailserver id. Deleting an unknown id is not an error. Answers null.",
+			Params: []string{"id"},
+		},
+		"github.com/statusnode/statusd/api/mailservers.API.DeleteMailserverRequestGaps": {
+			Doc:    "Remove the gaps with these ids; unknown ids are skipped. Answers null.",
+			Params: []string{"ids"},
+		},
+		"github.com/statusnode/statusd/api/mailservers.API.DeleteMailserverRequestGapsByChatID": {
+			Doc:    "Remove every gap of one chat. Answers null.",
+			Params: []string{"chatID"},
+		},
+		"github.com/statusnode/statusd/api/mailservers.API.DeleteMailserverTopic": {
+			Doc:    "Remove the record of a topic. Answers null.",
+			Params: []string{"topic"},
+		},
+		"github.com/statusnode/statusd/api/mailservers.API.GetChatRequestRanges": {
+			Doc: "Every stored chat request range, by chat id; null when there is none.",
+			Examples: []api.Example{
+				{Title: "The chat request ranges", Params: `[]`, Result: `[{"chat-id":"status","lowest-request-from":1567693421,"highest-request-to":1567693576}]`},
+			},
+		},
+		"github.com/statusnode/statusd/api/mailservers.API.GetMailserverRequestGaps": {
+			Doc:    "The gaps of one chat, by id; null when there is none.",
+			Params: []string{"chatID"},
+			Examples: []api.Example{
+				{Title: "The gaps of #status", Params: `["status"]`, Result: `[{"id":"gap-1","chatId":"status","from":1567693421,"to":1567693576}]`},
+			},
+		},
+		"github.com/statusnode/statusd/api/mailservers.API.GetMailserverTopics": {
+			Doc: "Every stored topic record, by topic; null when there is none.",
+			Examples: []api.Example{
+				{Title: "The topic records", Params: `[]`, Result: `[{"topic":"0xf8946aac","chat-ids":["status"],"last-request":1567693576}]`},
+			},
+		},
+		"github.com/statusnode/statusd/api/mailservers.API.GetMailservers": {
+			Doc: "Every stored mailserver, by id; null when there is none (as status-go).",
+			Examples: []api.Example{
+				{Title: "The mailservers stored", Params: `[]`, Result: `[{"id":"mail-01","name":"my mailserver","address":"enode://d860a01f9722d78051619d1e2351aba3f43f943f6f00718d1b9baa4101932a1f5011f16bb2b1bb35db20d6fe28fa0bf09636d26a87d31de9ec6203eeedb1f666@127.0.0.1:30504","password":"status-offline-inbox","fleet":"eth.beta"}]`},
+			},
+		},
+		"github.com/statusnode/statusd/api/mailservers.API.Ping": {
+			Doc:    "Open a TCP connection to each enode URL's IPv4 address and port, all at once, each within timeoutMs, and report how long each took. An address whose URL cannot be used gets its error without a check; URLs with the same ip:port are checked once and reported once, under the last such URL, at the place of the first. Results follow the order of the addresses; [] when there is none. Host names are not resolved.",
+			Params: []string{"pingQuery"},
+			Examples: []api.Example{
+				{Title: "Check a mailserver listening on this machine", Params: `[{"addresses":["enode://d860a01f9722d78051619d1e2351aba3f43f943f6f00718d1b9baa4101932a1f5011f16bb2b1bb35db20d6fe28fa0bf09636d26a87d31de9ec6203eeedb1f666@127.0.0.1:30504"],"timeoutMs":500}]`, Result: `[{"address":"enode://d860a01f9722d78051619d1e2351aba3f43f943f6f00718d1b9baa4101932a1f5011f16bb2b1bb35db20d6fe28fa0bf09636d26a87d31de9ec6203eeedb1f666@127.0.0.1:30504","rttMs":null,"error":"unable to connect: dial tcp 127.0.0.1:30504: connect: connection refused"}]`},
+			},
+		},
+		"github.com/statusnode/statusd/api/mailservers.Service.API": {
+			Doc: "API is the value to register under \"mailservers\".",
+		},
+		"github.com/statusnode/statusd/api/mailservers.TCPPinger.Ping": {
+			Doc:    "Ping implements Pinger. Its errors read as status-go's: \"tcp check timeout: …\" when timeout passed, \"unable to connect: …\" otherwise.",
+			Params: []string{"addr", "timeout"},
 		},
 		"github.com/statusnode/statusd/api/shh.API.AddPrivateKey": {
 			Doc:    "Store a secp256k1 private key (32 bytes of hex) and return its ID.",
@@ -699,6 +794,59 @@ var Catalog = &api.Docs{
 		},
 		"github.com/statusnode/statusd/api/mailserver.TopicRanges": {
 			Doc: "TopicRanges is one topic's ranges: covered ones (mailserver_coveredRanges) or missing ones (mailserver_gaps, mailserver_fillGaps). Ranges is sorted and never null.",
+		},
+		"github.com/statusnode/statusd/api/mailservers.API": {
+			Doc: "API is the \"mailservers\" namespace of status-go v0.35.1. Every exported method is a JSON-RPC method mailservers_<lowerCamelName>; all are safe for concurrent use and, but ping, answer from the store without waiting on the network.",
+		},
+		"github.com/statusnode/statusd/api/mailservers.ChatRequestRange": {
+			Doc: "ChatRequestRange is the span of a chat's history already requested (status-go's mailservers.ChatRequestRange).",
+			Fields: map[string]string{
+				"ChatID":            "ChatID identifies the record.",
+				"HighestRequestTo":  "HighestRequestTo is the highest end of a request for the chat.",
+				"LowestRequestFrom": "LowestRequestFrom is the lowest start of a request for the chat.",
+			},
+		},
+		"github.com/statusnode/statusd/api/mailservers.Mailserver": {
+			Doc: "Mailserver is a mailserver the user knows (status-go's mailservers.Mailserver).",
+			Fields: map[string]string{
+				"Address":  "Address is the mailserver's enode URL.",
+				"Fleet":    "Fleet is the fleet the mailserver belongs to (e.g. \"eth.beta\").",
+				"ID":       "ID identifies the record; adding an ID again replaces it.",
+				"Name":     "Name is the name shown to the user.",
+				"Password": "Password is the mailserver's password; omitted when empty.",
+			},
+		},
+		"github.com/statusnode/statusd/api/mailservers.MailserverRequestGap": {
+			Doc: "MailserverRequestGap is a range of a chat's history not fetched yet (status-go's mailservers.MailserverRequestGap).",
+			Fields: map[string]string{
+				"ChatID": "ChatID is the chat the gap belongs to.",
+				"From":   "From is the start of the gap, as the frontend counts it (Unix seconds in status-react).",
+				"ID":     "ID identifies the gap; adding an ID again replaces it, whichever chat it was in.",
+				"To":     "To is the end of the gap.",
+			},
+		},
+		"github.com/statusnode/statusd/api/mailservers.MailserverTopic": {
+			Doc: "MailserverTopic is the request bookkeeping of one Whisper topic (status-go's mailservers.MailserverTopic).",
+			Fields: map[string]string{
+				"ChatIDs":     "ChatIDs are the chats listening on the topic; null stays null.",
+				"LastRequest": "LastRequest is the end of the last completed request, Unix seconds.",
+				"Topic":       "Topic identifies the record (status-react sends the hex topic).",
+			},
+		},
+		"github.com/statusnode/statusd/api/mailservers.PingQuery": {
+			Doc: "PingQuery is mailservers_ping's parameter.",
+			Fields: map[string]string{
+				"Addresses": "Addresses are enode URLs with an IPv4 address (no host names: they are not resolved).",
+				"TimeoutMs": "TimeoutMs bounds each check, in milliseconds (status-react sends 500); 1 to 60000.",
+			},
+		},
+		"github.com/statusnode/statusd/api/mailservers.PingResult": {
+			Doc: "PingResult is the outcome of one address's check.",
+			Fields: map[string]string{
+				"Address": "Address is the enode URL as given.",
+				"Error":   "Error says why the check failed (\"tcp check timeout: …\", \"unable to connect: …\", or why the URL is unusable); null on success.",
+				"RTTMs":   "RTTMs is the time the TCP connection took to open, in whole milliseconds; null when the check failed, and (as in status-go) when it took less than 1 ms.",
+			},
 		},
 		"github.com/statusnode/statusd/api/shh.API": {
 			Doc: "API is the \"shh\" namespace. Every exported method is a JSON-RPC method (shh_<lowerCamelName>); they are safe for concurrent use and never block on the network, except Post, which seals (up to powTime seconds).",

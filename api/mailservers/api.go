@@ -122,8 +122,8 @@ func (a *API) DeleteMailserverTopic(ctx context.Context, topic string) error {
 //
 //	params: [{"chat-id":"status","lowest-request-from":1567693421,"highest-request-to":1567693576}]
 //	result: null
-func (a *API) AddChatRequestRange(ctx context.Context, req ChatRequestRange) error {
-	return fail("range", a.s.st.AddRange(store.Range{ChatID: req.ChatID, LowestRequestFrom: int64(req.LowestRequestFrom), HighestRequestTo: int64(req.HighestRequestTo)}))
+func (a *API) AddChatRequestRange(ctx context.Context, chatRange ChatRequestRange) error {
+	return fail("range", a.s.st.AddRange(store.Range{ChatID: chatRange.ChatID, LowestRequestFrom: int64(chatRange.LowestRequestFrom), HighestRequestTo: int64(chatRange.HighestRequestTo)}))
 }
 
 // GetChatRequestRanges is mailservers_getChatRequestRanges(): every stored

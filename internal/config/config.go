@@ -167,7 +167,7 @@ func Default() Config {
 			VHosts:     []string{"localhost"},
 		},
 		WS:      WS{Addr: "127.0.0.1", Port: 8546},
-		RPC:     RPC{Modules: []string{"web3", "net", "admin", "shh", "shhext", "statusd", "mailserver"}, MaxSubscriptions: 1000},
+		RPC:     RPC{Modules: []string{"web3", "net", "admin", "shh", "shhext", "statusd", "mailserver", "mailservers"}, MaxSubscriptions: 1000},
 		Log:     Log{Level: "info", Format: "console"},
 		Metrics: Metrics{Addr: "127.0.0.1:6060", VHosts: []string{"localhost"}},
 		Whisper: Whisper{

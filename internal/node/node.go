@@ -23,6 +23,7 @@ import (
 	"github.com/statusnode/statusd/api"
 	"github.com/statusnode/statusd/api/apidocs"
 	mailapi "github.com/statusnode/statusd/api/mailserver"
+	"github.com/statusnode/statusd/api/mailservers"
 	"github.com/statusnode/statusd/api/shh"
 	"github.com/statusnode/statusd/api/shhext"
 	"github.com/statusnode/statusd/api/statusd"
@@ -35,6 +36,7 @@ import (
 	"github.com/statusnode/statusd/protocol/identity/alias"
 	"github.com/statusnode/statusd/storage"
 	"github.com/statusnode/statusd/storage/atrest"
+	storemailservers "github.com/statusnode/statusd/storage/mailservers"
 	"github.com/statusnode/statusd/transport/devp2p"
 	"github.com/statusnode/statusd/transport/mailserver"
 	"github.com/statusnode/statusd/transport/timesource"
@@ -437,6 +439,7 @@ func (n *Node) startRPC() error {
 	n.stack.push("mailserver requests and subscriptions", mailSvc.Close)
 	extSvc := shhext.New(n.messenger, n.whisper.Keys(), shhSvc.API())
 	extSvc.SetMailserver(mailSvc)
+	mailserversSvc := mailservers.New(storemailservers.New(storage.NewTable(n.db, storemailservers.TableName)), mailservers.TCPPinger{})
 	for ns, svc := range map[string]any{
 		"web3":       api.NewWeb3API(version.Get().ClientVersion()),
 		"net":        api.NewNetAPI(n.p2p, n.cfg.NetworkID),
@@ -445,6 +448,8 @@ func (n *Node) startRPC() error {
 		"shhext":     extSvc.ShhExt(),
 		"statusd":    statusdSvc.API(),
 		"mailserver": mailSvc.API(),
+		// status-go v0.35's frontend records (docs/API.md).
+		"mailservers": mailserversSvc.API(),
 	} {
 		if err := srv.Register(ns, svc); err != nil {
 			return err
