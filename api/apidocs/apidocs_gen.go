@@ -516,6 +516,13 @@ var Catalog = &api.Docs{
 			Doc:    "Post is shhext_post (status-go v0.35): a plain Whisper post, exactly as shh_post (same NewMessage request), returning the envelope hash. It is not tracked by the messenger.",
 			Params: []string{"req"},
 		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.PrepareContent": {
+			Doc:    "The content with parsedText, lineCount and rtl computed from its text, the other members as given (members status-go's Content did not have are dropped). The same as status-go v0.35.1, whose markdown parser it uses (protocol/markdown); it needs neither the messenger nor the network. A text over 64 KiB is refused with -32602.",
+			Params: []string{"content"},
+			Examples: []api.Example{
+				{Title: "Prepare a message with bold text and a #status tag", Params: `[{"text":"**hi** #status"}]`, Result: `{"chat_id":"","text":"**hi** #status","response-to":"","name":"","parsedText":[{"type":"paragraph","children":[{"type":"strong","literal":"hi"},{"literal":" "},{"type":"status-tag","literal":"status"}]}],"lineCount":0,"rtl":false}`},
+			},
+		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.RemoveFilters": {
 			Doc:    "It leaves each given public chat (its messages stay until deleteChat). For 1:1 chats it does nothing: the messenger keeps listening to its contacts, as status-go kept the partitioned filter.",
 			Params: []string{"chats"},
@@ -930,6 +937,18 @@ var Catalog = &api.Docs{
 		},
 		"github.com/statusnode/statusd/api/shhext.ContactDeviceInfo": {
 			Doc: "ContactDeviceInfo is one installation of a contact.",
+		},
+		"github.com/statusnode/statusd/api/shhext.Content": {
+			Doc: "Content is the content of a chat message as status-go v0.35's shhext_prepareContent took and returned it (its protocol/v1.Content): the frontend's message content before sending, with the text's parsed form added.",
+			Fields: map[string]string{
+				"ChatID":     "ChatID is kept as given (status-react sent \"chat-id\", which this member does not read, so it usually comes back empty, as in status-go).",
+				"LineCount":  "LineCount is the number of \"\\n\" in Text.",
+				"Name":       "Name is the sender's ENS name, kept as given.",
+				"ParsedText": "ParsedText is the markdown syntax tree of Text: an array of nodes, each {\"type\", \"literal\", \"children\", …} as status-go encoded it. Ignored on input.",
+				"RTL":        "RTL is whether Text starts with a Hebrew or Arabic letter or the right-to-left mark.",
+				"ResponseTo": "ResponseTo is the ID of the message replied to, kept as given.",
+				"Text":       "Text is the message text, markdown.",
+			},
 		},
 		"github.com/statusnode/statusd/api/shhext.Filter": {
 			Doc: "Filter is the filter description of shhext_loadFilters, loadFilter and removeFilters (status-go's Chat filter, §7.1). For a public chat pass {chatId: \"<name>\"}; for a 1:1 chat {chatId, oneToOne: true, identity: \"<hex pub without 0x>\"}. Results fill symKeyId, topic, filterId and listen.",
