@@ -43,6 +43,7 @@ func render(doc *api.Document) ([]byte, error) {
 			renderEvent(&b, e)
 		}
 	}
+	p("%s\n", compatTable)
 	p("## Methods\n\n")
 	for _, ns := range namespaces(doc) {
 		p("- **%s**:", ns)

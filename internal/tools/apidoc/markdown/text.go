@@ -36,7 +36,10 @@ const eventsIntro = "Events are pushed to subscribers: call `<namespace>_subscri
 
 const writingDocs = `## Writing the documentation
 
-Everything above comes from the code; to change it, edit Go doc comments and run ` + "`make docs`" + `
+Everything above comes from the code, but the status-go v0.35 compatibility table, which is
+internal/tools/apidoc/markdown/compat.md (a test checks it against the v0.35.1 method list in that
+package's testdata and against the methods a node registers: change a row when a method changes). To
+change the rest, edit Go doc comments and run ` + "`make docs`" + `
 (` + "`go generate ./api`" + ` extracts the doc comments into api/apidocs, then ` + "`go run ./internal/tools/apidoc/markdown`" + `
 rewrites this file). Tests fail when a registered method or event has no description, or when api/apidocs or
 this file is stale.
