@@ -60,11 +60,11 @@ func (m *Messenger) DeliveryState(id string) (*Delivery, error) {
 // mapOutgoing returns the status message IDs of the MVDS messages about to
 // be sent (§6.4: keccak256(author ‖ body)) and records MVDS ID → status ID
 // for the ACKs, before the payload leaves. Runs on the driver goroutine.
-func (d *deliveries) mapOutgoing(self *ecdsa.PublicKey, msgs []mvds.Message) []string {
+func (d *deliveries) mapOutgoing(self *ecdsa.PublicKey, msgs []mvds.Message, mvdsIDs []mvds.MessageID) []string {
 	var ids []string
 	for i := range msgs {
 		id := message.ID(self, msgs[i].Body)
-		if err := d.st.putMVDS(msgs[i].ID(), id); err != nil {
+		if err := d.st.putMVDS(mvdsIDs[i], id); err != nil {
 			d.log.Warn("persist mvds id", zap.Error(err))
 		}
 		ids = append(ids, id)

@@ -20,14 +20,21 @@
 // between the two writes does not leave it queued forever.
 //
 // Receive (§0): each subscription's pump feeds one receive goroutine,
-// which tries ProtocolMessage (decrypt), then MVDS (each body; ACKs drive
-// delivery states; the payload is fed to the driver after the bodies are
-// stored, so no ACK leaves before its message is persisted), then the v1
-// wrapper, Transit and the §1.8 validator, then the state checks (joined
+// which tries ProtocolMessage (decrypt), then hands the plaintext to the
+// MVDS driver, which decodes it once (bytes that are not MVDS come back and
+// are taken as a bare payload). The driver persists new messages as
+// pending, acknowledges them, and delivers them (DeliverFunc) into the
+// receive goroutine's queue; ACKs come out through its AckFunc and drive
+// delivery states. Each delivered body (and each bare payload) goes
+// through the v1 wrapper, Transit and the §1.8 validator, then the state
+// checks (joined
 // public chat and matching topic, group membership, blocked contacts,
 // cleared chats, dedupe by message ID). Nothing rejected is shown; each
 // rejection is counted by reason (Messenger.Dropped, and the
 // statusd_messenger_dropped_total metric) and published as DroppedEvent.
+// A delivered message is confirmed to the driver once handled; a crash
+// before that delivers it again at the next Start, and the dedupe by
+// message ID shows it once.
 //
 // Delivery states (types.go DeliveryState): queued when stored; sent when
 // the Transport reports an envelope carrying it left to ≥ 1 peer; expired

@@ -1,6 +1,10 @@
 package messenger
 
-import "github.com/statusnode/statusd/protocol/message"
+import (
+	mvds "github.com/statusnode/statusd/protocol/datasync"
+	"github.com/statusnode/statusd/protocol/message"
+	"github.com/statusnode/statusd/storage"
+)
 
 // StoreTextOnly stores a text message as SendText does but does not hand
 // it to MVDS: the state a process killed inside SendText leaves behind.
@@ -20,4 +24,16 @@ func (m *Messenger) GroupHistory(chatID string) []message.MembershipUpdate {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return append([]message.MembershipUpdate(nil), m.groups[chatID]...)
+}
+
+// NewWithCrashHook is New with a fault-injection hook: crash is asked
+// before each MVDS delivery is stored, and true abandons the delivery
+// unstored and unconfirmed, as a process killed at that point would.
+func NewWithCrashHook(cfg Config, db storage.KV, tr Transport, crash func(id mvds.MessageID) bool) (*Messenger, error) {
+	m, err := New(cfg, db, tr)
+	if err != nil {
+		return nil, err
+	}
+	m.crashBeforeStore = crash
+	return m, nil
 }

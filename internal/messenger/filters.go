@@ -155,9 +155,7 @@ func (m *Messenger) pump(sub Subscription, src source) {
 			if !ok {
 				return
 			}
-			select {
-			case m.inbound <- inbound{msg: rm, src: src}:
-			case <-m.quit:
+			if !m.in.pushMessage(inbound{msg: rm, src: src}) {
 				return
 			}
 		case <-m.quit:
@@ -166,13 +164,21 @@ func (m *Messenger) pump(sub Subscription, src source) {
 	}
 }
 
-// receiveLoop is the receive goroutine: it handles one message at a time.
+// receiveLoop is the receive goroutine: it handles one message at a time,
+// from both lanes of the inbound queue.
 func (m *Messenger) receiveLoop() {
 	defer m.wg.Done()
 	for {
 		select {
-		case in := <-m.inbound:
-			m.receive(in)
+		case <-m.in.ready:
+			msgs, dels := m.in.drain()
+			for _, in := range msgs {
+				m.receive(in)
+				m.in.release()
+			}
+			for _, d := range dels {
+				m.receiveDelivered(d)
+			}
 		case <-m.quit:
 			return
 		}

@@ -72,11 +72,16 @@ type Messenger struct {
 	filters  map[string]Subscription               // guarded by mu
 	peers    map[string]bool                       // MVDS peers added; guarded by mu
 
-	inbound  chan inbound
-	quit     chan struct{} // closed by Stop
-	wg       sync.WaitGroup
-	stopOnce sync.Once
-	stopErr  error
+	in   *inboundQueue
+	quit chan struct{} // closed by Stop
+
+	// crashBeforeStore, when set (tests), is asked before an MVDS delivery
+	// is stored; true makes the receive goroutine abandon it unconfirmed,
+	// as a process killed at that point would.
+	crashBeforeStore func(id mvds.MessageID) bool
+	wg               sync.WaitGroup
+	stopOnce         sync.Once
+	stopErr          error
 }
 
 // New returns a messenger over db (the node's database; the messenger uses
@@ -100,8 +105,9 @@ func New(cfg Config, db storage.KV, tr Transport) (*Messenger, error) {
 		posted: newRecentHashes(4096), rand: &lockedReader{r: cfg.Rand}, log: log,
 		chats: make(map[string]*Chat), contacts: make(map[string]*Contact),
 		groups: make(map[string][]message.MembershipUpdate), filters: make(map[string]Subscription),
-		peers: make(map[string]bool), inbound: make(chan inbound, cfg.InboundBuffer), quit: make(chan struct{}),
+		peers: make(map[string]bool), quit: make(chan struct{}),
 	}
+	m.in = newInboundQueue(cfg.InboundBuffer, m.quit, cfg.Metrics)
 	m.dl = newDeliveries(m.st, m.bus, cfg.Now, log)
 	return m, nil
 }
@@ -168,9 +174,10 @@ func (m *Messenger) open() error {
 	dcfg := datasync.DefaultConfig(m.selfPeer)
 	dcfg.TickInterval = m.cfg.DataSyncTick
 	dcfg.Node.MaxBackoff = m.cfg.DataSyncMaxBackoff
+	dcfg.ConfirmDeliveries = true // receiveDelivered confirms once stored
 	dstore := datasyncstore.New(storage.NewTable(m.db, datasyncstore.TableName))
-	m.ds, err = datasync.New(dcfg, dstore, mvdsTransport{m}, nil,
-		datasync.WithClock(m.cfg.DataSyncClock), datasync.WithLogger(m.cfg.Logger))
+	m.ds, err = datasync.New(dcfg, dstore, mvdsTransport{m}, m.onDelivery,
+		datasync.WithAckFunc(m.onAcks), datasync.WithClock(m.cfg.DataSyncClock), datasync.WithLogger(m.cfg.Logger))
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrDataSync, err)
 	}

@@ -3,10 +3,12 @@ package messenger
 import (
 	"crypto/ecdsa"
 	"errors"
+	"time"
 
 	"github.com/ethereum/go-ethereum/crypto"
 	"go.uber.org/zap"
 
+	"github.com/statusnode/statusd/internal/datasync"
 	mvds "github.com/statusnode/statusd/protocol/datasync"
 	"github.com/statusnode/statusd/protocol/encryption"
 	"github.com/statusnode/statusd/protocol/message"
@@ -150,39 +152,75 @@ func (m *Messenger) receiveDirectLocked(in inbound) {
 	m.receiveDecryptedLocked(res.Plaintext, in, res.InstallationID)
 }
 
-// receiveDecryptedLocked tries MVDS (§6.4): each message body is handled
-// as a status payload and stored first, then the payload goes to the
-// driver, so an ACK never leaves before what it acknowledges is persisted.
-// Payloads from our own identity (copies to paired devices) are not fed
-// to the MVDS node: it refuses its own peer ID, and they need no ACK.
+// receiveDecryptedLocked hands decrypted bytes to the MVDS driver (§6.4),
+// which decodes them: its messages come back through onDelivery once the
+// driver has persisted them (and before it acknowledges them), its ACKs
+// through onAcks. Bytes that are not MVDS are a bare status payload.
+// Payloads from our own identity (copies to paired devices) are copies:
+// delivered, never synchronised.
 func (m *Messenger) receiveDecryptedLocked(pt []byte, in inbound, installation string) {
 	signer := in.msg.Signer
 	sender := message.PubKeyHex(signer)
-	p, err := mvds.DecodePayload(pt, mvds.DefaultLimits())
-	if errors.Is(err, mvds.ErrNotPayload) {
+	var err error
+	if sender == m.selfHex {
+		err = m.ds.ReceiveCopy(pt, installation)
+	} else {
+		var peer mvds.PeerID
+		if peer, err = mvds.ParsePeerID(crypto.FromECDSAPub(signer)); err == nil {
+			err = m.ds.ReceiveTagged(peer, pt, installation)
+		}
+	}
+	switch {
+	case err == nil:
+	case errors.Is(err, mvds.ErrNotPayload):
 		m.processLocked(pt, signer, in, installation)
-		return
-	}
-	if err != nil {
-		m.drop(ReasonMVDS, sender, err)
-		return
-	}
-	isSelf := sender == m.selfHex
-	if !isSelf {
-		m.dl.onAcks(sender, installation, p.Acks)
-	}
-	for i := range p.Messages {
-		m.processLocked(p.Messages[i].Body, signer, in, installation)
-	}
-	if isSelf {
-		return
-	}
-	peer, err := mvds.ParsePeerID(crypto.FromECDSAPub(signer))
-	if err == nil {
-		err = m.ds.Receive(peer, pt)
-	}
-	if err != nil {
+	case errors.Is(err, datasync.ErrInboxFull), errors.Is(err, datasync.ErrStopped):
 		m.log.Debug("mvds receive", zap.String("sender", short(sender)), zap.Error(err))
+	default:
+		m.drop(ReasonMVDS, sender, err)
+	}
+}
+
+// onDelivery is the driver's DeliverFunc: it queues the message for the
+// receive goroutine and returns at once (it runs on the driver goroutine,
+// or on the goroutine calling Start for redeliveries). The driver keeps the
+// message pending until receiveDelivered confirms it.
+func (m *Messenger) onDelivery(d datasync.Delivery) { m.in.pushDelivered(d) }
+
+// onAcks is the driver's AckFunc: ACKs from a peer drive delivery states.
+func (m *Messenger) onAcks(from mvds.PeerID, installation string, ids []mvds.MessageID) {
+	pub, err := crypto.UnmarshalPubkey(from[:])
+	if err != nil {
+		return
+	}
+	m.dl.onAcks(message.PubKeyHex(pub), installation, ids)
+}
+
+// receiveDelivered handles one message the driver delivered: validated and
+// stored (or dropped) like any status payload, then confirmed to the
+// driver, which clears its pending mark. A crash before the confirmation
+// delivers it again at the next Start; the store's dedupe by message ID
+// keeps it shown once.
+func (m *Messenger) receiveDelivered(d datasync.Delivery) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.state != stateRunning {
+		return
+	}
+	if m.crashBeforeStore != nil && m.crashBeforeStore(d.ID()) {
+		return // fault injection: the process "dies" before storing
+	}
+	signer, err := crypto.UnmarshalPubkey(d.From[:])
+	if err != nil {
+		signer = nil // unknown sender (old pending mark): wrapped bodies name their author
+	}
+	in := inbound{msg: ReceivedMessage{Signer: signer, Sent: time.Unix(d.Timestamp, 0)}, src: source{kind: srcDirect}}
+	m.processLocked(d.Body, signer, in, d.Tag)
+	if d.Copy {
+		return
+	}
+	if err := m.ds.Confirm(d.ID()); err != nil {
+		m.log.Debug("confirm delivery", zap.Error(err))
 	}
 }
 

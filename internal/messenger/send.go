@@ -9,6 +9,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 	"go.uber.org/zap"
 
+	"github.com/statusnode/statusd/internal/datasync"
 	mvds "github.com/statusnode/statusd/protocol/datasync"
 	"github.com/statusnode/statusd/protocol/encryption"
 	"github.com/statusnode/statusd/protocol/message"
@@ -198,26 +199,24 @@ func (m *Messenger) pairGroup(pub *ecdsa.PublicKey) (mvds.GroupID, mvds.PeerID, 
 // driver goroutine and never takes Messenger.mu.
 type mvdsTransport struct{ m *Messenger }
 
-// Send implements datasync.Transport.
-func (t mvdsTransport) Send(ctx context.Context, to mvds.PeerID, payload []byte) error {
+// Send implements datasync.Transport. The packet names the MVDS messages
+// it carries, so the status message IDs for delivery tracking come from
+// there; the payload itself is opaque here.
+func (t mvdsTransport) Send(ctx context.Context, to mvds.PeerID, pk datasync.Packet) error {
 	m := t.m
-	p, err := mvds.DecodePayload(payload, mvds.DefaultLimits())
-	if err != nil {
-		return fmt.Errorf("%w: own payload: %w", ErrDataSync, err)
-	}
-	ids := m.dl.mapOutgoing(m.self, p.Messages)
+	ids := m.dl.mapOutgoing(m.self, pk.Messages, pk.IDs)
 	peer, err := crypto.UnmarshalPubkey(to[:])
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidPublicKey, err)
 	}
-	outs, err := m.enc.SendDirect(m.cfg.Now(), m.rand, peer, payload)
+	outs, err := m.enc.SendDirect(m.cfg.Now(), m.rand, peer, pk.Payload)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrEncryption, err)
 	}
 	for _, o := range outs {
 		carried := ids
 		if o.Recipient.X.Cmp(m.self.X) == 0 && o.Recipient.Y.Cmp(m.self.Y) == 0 {
-			if len(p.Messages) == 0 {
+			if len(pk.Messages) == 0 {
 				continue // ACK-only payload: our devices do not need it
 			}
 			carried = nil // a copy reaching our own devices says nothing about delivery
