@@ -19,8 +19,11 @@
 // Start appends what a crash left there (outbox.go), so a process killed
 // between the two writes does not leave it queued forever.
 //
-// Receive (§0): each subscription's pump feeds one receive goroutine,
-// which tries ProtocolMessage (decrypt), then hands the plaintext to the
+// Receive (§0): every subscription's Sink writes into one inbound queue,
+// called directly by the Transport's delivering goroutine; when the queue
+// is full the Sink blocks (back-pressure, counted in
+// statusd_messenger_inbound_blocked_seconds_total), it never drops. One
+// receive goroutine reads the queue and tries ProtocolMessage (decrypt), then hands the plaintext to the
 // MVDS driver, which decodes it once (bytes that are not MVDS come back and
 // are taken as a bare payload). The driver persists new messages as
 // pending, acknowledges them, and delivers them (DeliverFunc) into the

@@ -1,6 +1,8 @@
 package messenger
 
 import (
+	"time"
+
 	mvds "github.com/statusnode/statusd/protocol/datasync"
 	"github.com/statusnode/statusd/protocol/message"
 	"github.com/statusnode/statusd/storage"
@@ -34,6 +36,24 @@ func NewWithCrashHook(cfg Config, db storage.KV, tr Transport, crash func(id mvd
 	if err != nil {
 		return nil, err
 	}
-	m.crashBeforeStore = crash
+	m.hooks.crashBeforeStore = crash
 	return m, nil
 }
+
+// NewWithReceiveGate is New with the receive goroutine waiting on gate
+// before each batch it takes from the inbound queue.
+func NewWithReceiveGate(cfg Config, db storage.KV, tr Transport, gate <-chan struct{}) (*Messenger, error) {
+	m, err := New(cfg, db, tr)
+	if err != nil {
+		return nil, err
+	}
+	m.hooks.beforeBatch = func() { <-gate }
+	return m, nil
+}
+
+// InboundBlocked is how long Transport deliveries waited for room in the
+// inbound queue.
+func InboundBlocked(m *Messenger) time.Duration { return m.in.blocked() }
+
+// InboundWaiting is the number of Transport deliveries waiting for room now.
+func InboundWaiting(m *Messenger) int { return int(m.in.waiting.Load()) }

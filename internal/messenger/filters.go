@@ -40,11 +40,12 @@ func (m *Messenger) subscribeAllLocked() error {
 		whisper.Topic(encryption.DiscoveryTopic()),
 		whisper.TopicFromName(encryption.PersonalDiscoveryTopicName(m.self)),
 	}
-	sub, err := m.tr.JoinAsymmetric(own)
+	src := source{kind: srcDirect}
+	sub, err := m.tr.JoinAsymmetric(own, m.sink(src))
 	if err != nil {
 		return fmt.Errorf("%w: join own topics: %w", ErrTransport, err)
 	}
-	m.addFilterLocked("asym", sub, source{kind: srcDirect})
+	m.filters["asym"] = sub
 	if err := m.joinContactCodeLocked(m.self); err != nil {
 		return err
 	}
@@ -123,11 +124,11 @@ func (m *Messenger) joinSymLocked(id, name string, src source) error {
 	if err != nil {
 		return err
 	}
-	sub, err := m.tr.JoinSymmetric(whisper.TopicFromName(name), k)
+	sub, err := m.tr.JoinSymmetric(whisper.TopicFromName(name), k, m.sink(src))
 	if err != nil {
 		return fmt.Errorf("%w: join %s: %w", ErrTransport, id, err)
 	}
-	m.addFilterLocked(id, sub, src)
+	m.filters[id] = sub
 	return nil
 }
 
@@ -138,30 +139,11 @@ func (m *Messenger) leaveLocked(id string) {
 	}
 }
 
-// addFilterLocked records sub and starts its pump goroutine.
-func (m *Messenger) addFilterLocked(id string, sub Subscription, src source) {
-	m.filters[id] = sub
-	m.wg.Add(1)
-	go m.pump(sub, src)
-}
-
-// pump forwards one subscription's messages to the receive goroutine. It
-// ends when the subscription is closed or the messenger stops.
-func (m *Messenger) pump(sub Subscription, src source) {
-	defer m.wg.Done()
-	for {
-		select {
-		case rm, ok := <-sub.Messages():
-			if !ok {
-				return
-			}
-			if !m.in.pushMessage(inbound{msg: rm, src: src}) {
-				return
-			}
-		case <-m.quit:
-			return
-		}
-	}
+// sink is the Transport Sink of a subscription listening for src: it
+// writes each message into the inbound queue, blocking while the queue is
+// full (see inboundQueue), until the messenger stops.
+func (m *Messenger) sink(src source) Sink {
+	return func(rm ReceivedMessage) { m.in.pushMessage(inbound{msg: rm, src: src}) }
 }
 
 // receiveLoop is the receive goroutine: it handles one message at a time,
@@ -171,6 +153,9 @@ func (m *Messenger) receiveLoop() {
 	for {
 		select {
 		case <-m.in.ready:
+			if m.hooks.beforeBatch != nil {
+				m.hooks.beforeBatch()
+			}
 			msgs, dels := m.in.drain()
 			for _, in := range msgs {
 				m.receive(in)

@@ -35,6 +35,7 @@ type inboundQueue struct {
 	dels []datasync.Delivery // guarded by mu
 
 	blockedNanos atomic.Int64
+	waiting      atomic.Int32        // pushMessage calls waiting for room now
 	blockedVec   *metrics.CounterVec // nil without a registry
 }
 
@@ -55,6 +56,8 @@ func (q *inboundQueue) pushMessage(in inbound) bool {
 	case q.slots <- struct{}{}:
 	default:
 		begin := time.Now()
+		q.waiting.Add(1)
+		defer q.waiting.Add(-1)
 		select {
 		case q.slots <- struct{}{}:
 			q.countBlocked(time.Since(begin))

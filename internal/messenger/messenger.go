@@ -42,9 +42,10 @@ const (
 // mu → deliveries.mu; nothing is called with deliveries.mu held. mu may be
 // held while calling the MVDS driver: the driver goroutine never takes mu.
 //
-// Goroutines (all started by Start, all ended by Stop): one pump per
-// Transport subscription, one receive loop, one envelope-event loop, and
-// the MVDS driver's goroutine.
+// Goroutines (all started by Start, all ended by Stop): one receive loop,
+// one envelope-event loop, and the MVDS driver's goroutine. Received
+// messages arrive through the Sinks (inbound.go) on the Transport's own
+// delivering goroutine.
 type Messenger struct {
 	cfg      Config
 	self     *ecdsa.PublicKey
@@ -75,13 +76,22 @@ type Messenger struct {
 	in   *inboundQueue
 	quit chan struct{} // closed by Stop
 
-	// crashBeforeStore, when set (tests), is asked before an MVDS delivery
-	// is stored; true makes the receive goroutine abandon it unconfirmed,
-	// as a process killed at that point would.
+	hooks    testHooks // fault injection; zero outside tests
+	wg       sync.WaitGroup
+	stopOnce sync.Once
+	stopErr  error
+}
+
+// testHooks are fault-injection points for tests (export_test.go); they
+// are set before Start and read only by the receive goroutine.
+type testHooks struct {
+	// crashBeforeStore is asked before an MVDS delivery is stored; true
+	// makes the receive goroutine abandon it unconfirmed, as a process
+	// killed at that point would.
 	crashBeforeStore func(id mvds.MessageID) bool
-	wg               sync.WaitGroup
-	stopOnce         sync.Once
-	stopErr          error
+	// beforeBatch runs on the receive goroutine before each batch it takes
+	// from the inbound queue (tests hold it there to fill the queue).
+	beforeBatch func()
 }
 
 // New returns a messenger over db (the node's database; the messenger uses

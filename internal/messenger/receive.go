@@ -207,7 +207,7 @@ func (m *Messenger) receiveDelivered(d datasync.Delivery) {
 	if m.state != stateRunning {
 		return
 	}
-	if m.crashBeforeStore != nil && m.crashBeforeStore(d.ID()) {
+	if m.hooks.crashBeforeStore != nil && m.hooks.crashBeforeStore(d.ID()) {
 		return // fault injection: the process "dies" before storing
 	}
 	signer, err := crypto.UnmarshalPubkey(d.From[:])
