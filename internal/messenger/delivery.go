@@ -43,11 +43,11 @@ func newDeliveries(st *store, b *eventbus.Bus[Event], now func() time.Time, log 
 		byHash: make(map[EnvelopeHash][]string), early: make(map[EnvelopeHash]EnvelopeEventKind)}
 }
 
-// DeliveryState returns the delivery record of an outgoing message.
-func (m *Messenger) DeliveryState(id string) (*Delivery, error) {
-	m.dl.mu.Lock()
-	defer m.dl.mu.Unlock()
-	d, err := m.st.delivery(id)
+// state returns the delivery record of an outgoing message.
+func (dl *deliveries) state(id string) (*Delivery, error) {
+	dl.mu.Lock()
+	defer dl.mu.Unlock()
+	d, err := dl.st.delivery(id)
 	if err != nil {
 		return nil, err
 	}
@@ -177,5 +177,18 @@ func (d *deliveries) setLocked(rec *Delivery, next DeliveryState) {
 	}
 	if changed {
 		d.bus.Publish(DeliveryEvent{MessageID: rec.MessageID, ChatID: rec.ChatID, State: next})
+	}
+}
+
+// run feeds the Transport's envelope events to the tracker until quit is
+// closed (the messenger's envelope goroutine).
+func (d *deliveries) run(events <-chan EnvelopeEvent, quit <-chan struct{}) {
+	for {
+		select {
+		case ev := <-events:
+			d.onEnvelope(ev)
+		case <-quit:
+			return
+		}
 	}
 }

@@ -6,12 +6,31 @@
 // (internal/datasync over storage/datasyncstore) and the payload layer
 // (protocol/message). The JSON-RPC layer calls the exported methods.
 //
+// Parts. Messenger is a thin coordinator (messenger.go: lifecycle;
+// api.go: the API). Each part owns its state behind its own lock:
+//
+//	chatbook.go, compose.go   chatBook: chat records and their messages
+//	public.go                 publicChats: join, leave, send, chat of a c4
+//	direct.go, outbox.go      directChats: 1:1 chats, MVDS peers, outbox
+//	groups.go, groups/        Groups: membership histories, group sends;
+//	                          the pure rules (replay, merge) in groups/
+//	contacts.go               contactBook: contacts
+//	pairing.go                Pairing: installations, p1/p2, our bundle
+//	dispatch.go, inbound.go   dispatcher: the receive goroutine and its queue
+//	subscriptions.go          subscriptions: Transport filters
+//	delivery.go               deliveries: delivery states
+//	core.go                   what they share (no state): identity, store,
+//	                          bus, posting, MVDS appends, mvdsTransport
+//
+// Groups and Pairing are exported (Messenger.Groups, Messenger.Pairing)
+// and carry the group and installation operations.
+//
 // Send (docs/PROTOCOL.md §8): a c4 is built with the chat's Lamport clock
 // (§1.6), Transit-encoded, wrapped and signed (v1 wrapper, §1.2), and stored
 // as queued with its delivery record before anything leaves. Public chats
 // post it symmetric on keccak256(name)[:4] with PBKDF2(name) (§4.1, §4.2);
 // 1:1 and group messages are appended to the MVDS pair group of each
-// recipient (§6.4) and the driver's Transport (send.go, mvdsTransport)
+// recipient (§6.4) and the driver's Transport (core.go, mvdsTransport)
 // encrypts each MVDS payload per recipient installation, adds copies for
 // our paired devices (§3.5, §3.6), and posts on the negotiated,
 // partitioned or discovery topic the encryption layer picks (§4.3).
@@ -59,9 +78,10 @@
 // payload carrying messages is also encrypted for them, so our devices
 // show what we send from any of them.
 //
-// Concurrency and lifecycle: see Messenger. Stop ends every goroutine the
-// package started. The store (store.go) is written before the event about
-// the write is published.
+// Concurrency and lifecycle: see Messenger (no lock is held while sending
+// on a channel or waiting for another goroutine). Stop ends every
+// goroutine the package started. The store (store.go) is written before
+// the event about the write is published.
 //
 // Choices (spec UNCONFIRMED or open):
 //   - Messages are always sent v1-wrapped and signed; public ones are not

@@ -11,21 +11,23 @@ import (
 // StoreTextOnly stores a text message as SendText does but does not hand
 // it to MVDS: the state a process killed inside SendText leaves behind.
 func (m *Messenger) StoreTextOnly(chatID, text string) (string, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	out, err := m.prepareTextLocked(chatID, text)
+	if err := m.running(); err != nil {
+		return "", err
+	}
+	out, evs, err := m.chats.storeText(chatID, text)
 	if err != nil {
 		return "", err
 	}
+	m.c.publish(evs...)
 	return out.id, nil
 }
 
 // GroupHistory returns the membership updates the messenger holds for a
 // group, in replay order.
 func (m *Messenger) GroupHistory(chatID string) []message.MembershipUpdate {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]message.MembershipUpdate(nil), m.groups[chatID]...)
+	m.groups.mu.Lock()
+	defer m.groups.mu.Unlock()
+	return append([]message.MembershipUpdate(nil), m.groups.updates[chatID]...)
 }
 
 // NewWithCrashHook is New with a fault-injection hook: crash is asked
@@ -36,7 +38,7 @@ func NewWithCrashHook(cfg Config, db storage.KV, tr Transport, crash func(id mvd
 	if err != nil {
 		return nil, err
 	}
-	m.hooks.crashBeforeStore = crash
+	m.disp.hooks.crashBeforeStore = crash
 	return m, nil
 }
 
@@ -47,7 +49,7 @@ func NewWithReceiveGate(cfg Config, db storage.KV, tr Transport, gate <-chan str
 	if err != nil {
 		return nil, err
 	}
-	m.hooks.beforeBatch = func() { <-gate }
+	m.disp.hooks.beforeBatch = func() { <-gate }
 	return m, nil
 }
 
