@@ -36,6 +36,7 @@ type deliveries struct {
 	order   []EnvelopeHash
 	early   map[EnvelopeHash]EnvelopeEventKind // events seen before envelopePosted
 	pending []EnvelopeHash
+	events  []Event // to publish once mu is released; guarded by mu
 }
 
 func newDeliveries(st *store, b *eventbus.Bus[Event], now func() time.Time, log *zap.Logger) *deliveries {
@@ -76,7 +77,7 @@ func (d *deliveries) mapOutgoing(self *ecdsa.PublicKey, msgs []mvds.Message, mvd
 // applies an event that raced ahead of the registration.
 func (d *deliveries) envelopePosted(h EnvelopeHash, ids []string) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlockAndPublish()
 	if len(d.order) >= maxTracked {
 		delete(d.byHash, d.order[0])
 		d.order = d.order[1:]
@@ -92,7 +93,7 @@ func (d *deliveries) envelopePosted(h EnvelopeHash, ids []string) {
 // onEnvelope applies a Transport envelope event.
 func (d *deliveries) onEnvelope(ev EnvelopeEvent) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlockAndPublish()
 	ids, ok := d.byHash[ev.Hash]
 	if !ok {
 		if len(d.pending) >= maxTracked {
@@ -123,7 +124,18 @@ func (d *deliveries) applyLocked(ev EnvelopeEvent, ids []string) {
 		}
 		d.setLocked(rec, next)
 	}
-	d.bus.Publish(EnvelopeStateEvent{Hash: ev.Hash, Kind: ev.Kind, MessageIDs: ids})
+	d.events = append(d.events, EnvelopeStateEvent{Hash: ev.Hash, Kind: ev.Kind, MessageIDs: ids})
+}
+
+// unlockAndPublish releases mu, then publishes the events the locked
+// section produced: no lock is held while sending on the bus's channels.
+func (d *deliveries) unlockAndPublish() {
+	evs := d.events
+	d.events = nil
+	d.mu.Unlock()
+	for _, ev := range evs {
+		d.bus.Publish(ev)
+	}
 }
 
 // onAcks marks sender as having acknowledged the status messages behind
@@ -133,7 +145,7 @@ func (d *deliveries) onAcks(sender, installation string, acks []mvds.MessageID) 
 		return
 	}
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlockAndPublish()
 	for _, a := range acks {
 		id, ok, err := d.st.statusIDOf(a)
 		if err != nil || !ok {
@@ -159,7 +171,7 @@ func (d *deliveries) onAcks(sender, installation string, acks []mvds.MessageID) 
 }
 
 // setLocked persists rec in state next (the message record too) and
-// publishes the change.
+// queues the change's event.
 func (d *deliveries) setLocked(rec *Delivery, next DeliveryState) {
 	changed := next != rec.State
 	rec.State, rec.UpdatedAt = next, d.now().UnixMilli()
@@ -176,7 +188,7 @@ func (d *deliveries) setLocked(rec *Delivery, next DeliveryState) {
 		return
 	}
 	if changed {
-		d.bus.Publish(DeliveryEvent{MessageID: rec.MessageID, ChatID: rec.ChatID, State: next})
+		d.events = append(d.events, DeliveryEvent{MessageID: rec.MessageID, ChatID: rec.ChatID, State: next})
 	}
 }
 

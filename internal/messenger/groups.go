@@ -2,6 +2,7 @@ package messenger
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -207,8 +208,11 @@ func (g *Groups) handle(rc recvContext, p *message.MembershipUpdateMessage) {
 		g.c.drop(ReasonWrongChat, rc.author, nil)
 		return
 	}
-	ch, members, ok := g.merge(rc, p)
-	if !ok {
+	ch, members, drops := g.merge(rc, p)
+	for _, reason := range drops {
+		g.c.drop(reason, rc.author, nil)
+	}
+	if ch == nil {
 		return
 	}
 	g.c.publish(ChatEvent{Chat: *ch})
@@ -220,17 +224,21 @@ func (g *Groups) handle(rc recvContext, p *message.MembershipUpdateMessage) {
 	}
 }
 
-func (g *Groups) merge(rc recvContext, p *message.MembershipUpdateMessage) (*Chat, []string, bool) {
+// merge is the locked half of handle: it returns the stored chat (nil
+// when nothing was stored), the other members, and the drop reasons to
+// count once the lock is released.
+func (g *Groups) merge(rc recvContext, p *message.MembershipUpdateMessage) (*Chat, []string, []string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	old := g.updates[p.ChatID]
 	merged, refused := groups.Merge(p.ChatID, old, p.Updates)
+	var drops []string
 	for range refused {
-		g.c.drop(message.RuleEventNotAllowed.String(), rc.author, nil)
+		drops = append(drops, message.RuleEventNotAllowed.String())
 	}
 	if len(merged) == len(old) {
 		g.c.markProcessed(rc.r.ID)
-		return nil, nil, false
+		return nil, nil, drops
 	}
 	grp, _ := groups.Replay(p.ChatID, merged)
 	var members []string
@@ -247,15 +255,14 @@ func (g *Groups) merge(rc recvContext, p *message.MembershipUpdateMessage) (*Cha
 		return c, nil
 	})
 	switch {
-	case err == errNotMember:
-		g.c.drop(ReasonNotMember, rc.author, nil)
-		return nil, nil, false
+	case errors.Is(err, errNotMember):
+		return nil, nil, append(drops, ReasonNotMember)
 	case err != nil:
 		g.updates[p.ChatID] = old
 		g.c.log.Error("store group", zap.Error(err))
-		return nil, nil, false
+		return nil, nil, drops
 	}
-	return ch, members, true
+	return ch, members, drops
 }
 
 // errNotMember: a g5 of a group we are not in (never stored).
