@@ -41,7 +41,18 @@ type core struct {
 	log      *zap.Logger
 
 	enc *encryption.Manager // set by Start
-	ds  *datasync.Driver    // set by Start
+	ds  dataSync            // set by Start
+}
+
+// dataSync is what the parts use of the MVDS driver (*datasync.Driver; a
+// fake in the parts' own tests). AddPeer, Append wait for the driver
+// goroutine; the others never block.
+type dataSync interface {
+	AddPeer(ctx context.Context, g mvds.GroupID, p mvds.PeerID) error
+	Append(ctx context.Context, g mvds.GroupID, body []byte) (mvds.MessageID, error)
+	ReceiveTagged(from mvds.PeerID, data []byte, tag string) error
+	ReceiveCopy(data []byte, tag string) error
+	Confirm(ids ...mvds.MessageID) error
 }
 
 // publish hands events to the bus. Parts call it after releasing their

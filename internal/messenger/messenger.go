@@ -66,6 +66,7 @@ type Messenger struct {
 	contacts *contactBook
 	pairing  *Pairing
 	disp     *dispatcher
+	driver   *datasync.Driver // set by Start; c.ds is the same driver
 
 	mu        sync.Mutex
 	state     runState      // guarded by mu
@@ -198,17 +199,18 @@ func (m *Messenger) open() error {
 	dcfg.Node.MaxBackoff = c.cfg.DataSyncMaxBackoff
 	dcfg.ConfirmDeliveries = true // the dispatcher confirms once stored
 	dstore := datasyncstore.New(storage.NewTable(m.db, datasyncstore.TableName))
-	c.ds, err = datasync.New(dcfg, dstore, mvdsTransport{c}, m.disp.onDelivery,
+	drv, err := datasync.New(dcfg, dstore, mvdsTransport{c}, m.disp.onDelivery,
 		datasync.WithAckFunc(m.disp.onAcks), datasync.WithClock(c.cfg.DataSyncClock), datasync.WithLogger(c.cfg.Logger))
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrDataSync, err)
 	}
+	m.driver, c.ds = drv, drv
 	for _, load := range []func() error{m.chats.load, m.contacts.load, m.groups.load} {
 		if err := load(); err != nil {
 			return err
 		}
 	}
-	if err := c.ds.Start(); err != nil {
+	if err := drv.Start(); err != nil {
 		return fmt.Errorf("%w: start: %w", ErrDataSync, err)
 	}
 	return nil
@@ -267,8 +269,8 @@ func (m *Messenger) stop() error {
 	m.subs.closeAll()
 	m.wg.Wait()
 	var err error
-	if m.c.ds != nil {
-		err = m.c.ds.Stop()
+	if m.driver != nil {
+		err = m.driver.Stop()
 	}
 	m.c.bus.Close()
 	if prev == stateRunning {
