@@ -31,6 +31,8 @@ type dispatcher struct {
 	contacts *contactBook
 	pairing  *Pairing
 	hooks    testHooks
+
+	parked parking // owned by the receive goroutine
 }
 
 // run is the receive goroutine: it handles one message at a time, from
@@ -133,7 +135,7 @@ func (d *dispatcher) receivePublic(in inbound) {
 		}
 		data = res.Plaintext
 	}
-	d.process(data, in.msg.Signer, in, "")
+	d.process(data, in.msg.Signer, in, "", nil)
 }
 
 // receiveContactCode: bundles only (§4.3). Handle verifies that the
@@ -157,7 +159,7 @@ func (d *dispatcher) receiveDirect(in inbound) {
 		return
 	}
 	if !isPM {
-		d.process(in.msg.Payload, in.msg.Signer, in, "")
+		d.process(in.msg.Payload, in.msg.Signer, in, "", nil)
 		return
 	}
 	if res.Public {
@@ -196,7 +198,7 @@ func (d *dispatcher) receiveDecrypted(pt []byte, in inbound, installation string
 	switch {
 	case err == nil:
 	case errors.Is(err, mvds.ErrNotPayload):
-		d.process(pt, signer, in, installation)
+		d.process(pt, signer, in, installation, nil)
 	case errors.Is(err, datasync.ErrInboxFull), errors.Is(err, datasync.ErrStopped):
 		d.c.log.Debug("mvds receive", zap.String("sender", short(sender)), zap.Error(err))
 	default:
@@ -223,7 +225,8 @@ func (d *dispatcher) onAcks(from mvds.PeerID, installation string, ids []mvds.Me
 // and stored (or dropped) like any status payload, then confirmed to the
 // driver, which clears its pending mark. A crash before the confirmation
 // delivers it again at the next Start; the dedupe by message ID keeps it
-// shown once.
+// shown once. A group message parked until its membership update arrives
+// (parking.go) is confirmed only once it is handled.
 func (d *dispatcher) receiveDelivered(dl datasync.Delivery) {
 	if d.hooks.crashBeforeStore != nil && d.hooks.crashBeforeStore(dl.ID()) {
 		return // fault injection: the process "dies" before storing
@@ -233,8 +236,7 @@ func (d *dispatcher) receiveDelivered(dl datasync.Delivery) {
 		signer = nil // unknown sender (old pending mark): wrapped bodies name their author
 	}
 	in := inbound{msg: ReceivedMessage{Signer: signer, Sent: time.Unix(dl.Timestamp, 0)}, src: source{kind: srcDirect}}
-	d.process(dl.Body, signer, in, dl.Tag)
-	if dl.Copy {
+	if d.process(dl.Body, signer, in, dl.Tag, &dl) == outcomeParked || dl.Copy {
 		return
 	}
 	if err := d.c.ds.Confirm(dl.ID()); err != nil {
@@ -242,32 +244,42 @@ func (d *dispatcher) receiveDelivered(dl datasync.Delivery) {
 	}
 }
 
+// outcome says what became of a processed payload.
+type outcome uint8
+
+const (
+	outcomeDone   outcome = iota // stored, or dropped and counted
+	outcomeParked                // kept aside (parking.go); not yet handled
+)
+
 // process validates one status payload (wrapper → Transit → §1.8) and
-// hands it to the part of its type.
-func (d *dispatcher) process(data []byte, signer *ecdsa.PublicKey, in inbound, installation string) {
+// hands it to the part of its type. dl is the MVDS delivery that carried
+// it, nil for a payload that did not come through MVDS.
+func (d *dispatcher) process(data []byte, signer *ecdsa.PublicKey, in inbound, installation string, dl *datasync.Delivery) outcome {
 	sender := message.PubKeyHex(signer)
 	r, err := message.Receive(data, signer, message.Context{Now: d.c.cfg.Now(), Self: d.c.self})
 	if err != nil {
 		d.c.drop(ruleReason(err), sender, err)
-		return
+		return outcomeDone
 	}
 	author := message.PubKeyHex(r.Author)
 	if seen, err := d.c.st.seen(r.ID); err != nil || seen {
 		if err == nil {
 			d.c.drop(message.RuleDuplicate.String(), author, nil)
 		}
-		return
+		return outcomeDone
 	}
 	if author != d.c.selfHex && d.contacts.blocked(author) {
 		d.c.drop(ReasonBlocked, author, nil)
-		return
+		return outcomeDone
 	}
 	rc := recvContext{r: r, author: author, src: in.src, whisperTime: in.msg.Sent.UnixMilli(), installation: installation}
 	switch p := r.Payload.(type) {
 	case *message.ChatMessage:
-		d.handleChat(rc, p)
+		return d.handleChat(rc, p, dl)
 	case *message.MembershipUpdateMessage:
 		d.groups.handle(rc, p)
+		d.unpark(p.ChatID)
 	case *message.Contact:
 		d.contacts.handle(rc, p)
 	case *message.PairInstallation:
@@ -277,6 +289,7 @@ func (d *dispatcher) process(data []byte, signer *ecdsa.PublicKey, in inbound, i
 	default: // c5 MessagesSeen: 2019 readers ignore it (§1.9)
 		d.c.markProcessed(r.ID)
 	}
+	return outcomeDone
 }
 
 // recvContext is what a handler knows about one validated payload.
@@ -294,8 +307,9 @@ type recvContext struct {
 // one subscribed; a group message needs a group we are in and an author
 // who is a member; a 1:1 message opens the chat), and a cleared chat drops
 // messages at or below its deleted-at clock. One from our own key (a
-// paired device) is marked outgoing.
-func (d *dispatcher) handleChat(rc recvContext, cm *message.ChatMessage) {
+// paired device) is marked outgoing. A message to a group we do not know
+// yet is parked when it came through MVDS (dl not nil): its g5 may follow.
+func (d *dispatcher) handleChat(rc recvContext, cm *message.ChatMessage, dl *datasync.Delivery) outcome {
 	var evs []Event
 	var reason string
 	switch cm.MessageType {
@@ -308,9 +322,13 @@ func (d *dispatcher) handleChat(rc recvContext, cm *message.ChatMessage) {
 	default:
 		reason = ReasonWrongChat
 	}
+	if reason == ReasonNotMember && dl != nil && d.groups.mayAdmit(rc.r.ChatID) {
+		d.park(rc.r.ChatID, *dl)
+		return outcomeParked
+	}
 	if reason != "" {
 		d.c.drop(reason, rc.author, nil)
-		return
+		return outcomeDone
 	}
 	d.c.publish(evs...)
 	now := d.c.cfg.Now()
@@ -345,4 +363,5 @@ func (d *dispatcher) handleChat(rc recvContext, cm *message.ChatMessage) {
 	default:
 		d.c.publish(MessageEvent{Message: msg})
 	}
+	return outcomeDone
 }

@@ -16,7 +16,8 @@
 //	                          the pure rules (replay, merge) in groups/
 //	contacts.go               contactBook: contacts
 //	pairing.go                Pairing: installations, p1/p2, our bundle
-//	dispatch.go, inbound.go   dispatcher: the receive goroutine and its queue
+//	dispatch.go, inbound.go,  dispatcher: the receive goroutine, its queue,
+//	parking.go                messages waiting for their group's g5
 //	subscriptions.go          subscriptions: Transport filters
 //	delivery.go               deliveries: delivery states
 //	core.go                   what they share (no state): identity, store,
@@ -69,7 +70,9 @@
 // accepted; each change we make is signed, replay-checked (ErrNotAllowed)
 // and sent with the whole history to old and new members pairwise through
 // MVDS. Group messages go to the current members only; a message from a
-// non-member is dropped ("not-member").
+// non-member is dropped ("not-member"). MVDS does not order messages, so a
+// message to a group we do not know yet (its g5 is in the same payload) is
+// parked, unconfirmed, until the g5 is handled (parking.go).
 //
 // Pairing: our other installations are learnt from bundles on our
 // contact-code topic (InstallationFoundEvent), enabled with

@@ -280,3 +280,15 @@ func (g *Groups) chatFor(rc recvContext) (*Chat, string) {
 	}
 	return ch, ""
 }
+
+// mayAdmit reports whether a membership update we have not received yet
+// could make a message to chatID acceptable: we know nothing of the group
+// (the g5 that adds us is still on its way, typically in the same MVDS
+// payload). Messages to a group we know are judged by its history as it
+// is.
+func (g *Groups) mayAdmit(chatID string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	_, known := g.updates[chatID]
+	return !known
+}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/statusnode/statusd/internal/datasync"
+	mvds "github.com/statusnode/statusd/protocol/datasync"
 	"github.com/statusnode/statusd/protocol/message"
 )
 
@@ -54,5 +56,53 @@ func TestGroupsAlone(t *testing.T) {
 	g.handle(rc, p)
 	if chats.get(p.ChatID) != nil || r.c.cnt.snapshot()[ReasonNotMember] != 1 {
 		t.Fatal("a group without us was stored")
+	}
+}
+
+// A group message delivered by MVDS before the g5 that adds us (they share
+// a payload, ordered by ID) is parked unconfirmed, then stored once the g5
+// is handled; both deliveries are confirmed only after that.
+func TestGroupMessageBeforeItsMembership(t *testing.T) {
+	alice, bob := newRig(t), newRig(t)
+	chats := newChatBook(bob.c)
+	subs := newSubscriptions(bob.c, newInboundQueue(1, make(chan struct{}), nil))
+	direct := newDirectChats(bob.c, chats, subs)
+	g := &Groups{c: bob.c, chats: chats, direct: direct, running: func() error { return nil },
+		updates: map[string][]message.MembershipUpdate{}}
+	d := &dispatcher{c: bob.c, subs: subs, chats: chats, public: &publicChats{c: bob.c, chats: chats, subs: subs},
+		direct: direct, groups: g, contacts: newContactBook(bob.c)}
+
+	now := alice.c.cfg.Now()
+	chatID := "3d1c7a52-0000-4000-8000-000000000000" + alice.c.selfHex
+	u := message.MembershipUpdate{ChatID: chatID, Events: []message.MembershipEvent{
+		{Type: message.EventChatCreated, Name: "g", Member: alice.c.selfHex, ClockValue: now.UnixMilli()},
+		{Type: message.EventMembersAdded, Members: []string{bob.c.selfHex}, ClockValue: now.UnixMilli() + 1}}}
+	if err := u.Sign(alice.key); err != nil {
+		t.Fatal(err)
+	}
+	g5, _, err := alice.c.encode(&message.MembershipUpdateMessage{ChatID: chatID, Updates: []message.MembershipUpdate{u}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, textID, err := alice.c.encode(&message.ChatMessage{ContentType: message.ContentText, MessageType: message.TypePrivateGrp,
+		Clock: now.UnixMilli() + 2, Timestamp: now.UnixMilli(), Content: message.Content{ChatID: chatID, Text: "early"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	delivery := func(body []byte) datasync.Delivery {
+		return datasync.Delivery{Delivery: mvds.Delivery{From: alice.c.selfPeer, Message: mvds.Message{Timestamp: now.Unix(), Body: body}}}
+	}
+	early, late := delivery(text), delivery(g5)
+
+	d.receiveDelivered(early)
+	if len(bob.ds.confirmed) != 0 || d.parked.n != 1 {
+		t.Fatalf("early message: %d confirmed, %d parked", len(bob.ds.confirmed), d.parked.n)
+	}
+	d.receiveDelivered(late)
+	if m, err := bob.c.st.message(textID); err != nil || m.Text != "early" {
+		t.Fatalf("parked message not stored after its g5: %+v, %v", m, err)
+	}
+	if len(bob.ds.confirmed) != 2 || d.parked.n != 0 || len(bob.c.cnt.snapshot()) != 0 {
+		t.Fatalf("%d confirmed, %d parked, drops %v", len(bob.ds.confirmed), d.parked.n, bob.c.cnt.snapshot())
 	}
 }

@@ -72,9 +72,10 @@ func (f *fakeTransport) live(topic whisper.Topic) int {
 
 // fakeSync records what the parts ask of MVDS.
 type fakeSync struct {
-	mu      sync.Mutex
-	peers   []mvds.PeerID
-	appends map[mvds.GroupID][][]byte
+	mu        sync.Mutex
+	peers     []mvds.PeerID
+	appends   map[mvds.GroupID][][]byte
+	confirmed []mvds.MessageID
 }
 
 func (f *fakeSync) AddPeer(_ context.Context, _ mvds.GroupID, p mvds.PeerID) error {
@@ -93,7 +94,12 @@ func (f *fakeSync) Append(_ context.Context, g mvds.GroupID, body []byte) (mvds.
 
 func (f *fakeSync) ReceiveTagged(mvds.PeerID, []byte, string) error { return mvds.ErrNotPayload }
 func (f *fakeSync) ReceiveCopy([]byte, string) error                { return mvds.ErrNotPayload }
-func (f *fakeSync) Confirm(...mvds.MessageID) error                 { return nil }
+func (f *fakeSync) Confirm(ids ...mvds.MessageID) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.confirmed = append(f.confirmed, ids...)
+	return nil
+}
 
 func (f *fakeSync) appended(g mvds.GroupID) int {
 	f.mu.Lock()
