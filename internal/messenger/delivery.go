@@ -37,6 +37,11 @@ type deliveries struct {
 	early   map[EnvelopeHash]EnvelopeEventKind // events seen before envelopePosted
 	pending []EnvelopeHash
 	events  []Event // to publish once mu is released; guarded by mu
+
+	// messages serialises read-modify-writes of message records with the
+	// chat book, which owns them (its mutex; set by New, nil in tests of
+	// the tracker alone). Lock order: mu → messages.
+	messages sync.Locker
 }
 
 func newDeliveries(st *store, b *eventbus.Bus[Event], now func() time.Time, log *zap.Logger) *deliveries {
@@ -171,17 +176,26 @@ func (d *deliveries) onAcks(sender, installation string, acks []mvds.MessageID) 
 }
 
 // setLocked persists rec in state next (the message record too) and
-// queues the change's event.
+// queues the change's event. It holds the chat book's lock (messages) over
+// the message's read-modify-write, so a concurrent MarkSeen is not undone
+// and a message deleted meanwhile (its delivery record with it) is not
+// brought back.
 func (d *deliveries) setLocked(rec *Delivery, next DeliveryState) {
+	if d.messages != nil {
+		d.messages.Lock()
+		defer d.messages.Unlock()
+	}
+	msg, err := d.st.message(rec.MessageID)
+	if err != nil {
+		return // deleted (or unreadable): nothing to track any more
+	}
 	changed := next != rec.State
 	rec.State, rec.UpdatedAt = next, d.now().UnixMilli()
 	var b storage.Batch
 	putDelivery(&b, rec)
 	if changed {
-		if msg, err := d.st.message(rec.MessageID); err == nil {
-			msg.Delivery = next
-			putJSON(&b, key(pfxMessage, []byte(msg.ID)), msg)
-		}
+		msg.Delivery = next
+		putJSON(&b, key(pfxMessage, []byte(msg.ID)), msg)
 	}
 	if err := d.st.write(&b); err != nil {
 		d.log.Warn("persist delivery state", zap.Error(err))

@@ -17,7 +17,7 @@ import (
 //     the messenger stops. Nothing honest is dropped here: the wait is
 //     back-pressure on whoever delivers (the Whisper router's delivery
 //     goroutine), and the time spent waiting is counted
-//     (statusd_messenger_inbound_blocked_seconds_total, InboundBlocked).
+//     (statusd_messenger_inbound_blocked_seconds_total).
 //   - messages the MVDS driver delivered (pushDelivered). This lane never
 //     blocks and is not bounded: its producer is the driver goroutine, which
 //     the receive goroutine itself waits for (AddPeer), and each entry is

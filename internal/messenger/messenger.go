@@ -44,9 +44,11 @@ const (
 // Transport subscriptions or posting, not while publishing events (they go
 // out after the lock is released), not while pushing into the inbound
 // queue. A locked section reads and writes its own maps and the store, and
-// may take a leaf lock below it: the order is Groups.mu → chatBook.mu, and
-// the chat book, contacts, subscriptions, 1:1 peers, delivery tracker,
-// inbound queue, key cache and event bus locks are leaves. This is what
+// may take a leaf lock below it: the order is Groups.mu → chatBook.mu and
+// deliveries.mu → chatBook.mu (a delivery state rewrites its message
+// record, which the chat book owns); the chat book, contacts,
+// subscriptions, 1:1 peers, inbound queue, key cache and event bus locks
+// are leaves. This is what
 // lets the MVDS driver goroutine call back (Transport sends, deliveries,
 // ACKs) while any API call or the receive goroutine waits for it.
 //
@@ -111,6 +113,7 @@ func New(cfg Config, db storage.KV, tr Transport) (*Messenger, error) {
 	m := &Messenger{c: c, db: db, quit: make(chan struct{}), startDone: make(chan struct{})}
 	m.in = newInboundQueue(cfg.InboundBuffer, m.quit, cfg.Metrics)
 	m.chats = newChatBook(c)
+	c.dl.messages = &m.chats.mu // message records: one writer at a time
 	m.subs = newSubscriptions(c, m.in)
 	m.contacts = newContactBook(c)
 	m.public = &publicChats{c: c, chats: m.chats, subs: m.subs}

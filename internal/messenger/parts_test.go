@@ -288,3 +288,40 @@ func TestPublicChatsAlone(t *testing.T) {
 		t.Fatalf("leave: %v", err)
 	}
 }
+
+// deliveries with the chat book: a state change keeps the message's Seen
+// mark, and does not bring back a message (or its delivery record) that
+// was deleted meanwhile.
+func TestDeliveriesWithChatBook(t *testing.T) {
+	r := newRig(t)
+	b := newChatBook(r.c)
+	r.c.dl.messages = &b.mu
+	if _, err := b.update("status", func(*Chat, *storage.Batch) (*Chat, error) {
+		return &Chat{ID: "status", Type: ChatPublic, Name: "status", Active: true}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	keep, _, err := b.storeText("status", "kept")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, _, err := b.storeText("status", "deleted")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.deleteMessage(gone.id); err != nil {
+		t.Fatal(err)
+	}
+	h := EnvelopeHash{7}
+	r.c.dl.envelopePosted(h, []string{keep.id, gone.id})
+	r.c.dl.onEnvelope(EnvelopeEvent{Hash: h, Kind: EnvelopeSent})
+	if m, err := r.c.st.message(keep.id); err != nil || m.Delivery != DeliverySent || !m.Seen {
+		t.Fatalf("kept message %+v, %v", m, err)
+	}
+	if _, err := r.c.dl.state(gone.id); !errors.Is(err, ErrMessageNotFound) {
+		t.Fatalf("deleted message's delivery: %v", err)
+	}
+	if _, err := r.c.st.message(gone.id); !errors.Is(err, ErrMessageNotFound) {
+		t.Fatalf("deleted message came back: %v", err)
+	}
+}
