@@ -48,9 +48,9 @@ const (
 // deliveries.mu → chatBook.mu (a delivery state rewrites its message
 // record, which the chat book owns); the chat book, contacts,
 // subscriptions, 1:1 peers, inbound queue, key cache and event bus locks
-// are leaves. This is what
-// lets the MVDS driver goroutine call back (Transport sends, deliveries,
-// ACKs) while any API call or the receive goroutine waits for it.
+// are leaves. This is what lets the MVDS driver goroutine call back
+// (Transport sends, deliveries, ACKs) while any API call or the receive
+// goroutine waits for it.
 //
 // Goroutines (all started by Start, all ended by Stop): the receive
 // goroutine (dispatcher.run), one envelope-event loop, and the MVDS
