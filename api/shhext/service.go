@@ -11,8 +11,9 @@ import (
 	"github.com/statusnode/statusd/transport/whisper"
 )
 
-// Messenger is what the namespace needs from the messenger
-// (*messenger.Messenger in the node; a fake in tests). Implementations must
+// Messenger is what the namespace needs from the messenger (in the node,
+// *messenger.Messenger with its Groups() and Pairing() parts flattened in
+// by internal/node's messengerAPI; a fake in tests). Implementations must
 // be safe for concurrent use: RPC calls arrive on many goroutines. Methods
 // taking a context may block until the message is stored and handed to the
 // transport, never on the network. Errors wrap the messenger's sentinels
@@ -56,9 +57,8 @@ type Poster interface {
 }
 
 var (
-	_ Messenger = (*messenger.Messenger)(nil)
-	_ SymKeys   = (*whisper.KeyStore)(nil)
-	_ Poster    = (*shh.API)(nil)
+	_ SymKeys = (*whisper.KeyStore)(nil)
+	_ Poster  = (*shh.API)(nil)
 )
 
 // Service owns the namespace. Register ShhExt() under "shhext". It starts

@@ -19,6 +19,14 @@ import (
 // behind (the payload is dropped; MVDS retransmits); ErrStopped after Stop.
 // Receive may be called before Start; payloads then wait in the inbox.
 func (d *Driver) Receive(from mvds.PeerID, data []byte) error {
+	return d.ReceiveTagged(from, data, "")
+}
+
+// ReceiveTagged is Receive with a tag the driver hands back with every
+// delivery (Delivery.Tag) and ACK (AckFunc) that the payload produces; the
+// messenger passes the sending installation. Tags are not persisted: a
+// message redelivered by Start has the tag "".
+func (d *Driver) ReceiveTagged(from mvds.PeerID, data []byte, tag string) error {
 	p, err := mvds.DecodePayload(data, d.cfg.Node.Limits)
 	if err != nil {
 		return err
@@ -29,15 +37,50 @@ func (d *Driver) Receive(from mvds.PeerID, data []byte) error {
 	if from[0] != 0x04 {
 		return fmt.Errorf("%w: sender %x…", mvds.ErrInvalidKey, from[:4])
 	}
-	if err := d.inbox.push(received{from: from, payload: p}); err != nil {
+	return d.queue(received{from: from, payload: p, tag: tag}, len(data))
+}
+
+// ReceiveCopy takes a payload sent by our own identity (from another of
+// our installations, which copies what it sends to its paired devices).
+// The node never sees it — MVDS neither stores nor acknowledges our own
+// messages — but each message it carries is handed to the DeliverFunc as a
+// Delivery with Copy set, on the driver goroutine, not persisted and not
+// pending. Errors are those of Receive (ErrNotPayload for bytes that are
+// not MVDS).
+func (d *Driver) ReceiveCopy(data []byte, tag string) error {
+	p, err := mvds.DecodePayload(data, d.cfg.Node.Limits)
+	if err != nil {
+		return err
+	}
+	if len(p.Messages) == 0 {
+		return nil
+	}
+	return d.queue(received{from: d.cfg.Node.ID, payload: p, tag: tag, copy: true}, len(data))
+}
+
+func (d *Driver) queue(r received, size int) error {
+	if err := d.inbox.push(r); err != nil {
 		if errors.Is(err, ErrInboxFull) {
 			d.stats.dropped.Add(1)
 		}
 		return err
 	}
 	d.stats.payloadsReceived.Add(1)
-	d.stats.bytesReceived.Add(uint64(len(data)))
+	d.stats.bytesReceived.Add(uint64(size))
 	return nil
+}
+
+// Confirm tells the driver that the application has durably handled the
+// deliveries ids, so their pending marks can go (Config.ConfirmDeliveries).
+// It never blocks: the marks are cleared by the driver goroutine soon
+// after (a Confirm racing Stop may be lost; the message is then delivered
+// again by the next Start, which the application dedupes). ErrStopped after
+// Stop.
+func (d *Driver) Confirm(ids ...mvds.MessageID) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return d.inbox.confirm(ids)
 }
 
 // Append stores a new message in group g, stamped with the clock's time,

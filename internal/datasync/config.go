@@ -46,6 +46,12 @@ type Config struct {
 	// leave together, one payload per peer. 0 disables the flush: messages
 	// leave at the next tick, as in 2019 Status.
 	FlushDelay time.Duration
+	// ConfirmDeliveries leaves each delivered message pending until the
+	// application calls Confirm with its ID, instead of clearing the mark
+	// when the DeliverFunc returns. An application that hands deliveries to
+	// another goroutine sets it, and confirms once the message is stored:
+	// a crash in between then delivers the message again at the next Start.
+	ConfirmDeliveries bool
 }
 
 // DefaultConfig returns statusd's driver settings for the local peer id:

@@ -3,7 +3,11 @@
 // it the payloads the transport received, persists every Ready before
 // anything of it leaves the process, hands new messages to the application,
 // and gives one encoded payload per peer and tick (messages and ACKs
-// together, docs/PROTOCOL.md §6.3) to a Transport.
+// together, docs/PROTOCOL.md §6.3) to a Transport, as a Packet that also
+// names the messages it carries. The application never reads or writes
+// MVDS bytes: it passes received bytes to Receive (ErrNotPayload sends them
+// back), gets messages through its DeliverFunc and ACKs through its
+// AckFunc.
 //
 // The Ready cycle the driver runs after every input (tick, received payload,
 // Append, AddPeer, RemovePeer):
@@ -11,8 +15,9 @@
 //	rd := node.Ready()
 //	store.ApplyReady(rd.Changes, rd.Deliver) // 1. persist, deliveries marked pending
 //	deliver(m) for m in rd.Deliver           // 2. application callback
-//	store.Delivered(ids)                     //    clear the pending marks
-//	transport.Send(ctx, to, payload)         // 3. one Send per Outgoing
+//	store.Delivered(ids)                     //    clear the pending marks (or
+//	                                         //    later, on Confirm)
+//	transport.Send(ctx, to, packet)          // 3. one Send per Outgoing
 //	node.Advance(rd)                         // 4.
 //
 // Persist before send: an ACK never leaves for a message the store could
@@ -23,7 +28,11 @@
 // Delivery is exactly once across clean stops and restarts. A crash between
 // steps 1 and 2 leaves the messages pending; Start delivers them again, so
 // across a crash the application may see a message twice (it dedupes by
-// message ID), never zero times.
+// message ID), never zero times. The pending mark keeps the sender. An
+// application that stores deliveries on another goroutine sets
+// Config.ConfirmDeliveries and calls Confirm once a message is stored: the
+// mark then survives until then, so a crash between the driver's write and
+// the application's is covered too.
 //
 // Receive is the "try and fall back" entry of docs/PROTOCOL.md §0: it
 // decodes on the caller's goroutine and returns protocol/datasync's

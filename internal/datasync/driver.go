@@ -17,10 +17,12 @@ import (
 type Store interface {
 	// Load returns the persisted node state (empty for a new store).
 	Load() (mvds.Snapshot, error)
-	// ApplyReady persists c and marks deliver pending, atomically.
-	ApplyReady(c mvds.Changes, deliver []mvds.Message) error
-	// Pending returns the messages marked pending and not yet Delivered.
-	Pending() ([]mvds.Message, error)
+	// ApplyReady persists c and marks deliver pending (with each message's
+	// sender), atomically.
+	ApplyReady(c mvds.Changes, deliver []mvds.Delivery) error
+	// Pending returns the messages marked pending and not yet Delivered,
+	// with their senders.
+	Pending() ([]mvds.Delivery, error)
 	// Delivered clears the pending marks of ids.
 	Delivered(ids []mvds.MessageID) error
 }
@@ -30,24 +32,56 @@ type Store interface {
 // one payload at a time, in Ready order, only after the payload's Ready was
 // persisted. Send may block up to ctx's deadline (SendTimeout; ctx also ends
 // when the driver stops) and must not call Driver methods other than
-// Receive. An error is counted and logged; MVDS retransmits.
+// Receive, ReceiveTagged, ReceiveCopy, Confirm and Stats. An error is
+// counted and logged; MVDS retransmits.
 type Transport interface {
-	Send(ctx context.Context, to mvds.PeerID, payload []byte) error
+	Send(ctx context.Context, to mvds.PeerID, p Packet) error
+}
+
+// Packet is one encoded payload for one peer, with the messages (MVDS
+// records of type MESSAGE) it carries and their IDs, so that the transport
+// and the application need not decode what the driver encoded. Payload is
+// what goes on the wire; the slices are the driver's and must not be
+// modified or kept after Send returns.
+type Packet struct {
+	Payload  []byte
+	Messages []mvds.Message
+	IDs      []mvds.MessageID // IDs[i] is Messages[i].ID()
+}
+
+// Delivery is one message handed to the application: the message, its
+// sender, the tag of the payload that carried it (ReceiveTagged; "" when
+// redelivered by Start) and whether it is an unsynchronised copy from our
+// own peer ID (ReceiveCopy).
+type Delivery struct {
+	mvds.Delivery
+	Tag  string
+	Copy bool
 }
 
 // DeliverFunc receives each message the node got from a peer, once, in
 // order. It runs on the driver goroutine after the message was persisted
 // and before any ACK for it is sent (messages left pending by a crash are
-// delivered again from Start, on the goroutine calling Start); it must not block for long and must
-// not call Driver methods other than Receive and Stats (the others wait for
-// the driver goroutine). The message body must not be modified.
-type DeliverFunc func(m mvds.Message)
+// delivered again from Start, on the goroutine calling Start); it must not
+// block for long and must not call Driver methods other than the Receive
+// family, Confirm and Stats (the others wait for the driver goroutine).
+// The message body must not be modified.
+type DeliverFunc func(d Delivery)
+
+// AckFunc receives the ACKs of each payload received from a peer (the
+// message IDs from has acknowledged; tag as given to ReceiveTagged), on
+// the driver goroutine, before the node processes the payload. The same
+// rules as for DeliverFunc apply. ids must not be modified or kept.
+type AckFunc func(from mvds.PeerID, tag string, ids []mvds.MessageID)
 
 // Option changes how New builds a driver.
 type Option func(*Driver)
 
 // WithClock sets the clock (default SystemClock).
 func WithClock(c Clock) Option { return func(d *Driver) { d.clock = c } }
+
+// WithAckFunc sets the function told about received ACKs (default none).
+func WithAckFunc(f AckFunc) Option { return func(d *Driver) { d.acked = f } }
 
 // WithLogger sets the logger; the driver logs under the name "mvds".
 func WithLogger(l *zap.Logger) Option { return func(d *Driver) { d.log = l.Named("mvds") } }
@@ -59,17 +93,19 @@ type Driver struct {
 	store   Store
 	tr      Transport
 	deliver DeliverFunc
+	acked   AckFunc
 	clock   Clock
 	log     *zap.Logger
 
-	node   *mvds.Node // owned by the run goroutine after Start
-	inbox  inbox
-	reqs   chan request
-	quit   chan struct{}
-	done   chan struct{}
-	ctx    context.Context // cancelled by Stop; bounds every Send
-	cancel context.CancelFunc
-	stats  counters
+	node    *mvds.Node                // owned by the run goroutine after Start
+	origins map[mvds.MessageID]origin // senders of messages stepped since the last flush; run goroutine
+	inbox   inbox
+	reqs    chan request
+	quit    chan struct{}
+	done    chan struct{}
+	ctx     context.Context // cancelled by Stop; bounds every Send
+	cancel  context.CancelFunc
+	stats   counters
 
 	mu      sync.Mutex
 	state   runState
@@ -100,6 +136,7 @@ func New(cfg Config, st Store, tr Transport, deliver DeliverFunc, opts ...Option
 		cfg: cfg, store: st, tr: tr, deliver: deliver,
 		clock: SystemClock{}, log: zap.NewNop(),
 		reqs: make(chan request), quit: make(chan struct{}), done: make(chan struct{}),
+		origins: make(map[mvds.MessageID]origin),
 	}
 	d.inbox.init(cfg.InboxSize)
 	d.ctx, d.cancel = context.WithCancel(context.Background())
@@ -133,7 +170,7 @@ func (d *Driver) Start() error {
 	if err != nil {
 		return fmt.Errorf("%w: pending: %w", ErrStore, err)
 	}
-	if err := d.deliverAll(pending); err != nil {
+	if err := d.deliverAll(pending, make([]string, len(pending))); err != nil {
 		return err
 	}
 	ticker := d.clock.NewTicker(d.cfg.TickInterval)
@@ -179,31 +216,36 @@ func (d *Driver) run(ticker Ticker) {
 	fl.arm(d)
 	for {
 		var req *request
+		var serr error
 		select {
 		case <-d.quit:
+			d.saveConfirms()
 			d.saveEpoch()
 			return
 		case <-ticker.C():
-			d.step()
+			serr = d.step()
 			d.node.Tick()
 			d.stats.ticks.Add(1)
 		case <-fl.c():
 			fl.stop()
-			d.step()
+			serr = d.step()
 			if d.node.Flush() {
 				d.stats.flushes.Add(1)
 			}
 		case <-d.inbox.ready:
-			d.step()
+			serr = d.step()
 		case r := <-d.reqs:
-			d.step()
+			serr = d.step()
 			req = &r
 		}
 		var err error
-		if req != nil {
+		if req != nil && serr == nil {
 			err = req.fn(d.node)
 		}
-		ferr := d.flush()
+		ferr := serr
+		if ferr == nil {
+			ferr = d.flush()
+		}
 		if ferr == nil {
 			fl.arm(d) // before replying: Append returns with its flush scheduled
 		}
@@ -247,6 +289,15 @@ func (f *flushTimer) stop() {
 	if f.t != nil {
 		f.t.Stop()
 		f.t = nil
+	}
+}
+
+// saveConfirms persists the confirmations queued before Stop.
+func (d *Driver) saveConfirms() {
+	if _, ids := d.inbox.drain(); len(ids) > 0 {
+		if err := d.store.Delivered(ids); err != nil {
+			d.log.Warn("persist confirmations at stop", zap.Error(err))
+		}
 	}
 }
 

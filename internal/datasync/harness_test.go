@@ -72,7 +72,8 @@ type endpoint struct {
 	id  mvds.PeerID
 }
 
-func (e endpoint) Send(ctx context.Context, to mvds.PeerID, payload []byte) error {
+func (e endpoint) Send(ctx context.Context, to mvds.PeerID, pk Packet) error {
+	payload := pk.Payload
 	n := e.net
 	n.mu.Lock()
 	n.sent = append(n.sent, packet{from: e.id, to: to, data: payload})
@@ -96,7 +97,8 @@ type deliveries struct {
 	order []mvds.Message
 }
 
-func (r *deliveries) deliver(m mvds.Message) {
+func (r *deliveries) deliver(d Delivery) {
+	m := d.Message
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.count == nil {

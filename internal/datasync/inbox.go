@@ -11,17 +11,21 @@ import (
 type received struct {
 	from    mvds.PeerID
 	payload mvds.Payload
+	tag     string
+	copy    bool // from our own peer ID: deliver, never Step (ReceiveCopy)
 }
 
 // inbox is a bounded queue between Receive (any goroutine) and the driver
-// goroutine. push never blocks: it refuses when full, because MVDS
-// retransmits and a Transport may call Receive from inside Send.
+// goroutine, with a second, unbounded lane for Confirm. push never blocks:
+// it refuses when full, because MVDS retransmits and a Transport may call
+// Receive from inside Send.
 type inbox struct {
-	mu     sync.Mutex
-	queue  []received // guarded by mu
-	limit  int
-	closed bool          // guarded by mu
-	ready  chan struct{} // capacity 1: "the queue may be non-empty"
+	mu       sync.Mutex
+	queue    []received       // guarded by mu
+	confirms []mvds.MessageID // guarded by mu
+	limit    int
+	closed   bool          // guarded by mu
+	ready    chan struct{} // capacity 1: "the queue may be non-empty"
 }
 
 func (q *inbox) init(limit int) {
@@ -39,22 +43,41 @@ func (q *inbox) push(r received) error {
 		return ErrInboxFull
 	}
 	q.queue = append(q.queue, r)
+	q.signalLocked()
+	return nil
+}
+
+// confirm queues ids for Store.Delivered. Confirmations are small and each
+// one answers a delivery the driver made, so the lane is not bounded.
+func (q *inbox) confirm(ids []mvds.MessageID) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return ErrStopped
+	}
+	q.confirms = append(q.confirms, ids...)
+	q.signalLocked()
+	return nil
+}
+
+func (q *inbox) signalLocked() {
 	select {
 	case q.ready <- struct{}{}:
 	default:
 	}
-	return nil
 }
 
 // drain takes everything queued, in arrival order.
-func (q *inbox) drain() []received {
+func (q *inbox) drain() ([]received, []mvds.MessageID) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	out := q.queue
-	q.queue = nil
-	return out
+	out, ids := q.queue, q.confirms
+	q.queue, q.confirms = nil, nil
+	return out, ids
 }
 
+// close refuses further input and forgets queued payloads; queued
+// confirmations stay for the driver goroutine's last write.
 func (q *inbox) close() {
 	q.mu.Lock()
 	defer q.mu.Unlock()

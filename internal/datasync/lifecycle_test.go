@@ -103,7 +103,7 @@ type loggingStore struct {
 	log  *orderLog
 }
 
-func (s loggingStore) ApplyReady(c mvds.Changes, d []mvds.Message) error {
+func (s loggingStore) ApplyReady(c mvds.Changes, d []mvds.Delivery) error {
 	for _, m := range c.PutMessages {
 		s.log.add("%s persist %s", s.name, m.ID())
 	}

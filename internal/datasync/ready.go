@@ -13,12 +13,14 @@ import (
 // store error is returned at once: nothing of that Ready is delivered or
 // sent, and the driver stops.
 func (d *Driver) flush() error {
+	defer clear(d.origins)
 	for d.node.HasReady() {
 		rd := d.node.Ready()
-		if err := d.store.ApplyReady(rd.Changes, rd.Deliver); err != nil {
+		dels := d.attach(rd.Deliver)
+		if err := d.store.ApplyReady(rd.Changes, dels); err != nil {
 			return wrapStore("apply", err)
 		}
-		if err := d.deliverAll(rd.Deliver); err != nil {
+		if err := d.deliverAll(dels, d.tags(dels)); err != nil {
 			return err
 		}
 		for _, o := range rd.Outgoing {
@@ -29,35 +31,76 @@ func (d *Driver) flush() error {
 	return nil
 }
 
-// deliverAll hands ms to the application and clears their pending marks.
-func (d *Driver) deliverAll(ms []mvds.Message) error {
+// origin is where a received message came from: the sender and the tag
+// its payload was received with.
+type origin struct {
+	from mvds.PeerID
+	tag  string
+}
+
+// attach names the sender of each message the node delivers, from the
+// payloads stepped since the last flush.
+func (d *Driver) attach(ms []mvds.Message) []mvds.Delivery {
 	if len(ms) == 0 {
 		return nil
 	}
-	ids := make([]mvds.MessageID, len(ms))
+	out := make([]mvds.Delivery, len(ms))
 	for i, m := range ms {
+		out[i] = mvds.Delivery{From: d.origins[m.ID()].from, Message: m}
+	}
+	return out
+}
+
+func (d *Driver) tags(ds []mvds.Delivery) []string {
+	out := make([]string, len(ds))
+	for i := range ds {
+		out[i] = d.origins[ds[i].ID()].tag
+	}
+	return out
+}
+
+// deliverAll hands ds to the application and, unless the application
+// confirms deliveries itself (Config.ConfirmDeliveries), clears their
+// pending marks. tags[i] is the Receive tag of ds[i] ("" if unknown).
+func (d *Driver) deliverAll(ds []mvds.Delivery, tags []string) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	ids := make([]mvds.MessageID, len(ds))
+	for i, m := range ds {
 		if d.deliver != nil {
-			d.deliver(m)
+			d.deliver(Delivery{Delivery: m, Tag: tags[i]})
 		}
 		ids[i] = m.ID()
 	}
-	d.stats.delivered.Add(uint64(len(ms)))
+	d.stats.delivered.Add(uint64(len(ds)))
+	if d.cfg.ConfirmDeliveries {
+		return nil
+	}
 	if err := d.store.Delivered(ids); err != nil {
 		return wrapStore("delivered", err)
 	}
 	return nil
 }
 
-// send encodes one payload and hands it to the transport.
+// send encodes one payload and hands it, with the messages it carries, to
+// the transport.
 func (d *Driver) send(o mvds.Outgoing) {
 	b, err := o.Payload.Marshal()
 	if err != nil { // the node never emits an empty payload
 		d.log.Error("encode payload", zap.Error(err))
 		return
 	}
+	pk := Packet{Payload: b, Messages: o.Payload.Messages}
+	if n := len(o.Payload.Messages); n > 0 {
+		pk.IDs = make([]mvds.MessageID, n)
+		for i := range o.Payload.Messages {
+			pk.IDs[i] = o.Payload.Messages[i].ID()
+		}
+	}
 	ctx, cancel := context.WithTimeout(d.ctx, d.cfg.SendTimeout)
 	defer cancel()
-	if err := d.tr.Send(ctx, o.To, b); err != nil {
+	if err := d.tr.Send(ctx, o.To, pk); err != nil {
 		d.stats.sendErrors.Add(1)
 		d.log.Debug("send failed", zap.Stringer("peer", o.To), zap.Error(err))
 		return
@@ -66,12 +109,45 @@ func (d *Driver) send(o mvds.Outgoing) {
 	d.stats.bytesSent.Add(uint64(len(b)))
 }
 
-// step feeds every queued received payload to the node.
-func (d *Driver) step() {
-	for _, in := range d.inbox.drain() {
-		if err := d.node.Step(in.from, in.payload); err != nil {
-			d.stats.stepErrors.Add(1)
-			d.log.Debug("payload rejected", zap.Stringer("peer", in.from), zap.Error(err))
+// step feeds every queued received payload to the node, hands copies from
+// our own peer ID to the application, reports ACKs and persists the
+// confirmations queued by Confirm.
+func (d *Driver) step() error {
+	in, confirms := d.inbox.drain()
+	for _, r := range in {
+		if r.copy {
+			d.deliverCopies(r)
+			continue
 		}
+		if len(r.payload.Acks) > 0 && d.acked != nil {
+			d.acked(r.from, r.tag, r.payload.Acks)
+		}
+		for i := range r.payload.Messages {
+			id := r.payload.Messages[i].ID()
+			if _, ok := d.origins[id]; !ok {
+				d.origins[id] = origin{from: r.from, tag: r.tag}
+			}
+		}
+		if err := d.node.Step(r.from, r.payload); err != nil {
+			d.stats.stepErrors.Add(1)
+			d.log.Debug("payload rejected", zap.Stringer("peer", r.from), zap.Error(err))
+		}
+	}
+	if len(confirms) > 0 {
+		if err := d.store.Delivered(confirms); err != nil {
+			return wrapStore("confirm", err)
+		}
+	}
+	return nil
+}
+
+// deliverCopies hands the messages of a payload from our own peer ID to the
+// application, unsynchronised (see ReceiveCopy).
+func (d *Driver) deliverCopies(r received) {
+	if d.deliver == nil {
+		return
+	}
+	for _, m := range r.payload.Messages {
+		d.deliver(Delivery{Delivery: mvds.Delivery{From: d.cfg.Node.ID, Message: m}, Tag: r.tag, Copy: true})
 	}
 }

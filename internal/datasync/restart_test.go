@@ -83,7 +83,7 @@ type failingStore struct {
 
 var errDisk = errors.New("disk full")
 
-func (s *failingStore) ApplyReady(c mvds.Changes, d []mvds.Message) error {
+func (s *failingStore) ApplyReady(c mvds.Changes, d []mvds.Delivery) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.failApply {

@@ -48,8 +48,9 @@ type Config struct {
 	// Logger (default nop) and Metrics (optional).
 	Logger  *zap.Logger
 	Metrics *metrics.Registry
-	// InboundBuffer bounds received messages waiting for the receive
-	// goroutine (default 1024).
+	// InboundBuffer bounds received Transport messages waiting for the
+	// receive goroutine (default 1024). When it is full the Transport's
+	// delivering goroutine waits (back-pressure); nothing is dropped.
 	InboundBuffer int
 }
 

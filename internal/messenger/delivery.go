@@ -36,6 +36,12 @@ type deliveries struct {
 	order   []EnvelopeHash
 	early   map[EnvelopeHash]EnvelopeEventKind // events seen before envelopePosted
 	pending []EnvelopeHash
+	events  []Event // to publish once mu is released; guarded by mu
+
+	// messages serialises read-modify-writes of message records with the
+	// chat book, which owns them (its mutex; set by New, nil in tests of
+	// the tracker alone). Lock order: mu → messages.
+	messages sync.Locker
 }
 
 func newDeliveries(st *store, b *eventbus.Bus[Event], now func() time.Time, log *zap.Logger) *deliveries {
@@ -43,11 +49,11 @@ func newDeliveries(st *store, b *eventbus.Bus[Event], now func() time.Time, log 
 		byHash: make(map[EnvelopeHash][]string), early: make(map[EnvelopeHash]EnvelopeEventKind)}
 }
 
-// DeliveryState returns the delivery record of an outgoing message.
-func (m *Messenger) DeliveryState(id string) (*Delivery, error) {
-	m.dl.mu.Lock()
-	defer m.dl.mu.Unlock()
-	d, err := m.st.delivery(id)
+// state returns the delivery record of an outgoing message.
+func (dl *deliveries) state(id string) (*Delivery, error) {
+	dl.mu.Lock()
+	defer dl.mu.Unlock()
+	d, err := dl.st.delivery(id)
 	if err != nil {
 		return nil, err
 	}
@@ -60,11 +66,11 @@ func (m *Messenger) DeliveryState(id string) (*Delivery, error) {
 // mapOutgoing returns the status message IDs of the MVDS messages about to
 // be sent (§6.4: keccak256(author ‖ body)) and records MVDS ID → status ID
 // for the ACKs, before the payload leaves. Runs on the driver goroutine.
-func (d *deliveries) mapOutgoing(self *ecdsa.PublicKey, msgs []mvds.Message) []string {
+func (d *deliveries) mapOutgoing(self *ecdsa.PublicKey, msgs []mvds.Message, mvdsIDs []mvds.MessageID) []string {
 	var ids []string
 	for i := range msgs {
 		id := message.ID(self, msgs[i].Body)
-		if err := d.st.putMVDS(msgs[i].ID(), id); err != nil {
+		if err := d.st.putMVDS(mvdsIDs[i], id); err != nil {
 			d.log.Warn("persist mvds id", zap.Error(err))
 		}
 		ids = append(ids, id)
@@ -76,7 +82,7 @@ func (d *deliveries) mapOutgoing(self *ecdsa.PublicKey, msgs []mvds.Message) []s
 // applies an event that raced ahead of the registration.
 func (d *deliveries) envelopePosted(h EnvelopeHash, ids []string) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlockAndPublish()
 	if len(d.order) >= maxTracked {
 		delete(d.byHash, d.order[0])
 		d.order = d.order[1:]
@@ -92,7 +98,7 @@ func (d *deliveries) envelopePosted(h EnvelopeHash, ids []string) {
 // onEnvelope applies a Transport envelope event.
 func (d *deliveries) onEnvelope(ev EnvelopeEvent) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlockAndPublish()
 	ids, ok := d.byHash[ev.Hash]
 	if !ok {
 		if len(d.pending) >= maxTracked {
@@ -123,7 +129,18 @@ func (d *deliveries) applyLocked(ev EnvelopeEvent, ids []string) {
 		}
 		d.setLocked(rec, next)
 	}
-	d.bus.Publish(EnvelopeStateEvent{Hash: ev.Hash, Kind: ev.Kind, MessageIDs: ids})
+	d.events = append(d.events, EnvelopeStateEvent{Hash: ev.Hash, Kind: ev.Kind, MessageIDs: ids})
+}
+
+// unlockAndPublish releases mu, then publishes the events the locked
+// section produced: no lock is held while sending on the bus's channels.
+func (d *deliveries) unlockAndPublish() {
+	evs := d.events
+	d.events = nil
+	d.mu.Unlock()
+	for _, ev := range evs {
+		d.bus.Publish(ev)
+	}
 }
 
 // onAcks marks sender as having acknowledged the status messages behind
@@ -133,7 +150,7 @@ func (d *deliveries) onAcks(sender, installation string, acks []mvds.MessageID) 
 		return
 	}
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlockAndPublish()
 	for _, a := range acks {
 		id, ok, err := d.st.statusIDOf(a)
 		if err != nil || !ok {
@@ -159,23 +176,45 @@ func (d *deliveries) onAcks(sender, installation string, acks []mvds.MessageID) 
 }
 
 // setLocked persists rec in state next (the message record too) and
-// publishes the change.
+// queues the change's event. It holds the chat book's lock (messages) over
+// the message's read-modify-write, so a concurrent MarkSeen is not undone
+// and a message deleted meanwhile (its delivery record with it) is not
+// brought back.
 func (d *deliveries) setLocked(rec *Delivery, next DeliveryState) {
+	if d.messages != nil {
+		d.messages.Lock()
+		defer d.messages.Unlock()
+	}
+	msg, err := d.st.message(rec.MessageID)
+	if err != nil {
+		return // deleted (or unreadable): nothing to track any more
+	}
 	changed := next != rec.State
 	rec.State, rec.UpdatedAt = next, d.now().UnixMilli()
 	var b storage.Batch
 	putDelivery(&b, rec)
 	if changed {
-		if msg, err := d.st.message(rec.MessageID); err == nil {
-			msg.Delivery = next
-			putJSON(&b, key(pfxMessage, []byte(msg.ID)), msg)
-		}
+		msg.Delivery = next
+		putJSON(&b, key(pfxMessage, []byte(msg.ID)), msg)
 	}
 	if err := d.st.write(&b); err != nil {
 		d.log.Warn("persist delivery state", zap.Error(err))
 		return
 	}
 	if changed {
-		d.bus.Publish(DeliveryEvent{MessageID: rec.MessageID, ChatID: rec.ChatID, State: next})
+		d.events = append(d.events, DeliveryEvent{MessageID: rec.MessageID, ChatID: rec.ChatID, State: next})
+	}
+}
+
+// run feeds the Transport's envelope events to the tracker until quit is
+// closed (the messenger's envelope goroutine).
+func (d *deliveries) run(events <-chan EnvelopeEvent, quit <-chan struct{}) {
+	for {
+		select {
+		case ev := <-events:
+			d.onEnvelope(ev)
+		case <-quit:
+			return
+		}
 	}
 }

@@ -6,12 +6,32 @@
 // (internal/datasync over storage/datasyncstore) and the payload layer
 // (protocol/message). The JSON-RPC layer calls the exported methods.
 //
+// Parts. Messenger is a thin coordinator (messenger.go: lifecycle;
+// api.go: the API). Each part owns its state behind its own lock:
+//
+//	chatbook.go, compose.go   chatBook: chat records and their messages
+//	public.go                 publicChats: join, leave, send, chat of a c4
+//	direct.go, outbox.go      directChats: 1:1 chats, MVDS peers, outbox
+//	groups.go, groups/        Groups: membership histories, group sends;
+//	                          the pure rules (replay, merge) in groups/
+//	contacts.go               contactBook: contacts
+//	pairing.go                Pairing: installations, p1/p2, our bundle
+//	dispatch.go, inbound.go,  dispatcher: the receive goroutine, its queue,
+//	parking.go                messages waiting for their group's g5
+//	subscriptions.go          subscriptions: Transport filters
+//	delivery.go               deliveries: delivery states
+//	core.go                   what they share (no state): identity, store,
+//	                          bus, posting, MVDS appends, mvdsTransport
+//
+// Groups and Pairing are exported (Messenger.Groups, Messenger.Pairing)
+// and carry the group and installation operations.
+//
 // Send (docs/PROTOCOL.md §8): a c4 is built with the chat's Lamport clock
 // (§1.6), Transit-encoded, wrapped and signed (v1 wrapper, §1.2), and stored
 // as queued with its delivery record before anything leaves. Public chats
 // post it symmetric on keccak256(name)[:4] with PBKDF2(name) (§4.1, §4.2);
 // 1:1 and group messages are appended to the MVDS pair group of each
-// recipient (§6.4) and the driver's Transport (send.go, mvdsTransport)
+// recipient (§6.4) and the driver's Transport (core.go, mvdsTransport)
 // encrypts each MVDS payload per recipient installation, adds copies for
 // our paired devices (§3.5, §3.6), and posts on the negotiated,
 // partitioned or discovery topic the encryption layer picks (§4.3).
@@ -19,15 +39,25 @@
 // Start appends what a crash left there (outbox.go), so a process killed
 // between the two writes does not leave it queued forever.
 //
-// Receive (§0): each subscription's pump feeds one receive goroutine,
-// which tries ProtocolMessage (decrypt), then MVDS (each body; ACKs drive
-// delivery states; the payload is fed to the driver after the bodies are
-// stored, so no ACK leaves before its message is persisted), then the v1
-// wrapper, Transit and the §1.8 validator, then the state checks (joined
+// Receive (§0): every subscription's Sink writes into one inbound queue,
+// called directly by the Transport's delivering goroutine; when the queue
+// is full the Sink blocks (back-pressure, counted in
+// statusd_messenger_inbound_blocked_seconds_total), it never drops. One
+// receive goroutine reads the queue and tries ProtocolMessage (decrypt), then hands the plaintext to the
+// MVDS driver, which decodes it once (bytes that are not MVDS come back and
+// are taken as a bare payload). The driver persists new messages as
+// pending, acknowledges them, and delivers them (DeliverFunc) into the
+// receive goroutine's queue; ACKs come out through its AckFunc and drive
+// delivery states. Each delivered body (and each bare payload) goes
+// through the v1 wrapper, Transit and the §1.8 validator, then the state
+// checks (joined
 // public chat and matching topic, group membership, blocked contacts,
 // cleared chats, dedupe by message ID). Nothing rejected is shown; each
 // rejection is counted by reason (Messenger.Dropped, and the
 // statusd_messenger_dropped_total metric) and published as DroppedEvent.
+// A delivered message is confirmed to the driver once handled; a crash
+// before that delivers it again at the next Start, and the dedupe by
+// message ID shows it once.
 //
 // Delivery states (types.go DeliveryState): queued when stored; sent when
 // the Transport reports an envelope carrying it left to ≥ 1 peer; expired
@@ -40,7 +70,9 @@
 // accepted; each change we make is signed, replay-checked (ErrNotAllowed)
 // and sent with the whole history to old and new members pairwise through
 // MVDS. Group messages go to the current members only; a message from a
-// non-member is dropped ("not-member").
+// non-member is dropped ("not-member"). MVDS does not order messages, so a
+// message to a group we do not know yet (its g5 is in the same payload) is
+// parked, unconfirmed, until the g5 is handled (parking.go).
 //
 // Pairing: our other installations are learnt from bundles on our
 // contact-code topic (InstallationFoundEvent), enabled with
@@ -49,9 +81,10 @@
 // payload carrying messages is also encrypted for them, so our devices
 // show what we send from any of them.
 //
-// Concurrency and lifecycle: see Messenger. Stop ends every goroutine the
-// package started. The store (store.go) is written before the event about
-// the write is published.
+// Concurrency and lifecycle: see Messenger (no lock is held while sending
+// on a channel or waiting for another goroutine). Stop ends every
+// goroutine the package started. The store (store.go) is written before
+// the event about the write is published.
 //
 // Choices (spec UNCONFIRMED or open):
 //   - Messages are always sent v1-wrapped and signed; public ones are not

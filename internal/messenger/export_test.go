@@ -1,23 +1,61 @@
 package messenger
 
-import "github.com/statusnode/statusd/protocol/message"
+import (
+	"time"
+
+	mvds "github.com/statusnode/statusd/protocol/datasync"
+	"github.com/statusnode/statusd/protocol/message"
+	"github.com/statusnode/statusd/storage"
+)
 
 // StoreTextOnly stores a text message as SendText does but does not hand
 // it to MVDS: the state a process killed inside SendText leaves behind.
 func (m *Messenger) StoreTextOnly(chatID, text string) (string, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	out, err := m.prepareTextLocked(chatID, text)
+	if err := m.running(); err != nil {
+		return "", err
+	}
+	out, evs, err := m.chats.storeText(chatID, text)
 	if err != nil {
 		return "", err
 	}
+	m.c.publish(evs...)
 	return out.id, nil
 }
 
 // GroupHistory returns the membership updates the messenger holds for a
 // group, in replay order.
 func (m *Messenger) GroupHistory(chatID string) []message.MembershipUpdate {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]message.MembershipUpdate(nil), m.groups[chatID]...)
+	m.groups.mu.Lock()
+	defer m.groups.mu.Unlock()
+	return append([]message.MembershipUpdate(nil), m.groups.updates[chatID]...)
 }
+
+// NewWithCrashHook is New with a fault-injection hook: crash is asked
+// before each MVDS delivery is stored, and true abandons the delivery
+// unstored and unconfirmed, as a process killed at that point would.
+func NewWithCrashHook(cfg Config, db storage.KV, tr Transport, crash func(id mvds.MessageID) bool) (*Messenger, error) {
+	m, err := New(cfg, db, tr)
+	if err != nil {
+		return nil, err
+	}
+	m.disp.hooks.crashBeforeStore = crash
+	return m, nil
+}
+
+// NewWithReceiveGate is New with the receive goroutine waiting on gate
+// before each batch it takes from the inbound queue.
+func NewWithReceiveGate(cfg Config, db storage.KV, tr Transport, gate <-chan struct{}) (*Messenger, error) {
+	m, err := New(cfg, db, tr)
+	if err != nil {
+		return nil, err
+	}
+	m.disp.hooks.beforeBatch = func() { <-gate }
+	return m, nil
+}
+
+// InboundBlocked is how long Transport deliveries waited for room in the
+// inbound queue.
+func InboundBlocked(m *Messenger) time.Duration { return m.in.blocked() }
+
+// InboundWaiting is the number of Transport deliveries waiting for room now.
+func InboundWaiting(m *Messenger) int { return int(m.in.waiting.Load()) }

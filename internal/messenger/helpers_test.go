@@ -169,3 +169,40 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	testutil.WaitFor(t, wait, what, cond)
 }
+
+// The group and installation operations live on Messenger.Groups() and
+// Messenger.Pairing(); these forwarders keep the scenarios readable.
+
+func (n *node) CreateGroup(ctx context.Context, name string, members []string) (*messenger.Chat, error) {
+	return n.Groups().CreateGroup(ctx, name, members)
+}
+
+func (n *node) AddMembers(ctx context.Context, chatID string, members ...string) (*messenger.Chat, error) {
+	return n.Groups().AddMembers(ctx, chatID, members...)
+}
+
+func (n *node) RemoveMember(ctx context.Context, chatID, member string) (*messenger.Chat, error) {
+	return n.Groups().RemoveMember(ctx, chatID, member)
+}
+
+func (n *node) MakeAdmin(ctx context.Context, chatID, member string) (*messenger.Chat, error) {
+	return n.Groups().MakeAdmin(ctx, chatID, member)
+}
+
+func (n *node) Rename(ctx context.Context, chatID, name string) (*messenger.Chat, error) {
+	return n.Groups().Rename(ctx, chatID, name)
+}
+
+func (n *node) Installations() ([]messenger.Installation, error) { return n.Pairing().Installations() }
+
+func (n *node) EnableInstallation(id string) error { return n.Pairing().EnableInstallation(id) }
+
+func (n *node) SendPairInstallation(ctx context.Context) error {
+	return n.Pairing().SendPairInstallation(ctx)
+}
+
+func (n *node) SyncDevices(ctx context.Context) error { return n.Pairing().SyncDevices(ctx) }
+
+func (n *node) PublishBundle() error { return n.Pairing().PublishBundle() }
+
+func (n *node) DisableInstallation(id string) error { return n.Pairing().DisableInstallation(id) }

@@ -2,9 +2,7 @@ package messenger
 
 import (
 	"context"
-	"crypto/ecdsa"
 	"fmt"
-	"io"
 	"sync"
 	"time"
 
@@ -25,58 +23,72 @@ type runState uint8
 
 const (
 	stateNew runState = iota
+	stateStarting
 	stateRunning
 	stateStopped
 )
 
-// Messenger is the application layer of one installation: chats, messages,
-// contacts, installations, delivery states and the event bus, over a
-// Transport, the encryption layer and MVDS.
+// Messenger is the application layer of one installation: a thin
+// coordinator over parts that each own their state — the chat book (chat
+// records and their messages), public chats, 1:1 chats (and the MVDS
+// peers), Groups, contacts, Pairing (installations), the dispatcher
+// (inbound path) and the delivery tracker — over a Transport, the
+// encryption layer and MVDS. The API calls the exported methods here;
+// group and installation operations are on Groups() and Pairing().
 //
-// Concurrency. The public methods are safe for concurrent use. One mutex
-// (mu) owns the messenger state (chats, contacts, groups, filters) and
-// serialises every change to it and to the message store; it is held by
-// API calls and by the receive goroutine while it handles one message.
-// Delivery records have their own leaf lock (deliveries.mu), because the
-// MVDS driver goroutine updates them from Transport sends. Lock order:
-// mu → deliveries.mu; nothing is called with deliveries.mu held. mu may be
-// held while calling the MVDS driver: the driver goroutine never takes mu.
+// Concurrency. Every exported method is safe for concurrent use. Each
+// part guards its own state with its own mutex (or, for the dispatcher,
+// its goroutine). The rule every part keeps: NO MUTEX IS HELD WHILE
+// SENDING ON A CHANNEL OR WAITING FOR ANOTHER GOROUTINE — not while calling
+// the MVDS driver (AddPeer, Append, Confirm), not while joining or leaving
+// Transport subscriptions or posting, not while publishing events (they go
+// out after the lock is released), not while pushing into the inbound
+// queue. A locked section reads and writes its own maps and the store, and
+// may take a leaf lock below it: the order is Groups.mu → chatBook.mu and
+// deliveries.mu → chatBook.mu (a delivery state rewrites its message
+// record, which the chat book owns); the chat book, contacts,
+// subscriptions, 1:1 peers, inbound queue, key cache and event bus locks
+// are leaves. This is what lets the MVDS driver goroutine call back
+// (Transport sends, deliveries, ACKs) while any API call or the receive
+// goroutine waits for it.
 //
-// Goroutines (all started by Start, all ended by Stop): one pump per
-// Transport subscription, one receive loop, one envelope-event loop, and
-// the MVDS driver's goroutine.
+// Goroutines (all started by Start, all ended by Stop): the receive
+// goroutine (dispatcher.run), one envelope-event loop, and the MVDS
+// driver's goroutine. Received messages arrive through the Sinks
+// (inbound.go) on the Transport's own delivering goroutine.
 type Messenger struct {
-	cfg      Config
-	self     *ecdsa.PublicKey
-	selfHex  string
-	selfPeer mvds.PeerID
-	tr       Transport
+	c        *core
 	db       storage.KV
-	st       *store
-	bus      *eventbus.Bus[Event]
-	cnt      *counters
-	dl       *deliveries
-	keys     *keyCache
-	posted   *recentHashes
-	rand     io.Reader
-	log      *zap.Logger
+	in       *inboundQueue
+	chats    *chatBook
+	subs     *subscriptions
+	public   *publicChats
+	direct   *directChats
+	groups   *Groups
+	contacts *contactBook
+	pairing  *Pairing
+	disp     *dispatcher
+	driver   *datasync.Driver // set by Start; c.ds is the same driver
 
-	enc *encryption.Manager // set by Start
-	ds  *datasync.Driver    // set by Start
+	mu        sync.Mutex
+	state     runState      // guarded by mu
+	startDone chan struct{} // closed when Start has finished (either way)
+	quit      chan struct{} // closed by Stop
+	wg        sync.WaitGroup
+	stopOnce  sync.Once
+	stopErr   error
+}
 
-	mu       sync.Mutex
-	state    runState
-	chats    map[string]*Chat                      // guarded by mu
-	contacts map[string]*Contact                   // guarded by mu
-	groups   map[string][]message.MembershipUpdate // guarded by mu
-	filters  map[string]Subscription               // guarded by mu
-	peers    map[string]bool                       // MVDS peers added; guarded by mu
-
-	inbound  chan inbound
-	quit     chan struct{} // closed by Stop
-	wg       sync.WaitGroup
-	stopOnce sync.Once
-	stopErr  error
+// testHooks are fault-injection points for tests (export_test.go); they
+// are set before Start and read only by the receive goroutine.
+type testHooks struct {
+	// crashBeforeStore is asked before an MVDS delivery is stored; true
+	// makes the receive goroutine abandon it unconfirmed, as a process
+	// killed at that point would.
+	crashBeforeStore func(id mvds.MessageID) bool
+	// beforeBatch runs on the receive goroutine before each batch it takes
+	// from the inbound queue (tests hold it there to fill the queue).
+	beforeBatch func()
 }
 
 // New returns a messenger over db (the node's database; the messenger uses
@@ -93,16 +105,24 @@ func New(cfg Config, db storage.KV, tr Transport) (*Messenger, error) {
 		return nil, fmt.Errorf("%w: identity: %w", ErrInvalidConfig, err)
 	}
 	log := cfg.Logger.Named("messenger")
-	m := &Messenger{
-		cfg: cfg, self: self, selfHex: message.PubKeyHex(self), selfPeer: peer,
-		tr: tr, db: db, st: newStore(storage.NewTable(db, TableName)),
-		bus: eventbus.New[Event](256), cnt: newCounters(cfg.Metrics, log), keys: newKeyCache(),
-		posted: newRecentHashes(4096), rand: &lockedReader{r: cfg.Rand}, log: log,
-		chats: make(map[string]*Chat), contacts: make(map[string]*Contact),
-		groups: make(map[string][]message.MembershipUpdate), filters: make(map[string]Subscription),
-		peers: make(map[string]bool), inbound: make(chan inbound, cfg.InboundBuffer), quit: make(chan struct{}),
-	}
-	m.dl = newDeliveries(m.st, m.bus, cfg.Now, log)
+	st := newStore(storage.NewTable(db, TableName))
+	bus := eventbus.New[Event](256)
+	c := &core{cfg: cfg, self: self, selfHex: message.PubKeyHex(self), selfPeer: peer, tr: tr, st: st,
+		bus: bus, cnt: newCounters(cfg.Metrics, log), dl: newDeliveries(st, bus, cfg.Now, log),
+		keys: newKeyCache(), posted: newRecentHashes(4096), rand: &lockedReader{r: cfg.Rand}, log: log}
+	m := &Messenger{c: c, db: db, quit: make(chan struct{}), startDone: make(chan struct{})}
+	m.in = newInboundQueue(cfg.InboundBuffer, m.quit, cfg.Metrics)
+	m.chats = newChatBook(c)
+	c.dl.messages = &m.chats.mu // message records: one writer at a time
+	m.subs = newSubscriptions(c, m.in)
+	m.contacts = newContactBook(c)
+	m.public = &publicChats{c: c, chats: m.chats, subs: m.subs}
+	m.direct = newDirectChats(c, m.chats, m.subs)
+	m.groups = &Groups{c: c, chats: m.chats, direct: m.direct, running: m.running,
+		updates: make(map[string][]message.MembershipUpdate)}
+	m.pairing = &Pairing{c: c, chats: m.chats, contacts: m.contacts, public: m.public, running: m.running}
+	m.disp = &dispatcher{c: c, in: m.in, subs: m.subs, chats: m.chats, public: m.public, direct: m.direct,
+		groups: m.groups, contacts: m.contacts, pairing: m.pairing}
 	return m, nil
 }
 
@@ -111,121 +131,122 @@ func New(cfg Config, db storage.KV, tr Transport) (*Messenger, error) {
 // every topic of §4.3 (own partitioned, discovery and personal topics, own
 // and contacts' contact-code topics, negotiated topics, joined public
 // chats), hands MVDS the direct messages a crash left stored but not
-// appended (outbox.go) and publishes our bundle on our contact-code topic. On error
-// everything started is stopped again; the messenger is then stopped.
+// appended (outbox.go) and publishes our bundle on our contact-code topic.
+// On error everything started is stopped again; the messenger is then
+// stopped. Start holds no lock while it waits for the driver.
 func (m *Messenger) Start() error {
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	switch m.state {
-	case stateRunning:
+	case stateStarting, stateRunning:
+		m.mu.Unlock()
 		return ErrStarted
 	case stateStopped:
+		m.mu.Unlock()
 		return ErrStopped
 	}
-	if err := m.open(); err != nil {
-		m.state = stateStopped
-		return err
-	}
-	m.state = stateRunning
-	m.wg.Add(2)
-	go m.receiveLoop()
-	go m.envelopeLoop()
-	if err := m.subscribeAllLocked(); err != nil {
-		m.mu.Unlock()
-		m.Stop()
+	m.state = stateStarting
+	m.mu.Unlock()
+	err := m.open()
+	if err == nil {
+		m.wg.Add(2)
+		go func() { defer m.wg.Done(); m.disp.run(m.quit) }()
+		go func() { defer m.wg.Done(); m.c.dl.run(m.c.tr.EnvelopeEvents(), m.quit) }()
 		m.mu.Lock()
+		if m.state == stateStarting {
+			m.state = stateRunning
+		} else {
+			err = ErrStopped // Stop came first; it waits for startDone
+		}
+		m.mu.Unlock()
+	}
+	if err == nil {
+		err = m.subscribeAll()
+	}
+	close(m.startDone)
+	if err != nil {
+		m.Stop()
 		return err
 	}
-	m.resendOutboxLocked(context.Background())
-	if err := m.publishBundleLocked(); err != nil {
-		m.log.Warn("publish bundle", zap.Error(err))
+	m.direct.resendOutbox(context.Background())
+	if err := m.pairing.publishBundle(); err != nil {
+		m.c.log.Warn("publish bundle", zap.Error(err))
 	}
-	m.log.Info("started", zap.String("installation", m.enc.InstallationID()), zap.Int("chats", len(m.chats)))
+	m.c.log.Info("started", zap.String("installation", m.c.enc.InstallationID()), zap.Int("chats", len(m.chats.all())))
 	return nil
 }
 
 // open brings the messenger table to the current record format, builds the
 // encryption manager and the MVDS driver and loads state.
 func (m *Messenger) open() error {
-	if err := m.st.migrate(); err != nil {
+	c := m.c
+	if err := c.st.migrate(); err != nil {
 		return err
 	}
 	begin := time.Now()
-	sst, err := sessions.Open(m.db, m.cfg.StorePassword, sessions.Options{KDFIterations: m.cfg.KDFIterations})
+	sst, err := sessions.Open(m.db, c.cfg.StorePassword, sessions.Options{KDFIterations: c.cfg.KDFIterations})
 	if err != nil {
 		return fmt.Errorf("%w: sessions: %w", ErrStore, err)
 	}
 	// Almost all of this is PBKDF2 deriving the at-rest key from the
 	// password; start-up measurements report it with the keystore's.
-	m.log.Info("session store unlocked", zap.Duration("kdf", time.Since(begin)))
-	inst, err := m.installationID()
+	c.log.Info("session store unlocked", zap.Duration("kdf", time.Since(begin)))
+	inst, err := c.installationID()
 	if err != nil {
 		return err
 	}
-	if m.enc, err = encryption.NewManager(encryption.Config{Identity: m.cfg.Identity, InstallationID: inst}, sst); err != nil {
+	if c.enc, err = encryption.NewManager(encryption.Config{Identity: c.cfg.Identity, InstallationID: inst}, sst); err != nil {
 		return fmt.Errorf("%w: %w", ErrEncryption, err)
 	}
-	dcfg := datasync.DefaultConfig(m.selfPeer)
-	dcfg.TickInterval = m.cfg.DataSyncTick
-	dcfg.Node.MaxBackoff = m.cfg.DataSyncMaxBackoff
+	dcfg := datasync.DefaultConfig(c.selfPeer)
+	dcfg.TickInterval = c.cfg.DataSyncTick
+	dcfg.Node.MaxBackoff = c.cfg.DataSyncMaxBackoff
+	dcfg.ConfirmDeliveries = true // the dispatcher confirms once stored
 	dstore := datasyncstore.New(storage.NewTable(m.db, datasyncstore.TableName))
-	m.ds, err = datasync.New(dcfg, dstore, mvdsTransport{m}, nil,
-		datasync.WithClock(m.cfg.DataSyncClock), datasync.WithLogger(m.cfg.Logger))
+	drv, err := datasync.New(dcfg, dstore, mvdsTransport{c}, m.disp.onDelivery,
+		datasync.WithAckFunc(m.disp.onAcks), datasync.WithClock(c.cfg.DataSyncClock), datasync.WithLogger(c.cfg.Logger))
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrDataSync, err)
 	}
-	if err := m.loadLocked(); err != nil {
-		return err
+	m.driver, c.ds = drv, drv
+	for _, load := range []func() error{m.chats.load, m.contacts.load, m.groups.load} {
+		if err := load(); err != nil {
+			return err
+		}
 	}
-	if err := m.ds.Start(); err != nil {
+	if err := drv.Start(); err != nil {
 		return fmt.Errorf("%w: start: %w", ErrDataSync, err)
 	}
 	return nil
 }
 
-// installationID returns the configured, stored or a new installation ID,
-// persisting it so that a restart keeps the same device.
-func (m *Messenger) installationID() (string, error) {
-	stored, ok, err := m.st.meta(metaInstallation)
-	if err != nil {
-		return "", err
+// subscribeAll joins every topic we listen on (§4.3).
+func (m *Messenger) subscribeAll() error {
+	if err := m.subs.joinStored(); err != nil {
+		return err
 	}
-	id := m.cfg.InstallationID
-	switch {
-	case id == "" && ok:
-		return string(stored), nil
-	case id == "":
-		if id, err = encryption.NewInstallationID(m.rand); err != nil {
-			return "", fmt.Errorf("%w: %w", ErrEncryption, err)
+	for _, ch := range m.chats.all() {
+		var err error
+		switch {
+		case !ch.Active:
+		case ch.Type == ChatPublic:
+			err = m.subs.joinPublic(ch.Name)
+		case ch.Type == ChatOneToOne:
+			err = m.direct.listen(ch)
 		}
-	case ok && string(stored) == id:
-		return id, nil
+		if err != nil {
+			return err
+		}
 	}
-	var b storage.Batch
-	b.Put(key(pfxMeta, []byte(metaInstallation)), []byte(id))
-	return id, m.st.write(&b)
-}
-
-// loadLocked reads chats, contacts and groups into memory.
-func (m *Messenger) loadLocked() error {
-	chats, err := m.st.chats()
-	if err != nil {
-		return err
+	for _, ct := range m.contacts.list() {
+		if ct.Added && !ct.Blocked {
+			if pub, err := parsePubKey(ct.ID); err == nil {
+				if err := m.subs.joinContactCode(pub); err != nil {
+					return err
+				}
+			}
+		}
 	}
-	for _, c := range chats {
-		m.chats[c.ID] = c
-	}
-	contacts, err := m.st.contacts()
-	if err != nil {
-		return err
-	}
-	for _, c := range contacts {
-		m.contacts[c.ID] = c
-	}
-	return iterateJSON(m.st, []byte{pfxGroup}, func(g *storedGroup) error {
-		m.groups[g.ChatID] = g.Updates
-		return nil
-	})
+	return nil
 }
 
 // Stop unsubscribes from the Transport, ends every goroutine the messenger
@@ -241,55 +262,35 @@ func (m *Messenger) Stop() error {
 
 func (m *Messenger) stop() error {
 	m.mu.Lock()
-	wasRunning := m.state == stateRunning
+	prev := m.state
 	m.state = stateStopped
-	subs := m.filters
-	m.filters = make(map[string]Subscription)
 	m.mu.Unlock()
-	close(m.quit)
-	for _, s := range subs {
-		s.Unsubscribe()
+	if prev == stateStarting {
+		<-m.startDone // Start finishes its set-up before it is undone
 	}
+	close(m.quit) // releases Sinks blocked on the inbound queue
+	m.subs.closeAll()
 	m.wg.Wait()
 	var err error
-	if m.ds != nil {
-		err = m.ds.Stop()
+	if m.driver != nil {
+		err = m.driver.Stop()
 	}
-	m.bus.Close()
-	if wasRunning {
-		m.log.Info("stopped")
+	m.c.bus.Close()
+	if prev == stateRunning {
+		m.c.log.Info("stopped")
 	}
 	return err
 }
 
-// running reports whether API calls may proceed; callers hold mu.
-func (m *Messenger) runningLocked() error {
+// running reports whether API calls may proceed.
+func (m *Messenger) running() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	switch m.state {
-	case stateNew:
+	case stateNew, stateStarting:
 		return ErrNotStarted
 	case stateStopped:
 		return ErrStopped
 	}
 	return nil
 }
-
-// Subscribe returns a subscription to the event bus with a channel of the
-// given capacity (0: 256). Events published while the channel is full are
-// lost for that subscriber and counted (EventSubscription.Dropped).
-func (m *Messenger) Subscribe(capacity int) *EventSubscription { return m.bus.Subscribe(capacity) }
-
-// PublicKey returns our identity as 0x04… hex.
-func (m *Messenger) PublicKey() string { return m.selfHex }
-
-// InstallationID returns this device's installation ID (after Start).
-func (m *Messenger) InstallationID() string {
-	if m.enc == nil {
-		return ""
-	}
-	return m.enc.InstallationID()
-}
-
-// Dropped returns how many received payloads were not shown, by reason
-// (message.Rule names such as "transit", "signature", "text-too-long",
-// "duplicate", and the Reason… constants and "decrypt-…" labels).
-func (m *Messenger) Dropped() map[string]uint64 { return m.cnt.snapshot() }

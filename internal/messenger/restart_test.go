@@ -85,6 +85,7 @@ func TestRestartOnLevelDB(t *testing.T) {
 func TestStopLeavesNoGoroutines(t *testing.T) {
 	defer goleak.VerifyNone(t, ignoreLevelDB, goleak.IgnoreCurrent())
 	h := newHarness(t)
+	defer h.net.Close() // the network's own delivery goroutines
 	db := openLevelDB(t, t.TempDir())
 	defer db.Close()
 	m, err := messenger.New(h.config(newKey(t)), db, h.net.Join(newKey(t)))

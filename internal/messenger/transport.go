@@ -17,15 +17,16 @@ import (
 // that identity's key and every posted envelope is signed with it (§4.3 "all
 // Status Whisper messages are signed"). All methods are safe for concurrent
 // use. The messenger calls Post from its own goroutines and from the MVDS
-// driver goroutine; Post must not call back into the messenger.
+// driver goroutine; Post must not call back into the messenger, and must
+// not wait for a Sink call in progress.
 type Transport interface {
-	// JoinSymmetric subscribes to envelopes on topic that decrypt with key
-	// (public chats, contact-code topics, negotiated topics).
-	JoinSymmetric(topic whisper.Topic, key whisper.SymKey) (Subscription, error)
-	// JoinAsymmetric subscribes to envelopes on any of topics that decrypt
-	// with the transport's identity key (partitioned, discovery and personal
-	// discovery topics).
-	JoinAsymmetric(topics []whisper.Topic) (Subscription, error)
+	// JoinSymmetric subscribes sink to envelopes on topic that decrypt with
+	// key (public chats, contact-code topics, negotiated topics).
+	JoinSymmetric(topic whisper.Topic, key whisper.SymKey, sink Sink) (Subscription, error)
+	// JoinAsymmetric subscribes sink to envelopes on any of topics that
+	// decrypt with the transport's identity key (partitioned, discovery and
+	// personal discovery topics).
+	JoinAsymmetric(topics []whisper.Topic, sink Sink) (Subscription, error)
 	// Post seals env, signs it with the identity key and hands it to the
 	// router. It returns the envelope hash, the key of later EnvelopeEvents.
 	// It may block until ctx ends (proof of work).
@@ -36,13 +37,20 @@ type Transport interface {
 	EnvelopeEvents() <-chan EnvelopeEvent
 }
 
+// Sink receives the decrypted messages of one subscription. The Transport
+// calls it directly from the goroutine that delivers envelopes (the
+// router's), with no queue or goroutine of its own in between, and must not
+// drop a message because the Sink is slow: the messenger's Sink writes into
+// its inbound queue and BLOCKS while that queue is full, which is
+// back-pressure on the delivering goroutine. The Transport may skip the
+// envelopes it posted itself (the messenger ignores them).
+type Sink func(ReceivedMessage)
+
 // Subscription is one filter of a Transport.
 type Subscription interface {
-	// Messages yields the decrypted messages that match the filter. The
-	// Transport never blocks on it: when the channel is full it drops and
-	// counts. It is closed by Unsubscribe.
-	Messages() <-chan ReceivedMessage
-	// Unsubscribe removes the filter and closes Messages. Idempotent.
+	// Unsubscribe removes the filter. A delivery already under way may
+	// still reach the Sink afterwards; none is started later. Idempotent;
+	// it must not wait for a Sink call to return.
 	Unsubscribe()
 }
 

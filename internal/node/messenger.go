@@ -1,8 +1,13 @@
 package node
 
 import (
+	"context"
+
+	"github.com/statusnode/statusd/api/shhext"
+	"github.com/statusnode/statusd/api/statusd"
 	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/internal/messenger/whisperadapter"
+	"github.com/statusnode/statusd/protocol/encryption"
 )
 
 // lightKDFIterations is the session-store PBKDF2 count with --lightkdf
@@ -46,3 +51,61 @@ func (n *Node) startMessenger() error {
 
 // Messenger is the application layer; valid between Start and Stop.
 func (n *Node) Messenger() *messenger.Messenger { return n.messenger }
+
+// messengerAPI is the messenger as the shhext/statusd namespaces consume
+// it: the coordinator's methods, plus the group and installation
+// operations that live on its Groups() and Pairing() parts.
+type messengerAPI struct{ *messenger.Messenger }
+
+var (
+	_ shhext.Messenger  = messengerAPI{}
+	_ statusd.Messenger = messengerAPI{}
+)
+
+func (a messengerAPI) CreateGroup(ctx context.Context, name string, members []string) (*messenger.Chat, error) {
+	return a.Groups().CreateGroup(ctx, name, members)
+}
+
+func (a messengerAPI) AddMembers(ctx context.Context, chatID string, members ...string) (*messenger.Chat, error) {
+	return a.Groups().AddMembers(ctx, chatID, members...)
+}
+
+func (a messengerAPI) RemoveMember(ctx context.Context, chatID, member string) (*messenger.Chat, error) {
+	return a.Groups().RemoveMember(ctx, chatID, member)
+}
+
+func (a messengerAPI) MakeAdmin(ctx context.Context, chatID, member string) (*messenger.Chat, error) {
+	return a.Groups().MakeAdmin(ctx, chatID, member)
+}
+
+func (a messengerAPI) Rename(ctx context.Context, chatID, name string) (*messenger.Chat, error) {
+	return a.Groups().Rename(ctx, chatID, name)
+}
+
+func (a messengerAPI) LeaveGroup(ctx context.Context, chatID string) (*messenger.Chat, error) {
+	return a.Groups().LeaveGroup(ctx, chatID)
+}
+
+func (a messengerAPI) Installations() ([]messenger.Installation, error) {
+	return a.Pairing().Installations()
+}
+
+func (a messengerAPI) EnableInstallation(id string) error { return a.Pairing().EnableInstallation(id) }
+
+func (a messengerAPI) DisableInstallation(id string) error {
+	return a.Pairing().DisableInstallation(id)
+}
+
+func (a messengerAPI) SetInstallationMetadata(id string, md encryption.InstallationMetadata) error {
+	return a.Pairing().SetInstallationMetadata(id, md)
+}
+
+func (a messengerAPI) SendPairInstallation(ctx context.Context) error {
+	return a.Pairing().SendPairInstallation(ctx)
+}
+
+func (a messengerAPI) SyncDevices(ctx context.Context) error { return a.Pairing().SyncDevices(ctx) }
+
+func (a messengerAPI) PublishBundle() error { return a.Pairing().PublishBundle() }
+
+func (a messengerAPI) ContactCode() ([]byte, error) { return a.Pairing().ContactCode() }

@@ -433,11 +433,11 @@ func (n *Node) startRPC() error {
 		MaxSubscriptions: n.cfg.RPC.MaxSubscriptions, Now: n.clock.Now})
 	// Pushed before the RPC server, so subscriptions end after it stopped.
 	n.stack.push("shh subscriptions", shhSvc.Close)
-	statusdSvc := statusd.New(n.messenger, n.whisper).WithHealth(n.Health)
+	statusdSvc := statusd.New(messengerAPI{n.messenger}, n.whisper).WithHealth(n.Health)
 	n.stack.push("statusd subscriptions", statusdSvc.Close)
 	mailSvc := mailapi.New(n.mailclient, n.whisper.Keys(), mailapi.Config{Now: n.clock.Now})
 	n.stack.push("mailserver requests and subscriptions", mailSvc.Close)
-	extSvc := shhext.New(n.messenger, n.whisper.Keys(), shhSvc.API())
+	extSvc := shhext.New(messengerAPI{n.messenger}, n.whisper.Keys(), shhSvc.API())
 	extSvc.SetMailserver(mailSvc)
 	mailserversSvc := mailservers.New(storemailservers.New(storage.NewTable(n.db, storemailservers.TableName)), mailservers.TCPPinger{})
 	for ns, svc := range map[string]any{

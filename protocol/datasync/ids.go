@@ -39,6 +39,17 @@ type Message struct {
 	Body      []byte
 }
 
+// Delivery is a message handed to the application together with the peer
+// it was received from. The node does not produce it (Ready.Deliver holds
+// bare messages); the driver attaches the sender and the store keeps it with
+// the pending mark, so a redelivery after a crash still names the sender.
+// From is the zero PeerID when the sender is unknown (a pending mark
+// written before senders were recorded).
+type Delivery struct {
+	From PeerID
+	Message
+}
+
 // ID computes the message's ID (§6.2).
 func (m Message) ID() MessageID {
 	return ComputeMessageID(m.GroupID, m.Timestamp, m.Body)

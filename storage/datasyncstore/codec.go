@@ -105,11 +105,21 @@ func pendingKey(id datasync.MessageID) []byte {
 	return append([]byte{prefixPending}, id[:]...)
 }
 
-func decodePending(key []byte) (datasync.MessageID, error) {
+// encodePending is the value of a pending mark: the sender's peer ID.
+func encodePending(from datasync.PeerID) []byte { return from[:] }
+
+// decodePending reads a pending mark. An empty value (format 1 before
+// senders were recorded) gives the zero PeerID.
+func decodePending(key, value []byte) (datasync.MessageID, datasync.PeerID, error) {
 	var id datasync.MessageID
+	var from datasync.PeerID
 	if len(key) != pendingKeyLen {
-		return id, fmt.Errorf("%w: pending key of %d bytes", ErrCorrupt, len(key))
+		return id, from, fmt.Errorf("%w: pending key of %d bytes", ErrCorrupt, len(key))
+	}
+	if len(value) != 0 && len(value) != datasync.PeerIDLength {
+		return id, from, fmt.Errorf("%w: pending value of %d bytes", ErrCorrupt, len(value))
 	}
 	copy(id[:], key[1:])
-	return id, nil
+	copy(from[:], value)
+	return id, from, nil
 }

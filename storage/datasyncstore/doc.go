@@ -15,7 +15,8 @@
 //	"r" ‖ peer(65) ‖ id(32)  record: type(1) ‖ send count(8 BE) ‖ send epoch(8 BE)
 //	"m" ‖ id(32)             message: group(32) ‖ timestamp(8 BE, two's complement) ‖ body
 //	"g" ‖ group(32) ‖ peer(65) membership: empty value
-//	"p" ‖ id(32)             pending delivery: empty value
+//	"p" ‖ id(32)             pending delivery: the sender's peer ID (65), or
+//	                         empty (written before senders were recorded)
 //
 // Format version 1 (storage.FormatVersion covers the whole database). A
 // message's key is checked against the hash of its value on Load, so a

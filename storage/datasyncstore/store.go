@@ -40,11 +40,11 @@ func New(kv storage.KV) *Store { return &Store{kv: kv} }
 func (s *Store) Apply(c datasync.Changes) error { return s.ApplyReady(c, nil) }
 
 // ApplyReady persists c and marks the messages of deliver as pending
-// delivery, in one atomic batch: after a crash, either the node's state
+// delivery (with their senders), in one atomic batch: after a crash, either the node's state
 // includes the messages and they are pending, or neither. The driver calls
 // it before sending anything of the Ready the changes come from, and
 // Delivered once the application has the messages. It does not retain c.
-func (s *Store) ApplyReady(c datasync.Changes, deliver []datasync.Message) error {
+func (s *Store) ApplyReady(c datasync.Changes, deliver []datasync.Delivery) error {
 	var b storage.Batch
 	if c.EpochChanged {
 		var v [8]byte
@@ -66,8 +66,8 @@ func (s *Store) ApplyReady(c datasync.Changes, deliver []datasync.Message) error
 	for _, mb := range c.AddMembers {
 		b.Put(memberKey(mb), nil)
 	}
-	for _, m := range deliver {
-		b.Put(pendingKey(m.ID()), nil)
+	for _, d := range deliver {
+		b.Put(pendingKey(d.ID()), encodePending(d.From))
 	}
 	if b.Len() == 0 {
 		return nil
@@ -94,21 +94,22 @@ func (s *Store) Delivered(ids []datasync.MessageID) error {
 }
 
 // Pending returns the messages persisted by ApplyReady whose delivery was
-// not confirmed with Delivered, in key order. The driver hands them to the
+// not confirmed with Delivered, with their senders, in key order. The driver hands them to the
 // application again at start-up: after a crash the application may see a
 // message twice (it dedupes by ID), never zero times.
-func (s *Store) Pending() ([]datasync.Message, error) {
+func (s *Store) Pending() ([]datasync.Delivery, error) {
 	var ids []datasync.MessageID
-	err := s.kv.Iterate([]byte{prefixPending}, nil, func(k, _ []byte) error {
-		id, err := decodePending(k)
-		ids = append(ids, id)
+	var froms []datasync.PeerID
+	err := s.kv.Iterate([]byte{prefixPending}, nil, func(k, v []byte) error {
+		id, from, err := decodePending(k, v)
+		ids, froms = append(ids, id), append(froms, from)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("datasyncstore: pending: %w", err)
 	}
-	out := make([]datasync.Message, 0, len(ids))
-	for _, id := range ids {
+	out := make([]datasync.Delivery, 0, len(ids))
+	for i, id := range ids {
 		v, err := s.kv.Get(messageKey(id))
 		if errors.Is(err, storage.ErrNotFound) {
 			return nil, fmt.Errorf("%w: %s", ErrUnknownPending, id)
@@ -120,7 +121,7 @@ func (s *Store) Pending() ([]datasync.Message, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, m)
+		out = append(out, datasync.Delivery{From: froms[i], Message: m})
 	}
 	return out, nil
 }

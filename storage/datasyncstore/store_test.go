@@ -144,7 +144,11 @@ func collect(t *testing.T, n *datasync.Node, ref *datasync.MemoryStore, rng *ran
 			t.Fatal(err)
 		}
 		for _, s := range st {
-			if err := s.ApplyReady(rd.Changes, rd.Deliver); err != nil {
+			var dels []datasync.Delivery
+			for _, m := range rd.Deliver {
+				dels = append(dels, datasync.Delivery{Message: m})
+			}
+			if err := s.ApplyReady(rd.Changes, dels); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -190,7 +194,8 @@ func TestPendingDelivery(t *testing.T) {
 		m1 := datasync.Message{GroupID: g, Timestamp: 1, Body: []byte("one")}
 		m2 := datasync.Message{GroupID: g, Timestamp: -2, Body: nil}
 		c := datasync.Changes{Epoch: 9, EpochChanged: true, PutMessages: []datasync.Message{m1, m2}}
-		if err := st.ApplyReady(c, []datasync.Message{m1, m2}); err != nil {
+		from := peerID(3)
+		if err := st.ApplyReady(c, []datasync.Delivery{{From: from, Message: m1}, {From: from, Message: m2}}); err != nil {
 			t.Fatal(err)
 		}
 		st = reopen()
@@ -198,7 +203,14 @@ func TestPendingDelivery(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(got) != 2 || canonical(datasync.Snapshot{Messages: got}) != canonical(datasync.Snapshot{Messages: []datasync.Message{m1, m2}}) {
+		var msgs []datasync.Message
+		for _, d := range got {
+			if d.From != from {
+				t.Fatalf("pending sender %s, want %s", d.From, from)
+			}
+			msgs = append(msgs, d.Message)
+		}
+		if len(got) != 2 || canonical(datasync.Snapshot{Messages: msgs}) != canonical(datasync.Snapshot{Messages: []datasync.Message{m1, m2}}) {
 			t.Fatalf("pending = %v", got)
 		}
 		if err := st.Delivered([]datasync.MessageID{m1.ID()}); err != nil {

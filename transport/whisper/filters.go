@@ -34,9 +34,10 @@ type Filter struct {
 
 	mu     sync.Mutex // guards the fields below
 	msgs   []*Message
-	size   int           // bytes held in msgs (messageSize)
-	lost   int           // messages not kept since the last TakeLost or Retrieve
-	ch     chan *Message // nil for polled filters
+	size   int            // bytes held in msgs (messageSize)
+	lost   int            // messages not kept since the last TakeLost or Retrieve
+	ch     chan *Message  // nil for polled and sink filters
+	sink   func(*Message) // set by SubscribeFunc; read-only after install
 	closed bool
 }
 
@@ -67,6 +68,16 @@ func (f *Filter) ID() string { return f.id }
 // subscriber or a full buffer) and whether it was lost (not closed). Lost
 // messages are counted for the client: TakeLost, Retrieve.
 func (f *Filter) push(m *Message) (taken, lost bool) {
+	if f.sink != nil {
+		f.mu.Lock()
+		closed := f.closed
+		f.mu.Unlock()
+		if closed {
+			return false, false
+		}
+		f.sink(m) // may block: back-pressure on the delivering goroutine
+		return true, false
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.closed {
@@ -210,6 +221,19 @@ func (fs *Filters) Subscribe(f *Filter) (string, <-chan *Message, error) {
 	ch := make(chan *Message, fs.w.cfg.FilterQueue)
 	id, err := fs.install(f, ch)
 	return id, ch, err
+}
+
+// SubscribeFunc adds a filter whose messages are handed to sink, called on
+// the goroutine that delivers the envelope: a peer's read loop, or the
+// caller of Send for a local post. Unlike Subscribe there is no queue in
+// between and nothing is dropped: sink may block, and while it does the
+// delivering goroutine (and the peer it reads from) waits — back-pressure
+// instead of loss. sink must therefore never wait for anything that itself
+// waits on the router. A delivery already under way when Uninstall runs
+// may still reach sink after Uninstall returns.
+func (fs *Filters) SubscribeFunc(f *Filter, sink func(*Message)) (string, error) {
+	f.sink = sink
+	return fs.install(f, nil)
 }
 
 func (fs *Filters) install(f *Filter, ch chan *Message) (string, error) {

@@ -15,7 +15,10 @@
 // that comes back online does not receive envelopes posted while it was
 // away (no pool sync): MVDS retransmission has to bring them.
 //
-// Nothing blocks: a full subscription channel or event channel drops (and
-// counts) like a router's bounded queues. Delayed deliveries run on timers;
-// Network.Close cancels those not yet fired and waits for running ones.
+// Post never blocks: every endpoint has its own delivery goroutine (the
+// stand-in for its router's) that calls the matching Sinks, waiting while a
+// Sink blocks, so a slow messenger slows only its own deliveries and loses
+// nothing. A full event channel drops (and counts) like a router's bounded
+// event queue. Delayed deliveries run on timers; Network.Close cancels those
+// not yet fired, stops the delivery goroutines and waits for all of them.
 package transporttest

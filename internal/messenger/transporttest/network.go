@@ -29,7 +29,7 @@ type Network struct {
 	nonce  uint64
 	timers map[*time.Timer]struct{}
 	closed bool
-	wg     sync.WaitGroup
+	wg     sync.WaitGroup // delayed deliveries and endpoint delivery goroutines
 	stats  Stats
 }
 
@@ -44,7 +44,7 @@ type Stats struct {
 	Posted    int // envelopes posted
 	Delivered int // envelope copies handed to an endpoint
 	Dropped   int // copies lost to the drop function
-	Overflow  int // messages or events lost to full channels
+	Overflow  int // envelope events lost to a full channel
 }
 
 // NewNetwork returns an empty network whose clock stands at now.
@@ -60,12 +60,21 @@ func (n *Network) Now() time.Time {
 }
 
 // Join adds an online endpoint for identity key.
+//
+// Each endpoint has a delivery goroutine, the stand-in for a router's: it
+// hands the endpoint's incoming messages to the matching Sinks in order and
+// waits while a Sink blocks (the network never drops for a slow Sink).
+// Close stops it.
 func (n *Network) Join(key *ecdsa.PrivateKey) *Endpoint {
 	e := &Endpoint{net: n, key: key, online: true, subs: make(map[*subscription]struct{}),
-		events: make(chan messenger.EnvelopeEvent, 4096)}
+		events: make(chan messenger.EnvelopeEvent, 4096), ready: make(chan struct{}, 1), quit: make(chan struct{})}
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.eps = append(n.eps, e)
+	if !n.closed {
+		n.wg.Add(1)
+		go e.deliverLoop()
+	}
 	return e
 }
 
@@ -140,17 +149,24 @@ func (n *Network) Inject(signer *ecdsa.PublicKey, env messenger.Envelope) messen
 	return h
 }
 
-// Close cancels delayed deliveries not yet fired and waits for running
-// ones. Posts fail afterwards.
+// Close cancels delayed deliveries not yet fired, stops every endpoint's
+// delivery goroutine (messages not yet handed over are lost) and waits for
+// them. A Sink blocked at that point must be released by its owner (the
+// messenger's Stop). Posts fail afterwards.
 func (n *Network) Close() {
 	n.mu.Lock()
-	n.closed = true
-	for t := range n.timers {
-		if t.Stop() {
-			n.wg.Done()
+	if !n.closed {
+		n.closed = true
+		for t := range n.timers {
+			if t.Stop() {
+				n.wg.Done()
+			}
+		}
+		n.timers = nil
+		for _, e := range n.eps {
+			close(e.quit)
 		}
 	}
-	n.timers = nil
 	n.mu.Unlock()
 	n.wg.Wait()
 }
@@ -219,19 +235,61 @@ func (n *Network) scheduleLocked(from, to *Endpoint, env messenger.Envelope, msg
 	n.timers[t] = struct{}{}
 }
 
-// deliverLocked hands msg to every matching subscription of to.
+// deliverLocked queues msg for to's delivery goroutine; it never blocks.
 func (n *Network) deliverLocked(to *Endpoint, env messenger.Envelope, msg messenger.ReceivedMessage) {
 	n.stats.Delivered++
-	for s := range to.subs {
-		if !s.matches(to, env) {
-			continue
-		}
+	to.incoming = append(to.incoming, arrival{env: env, msg: msg})
+	select {
+	case to.ready <- struct{}{}:
+	default:
+	}
+}
+
+type arrival struct {
+	env messenger.Envelope
+	msg messenger.ReceivedMessage
+}
+
+// deliverLoop is the endpoint's delivery goroutine: it calls the Sink of
+// every subscription matching each arrival, outside the network lock,
+// waiting for each call to return.
+func (e *Endpoint) deliverLoop() {
+	n := e.net
+	defer n.wg.Done()
+	for {
 		select {
-		case s.ch <- msg:
-		default:
-			n.stats.Overflow++
+		case <-e.ready:
+		case <-e.quit:
+			return
+		}
+		n.mu.Lock()
+		batch := e.incoming
+		e.incoming = nil
+		n.mu.Unlock()
+		for _, a := range batch {
+			for _, sink := range e.sinks(a.env) {
+				sink(a.msg)
+			}
+			select {
+			case <-e.quit:
+				return
+			default:
+			}
 		}
 	}
+}
+
+// sinks returns the Sinks of the live subscriptions matching env.
+func (e *Endpoint) sinks(env messenger.Envelope) []messenger.Sink {
+	e.net.mu.Lock()
+	defer e.net.mu.Unlock()
+	var out []messenger.Sink
+	for s := range e.subs {
+		if s.matches(e, env) {
+			out = append(out, s.sink)
+		}
+	}
+	return out
 }
 
 func (n *Network) eventLocked(e *Endpoint, ev messenger.EnvelopeEvent) {
@@ -249,18 +307,22 @@ type Endpoint struct {
 	online bool                       // guarded by net.mu
 	subs   map[*subscription]struct{} // guarded by net.mu
 	events chan messenger.EnvelopeEvent
+
+	incoming []arrival     // guarded by net.mu; read by deliverLoop
+	ready    chan struct{} // capacity 1: "incoming may be non-empty"
+	quit     chan struct{} // closed by Network.Close
 }
 
 var _ messenger.Transport = (*Endpoint)(nil)
 
 // JoinSymmetric implements messenger.Transport.
-func (e *Endpoint) JoinSymmetric(topic whisper.Topic, key whisper.SymKey) (messenger.Subscription, error) {
-	return e.subscribe(&subscription{sym: &key, topics: []whisper.Topic{topic}}), nil
+func (e *Endpoint) JoinSymmetric(topic whisper.Topic, key whisper.SymKey, sink messenger.Sink) (messenger.Subscription, error) {
+	return e.subscribe(&subscription{sym: &key, topics: []whisper.Topic{topic}, sink: sink}), nil
 }
 
 // JoinAsymmetric implements messenger.Transport.
-func (e *Endpoint) JoinAsymmetric(topics []whisper.Topic) (messenger.Subscription, error) {
-	return e.subscribe(&subscription{topics: append([]whisper.Topic(nil), topics...)}), nil
+func (e *Endpoint) JoinAsymmetric(topics []whisper.Topic, sink messenger.Sink) (messenger.Subscription, error) {
+	return e.subscribe(&subscription{topics: append([]whisper.Topic(nil), topics...), sink: sink}), nil
 }
 
 // Post implements messenger.Transport.
@@ -279,7 +341,7 @@ func (e *Endpoint) Subscriptions() int {
 }
 
 func (e *Endpoint) subscribe(s *subscription) *subscription {
-	s.ep, s.ch = e, make(chan messenger.ReceivedMessage, 1024)
+	s.ep = e
 	e.net.mu.Lock()
 	defer e.net.mu.Unlock()
 	e.subs[s] = struct{}{}
@@ -290,19 +352,14 @@ type subscription struct {
 	ep     *Endpoint
 	sym    *whisper.SymKey
 	topics []whisper.Topic
-	ch     chan messenger.ReceivedMessage
+	sink   messenger.Sink
 }
-
-func (s *subscription) Messages() <-chan messenger.ReceivedMessage { return s.ch }
 
 func (s *subscription) Unsubscribe() {
 	n := s.ep.net
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if _, ok := s.ep.subs[s]; ok {
-		delete(s.ep.subs, s)
-		close(s.ch)
-	}
+	delete(s.ep.subs, s)
 }
 
 func (s *subscription) matches(to *Endpoint, env messenger.Envelope) bool {

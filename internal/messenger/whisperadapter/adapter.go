@@ -40,14 +40,14 @@ type Config struct {
 	PoW     float64
 	PoWTime time.Duration
 	TTL     time.Duration
-	// EventBuffer is the capacity of EnvelopeEvents (default 1024) and
-	// SubscriptionBuffer that of each Subscription's Messages (default
-	// 1024). Whatever does not fit is dropped and counted (Dropped).
-	EventBuffer        int
-	SubscriptionBuffer int
-	Now                func() time.Time // default time.Now
-	Rand               io.Reader        // default crypto/rand
-	Logger             *zap.Logger      // default nop
+	// EventBuffer is the capacity of EnvelopeEvents (default 1024).
+	// Events that do not fit are dropped and counted (DroppedEvents).
+	// Received messages have no buffer here: the router hands them to the
+	// messenger's Sink directly.
+	EventBuffer int
+	Now         func() time.Time // default time.Now
+	Rand        io.Reader        // default crypto/rand
+	Logger      *zap.Logger      // default nop
 }
 
 func (c *Config) setDefaults() {
@@ -62,9 +62,6 @@ func (c *Config) setDefaults() {
 	}
 	if c.EventBuffer <= 0 {
 		c.EventBuffer = 1024
-	}
-	if c.SubscriptionBuffer <= 0 {
-		c.SubscriptionBuffer = 1024
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -95,7 +92,7 @@ type Adapter struct {
 	rsub    *whisper.EventSubscription
 	started bool
 	stopped bool
-	wg      sync.WaitGroup // event goroutine and subscription goroutines
+	wg      sync.WaitGroup // the event goroutine
 }
 
 // tracked is one envelope we posted and have not seen expire.
@@ -136,8 +133,8 @@ func (a *Adapter) Start() error {
 	return nil
 }
 
-// Stop removes every open subscription (closing its Messages), ends the
-// event goroutine and waits for every goroutine of the adapter. Idempotent.
+// Stop removes every open subscription, ends the event goroutine and waits
+// for it. Idempotent.
 func (a *Adapter) Stop() error {
 	a.mu.Lock()
 	a.stopped = true
@@ -160,11 +157,9 @@ func (a *Adapter) Stop() error {
 // EnvelopeEvents implements messenger.Transport.
 func (a *Adapter) EnvelopeEvents() <-chan messenger.EnvelopeEvent { return a.events }
 
-// Dropped reports how many envelope events and received messages were
-// lost because their channel was full.
-func (a *Adapter) Dropped() (events, messages uint64) {
-	return a.dropped.events.Load(), a.dropped.messages.Load()
-}
+// DroppedEvents reports how many envelope events were lost because
+// EnvelopeEvents was full. Received messages are never dropped here.
+func (a *Adapter) DroppedEvents() uint64 { return a.dropped.events.Load() }
 
 // Post implements messenger.Transport: wrap, sign, encrypt, seal (blocking
 // for up to PoWTime, or until ctx ends) and send through the router.

@@ -79,10 +79,16 @@ func link(t *testing.T, a, b *whisper.Whisper) {
 	testutil.WaitFor(t, 5*time.Second, "handshake", func() bool { return a.PeerCount() == 1 && b.PeerCount() == 1 })
 }
 
-func receive(t *testing.T, s messenger.Subscription) messenger.ReceivedMessage {
+// chanSink is a Sink writing into a buffered channel.
+func chanSink() (messenger.Sink, <-chan messenger.ReceivedMessage) {
+	ch := make(chan messenger.ReceivedMessage, 64)
+	return func(m messenger.ReceivedMessage) { ch <- m }, ch
+}
+
+func receive(t *testing.T, ch <-chan messenger.ReceivedMessage) messenger.ReceivedMessage {
 	t.Helper()
 	select {
-	case m := <-s.Messages():
+	case m := <-ch:
 		return m
 	case <-time.After(5 * time.Second):
 		t.Fatal("no message")
@@ -113,7 +119,8 @@ func TestSymmetricAndAsymmetric(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sub, err := bob.a.JoinSymmetric(topic, key)
+	sink, ch := chanSink()
+	sub, err := bob.a.JoinSymmetric(topic, key, sink)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +130,7 @@ func TestSymmetricAndAsymmetric(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := receive(t, sub)
+	m := receive(t, ch)
 	if string(m.Payload) != "hi" || m.Hash != h || m.Topic != topic || m.Signer == nil || !m.Signer.Equal(&alice.key.PublicKey) {
 		t.Fatalf("received %+v", m)
 	}
@@ -135,24 +142,78 @@ func TestSymmetricAndAsymmetric(t *testing.T) {
 		t.Fatalf("event %+v", ev)
 	}
 
-	asub, err := alice.a.JoinAsymmetric([]wproto.Topic{wproto.TopicFromName("contact-discovery")})
-	if err != nil {
+	asink, ach := chanSink()
+	if _, err := alice.a.JoinAsymmetric([]wproto.Topic{wproto.TopicFromName("contact-discovery")}, asink); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := bob.a.Post(context.Background(), messenger.Envelope{Topic: wproto.TopicFromName("contact-discovery"),
 		PubKey: &alice.key.PublicKey, Payload: []byte("direct")}); err != nil {
 		t.Fatal(err)
 	}
-	if m := receive(t, asub); string(m.Payload) != "direct" || !m.Signer.Equal(&bob.key.PublicKey) {
+	if m := receive(t, ach); string(m.Payload) != "direct" || !m.Signer.Equal(&bob.key.PublicKey) {
 		t.Fatalf("received %+v", m)
 	}
-	if ev, _ := bob.a.Dropped(); ev != 0 {
+	if ev := bob.a.DroppedEvents(); ev != 0 {
 		t.Fatalf("%d events dropped", ev)
 	}
 	sub.Unsubscribe()
 	sub.Unsubscribe()
-	if _, ok := <-sub.Messages(); ok {
-		t.Fatal("Messages open after Unsubscribe")
+	if n := subsOf(bob.a); n != 0 {
+		t.Fatalf("%d subscriptions after Unsubscribe", n)
+	}
+}
+
+func subsOf(a *Adapter) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.subs)
+}
+
+// TestSinkBackPressure: while the messenger's Sink blocks, the router's
+// delivering goroutine waits instead of dropping; once the Sink resumes
+// every message arrives, and our own posts never reach it.
+func TestSinkBackPressure(t *testing.T) {
+	c := &clock{now: time.Now()}
+	alice, bob := newSide(t, c), newSide(t, c)
+	topic := wproto.TopicFromName("status")
+	key, err := wproto.SymKeyFromPassword("status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gate := make(chan struct{})
+	got := make(chan string, 100)
+	sink := func(m messenger.ReceivedMessage) {
+		<-gate // the first call holds the delivering goroutine
+		got <- string(m.Payload)
+	}
+	if _, err := bob.a.JoinSymmetric(topic, key, sink); err != nil {
+		t.Fatal(err)
+	}
+	ownSink, own := chanSink()
+	if _, err := alice.a.JoinSymmetric(topic, key, ownSink); err != nil {
+		t.Fatal(err)
+	}
+	link(t, alice.w, bob.w)
+	const n = 20
+	for i := 0; i < n; i++ {
+		if _, err := alice.a.Post(context.Background(), messenger.Envelope{Topic: topic, SymKey: &key, Payload: []byte{byte('a' + i)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(gate)
+	seen := map[string]bool{}
+	for len(seen) < n {
+		select {
+		case p := <-got:
+			seen[p] = true
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%d of %d messages after the sink resumed", len(seen), n)
+		}
+	}
+	select {
+	case m := <-own:
+		t.Fatalf("own envelope reached the sink: %q", m.Payload)
+	default:
 	}
 }
 
@@ -164,16 +225,16 @@ func TestPostChecksAndStop(t *testing.T) {
 	if _, err := s.a.Post(context.Background(), messenger.Envelope{Topic: topic, Payload: []byte("x")}); err == nil {
 		t.Fatal("post without key accepted")
 	}
-	sub, err := s.a.JoinAsymmetric([]wproto.Topic{topic})
-	if err != nil {
+	sink, _ := chanSink()
+	if _, err := s.a.JoinAsymmetric([]wproto.Topic{topic}, sink); err != nil {
 		t.Fatal(err)
 	}
 	s.a.Stop()
 	s.a.Stop()
-	if _, ok := <-sub.Messages(); ok {
-		t.Fatal("subscription open after Stop")
+	if n := subsOf(s.a); n != 0 {
+		t.Fatalf("%d subscriptions open after Stop", n)
 	}
-	if _, err := s.a.JoinAsymmetric([]wproto.Topic{topic}); err == nil {
+	if _, err := s.a.JoinAsymmetric([]wproto.Topic{topic}, sink); err == nil {
 		t.Fatal("join after Stop")
 	}
 	k, _ := wproto.SymKeyFromPassword("x")

@@ -13,9 +13,14 @@
 // reported EnvelopeExpired (whether or not it was ever sent). Envelopes
 // posted by anyone else through the router (shh_post) are not reported.
 //
-// Goroutines: Start starts one event goroutine; every subscription
-// (JoinSymmetric, JoinAsymmetric) owns one goroutine that converts the
-// router's messages. Stop removes every subscription still open, ends the
-// event goroutine and waits for all of them. Stop the adapter after the
-// messenger and before the router.
+// Received messages: every subscription (JoinSymmetric, JoinAsymmetric) is
+// a router sink filter. The router's delivering goroutine converts each
+// message and calls the messenger's Sink itself — no queue and no goroutine
+// in between — and waits while the Sink blocks on the messenger's full
+// inbound queue (back-pressure; nothing is dropped). Envelopes the adapter
+// posted itself are skipped, so a local Post never waits on the messenger.
+//
+// Goroutines: Start starts one event goroutine. Stop removes every
+// subscription still open, ends the event goroutine and waits for it. Stop
+// the adapter after the messenger and before the router.
 package whisperadapter

@@ -6,86 +6,81 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
+
 	"github.com/statusnode/statusd/internal/messenger"
 	wproto "github.com/statusnode/statusd/protocol/whisper"
 	"github.com/statusnode/statusd/transport/whisper"
 )
 
-// dropCounter counts what the adapter could not hand over without blocking.
+// dropCounter counts the envelope events the adapter could not hand over
+// without blocking.
 type dropCounter struct {
-	events   atomic.Uint64
-	messages atomic.Uint64
+	events atomic.Uint64
 }
 
 // JoinSymmetric implements messenger.Transport: a router filter on topic
 // with key. Messages arriving as P2P messages from trusted peers
 // (mailserver history, §4.5) are accepted too.
-func (a *Adapter) JoinSymmetric(topic wproto.Topic, key wproto.SymKey) (messenger.Subscription, error) {
+func (a *Adapter) JoinSymmetric(topic wproto.Topic, key wproto.SymKey, sink messenger.Sink) (messenger.Subscription, error) {
 	k := key
-	return a.join(&whisper.Filter{KeySym: &k, Topics: []wproto.Topic{topic}, AllowP2P: true})
+	return a.join(&whisper.Filter{KeySym: &k, Topics: []wproto.Topic{topic}, AllowP2P: true}, sink)
 }
 
 // JoinAsymmetric implements messenger.Transport: a router filter on topics
 // that decrypts with the identity key.
-func (a *Adapter) JoinAsymmetric(topics []wproto.Topic) (messenger.Subscription, error) {
-	return a.join(&whisper.Filter{KeyAsym: a.id, Topics: append([]wproto.Topic(nil), topics...), AllowP2P: true})
+func (a *Adapter) JoinAsymmetric(topics []wproto.Topic, sink messenger.Sink) (messenger.Subscription, error) {
+	return a.join(&whisper.Filter{KeyAsym: a.id, Topics: append([]wproto.Topic(nil), topics...), AllowP2P: true}, sink)
 }
 
-func (a *Adapter) join(f *whisper.Filter) (messenger.Subscription, error) {
+// join installs a sink filter: the router's delivering goroutine converts
+// each message and calls sink itself, blocking while sink blocks. Envelopes
+// this adapter posted are skipped there, so a local Post never waits for
+// the messenger's queue.
+func (a *Adapter) join(f *whisper.Filter, sink messenger.Sink) (messenger.Subscription, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.stopped {
 		return nil, ErrStopped
 	}
-	id, in, err := a.w.Filters().Subscribe(f)
+	id, err := a.w.Filters().SubscribeFunc(f, func(m *whisper.Message) {
+		if a.isOwn(m.EnvelopeHash) {
+			return
+		}
+		sink(convert(m))
+	})
 	if err != nil {
 		return nil, err
 	}
-	s := &subscription{a: a, id: id, out: make(chan messenger.ReceivedMessage, a.cfg.SubscriptionBuffer), done: make(chan struct{})}
+	s := &subscription{a: a, id: id}
 	a.subs[s] = struct{}{}
-	a.wg.Add(1)
-	go s.run(in)
 	return s, nil
 }
 
-// subscription is one router filter. Its goroutine (run) converts the
-// router's messages and closes out when the router closes the filter's
-// channel (Uninstall or router Stop).
+// isOwn reports whether h is an envelope this adapter posted.
+func (a *Adapter) isOwn(h common.Hash) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	_, ok := a.posted[h]
+	return ok
+}
+
+// subscription is one router filter.
 type subscription struct {
 	a    *Adapter
 	id   string
-	out  chan messenger.ReceivedMessage
-	done chan struct{} // closed when run has returned
 	once sync.Once
 }
 
-// Messages implements messenger.Subscription.
-func (s *subscription) Messages() <-chan messenger.ReceivedMessage { return s.out }
-
-// Unsubscribe implements messenger.Subscription: it uninstalls the filter
-// and waits until Messages is closed. Idempotent.
+// Unsubscribe implements messenger.Subscription: it uninstalls the filter.
+// Idempotent; it does not wait for a sink call under way.
 func (s *subscription) Unsubscribe() {
 	s.once.Do(func() {
 		s.a.w.Filters().Uninstall(s.id)
-		<-s.done
 		s.a.mu.Lock()
 		delete(s.a.subs, s)
 		s.a.mu.Unlock()
 	})
-}
-
-func (s *subscription) run(in <-chan *whisper.Message) {
-	defer s.a.wg.Done()
-	defer close(s.done)
-	defer close(s.out)
-	for m := range in {
-		rm := convert(m)
-		select {
-		case s.out <- rm:
-		default:
-			s.a.dropped.messages.Add(1)
-		}
-	}
 }
 
 // convert copies the payload: the router shares the opened message between

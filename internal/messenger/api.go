@@ -1,0 +1,209 @@
+package messenger
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"fmt"
+
+	"github.com/statusnode/statusd/protocol/message"
+)
+
+// This file is the coordinator's API: each method checks that the
+// messenger runs and calls the part that owns what it changes.
+
+// Groups returns the private group part (CreateGroup, AddMembers, …).
+func (m *Messenger) Groups() *Groups { return m.groups }
+
+// Pairing returns the installations part (Installations, pairing, p1/p2,
+// our bundle).
+func (m *Messenger) Pairing() *Pairing { return m.pairing }
+
+// Subscribe returns a subscription to the event bus with a channel of the
+// given capacity (0: 256). Events published while the channel is full are
+// lost for that subscriber and counted (EventSubscription.Dropped).
+func (m *Messenger) Subscribe(capacity int) *EventSubscription { return m.c.bus.Subscribe(capacity) }
+
+// PublicKey returns our identity as 0x04… hex.
+func (m *Messenger) PublicKey() string { return m.c.selfHex }
+
+// ChatKey returns our chat key (public identity key) as 0x04… hex.
+func (m *Messenger) ChatKey() string { return m.c.selfHex }
+
+// InstallationID returns this device's installation ID (after Start).
+func (m *Messenger) InstallationID() string {
+	m.mu.Lock()
+	st := m.state
+	m.mu.Unlock()
+	if st == stateNew || st == stateStarting || m.c.enc == nil {
+		return ""
+	}
+	return m.c.enc.InstallationID()
+}
+
+// Dropped returns how many received payloads were not shown, by reason
+// (message.Rule names such as "transit", "signature", "text-too-long",
+// "duplicate", and the Reason… constants and "decrypt-…" labels).
+func (m *Messenger) Dropped() map[string]uint64 { return m.c.cnt.snapshot() }
+
+// JoinPublic opens (or reopens) the public chat name and subscribes to its
+// topic keccak256(name)[:4] with key PBKDF2(name) (§4.1, §4.2).
+func (m *Messenger) JoinPublic(name string) (*Chat, error) {
+	if err := m.running(); err != nil {
+		return nil, err
+	}
+	return m.public.join(name)
+}
+
+// LeavePublic unsubscribes from the public chat and marks it inactive;
+// its messages stay until DeleteChat.
+func (m *Messenger) LeavePublic(name string) error {
+	if err := m.running(); err != nil {
+		return err
+	}
+	return m.public.leave(name)
+}
+
+// StartOneToOne opens the 1:1 chat with pubKey (0x04… hex): the chat ID is
+// the key; we listen on its contact-code and our negotiated topic and make
+// it an MVDS peer.
+func (m *Messenger) StartOneToOne(pubKey string) (*Chat, error) {
+	pub, err := parsePubKey(pubKey)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.running(); err != nil {
+		return nil, err
+	}
+	ch, changed, err := m.direct.open(pub)
+	if err != nil {
+		return nil, err
+	}
+	if changed {
+		m.c.publish(ChatEvent{Chat: *ch})
+	}
+	return ch, nil
+}
+
+// SendText sends a text/plain c4 to chatID and returns its message ID
+// (§1.10). The message is built with the chat's next Lamport clock,
+// wrapped and signed (v1 wrapper, §1.2), and stored as queued before
+// anything is sent. Public chats post it symmetric on the chat topic (not
+// MVDS, §6.4); 1:1 and group chats append it to the MVDS group of each
+// recipient, and the driver sends it encrypted (§3.5) on the topic of §4.3.
+// It blocks until the message is persisted and handed to the Transport
+// (public) or to MVDS (1:1, group).
+func (m *Messenger) SendText(ctx context.Context, chatID, text string) (string, error) {
+	if err := m.running(); err != nil {
+		return "", err
+	}
+	out, evs, err := m.chats.storeText(chatID, text)
+	if err != nil {
+		return "", err
+	}
+	m.c.publish(evs...)
+	if out.public != "" {
+		return out.id, m.public.send(ctx, out)
+	}
+	return out.id, m.direct.send(ctx, out)
+}
+
+// Chats returns every chat, newest activity first. The values are copies.
+func (m *Messenger) Chats() []*Chat { return m.chats.all() }
+
+// Chat returns one chat.
+func (m *Messenger) Chat(id string) (*Chat, error) {
+	if ch := m.chats.get(id); ch != nil {
+		return ch, nil
+	}
+	return nil, fmt.Errorf("%w: %q", ErrChatNotFound, id)
+}
+
+// Messages returns up to limit messages of chatID ordered by Lamport clock,
+// newest first, starting after cursor ("" = the newest), and the cursor of
+// the next older page ("" at the end) — shhext_chatMessages (§7.2).
+func (m *Messenger) Messages(chatID, cursor string, limit int) (*Page, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	return m.chats.messages(chatID, cursor, limit)
+}
+
+// Message returns one stored message.
+func (m *Messenger) Message(id string) (*Message, error) { return m.c.st.message(id) }
+
+// MarkSeen marks messages seen and lowers their chats' unread counts.
+func (m *Messenger) MarkSeen(ids ...string) error { return m.chats.markSeen(ids) }
+
+// DeleteMessage removes a message; a retransmitted copy is not shown again.
+func (m *Messenger) DeleteMessage(id string) error { return m.chats.deleteMessage(id) }
+
+// DeleteChat deletes a chat's messages and remembers its clock
+// (deleted-at-clock-value, §1.8) so older copies are not shown again. A
+// public chat is left and a 1:1 chat closed (a new message from the peer
+// reopens it); a group keeps its membership state. The chat record stays,
+// with its deleted-at clock.
+func (m *Messenger) DeleteChat(id string) error {
+	ch, err := m.chats.clear(id, func(ch *Chat) bool { return ch.Type == ChatPrivateGroup && ch.Active })
+	if err != nil {
+		return err
+	}
+	if ch.Type == ChatPublic {
+		m.subs.leavePublic(ch.Name)
+	}
+	m.c.publish(ChatEvent{Chat: *ch, Deleted: true})
+	return nil
+}
+
+// SaveContact adds (or renames) a contact: we listen on its contact-code
+// topic for its bundles, and send it our ContactUpdate (c6, §1.9.1) over
+// the 1:1 path. name "" keeps the current name.
+func (m *Messenger) SaveContact(ctx context.Context, pubKey, name string) (*Contact, error) {
+	pub, err := parsePubKey(pubKey)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.running(); err != nil {
+		return nil, err
+	}
+	if err := m.direct.ensurePeer(pub); err != nil {
+		return nil, err
+	}
+	body, _, err := m.c.encode(&message.Contact{Tag: message.TagContactUpdate, Name: m.c.cfg.Name})
+	if err != nil {
+		return nil, err
+	}
+	ct, err := m.contacts.save(pubKey, name)
+	if err != nil {
+		return nil, err
+	}
+	m.c.publish(ContactEvent{Contact: *ct})
+	return ct, m.c.appendDirect(ctx, []*ecdsa.PublicKey{pub}, body)
+}
+
+// BlockContact blocks a contact: its messages are dropped (counted as
+// "blocked"), its 1:1 chat is deleted and left.
+func (m *Messenger) BlockContact(pubKey string) (*Contact, error) {
+	if _, err := parsePubKey(pubKey); err != nil {
+		return nil, err
+	}
+	if err := m.running(); err != nil {
+		return nil, err
+	}
+	ct, err := m.contacts.block(pubKey)
+	if err != nil {
+		return nil, err
+	}
+	m.c.publish(ContactEvent{Contact: *ct})
+	if m.chats.get(pubKey) != nil {
+		if _, err := m.chats.clear(pubKey, func(*Chat) bool { return false }); err != nil {
+			return nil, err
+		}
+	}
+	return ct, nil
+}
+
+// Contacts returns every known contact, sorted by ID. Values are copies.
+func (m *Messenger) Contacts() []*Contact { return m.contacts.list() }
+
+// DeliveryState returns the delivery record of an outgoing message.
+func (m *Messenger) DeliveryState(id string) (*Delivery, error) { return m.c.dl.state(id) }

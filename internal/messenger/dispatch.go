@@ -1,0 +1,367 @@
+package messenger
+
+import (
+	"crypto/ecdsa"
+	"errors"
+	"time"
+
+	"github.com/ethereum/go-ethereum/crypto"
+	"go.uber.org/zap"
+
+	"github.com/statusnode/statusd/internal/datasync"
+	mvds "github.com/statusnode/statusd/protocol/datasync"
+	"github.com/statusnode/statusd/protocol/encryption"
+	"github.com/statusnode/statusd/protocol/message"
+	"github.com/statusnode/statusd/storage"
+)
+
+// dispatcher is the inbound dispatch part: the receive goroutine (run)
+// owns it. It takes each message from the inbound queue through the
+// layers of docs/PROTOCOL.md §0 — ProtocolMessage (decrypt), MVDS (through
+// the driver), v1 wrapper, Transit, validation — and hands the result to
+// the part that owns it. It holds no state and no lock of its own.
+type dispatcher struct {
+	c        *core
+	in       *inboundQueue
+	subs     *subscriptions
+	chats    *chatBook
+	public   *publicChats
+	direct   *directChats
+	groups   *Groups
+	contacts *contactBook
+	pairing  *Pairing
+	hooks    testHooks
+
+	parked parking // owned by the receive goroutine
+}
+
+// run is the receive goroutine: it handles one message at a time, from
+// both lanes of the inbound queue, until quit is closed.
+func (d *dispatcher) run(quit <-chan struct{}) {
+	for {
+		select {
+		case <-d.in.ready:
+			if d.hooks.beforeBatch != nil {
+				d.hooks.beforeBatch()
+			}
+			msgs, dels := d.in.drain()
+			for _, in := range msgs {
+				d.receive(in)
+				d.in.release()
+			}
+			for _, dl := range dels {
+				d.receiveDelivered(dl)
+			}
+		case <-quit:
+			return
+		}
+	}
+}
+
+// receive runs the receive path for one Whisper message. Nothing that
+// fails is shown; every failure is counted by reason and published as a
+// DroppedEvent.
+func (d *dispatcher) receive(in inbound) {
+	if d.c.posted.has(in.msg.Hash) {
+		return // our own envelope, echoed by the router
+	}
+	if in.msg.Signer == nil {
+		d.c.drop(ReasonUnsigned, "", nil)
+		return
+	}
+	switch in.src.kind {
+	case srcPublic:
+		d.receivePublic(in)
+	case srcContactCode:
+		d.receiveContactCode(in)
+	case srcDirect:
+		d.receiveDirect(in)
+	}
+}
+
+// handleProtocol decodes and processes a ProtocolMessage (spec §0 first
+// layer). isPM is false when the payload is not one: the caller falls back
+// to the bare payload. handled is false when decoding or decryption
+// failed; the failure was counted and a DecryptFailedEvent published.
+func (d *dispatcher) handleProtocol(in inbound) (res *encryption.Received, isPM, handled bool) {
+	sender := message.PubKeyHex(in.msg.Signer)
+	pm, err := encryption.DecodeProtocolMessage(in.msg.Payload)
+	if errors.Is(err, encryption.ErrNotProtocolMessage) {
+		return nil, false, true
+	}
+	if err == nil {
+		res, err = d.c.enc.Handle(d.c.cfg.Now(), d.c.rand, in.msg.Signer, pm)
+	}
+	if err != nil {
+		reason := decryptReason(err)
+		d.c.drop(reason, sender, err)
+		d.c.publish(DecryptFailedEvent{Sender: sender, Reason: reason})
+		return nil, true, false
+	}
+	d.afterHandle(sender, pm, res)
+	return res, true, true
+}
+
+// afterHandle publishes what the encryption layer learnt: new
+// installations of the sender and, for our own identity, devices to pair;
+// an agreed negotiated secret joins its topic (§3.8).
+func (d *dispatcher) afterHandle(sender string, pm *encryption.ProtocolMessage, res *encryption.Received) {
+	for _, inst := range res.NewInstallations {
+		d.c.publish(InstallationFoundEvent{Installation: Installation{ID: inst.ID, Enabled: inst.Enabled,
+			Metadata: inst.Metadata, Timestamp: inst.Timestamp}})
+	}
+	if len(pm.Bundles) > 0 && sender != d.c.selfHex {
+		d.c.publish(BundleAddedEvent{Identity: sender, InstallationID: pm.InstallationID})
+	}
+	if res.SharedSecret != nil {
+		if err := d.subs.agreed(res.SharedSecret); err != nil {
+			d.c.log.Warn("join negotiated topic", zap.Error(err))
+		}
+	}
+}
+
+// receivePublic: bare, v1-wrapped, or ProtocolMessage-wrapped
+// (public_message field) public chat messages are all accepted (§8).
+func (d *dispatcher) receivePublic(in inbound) {
+	res, isPM, ok := d.handleProtocol(in)
+	if !ok {
+		return
+	}
+	data := in.msg.Payload
+	if isPM {
+		if !res.Public {
+			d.c.drop(ReasonUnexpected, message.PubKeyHex(in.msg.Signer), nil)
+			return
+		}
+		data = res.Plaintext
+	}
+	d.process(data, in.msg.Signer, in, "", nil)
+}
+
+// receiveContactCode: bundles only (§4.3). Handle verifies that the
+// bundle is the signer's and records its installations.
+func (d *dispatcher) receiveContactCode(in inbound) {
+	res, isPM, ok := d.handleProtocol(in)
+	if !ok {
+		return
+	}
+	if !isPM || res.Direct || res.Public {
+		d.c.drop(ReasonUnexpected, message.PubKeyHex(in.msg.Signer), nil)
+	}
+}
+
+// receiveDirect: 1:1 traffic on our asymmetric and negotiated topics. A
+// ProtocolMessage is decrypted; bytes that are not one are taken as an
+// unencrypted 2019 v0 payload.
+func (d *dispatcher) receiveDirect(in inbound) {
+	res, isPM, ok := d.handleProtocol(in)
+	if !ok {
+		return
+	}
+	if !isPM {
+		d.process(in.msg.Payload, in.msg.Signer, in, "", nil)
+		return
+	}
+	if res.Public {
+		d.c.drop(ReasonUnexpected, message.PubKeyHex(in.msg.Signer), nil)
+		return
+	}
+	if !res.Direct {
+		return // bundle-only message (e.g. an empty answer teaching us a bundle)
+	}
+	// The sender may pick our negotiated topic as soon as it has decrypted
+	// one message from us (§3.8): listen on it from its first message on.
+	if err := d.subs.joinNegotiated(in.msg.Signer); err != nil {
+		d.c.log.Warn("join negotiated topic", zap.Error(err))
+	}
+	d.receiveDecrypted(res.Plaintext, in, res.InstallationID)
+}
+
+// receiveDecrypted hands decrypted bytes to the MVDS driver (§6.4), which
+// decodes them: its messages come back through onDelivery once the driver
+// has persisted them (and before it acknowledges them), its ACKs through
+// onAcks. Bytes that are not MVDS are a bare status payload. Payloads from
+// our own identity (copies to paired devices) are copies: delivered, never
+// synchronised.
+func (d *dispatcher) receiveDecrypted(pt []byte, in inbound, installation string) {
+	signer := in.msg.Signer
+	sender := message.PubKeyHex(signer)
+	var err error
+	if sender == d.c.selfHex {
+		err = d.c.ds.ReceiveCopy(pt, installation)
+	} else {
+		var peer mvds.PeerID
+		if peer, err = mvds.ParsePeerID(crypto.FromECDSAPub(signer)); err == nil {
+			err = d.c.ds.ReceiveTagged(peer, pt, installation)
+		}
+	}
+	switch {
+	case err == nil:
+	case errors.Is(err, mvds.ErrNotPayload):
+		d.process(pt, signer, in, installation, nil)
+	case errors.Is(err, datasync.ErrInboxFull), errors.Is(err, datasync.ErrStopped):
+		d.c.log.Debug("mvds receive", zap.String("sender", short(sender)), zap.Error(err))
+	default:
+		d.c.drop(ReasonMVDS, sender, err)
+	}
+}
+
+// onDelivery is the driver's DeliverFunc: it queues the message for the
+// receive goroutine and returns at once (it runs on the driver goroutine,
+// or on the goroutine calling Start for redeliveries). The driver keeps
+// the message pending until receiveDelivered confirms it.
+func (d *dispatcher) onDelivery(dl datasync.Delivery) { d.in.pushDelivered(dl) }
+
+// onAcks is the driver's AckFunc: ACKs from a peer drive delivery states.
+func (d *dispatcher) onAcks(from mvds.PeerID, installation string, ids []mvds.MessageID) {
+	pub, err := crypto.UnmarshalPubkey(from[:])
+	if err != nil {
+		return
+	}
+	d.c.dl.onAcks(message.PubKeyHex(pub), installation, ids)
+}
+
+// receiveDelivered handles one message the driver delivered: validated
+// and stored (or dropped) like any status payload, then confirmed to the
+// driver, which clears its pending mark. A crash before the confirmation
+// delivers it again at the next Start; the dedupe by message ID keeps it
+// shown once. A group message parked until its membership update arrives
+// (parking.go) is confirmed only once it is handled.
+func (d *dispatcher) receiveDelivered(dl datasync.Delivery) {
+	if d.hooks.crashBeforeStore != nil && d.hooks.crashBeforeStore(dl.ID()) {
+		return // fault injection: the process "dies" before storing
+	}
+	signer, err := crypto.UnmarshalPubkey(dl.From[:])
+	if err != nil {
+		signer = nil // unknown sender (old pending mark): wrapped bodies name their author
+	}
+	in := inbound{msg: ReceivedMessage{Signer: signer, Sent: time.Unix(dl.Timestamp, 0)}, src: source{kind: srcDirect}}
+	if d.process(dl.Body, signer, in, dl.Tag, &dl) == outcomeParked || dl.Copy {
+		return
+	}
+	if err := d.c.ds.Confirm(dl.ID()); err != nil {
+		d.c.log.Debug("confirm delivery", zap.Error(err))
+	}
+}
+
+// outcome says what became of a processed payload.
+type outcome uint8
+
+const (
+	outcomeDone   outcome = iota // stored, or dropped and counted
+	outcomeParked                // kept aside (parking.go); not yet handled
+)
+
+// process validates one status payload (wrapper → Transit → §1.8) and
+// hands it to the part of its type. dl is the MVDS delivery that carried
+// it, nil for a payload that did not come through MVDS.
+func (d *dispatcher) process(data []byte, signer *ecdsa.PublicKey, in inbound, installation string, dl *datasync.Delivery) outcome {
+	sender := message.PubKeyHex(signer)
+	r, err := message.Receive(data, signer, message.Context{Now: d.c.cfg.Now(), Self: d.c.self})
+	if err != nil {
+		d.c.drop(ruleReason(err), sender, err)
+		return outcomeDone
+	}
+	author := message.PubKeyHex(r.Author)
+	if seen, err := d.c.st.seen(r.ID); err != nil || seen {
+		if err == nil {
+			d.c.drop(message.RuleDuplicate.String(), author, nil)
+		}
+		return outcomeDone
+	}
+	if author != d.c.selfHex && d.contacts.blocked(author) {
+		d.c.drop(ReasonBlocked, author, nil)
+		return outcomeDone
+	}
+	rc := recvContext{r: r, author: author, src: in.src, whisperTime: in.msg.Sent.UnixMilli(), installation: installation}
+	switch p := r.Payload.(type) {
+	case *message.ChatMessage:
+		return d.handleChat(rc, p, dl)
+	case *message.MembershipUpdateMessage:
+		d.groups.handle(rc, p)
+		d.unpark(p.ChatID)
+	case *message.Contact:
+		d.contacts.handle(rc, p)
+	case *message.PairInstallation:
+		d.pairing.handlePair(rc, p)
+	case *message.SyncInstallation:
+		d.pairing.handleSync(rc, p)
+	default: // c5 MessagesSeen: 2019 readers ignore it (§1.9)
+		d.c.markProcessed(r.ID)
+	}
+	return outcomeDone
+}
+
+// recvContext is what a handler knows about one validated payload.
+type recvContext struct {
+	r            *message.Received
+	author       string // 0x04…
+	src          source
+	whisperTime  int64 // envelope sent time (MVDS: append time), Unix ms
+	installation string
+}
+
+// handleChat stores a validated c4 in its chat after the checks that need
+// state (§1.7, §1.8): the part owning the chat type finds the chat (the
+// message type must fit the topic it came on; a public chat must be the
+// one subscribed; a group message needs a group we are in and an author
+// who is a member; a 1:1 message opens the chat), and a cleared chat drops
+// messages at or below its deleted-at clock. One from our own key (a
+// paired device) is marked outgoing. A message to a group we do not know
+// yet is parked when it came through MVDS (dl not nil): its g5 may follow.
+func (d *dispatcher) handleChat(rc recvContext, cm *message.ChatMessage, dl *datasync.Delivery) outcome {
+	var evs []Event
+	var reason string
+	switch cm.MessageType {
+	case message.TypePublicGroup:
+		_, reason = d.public.chatFor(rc)
+	case message.TypeOneToOne:
+		_, evs, reason = d.direct.chatFor(rc)
+	case message.TypePrivateGrp:
+		_, reason = d.groups.chatFor(rc)
+	default:
+		reason = ReasonWrongChat
+	}
+	if reason == ReasonNotMember && dl != nil && d.groups.mayAdmit(rc.r.ChatID) {
+		d.park(rc.r.ChatID, *dl)
+		return outcomeParked
+	}
+	if reason != "" {
+		d.c.drop(reason, rc.author, nil)
+		return outcomeDone
+	}
+	d.c.publish(evs...)
+	now := d.c.cfg.Now()
+	outgoing := rc.author == d.c.selfHex
+	msg := &Message{ID: rc.r.ID, ChatID: rc.r.ChatID, From: rc.author, Text: cm.Content.Text,
+		ContentType: string(cm.ContentType), MessageType: string(cm.MessageType), Clock: cm.Clock,
+		Timestamp: cm.Timestamp, ReceivedAt: now.UnixMilli(), ResponseTo: cm.Content.ReplyTo(),
+		Outgoing: outgoing, Seen: outgoing}
+	cleared := false
+	_, err := d.chats.update(rc.r.ChatID, func(ch *Chat, batch *storage.Batch) (*Chat, error) {
+		if ch == nil {
+			return nil, ErrChatNotFound // deleted meanwhile
+		}
+		if cm.Clock <= ch.DeletedAtClock {
+			cleared = true
+			return nil, nil
+		}
+		clock := message.NewClock(ch.LastClock)
+		clock.Observe(cm.Clock, now)
+		ch.LastClock, ch.LastMessageAt = clock.Last(), now.UnixMilli()
+		if !outgoing {
+			ch.Unread++
+		}
+		putMessage(batch, msg)
+		return ch, nil
+	})
+	switch {
+	case cleared:
+		d.c.drop(message.RuleChatCleared.String(), rc.author, nil)
+	case err != nil:
+		d.c.log.Error("store message", zap.Error(err))
+	default:
+		d.c.publish(MessageEvent{Message: msg})
+	}
+	return outcomeDone
+}

@@ -1,0 +1,294 @@
+package messenger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/google/uuid"
+	"go.uber.org/zap"
+
+	"github.com/statusnode/statusd/internal/messenger/groups"
+	"github.com/statusnode/statusd/protocol/message"
+	"github.com/statusnode/statusd/storage"
+)
+
+// storedGroup is the value of a "g" record: every signed membership update
+// of the group we accepted, in arrival order. The membership is what
+// replaying them gives (§1.9.3); nothing else is trusted.
+type storedGroup struct {
+	ChatID  string                     `json:"chat_id"`
+	Updates []message.MembershipUpdate `json:"updates"`
+}
+
+// Groups is the private group part: it owns each group's accepted
+// membership history, signs and sends our changes, and merges the ones we
+// receive. The membership rules themselves (replay, merge, who may do
+// what) are in internal/messenger/groups. Its mutex guards the histories
+// and is held while a change is checked and stored (the chat book's lock
+// nests inside it); MVDS peers are added and messages appended after it
+// is released. Get it with Messenger.Groups; its methods are safe for
+// concurrent use and need a started messenger.
+type Groups struct {
+	c       *core
+	chats   *chatBook
+	direct  *directChats
+	running func() error
+
+	mu      sync.Mutex
+	updates map[string][]message.MembershipUpdate // by chat ID; guarded by mu
+}
+
+func (g *Groups) load() error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return iterateJSON(g.c.st, []byte{pfxGroup}, func(sg *storedGroup) error {
+		g.updates[sg.ChatID] = sg.Updates
+		return nil
+	})
+}
+
+// CreateGroup creates a private group chat named name with us as creator
+// and admin and members (0x04… keys) added, and sends the signed g5 to each
+// member pairwise over the 1:1 path. The chat ID is a random UUID followed
+// by our key (status-react form, §1.7).
+func (g *Groups) CreateGroup(ctx context.Context, name string, members []string) (*Chat, error) {
+	for _, k := range members {
+		if _, err := parsePubKey(k); err != nil {
+			return nil, err
+		}
+	}
+	id, err := uuid.NewRandomFromReader(g.c.rand)
+	if err != nil {
+		return nil, fmt.Errorf("%w: group id: %w", ErrInvalidConfig, err)
+	}
+	chatID := id.String() + g.c.selfHex
+	members = slices.DeleteFunc(slices.Clone(members), func(k string) bool { return k == g.c.selfHex })
+	return g.change(ctx, chatID, true, func(next func() int64) []message.MembershipEvent {
+		// member names the creator: status-protocol-go takes the admin from
+		// it; status-react ignores it (docs/PROTOCOL.md §1.9.3).
+		evs := []message.MembershipEvent{{Type: message.EventChatCreated, Name: name, Member: g.c.selfHex, ClockValue: next()}}
+		if len(members) > 0 {
+			evs = append(evs, message.MembershipEvent{Type: message.EventMembersAdded, Members: members, ClockValue: next()})
+		}
+		return evs
+	})
+}
+
+// AddMembers adds members to a group we administer.
+func (g *Groups) AddMembers(ctx context.Context, chatID string, members ...string) (*Chat, error) {
+	return g.event(ctx, chatID, message.MembershipEvent{Type: message.EventMembersAdded, Members: members})
+}
+
+// RemoveMember removes a (non-admin) member from a group we administer.
+func (g *Groups) RemoveMember(ctx context.Context, chatID, member string) (*Chat, error) {
+	return g.event(ctx, chatID, message.MembershipEvent{Type: message.EventMemberRemoved, Member: member})
+}
+
+// MakeAdmin makes a member an admin.
+func (g *Groups) MakeAdmin(ctx context.Context, chatID, member string) (*Chat, error) {
+	return g.event(ctx, chatID, message.MembershipEvent{Type: message.EventAdminsAdded, Members: []string{member}})
+}
+
+// Rename changes the group name.
+func (g *Groups) Rename(ctx context.Context, chatID, name string) (*Chat, error) {
+	return g.event(ctx, chatID, message.MembershipEvent{Type: message.EventNameChanged, Name: name})
+}
+
+// LeaveGroup removes us from the group (the others are told); the chat
+// stays, inactive.
+func (g *Groups) LeaveGroup(ctx context.Context, chatID string) (*Chat, error) {
+	return g.event(ctx, chatID, message.MembershipEvent{Type: message.EventMemberRemoved, Member: g.c.selfHex})
+}
+
+func (g *Groups) event(ctx context.Context, chatID string, ev message.MembershipEvent) (*Chat, error) {
+	keys := ev.Members
+	if ev.Member != "" {
+		keys = append(keys, ev.Member)
+	}
+	for _, k := range keys {
+		if _, err := parsePubKey(k); err != nil {
+			return nil, err
+		}
+	}
+	return g.change(ctx, chatID, false, func(next func() int64) []message.MembershipEvent {
+		ev.ClockValue = next()
+		return []message.MembershipEvent{ev}
+	})
+}
+
+// change signs one update of the events build returns, checks that
+// replaying it is allowed (ErrNotAllowed otherwise), persists the group
+// and chat, and sends the whole history (so new members can replay it) to
+// every member before and after the change except us, through MVDS.
+func (g *Groups) change(ctx context.Context, chatID string, create bool, build func(next func() int64) []message.MembershipEvent) (*Chat, error) {
+	if err := g.running(); err != nil {
+		return nil, err
+	}
+	ch, recipients, body, err := g.commitChange(chatID, create, build)
+	if err != nil {
+		return nil, err
+	}
+	g.c.publish(ChatEvent{Chat: *ch})
+	pubs, err := g.direct.ensurePeers(recipients)
+	if err != nil {
+		return nil, err
+	}
+	return ch, g.c.appendDirect(ctx, pubs, body)
+}
+
+// commitChange is the locked half of change: it returns the stored chat,
+// the recipients (0x04…, without us) and the g5 body to send.
+func (g *Groups) commitChange(chatID string, create bool, build func(next func() int64) []message.MembershipEvent) (*Chat, []string, []byte, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	old, had := g.updates[chatID]
+	var recipients []string
+	var body []byte
+	ch, err := g.chats.update(chatID, func(c *Chat, batch *storage.Batch) (*Chat, error) {
+		switch {
+		case create:
+			c = &Chat{ID: chatID, Type: ChatPrivateGroup}
+		case c == nil || c.Type != ChatPrivateGroup:
+			return nil, fmt.Errorf("%w: %q", ErrChatNotFound, chatID)
+		case !c.Active:
+			return nil, fmt.Errorf("%w: %q", ErrNotMember, chatID)
+		}
+		now := g.c.cfg.Now()
+		clock := message.NewClock(c.LastClock)
+		u := message.MembershipUpdate{ChatID: chatID, Events: build(func() int64 { return clock.Next(now) })}
+		if err := u.Sign(g.c.cfg.Identity); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrEncryption, err)
+		}
+		updates, grp, ok := groups.Apply(chatID, g.updates[chatID], u)
+		if !ok {
+			return nil, fmt.Errorf("%w: %s", ErrNotAllowed, u.Events[0].Type)
+		}
+		recipients = groups.Recipients(c.Members, grp.Members, g.c.selfHex)
+		c.LastClock = clock.Last()
+		var id string
+		var err error
+		if body, id, err = g.c.encode(&message.MembershipUpdateMessage{ChatID: chatID, Updates: updates}); err != nil {
+			return nil, err
+		}
+		g.stage(c, grp, updates, id, batch)
+		return c, nil
+	})
+	if err != nil {
+		if had {
+			g.updates[chatID] = old
+		} else {
+			delete(g.updates, chatID)
+		}
+		return nil, nil, nil, err
+	}
+	return ch, recipients, body, nil
+}
+
+// stage applies the replayed state grp to chat c and adds the updates and
+// the processed mark of the g5 id to batch, and caches the history (g.mu
+// held; the caller puts the old one back if the batch is not written).
+func (g *Groups) stage(c *Chat, grp *message.Group, updates []message.MembershipUpdate, g5ID string, batch *storage.Batch) {
+	c.Name, c.Members, c.Admins = grp.Name, grp.Members, grp.Admins
+	c.Active = slices.Contains(grp.Members, g.c.selfHex)
+	putJSON(batch, key(pfxGroup, []byte(c.ID)), &storedGroup{ChatID: c.ID, Updates: updates})
+	markProcessed(batch, g5ID)
+	g.updates[c.ID] = updates // g.mu is held; the caller restores the old history if the write fails
+}
+
+// handle merges a received g5 (already validated: shapes, clocks,
+// signatures, creator rule, §1.9.3) into the stored history (groups.Merge):
+// updates that would make replay refuse an event are dropped and counted.
+// A group we are not in (and were never in) is ignored. Members become
+// MVDS peers. It runs on the receive goroutine.
+func (g *Groups) handle(rc recvContext, p *message.MembershipUpdateMessage) {
+	if rc.src.kind != srcDirect {
+		g.c.drop(ReasonWrongChat, rc.author, nil)
+		return
+	}
+	ch, members, drops := g.merge(rc, p)
+	for _, reason := range drops {
+		g.c.drop(reason, rc.author, nil)
+	}
+	if ch == nil {
+		return
+	}
+	g.c.publish(ChatEvent{Chat: *ch})
+	if !ch.Active {
+		return
+	}
+	if _, err := g.direct.ensurePeers(members); err != nil {
+		g.c.log.Warn("add group peer", zap.Error(err))
+	}
+}
+
+// merge is the locked half of handle: it returns the stored chat (nil
+// when nothing was stored), the other members, and the drop reasons to
+// count once the lock is released.
+func (g *Groups) merge(rc recvContext, p *message.MembershipUpdateMessage) (*Chat, []string, []string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	old := g.updates[p.ChatID]
+	merged, refused := groups.Merge(p.ChatID, old, p.Updates)
+	var drops []string
+	for range refused {
+		drops = append(drops, message.RuleEventNotAllowed.String())
+	}
+	if len(merged) == len(old) {
+		g.c.markProcessed(rc.r.ID)
+		return nil, nil, drops
+	}
+	grp, _ := groups.Replay(p.ChatID, merged)
+	var members []string
+	ch, err := g.chats.update(p.ChatID, func(c *Chat, batch *storage.Batch) (*Chat, error) {
+		if c == nil {
+			if !slices.Contains(grp.Members, g.c.selfHex) {
+				return nil, errNotMember
+			}
+			c = &Chat{ID: p.ChatID, Type: ChatPrivateGroup}
+		}
+		c.LastClock = max(c.LastClock, groups.MaxClock(merged, message.MaxClock(g.c.cfg.Now())))
+		g.stage(c, grp, merged, rc.r.ID, batch)
+		members = slices.DeleteFunc(slices.Clone(grp.Members), func(k string) bool { return k == g.c.selfHex })
+		return c, nil
+	})
+	switch {
+	case errors.Is(err, errNotMember):
+		return nil, nil, append(drops, ReasonNotMember)
+	case err != nil:
+		g.updates[p.ChatID] = old
+		g.c.log.Error("store group", zap.Error(err))
+		return nil, nil, drops
+	}
+	return ch, members, drops
+}
+
+// errNotMember: a g5 of a group we are not in (never stored).
+var errNotMember = fmt.Errorf("%w: not in the group", ErrNotMember)
+
+// chatFor returns the group chat of a received c4 if we are in it and the
+// author is a member; otherwise the reason to drop.
+func (g *Groups) chatFor(rc recvContext) (*Chat, string) {
+	if rc.src.kind != srcDirect {
+		return nil, ReasonWrongChat
+	}
+	ch := g.chats.get(rc.r.ChatID)
+	if ch == nil || ch.Type != ChatPrivateGroup || !ch.Active || !slices.Contains(ch.Members, rc.author) {
+		return nil, ReasonNotMember
+	}
+	return ch, ""
+}
+
+// mayAdmit reports whether a membership update we have not received yet
+// could make a message to chatID acceptable: we know nothing of the group
+// (the g5 that adds us is still on its way, typically in the same MVDS
+// payload). Messages to a group we know are judged by its history as it
+// is.
+func (g *Groups) mayAdmit(chatID string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	_, known := g.updates[chatID]
+	return !known
+}

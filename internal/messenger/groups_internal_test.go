@@ -1,0 +1,108 @@
+package messenger
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/statusnode/statusd/internal/datasync"
+	mvds "github.com/statusnode/statusd/protocol/datasync"
+	"github.com/statusnode/statusd/protocol/message"
+)
+
+// Groups: a created group is sent to each member's pair group; a received
+// g5 that adds us opens the chat, one for a group we are not in is
+// dropped; a member who is not an admin cannot rename.
+func TestGroupsAlone(t *testing.T) {
+	r := newRig(t)
+	chats := newChatBook(r.c)
+	subs := newSubscriptions(r.c, newInboundQueue(1, make(chan struct{}), nil))
+	g := &Groups{c: r.c, chats: chats, direct: newDirectChats(r.c, chats, subs), running: func() error { return nil },
+		updates: map[string][]message.MembershipUpdate{}}
+	bob, carol := genKey(t), genKey(t)
+	bobHex, carolHex := message.PubKeyHex(&bob.PublicKey), message.PubKeyHex(&carol.PublicKey)
+	ch, err := g.CreateGroup(context.Background(), "g", []string{bobHex, carolHex})
+	if err != nil || len(ch.Members) != 3 || !ch.Active {
+		t.Fatalf("create: %+v, %v", ch, err)
+	}
+	for _, k := range []*ecdsa.PrivateKey{bob, carol} {
+		if n := r.ds.appended(pairGroupOf(t, r.c, &k.PublicKey)); n != 1 {
+			t.Fatalf("%d g5 appends to a member", n)
+		}
+	}
+
+	received := func(creator *ecdsa.PrivateKey, members ...string) (recvContext, *message.MembershipUpdateMessage) {
+		chatID := "9f0c2a5e-0000-4000-8000-000000000000" + message.PubKeyHex(&creator.PublicKey)
+		u := message.MembershipUpdate{ChatID: chatID, Events: []message.MembershipEvent{
+			{Type: message.EventChatCreated, Name: "theirs", ClockValue: 1570000000000},
+			{Type: message.EventMembersAdded, Members: members, ClockValue: 1570000000001}}}
+		if err := u.Sign(creator); err != nil {
+			t.Fatal(err)
+		}
+		rc := recvContext{r: &message.Received{ID: "0x" + chatID[:8]}, author: message.PubKeyHex(&creator.PublicKey), src: source{kind: srcDirect}}
+		return rc, &message.MembershipUpdateMessage{ChatID: chatID, Updates: []message.MembershipUpdate{u}}
+	}
+	rc, p := received(bob, r.c.selfHex)
+	g.handle(rc, p)
+	if ch := chats.get(p.ChatID); ch == nil || !ch.Active || !slices.Contains(ch.Members, r.c.selfHex) {
+		t.Fatalf("received group: %+v", ch)
+	}
+	if _, err := g.Rename(context.Background(), p.ChatID, "mine"); !errors.Is(err, ErrNotAllowed) {
+		t.Fatalf("rename as a member: %v", err)
+	}
+	rc, p = received(carol, bobHex)
+	g.handle(rc, p)
+	if chats.get(p.ChatID) != nil || r.c.cnt.snapshot()[ReasonNotMember] != 1 {
+		t.Fatal("a group without us was stored")
+	}
+}
+
+// A group message delivered by MVDS before the g5 that adds us (they share
+// a payload, ordered by ID) is parked unconfirmed, then stored once the g5
+// is handled; both deliveries are confirmed only after that.
+func TestGroupMessageBeforeItsMembership(t *testing.T) {
+	alice, bob := newRig(t), newRig(t)
+	chats := newChatBook(bob.c)
+	subs := newSubscriptions(bob.c, newInboundQueue(1, make(chan struct{}), nil))
+	direct := newDirectChats(bob.c, chats, subs)
+	g := &Groups{c: bob.c, chats: chats, direct: direct, running: func() error { return nil },
+		updates: map[string][]message.MembershipUpdate{}}
+	d := &dispatcher{c: bob.c, subs: subs, chats: chats, public: &publicChats{c: bob.c, chats: chats, subs: subs},
+		direct: direct, groups: g, contacts: newContactBook(bob.c)}
+
+	now := alice.c.cfg.Now()
+	chatID := "3d1c7a52-0000-4000-8000-000000000000" + alice.c.selfHex
+	u := message.MembershipUpdate{ChatID: chatID, Events: []message.MembershipEvent{
+		{Type: message.EventChatCreated, Name: "g", Member: alice.c.selfHex, ClockValue: now.UnixMilli()},
+		{Type: message.EventMembersAdded, Members: []string{bob.c.selfHex}, ClockValue: now.UnixMilli() + 1}}}
+	if err := u.Sign(alice.key); err != nil {
+		t.Fatal(err)
+	}
+	g5, _, err := alice.c.encode(&message.MembershipUpdateMessage{ChatID: chatID, Updates: []message.MembershipUpdate{u}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, textID, err := alice.c.encode(&message.ChatMessage{ContentType: message.ContentText, MessageType: message.TypePrivateGrp,
+		Clock: now.UnixMilli() + 2, Timestamp: now.UnixMilli(), Content: message.Content{ChatID: chatID, Text: "early"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	delivery := func(body []byte) datasync.Delivery {
+		return datasync.Delivery{Delivery: mvds.Delivery{From: alice.c.selfPeer, Message: mvds.Message{Timestamp: now.Unix(), Body: body}}}
+	}
+	early, late := delivery(text), delivery(g5)
+
+	d.receiveDelivered(early)
+	if len(bob.ds.confirmed) != 0 || d.parked.n != 1 {
+		t.Fatalf("early message: %d confirmed, %d parked", len(bob.ds.confirmed), d.parked.n)
+	}
+	d.receiveDelivered(late)
+	if m, err := bob.c.st.message(textID); err != nil || m.Text != "early" {
+		t.Fatalf("parked message not stored after its g5: %+v, %v", m, err)
+	}
+	if len(bob.ds.confirmed) != 2 || d.parked.n != 0 || len(bob.c.cnt.snapshot()) != 0 {
+		t.Fatalf("%d confirmed, %d parked, drops %v", len(bob.ds.confirmed), d.parked.n, bob.c.cnt.snapshot())
+	}
+}

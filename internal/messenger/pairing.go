@@ -1,0 +1,238 @@
+package messenger
+
+import (
+	"context"
+	"fmt"
+
+	"go.uber.org/zap"
+
+	"github.com/statusnode/statusd/protocol/encryption"
+	"github.com/statusnode/statusd/protocol/message"
+	"github.com/statusnode/statusd/protocol/transit"
+	"github.com/statusnode/statusd/protocol/whisper"
+)
+
+// Pairing is the installations part: our own devices (learnt from bundles
+// on our contact-code topic, §3.6), pairing them, describing them (p2) and
+// syncing them (p1), and our bundle. The installations themselves are the
+// encryption layer's state (behind its own lock); Pairing keeps none and
+// holds no lock. Get it with Messenger.Pairing; its methods are safe for
+// concurrent use and need a started messenger.
+type Pairing struct {
+	c        *core
+	chats    *chatBook
+	contacts *contactBook
+	public   *publicChats
+	running  func() error
+}
+
+// Installations lists our own installations: this one first, then the
+// others learnt from bundles signed by our key, newest first (§3.6).
+func (p *Pairing) Installations() ([]Installation, error) {
+	if err := p.running(); err != nil {
+		return nil, err
+	}
+	insts, err := p.c.enc.Installations(p.c.self)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrEncryption, err)
+	}
+	own := Installation{ID: p.c.enc.InstallationID(), Enabled: true, Own: true,
+		Metadata: encryption.InstallationMetadata{Name: p.c.cfg.Name, DeviceType: p.c.cfg.DeviceType}}
+	out := []Installation{own}
+	for _, i := range insts {
+		if i.ID == own.ID {
+			out[0].Metadata = i.Metadata
+			continue
+		}
+		out = append(out, Installation{ID: i.ID, Enabled: i.Enabled, Metadata: i.Metadata, Timestamp: i.Timestamp})
+	}
+	return out, nil
+}
+
+// EnableInstallation pairs one of our installations: it enters our bundle
+// and receives copies of what we send (§3.6). Our bundle is republished.
+func (p *Pairing) EnableInstallation(id string) error { return p.set(id, true) }
+
+// DisableInstallation unpairs one of our installations.
+func (p *Pairing) DisableInstallation(id string) error { return p.set(id, false) }
+
+func (p *Pairing) set(id string, on bool) error {
+	if err := p.running(); err != nil {
+		return err
+	}
+	var err error
+	if on {
+		err = p.c.enc.EnableInstallation(id)
+	} else {
+		err = p.c.enc.DisableInstallation(id)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrEncryption, err)
+	}
+	return p.publishBundle()
+}
+
+// SetInstallationMetadata stores name/device type/FCM token for one of our
+// installations (ours included).
+func (p *Pairing) SetInstallationMetadata(id string, md encryption.InstallationMetadata) error {
+	if err := p.running(); err != nil {
+		return err
+	}
+	if err := p.c.enc.SetInstallationMetadata(p.c.self, id, md); err != nil {
+		return fmt.Errorf("%w: %w", ErrEncryption, err)
+	}
+	return nil
+}
+
+// SendPairInstallation sends our installation's metadata (p2, §1.9.2)
+// DH-only to our own key, so every device of ours can read it.
+func (p *Pairing) SendPairInstallation(ctx context.Context) error {
+	if err := p.running(); err != nil {
+		return err
+	}
+	body, _, err := p.c.encode(&message.PairInstallation{InstallationID: p.c.enc.InstallationID(),
+		DeviceType: p.c.cfg.DeviceType, Name: p.c.cfg.Name})
+	if err != nil {
+		return err
+	}
+	o, err := p.c.enc.SendDH(p.c.cfg.Now(), p.c.rand, p.c.self, body)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrEncryption, err)
+	}
+	return p.c.postDirect(ctx, o, nil)
+}
+
+// SyncDevices sends our added contacts and joined public chats to our
+// paired devices (p1, §1.9.2), one public chat per message, encrypted for
+// each enabled own installation. Without paired devices it sends nothing.
+func (p *Pairing) SyncDevices(ctx context.Context) error {
+	if err := p.running(); err != nil {
+		return err
+	}
+	contacts := transit.NewMap()
+	for _, ct := range p.contacts.list() {
+		if ct.Added {
+			contacts.Set(ct.ID, transit.NewMap(transit.Keyword("name"), ct.Name))
+		}
+	}
+	payloads := []message.Payload{&message.SyncInstallation{Contacts: contacts}}
+	for _, ch := range p.chats.all() {
+		if ch.Type == ChatPublic && ch.Active {
+			chat := transit.NewMap(transit.Keyword("public?"), true, transit.Keyword("chat-id"), ch.Name)
+			payloads = append(payloads, &message.SyncInstallation{Chat: chat})
+		}
+	}
+	for _, pl := range payloads {
+		body, _, err := p.c.encode(pl)
+		if err != nil {
+			return err
+		}
+		outs, err := p.c.enc.SendDirect(p.c.cfg.Now(), p.c.rand, p.c.self, body)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrEncryption, err)
+		}
+		for _, o := range outs {
+			if err := p.c.postDirect(ctx, o, nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// PublishBundle posts our current bundle on our contact-code topic again
+// (Start does it once; call it after pairing changes).
+func (p *Pairing) PublishBundle() error {
+	if err := p.running(); err != nil {
+		return err
+	}
+	return p.publishBundle()
+}
+
+// publishBundle posts our bundle on our contact-code topic (§4.3), where
+// our contacts and our other devices listen.
+func (p *Pairing) publishBundle() error {
+	raw, err := p.c.enc.BundleMessage(p.c.cfg.Now(), p.c.rand)
+	if err != nil {
+		return fmt.Errorf("%w: bundle: %w", ErrEncryption, err)
+	}
+	name := encryption.ContactCodeTopicName(p.c.self)
+	k, err := p.c.keys.get(name)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), p.c.cfg.TTL)
+	defer cancel()
+	return p.c.post(ctx, Envelope{Topic: whisper.TopicFromName(name), SymKey: &k, Payload: raw}, nil)
+}
+
+// ContactCode returns our current bundle as the encoded ProtocolMessage
+// published on the contact-code topic (§2, §9.21: by mid-2019 bundles
+// travel that way rather than as a base64 string).
+func (p *Pairing) ContactCode() ([]byte, error) {
+	if err := p.running(); err != nil {
+		return nil, err
+	}
+	raw, err := p.c.enc.BundleMessage(p.c.cfg.Now(), p.c.rand)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrEncryption, err)
+	}
+	return raw, nil
+}
+
+// handlePair records a paired device's metadata (p2; the validator
+// accepted it only from our own key).
+func (p *Pairing) handlePair(rc recvContext, pi *message.PairInstallation) {
+	if pi.InstallationID == p.c.enc.InstallationID() {
+		p.c.markProcessed(rc.r.ID)
+		return
+	}
+	md := encryption.InstallationMetadata{Name: pi.Name, DeviceType: pi.DeviceType, FCMToken: pi.FCMToken}
+	if err := p.c.enc.SetInstallationMetadata(p.c.self, pi.InstallationID, md); err != nil {
+		p.c.drop(ReasonUnexpected, rc.author, err)
+		return
+	}
+	p.c.markProcessed(rc.r.ID)
+	p.c.publish(InstallationMetadataEvent{Installation: Installation{ID: pi.InstallationID, Metadata: md}})
+}
+
+// handleSync applies a p1 from a paired device: the public chat to join
+// and the contacts to add.
+func (p *Pairing) handleSync(rc recvContext, s *message.SyncInstallation) {
+	if name := s.ChatID(); name != "" {
+		if !message.IsPublicChatName(name) {
+			p.c.drop(message.RuleChatID.String(), rc.author, nil)
+			return
+		}
+		if _, err := p.public.join(name); err != nil {
+			p.c.log.Warn("join synced chat", zap.Error(err))
+		}
+	}
+	if s.Contacts != nil {
+		for _, e := range s.Contacts.Entries {
+			id, _ := e.Key.(string)
+			if _, err := parsePubKey(id); err != nil || id == p.c.selfHex {
+				continue
+			}
+			name := ""
+			if v, ok := e.Value.(*transit.Map); ok {
+				if n, ok := v.Keyword("name"); ok {
+					name, _ = n.(string)
+				}
+			}
+			ct, err := p.contacts.update(id, func(ct *Contact) *Contact {
+				ct.Added = true
+				if name != "" {
+					ct.Name = name
+				}
+				return ct
+			})
+			if err != nil {
+				p.c.log.Warn("store synced contact", zap.Error(err))
+				continue
+			}
+			p.c.publish(ContactEvent{Contact: *ct})
+		}
+	}
+	p.c.markProcessed(rc.r.ID)
+}
