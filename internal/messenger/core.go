@@ -1,6 +1,7 @@
 package messenger
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"errors"
@@ -154,7 +155,9 @@ func (c *core) appendDirect(ctx context.Context, recipients []*ecdsa.PublicKey, 
 
 // isSelf reports whether pub is our identity.
 func (c *core) isSelf(pub *ecdsa.PublicKey) bool {
-	return pub.X.Cmp(c.self.X) == 0 && pub.Y.Cmp(c.self.Y) == 0
+	// Not ecdsa.PublicKey.Equal: it also compares curve values, and keys
+	// parsed by different paths may carry different secp256k1 instances.
+	return bytes.Equal(crypto.FromECDSAPub(pub), crypto.FromECDSAPub(c.self))
 }
 
 // mvdsTransport is the driver's Transport: it encrypts each MVDS payload

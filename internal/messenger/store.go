@@ -75,33 +75,9 @@ func (s *store) write(b *storage.Batch) error {
 	return nil
 }
 
-// getJSON reads the record at k into the domain value v (see
-// decodeRecord); found is false for a missing key.
-func (s *store) getJSON(k []byte, v any) (bool, error) {
-	raw, err := s.kv.Get(k)
-	if errors.Is(err, storage.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("%w: get: %w", ErrStore, err)
-	}
-	if err := decodeRecord(raw, v); err != nil {
-		return false, fmt.Errorf("%w: decode %q: %w", ErrStore, k[:1], err)
-	}
-	return true, nil
-}
-
 // putJSON adds the record of the domain value v (see encodeRecord) under k
 // to b. k must be the key of v's record kind.
 func putJSON(b *storage.Batch, k []byte, v any) { b.Put(k, encodeRecord(v)) }
-
-func (s *store) has(k []byte) (bool, error) {
-	ok, err := s.kv.Has(k)
-	if err != nil {
-		return false, fmt.Errorf("%w: has: %w", ErrStore, err)
-	}
-	return ok, nil
-}
 
 // iterateJSON decodes every record under prefix into a fresh T, a domain
 // type decodeRecord knows.
@@ -120,14 +96,6 @@ func iterateJSON[T any](s *store, prefix []byte, fn func(v *T) error) error {
 }
 
 // Chats.
-
-func (s *store) chat(id string) (*Chat, error) {
-	r, err := s.rs.Chat(id)
-	if err != nil || r == nil {
-		return nil, storeErr(err)
-	}
-	return chatFromRecord(r), nil
-}
 
 func putChat(b *storage.Batch, c *Chat) { messengerstore.PutChat(b, chatRecord(c)) }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/vacp2p/mvds/state"
 	"github.com/vacp2p/mvds/transport"
 
+	driver "github.com/statusnode/statusd/internal/datasync"
 	ds "github.com/statusnode/statusd/protocol/datasync"
 )
 
@@ -85,8 +86,8 @@ func (b *bridge) reencoded(toTheirs, identical bool) {
 // ourTransport is the driver's Transport: our bytes → their node.
 type ourTransport struct{ b *bridge }
 
-func (t ourTransport) Send(ctx context.Context, to ds.PeerID, data []byte) error {
-	b := t.b
+func (t ourTransport) Send(ctx context.Context, to ds.PeerID, pkt driver.Packet) error {
+	b, data := t.b, pkt.Payload
 	var p mvdspb.Payload
 	if err := proto.Unmarshal(data, &p); err != nil || !p.IsValid() {
 		b.fail("vacp2p/mvds cannot parse our payload (%v): %x", err, data)

@@ -81,10 +81,10 @@ func newPair(t *testing.T, interactive bool) *pair {
 	return p
 }
 
-func (p *pair) deliver(m ds.Message) {
+func (p *pair) deliver(d driver.Delivery) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.delivered[m.ID()]++
+	p.delivered[d.ID()]++
 }
 
 // round runs one epoch on each side, each fully processed by the other

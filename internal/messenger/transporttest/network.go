@@ -1,6 +1,7 @@
 package transporttest
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"encoding/binary"
@@ -373,6 +374,6 @@ func (s *subscription) matches(to *Endpoint, env messenger.Envelope) bool {
 	case s.sym != nil:
 		return env.SymKey != nil && *env.SymKey == *s.sym
 	default:
-		return env.PubKey != nil && env.PubKey.X.Cmp(to.key.X) == 0 && env.PubKey.Y.Cmp(to.key.Y) == 0
+		return env.PubKey != nil && bytes.Equal(crypto.FromECDSAPub(env.PubKey), crypto.FromECDSAPub(&to.key.PublicKey))
 	}
 }
