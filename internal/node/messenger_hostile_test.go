@@ -18,6 +18,7 @@ import (
 	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/lib/testutil"
 	mvds "github.com/statusnode/statusd/protocol/datasync"
+	"github.com/statusnode/statusd/protocol/datasync/datasynctest"
 	"github.com/statusnode/statusd/protocol/encryption"
 	"github.com/statusnode/statusd/protocol/message"
 	wproto "github.com/statusnode/statusd/protocol/whisper"
@@ -125,12 +126,8 @@ func nonMemberGroupMessage(t *testing.T, mallory *ecdsa.PrivateKey, victim *ecds
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := mvds.OneToOneGroupID(me, them)
-	if err != nil {
-		t.Fatal(err)
-	}
 	now := time.Now()
-	pt, err := mvds.Payload{Messages: []mvds.Message{{GroupID: g, Timestamp: now.Unix(), Body: body}}}.Marshal()
+	pt, err := datasynctest.MessagePayload(me, them, now.Unix(), body)
 	if err != nil {
 		t.Fatal(err)
 	}
