@@ -159,7 +159,9 @@ func (d *dispatcher) receiveDirect(in inbound) {
 		return
 	}
 	if !isPM {
-		d.process(in.msg.Payload, in.msg.Signer, in, "", nil)
+		// Unencrypted bytes go through MVDS like decrypted ones: an empty
+		// payload among them is ignored there, not dropped.
+		d.receiveDecrypted(in.msg.Payload, in, "")
 		return
 	}
 	if res.Public {
@@ -197,6 +199,10 @@ func (d *dispatcher) receiveDecrypted(pt []byte, in inbound, installation string
 	}
 	switch {
 	case err == nil:
+	case errors.Is(err, mvds.ErrNotPayload) && len(pt) == 0:
+		// An empty MVDS payload (vacp2p/mvds v0.0.23 sends one after a
+		// payload with nothing to acknowledge): nothing to do, not a drop.
+		d.c.log.Debug("empty payload", zap.String("sender", short(sender)))
 	case errors.Is(err, mvds.ErrNotPayload):
 		d.process(pt, signer, in, installation, nil)
 	case errors.Is(err, datasync.ErrInboxFull), errors.Is(err, datasync.ErrStopped):

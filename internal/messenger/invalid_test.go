@@ -74,3 +74,20 @@ func TestInvalidPayloadsCountedNotShown(t *testing.T) {
 	}
 	t.Logf("dropped: %v", bob.Dropped())
 }
+
+// An empty direct payload — what vacp2p/mvds v0.0.23 sends after a payload
+// with nothing to acknowledge — is ignored, not counted as a bad payload.
+func TestEmptyPayloadIgnored(t *testing.T) {
+	h := newHarness(t)
+	bob := h.newNode()
+	mustJoin(t, "testing", bob)
+	mallory := newKey(t)
+	partition := whisper.TopicFromName(encryption.PartitionedTopicName(&bob.key.PublicKey))
+	h.net.Inject(&mallory.PublicKey, messenger.Envelope{Topic: partition, PubKey: &bob.key.PublicKey, Payload: []byte{}})
+	// A valid message after it: once it shows, the empty one was handled.
+	h.net.Inject(&mallory.PublicKey, publicEnvelope(t, "testing", publicC4(t, "testing", "after", t0.UnixMilli()*message.ClockScale+1)))
+	waitTexts(t, bob, "testing", 1)
+	if d := bob.Dropped(); len(d) != 0 {
+		t.Fatalf("dropped %v", d)
+	}
+}
