@@ -287,3 +287,33 @@ func TestSectionsParsing(t *testing.T) {
 		}
 	}
 }
+
+// TestCitedFilesExist: every repository file a document under docs/ names
+// in backquotes (`internal/messenger/dispatch.go`, `api/shh/post.go`, …)
+// exists, so the maps in the documents follow the code when files move.
+func TestCitedFilesExist(t *testing.T) {
+	root := repoRoot(t)
+	path := regexp.MustCompile("`((?:api|cmd|internal|lib|protocol|storage|transport|test|scripts|configs|contrib)/[A-Za-z0-9_./-]+\\.(?:go|sh|json|toml|service|txt|md))`")
+	docs, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
+	if err != nil || len(docs) == 0 {
+		t.Fatalf("no documents: %v", err)
+	}
+	cited := 0
+	for _, d := range docs {
+		data, err := os.ReadFile(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(data), "\n") {
+			for _, m := range path.FindAllStringSubmatch(line, -1) {
+				cited++
+				if _, err := os.Stat(filepath.Join(root, m[1])); err != nil {
+					t.Errorf("%s:%d: cites %s, which does not exist", filepath.Base(d), i+1, m[1])
+				}
+			}
+		}
+	}
+	if cited < 20 {
+		t.Fatalf("only %d file citations found: the pattern is wrong", cited)
+	}
+}
