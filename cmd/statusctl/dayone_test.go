@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -255,7 +254,7 @@ func TestHelp(t *testing.T) {
 func TestNodeGoesAway(t *testing.T) {
 	n, dir := startNode(t)
 	done := make(chan string, 1)
-	out := &syncBuffer{}
+	out := &testutil.Buffer{}
 	go func() {
 		var errb bytes.Buffer
 		run([]string{"--datadir", dir, "watch"}, func(string) string { return "" }, out, &errb)
@@ -281,22 +280,4 @@ func TestNodeGoesAway(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("watch did not notice the node going away")
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for two goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

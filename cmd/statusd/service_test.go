@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -16,40 +15,22 @@ import (
 	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/statusnode/statusd/internal/config"
+	"github.com/statusnode/statusd/lib/testutil"
 )
-
-// syncBuffer is a bytes.Buffer safe for the daemon's and the test's
-// goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // daemon runs statusd's run in the background on a fresh data directory
 // with a light KDF and free ports; stop sends SIGTERM and returns the exit
 // status.
 type daemon struct {
 	dir    string
-	stderr *syncBuffer
+	stderr *testutil.Buffer
 	sigs   chan os.Signal
 	code   chan int
 }
 
 func startDaemon(t *testing.T, env map[string]string, extra ...string) *daemon {
 	t.Helper()
-	d := &daemon{dir: filepath.Join(t.TempDir(), "data"), stderr: &syncBuffer{}, sigs: make(chan os.Signal, 2), code: make(chan int, 1)}
+	d := &daemon{dir: filepath.Join(t.TempDir(), "data"), stderr: &testutil.Buffer{}, sigs: make(chan os.Signal, 2), code: make(chan int, 1)}
 	// No fleet and no SNTP: tests dial nothing beyond loopback.
 	args := append([]string{"--datadir", d.dir, "--lightkdf", "--port", "0", "--nodiscover", "--fleet", "none", "--ntp.enabled=false", "--log.format", "json"}, extra...)
 	go func() {

@@ -12,7 +12,6 @@ package daemon
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -29,6 +28,7 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/rpc"
+	"github.com/statusnode/statusd/lib/testutil"
 )
 
 // Package is the import path Binary builds.
@@ -111,7 +111,7 @@ type Daemon struct {
 
 	datadir string
 	cmd     *exec.Cmd
-	logs    *logBuffer
+	logs    *testutil.Buffer
 	done    chan struct{} // closed when the process has exited
 	waitErr error         // valid after done
 }
@@ -141,7 +141,7 @@ func Start(tb testing.TB, opts Options) (*Daemon, error) {
 		"--ntp.enabled=false", "--fleet", "none", "--port", "0", "--http", "--http.port", "0", "--ws", "--ws.port", "0"}
 	cmd := exec.Command(bin, append(args, opts.Args...)...)
 	cmd.Env = append(os.Environ(), "STATUSD_PASSWORD="+opts.Password)
-	d := &Daemon{datadir: opts.Datadir, cmd: cmd, logs: &logBuffer{}, done: make(chan struct{})}
+	d := &Daemon{datadir: opts.Datadir, cmd: cmd, logs: &testutil.Buffer{}, done: make(chan struct{})}
 	pr, pw := io.Pipe()
 	cmd.Stdout = d.logs
 	cmd.Stderr = io.MultiWriter(pw, d.logs)
@@ -291,22 +291,4 @@ func (d *Daemon) dial(ctx context.Context, url string) (*rpc.Client, error) {
 		return nil, err
 	}
 	return rpc.DialOptions(ctx, url, rpc.WithHeader("Authorization", "Bearer "+tok))
-}
-
-// logBuffer is a bytes.Buffer safe for concurrent writes and reads.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
