@@ -603,7 +603,7 @@ var Catalog = &api.Docs{
 			},
 		},
 		"github.com/statusnode/statusd/api/statusd.API.Events": {
-			Doc:          "Push every messenger and router event as an Event notification (statusd_subscription) as it happens, over WebSocket or IPC. It ends with statusd_unsubscribe, when the connection closes, or when the node stops. Delivery to a slow client is never allowed to block the node: events that do not fit are lost and reported with one events.lost notification. An unknown type in filter.types is -32602.",
+			Doc:          "Push every messenger and router event as an Event notification (statusd_subscription) as it happens, over WebSocket or IPC. It ends with statusd_unsubscribe, when the connection closes, or when the node stops. Delivery to a slow client is never allowed to block the node: events that do not fit are lost and reported with an events.lost notification (before the next event, or within a second when none follows). An unknown type in filter.types is -32602.",
 			Params:       []string{"filter"},
 			Notification: reflect.TypeFor[statusd.Event](),
 		},

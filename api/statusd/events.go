@@ -3,6 +3,7 @@ package statusd
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/ethereum/go-ethereum/rpc"
 
@@ -134,7 +135,8 @@ type EventsFilter struct {
 // happens, over WebSocket or IPC. It ends with statusd_unsubscribe, when
 // the connection closes, or when the node stops. Delivery to a slow client
 // is never allowed to block the node: events that do not fit are lost and
-// reported with one events.lost notification. An unknown type in
+// reported with an events.lost notification (before the next event, or
+// within a second when none follows). An unknown type in
 // filter.types is -32602.
 //
 // Notification: Event
@@ -177,13 +179,25 @@ type forwarder struct {
 	lost uint64
 }
 
+// lostCheck is how often a subscription reports lost events when no other
+// event comes to carry the report: losses at the end of a burst are told
+// within this time.
+const lostCheck = time.Second
+
 func (f *forwarder) run() {
 	defer f.c.wg.Done()
 	defer f.msub.Unsubscribe()
 	defer f.rsub.Unsubscribe()
+	tick := time.NewTicker(lostCheck)
+	defer tick.Stop()
 	for {
 		var ev *Event
 		select {
+		case <-tick.C:
+			if !f.reportLost() {
+				return
+			}
+			continue
 		case e, ok := <-f.msub.C():
 			if !ok {
 				return
@@ -209,14 +223,18 @@ func (f *forwarder) run() {
 // events were dropped since the last one. It reports false once the
 // client is gone.
 func (f *forwarder) send(ev *Event) bool {
+	return f.reportLost() && f.notify(ev)
+}
+
+// reportLost sends an events.lost notification if events were dropped
+// since the last one. It reports false once the client is gone.
+func (f *forwarder) reportLost() bool {
 	if lost := f.msub.Dropped() + f.rsub.Dropped(); lost > f.lost {
 		n := lost - f.lost
 		f.lost = lost
-		if !f.notify(&Event{Type: EventLost, Event: LostEvent{Count: n}}) {
-			return false
-		}
+		return f.notify(&Event{Type: EventLost, Event: LostEvent{Count: n}})
 	}
-	return f.notify(ev)
+	return true
 }
 
 func (f *forwarder) notify(ev *Event) bool {

@@ -5,7 +5,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,7 +16,7 @@ import (
 const rssBound = 256 << 20
 
 // peakRSS is the process's peak resident set (VmHWM) in bytes.
-func peakRSS(t *testing.T, pid int) int {
+func peakRSS(t testing.TB, pid int) int {
 	t.Helper()
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
@@ -41,66 +40,13 @@ func TestHonestLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("4 000 messages through three daemons")
 	}
-	const chat, total, workers = "honest-load", 4000, 8
-	mail := newPeer(t, "mailserver")
-	mail.extra = []string{"--mailserver"}
-	mail.mustStart()
-	sender := newPeer(t, "sender")
-	sender.mustStart(mail.daemon().Enode)
-	waitPeered(t, 20*time.Second, sender, mail)
-	var c map[string]any
-	sender.mustCall(&c, "statusd_joinPublicChat", chat)
-
-	start := time.Now().Unix()
-	var wg sync.WaitGroup
-	errs := make(chan error, workers)
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < total; i += workers {
-				var id string
-				if err := sender.call(&id, "statusd_sendText", chat, fmt.Sprintf("honest %04d", i)); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
-	t.Logf("sent %d in %ds", total, time.Now().Unix()-start+1)
-
-	client := newPeer(t, "client")
-	client.extra = []string{"--mailserver.servers", mail.daemon().Enode}
-	client.mustStart(mail.daemon().Enode)
-	waitPeered(t, 20*time.Second, client, mail)
-	client.mustCall(&c, "statusd_joinPublicChat", chat)
-	var topic string
-	{
-		var filters []struct {
-			ChatID string `json:"chatId"`
-			Topic  string `json:"topic"`
-		}
-		client.mustCall(&filters, "shhext_loadFilters", []map[string]any{{"ChatID": chat}})
-		for _, f := range filters {
-			if f.ChatID == chat {
-				topic = f.Topic
-			}
-		}
-		if topic == "" {
-			t.Fatalf("no topic for %s in %+v", chat, filters)
-		}
-	}
-	var ok any
-	if err := client.call(&ok, "mailserver_fillGaps", map[string]any{
-		"mailServerPeer": mail.daemon().Enode, "topics": []string{topic}, "from": start - 60, "to": time.Now().Unix() + 5,
-	}); err != nil {
-		t.Fatal(err)
-	}
+	const total = 4000
+	start := time.Now()
+	bl := newBacklog(t, "honest-load", total, 8)
+	t.Logf("sent %d in %v", total, time.Since(start).Round(time.Millisecond))
+	client, topic := bl.client(t)
+	bl.fill(t, client, topic)
+	mail, sender, chat := bl.mail, bl.sender, bl.chat
 	var got map[string]int
 	testutil.WaitFor(t, 60*time.Second, "every message shown", func() bool {
 		msgs, err := client.messages(chat)
