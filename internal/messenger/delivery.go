@@ -36,7 +36,7 @@ type deliveries struct {
 	order   []EnvelopeHash
 	early   map[EnvelopeHash]EnvelopeEventKind // events seen before envelopePosted
 	pending []EnvelopeHash
-	events  []Event // to publish once mu is released; guarded by mu
+	events  []Event  // to publish once mu is released; guarded by mu
 	due     []string // public messages to re-post, handed to retry once mu is released; guarded by mu
 
 	// retry receives the public messages whose envelope expired unsent
