@@ -63,11 +63,18 @@ func toChats(cs []*messenger.Chat) []*Chat {
 // DeliveryState is the fate of an outgoing message, by name:
 //
 //	queued  → sent     an envelope carrying it left to ≥ 1 peer
-//	sent    → expired  that envelope's TTL passed before the message was acked
-//	expired → sent     MVDS retransmitted it in a new envelope
+//	queued  → queued   (public) its envelope expired unsent within the retry
+//	                   window: it is re-posted, same bytes in a fresh
+//	                   envelope, as soon as a peer is connected
+//	queued  → expired  (public) the retry window (24 h by default) ended
+//	                   before any envelope reached a peer; (1:1, group) the
+//	                   envelope's TTL passed unsent
+//	sent    → expired  (1:1, group) that envelope's TTL passed before the
+//	                   message was acked
+//	expired → sent     MVDS retransmitted it in a new envelope (1:1, group)
 //	any     → acked    every recipient acknowledged it through MVDS (1:1, group)
 //
-// Public messages stop at sent: nobody acknowledges them. "none" is the
+// Public messages stop at sent (nobody acknowledges them) or at expired. "none" is the
 // state of a received message.
 type DeliveryState string
 

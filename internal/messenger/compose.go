@@ -74,5 +74,8 @@ func (b *chatBook) composeText(c *Chat, text string, batch *storage.Batch) (*out
 	if len(out.recipients) > 0 {
 		putOutbox(batch, id, out.recipients, body)
 	}
+	if out.public != "" {
+		putPublicOutbox(batch, id, out.public, body, now.Add(b.c.cfg.PublicRetryWindow))
+	}
 	return out, []Event{MessageEvent{Message: msg}, DeliveryEvent{MessageID: id, ChatID: c.ID, State: DeliveryQueued}}, nil
 }

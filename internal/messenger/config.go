@@ -34,6 +34,10 @@ type Config struct {
 	DeviceType string
 	// TTL is the Whisper TTL of posted envelopes (default 15 s, §4.4).
 	TTL time.Duration
+	// PublicRetryWindow is how long a public message that reached no peer
+	// stays queued and is re-posted, in a fresh envelope, whenever a peer
+	// connects (default 24 h); only after it does the message expire.
+	PublicRetryWindow time.Duration
 	// DataSyncTick is the MVDS tick (default 300 ms, §6.3);
 	// DataSyncMaxBackoff bounds the retransmission gap in ticks (default 200).
 	DataSyncTick       time.Duration
@@ -54,9 +58,15 @@ type Config struct {
 	InboundBuffer int
 }
 
+// DefaultPublicRetryWindow is the default Config.PublicRetryWindow.
+const DefaultPublicRetryWindow = 24 * time.Hour
+
 func (c *Config) setDefaults() {
 	if c.TTL == 0 {
 		c.TTL = 15 * time.Second
+	}
+	if c.PublicRetryWindow == 0 {
+		c.PublicRetryWindow = DefaultPublicRetryWindow
 	}
 	if c.DataSyncTick == 0 {
 		c.DataSyncTick = 300 * time.Millisecond
@@ -92,7 +102,7 @@ func (c Config) Validate() error {
 	if c.Identity == nil {
 		return fmt.Errorf("%w: no identity key", ErrInvalidConfig)
 	}
-	if c.TTL < 0 || c.DataSyncTick < 0 || c.InboundBuffer < 0 || c.KDFIterations < 0 {
+	if c.TTL < 0 || c.PublicRetryWindow < 0 || c.DataSyncTick < 0 || c.InboundBuffer < 0 || c.KDFIterations < 0 {
 		return fmt.Errorf("%w: negative setting", ErrInvalidConfig)
 	}
 	return nil

@@ -36,7 +36,14 @@ type deliveries struct {
 	order   []EnvelopeHash
 	early   map[EnvelopeHash]EnvelopeEventKind // events seen before envelopePosted
 	pending []EnvelopeHash
-	events  []Event // to publish once mu is released; guarded by mu
+	events  []Event  // to publish once mu is released; guarded by mu
+	due     []string // public messages to re-post, handed to retry once mu is released; guarded by mu
+
+	// retry receives the public messages whose envelope expired unsent
+	// within their retry window (nil when a peer connected); set by New
+	// (publicChats.requeue), nil in tests of the tracker alone. Called with
+	// no lock held; it must not block.
+	retry func(ids []string)
 
 	// messages serialises read-modify-writes of message records with the
 	// chat book, which owns them (its mutex; set by New, nil in tests of
@@ -123,6 +130,10 @@ func (d *deliveries) applyLocked(ev EnvelopeEvent, ids []string) {
 		case EnvelopeSent:
 			next = DeliverySent
 		case EnvelopeExpired:
+			if len(rec.Recipients) == 0 && rec.State == DeliveryQueued && d.withinWindow(id) {
+				d.due = append(d.due, id) // stays queued; re-posted when a peer is there
+				continue
+			}
 			if len(rec.Recipients) > 0 || rec.State == DeliveryQueued {
 				next = DeliveryExpired
 			}
@@ -132,14 +143,36 @@ func (d *deliveries) applyLocked(ev EnvelopeEvent, ids []string) {
 	d.events = append(d.events, EnvelopeStateEvent{Hash: ev.Hash, Kind: ev.Kind, MessageIDs: ids})
 }
 
+// withinWindow reports whether the public message id is in the public
+// outbox and its retry window has not ended.
+func (d *deliveries) withinWindow(id string) bool {
+	e := d.st.publicPending(id)
+	return e != nil && d.now().UnixMilli() < e.Deadline
+}
+
+// expire moves the queued message id to expired (its retry window ended).
+func (d *deliveries) expire(id string) {
+	d.mu.Lock()
+	defer d.unlockAndPublish()
+	rec, err := d.st.delivery(id)
+	if err != nil || rec == nil || rec.State != DeliveryQueued {
+		return
+	}
+	d.setLocked(rec, DeliveryExpired)
+}
+
 // unlockAndPublish releases mu, then publishes the events the locked
-// section produced: no lock is held while sending on the bus's channels.
+// section produced and hands the due public messages to retry: no lock is
+// held while sending on the bus's channels.
 func (d *deliveries) unlockAndPublish() {
-	evs := d.events
-	d.events = nil
+	evs, due := d.events, d.due
+	d.events, d.due = nil, nil
 	d.mu.Unlock()
 	for _, ev := range evs {
 		d.bus.Publish(ev)
+	}
+	if len(due) > 0 && d.retry != nil {
+		d.retry(due)
 	}
 }
 
@@ -193,6 +226,9 @@ func (d *deliveries) setLocked(rec *Delivery, next DeliveryState) {
 	rec.State, rec.UpdatedAt = next, d.now().UnixMilli()
 	var b storage.Batch
 	putDelivery(&b, rec)
+	if len(rec.Recipients) == 0 && (next == DeliverySent || next == DeliveryExpired) {
+		b.Delete(publicKey(rec.MessageID)) // a public message leaves the outbox
+	}
 	if changed {
 		msg.Delivery = next
 		putJSON(&b, key(pfxMessage, []byte(msg.ID)), msg)
@@ -212,6 +248,12 @@ func (d *deliveries) run(events <-chan EnvelopeEvent, quit <-chan struct{}) {
 	for {
 		select {
 		case ev := <-events:
+			if ev.Kind == PeerConnected {
+				if d.retry != nil {
+					d.retry(nil)
+				}
+				continue
+			}
 			d.onEnvelope(ev)
 		case <-quit:
 			return

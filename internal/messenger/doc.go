@@ -59,10 +59,15 @@
 // before that delivers it again at the next Start, and the dedupe by
 // message ID shows it once.
 //
-// Delivery states (types.go DeliveryState): queued when stored; sent when
-// the Transport reports an envelope carrying it left to ≥ 1 peer; expired
-// when that envelope's TTL passed without every ACK; acked when every
-// recipient identity's MVDS ACK arrived. Recipients are identities (MVDS
+// Delivery states (types.go DeliveryState, which lists every transition):
+// queued when stored; sent when the Transport reports an envelope carrying
+// it left to ≥ 1 peer; expired when that envelope's TTL passed without
+// every ACK; acked when every recipient identity's MVDS ACK arrived. A
+// public message whose envelope expired unsent stays queued (it is kept
+// in the public outbox, outbox.go) and is re-posted, same bytes in a fresh
+// envelope, when the Transport has a peer (PeerCount, PeerConnected);
+// it expires only once Config.PublicRetryWindow (24 h) has passed, and a
+// restart loses none (publicChats.run). Recipients are identities (MVDS
 // peers); the installation whose message carried each ACK is recorded.
 // Copies for our own devices never count toward delivery.
 //

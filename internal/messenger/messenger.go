@@ -53,8 +53,8 @@ const (
 // goroutine waits for it.
 //
 // Goroutines (all started by Start, all ended by Stop): the receive
-// goroutine (dispatcher.run), one envelope-event loop, and the MVDS
-// driver's goroutine. Received messages arrive through the Sinks
+// goroutine (dispatcher.run), one envelope-event loop, the public re-post
+// loop (publicChats.run), and the MVDS driver's goroutine. Received messages arrive through the Sinks
 // (inbound.go) on the Transport's own delivering goroutine.
 type Messenger struct {
 	c        *core
@@ -116,7 +116,8 @@ func New(cfg Config, db storage.KV, tr Transport) (*Messenger, error) {
 	c.dl.messages = &m.chats.mu // message records: one writer at a time
 	m.subs = newSubscriptions(c, m.in)
 	m.contacts = newContactBook(c)
-	m.public = &publicChats{c: c, chats: m.chats, subs: m.subs}
+	m.public = newPublicChats(c, m.chats, m.subs)
+	c.dl.retry = m.public.requeue
 	m.direct = newDirectChats(c, m.chats, m.subs)
 	m.groups = &Groups{c: c, chats: m.chats, direct: m.direct, running: m.running,
 		updates: make(map[string][]message.MembershipUpdate)}
@@ -148,9 +149,10 @@ func (m *Messenger) Start() error {
 	m.mu.Unlock()
 	err := m.open()
 	if err == nil {
-		m.wg.Add(2)
+		m.wg.Add(3)
 		go func() { defer m.wg.Done(); m.disp.run(m.quit) }()
 		go func() { defer m.wg.Done(); m.c.dl.run(m.c.tr.EnvelopeEvents(), m.quit) }()
+		go func() { defer m.wg.Done(); m.public.run(m.quit) }()
 		m.mu.Lock()
 		if m.state == stateStarting {
 			m.state = stateRunning

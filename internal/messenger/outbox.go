@@ -1,6 +1,12 @@
 package messenger
 
-import "github.com/statusnode/statusd/storage"
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/statusnode/statusd/storage"
+)
 
 // The outbox closes the crash window of a direct send. SendText stores a
 // 1:1 or group message (queued) and only then appends it to MVDS, which
@@ -11,12 +17,68 @@ import "github.com/statusnode/statusd/storage"
 // (directChats.resendOutbox). An entry left by a crash after the append is
 // appended again: the recipient drops the second copy as a duplicate (same
 // message ID) and acknowledges both.
+//
+// A public message is kept in the public outbox (meta records named
+// metaPublicOutbox + ID, JSON publicEntry: the meta values are the
+// messenger's own bytes, so the record formats of storage/messengerstore
+// are unchanged), with its chat, its wrapped payload and the end of its
+// retry window (Config.PublicRetryWindow), until an envelope carrying
+// it reaches a peer (sent) or the window ends (expired). While it is
+// queued, every envelope of it that expires unsent makes it due again, and
+// publicChats.run re-posts its stored bytes in a fresh envelope once the
+// Transport has a peer (public.go). Start makes every stored public entry
+// due, so a restart loses none.
 
 // outboxEntry is a direct message not yet handed to MVDS.
 type outboxEntry struct {
 	ID         string   `json:"id"`
 	Recipients []string `json:"recipients"` // 0x04… keys
 	Body       []byte   `json:"body"`       // the wrapped, signed payload
+}
+
+// metaPublicOutbox prefixes the meta name of each public outbox entry.
+const metaPublicOutbox = "public-outbox/"
+
+// publicEntry is a public message not yet sent to any peer.
+type publicEntry struct {
+	ID       string `json:"id"`
+	Chat     string `json:"chat"`     // public chat name
+	Body     []byte `json:"body"`     // the wrapped, signed payload, re-posted as is
+	Deadline int64  `json:"deadline"` // Unix ms: the end of its retry window
+}
+
+func publicKey(id string) []byte { return key(pfxMeta, []byte(metaPublicOutbox+id)) }
+
+func putPublicOutbox(b *storage.Batch, id, chat string, body []byte, deadline time.Time) {
+	v, _ := json.Marshal(publicEntry{ID: id, Chat: chat, Body: body, Deadline: deadline.UnixMilli()}) // cannot fail
+	b.Put(publicKey(id), v)
+}
+
+// publicOutbox returns the stored public messages not yet sent.
+func (s *store) publicOutbox() ([]*publicEntry, error) {
+	var out []*publicEntry
+	err := s.kv.Iterate(publicKey(""), nil, func(_, raw []byte) error {
+		e := new(publicEntry)
+		if err := json.Unmarshal(raw, e); err != nil {
+			return fmt.Errorf("%w: decode public outbox entry: %w", ErrStore, err)
+		}
+		out = append(out, e)
+		return nil
+	})
+	return out, err
+}
+
+// publicPending returns the public outbox entry of id, or nil.
+func (s *store) publicPending(id string) *publicEntry {
+	raw, err := s.kv.Get(publicKey(id))
+	if err != nil {
+		return nil // storage.ErrNotFound: not a public message waiting
+	}
+	e := new(publicEntry)
+	if json.Unmarshal(raw, e) != nil {
+		return nil
+	}
+	return e
 }
 
 func putOutbox(b *storage.Batch, id string, recipients []string, body []byte) {

@@ -63,6 +63,7 @@ func (f *fakeTransport) Post(_ context.Context, env Envelope) (EnvelopeHash, err
 }
 
 func (f *fakeTransport) EnvelopeEvents() <-chan EnvelopeEvent { return nil }
+func (f *fakeTransport) PeerCount() int                       { return 1 }
 
 func (f *fakeTransport) live(topic whisper.Topic) int {
 	f.mu.Lock()

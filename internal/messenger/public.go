@@ -2,22 +2,152 @@ package messenger
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
 
 	"github.com/statusnode/statusd/protocol/message"
 	"github.com/statusnode/statusd/protocol/whisper"
 	"github.com/statusnode/statusd/storage"
 )
 
+// retryTick is how often publicChats.run looks for public messages whose
+// retry window ended while nothing else woke it.
+const retryTick = time.Minute
+
 // publicChats is the public chat part: joining and leaving (a chat record
 // and a symmetric subscription on keccak256(name)[:4] with PBKDF2(name),
-// §4.1, §4.2), sending (symmetric posts, not MVDS, §6.4) and choosing the
-// public chat of a received c4. Its state lives in the chat book and the
-// subscriptions, each behind its own lock; it keeps none of its own.
+// §4.1, §4.2), sending (symmetric posts, not MVDS, §6.4), re-posting
+// messages that reached no peer (outbox.go) and choosing the public chat
+// of a received c4. Chats live in the chat book and the subscriptions,
+// each behind its own lock; it keeps only the set of messages due for a
+// re-post (mu, a leaf).
 type publicChats struct {
 	c     *core
 	chats *chatBook
 	subs  *subscriptions
+
+	wake chan struct{} // capacity 1: run has something to look at
+
+	mu  sync.Mutex
+	due map[string]bool // queued public messages whose last envelope expired unsent; guarded by mu
+}
+
+func newPublicChats(c *core, chats *chatBook, subs *subscriptions) *publicChats {
+	return &publicChats{c: c, chats: chats, subs: subs, wake: make(chan struct{}, 1), due: make(map[string]bool)}
+}
+
+// requeue marks ids due for a re-post (none: a peer connected) and wakes
+// run. It never blocks.
+func (p *publicChats) requeue(ids []string) {
+	p.mu.Lock()
+	for _, id := range ids {
+		p.due[id] = true
+	}
+	p.mu.Unlock()
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// run is the re-post goroutine: at start every stored public message not
+// yet sent is due (a previous run's envelopes are gone); then, whenever
+// woken (an envelope expired unsent, a peer connected) or every retryTick,
+// it expires the messages whose window ended and, if the Transport has a
+// peer, re-posts the due ones in fresh envelopes. It returns when quit is
+// closed; a post under way is cancelled.
+func (p *publicChats) run(quit <-chan struct{}) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-quit:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	t := time.NewTicker(retryTick)
+	defer t.Stop()
+	first := true
+	for {
+		p.retry(ctx, first)
+		first = false
+		select {
+		case <-p.wake:
+		case <-t.C:
+		case <-quit:
+			return
+		}
+	}
+}
+
+// retry handles the stored public messages once (see run); all: every one
+// not yet sent is due.
+func (p *publicChats) retry(ctx context.Context, all bool) {
+	entries, err := p.c.st.publicOutbox()
+	if err != nil {
+		p.c.log.Warn("read public outbox", zap.Error(err))
+		return
+	}
+	now := p.c.cfg.Now().UnixMilli()
+	var post []*publicEntry
+	p.mu.Lock()
+	for _, e := range entries {
+		if all {
+			p.due[e.ID] = true
+		}
+		switch {
+		case now >= e.Deadline:
+			delete(p.due, e.ID)
+			post = append(post, &publicEntry{ID: e.ID}) // Body nil: expire
+		case p.due[e.ID]:
+			post = append(post, e)
+		}
+	}
+	p.mu.Unlock()
+	peers := p.c.tr.PeerCount() > 0
+	for _, e := range post {
+		rec, err := p.c.dl.state(e.ID)
+		if errors.Is(err, ErrMessageNotFound) { // the message was deleted
+			p.forget(e.ID)
+			p.drop(e.ID)
+			continue
+		}
+		if e.Body == nil {
+			p.c.dl.expire(e.ID)
+			continue
+		}
+		if err != nil || rec.State != DeliveryQueued {
+			p.forget(e.ID) // unreadable, or sent meanwhile
+			continue
+		}
+		if !peers || ctx.Err() != nil {
+			continue
+		}
+		p.forget(e.ID)
+		if err := p.send(ctx, &outgoing{id: e.ID, body: e.Body, public: e.Chat}); err != nil {
+			p.c.log.Warn("re-post public message", zap.String("id", e.ID), zap.Error(err))
+		}
+	}
+}
+
+// drop deletes the public outbox entry of a deleted message.
+func (p *publicChats) drop(id string) {
+	var b storage.Batch
+	b.Delete(publicKey(id))
+	if err := p.c.st.write(&b); err != nil {
+		p.c.log.Warn("delete public outbox entry", zap.String("id", id), zap.Error(err))
+	}
+}
+
+func (p *publicChats) forget(id string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.due, id)
 }
 
 // join opens (or reopens) the public chat name and subscribes to it.
@@ -60,13 +190,22 @@ func (p *publicChats) leave(name string) error {
 	return nil
 }
 
-// send posts a stored public message symmetric on its chat's topic.
+// send posts a stored public message symmetric on its chat's topic, with
+// or without a peer connected: the envelope waits in the router's pool,
+// and if it expires unsent the message is re-posted (run). A failed post
+// leaves the message due for the next wake-up of run.
 func (p *publicChats) send(ctx context.Context, out *outgoing) error {
 	k, err := p.c.keys.get(out.public)
 	if err != nil {
 		return err
 	}
-	return p.c.post(ctx, Envelope{Topic: whisper.TopicFromName(out.public), SymKey: &k, Payload: out.body}, []string{out.id})
+	err = p.c.post(ctx, Envelope{Topic: whisper.TopicFromName(out.public), SymKey: &k, Payload: out.body}, []string{out.id})
+	if err != nil { // due again at the next wake (no wake now: no busy loop)
+		p.mu.Lock()
+		p.due[out.id] = true
+		p.mu.Unlock()
+	}
+	return err
 }
 
 // chatFor returns the public chat of a received c4: the one subscribed on

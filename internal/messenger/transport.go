@@ -31,10 +31,14 @@ type Transport interface {
 	// router. It returns the envelope hash, the key of later EnvelopeEvents.
 	// It may block until ctx ends (proof of work).
 	Post(ctx context.Context, env Envelope) (EnvelopeHash, error)
-	// EnvelopeEvents reports what happened to posted envelopes. The channel
-	// is never closed; one consumer (the messenger) reads it until Stop. A
-	// Transport that cannot deliver an event without blocking drops it.
+	// EnvelopeEvents reports what happened to posted envelopes, and each
+	// peer that connects (PeerConnected). The channel is never closed; one
+	// consumer (the messenger) reads it until Stop. A Transport that cannot
+	// deliver an event without blocking drops it.
 	EnvelopeEvents() <-chan EnvelopeEvent
+	// PeerCount is the number of peers envelopes can be sent to now. It
+	// never blocks.
+	PeerCount() int
 }
 
 // Sink receives the decrypted messages of one subscription. The Transport
@@ -90,6 +94,9 @@ const (
 	// reported for every posted envelope, sent or not; the messenger turns
 	// it into DeliveryExpired only for messages not yet acked.
 	EnvelopeExpired
+	// PeerConnected: a peer connected (Hash is zero). The messenger then
+	// re-posts the public messages that reached no peer yet.
+	PeerConnected
 )
 
 func (k EnvelopeEventKind) String() string {
@@ -98,6 +105,8 @@ func (k EnvelopeEventKind) String() string {
 		return "sent"
 	case EnvelopeExpired:
 		return "expired"
+	case PeerConnected:
+		return "peer-connected"
 	}
 	return "unknown"
 }

@@ -60,7 +60,8 @@ func (n *Network) Now() time.Time {
 	return n.clock
 }
 
-// Join adds an online endpoint for identity key.
+// Join adds an online endpoint for identity key (PeerConnected is
+// reported to every online endpoint).
 //
 // Each endpoint has a delivery goroutine, the stand-in for a router's: it
 // hands the endpoint's incoming messages to the matching Sinks in order and
@@ -71,6 +72,11 @@ func (n *Network) Join(key *ecdsa.PrivateKey) *Endpoint {
 		events: make(chan messenger.EnvelopeEvent, 4096), ready: make(chan struct{}, 1), quit: make(chan struct{})}
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	for _, o := range n.eps {
+		if o.online {
+			n.eventLocked(o, messenger.EnvelopeEvent{Kind: messenger.PeerConnected})
+		}
+	}
 	n.eps = append(n.eps, e)
 	if !n.closed {
 		n.wg.Add(1)
@@ -81,10 +87,39 @@ func (n *Network) Join(key *ecdsa.PrivateKey) *Endpoint {
 
 // SetOnline takes e offline (it neither sends to nor receives from anyone)
 // or back online.
+// Bringing e online reports PeerConnected to e and to every other online
+// endpoint not partitioned from it (a new link for each).
 func (n *Network) SetOnline(e *Endpoint, on bool) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	was := e.online
 	e.online = on
+	if !on || was {
+		return
+	}
+	for _, o := range n.eps {
+		if o != e && o.online && !n.cut[[2]*Endpoint{e, o}] {
+			n.eventLocked(o, messenger.EnvelopeEvent{Kind: messenger.PeerConnected})
+			n.eventLocked(e, messenger.EnvelopeEvent{Kind: messenger.PeerConnected})
+		}
+	}
+}
+
+// peerCount is the number of online endpoints e can reach (0 when e is
+// offline).
+func (n *Network) peerCount(e *Endpoint) int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if !e.online {
+		return 0
+	}
+	c := 0
+	for _, o := range n.eps {
+		if o != e && o.online && !n.cut[[2]*Endpoint{e, o}] {
+			c++
+		}
+	}
+	return c
 }
 
 // Partition cuts (or, with cut false, heals) the link between a and b.
@@ -333,6 +368,10 @@ func (e *Endpoint) Post(_ context.Context, env messenger.Envelope) (messenger.En
 
 // EnvelopeEvents implements messenger.Transport.
 func (e *Endpoint) EnvelopeEvents() <-chan messenger.EnvelopeEvent { return e.events }
+
+// PeerCount implements messenger.Transport: the online endpoints e can
+// reach.
+func (e *Endpoint) PeerCount() int { return e.net.peerCount(e) }
 
 // Subscriptions returns the number of live subscriptions.
 func (e *Endpoint) Subscriptions() int {

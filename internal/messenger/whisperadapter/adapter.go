@@ -154,6 +154,10 @@ func (a *Adapter) Stop() error {
 	return nil
 }
 
+// PeerCount implements messenger.Transport: the router's peers past the
+// Whisper handshake.
+func (a *Adapter) PeerCount() int { return a.w.PeerCount() }
+
 // EnvelopeEvents implements messenger.Transport.
 func (a *Adapter) EnvelopeEvents() <-chan messenger.EnvelopeEvent { return a.events }
 
@@ -225,7 +229,8 @@ func (a *Adapter) pruneLocked() {
 }
 
 // eventLoop turns router events about our envelopes into messenger
-// envelope events: the first write to a peer, and the expiry.
+// envelope events: the first write to a peer, and the expiry; and each
+// peer that completes the handshake into PeerConnected.
 func (a *Adapter) eventLoop(rsub *whisper.EventSubscription) {
 	defer a.wg.Done()
 	for ev := range rsub.C() {
@@ -243,6 +248,9 @@ func (a *Adapter) eventLoop(rsub *whisper.EventSubscription) {
 }
 
 func (a *Adapter) classify(ev whisper.Event) (messenger.EnvelopeEventKind, bool) {
+	if ev.Kind == whisper.EventPeerAdded {
+		return messenger.PeerConnected, true
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	t, ok := a.posted[ev.Hash]

@@ -98,13 +98,19 @@ func receive(t *testing.T, ch <-chan messenger.ReceivedMessage) messenger.Receiv
 
 func envelopeEvent(t *testing.T, a *Adapter) messenger.EnvelopeEvent {
 	t.Helper()
-	select {
-	case ev := <-a.EnvelopeEvents():
-		return ev
-	case <-time.After(5 * time.Second):
-		t.Fatal("no envelope event")
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case ev := <-a.EnvelopeEvents():
+			if ev.Kind == messenger.PeerConnected {
+				continue // peer events: TestPeerEvents
+			}
+			return ev
+		case <-deadline:
+			t.Fatal("no envelope event")
+		}
+		return messenger.EnvelopeEvent{}
 	}
-	return messenger.EnvelopeEvent{}
 }
 
 // TestSymmetricAndAsymmetric: a symmetric post reaches the peer's filter
@@ -240,5 +246,53 @@ func TestPostChecksAndStop(t *testing.T) {
 	k, _ := wproto.SymKeyFromPassword("x")
 	if _, err := s.a.Post(context.Background(), messenger.Envelope{Topic: topic, SymKey: &k, Payload: []byte("x")}); err == nil {
 		t.Fatal("post after Stop")
+	}
+}
+
+// TestPeerEvents: PeerCount follows the router's peers and a peer that
+// completes the handshake is reported as PeerConnected; an envelope posted
+// while no peer was connected is sent to the peer when it connects.
+func TestPeerEvents(t *testing.T) {
+	c := &clock{now: time.Now()}
+	alice, bob := newSide(t, c), newSide(t, c)
+	topic := wproto.TopicFromName("status")
+	key, err := wproto.SymKeyFromPassword("status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink, ch := chanSink()
+	if _, err := bob.a.JoinSymmetric(topic, key, sink); err != nil {
+		t.Fatal(err)
+	}
+	if n := alice.a.PeerCount(); n != 0 {
+		t.Fatalf("PeerCount %d before any link", n)
+	}
+	h, err := alice.a.Post(context.Background(), messenger.Envelope{Topic: topic, SymKey: &key, Payload: []byte("early"), TTL: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	link(t, alice.w, bob.w)
+	if n := alice.a.PeerCount(); n != 1 {
+		t.Fatalf("PeerCount %d after the handshake", n)
+	}
+	var connected, sent bool
+	deadline := time.After(5 * time.Second)
+	for !connected || !sent {
+		select {
+		case ev := <-alice.a.EnvelopeEvents():
+			switch ev {
+			case messenger.EnvelopeEvent{Kind: messenger.PeerConnected}:
+				connected = true
+			case messenger.EnvelopeEvent{Hash: h, Kind: messenger.EnvelopeSent}:
+				sent = true
+			default:
+				t.Fatalf("event %+v", ev)
+			}
+		case <-deadline:
+			t.Fatalf("events: connected %v, sent %v", connected, sent)
+		}
+	}
+	if m := receive(t, ch); string(m.Payload) != "early" || m.Hash != h {
+		t.Fatalf("received %+v", m)
 	}
 }
