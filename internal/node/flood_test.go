@@ -15,6 +15,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/statusnode/statusd/internal/identity"
+	"github.com/statusnode/statusd/lib/testutil"
 	wproto "github.com/statusnode/statusd/protocol/whisper"
 	"github.com/statusnode/statusd/transport/whisper"
 )
@@ -93,6 +94,7 @@ func TestPolledFilterUnderFlood(t *testing.T) {
 			if bound > 0 && lost == 0 {
 				t.Fatal("a 64 KiB bound held 20 000 messages")
 			}
+			testutil.CheckRSS(t, 0, "the node (test process)")
 		})
 	}
 }
@@ -155,4 +157,5 @@ func TestLaggingSubscriberToldOfLoss(t *testing.T) {
 		t.Fatalf("got %d, lost %d, of %d", got, lost, total)
 	}
 	t.Logf("delivered %d, reported lost %d", got, lost)
+	testutil.CheckRSS(t, 0, "the node (test process)")
 }

@@ -116,6 +116,6 @@ func BenchmarkCatchUpPublic(b *testing.B) {
 		}
 		b.ReportMetric(float64(n)/took.Seconds(), "shown-msgs/s")
 		b.ReportMetric(took.Seconds(), "s-to-last")
-		b.ReportMetric(float64(peakRSS(b, client.daemon().Pid())>>20), "client-peak-MiB")
+		b.ReportMetric(float64(testutil.PeakRSS(b, client.daemon().Pid())>>20), "client-peak-MiB")
 	}
 }

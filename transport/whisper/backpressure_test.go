@@ -57,6 +57,7 @@ func TestPoolSync(t *testing.T) {
 				t.Fatalf("peers: client %d relay %d", client.PeerCount(), relay.PeerCount())
 			}
 			noDrops(t, client)
+			testutil.CheckRSS(t, 0, "relay and client (test process)")
 			if c.rl != nil && client.m.throttled.Value() == 0 {
 				t.Error("the small budget never slowed the relay")
 			}

@@ -125,6 +125,7 @@ func TestFloodSlowed(t *testing.T) {
 	if _, gone := r.waitDisconnect(10 * time.Millisecond); gone {
 		t.Fatal("an honest fast peer was disconnected")
 	}
+	testutil.CheckRSS(t, 0, "the node (test process)")
 }
 
 // TestRepeatFloodDisconnects: a peer that sends again what it already sent
