@@ -53,7 +53,7 @@ func (n *Node) Flush() bool {
 		}
 		r.SendCount++
 		r.SendEpoch = n.cfg.nextEpoch(r.SendCount, n.epoch+1)
-		n.setRecord(k, *r)
+		n.afterSend(k, r)
 	}
 	for p, b := range batches.m {
 		if ids := n.acks[p]; len(ids) > 0 {
@@ -125,7 +125,7 @@ func (n *Node) addToBatch(b batches, k RecordKey, r *Record) bool {
 	switch r.Type {
 	case RecordMessage:
 		m, ok := n.messages[k.Message]
-		if !ok || !n.IsPeer(m.GroupID, k.Peer) {
+		if !ok || !n.IsPeer(m.GroupID, k.Peer) || n.overLimit(k, r, r.SendCount) {
 			n.deleteRecord(k)
 			return false
 		}

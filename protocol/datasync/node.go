@@ -23,6 +23,8 @@ type Node struct {
 	messages map[MessageID]Message
 	groups   map[GroupID]map[PeerID]struct{}
 
+	sendLimits map[PeerID]uint64 // see SetSendLimit; not persisted
+
 	pendingOutput
 }
 
@@ -52,6 +54,8 @@ func RestartNode(cfg Config, snap Snapshot) (*Node, error) {
 		groups:   make(map[GroupID]map[PeerID]struct{}),
 		nextDue:  ^uint64(0),
 		unsent:   make(map[RecordKey]struct{}),
+
+		sendLimits: make(map[PeerID]uint64),
 	}
 	n.pendingOutput.init()
 	n.persistedEpoch = snap.Epoch

@@ -23,7 +23,7 @@ func (n *Node) Tick() {
 		}
 		r.SendCount++
 		r.SendEpoch = n.cfg.nextEpoch(r.SendCount, n.epoch)
-		n.setRecord(k, *r)
+		n.afterSend(k, r)
 	}
 	for p, ids := range n.acks {
 		b.get(p).Acks = ids

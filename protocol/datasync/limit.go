@@ -1,0 +1,42 @@
+package datasync
+
+// SetSendLimit bounds the sends of each MESSAGE record to peer p: once a
+// record has been sent limit times (first send included) it is dropped
+// instead of being rescheduled, so a peer that never acknowledges — a
+// client running with data sync off reads MVDS-wrapped messages without
+// ever sending an ACK — is not retransmitted to for ever. Dropping a record
+// is not an acknowledgement: no ACK is reported for it, and a later ACK
+// from p is still reported as received. limit 0 removes the bound (the
+// default). OFFER and REQUEST records are not bounded.
+//
+// The limit applies from the next send; records already sent limit times
+// or more are dropped at their next due send without being sent again. The
+// limits are not part of the persisted state: the application sets them
+// again after RestartNode from its own knowledge of its peers.
+func (n *Node) SetSendLimit(p PeerID, limit uint64) {
+	if limit == 0 {
+		delete(n.sendLimits, p)
+		return
+	}
+	n.sendLimits[p] = limit
+}
+
+// SendLimit returns the bound set by SetSendLimit for p, 0 when none.
+func (n *Node) SendLimit(p PeerID) uint64 { return n.sendLimits[p] }
+
+// overLimit reports whether a MESSAGE record to k.Peer that has been sent
+// count times must not be sent again.
+func (n *Node) overLimit(k RecordKey, r *Record, count uint64) bool {
+	limit, ok := n.sendLimits[k.Peer]
+	return ok && r.Type == RecordMessage && count >= limit
+}
+
+// afterSend stores r, just sent to k.Peer, with its next send scheduled —
+// or drops it when that send reached the peer's limit.
+func (n *Node) afterSend(k RecordKey, r *Record) {
+	if n.overLimit(k, r, r.SendCount) {
+		n.deleteRecord(k)
+		return
+	}
+	n.setRecord(k, *r)
+}
