@@ -109,6 +109,13 @@ func (d *Driver) RemovePeer(ctx context.Context, g mvds.GroupID, p mvds.PeerID) 
 	return d.do(ctx, func(n *mvds.Node) error { n.RemovePeer(g, p); return nil })
 }
 
+// SetSendLimit bounds the sends of each message to p at limit (0: no
+// bound); see mvds.Node.SetSendLimit. The bound is not persisted by the
+// driver: the application sets it again after each Start.
+func (d *Driver) SetSendLimit(ctx context.Context, p mvds.PeerID, limit uint64) error {
+	return d.do(ctx, func(n *mvds.Node) error { n.SetSendLimit(p, limit); return nil })
+}
+
 // Sync returns once every payload passed to Receive and every tick received
 // before the call has been processed, its Ready persisted, delivered and
 // sent. Tests use it after ManualClock.Advance.

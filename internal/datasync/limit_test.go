@@ -1,0 +1,31 @@
+package datasync
+
+import "testing"
+
+// TestSendLimitDriver: with a send limit of 3 set on a peer that is down
+// (so it never ACKs), a message is sent 3 times and then never again, and
+// it is no longer outstanding; nothing is reported as acknowledged.
+func TestSendLimitDriver(t *testing.T) {
+	net := newMemNet()
+	a := newPeer(t, net, testPeerID(1), "")
+	b := newPeer(t, net, testPeerID(2), "")
+	g := connect(t, a, b)
+	net.setDown(b.id, true)
+	if err := a.d.SetSendLimit(ctxT(t), b.id, 3); err != nil {
+		t.Fatal(err)
+	}
+	before := sentBy(net, a.id)
+	if _, err := a.d.Append(ctxT(t), g, []byte("to a peer that never ACKs")); err != nil {
+		t.Fatal(err)
+	}
+	runUntil(t, 100, "given up", func() bool { return outstanding(t, a) == 0 }, a, b)
+	for range 400 { // 400 ticks: more than two MaxBackoff periods
+		round(t, a, b)
+	}
+	if n := sentBy(net, a.id) - before; n != 3 {
+		t.Fatalf("a sent %d payloads, want 3", n)
+	}
+	if b.app.len() != 0 {
+		t.Fatalf("b received %d messages while down", b.app.len())
+	}
+}
