@@ -42,6 +42,12 @@ type Config struct {
 	// DataSyncMaxBackoff bounds the retransmission gap in ticks (default 200).
 	DataSyncTick       time.Duration
 	DataSyncMaxBackoff uint64
+	// NonACKMaxSends is how many times (first send included) MVDS sends a
+	// message to a peer last seen sending without MVDS: a 2019 client with
+	// data sync off reads MVDS payloads but never acknowledges them
+	// (default 3). Such a message stays sent; it is never retransmitted
+	// after the bound.
+	NonACKMaxSends uint64
 	// DataSyncClock drives MVDS ticks (default the wall clock).
 	DataSyncClock datasync.Clock
 	// Now is the messenger's clock (default time.Now).
@@ -73,6 +79,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.DataSyncMaxBackoff == 0 {
 		c.DataSyncMaxBackoff = 200
+	}
+	if c.NonACKMaxSends == 0 {
+		c.NonACKMaxSends = 3
 	}
 	if c.DataSyncClock == nil {
 		c.DataSyncClock = datasync.SystemClock{}

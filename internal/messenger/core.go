@@ -46,10 +46,11 @@ type core struct {
 }
 
 // dataSync is what the parts use of the MVDS driver (*datasync.Driver; a
-// fake in the parts' own tests). AddPeer, Append wait for the driver
-// goroutine; the others never block.
+// fake in the parts' own tests). AddPeer, Append and SetSendLimit wait for
+// the driver goroutine; the others never block.
 type dataSync interface {
 	AddPeer(ctx context.Context, g mvds.GroupID, p mvds.PeerID) error
+	SetSendLimit(ctx context.Context, p mvds.PeerID, limit uint64) error
 	Append(ctx context.Context, g mvds.GroupID, body []byte) (mvds.MessageID, error)
 	ReceiveTagged(from mvds.PeerID, data []byte, tag string) error
 	ReceiveCopy(data []byte, tag string) error

@@ -49,6 +49,11 @@ type deliveries struct {
 	// chat book, which owns them (its mutex; set by New, nil in tests of
 	// the tracker alone). Lock order: mu → messages.
 	messages sync.Locker
+
+	// nonACK reports whether a recipient identity was last seen sending
+	// without MVDS, so never ACKs (set by New, nil in tests of the tracker
+	// alone). It takes only a leaf lock. Lock order: mu → its lock.
+	nonACK func(identity string) bool
 }
 
 func newDeliveries(st *store, b *eventbus.Bus[Event], now func() time.Time, log *zap.Logger) *deliveries {
@@ -134,7 +139,7 @@ func (d *deliveries) applyLocked(ev EnvelopeEvent, ids []string) {
 				d.due = append(d.due, id) // stays queued; re-posted when a peer is there
 				continue
 			}
-			if len(rec.Recipients) > 0 || rec.State == DeliveryQueued {
+			if (len(rec.Recipients) > 0 || rec.State == DeliveryQueued) && !d.onlyNonACK(rec) {
 				next = DeliveryExpired
 			}
 		}
@@ -159,6 +164,21 @@ func (d *deliveries) expire(id string) {
 		return
 	}
 	d.setLocked(rec, DeliveryExpired)
+}
+
+// onlyNonACK reports whether a sent message waits only for recipients that
+// never ACK (peers seen without MVDS): its expired envelope says nothing of
+// its delivery, so it stays sent rather than expired.
+func (d *deliveries) onlyNonACK(rec *Delivery) bool {
+	if d.nonACK == nil || rec.State != DeliverySent || len(rec.Recipients) == 0 {
+		return false
+	}
+	for id, acked := range rec.Recipients {
+		if !acked && !d.nonACK(id) {
+			return false
+		}
+	}
+	return true
 }
 
 // unlockAndPublish releases mu, then publishes the events the locked

@@ -3,30 +3,130 @@ package messenger
 import (
 	"context"
 	"crypto/ecdsa"
+	"encoding/json"
 	"fmt"
 	"sync"
 
+	"github.com/ethereum/go-ethereum/crypto"
 	"go.uber.org/zap"
 
+	mvds "github.com/statusnode/statusd/protocol/datasync"
 	"github.com/statusnode/statusd/protocol/message"
 	"github.com/statusnode/statusd/storage"
 )
 
+// metaPeerProtocols names the meta value holding what each peer was last
+// seen sending: a JSON object of 0x04… identity → true (MVDS payloads) or
+// false (bare status payloads).
+const metaPeerProtocols = "peer-protocols"
+
 // directChats is the 1:1 part: it opens 1:1 chats, owns the set of
 // identities made MVDS peers, and hands direct messages (1:1 and group
-// fan-out) to MVDS. Its mutex guards the peer set only; the MVDS driver
-// and the Transport are called without it.
+// fan-out) to MVDS. It also learns from what each peer sends whether the
+// peer speaks MVDS, and bounds the sends to a peer that does not (it never
+// ACKs). Its mutex guards the peer set and that knowledge only; the MVDS
+// driver, the store and the Transport are called without it.
 type directChats struct {
 	c     *core
 	chats *chatBook
 	subs  *subscriptions
 
-	mu    sync.Mutex
-	peers map[string]bool // identities added as MVDS peers; guarded by mu
+	mu     sync.Mutex
+	peers  map[string]bool // identities added as MVDS peers; guarded by mu
+	speaks map[string]bool // identity → last seen sending MVDS; guarded by mu
 }
 
 func newDirectChats(c *core, chats *chatBook, subs *subscriptions) *directChats {
-	return &directChats{c: c, chats: chats, subs: subs, peers: make(map[string]bool)}
+	return &directChats{c: c, chats: chats, subs: subs, peers: make(map[string]bool), speaks: make(map[string]bool)}
+}
+
+// loadProtocols reads the stored per-peer knowledge and bounds the sends
+// to each peer last seen without MVDS. It runs at Start, once the driver
+// is running.
+func (d *directChats) loadProtocols(ctx context.Context) error {
+	raw, ok, err := d.c.st.meta(metaPeerProtocols)
+	if err != nil || !ok {
+		return err
+	}
+	speaks := make(map[string]bool)
+	if err := json.Unmarshal(raw, &speaks); err != nil {
+		return fmt.Errorf("%w: decode %s: %w", ErrStore, metaPeerProtocols, err)
+	}
+	d.mu.Lock()
+	for id, v := range speaks {
+		d.speaks[id] = v
+	}
+	d.mu.Unlock()
+	for id, v := range speaks {
+		if v {
+			continue
+		}
+		pub, err := parsePubKey(id)
+		if err != nil {
+			continue
+		}
+		if err := d.setLimit(ctx, pub, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// learn records that pub was seen sending an MVDS payload (mvdsSeen) or a
+// bare status payload, persists a change and sets the peer's MVDS send
+// bound: NonACKMaxSends for a peer without MVDS, none for one with it.
+// Only the receive goroutine calls it (so its writes are never concurrent),
+// and it holds no lock while it writes or waits for the driver; an
+// unchanged peer costs a map look-up.
+func (d *directChats) learn(ctx context.Context, pub *ecdsa.PublicKey, mvdsSeen bool) {
+	id := message.PubKeyHex(pub)
+	d.mu.Lock()
+	old, known := d.speaks[id]
+	d.mu.Unlock()
+	if known && old == mvdsSeen {
+		return
+	}
+	d.mu.Lock()
+	d.speaks[id] = mvdsSeen
+	raw, err := json.Marshal(d.speaks)
+	d.mu.Unlock()
+	if err == nil {
+		var b storage.Batch
+		b.Put(key(pfxMeta, []byte(metaPeerProtocols)), raw)
+		err = d.c.st.write(&b)
+	}
+	if err != nil {
+		d.c.log.Warn("store peer protocols", zap.Error(err))
+	}
+	if err := d.setLimit(ctx, pub, mvdsSeen); err != nil {
+		d.c.log.Warn("set MVDS send limit", zap.String("peer", short(id)), zap.Error(err))
+	}
+	d.c.log.Info("peer protocol", zap.String("peer", short(id)), zap.Bool("mvds", mvdsSeen))
+}
+
+// nonACK reports whether identity was last seen sending without MVDS.
+func (d *directChats) nonACK(identity string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	speaks, known := d.speaks[identity]
+	return known && !speaks
+}
+
+// setLimit bounds (or, for a peer speaking MVDS, unbounds) the MVDS sends
+// to pub.
+func (d *directChats) setLimit(ctx context.Context, pub *ecdsa.PublicKey, mvdsSeen bool) error {
+	peer, err := mvds.ParsePeerID(crypto.FromECDSAPub(pub))
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrDataSync, err)
+	}
+	limit := d.c.cfg.NonACKMaxSends
+	if mvdsSeen {
+		limit = 0
+	}
+	if err := d.c.ds.SetSendLimit(ctx, peer, limit); err != nil {
+		return fmt.Errorf("%w: send limit: %w", ErrDataSync, err)
+	}
+	return nil
 }
 
 // ensurePeer makes pub an MVDS peer of our pair group (persisted by the

@@ -1,6 +1,7 @@
 package messenger
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"errors"
 	"time"
@@ -199,11 +200,19 @@ func (d *dispatcher) receiveDecrypted(pt []byte, in inbound, installation string
 	}
 	switch {
 	case err == nil:
+		if sender != d.c.selfHex {
+			d.direct.learn(context.Background(), signer, true)
+		}
 	case errors.Is(err, mvds.ErrNotPayload) && len(pt) == 0:
 		// An empty MVDS payload (vacp2p/mvds v0.0.23 sends one after a
 		// payload with nothing to acknowledge): nothing to do, not a drop.
 		d.c.log.Debug("empty payload", zap.String("sender", short(sender)))
 	case errors.Is(err, mvds.ErrNotPayload):
+		// A peer sending without MVDS (2019 clients with data sync off)
+		// reads our MVDS payloads but never ACKs them: bound the sends.
+		if sender != d.c.selfHex {
+			d.direct.learn(context.Background(), signer, false)
+		}
 		d.process(pt, signer, in, installation, nil)
 	case errors.Is(err, datasync.ErrInboxFull), errors.Is(err, datasync.ErrStopped):
 		d.c.log.Debug("mvds receive", zap.String("sender", short(sender)), zap.Error(err))

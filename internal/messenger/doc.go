@@ -71,6 +71,13 @@
 // peers); the installation whose message carried each ACK is recorded.
 // Copies for our own devices never count toward delivery.
 //
+// Peers without MVDS: 2019 clients could run with data sync off; they read
+// MVDS payloads but never ACK. What each peer last sent (an MVDS payload or
+// a bare status payload) is remembered in the store (direct.go); to a peer
+// seen without MVDS each message is sent Config.NonACKMaxSends times (first
+// send included) and then dropped from MVDS, and a message waiting only
+// for such peers stays sent when its envelope expires.
+//
 // Groups: membership is the replay (§1.9.3) of every signed update we
 // accepted; each change we make is signed, replay-checked (ErrNotAllowed)
 // and sent with the whole history to old and new members pairwise through

@@ -1,6 +1,7 @@
 package messenger
 
 import (
+	"context"
 	"time"
 
 	mvds "github.com/statusnode/statusd/protocol/datasync"
@@ -59,3 +60,10 @@ func InboundBlocked(m *Messenger) time.Duration { return m.in.blocked() }
 
 // InboundWaiting is the number of Transport deliveries waiting for room now.
 func InboundWaiting(m *Messenger) int { return int(m.in.waiting.Load()) }
+
+// DataSyncOutstanding is the number of MVDS send records not yet ACKed or
+// given up.
+func DataSyncOutstanding(ctx context.Context, m *Messenger) (int, error) {
+	s, err := m.driver.Status(ctx)
+	return s.Outstanding, err
+}

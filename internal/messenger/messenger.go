@@ -119,6 +119,7 @@ func New(cfg Config, db storage.KV, tr Transport) (*Messenger, error) {
 	m.public = newPublicChats(c, m.chats, m.subs)
 	c.dl.retry = m.public.requeue
 	m.direct = newDirectChats(c, m.chats, m.subs)
+	c.dl.nonACK = m.direct.nonACK
 	m.groups = &Groups{c: c, chats: m.chats, direct: m.direct, running: m.running,
 		updates: make(map[string][]message.MembershipUpdate)}
 	m.pairing = &Pairing{c: c, chats: m.chats, contacts: m.contacts, public: m.public, running: m.running}
@@ -218,7 +219,7 @@ func (m *Messenger) open() error {
 	if err := drv.Start(); err != nil {
 		return fmt.Errorf("%w: start: %w", ErrDataSync, err)
 	}
-	return nil
+	return m.direct.loadProtocols(context.Background())
 }
 
 // subscribeAll joins every topic we listen on (§4.3).

@@ -86,6 +86,8 @@ func (f *fakeSync) AddPeer(_ context.Context, _ mvds.GroupID, p mvds.PeerID) err
 	return nil
 }
 
+func (f *fakeSync) SetSendLimit(context.Context, mvds.PeerID, uint64) error { return nil }
+
 func (f *fakeSync) Append(_ context.Context, g mvds.GroupID, body []byte) (mvds.MessageID, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
