@@ -109,22 +109,22 @@ func (c Config) Validate() error {
 }
 
 // backoff returns the gap in ticks after the count-th send of a record
-// (count ≥ 1): InitialBackoff·2^(count-1), capped at MaxBackoff.
-func (c Config) backoff(count uint64) uint64 {
+// (count ≥ 1): initial·2^(count-1), capped at MaxBackoff.
+func (c Config) backoff(initial, count uint64) uint64 {
 	if count == 0 {
 		count = 1
 	}
 	shift := count - 1
-	if shift >= 64 || c.InitialBackoff > c.MaxBackoff>>shift {
+	if shift >= 64 || initial > c.MaxBackoff>>shift {
 		return c.MaxBackoff
 	}
-	return c.InitialBackoff << shift
+	return initial << shift
 }
 
 // nextEpoch returns the epoch of the next send after the count-th send at
-// epoch, saturating instead of wrapping.
-func (c Config) nextEpoch(count, epoch uint64) uint64 {
-	next, carry := bits.Add64(epoch, c.backoff(count), 0)
+// epoch with first gap initial, saturating instead of wrapping.
+func (c Config) nextEpoch(initial, count, epoch uint64) uint64 {
+	next, carry := bits.Add64(epoch, c.backoff(initial, count), 0)
 	if carry != 0 {
 		return ^uint64(0)
 	}

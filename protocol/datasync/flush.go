@@ -52,7 +52,7 @@ func (n *Node) Flush() bool {
 			continue
 		}
 		r.SendCount++
-		r.SendEpoch = n.cfg.nextEpoch(r.SendCount, n.epoch+1)
+		r.SendEpoch = n.cfg.nextEpoch(n.initialBackoff(k.Peer), r.SendCount, n.epoch+1)
 		n.afterSend(k, r)
 	}
 	for p, b := range batches.m {

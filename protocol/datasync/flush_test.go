@@ -143,7 +143,7 @@ func TestFlushBackoff(t *testing.T) {
 	cfg := a.Config()
 	for i := 1; i < len(sends); i++ {
 		gap := sends[i] - sends[i-1]
-		if want := cfg.backoff(uint64(i)); gap != want {
+		if want := cfg.backoff(cfg.InitialBackoff, uint64(i)); gap != want {
 			t.Fatalf("gap %d between sends %d and %d, want %d", gap, i-1, i, want)
 		}
 		if gap > cfg.MaxBackoff {

@@ -40,3 +40,30 @@ func (n *Node) afterSend(k RecordKey, r *Record) {
 	}
 	n.setRecord(k, *r)
 }
+
+// SetInitialBackoff sets the gap in ticks between the first send of a
+// record to p and its first retransmission, in place of
+// Config.InitialBackoff; further gaps double from it up to MaxBackoff as
+// usual. A driver sets it from the round trip it measured to p, so that a
+// record is not re-sent before its ACK could have come back. ticks 0
+// restores Config.InitialBackoff; a value above MaxBackoff is taken as
+// MaxBackoff. It applies from the next send of each record; like the send
+// limits it is not persisted.
+func (n *Node) SetInitialBackoff(p PeerID, ticks uint64) {
+	switch {
+	case ticks == 0:
+		delete(n.backoffs, p)
+	case ticks > n.cfg.MaxBackoff:
+		n.backoffs[p] = n.cfg.MaxBackoff
+	default:
+		n.backoffs[p] = ticks
+	}
+}
+
+// initialBackoff returns the first retransmission gap to p in ticks.
+func (n *Node) initialBackoff(p PeerID) uint64 {
+	if b, ok := n.backoffs[p]; ok {
+		return b
+	}
+	return n.cfg.InitialBackoff
+}

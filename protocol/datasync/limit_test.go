@@ -1,6 +1,9 @@
 package datasync
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // sendsTo runs ticks ticks on n, dropping every payload, and counts the
 // copies of id sent to p.
@@ -109,5 +112,49 @@ func TestSendLimitFlushLowerAndClear(t *testing.T) {
 	drain(t, a)
 	if a.nrecords != 0 {
 		t.Errorf("%d records left after the ACK", a.nrecords)
+	}
+}
+
+// sendTicks runs ticks ticks on n, dropping every payload, and returns the
+// epochs at which id was sent to p.
+func sendTicks(t *testing.T, n *Node, p PeerID, id MessageID, ticks int) []uint64 {
+	t.Helper()
+	var at []uint64
+	for range ticks {
+		n.Tick()
+		for _, o := range drain(t, n).Outgoing {
+			for _, m := range o.Payload.Messages {
+				if o.To == p && m.ID() == id {
+					at = append(at, n.Epoch())
+				}
+			}
+		}
+	}
+	return at
+}
+
+// A per-peer initial back-off moves the first retransmission and doubles
+// from there; 0 restores the configured one; values above MaxBackoff are
+// capped.
+func TestSetInitialBackoff(t *testing.T) {
+	for _, tc := range []struct {
+		set  uint64
+		want []uint64
+	}{
+		{set: 0, want: []uint64{1, 3, 7, 15}},   // Config: 2, 4, 8
+		{set: 7, want: []uint64{1, 8, 22, 50}},  // 7, 14, 28
+		{set: 500, want: []uint64{1, 201, 401}}, // capped at MaxBackoff 200
+	} {
+		a, b, g := pair(t, ModeBatch)
+		a.SetInitialBackoff(b.cfg.ID, 9)
+		a.SetInitialBackoff(b.cfg.ID, tc.set)
+		id, err := a.Append(g, []byte("x"), t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := sendTicks(t, a, b.cfg.ID, id, int(tc.want[len(tc.want)-1]))
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("initial back-off %d: sends at %v, want %v", tc.set, got, tc.want)
+		}
 	}
 }

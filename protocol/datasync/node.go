@@ -24,6 +24,7 @@ type Node struct {
 	groups   map[GroupID]map[PeerID]struct{}
 
 	sendLimits map[PeerID]uint64 // see SetSendLimit; not persisted
+	backoffs   map[PeerID]uint64 // see SetInitialBackoff; not persisted
 
 	pendingOutput
 }
@@ -56,6 +57,7 @@ func RestartNode(cfg Config, snap Snapshot) (*Node, error) {
 		unsent:   make(map[RecordKey]struct{}),
 
 		sendLimits: make(map[PeerID]uint64),
+		backoffs:   make(map[PeerID]uint64),
 	}
 	n.pendingOutput.init()
 	n.persistedEpoch = snap.Epoch
@@ -85,7 +87,7 @@ func (n *Node) restoreRecord(e RecordEntry) error {
 	if _, ok := n.messages[e.Key.Message]; r.Type == RecordMessage && !ok {
 		return fmt.Errorf("%w: MESSAGE record for unknown message %s", ErrInvalidState, e.Key.Message)
 	}
-	limit := n.cfg.nextEpoch(^uint64(0), n.epoch) // epoch + MaxBackoff, saturated
+	limit := n.cfg.nextEpoch(n.cfg.InitialBackoff, ^uint64(0), n.epoch) // epoch + MaxBackoff, saturated
 	if r.SendEpoch > limit {
 		r.SendEpoch = n.epoch + 1
 		n.setRecord(e.Key, r)

@@ -114,11 +114,11 @@ func TestBackoffSetsEpoch(t *testing.T) {
 	cfg := DefaultConfig(simPeerID(1))
 	want := []uint64{2, 4, 8, 16, 32, 64, 128, 200, 200}
 	for i, w := range want {
-		if got := cfg.backoff(uint64(i + 1)); got != w {
+		if got := cfg.backoff(cfg.InitialBackoff, uint64(i+1)); got != w {
 			t.Fatalf("backoff(%d) = %d, want %d", i+1, got, w)
 		}
 	}
-	if cfg.backoff(1<<40) != cfg.MaxBackoff || cfg.nextEpoch(1, ^uint64(0)-1) != ^uint64(0) {
+	if cfg.backoff(cfg.InitialBackoff, 1<<40) != cfg.MaxBackoff || cfg.nextEpoch(cfg.InitialBackoff, 1, ^uint64(0)-1) != ^uint64(0) {
 		t.Fatal("back-off does not saturate")
 	}
 	// The gaps between sends never exceed MaxBackoff: the send epoch is set

@@ -22,7 +22,7 @@ func (n *Node) Tick() {
 			continue
 		}
 		r.SendCount++
-		r.SendEpoch = n.cfg.nextEpoch(r.SendCount, n.epoch)
+		r.SendEpoch = n.cfg.nextEpoch(n.initialBackoff(k.Peer), r.SendCount, n.epoch)
 		n.afterSend(k, r)
 	}
 	for p, ids := range n.acks {
