@@ -192,4 +192,8 @@ type Stats struct {
 	Dropped          uint64 // refused with ErrInboxFull
 	StepErrors       uint64 // payloads the node rejected
 	Delivered        uint64 // messages handed to the application
+	// MessagesReceived counts the messages in received payloads (not
+	// copies from our own peer ID), duplicates included: with Delivered it
+	// gives the share of messages received more than once.
+	MessagesReceived uint64
 }

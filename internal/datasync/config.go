@@ -52,6 +52,13 @@ type Config struct {
 	// another goroutine sets it, and confirms once the message is stored:
 	// a crash in between then delivers the message again at the next Start.
 	ConfirmDeliveries bool
+	// AdaptiveBackoff sets each peer's first retransmission gap from the
+	// round trip measured to it: the time from a message's first send to
+	// the peer's ACK, smoothed as TCP's retransmission timer does (SRTT +
+	// 4·RTTVAR, RFC 6298), in whole ticks plus one. Node.InitialBackoff is
+	// the gap before the first measurement and the least gap after it;
+	// Node.MaxBackoff the most. Off, every peer gets Node.InitialBackoff.
+	AdaptiveBackoff bool
 }
 
 // DefaultConfig returns statusd's driver settings for the local peer id:

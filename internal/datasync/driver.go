@@ -99,6 +99,7 @@ type Driver struct {
 
 	node    *mvds.Node                // owned by the run goroutine after Start
 	origins map[mvds.MessageID]origin // senders of messages stepped since the last flush; run goroutine
+	rtt     *rttEstimator             // nil unless Config.AdaptiveBackoff; run goroutine
 	inbox   inbox
 	reqs    chan request
 	quit    chan struct{}
@@ -137,6 +138,9 @@ func New(cfg Config, st Store, tr Transport, deliver DeliverFunc, opts ...Option
 		clock: SystemClock{}, log: zap.NewNop(),
 		reqs: make(chan request), quit: make(chan struct{}), done: make(chan struct{}),
 		origins: make(map[mvds.MessageID]origin),
+	}
+	if cfg.AdaptiveBackoff {
+		d.rtt = newRTTEstimator()
 	}
 	d.inbox.init(cfg.InboxSize)
 	d.ctx, d.cancel = context.WithCancel(context.Background())

@@ -124,6 +124,7 @@ type peer struct {
 	dir   string
 	kv    storage.KV
 	wrap  func(Store) Store // optional, applied to the store at each start
+	tune  func(*Config)     // optional, applied to DefaultConfig at each start
 }
 
 // newPeer starts a driver for id on net. dir "" selects the in-memory KV.
@@ -142,6 +143,14 @@ func newPeerWith(t *testing.T, net *memNet, id mvds.PeerID, dir string, wrap fun
 	return p
 }
 
+// newTunedPeer is newPeer with tune applied to its configuration.
+func newTunedPeer(t *testing.T, net *memNet, id mvds.PeerID, tune func(*Config)) *peer {
+	t.Helper()
+	p := &peer{id: id, clock: NewManualClock(t0), app: &deliveries{}, kv: storage.NewMemory(), tune: tune}
+	p.start(t, net)
+	return p
+}
+
 func (p *peer) start(t *testing.T, net *memNet) {
 	t.Helper()
 	if p.dir != "" {
@@ -155,7 +164,11 @@ func (p *peer) start(t *testing.T, net *memNet) {
 	if p.wrap != nil {
 		st = p.wrap(st)
 	}
-	d, err := New(DefaultConfig(p.id), st, endpoint{net, p.id}, p.app.deliver,
+	cfg := DefaultConfig(p.id)
+	if p.tune != nil {
+		p.tune(&cfg)
+	}
+	d, err := New(cfg, st, endpoint{net, p.id}, p.app.deliver,
 		WithClock(p.clock), WithLogger(zaptest.NewLogger(t)))
 	if err != nil {
 		t.Fatal(err)

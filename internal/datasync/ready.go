@@ -107,6 +107,20 @@ func (d *Driver) send(o mvds.Outgoing) {
 	}
 	d.stats.payloadsSent.Add(1)
 	d.stats.bytesSent.Add(uint64(len(b)))
+	if d.rtt != nil && len(pk.IDs) > 0 {
+		d.rtt.onSend(o.To, pk.IDs, d.clock.Now())
+	}
+}
+
+// measured feeds the ACKs of a received payload to the round-trip
+// estimate and moves the peer's first retransmission gap with it.
+func (d *Driver) measured(from mvds.PeerID, acks []mvds.MessageID) {
+	if d.rtt == nil || !d.rtt.onAcks(from, acks, d.clock.Now()) {
+		return
+	}
+	wait, _ := d.rtt.firstRetry(from)
+	nc := d.cfg.Node
+	d.node.SetInitialBackoff(from, backoffTicks(wait, d.cfg.TickInterval, nc.InitialBackoff, nc.MaxBackoff))
 }
 
 // step feeds every queued received payload to the node, hands copies from
@@ -119,9 +133,13 @@ func (d *Driver) step() error {
 			d.deliverCopies(r)
 			continue
 		}
-		if len(r.payload.Acks) > 0 && d.acked != nil {
-			d.acked(r.from, r.tag, r.payload.Acks)
+		if len(r.payload.Acks) > 0 {
+			d.measured(r.from, r.payload.Acks)
+			if d.acked != nil {
+				d.acked(r.from, r.tag, r.payload.Acks)
+			}
 		}
+		d.stats.messagesReceived.Add(uint64(len(r.payload.Messages)))
 		for i := range r.payload.Messages {
 			id := r.payload.Messages[i].ID()
 			if _, ok := d.origins[id]; !ok {
