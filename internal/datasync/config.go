@@ -56,9 +56,13 @@ type Config struct {
 	// round trip measured to it: the time from a message's first send to
 	// the peer's ACK, smoothed as TCP's retransmission timer does (SRTT +
 	// 4·RTTVAR, RFC 6298), in whole ticks plus one. Node.InitialBackoff is
-	// the gap before the first measurement and the least gap after it;
-	// Node.MaxBackoff the most. Off, every peer gets Node.InitialBackoff.
+	// the gap before the first measurement, MinAdaptiveBackoff the least
+	// gap after it and Node.MaxBackoff the most. Off, every peer gets
+	// Node.InitialBackoff.
 	AdaptiveBackoff bool
+	// MinAdaptiveBackoff is the least measured gap in ticks (default 2, the
+	// 2019 first gap); 0 takes 1.
+	MinAdaptiveBackoff uint64
 }
 
 // DefaultConfig returns statusd's driver settings for the local peer id:
@@ -71,6 +75,8 @@ func DefaultConfig(id mvds.PeerID) Config {
 		SendTimeout:  10 * time.Second,
 		InboxSize:    1024,
 		FlushDelay:   5 * time.Millisecond,
+
+		MinAdaptiveBackoff: 2,
 	}
 }
 

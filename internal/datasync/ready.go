@@ -119,8 +119,8 @@ func (d *Driver) measured(from mvds.PeerID, acks []mvds.MessageID) {
 		return
 	}
 	wait, _ := d.rtt.firstRetry(from)
-	nc := d.cfg.Node
-	d.node.SetInitialBackoff(from, backoffTicks(wait, d.cfg.TickInterval, nc.InitialBackoff, nc.MaxBackoff))
+	least := max(d.cfg.MinAdaptiveBackoff, 1)
+	d.node.SetInitialBackoff(from, backoffTicks(wait, d.cfg.TickInterval, least, d.cfg.Node.MaxBackoff))
 }
 
 // step feeds every queued received payload to the node, hands copies from

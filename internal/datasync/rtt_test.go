@@ -25,12 +25,18 @@ func roundsToResend(t *testing.T, net *memNet, p *peer, max int) int {
 // TestAdaptiveBackoffFromRTT: after an ACK that took 9 ticks (2.7 s) to
 // come back, the first retransmission to that peer waits SRTT + 4·RTTVAR
 // (8.1 s: 27 ticks) plus one tick; without AdaptiveBackoff it waits the
-// configured 20 ticks.
+// configured 20 ticks. An ACK at once lowers the gap to
+// MinAdaptiveBackoff (2 ticks).
 func TestAdaptiveBackoffFromRTT(t *testing.T) {
 	for _, tc := range []struct {
 		adaptive bool
+		ackAfter int // ticks of a before b's first tick
 		want     int
-	}{{adaptive: false, want: 20}, {adaptive: true, want: 28}} {
+	}{
+		{adaptive: false, ackAfter: 10, want: 20},
+		{adaptive: true, ackAfter: 10, want: 28},
+		{adaptive: true, ackAfter: 1, want: 2},
+	} {
 		net := newMemNet()
 		a := newTunedPeer(t, net, testPeerID(1), func(c *Config) {
 			c.Node.InitialBackoff, c.AdaptiveBackoff = 20, tc.adaptive
@@ -42,7 +48,7 @@ func TestAdaptiveBackoffFromRTT(t *testing.T) {
 		}
 		// The manual clock is at +300 ms when the flush timer's send runs;
 		// b acknowledges at its first tick, when a's clock is at +3 s.
-		for range 10 {
+		for range tc.ackAfter {
 			round(t, a)
 		}
 		round(t, b)
@@ -60,7 +66,7 @@ func TestAdaptiveBackoffFromRTT(t *testing.T) {
 		// The record was scheduled for the tick after the append; its first
 		// retransmission comes InitialBackoff ticks after that tick.
 		if got := roundsToResend(t, net, a, 100); got != tc.want {
-			t.Errorf("adaptive %v: first retransmission after %d ticks, want %d", tc.adaptive, got, tc.want)
+			t.Errorf("adaptive %v, ACK after %d: first retransmission after %d ticks, want %d", tc.adaptive, tc.ackAfter, got, tc.want)
 		}
 	}
 }

@@ -42,6 +42,16 @@ type Config struct {
 	// DataSyncMaxBackoff bounds the retransmission gap in ticks (default 200).
 	DataSyncTick       time.Duration
 	DataSyncMaxBackoff uint64
+	// DataSyncFirstRetry is the wait before the first MVDS retransmission
+	// to a peer whose round trip was not measured yet (default 2.1 s: a
+	// Whisper round trip through two relays on a 300 ms gossip cycle, with
+	// the peer's ACK waiting for its next tick, takes up to about 2 s; the
+	// 2019 clients' 600 ms made many messages arrive twice). It is rounded
+	// up to whole ticks and capped at DataSyncMaxBackoff ticks. Once a
+	// peer's ACKs were timed, its wait follows the measured round trip
+	// (SRTT + 4·RTTVAR, at least 2 ticks) unless DataSyncFixedRetry is set.
+	DataSyncFirstRetry time.Duration
+	DataSyncFixedRetry bool
 	// NonACKMaxSends is how many times (first send included) MVDS sends a
 	// message to a peer last seen sending without MVDS: a 2019 client with
 	// data sync off reads MVDS payloads but never acknowledges them
@@ -80,6 +90,9 @@ func (c *Config) setDefaults() {
 	if c.DataSyncMaxBackoff == 0 {
 		c.DataSyncMaxBackoff = 200
 	}
+	if c.DataSyncFirstRetry == 0 {
+		c.DataSyncFirstRetry = 2100 * time.Millisecond
+	}
 	if c.NonACKMaxSends == 0 {
 		c.NonACKMaxSends = 3
 	}
@@ -111,7 +124,7 @@ func (c Config) Validate() error {
 	if c.Identity == nil {
 		return fmt.Errorf("%w: no identity key", ErrInvalidConfig)
 	}
-	if c.TTL < 0 || c.PublicRetryWindow < 0 || c.DataSyncTick < 0 || c.InboundBuffer < 0 || c.KDFIterations < 0 {
+	if c.TTL < 0 || c.PublicRetryWindow < 0 || c.DataSyncTick < 0 || c.DataSyncFirstRetry < 0 || c.InboundBuffer < 0 || c.KDFIterations < 0 {
 		return fmt.Errorf("%w: negative setting", ErrInvalidConfig)
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/statusnode/statusd/internal/datasync"
 	mvds "github.com/statusnode/statusd/protocol/datasync"
 	"github.com/statusnode/statusd/protocol/message"
 	"github.com/statusnode/statusd/storage"
@@ -67,3 +68,6 @@ func DataSyncOutstanding(ctx context.Context, m *Messenger) (int, error) {
 	s, err := m.driver.Status(ctx)
 	return s.Outstanding, err
 }
+
+// DataSyncStats returns the MVDS driver's counters.
+func DataSyncStats(m *Messenger) datasync.Stats { return m.driver.Stats() }

@@ -203,6 +203,8 @@ func (m *Messenger) open() error {
 	dcfg := datasync.DefaultConfig(c.selfPeer)
 	dcfg.TickInterval = c.cfg.DataSyncTick
 	dcfg.Node.MaxBackoff = c.cfg.DataSyncMaxBackoff
+	dcfg.Node.InitialBackoff = firstRetryTicks(c.cfg.DataSyncFirstRetry, c.cfg.DataSyncTick, c.cfg.DataSyncMaxBackoff)
+	dcfg.AdaptiveBackoff = !c.cfg.DataSyncFixedRetry
 	dcfg.ConfirmDeliveries = true // the dispatcher confirms once stored
 	dstore := datasyncstore.New(storage.NewTable(m.db, datasyncstore.TableName))
 	drv, err := datasync.New(dcfg, dstore, mvdsTransport{c}, m.disp.onDelivery,
@@ -296,4 +298,11 @@ func (m *Messenger) running() error {
 		return ErrStopped
 	}
 	return nil
+}
+
+// firstRetryTicks converts Config.DataSyncFirstRetry into MVDS ticks:
+// rounded up, at least 1, at most maxTicks.
+func firstRetryTicks(wait, tick time.Duration, maxTicks uint64) uint64 {
+	n := max(uint64((wait+tick-1)/tick), 1)
+	return min(n, maxTicks)
 }
