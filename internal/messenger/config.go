@@ -58,6 +58,13 @@ type Config struct {
 	// (default 3). Such a message stays sent; it is never retransmitted
 	// after the bound.
 	NonACKMaxSends uint64
+	// BundleReplyInterval is the least time between two bundle replies to
+	// one sender whose message we could not decrypt for want of a session
+	// (default 10 min). BundleRepublishInterval is the period at which our
+	// bundle is re-published on our contact-code topic and expired sessions
+	// are pruned (default 6 h, as status-go).
+	BundleReplyInterval     time.Duration
+	BundleRepublishInterval time.Duration
 	// DataSyncClock drives MVDS ticks (default the wall clock).
 	DataSyncClock datasync.Clock
 	// Now is the messenger's clock (default time.Now).
@@ -93,6 +100,12 @@ func (c *Config) setDefaults() {
 	if c.DataSyncFirstRetry == 0 {
 		c.DataSyncFirstRetry = 2100 * time.Millisecond
 	}
+	if c.BundleReplyInterval == 0 {
+		c.BundleReplyInterval = 10 * time.Minute
+	}
+	if c.BundleRepublishInterval == 0 {
+		c.BundleRepublishInterval = 6 * time.Hour
+	}
 	if c.NonACKMaxSends == 0 {
 		c.NonACKMaxSends = 3
 	}
@@ -124,7 +137,8 @@ func (c Config) Validate() error {
 	if c.Identity == nil {
 		return fmt.Errorf("%w: no identity key", ErrInvalidConfig)
 	}
-	if c.TTL < 0 || c.PublicRetryWindow < 0 || c.DataSyncTick < 0 || c.DataSyncFirstRetry < 0 || c.InboundBuffer < 0 || c.KDFIterations < 0 {
+	if c.TTL < 0 || c.PublicRetryWindow < 0 || c.DataSyncTick < 0 || c.DataSyncFirstRetry < 0 || c.InboundBuffer < 0 ||
+		c.BundleReplyInterval < 0 || c.BundleRepublishInterval < 0 || c.KDFIterations < 0 {
 		return fmt.Errorf("%w: negative setting", ErrInvalidConfig)
 	}
 	return nil

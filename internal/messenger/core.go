@@ -272,25 +272,41 @@ func (c *core) markProcessed(id string) {
 }
 
 // installationID returns the configured, stored or a new installation ID,
-// persisting it so that a restart keeps the same device.
-func (c *core) installationID() (string, error) {
+// persisting it so that a restart keeps the same device. emptySessions says
+// the session store held nothing when opened: if it had held the keys of
+// the stored installation (metaSessionsFor), that device's keys are gone
+// and peers holding sessions with it could never reach it again, so a new
+// ID is made (the device shows up as a new installation, §3.6).
+func (c *core) installationID(emptySessions bool) (string, error) {
 	st := c.st
 	stored, ok, err := st.meta(metaInstallation)
 	if err != nil {
 		return "", err
 	}
+	had, _, err := st.meta(metaSessionsFor)
+	if err != nil {
+		return "", err
+	}
 	id := c.cfg.InstallationID
 	switch {
+	case id == "" && ok && emptySessions && string(had) == string(stored):
+		if id, err = encryption.NewInstallationID(c.rand); err != nil {
+			return "", fmt.Errorf("%w: %w", ErrEncryption, err)
+		}
+		c.log.Warn("session store lost: new installation ID", zap.String("old", string(stored)), zap.String("new", id))
 	case id == "" && ok:
-		return string(stored), nil
+		id = string(stored)
 	case id == "":
 		if id, err = encryption.NewInstallationID(c.rand); err != nil {
 			return "", fmt.Errorf("%w: %w", ErrEncryption, err)
 		}
-	case ok && string(stored) == id:
-		return id, nil
 	}
 	var b storage.Batch
-	b.Put(key(pfxMeta, []byte(metaInstallation)), []byte(id))
+	if !ok || string(stored) != id {
+		b.Put(key(pfxMeta, []byte(metaInstallation)), []byte(id))
+	}
+	if string(had) != id {
+		b.Put(key(pfxMeta, []byte(metaSessionsFor)), []byte(id))
+	}
 	return id, st.write(&b)
 }

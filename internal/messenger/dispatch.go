@@ -97,6 +97,9 @@ func (d *dispatcher) handleProtocol(in inbound) (res *encryption.Received, isPM,
 		reason := decryptReason(err)
 		d.c.drop(reason, sender, err)
 		d.c.publish(DecryptFailedEvent{Sender: sender, Reason: reason})
+		if d.pairing.needsBundle(err, pm) {
+			d.pairing.replyBundle(in.msg.Signer)
+		}
 		return nil, true, false
 	}
 	d.afterHandle(sender, pm, res)

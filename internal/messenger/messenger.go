@@ -2,6 +2,7 @@ package messenger
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -150,8 +151,9 @@ func (m *Messenger) Start() error {
 	m.mu.Unlock()
 	err := m.open()
 	if err == nil {
-		m.wg.Add(3)
+		m.wg.Add(4)
 		go func() { defer m.wg.Done(); m.disp.run(m.quit) }()
+		go func() { defer m.wg.Done(); m.pairing.maintain(m.quit) }()
 		go func() { defer m.wg.Done(); m.c.dl.run(m.c.tr.EnvelopeEvents(), m.quit) }()
 		go func() { defer m.wg.Done(); m.public.run(m.quit) }()
 		m.mu.Lock()
@@ -185,6 +187,10 @@ func (m *Messenger) open() error {
 	if err := c.st.migrate(); err != nil {
 		return err
 	}
+	lost, err := sessionsLost(m.db)
+	if err != nil {
+		return err
+	}
 	begin := time.Now()
 	sst, err := sessions.Open(m.db, c.cfg.StorePassword, sessions.Options{KDFIterations: c.cfg.KDFIterations})
 	if err != nil {
@@ -193,7 +199,7 @@ func (m *Messenger) open() error {
 	// Almost all of this is PBKDF2 deriving the at-rest key from the
 	// password; start-up measurements report it with the keystore's.
 	c.log.Info("session store unlocked", zap.Duration("kdf", time.Since(begin)))
-	inst, err := c.installationID()
+	inst, err := c.installationID(lost)
 	if err != nil {
 		return err
 	}
@@ -305,4 +311,18 @@ func (m *Messenger) running() error {
 func firstRetryTicks(wait, tick time.Duration, maxTicks uint64) uint64 {
 	n := max(uint64((wait+tick-1)/tick), 1)
 	return min(n, maxTicks)
+}
+
+// sessionsLost reports whether the session store in db is empty: a new
+// database, or one whose encryption state was lost or wiped.
+func sessionsLost(db storage.KV) (bool, error) {
+	empty := true
+	err := storage.NewTable(db, sessions.TableName).Iterate(nil, nil, func(_, _ []byte) error {
+		empty = false
+		return errStopIter
+	})
+	if err != nil && !errors.Is(err, errStopIter) {
+		return false, fmt.Errorf("%w: sessions: %w", ErrStore, err)
+	}
+	return empty, nil
 }

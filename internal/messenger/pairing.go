@@ -2,7 +2,11 @@ package messenger
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"errors"
 	"fmt"
+	"sync"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -15,15 +19,118 @@ import (
 // Pairing is the installations part: our own devices (learnt from bundles
 // on our contact-code topic, §3.6), pairing them, describing them (p2) and
 // syncing them (p1), and our bundle. The installations themselves are the
-// encryption layer's state (behind its own lock); Pairing keeps none and
-// holds no lock. Get it with Messenger.Pairing; its methods are safe for
-// concurrent use and need a started messenger.
+// encryption layer's state (behind its own lock). Pairing keeps only the
+// time of its last bundle reply to each sender, under its own mutex, which
+// it never holds while posting. Get it with Messenger.Pairing; its methods
+// are safe for concurrent use and need a started messenger.
 type Pairing struct {
 	c        *core
 	chats    *chatBook
 	contacts *contactBook
 	public   *publicChats
 	running  func() error
+
+	mu      sync.Mutex
+	replied map[string]time.Time // sender → last bundle reply; guarded by mu
+}
+
+// maxReplied bounds the senders whose last bundle reply is remembered; when
+// it is reached, the entries older than the reply interval are forgotten.
+const maxReplied = 4096
+
+// needsBundle reports whether a decryption failure of pm means the sender
+// holds no usable session with this installation, so our bundle would help:
+// no session for its ratchet message, a prekey we no longer hold (our
+// state was lost), or a message addressed to none of the installations of
+// ours that we know ("device not found" from a sender that knows no device
+// of ours alive). A message addressed to another installation of ours that
+// we know is not answered: answering it made TestStress lose a direct
+// message to an account with two installations (an ACK from one
+// installation ends the MVDS retransmission to the identity, so a copy the
+// other could not read is never sent again).
+func (p *Pairing) needsBundle(err error, pm *encryption.ProtocolMessage) bool {
+	switch {
+	case errors.Is(err, encryption.ErrSessionNotFound), errors.Is(err, encryption.ErrPrivateBundleNotFound):
+		return true
+	case !errors.Is(err, encryption.ErrDeviceNotFound) || pm == nil:
+		return false
+	}
+	own, err := p.c.enc.Installations(p.c.self)
+	if err != nil {
+		return false
+	}
+	for _, inst := range own {
+		if _, ok := pm.Direct[inst.ID]; ok {
+			return false
+		}
+	}
+	return true
+}
+
+// replyBundle answers a sender whose message we could not decrypt for want
+// of a session (needsBundle) with our bundle: a DH-only message with an
+// empty payload, from which it builds a new session, as status-go did. At
+// most one reply per sender per Config.BundleReplyInterval. It runs on the
+// receive goroutine and reports whether it posted.
+func (p *Pairing) replyBundle(sender *ecdsa.PublicKey) bool {
+	if sender == nil {
+		return false
+	}
+	id := message.PubKeyHex(sender)
+	now := p.c.cfg.Now()
+	p.mu.Lock()
+	if last, ok := p.replied[id]; ok && now.Sub(last) < p.c.cfg.BundleReplyInterval {
+		p.mu.Unlock()
+		return false
+	}
+	if p.replied == nil {
+		p.replied = make(map[string]time.Time)
+	}
+	if len(p.replied) >= maxReplied {
+		for k, t := range p.replied {
+			if now.Sub(t) >= p.c.cfg.BundleReplyInterval {
+				delete(p.replied, k)
+			}
+		}
+	}
+	p.replied[id] = now
+	p.mu.Unlock()
+	o, err := p.c.enc.SendDH(now, p.c.rand, sender, nil)
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), p.c.cfg.TTL)
+		err = p.c.postDirect(ctx, o, nil)
+		cancel()
+	}
+	if err != nil {
+		p.c.log.Warn("bundle reply", zap.String("to", short(id)), zap.Error(err))
+		return false
+	}
+	p.c.log.Info("answered an undecryptable message with our bundle", zap.String("to", short(id)))
+	return true
+}
+
+// maintain re-publishes our bundle every Config.BundleRepublishInterval
+// (status-go: 6 h), so that contacts and our devices keep learning our
+// current prekey, and deletes the sessions expired past their retention
+// (encryption.PruneExpired). It runs until quit is closed.
+func (p *Pairing) maintain(quit <-chan struct{}) {
+	t := time.NewTicker(p.c.cfg.BundleRepublishInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-quit:
+			return
+		case <-t.C:
+		}
+		if err := p.publishBundle(); err != nil {
+			p.c.log.Warn("re-publish bundle", zap.Error(err))
+		}
+		if n, err := p.c.enc.PruneExpired(p.c.cfg.Now()); err != nil {
+			p.c.log.Warn("prune expired sessions", zap.Error(err))
+		} else if n > 0 {
+			p.c.log.Info("pruned expired sessions", zap.Int("count", n))
+		}
+	}
 }
 
 // Installations lists our own installations: this one first, then the

@@ -37,6 +37,10 @@ const (
 
 const metaInstallation = messengerstore.MetaInstallation
 
+// metaSessionsFor names the meta value holding the installation ID whose
+// keys the session store was last opened with.
+const metaSessionsFor = "sessions-for"
+
 var errStopIter = errors.New("stop iteration")
 
 // store is the messenger's record store over a storage.KV (normally a
