@@ -1,9 +1,12 @@
 package messenger_test
 
 import (
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/protocol/encryption"
@@ -99,4 +102,68 @@ func TestBundleRepublished(t *testing.T) {
 	t.Cleanup(sub.Unsubscribe)
 	h.start(key, storage.NewMemory(), func(c *messenger.Config) { c.BundleRepublishInterval = 20 * time.Millisecond })
 	waitFor(t, "bundle posted at start and re-published twice", func() bool { return posts.Load() >= 3 })
+}
+
+// TestBundleReplyRateLimited: a message addressed to none of our
+// installations ("device not found") is answered with our bundle, once per
+// BundleReplyInterval per sender however many such messages arrive (with
+// an interval of 1 ns the same run sees three replies).
+func TestBundleReplyRateLimited(t *testing.T) {
+	h := newHarness(t)
+	bob := h.newNode()
+	carol := newKey(t)
+	ep := h.net.Join(carol)
+	var mu sync.Mutex
+	var replies []messenger.ReceivedMessage
+	pub := &carol.PublicKey
+	topics := []whisper.Topic{
+		whisper.TopicFromName(encryption.PartitionedTopicName(pub)),
+		whisper.TopicFromName(encryption.PersonalDiscoveryTopicName(pub)),
+		whisper.TopicFromName(encryption.DiscoveryTopicName),
+	}
+	sub, err := ep.JoinAsymmetric(topics, func(m messenger.ReceivedMessage) {
+		mu.Lock()
+		defer mu.Unlock()
+		replies = append(replies, m)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sub.Unsubscribe)
+	pm, err := encryption.EncodeProtocolMessage(&encryption.ProtocolMessage{InstallationID: "c1",
+		Direct: map[string]*encryption.DirectMessage{"someone-else": {
+			DH: &encryption.DHHeader{Key: crypto.CompressPubkey(&newKey(t).PublicKey)}, Payload: []byte("xyz")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	partition := whisper.TopicFromName(encryption.PartitionedTopicName(&bob.key.PublicKey))
+	for i := range 3 { // a minute apart: well within the 10 min interval
+		h.net.Inject(pub, messenger.Envelope{Topic: partition, PubKey: &bob.key.PublicKey, Payload: pm})
+		waitDropped(t, bob, "decrypt-device-not-found", uint64(i+1))
+		h.net.Advance(time.Minute)
+	}
+	waitFor(t, "a bundle reply", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(replies) > 0
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	for _, r := range replies {
+		got, err := encryption.DecodeProtocolMessage(r.Payload)
+		if err != nil || len(got.Bundles) == 0 {
+			t.Fatalf("reply is not a bundle message: %v", err)
+		}
+		if r.Signer == nil || !r.Signer.Equal(&bob.key.PublicKey) {
+			t.Fatal("reply not signed by bob")
+		}
+	}
+	// One reply (posted on each topic of its route), not one per message.
+	payloads := map[string]bool{}
+	for _, r := range replies {
+		payloads[string(r.Payload)] = true
+	}
+	if len(payloads) != 1 {
+		t.Fatalf("%d distinct replies to 3 undecryptable messages, want 1", len(payloads))
+	}
 }
