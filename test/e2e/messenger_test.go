@@ -444,6 +444,11 @@ func TestMessengerEndToEnd(t *testing.T) {
 	// order of arrival (a reconnecting peer gets the pool in any order, and
 	// MVDS retransmits by message ID); the order is the Lamport clock's, and
 	// the chat shows them in the order Alice wrote them.
+	// An ACK leaves once Bob's MVDS driver persisted a message, before his
+	// messenger stored it and emitted messages.new: wait for the events.
+	eventually(t, e2eWait, "bob's messages.new events for the 20", func() bool {
+		return len(bob.received(alice.key, alice.key)) >= len(offline)
+	})
 	var arrived []string
 	for _, m := range bob.received(alice.key, alice.key) {
 		arrived = append(arrived, m.Text)
