@@ -1015,6 +1015,7 @@ var Catalog = &api.Docs{
 			Doc: "Contact is another identity we know.",
 			Fields: map[string]string{
 				"Added":       "Added is set by statusd_addContact; contacts also appear when they send a contact update (c2/c3/c6) without being added.",
+				"Alias":       "Alias is the three-word name and Identicon the data-URI image every 2019 client derived from the key (§2); what users see before a name.",
 				"Devices":     "installation IDs from device-info",
 				"ID":          "0x04…",
 				"LastUpdated": "LastUpdated is the Whisper timestamp (Unix ms) of the last contact message processed; older ones are discarded (§1.9.1).",
@@ -1066,6 +1067,7 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/statusd.Message": {
 			Doc: "Message is one stored chat message (a c4 shown to the user).",
 			Fields: map[string]string{
+				"Alias":      "the author's three-word alias (§2)",
 				"ChatID":     "the local chat it belongs to",
 				"Clock":      "Lamport clock-value",
 				"Delivery":   "Delivery is the state of a message this installation sent; absent for received ones.",

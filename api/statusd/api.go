@@ -2,6 +2,7 @@ package statusd
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/protocol/identity/alias"
+	"github.com/statusnode/statusd/protocol/identity/identicon"
 )
 
 // Info is statusd_info's result.
@@ -63,15 +65,37 @@ func (a *API) Health() Health {
 
 // aliasOf is the alias of a 0x04… chat key, "" when it does not parse.
 func aliasOf(chatKey string) string {
-	raw, err := hex.DecodeString(strings.TrimPrefix(chatKey, "0x"))
-	if err != nil {
-		return ""
-	}
-	pub, err := crypto.UnmarshalPubkey(raw)
-	if err != nil {
+	pub := parseChatKey(chatKey)
+	if pub == nil {
 		return ""
 	}
 	return alias.Alias(pub)
+}
+
+// identiconOf is the identicon data URI of a 0x04… chat key, "" when it
+// does not parse.
+func identiconOf(chatKey string) string {
+	pub := parseChatKey(chatKey)
+	if pub == nil {
+		return ""
+	}
+	uri, err := identicon.Identicon(pub)
+	if err != nil {
+		return ""
+	}
+	return uri
+}
+
+func parseChatKey(chatKey string) *ecdsa.PublicKey {
+	raw, err := hex.DecodeString(strings.TrimPrefix(chatKey, "0x"))
+	if err != nil {
+		return nil
+	}
+	pub, err := crypto.UnmarshalPubkey(raw)
+	if err != nil {
+		return nil
+	}
+	return pub
 }
 
 // ChatKey is statusd_chatKey: our public identity key as 0x04… hex.

@@ -85,6 +85,7 @@ type Message struct {
 	ID          string `json:"id"`      // §1.10, 0x-prefixed
 	ChatID      string `json:"chat_id"` // the local chat it belongs to
 	From        string `json:"from"`    // author, 0x04…
+	Alias       string `json:"alias"`   // the author's three-word alias (§2)
 	Text        string `json:"text"`
 	ContentType string `json:"content_type"`
 	MessageType string `json:"message_type"`
@@ -103,7 +104,7 @@ func toMessage(m *messenger.Message) *Message {
 	if m == nil {
 		return nil
 	}
-	out := &Message{ID: m.ID, ChatID: m.ChatID, From: m.From, Text: m.Text, ContentType: m.ContentType,
+	out := &Message{ID: m.ID, ChatID: m.ChatID, From: m.From, Alias: aliasOf(m.From), Text: m.Text, ContentType: m.ContentType,
 		MessageType: m.MessageType, Clock: m.Clock, Timestamp: m.Timestamp, ReceivedAt: m.ReceivedAt,
 		ResponseTo: m.ResponseTo, Outgoing: m.Outgoing, Seen: m.Seen}
 	if m.Delivery != messenger.DeliveryNone {
@@ -157,7 +158,11 @@ func toDelivery(d *messenger.Delivery) *Delivery {
 
 // Contact is another identity we know.
 type Contact struct {
-	ID           string `json:"id"` // 0x04…
+	ID string `json:"id"` // 0x04…
+	// Alias is the three-word name and Identicon the data-URI image every
+	// 2019 client derived from the key (§2); what users see before a name.
+	Alias        string `json:"alias"`
+	Identicon    string `json:"identicon"`
 	Name         string `json:"name,omitempty"`
 	ProfileImage string `json:"profile_image,omitempty"`
 	Address      string `json:"address,omitempty"`
@@ -175,8 +180,8 @@ func toContact(c *messenger.Contact) *Contact {
 	if c == nil {
 		return nil
 	}
-	return &Contact{ID: c.ID, Name: c.Name, ProfileImage: c.ProfileImage, Address: c.Address, Added: c.Added,
-		Blocked: c.Blocked, LastUpdated: c.LastUpdated, Devices: slices.Clone(c.Devices)}
+	return &Contact{ID: c.ID, Alias: aliasOf(c.ID), Identicon: identiconOf(c.ID), Name: c.Name, ProfileImage: c.ProfileImage,
+		Address: c.Address, Added: c.Added, Blocked: c.Blocked, LastUpdated: c.LastUpdated, Devices: slices.Clone(c.Devices)}
 }
 
 func toContacts(cs []*messenger.Contact) []*Contact {
