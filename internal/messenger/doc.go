@@ -91,7 +91,10 @@
 // EnableInstallation, described with p2 (SendPairInstallation, DH-only to
 // our own key) and synced with p1 (SyncDevices). Once enabled, every MVDS
 // payload carrying messages is also encrypted for them, so our devices
-// show what we send from any of them.
+// show what we send from any of them. At Start and with every bundle
+// re-publication (Config.BundleRepublishInterval) the stale installations
+// are pruned (encryption.PruneInstallations: unseen for 7 days while
+// another one of the identity was seen) and no longer encrypted to.
 //
 // Concurrency and lifecycle: see Messenger (no lock is held while sending
 // on a channel or waiting for another goroutine). Stop ends every

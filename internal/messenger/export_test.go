@@ -2,6 +2,7 @@ package messenger
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"time"
 
 	"github.com/statusnode/statusd/internal/datasync"
@@ -71,3 +72,14 @@ func DataSyncOutstanding(ctx context.Context, m *Messenger) (int, error) {
 
 // DataSyncStats returns the MVDS driver's counters.
 func DataSyncStats(m *Messenger) datasync.Stats { return m.driver.Stats() }
+
+// PeerInstallations lists the installations of identity the encryption
+// layer knows (and encrypts to), newest first.
+func PeerInstallations(m *Messenger, identity *ecdsa.PublicKey) ([]string, error) {
+	list, err := m.c.enc.Installations(identity)
+	var ids []string
+	for _, inst := range list {
+		ids = append(ids, inst.ID)
+	}
+	return ids, err
+}

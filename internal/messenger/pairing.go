@@ -111,9 +111,10 @@ func (p *Pairing) replyBundle(sender *ecdsa.PublicKey) bool {
 
 // maintain re-publishes our bundle every Config.BundleRepublishInterval
 // (status-go: 6 h), so that contacts and our devices keep learning our
-// current prekey, and deletes the sessions expired past their retention
-// (encryption.PruneExpired). It runs until quit is closed.
+// current prekey, and at once and with every re-publication prunes the
+// encryption state (prune). It runs until quit is closed.
 func (p *Pairing) maintain(quit <-chan struct{}) {
+	p.prune()
 	t := time.NewTicker(p.c.cfg.BundleRepublishInterval)
 	defer t.Stop()
 	for {
@@ -125,11 +126,25 @@ func (p *Pairing) maintain(quit <-chan struct{}) {
 		if err := p.publishBundle(); err != nil {
 			p.c.log.Warn("re-publish bundle", zap.Error(err))
 		}
-		if n, err := p.c.enc.PruneExpired(p.c.cfg.Now()); err != nil {
-			p.c.log.Warn("prune expired sessions", zap.Error(err))
-		} else if n > 0 {
-			p.c.log.Info("pruned expired sessions", zap.Int("count", n))
-		}
+		p.prune()
+	}
+}
+
+// prune drops the stale installations of every identity, so they are no
+// longer encrypted to (encryption.PruneInstallations), and deletes the
+// sessions expired past their retention (encryption.PruneExpired), both
+// at Config.Now.
+func (p *Pairing) prune() {
+	now := p.c.cfg.Now()
+	if n, err := p.c.enc.PruneInstallations(now); err != nil {
+		p.c.log.Warn("prune stale installations", zap.Error(err))
+	} else if n > 0 {
+		p.c.log.Info("pruned stale installations", zap.Int("count", n))
+	}
+	if n, err := p.c.enc.PruneExpired(now); err != nil {
+		p.c.log.Warn("prune expired sessions", zap.Error(err))
+	} else if n > 0 {
+		p.c.log.Info("pruned expired sessions", zap.Int("count", n))
 	}
 }
 

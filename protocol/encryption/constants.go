@@ -20,6 +20,11 @@ const (
 	// late (mailserver) messages (§3.7).
 	ExpiredSessionRetention = 14 * 24 * time.Hour
 
+	// StaleInstallationAge is how long an installation may go unseen in
+	// its identity's bundles before it is stale and pruned (§3.7: "devices
+	// not seen in a bundle for 7 days"; see PruneInstallations).
+	StaleInstallationAge = 7 * 24 * time.Hour
+
 	// MaxSkip is the number of message keys one chain step may skip (§3.4).
 	MaxSkip = 1000
 

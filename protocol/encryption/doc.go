@@ -27,8 +27,13 @@
 //     sorts first byte-wise stays active and the others expire; both sides
 //     apply the same rule and converge. Expired sessions keep decrypting.
 //   - Expired sessions are kept ExpiredSessionRetention (14 days) for late
-//     messages; PruneExpired deletes them afterwards. Stale-device marking
-//     after 7 days is not implemented.
+//     messages; PruneExpired deletes them afterwards.
+//   - Stale installations (§3.7, "not seen in a bundle for 7 days"; no 2019
+//     code did it): PruneInstallations drops an installation whose newest
+//     bundle is older than StaleInstallationAge once another installation
+//     of the same identity was seen since, so a reinstalled peer's dead
+//     device is no longer encrypted to while a silent contact keeps its
+//     only one; our own are dropped only when disabled.
 //   - Own prekey rotation (24 h) expires the sessions built on the old
 //     prekey too, so both sides move to fresh sessions; an X3DH message on
 //     an expired prekey still creates a (decrypt-only) session.

@@ -237,3 +237,93 @@ func (m *Manager) SetInstallationMetadata(identity *ecdsa.PublicKey, id string, 
 	t.putJSON(KindInstallation, identityInstKey(idC, id), &inst)
 	return t.commit()
 }
+
+// PruneInstallations drops the stale installations (spec §3.7): those whose
+// newest bundle timestamp is more than StaleInstallationAge before now,
+// when their identity has another installation seen within that age (a
+// peer that reinstalled or lost its keys), so they are no longer encrypted
+// to. The last live installation of an identity is never dropped, however
+// old: a contact silent for a week keeps its session. Of our own
+// installations only disabled ones are dropped; pairing is the user's.
+//
+// A dropped installation loses its record, its prekeys and its agreement;
+// its sessions expire now and still decrypt late messages for
+// ExpiredSessionRetention (PruneExpired deletes them afterwards). A later
+// bundle listing it brings it back as new (an old bundle delivered late
+// too, until the next prune). It returns how many
+// installations it dropped; on error nothing is changed.
+func (m *Manager) PruneInstallations(now time.Time) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t := newTxn(m.store)
+	byIdentity := make(map[string][]*Installation)
+	err := t.iterate(KindInstallation, nil, func(k, v []byte) error {
+		var inst Installation
+		if len(k) < compressedKeyLen {
+			return fmt.Errorf("%w: installation key %x", ErrStore, k)
+		}
+		if err := jsonUnmarshal(v, &inst); err != nil {
+			return err
+		}
+		id := string(k[:compressedKeyLen])
+		byIdentity[id] = append(byIdentity[id], &inst)
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	cutoff := now.Add(-StaleInstallationAge).UnixNano()
+	n := 0
+	for idC, insts := range byIdentity {
+		identity := []byte(idC)
+		for _, inst := range staleInstallations(insts, cutoff, m.isSelf(identity), m.cfg.InstallationID) {
+			if err := m.dropInstallation(t, now, identity, inst.ID); err != nil {
+				return 0, err
+			}
+			n++
+		}
+	}
+	return n, t.commit()
+}
+
+// staleInstallations picks from one identity's installations those
+// PruneInstallations drops: seen before cutoff, while another one of the
+// identity was seen since (for our own identity, this installation always
+// counts as seen, and only disabled ones are picked).
+func staleInstallations(insts []*Installation, cutoff int64, self bool, ownID string) []*Installation {
+	live := self
+	for _, inst := range insts {
+		live = live || inst.Timestamp >= cutoff
+	}
+	if !live {
+		return nil
+	}
+	var out []*Installation
+	for _, inst := range insts {
+		if inst.Timestamp >= cutoff || (self && (inst.ID == ownID || inst.Enabled)) {
+			continue
+		}
+		out = append(out, inst)
+	}
+	return out
+}
+
+// dropInstallation removes one installation of identity with its prekeys
+// and agreement, and expires its sessions at now.
+func (m *Manager) dropInstallation(t *txn, now time.Time, identity []byte, id string) error {
+	key := identityInstKey(identity, id)
+	t.del(KindInstallation, key)
+	t.del(KindPeerSPKs, key)
+	t.del(KindAgreement, key)
+	list, err := t.ratchetInfos(identity, func(ri *ratchetInfo) bool {
+		return !ri.Expired && ri.Installation == id
+	})
+	if err != nil {
+		return err
+	}
+	for _, ri := range list {
+		ri.Expired, ri.ExpiredAt = true, now.UnixNano()
+		t.putJSON(KindRatchetInfo, ri.key(), ri)
+	}
+	return nil
+}
