@@ -1011,6 +1011,15 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/statusd.ChatType": {
 			Doc: "ChatType says how a chat's messages travel (docs/PROTOCOL.md §4.3): 1 public, 2 one-to-one, 3 private group.",
 		},
+		"github.com/statusnode/statusd/api/statusd.Confirmation": {
+			Doc: "Confirmation is one Whisper peer's answer about an envelope carrying a message.",
+			Fields: map[string]string{
+				"At":      "local time, Unix ms",
+				"Peer":    "the peer's enode ID, hex",
+				"Reason":  "why the peer refused it",
+				"Refused": "refused (code 12); else acknowledged (code 11)",
+			},
+		},
 		"github.com/statusnode/statusd/api/statusd.Contact": {
 			Doc: "Contact is another identity we know.",
 			Fields: map[string]string{
@@ -1024,9 +1033,10 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/statusd.Delivery": {
 			Doc: "Delivery is the delivery record of one outgoing message.",
 			Fields: map[string]string{
-				"AckedBy":    "AckedBy lists \"identity/installation\" pairs whose ACK arrived; the installation is the one whose ProtocolMessage carried the ACK.",
-				"Recipients": "Recipients maps each recipient identity (0x04…) to whether its MVDS ACK arrived. Empty for public messages.",
-				"UpdatedAt":  "UpdatedAt is the local time of the last change, Unix ms.",
+				"AckedBy":       "AckedBy lists \"identity/installation\" pairs whose ACK arrived; the installation is the one whose ProtocolMessage carried the ACK.",
+				"Confirmations": "Confirmations are the Whisper peers' acknowledgements (code 11) and refusals (code 12) of the envelopes that carried the message, oldest first (the newest 16): the evidence behind \"sent\" where no MVDS ACK follows, and why a refused message was re-posted or expired.",
+				"Recipients":    "Recipients maps each recipient identity (0x04…) to whether its MVDS ACK arrived. Empty for public messages.",
+				"UpdatedAt":     "UpdatedAt is the local time of the last change, Unix ms.",
 			},
 		},
 		"github.com/statusnode/statusd/api/statusd.DeliveryState": {

@@ -18,6 +18,8 @@ const (
 	EventDelivery          = "message.delivery"        // DeliveryEvent
 	EventEnvelopeSent      = "envelope.sent"           // EnvelopeEvent
 	EventEnvelopeExpired   = "envelope.expired"        // EnvelopeEvent
+	EventEnvelopeAcked     = "envelope.acknowledged"   // EnvelopeEvent
+	EventEnvelopeRefused   = "envelope.refused"        // EnvelopeEvent
 	EventDecryptFailed     = "messages.decrypt.failed" // DecryptFailedEvent
 	EventBundleAdded       = "bundles.added"           // BundleAddedEvent
 	EventPeerAdded         = "peer.added"              // PeerEvent
@@ -32,6 +34,7 @@ const (
 
 var eventTypes = map[string]bool{
 	EventNewMessage: true, EventDelivery: true, EventEnvelopeSent: true, EventEnvelopeExpired: true,
+	EventEnvelopeAcked: true, EventEnvelopeRefused: true,
 	EventDecryptFailed: true, EventBundleAdded: true, EventPeerAdded: true, EventPeerDropped: true,
 	EventInstallationFound: true, EventInstallationMeta: true, EventChat: true, EventContact: true,
 	EventDropped: true, EventLost: true,
@@ -62,13 +65,19 @@ type DeliveryEvent struct {
 	State     string `json:"state"`
 }
 
-// EnvelopeEvent (envelope.sent, envelope.expired): an envelope we posted
-// was written to a peer for the first time, or its TTL passed. MessageIDs
-// lists the chat messages it carried (empty for ACK-only, bundle and
-// pairing envelopes).
+// EnvelopeEvent (envelope.sent, envelope.acknowledged, envelope.refused,
+// envelope.expired): an envelope we posted left to a peer for the first
+// time (written to a peer without Whisper confirmations, or acknowledged
+// by one with them), a peer acknowledged it (code 11) or refused it (code
+// 12, Reason says why: a refused message is re-posted or retransmitted,
+// see message.delivery), or its TTL passed. Peer is the enode ID (hex) of
+// the peer that acknowledged or refused it. MessageIDs lists the chat
+// messages it carried (empty for ACK-only, bundle and pairing envelopes).
 type EnvelopeEvent struct {
 	Hash       string   `json:"hash"`
 	MessageIDs []string `json:"message_ids"`
+	Peer       string   `json:"peer,omitempty"`
+	Reason     string   `json:"reason,omitempty"`
 }
 
 // DecryptFailedEvent (messages.decrypt.failed): a direct message from
@@ -251,15 +260,24 @@ func fromMessenger(e messenger.Event) *Event {
 	case messenger.DeliveryEvent:
 		return &Event{EventDelivery, DeliveryEvent{MessageID: e.MessageID, ChatID: e.ChatID, State: e.State.String()}}
 	case messenger.EnvelopeStateEvent:
-		t := EventEnvelopeSent
-		if e.Kind == messenger.EnvelopeExpired {
+		var t string
+		switch e.Kind {
+		case messenger.EnvelopeSent:
+			t = EventEnvelopeSent
+		case messenger.EnvelopeExpired:
 			t = EventEnvelopeExpired
+		case messenger.EnvelopeAcknowledged:
+			t = EventEnvelopeAcked
+		case messenger.EnvelopeRefused:
+			t = EventEnvelopeRefused
+		default:
+			return nil
 		}
 		ids := e.MessageIDs
 		if ids == nil {
 			ids = []string{}
 		}
-		return &Event{t, EnvelopeEvent{Hash: e.Hash.String(), MessageIDs: ids}}
+		return &Event{t, EnvelopeEvent{Hash: e.Hash.String(), MessageIDs: ids, Peer: e.Peer, Reason: e.Reason}}
 	case messenger.DecryptFailedEvent:
 		return &Event{EventDecryptFailed, DecryptFailedEvent{Sender: e.Sender, Reason: e.Reason}}
 	case messenger.BundleAddedEvent:

@@ -53,6 +53,14 @@ func actions(m *fakeMessenger, r *fakeRouter) map[string]func() {
 		"publish envelope expired": func() {
 			m.bus.Publish(messenger.EnvelopeStateEvent{Hash: messenger.EnvelopeHash{0xbb}, Kind: messenger.EnvelopeExpired})
 		},
+		"publish envelope acknowledged": func() {
+			m.bus.Publish(messenger.EnvelopeStateEvent{Hash: messenger.EnvelopeHash{0xaa}, Kind: messenger.EnvelopeAcknowledged,
+				MessageIDs: []string{"0x01"}, Peer: "0a0b"})
+		},
+		"publish envelope refused": func() {
+			m.bus.Publish(messenger.EnvelopeStateEvent{Hash: messenger.EnvelopeHash{0xcc}, Kind: messenger.EnvelopeRefused,
+				MessageIDs: []string{"0x01"}, Peer: "0c0d", Reason: "whisper: envelope from the future"})
+		},
 		"publish decrypt failed": func() {
 			m.bus.Publish(messenger.DecryptFailedEvent{Sender: aliceKey, Reason: "no-session"})
 		},

@@ -146,14 +146,32 @@ type Delivery struct {
 	AckedBy []string `json:"acked_by,omitempty"`
 	// UpdatedAt is the local time of the last change, Unix ms.
 	UpdatedAt int64 `json:"updated_at"`
+	// Confirmations are the Whisper peers' acknowledgements (code 11) and
+	// refusals (code 12) of the envelopes that carried the message, oldest
+	// first (the newest 16): the evidence behind "sent" where no MVDS ACK
+	// follows, and why a refused message was re-posted or expired.
+	Confirmations []Confirmation `json:"confirmations,omitempty"`
+}
+
+// Confirmation is one Whisper peer's answer about an envelope carrying a
+// message.
+type Confirmation struct {
+	Peer    string `json:"peer"`              // the peer's enode ID, hex
+	Refused bool   `json:"refused,omitempty"` // refused (code 12); else acknowledged (code 11)
+	Reason  string `json:"reason,omitempty"`  // why the peer refused it
+	At      int64  `json:"at"`                // local time, Unix ms
 }
 
 func toDelivery(d *messenger.Delivery) *Delivery {
 	if d == nil {
 		return nil
 	}
-	return &Delivery{MessageID: d.MessageID, ChatID: d.ChatID, State: toDeliveryState(d.State),
+	out := &Delivery{MessageID: d.MessageID, ChatID: d.ChatID, State: toDeliveryState(d.State),
 		Recipients: maps.Clone(d.Recipients), AckedBy: slices.Clone(d.AckedBy), UpdatedAt: d.UpdatedAt}
+	for _, c := range d.Confirmations {
+		out.Confirmations = append(out.Confirmations, Confirmation{Peer: c.Peer, Refused: c.Refused, Reason: c.Reason, At: c.At})
+	}
+	return out
 }
 
 // Contact is another identity we know.

@@ -2,6 +2,7 @@ package messenger
 
 import (
 	"crypto/ecdsa"
+	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
@@ -17,6 +18,47 @@ import (
 // maxTracked bounds the envelopes whose events we wait for, and the events
 // that arrived before their envelope was registered.
 const maxTracked = 16384
+
+// maxConfirmations bounds the Whisper confirmations kept per message (the
+// newest are kept).
+const maxConfirmations = 16
+
+// maxRefusals is how many refusals (Whisper code 12) of its envelopes a
+// public message that no peer acknowledged takes before it is marked
+// expired instead of re-posted: status-react 1.0's
+// MaxMessageDeliveryAttempts (6), the bound status-go's envelope monitor
+// put on re-posting a refused envelope.
+const maxRefusals = 6
+
+// metaConfirmations prefixes the meta name holding a message's
+// Delivery.Confirmations (JSON []Confirmation): the messenger's own bytes,
+// like the public outbox, so the record formats of storage/messengerstore
+// are unchanged. Written with the delivery record, deleted with the
+// message.
+const metaConfirmations = "delivery-confirmations/"
+
+func confirmationsKey(id string) []byte { return key(pfxMeta, []byte(metaConfirmations+id)) }
+
+func putConfirmations(b *storage.Batch, id string, cs []Confirmation) {
+	if len(cs) == 0 {
+		return
+	}
+	v, _ := json.Marshal(cs) // cannot fail
+	b.Put(confirmationsKey(id), v)
+}
+
+// confirmations reads the stored confirmations of message id.
+func (s *store) confirmations(id string) ([]Confirmation, error) {
+	raw, ok, err := s.meta(metaConfirmations + id)
+	if err != nil || !ok {
+		return nil, err
+	}
+	var cs []Confirmation
+	if err := json.Unmarshal(raw, &cs); err != nil {
+		return nil, fmt.Errorf("%w: decode confirmations of %s: %w", ErrStore, id, err)
+	}
+	return cs, nil
+}
 
 // deliveries keeps the delivery state of outgoing messages (see
 // DeliveryState). Its inputs arrive on three goroutines: envelope
@@ -34,7 +76,7 @@ type deliveries struct {
 	mu      sync.Mutex
 	byHash  map[EnvelopeHash][]string // status IDs each posted envelope carries
 	order   []EnvelopeHash
-	early   map[EnvelopeHash]EnvelopeEventKind // events seen before envelopePosted
+	early   map[EnvelopeHash][]EnvelopeEvent // events seen before envelopePosted, in order
 	pending []EnvelopeHash
 	events  []Event  // to publish once mu is released; guarded by mu
 	due     []string // public messages to re-post, handed to retry once mu is released; guarded by mu
@@ -58,7 +100,7 @@ type deliveries struct {
 
 func newDeliveries(st *store, b *eventbus.Bus[Event], now func() time.Time, log *zap.Logger) *deliveries {
 	return &deliveries{st: st, bus: b, now: now, log: log,
-		byHash: make(map[EnvelopeHash][]string), early: make(map[EnvelopeHash]EnvelopeEventKind)}
+		byHash: make(map[EnvelopeHash][]string), early: make(map[EnvelopeHash][]EnvelopeEvent)}
 }
 
 // state returns the delivery record of an outgoing message.
@@ -101,9 +143,11 @@ func (d *deliveries) envelopePosted(h EnvelopeHash, ids []string) {
 	}
 	d.byHash[h] = ids
 	d.order = append(d.order, h)
-	if k, ok := d.early[h]; ok {
+	if evs, ok := d.early[h]; ok {
 		delete(d.early, h)
-		d.applyLocked(EnvelopeEvent{Hash: h, Kind: k}, ids)
+		for _, ev := range evs {
+			d.applyLocked(ev, ids)
+		}
 	}
 }
 
@@ -113,12 +157,16 @@ func (d *deliveries) onEnvelope(ev EnvelopeEvent) {
 	defer d.unlockAndPublish()
 	ids, ok := d.byHash[ev.Hash]
 	if !ok {
-		if len(d.pending) >= maxTracked {
-			delete(d.early, d.pending[0])
-			d.pending = d.pending[1:]
+		if _, known := d.early[ev.Hash]; !known {
+			if len(d.pending) >= maxTracked {
+				delete(d.early, d.pending[0])
+				d.pending = d.pending[1:]
+			}
+			d.pending = append(d.pending, ev.Hash)
 		}
-		d.early[ev.Hash] = ev.Kind
-		d.pending = append(d.pending, ev.Hash)
+		if len(d.early[ev.Hash]) < maxConfirmations {
+			d.early[ev.Hash] = append(d.early[ev.Hash], ev)
+		}
 		return
 	}
 	d.applyLocked(ev, ids)
@@ -134,8 +182,13 @@ func (d *deliveries) applyLocked(ev EnvelopeEvent, ids []string) {
 		switch ev.Kind {
 		case EnvelopeSent:
 			next = DeliverySent
+		case EnvelopeAcknowledged, EnvelopeRefused:
+			d.confirmLocked(rec, ev)
+			if ev.Kind == EnvelopeAcknowledged {
+				next = DeliverySent // the Transport reports EnvelopeSent first; this is the evidence
+			}
 		case EnvelopeExpired:
-			if len(rec.Recipients) == 0 && rec.State == DeliveryQueued && d.withinWindow(id) {
+			if len(rec.Recipients) == 0 && rec.State == DeliveryQueued && d.withinWindow(id) && refusals(rec) < maxRefusals {
 				d.due = append(d.due, id) // stays queued; re-posted when a peer is there
 				continue
 			}
@@ -145,7 +198,32 @@ func (d *deliveries) applyLocked(ev EnvelopeEvent, ids []string) {
 		}
 		d.setLocked(rec, next)
 	}
-	d.events = append(d.events, EnvelopeStateEvent{Hash: ev.Hash, Kind: ev.Kind, MessageIDs: ids})
+	d.events = append(d.events, EnvelopeStateEvent{Hash: ev.Hash, Kind: ev.Kind, MessageIDs: ids, Peer: ev.Peer, Reason: ev.Reason})
+}
+
+// confirmLocked records a peer's acknowledgement or refusal of an envelope
+// carrying rec's message, keeping the newest maxConfirmations.
+func (d *deliveries) confirmLocked(rec *Delivery, ev EnvelopeEvent) {
+	c := Confirmation{Peer: ev.Peer, Refused: ev.Kind == EnvelopeRefused, Reason: ev.Reason, At: d.now().UnixMilli()}
+	rec.Confirmations = append(rec.Confirmations, c)
+	if n := len(rec.Confirmations); n > maxConfirmations {
+		rec.Confirmations = append([]Confirmation(nil), rec.Confirmations[n-maxConfirmations:]...)
+	}
+	if c.Refused {
+		d.log.Warn("envelope refused by a peer", zap.String("message", rec.MessageID),
+			zap.String("peer", short(ev.Peer)), zap.String("reason", ev.Reason))
+	}
+}
+
+// refusals counts the refusals recorded for rec.
+func refusals(rec *Delivery) int {
+	n := 0
+	for _, c := range rec.Confirmations {
+		if c.Refused {
+			n++
+		}
+	}
+	return n
 }
 
 // withinWindow reports whether the public message id is in the public

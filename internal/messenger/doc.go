@@ -61,7 +61,11 @@
 //
 // Delivery states (types.go DeliveryState, which lists every transition):
 // queued when stored; sent when the Transport reports an envelope carrying
-// it left to ≥ 1 peer; expired when that envelope's TTL passed without
+// it left to ≥ 1 peer (written to a peer without Whisper confirmations, or
+// acknowledged with code 11 by one with them; each acknowledgement and
+// refusal, code 12, is kept in Delivery.Confirmations and published as an
+// EnvelopeStateEvent, and a refused public message is re-posted up to
+// maxRefusals times); expired when that envelope's TTL passed without
 // every ACK; acked when every recipient identity's MVDS ACK arrived. A
 // public message whose envelope expired unsent stays queued (it is kept
 // in the public outbox, outbox.go) and is re-posted, same bytes in a fresh

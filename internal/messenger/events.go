@@ -23,12 +23,17 @@ type DeliveryEvent struct {
 }
 
 // EnvelopeStateEvent is a Transport EnvelopeEvent (envelope sent to ≥ 1
-// peer, or expired) forwarded with the status message IDs the envelope carried (empty for
-// envelopes that carried only MVDS ACKs, bundles or pairing messages).
+// peer, acknowledged or refused by a peer, expired) forwarded with the
+// status message IDs the envelope carried (empty for envelopes that
+// carried only MVDS ACKs, bundles or pairing messages). Peer and Reason
+// are the EnvelopeEvent's: the peer that acknowledged or refused it, and
+// why it refused it.
 type EnvelopeStateEvent struct {
 	Hash       EnvelopeHash
 	Kind       EnvelopeEventKind
 	MessageIDs []string
+	Peer       string
+	Reason     string
 }
 
 // DecryptFailedEvent: a direct message from Sender could not be decrypted

@@ -38,6 +38,7 @@ func markProcessed(b *storage.Batch, id string) { messengerstore.PutProcessed(b,
 // leaves a processed marker so a retransmitted copy is not shown again.
 func deleteMessage(b *storage.Batch, m *Message) {
 	messengerstore.DeleteMessage(b, m.ChatID, m.Clock, m.ID)
+	b.Delete(confirmationsKey(m.ID))
 }
 
 // Page is one page of Messages: newest first, and the cursor of the next
@@ -112,7 +113,16 @@ func (s *store) delivery(id string) (*Delivery, error) {
 	if err != nil || r == nil {
 		return nil, storeErr(err)
 	}
-	return deliveryFromRecord(r), nil
+	d := deliveryFromRecord(r)
+	if d.Confirmations, err = s.confirmations(id); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
-func putDelivery(b *storage.Batch, d *Delivery) { messengerstore.PutDelivery(b, deliveryRecord(d)) }
+// putDelivery adds d to b: its record, and its confirmations as a meta
+// value (delivery.go).
+func putDelivery(b *storage.Batch, d *Delivery) {
+	messengerstore.PutDelivery(b, deliveryRecord(d))
+	putConfirmations(b, d.MessageID, d.Confirmations)
+}

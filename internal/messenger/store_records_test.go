@@ -26,7 +26,8 @@ func storedDomainValues() []any {
 			MessageType: "~:user-message", Clock: 9, Timestamp: 8, ReceivedAt: 7, ResponseTo: "0x02",
 			Outgoing: true, Seen: true, Delivery: DeliveryExpired},
 		&Delivery{MessageID: "0x01", ChatID: "g", State: DeliveryAcked, Recipients: map[string]bool{"a": true, "b": false},
-			AckedBy: []string{"a/i"}, UpdatedAt: 5},
+			AckedBy: []string{"a/i"}, UpdatedAt: 5,
+			Confirmations: []Confirmation{{Peer: "0a", Refused: true, Reason: "r", At: 3}}},
 		&Contact{ID: "b", Name: "B", ProfileImage: "p", Address: "0xbb", Added: true, Blocked: true,
 			LastUpdated: 4, Devices: []string{"i1"}},
 		&storedGroup{ChatID: "g", Updates: []message.MembershipUpdate{{ChatID: "g",
@@ -45,6 +46,12 @@ func TestRecordConversion(t *testing.T) {
 		name := reflect.TypeOf(v).Elem().Name()
 		t.Run(name, func(t *testing.T) {
 			checkAllSet(t, name, reflect.ValueOf(v).Elem())
+			if d, ok := v.(*Delivery); ok {
+				// Stored apart, as a meta value: TestDeliveryConfirmationsStored.
+				c := *d
+				c.Confirmations = nil
+				v = &c
+			}
 			back := reflect.New(reflect.TypeOf(v).Elem())
 			if err := decodeRecord(encodeRecord(v), back.Interface()); err != nil {
 				t.Fatal(err)
@@ -57,6 +64,33 @@ func TestRecordConversion(t *testing.T) {
 	e := outboxEntry{ID: "x"}
 	if !bytes.Equal(encodeRecord(e), encodeRecord(&e)) {
 		t.Fatal("outboxEntry by value and by pointer encode differently")
+	}
+}
+
+// TestDeliveryConfirmationsStored: a delivery record's confirmations,
+// kept as a meta value beside it, come back with it and go with the
+// message.
+func TestDeliveryConfirmationsStored(t *testing.T) {
+	st := newStore(storage.NewTable(storage.NewMemory(), TableName))
+	msg := storedDomainValues()[1].(*Message)
+	d := storedDomainValues()[2].(*Delivery)
+	var b storage.Batch
+	putMessage(&b, msg)
+	putDelivery(&b, d)
+	if err := st.write(&b); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.delivery(d.MessageID)
+	if err != nil || !reflect.DeepEqual(got, d) {
+		t.Fatalf("stored delivery:\n got %+v, %v\nwant %+v", got, err, d)
+	}
+	b = storage.Batch{}
+	deleteMessage(&b, msg)
+	if err := st.write(&b); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := st.meta(metaConfirmations + d.MessageID); ok || err != nil {
+		t.Fatalf("confirmations left after the message was deleted (%v)", err)
 	}
 }
 

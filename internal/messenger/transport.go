@@ -32,9 +32,14 @@ type Transport interface {
 	// It may block until ctx ends (proof of work).
 	Post(ctx context.Context, env Envelope) (EnvelopeHash, error)
 	// EnvelopeEvents reports what happened to posted envelopes, and each
-	// peer that connects (PeerConnected). The channel is never closed; one
-	// consumer (the messenger) reads it until Stop. A Transport that cannot
-	// deliver an event without blocking drops it.
+	// peer that connects (PeerConnected). EnvelopeSent comes once per
+	// envelope: at its first write to a peer that does not confirm, or at
+	// its first acknowledgement by one that does (Whisper codes 11/12,
+	// §4.6; status-go's envelope.sent), so an envelope every peer refused
+	// is never reported sent. Each acknowledgement and refusal is reported
+	// too (EnvelopeAcknowledged, EnvelopeRefused). The channel is never
+	// closed; one consumer (the messenger) reads it until Stop. A Transport
+	// that cannot deliver an event without blocking drops it.
 	EnvelopeEvents() <-chan EnvelopeEvent
 	// PeerCount is the number of peers envelopes can be sent to now. It
 	// never blocks.
@@ -97,6 +102,13 @@ const (
 	// PeerConnected: a peer connected (Hash is zero). The messenger then
 	// re-posts the public messages that reached no peer yet.
 	PeerConnected
+	// EnvelopeAcknowledged: Peer acknowledged the batch that carried the
+	// envelope (Whisper code 11, §4.6) without refusing it. Reported for
+	// each acknowledging peer, besides the envelope's one EnvelopeSent.
+	EnvelopeAcknowledged
+	// EnvelopeRefused: Peer refused the envelope in its Message Response
+	// (code 12, §4.6); Reason says why (e.g. a clock out of sync).
+	EnvelopeRefused
 )
 
 func (k EnvelopeEventKind) String() string {
@@ -107,12 +119,20 @@ func (k EnvelopeEventKind) String() string {
 		return "expired"
 	case PeerConnected:
 		return "peer-connected"
+	case EnvelopeAcknowledged:
+		return "acknowledged"
+	case EnvelopeRefused:
+		return "refused"
 	}
 	return "unknown"
 }
 
-// EnvelopeEvent is one envelope's fate.
+// EnvelopeEvent is one envelope's fate. Peer names the Whisper peer an
+// EnvelopeAcknowledged or EnvelopeRefused came from (its enode ID, hex; it
+// may be set on EnvelopeSent too); Reason is set on EnvelopeRefused.
 type EnvelopeEvent struct {
-	Hash EnvelopeHash
-	Kind EnvelopeEventKind
+	Hash   EnvelopeHash
+	Kind   EnvelopeEventKind
+	Peer   string
+	Reason string
 }

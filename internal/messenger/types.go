@@ -85,6 +85,18 @@ type Message struct {
 //	                   message was acked
 //	expired → sent     MVDS retransmitted it in a new envelope (1:1, group)
 //	any     → acked    every recipient acknowledged it through MVDS (1:1, group)
+//	queued  → expired  (public) its envelopes were refused (Whisper code 12)
+//	                   maxRefusals times and none was acknowledged
+//
+// "Left to a peer" follows the Whisper confirmations (codes 11/12, §4.6),
+// as status-go's envelope monitor did: to a peer that advertised them an
+// envelope counts as sent only once that peer acknowledged its batch
+// (code 11) without refusing it; to a peer that did not, on the write.
+// An envelope every peer refused (code 12) is not sent: it expires, a
+// public message is then re-posted (until maxRefusals) and a 1:1 or group
+// one is retransmitted by MVDS. Every acknowledgement and refusal is
+// recorded in Delivery.Confirmations, the evidence behind sent for the
+// messages no MVDS ACK covers (public ones; peers seen without MVDS).
 //
 // Public messages stop at sent (nobody acknowledges them) or at expired.
 type DeliveryState uint8
@@ -153,6 +165,19 @@ type Delivery struct {
 	AckedBy []string `json:"acked_by,omitempty"`
 	// UpdatedAt is the local time of the last change, Unix ms.
 	UpdatedAt int64 `json:"updated_at"`
+	// Confirmations are the Whisper peers' acknowledgements (code 11) and
+	// refusals (code 12) of the envelopes that carried the message, oldest
+	// first; only the newest maxConfirmations are kept.
+	Confirmations []Confirmation `json:"confirmations,omitempty"`
+}
+
+// Confirmation is one Whisper peer's answer about an envelope carrying a
+// message (§4.6).
+type Confirmation struct {
+	Peer    string `json:"peer"`              // the peer's enode ID, hex
+	Refused bool   `json:"refused,omitempty"` // code 12; else acknowledged (code 11)
+	Reason  string `json:"reason,omitempty"`  // why the peer refused it
+	At      int64  `json:"at"`                // local time, Unix ms
 }
 
 // Contact is another identity we know.

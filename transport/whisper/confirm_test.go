@@ -29,10 +29,42 @@ func TestConfirmationsBetweenRouters(t *testing.T) {
 		case ev := <-events.C():
 			if ev.Hash == h {
 				seen[ev.Kind] = true
+				if ev.Kind == EventEnvelopeSent && !ev.Confirm {
+					t.Error("sent to a peer that confirms, without Confirm")
+				}
 			}
 		default:
 		}
 		return seen[EventEnvelopeSent] && seen[EventEnvelopeAcknowledged]
+	})
+}
+
+// TestSentWithoutConfirmations: an envelope written to a peer that did not
+// advertise confirmations is reported sent without Confirm (nothing more
+// will come from that peer about it).
+func TestSentWithoutConfirmations(t *testing.T) {
+	a := newTestWhisper(t, nil)
+	b := newTestWhisper(t, func(c *Config) { c.Confirmations = false })
+	events := a.SubscribeEvents(64)
+	defer events.Unsubscribe()
+	link(t, a.Whisper, b.Whisper)
+	testutil.WaitFor(t, 5*time.Second, "linked", func() bool { return a.PeerCount() == 1 && b.PeerCount() == 1 })
+	h, err := a.Send(sealed(t, testKey(t), wproto.TopicFromName("noack"), []byte("x"), time.Now(), 0.002))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testutil.WaitFor(t, 5*time.Second, "sent", func() bool {
+		select {
+		case ev := <-events.C():
+			if ev.Hash == h && ev.Kind == EventEnvelopeSent {
+				if ev.Confirm {
+					t.Fatal("Confirm set for a peer without confirmations")
+				}
+				return true
+			}
+		default:
+		}
+		return false
 	})
 }
 

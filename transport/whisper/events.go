@@ -56,6 +56,11 @@ type Event struct {
 	Hash   common.Hash
 	Peer   enode.ID
 	Reason string
+	// Confirm is set on EventEnvelopeSent when the peer advertised
+	// confirmations (§4.6): the batch waits for its acknowledgement, and
+	// the envelope's fate there follows as EventEnvelopeAcknowledged or
+	// EventEnvelopeRefused (unless the peer leaves first).
+	Confirm bool
 }
 
 // EventSubscription receives router events through a bounded channel. The

@@ -331,7 +331,7 @@ func (p *peer) writeBatch(batch []*entry) error {
 	p.w.m.out.Add(float64(n))
 	for _, e := range batch {
 		if e.local && !e.env.Expired(now) {
-			p.w.events.Publish(Event{Kind: EventEnvelopeSent, Hash: e.hash(), Peer: p.id})
+			p.w.events.Publish(Event{Kind: EventEnvelopeSent, Hash: e.hash(), Peer: p.id, Confirm: p.confirms})
 		}
 	}
 	return nil

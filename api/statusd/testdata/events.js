@@ -14,6 +14,10 @@
 <-- {"jsonrpc":"2.0","method":"statusd_subscription","params":{"subscription":"$SUB1","result":{"type":"envelope.sent","event":{"hash":"0xaa00000000000000000000000000000000000000000000000000000000000000","message_ids":["0x01"]}}}}
 !! publish envelope expired
 <-- {"jsonrpc":"2.0","method":"statusd_subscription","params":{"subscription":"$SUB1","result":{"type":"envelope.expired","event":{"hash":"0xbb00000000000000000000000000000000000000000000000000000000000000","message_ids":[]}}}}
+!! publish envelope acknowledged
+<-- {"jsonrpc":"2.0","method":"statusd_subscription","params":{"subscription":"$SUB1","result":{"type":"envelope.acknowledged","event":{"hash":"0xaa00000000000000000000000000000000000000000000000000000000000000","message_ids":["0x01"],"peer":"0a0b"}}}}
+!! publish envelope refused
+<-- {"jsonrpc":"2.0","method":"statusd_subscription","params":{"subscription":"$SUB1","result":{"type":"envelope.refused","event":{"hash":"0xcc00000000000000000000000000000000000000000000000000000000000000","message_ids":["0x01"],"peer":"0c0d","reason":"whisper: envelope from the future"}}}}
 !! publish decrypt failed
 <-- {"jsonrpc":"2.0","method":"statusd_subscription","params":{"subscription":"$SUB1","result":{"type":"messages.decrypt.failed","event":{"sender":"0x04d860a01f9722d78051619d1e2351aba3f43f943f6f00718d1b9baa4101932a1f5011f16bb2b1bb35db20d6fe28fa0bf09636d26a87d31de9ec6203eeedb1f666","reason":"no-session"}}}}
 !! publish bundle

@@ -229,44 +229,56 @@ func (a *Adapter) pruneLocked() {
 }
 
 // eventLoop turns router events about our envelopes into messenger
-// envelope events: the first write to a peer, and the expiry; and each
-// peer that completes the handshake into PeerConnected.
+// envelope events (classify), and each peer that completes the handshake
+// into PeerConnected.
 func (a *Adapter) eventLoop(rsub *whisper.EventSubscription) {
 	defer a.wg.Done()
 	for ev := range rsub.C() {
-		kind, ok := a.classify(ev)
-		if !ok {
-			continue
-		}
-		select {
-		case a.events <- messenger.EnvelopeEvent{Hash: messenger.EnvelopeHash(ev.Hash), Kind: kind}:
-		default:
-			a.dropped.events.Add(1)
-			a.log.Warn("envelope event dropped", zap.Stringer("kind", kind))
+		for _, out := range a.classify(ev) {
+			select {
+			case a.events <- out:
+			default:
+				a.dropped.events.Add(1)
+				a.log.Warn("envelope event dropped", zap.Stringer("kind", out.Kind))
+			}
 		}
 	}
 }
 
-func (a *Adapter) classify(ev whisper.Event) (messenger.EnvelopeEventKind, bool) {
+// classify maps one router event to the messenger's (docs/PROTOCOL.md
+// §4.6): EnvelopeSent once per envelope, at its first write to a peer that
+// does not confirm or its first acknowledgement (code 11) by one that
+// does; each acknowledgement and refusal (code 12) as well; the expiry.
+// A write to a confirming peer says nothing yet: the peer may refuse it.
+func (a *Adapter) classify(ev whisper.Event) []messenger.EnvelopeEvent {
 	if ev.Kind == whisper.EventPeerAdded {
-		return messenger.PeerConnected, true
+		return []messenger.EnvelopeEvent{{Kind: messenger.PeerConnected}}
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	t, ok := a.posted[ev.Hash]
 	if !ok {
-		return 0, false
+		return nil
 	}
+	h, peer := messenger.EnvelopeHash(ev.Hash), ev.Peer.String()
+	var out []messenger.EnvelopeEvent
 	switch ev.Kind {
-	case whisper.EventEnvelopeSent:
-		if t.sent {
-			return 0, false
+	case whisper.EventEnvelopeSent, whisper.EventEnvelopeAcknowledged:
+		if ev.Kind == whisper.EventEnvelopeSent && ev.Confirm {
+			return nil
 		}
-		t.sent = true
-		return messenger.EnvelopeSent, true
+		if !t.sent {
+			t.sent = true
+			out = append(out, messenger.EnvelopeEvent{Hash: h, Kind: messenger.EnvelopeSent, Peer: peer})
+		}
+		if ev.Kind == whisper.EventEnvelopeAcknowledged {
+			out = append(out, messenger.EnvelopeEvent{Hash: h, Kind: messenger.EnvelopeAcknowledged, Peer: peer})
+		}
+	case whisper.EventEnvelopeRefused:
+		out = append(out, messenger.EnvelopeEvent{Hash: h, Kind: messenger.EnvelopeRefused, Peer: peer, Reason: ev.Reason})
 	case whisper.EventEnvelopeExpired:
 		delete(a.posted, ev.Hash)
-		return messenger.EnvelopeExpired, true
+		out = append(out, messenger.EnvelopeEvent{Hash: h, Kind: messenger.EnvelopeExpired})
 	}
-	return 0, false
+	return out
 }

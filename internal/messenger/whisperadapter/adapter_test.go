@@ -63,9 +63,15 @@ func newSide(t *testing.T, c *clock) *side {
 	return &side{w: w, a: a, key: key}
 }
 
-// link runs the shh/6 protocol of a and b over an in-memory pipe.
-func link(t *testing.T, a, b *whisper.Whisper) {
+// link runs the shh/6 protocol of a and b over an in-memory pipe; a knows
+// b as enode ID {2}, b knows a as {1}.
+func link(t *testing.T, a, b *whisper.Whisper) { t.Helper(); linkAs(t, a, b, 1, 2) }
+
+// linkAs is link with the enode IDs each side gives the other: a knows b
+// as {bID}, b knows a as {aID}.
+func linkAs(t *testing.T, a, b *whisper.Whisper, aID, bID byte) {
 	t.Helper()
+	before := a.PeerCount()
 	rwA, rwB := p2p.MsgPipe()
 	var wg sync.WaitGroup
 	wg.Add(2)
@@ -73,10 +79,10 @@ func link(t *testing.T, a, b *whisper.Whisper) {
 		defer wg.Done()
 		w.Protocol().Run(p2p.NewPeerPipe(enode.ID{id}, "peer", nil, rw), rw)
 	}
-	go run(a, 2, rwA)
-	go run(b, 1, rwB)
+	go run(a, bID, rwA)
+	go run(b, aID, rwB)
 	t.Cleanup(func() { rwA.Close(); wg.Wait() })
-	testutil.WaitFor(t, 5*time.Second, "handshake", func() bool { return a.PeerCount() == 1 && b.PeerCount() == 1 })
+	testutil.WaitFor(t, 5*time.Second, "handshake", func() bool { return a.PeerCount() == before+1 && b.PeerCount() >= 1 })
 }
 
 // chanSink is a Sink writing into a buffered channel.
@@ -140,7 +146,13 @@ func TestSymmetricAndAsymmetric(t *testing.T) {
 	if string(m.Payload) != "hi" || m.Hash != h || m.Topic != topic || m.Signer == nil || !m.Signer.Equal(&alice.key.PublicKey) {
 		t.Fatalf("received %+v", m)
 	}
-	if ev := envelopeEvent(t, alice.a); ev != (messenger.EnvelopeEvent{Hash: h, Kind: messenger.EnvelopeSent}) {
+	// bob's router confirms (code 11): sent at its acknowledgement, which
+	// is reported as well.
+	bobPeer := enode.ID{2}.String() // how link names bob to alice
+	if ev := envelopeEvent(t, alice.a); ev != (messenger.EnvelopeEvent{Hash: h, Kind: messenger.EnvelopeSent, Peer: bobPeer}) {
+		t.Fatalf("event %+v", ev)
+	}
+	if ev := envelopeEvent(t, alice.a); ev != (messenger.EnvelopeEvent{Hash: h, Kind: messenger.EnvelopeAcknowledged, Peer: bobPeer}) {
 		t.Fatalf("event %+v", ev)
 	}
 	c.Add(12 * time.Second) // the sweeper runs every second on the shared clock
@@ -283,8 +295,9 @@ func TestPeerEvents(t *testing.T) {
 			switch ev {
 			case messenger.EnvelopeEvent{Kind: messenger.PeerConnected}:
 				connected = true
-			case messenger.EnvelopeEvent{Hash: h, Kind: messenger.EnvelopeSent}:
+			case messenger.EnvelopeEvent{Hash: h, Kind: messenger.EnvelopeSent, Peer: enode.ID{2}.String()}:
 				sent = true
+			case messenger.EnvelopeEvent{Hash: h, Kind: messenger.EnvelopeAcknowledged, Peer: enode.ID{2}.String()}:
 			default:
 				t.Fatalf("event %+v", ev)
 			}
