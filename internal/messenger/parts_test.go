@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"errors"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -326,5 +327,39 @@ func TestDeliveriesWithChatBook(t *testing.T) {
 	}
 	if _, err := r.c.st.message(gone.id); !errors.Is(err, ErrMessageNotFound) {
 		t.Fatalf("deleted message came back: %v", err)
+	}
+}
+
+// deliveries: a refusal and an acknowledgement that race ahead of the
+// envelope's registration are both applied, in order, with their peers;
+// an acknowledgement alone (no EnvelopeSent) also makes the message sent.
+func TestDeliveriesEarlyConfirmations(t *testing.T) {
+	r := newRig(t)
+	b := newChatBook(r.c)
+	r.c.dl.messages = &b.mu
+	if _, err := b.update("status", func(*Chat, *storage.Batch) (*Chat, error) {
+		return &Chat{ID: "status", Type: ChatPublic, Name: "status", Active: true}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := b.storeText("status", "hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := EnvelopeHash{9}
+	r.c.dl.onEnvelope(EnvelopeEvent{Hash: h, Kind: EnvelopeRefused, Peer: "aa", Reason: "from the future"})
+	r.c.dl.onEnvelope(EnvelopeEvent{Hash: h, Kind: EnvelopeAcknowledged, Peer: "bb"})
+	if d, _ := r.c.dl.state(out.id); d.State != DeliveryQueued || len(d.Confirmations) != 0 {
+		t.Fatalf("applied before registration: %+v", d)
+	}
+	r.c.dl.envelopePosted(h, []string{out.id})
+	d, err := r.c.dl.state(out.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Confirmation{{Peer: "aa", Refused: true, Reason: "from the future", At: r.c.cfg.Now().UnixMilli()},
+		{Peer: "bb", At: r.c.cfg.Now().UnixMilli()}}
+	if d.State != DeliverySent || !reflect.DeepEqual(d.Confirmations, want) {
+		t.Fatalf("delivery %+v, want sent with %+v", d, want)
 	}
 }
