@@ -60,7 +60,7 @@ func (b *chatBook) composeText(c *Chat, text string, batch *storage.Batch) (*out
 		}
 		recipients[k] = false
 	}
-	body, id, err := b.c.encode(cm)
+	body, id, err := b.c.encodeFor(cm, out.recipients) // wrapped unless they read bare payloads
 	if err != nil {
 		return nil, nil, err
 	}

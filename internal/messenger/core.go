@@ -36,6 +36,7 @@ type core struct {
 	bus      *eventbus.Bus[Event]
 	cnt      *counters
 	dl       *deliveries
+	forms    *peerForms // v1 wrapper or not, per peer (wrapforms.go)
 	keys     *keyCache
 	posted   *recentHashes
 	rand     io.Reader

@@ -281,6 +281,9 @@ func (d *dispatcher) process(data []byte, signer *ecdsa.PublicKey, in inbound, i
 		return outcomeDone
 	}
 	author := message.PubKeyHex(r.Author)
+	if author != d.c.selfHex && d.c.forms != nil {
+		d.c.forms.learn(author, r.Wrapped)
+	}
 	if seen, err := d.c.st.seen(r.ID); err != nil || seen {
 		if err == nil {
 			d.c.drop(message.RuleDuplicate.String(), author, nil)

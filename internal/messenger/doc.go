@@ -106,9 +106,12 @@
 // the event about the write is published.
 //
 // Choices (spec UNCONFIRMED or open):
-//   - Messages are always sent v1-wrapped and signed; public ones are not
-//     put in a ProtocolMessage (status-go v0.35, §7.2). All three forms are
-//     accepted on receive.
+//   - Messages are sent v1-wrapped and signed, except chat messages to
+//     1:1 or group recipients who were all last seen sending bare Transit
+//     (wrapforms.go: learnt per peer from every payload received,
+//     persisted, like the MVDS knowledge): those go bare, the form such a
+//     client reads. Public ones are not put in a ProtocolMessage
+//     (status-go v0.35, §7.2). All three forms are accepted on receive.
 //   - We listen on the negotiated topic of a peer as soon as it becomes an
 //     MVDS peer (the secret is static), not only once agreed, so the first
 //     negotiated message is not lost.

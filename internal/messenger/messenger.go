@@ -109,7 +109,7 @@ func New(cfg Config, db storage.KV, tr Transport) (*Messenger, error) {
 	st := newStore(storage.NewTable(db, TableName))
 	bus := eventbus.New[Event](256)
 	c := &core{cfg: cfg, self: self, selfHex: message.PubKeyHex(self), selfPeer: peer, tr: tr, st: st,
-		bus: bus, cnt: newCounters(cfg.Metrics, log), dl: newDeliveries(st, bus, cfg.Now, log),
+		bus: bus, cnt: newCounters(cfg.Metrics, log), dl: newDeliveries(st, bus, cfg.Now, log), forms: newPeerForms(st, log),
 		keys: newKeyCache(), posted: newRecentHashes(4096), rand: &lockedReader{r: cfg.Rand}, log: log}
 	m := &Messenger{c: c, db: db, quit: make(chan struct{}), startDone: make(chan struct{})}
 	m.in = newInboundQueue(cfg.InboundBuffer, m.quit, cfg.Metrics)
@@ -219,7 +219,7 @@ func (m *Messenger) open() error {
 		return fmt.Errorf("%w: %w", ErrDataSync, err)
 	}
 	m.driver, c.ds = drv, drv
-	for _, load := range []func() error{m.chats.load, m.contacts.load, m.groups.load} {
+	for _, load := range []func() error{m.chats.load, m.contacts.load, m.groups.load, c.forms.load} {
 		if err := load(); err != nil {
 			return err
 		}
