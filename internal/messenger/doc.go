@@ -20,6 +20,7 @@
 //	parking.go                messages waiting for their group's g5
 //	subscriptions.go          subscriptions: Transport filters
 //	delivery.go               deliveries: delivery states
+//	wrapforms.go              peerForms: each peer's v1 wrapper use
 //	core.go                   what they share (no state): identity, store,
 //	                          bus, posting, MVDS appends, mvdsTransport
 //
