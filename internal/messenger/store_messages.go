@@ -17,7 +17,13 @@ func (s *store) message(id string) (*Message, error) {
 	if r == nil {
 		return nil, fmt.Errorf("%w: %s", ErrMessageNotFound, id)
 	}
-	return messageFromRecord(r), nil
+	m := messageFromRecord(r)
+	st, _, err := s.rs.Meta(messengerstore.OutgoingStatusMeta(id))
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	m.OutgoingStatus = string(st)
+	return m, nil
 }
 
 // seen reports whether id was stored, deleted or processed before (dedupe).

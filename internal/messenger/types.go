@@ -70,6 +70,10 @@ type Message struct {
 	// Delivery is the state of a message this installation sent; zero for
 	// received ones. Kept current by the store (see DeliveryState).
 	Delivery DeliveryState `json:"delivery,omitempty"`
+	// OutgoingStatus is the status a frontend set on the message
+	// (SetOutgoingStatus, SaveMessages), as given; "" when none did. It is
+	// stored apart from the record and never read by the messenger.
+	OutgoingStatus string `json:"outgoing_status,omitempty"`
 }
 
 // DeliveryState is the fate of an outgoing message. Persisted; append-only.

@@ -30,7 +30,9 @@
 //	"n" ‖ negotiated topic name            empty: negotiated topics to rejoin
 //	"o" ‖ message ID                       Outbox: a direct message stored but
 //	                                       not yet handed to MVDS
-//	"v" ‖ name                             meta value (raw bytes)
+//	"v" ‖ name                             meta value (raw bytes): MetaInstallation,
+//	                                       and OutgoingStatusMeta(message ID) →
+//	                                       the frontend's outgoing status string
 //	"\x00format"                           BE32 format version of this table
 //	                                       (written by storage.Migrate)
 //

@@ -62,6 +62,14 @@ func (k Kind) String() string {
 // MetaInstallation is the meta name of this node's installation ID.
 const MetaInstallation = "installation-id"
 
+// OutgoingStatusMeta is the meta name of the outgoing status a frontend
+// set on message id (status-go v0.35's shhext_updateMessageOutgoingStatus
+// and shhext_saveMessages): "outgoing-status/" ‖ id; the value is the
+// status string exactly as given. It is kept apart from the message record
+// (and from the messenger's own delivery state) and removed with the
+// message by DeleteMessage.
+func OutgoingStatusMeta(id string) string { return "outgoing-status/" + id }
+
 // Key returns kind ‖ id, the key of every kind but KindIndex and KindMVDS
 // (which have their own functions). The result is a new slice.
 func Key(kind Kind, id string) []byte {

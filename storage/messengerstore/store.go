@@ -213,12 +213,14 @@ func PutMessage(b *storage.Batch, m *Message) {
 // its index entry) must be those already stored.
 func UpdateMessage(b *storage.Batch, m *Message) { b.Put(Key(KindMessage, m.ID), EncodeMessage(m)) }
 
-// DeleteMessage removes the message (record, index entry and delivery
-// record) and leaves a processed marker in its place.
+// DeleteMessage removes the message (record, index entry, delivery record
+// and the frontend's outgoing status) and leaves a processed marker in its
+// place.
 func DeleteMessage(b *storage.Batch, chatID string, clock int64, id string) {
 	b.Delete(Key(KindMessage, id))
 	b.Delete(IndexKey(chatID, clock, id))
 	b.Delete(Key(KindDelivery, id))
+	b.Delete(Key(KindMeta, OutgoingStatusMeta(id)))
 	PutProcessed(b, id)
 }
 
