@@ -462,3 +462,69 @@ func newFakeServer(t *testing.T, noMail bool) (*rpc.Server, *fakes) {
 	t.Cleanup(srv.Stop)
 	return srv, f
 }
+
+func (f *fakeMessenger) Message(id string) (*messenger.Message, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return nil, f.err
+	}
+	for _, m := range f.msgs {
+		if m.ID == id {
+			cp := *m
+			return &cp, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: %s", messenger.ErrMessageNotFound, id)
+}
+
+// SaveMessages follows messenger.SaveMessages: stored ones take seen and
+// a non-empty status, new ones need their chat.
+func (f *fakeMessenger) SaveMessages(msgs []*messenger.Message) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return f.err
+	}
+	for _, in := range msgs {
+		if f.find(in.ID) == nil && f.chats[in.ChatID] == nil {
+			return fmt.Errorf("%w: %q", messenger.ErrChatNotFound, in.ChatID)
+		}
+	}
+	for _, in := range msgs {
+		if m := f.find(in.ID); m != nil {
+			m.Seen = m.Seen || in.Seen
+			if in.OutgoingStatus != "" {
+				m.OutgoingStatus = in.OutgoingStatus
+			}
+			continue
+		}
+		cp := *in
+		cp.Outgoing = cp.From == selfKey
+		f.msgs = append(f.msgs, &cp)
+	}
+	return nil
+}
+
+func (f *fakeMessenger) find(id string) *messenger.Message {
+	for _, m := range f.msgs {
+		if m.ID == id {
+			return m
+		}
+	}
+	return nil
+}
+
+func (f *fakeMessenger) SetOutgoingStatus(id, status string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return f.err
+	}
+	m := f.find(id)
+	if m == nil {
+		return fmt.Errorf("%w: %s", messenger.ErrMessageNotFound, id)
+	}
+	m.OutgoingStatus = status
+	return nil
+}

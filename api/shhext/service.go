@@ -31,6 +31,9 @@ type Messenger interface {
 
 	SendText(ctx context.Context, chatID, text string) (string, error)
 	Messages(chatID, cursor string, limit int) (*messenger.Page, error)
+	Message(id string) (*messenger.Message, error)
+	SaveMessages(msgs []*messenger.Message) error
+	SetOutgoingStatus(id, status string) error
 	DeleteMessage(id string) error
 	MarkSeen(ids ...string) error
 

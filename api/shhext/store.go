@@ -9,12 +9,13 @@ import (
 	"github.com/statusnode/statusd/protocol/encryption"
 )
 
-// SaveChat is shhext_saveChat. Smaller than status-go, which stored any
-// chat record: here it opens the chat the record describes — chatType 2
-// joins the public chat id, 1 opens the 1:1 chat with id (0x04… key) — or,
-// with active false, leaves a public chat. A private group (3) must
-// already exist (create it with statusd_createGroup); its record is not
-// changed. Other fields (name, color, …) are not stored.
+// SaveChat is shhext_saveChat(chat), chat in v0.35's shape (Chat).
+// Smaller than status-go, which stored any chat record: here it opens the
+// chat the record describes — chatType 2 joins the public chat id, 1 opens
+// the 1:1 chat with id (0x04… key) — or, with active false, leaves a
+// public chat. A private group (3) must already exist (create it with
+// statusd_createGroup); its record is not changed. Other fields (name,
+// color, timestamps, members, …) are accepted and not stored.
 func (a *ShhExtAPI) SaveChat(chat Chat) error {
 	var err error
 	switch chat.ChatType {
@@ -34,12 +35,18 @@ func (a *ShhExtAPI) SaveChat(chat Chat) error {
 	return fail("id", err)
 }
 
-// Chats is shhext_chats: every chat, most recent message first.
+// Chats is shhext_chats: every chat in v0.35's shape (Chat), most recent
+// message first, each with its newest stored message as lastMessage….
 func (a *ShhExtAPI) Chats() []Chat {
 	chats := a.c.m.Chats()
+	self := a.c.m.ChatKey()
 	out := make([]Chat, 0, len(chats))
 	for _, c := range chats {
-		out = append(out, toChat(c))
+		var last *messenger.Message
+		if p, err := a.c.m.Messages(c.ID, "", 1); err == nil && len(p.Messages) > 0 {
+			last = p.Messages[0]
+		}
+		out = append(out, toChat(c, last, self))
 	}
 	return out
 }
@@ -83,10 +90,12 @@ func (a *ShhExtAPI) Contacts() []Contact {
 	return out
 }
 
-// ChatMessages is shhext_chatMessages(chatID, cursor, limit): a page of
-// the chat's messages, newest first (by Lamport clock), starting after
-// cursor ("" for the newest); limit 0 means 50. Pass the returned cursor
-// to get the next older page; it is "" after the oldest.
+// ChatMessages is shhext_chatMessages(chatID, cursor, limit): a page
+// {messages, cursor} of the chat's messages in v0.35's shape (Message),
+// newest first (by Lamport clock), starting after cursor ("" for the
+// newest); limit 0 means 50. Pass the returned cursor to get the next
+// older page; it is "" after the oldest. A reply carries the message it
+// quotes when that is stored.
 func (a *ShhExtAPI) ChatMessages(chatID, cursor string, limit int) (*MessagesPage, error) {
 	if limit < 0 {
 		return nil, rpcError(invalid("limit", errors.New("must not be negative")))
@@ -98,11 +107,61 @@ func (a *ShhExtAPI) ChatMessages(chatID, cursor string, limit int) (*MessagesPag
 		}
 		return nil, fail("chatId", err)
 	}
+	self := a.c.m.ChatKey()
+	var ids identities
 	out := &MessagesPage{Messages: make([]Message, 0, len(p.Messages)), Cursor: p.Cursor}
 	for _, m := range p.Messages {
-		out.Messages = append(out.Messages, toMessage(m))
+		var quoted *messenger.Message
+		if m.ResponseTo != "" {
+			quoted, _ = a.c.m.Message(m.ResponseTo) // absent or unreadable: no quote
+		}
+		out.Messages = append(out.Messages, toMessage(m, quoted, self, &ids))
 	}
 	return out, nil
+}
+
+// MessagesPage is shhext_chatMessages' result (status-go's
+// ApplicationMessagesResponse): newest first, and the cursor of the next
+// (older) page, "" at the end.
+type MessagesPage struct {
+	Messages []Message `json:"messages"`
+	Cursor   string    `json:"cursor"`
+}
+
+// SaveMessages is shhext_saveMessages(messages): stores messages a
+// frontend built or handled itself, in v0.35's shape (Message; status-react
+// sent id, whisperTimestamp, from, content, contentType, messageType,
+// chatId, clockValue, timestamp, seen, outgoingStatus and replyTo). A
+// message statusd already stores (every message it sent or received)
+// keeps its record: only seen (once true) and a non-empty outgoingStatus
+// are taken. A new one is stored in its chat, which must exist: id and
+// chatId are required (-32602 naming the field otherwise); alias,
+// identicon, show and retryCount are not stored. The batch is stored
+// whole or not at all.
+func (a *ShhExtAPI) SaveMessages(messages []Message) error {
+	msgs := make([]*messenger.Message, 0, len(messages))
+	for i, in := range messages {
+		if in.ID == "" {
+			return rpcError(invalid(fmt.Sprintf("messages[%d].id", i), errors.New("missing")))
+		}
+		msgs = append(msgs, fromMessage(in))
+	}
+	err := a.c.m.SaveMessages(msgs)
+	if errors.Is(err, messenger.ErrChatNotFound) {
+		return fail("chatId", err)
+	}
+	return fail("messages", err)
+}
+
+// UpdateMessageOutgoingStatus is
+// shhext_updateMessageOutgoingStatus(id, status): stores status as the
+// frontend's outgoing status of message id, as given (status-react sent
+// "sending", "sent", "delivered", "not-sent"), and answers it as the
+// message's outgoingStatus from then on. statusd's own delivery state
+// (statusd_ methods and events) is not changed. Unlike status-go, which
+// updated nothing silently, an unknown id is -32602.
+func (a *ShhExtAPI) UpdateMessageOutgoingStatus(id, status string) error {
+	return fail("id", a.c.m.SetOutgoingStatus(id, status))
 }
 
 // DeleteMessage is shhext_deleteMessage: the message is removed and a

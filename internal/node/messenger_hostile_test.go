@@ -270,7 +270,7 @@ func TestHostilePayloadsOverNetwork(t *testing.T) {
 	for _, id := range []string{chat, group.ID} {
 		var page messenger.Page
 		node.call(&page, "statusd_messages", id, "", 50)
-		var ext struct{ Messages []struct{ Text string } }
+		var ext struct{ Messages []struct{ Content string } }
 		node.call(&ext, "shhext_chatMessages", id, "", 50)
 		var texts []string
 		for _, m := range page.Messages {
@@ -278,7 +278,7 @@ func TestHostilePayloadsOverNetwork(t *testing.T) {
 		}
 		var extTexts []string
 		for _, m := range ext.Messages {
-			extTexts = append(extTexts, m.Text)
+			extTexts = append(extTexts, contentText(t, m.Content))
 		}
 		want := ""
 		if id == chat {

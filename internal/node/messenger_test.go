@@ -158,13 +158,13 @@ func TestMessengerOverRPC(t *testing.T) {
 
 	var page struct {
 		Messages []struct {
-			ID, Text, From, OutgoingStatus string
-			ChatID                         string `json:"chatId"`
+			ID, Content, From, OutgoingStatus string
+			ChatID                            string `json:"chatId"`
 		}
 		Cursor string
 	}
 	alice.call(&page, "shhext_chatMessages", bob.key, "", 10)
-	if len(page.Messages) != 2 || page.Messages[0].Text != "hello alice" || page.Messages[1].OutgoingStatus != "delivered" {
+	if len(page.Messages) != 2 || contentText(t, page.Messages[0].Content) != "hello alice" || page.Messages[1].OutgoingStatus != "delivered" {
 		t.Fatalf("chatMessages %+v", page)
 	}
 	var chats []struct {
@@ -189,4 +189,15 @@ func hexString(b []byte) string {
 		out = append(out, digits[c>>4], digits[c&15])
 	}
 	return string(out)
+}
+
+// contentText is the text of a shhext_chatMessages message's content, the
+// JSON object status-react stored as a string.
+func contentText(t *testing.T, content string) string {
+	t.Helper()
+	var c struct{ Text string }
+	if err := json.Unmarshal([]byte(content), &c); err != nil {
+		t.Fatalf("content %q: %v", content, err)
+	}
+	return c.Text
 }

@@ -88,10 +88,12 @@ func TestRestartedNodeGetsMessagesSentWhileDown(t *testing.T) {
 	// Polled, not awaited as an event: it may arrive before the events
 	// subscription of the restarted bob is open.
 	testutil.WaitFor(t, 5*time.Second, "the message sent while bob was down", func() bool {
-		var page struct{ Messages []struct{ ID, Text string } }
+		var page struct {
+			Messages []struct{ ID, Content string }
+		}
 		bob.call(&page, "shhext_chatMessages", alice.key, "", 10)
 		for _, m := range page.Messages {
-			if m.Text == "while you were down" && m.ID == id {
+			if contentText(t, m.Content) == "while you were down" && m.ID == id {
 				return true
 			}
 		}
