@@ -17,5 +17,10 @@
 // request field; a stopped messenger is -32000 "service unavailable";
 // anything else goes through api.RPCError.
 //
-// The namespace starts no goroutines.
+// shhext_subscribe("signals") streams status-go v0.35.1's signals
+// (signals.go) from the messenger's and the mailserver client's events
+// (Service.SetSignalSources); each subscription has one goroutine, which
+// ends when the client unsubscribes or leaves, when a source closes, or
+// at Service.Close, which waits for it. The namespace starts no other
+// goroutines.
 package shhext

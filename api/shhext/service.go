@@ -64,8 +64,8 @@ var (
 	_ Poster  = (*shh.API)(nil)
 )
 
-// Service owns the namespace. Register ShhExt() under "shhext". It starts
-// no goroutines.
+// Service owns the namespace. Register ShhExt() under "shhext". Its only
+// goroutines are one per signals subscription, ended by Close.
 type Service struct {
 	core *core
 }
@@ -77,13 +77,22 @@ type core struct {
 	post Poster
 	syms symKeys // loadFilters' symKeyIds
 	mail mailRef // shhext_requestMessages(Sync); see mailserver.go
+	sig  signals // shhext_subscribe("signals"); see signals.go
 }
 
 // New returns the namespace over a started messenger, the router's key
 // store (for the symKeyId of loadFilters) and the shh namespace (which
 // answers shhext_post).
 func New(m Messenger, keys SymKeys, post Poster) *Service {
-	return &Service{core: &core{m: m, keys: keys, post: post}}
+	return &Service{core: &core{m: m, keys: keys, post: post, sig: signals{quit: make(chan struct{})}}}
+}
+
+// Close ends every signals subscription and waits for their goroutines;
+// later subscriptions fail with -32000. Call it after the RPC server
+// stopped. It is idempotent.
+func (s *Service) Close() error {
+	s.core.sig.close()
+	return nil
 }
 
 // ShhExt is the value to register under "shhext".

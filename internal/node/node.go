@@ -439,6 +439,8 @@ func (n *Node) startRPC() error {
 	n.stack.push("mailserver requests and subscriptions", mailSvc.Close)
 	extSvc := shhext.New(messengerAPI{n.messenger}, n.whisper.Keys(), shhSvc.API())
 	extSvc.SetMailserver(mailSvc)
+	extSvc.SetSignalSources(n.messenger, n.mailclient)
+	n.stack.push("shhext signal subscriptions", extSvc.Close)
 	mailserversSvc := mailservers.New(storemailservers.New(storage.NewTable(n.db, storemailservers.TableName)), mailservers.TCPPinger{})
 	for ns, svc := range map[string]any{
 		"web3":       api.NewWeb3API(version.Get().ClientVersion()),
