@@ -78,6 +78,7 @@ type core struct {
 	syms symKeys // loadFilters' symKeyIds
 	mail mailRef // shhext_requestMessages(Sync); see mailserver.go
 	sig  signals // shhext_subscribe("signals"); see signals.go
+	ens  ensRef  // shhext_verifyENSNames; see ens.go
 }
 
 // New returns the namespace over a started messenger, the router's key

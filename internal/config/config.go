@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"time"
@@ -41,6 +42,7 @@ type Config struct {
 	Whisper    Whisper    `toml:"whisper"`
 	Mailserver Mailserver `toml:"mailserver"`
 	NTP        NTP        `toml:"ntp"`
+	ENS        ENS        `toml:"ens"`
 }
 
 // P2P configures the devp2p server.
@@ -136,6 +138,22 @@ type Mailserver struct {
 type NTP struct {
 	Enabled bool     `toml:"enabled" comment:"Correct the host clock by the median offset of the SNTP servers, for envelope timestamps, acceptance windows and Status clocks (flag --ntp.enabled)."`
 	Servers []string `toml:"servers" comment:"SNTP servers, host or host:port; an empty list turns the correction off (flag --ntp.servers, comma-separated)."`
+}
+
+// ENS configures shhext_verifyENSNames (internal/ens).
+type ENS struct {
+	RPC string `toml:"rpc" comment:"Ethereum JSON-RPC endpoint (http:// or https:// URL) that shhext_verifyENSNames asks, with eth_call, for the public key an ENS name records; empty leaves the method answering an error (flag --ens.rpc)."`
+}
+
+func (e *ENS) validate() error {
+	if e.RPC == "" {
+		return nil
+	}
+	u, err := url.Parse(e.RPC)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%w: --ens.rpc %q is not an http:// or https:// URL", ErrInvalid, e.RPC)
+	}
+	return nil
 }
 
 // NTPServers returns the SNTP servers to query: none when the correction
@@ -249,6 +267,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.Mailserver.validate(); err != nil {
+		return err
+	}
+	if err := c.ENS.validate(); err != nil {
 		return err
 	}
 	for _, s := range c.NTP.Servers {

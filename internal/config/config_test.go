@@ -139,6 +139,8 @@ func TestBadInput(t *testing.T) {
 		{name: "bad log level", args: []string{"--log.level", "loud"}, want: []string{"--log.level"}},
 		{name: "missing file", args: []string{"--config", "/nonexistent/statusd.toml"}, want: []string{"/nonexistent/statusd.toml"}},
 		{name: "unknown flag", args: []string{"--bogus"}, want: []string{"bogus"}},
+		{name: "ens.rpc not a URL", args: []string{"--ens.rpc", "localhost:8545"}, want: []string{"--ens.rpc", "http://"}},
+		{name: "ens.rpc from env", env: map[string]string{"STATUSD_ENS_RPC": "ftp://x"}, want: []string{"--ens.rpc"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

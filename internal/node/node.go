@@ -28,6 +28,7 @@ import (
 	"github.com/statusnode/statusd/api/shhext"
 	"github.com/statusnode/statusd/api/statusd"
 	"github.com/statusnode/statusd/internal/config"
+	"github.com/statusnode/statusd/internal/ens"
 	"github.com/statusnode/statusd/internal/fleet"
 	"github.com/statusnode/statusd/internal/identity"
 	"github.com/statusnode/statusd/internal/messenger"
@@ -441,6 +442,14 @@ func (n *Node) startRPC() error {
 	extSvc.SetMailserver(mailSvc)
 	extSvc.SetSignalSources(n.messenger, n.mailclient)
 	n.stack.push("shhext signal subscriptions", extSvc.Close)
+	if n.cfg.ENS.RPC != "" {
+		cl, err := ens.New(ens.Config{URL: n.cfg.ENS.RPC})
+		if err != nil {
+			return err
+		}
+		n.stack.push("ens client", cl.Close)
+		extSvc.SetENS(cl, n.clock.Now)
+	}
 	mailserversSvc := mailservers.New(storemailservers.New(storage.NewTable(n.db, storemailservers.TableName)), mailservers.TCPPinger{})
 	for ns, svc := range map[string]any{
 		"web3":       api.NewWeb3API(version.Get().ClientVersion()),
