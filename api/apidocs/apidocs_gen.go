@@ -9,6 +9,7 @@ import (
 	"github.com/statusnode/statusd/api"
 	mailserver "github.com/statusnode/statusd/api/mailserver"
 	shh "github.com/statusnode/statusd/api/shh"
+	shhext "github.com/statusnode/statusd/api/shhext"
 	statusd "github.com/statusnode/statusd/api/statusd"
 )
 
@@ -452,9 +453,20 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/shh.Service.Close": {
 			Doc: "Close ends every subscription and waits for their goroutines. It is idempotent.",
 		},
+		"github.com/statusnode/statusd/api/shhext.Service.Close": {
+			Doc: "Close ends every signals subscription and waits for their goroutines; later subscriptions fail with -32000. Call it after the RPC server stopped. It is idempotent.",
+		},
+		"github.com/statusnode/statusd/api/shhext.Service.SetENS": {
+			Doc:    "SetENS hands shhext_verifyENSNames its resolver and clock (nil now means time.Now). Call it before the RPC server starts; a nil r unsets it.",
+			Params: []string{"eNSResolver", "now"},
+		},
 		"github.com/statusnode/statusd/api/shhext.Service.SetMailserver": {
 			Doc:    "SetMailserver hands shhext_requestMessages and shhext_requestMessagesSync to r. Call it before the RPC server starts. A nil r unsets it.",
 			Params: []string{"mailRequester"},
+		},
+		"github.com/statusnode/statusd/api/shhext.Service.SetSignalSources": {
+			Doc:    "SetSignalSources gives shhext_subscribe(\"signals\") its sources; either may be nil (its signals are then never sent). Call it before the RPC server starts.",
+			Params: []string{"messengerEvents", "mail"},
 		},
 		"github.com/statusnode/statusd/api/shhext.Service.ShhExt": {
 			Doc: "ShhExt is the value to register under \"shhext\".",
@@ -464,11 +476,11 @@ var Catalog = &api.Docs{
 			Params: []string{"contact"},
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.ChatMessages": {
-			Doc:    "A page of the chat's messages, newest first (by Lamport clock), starting after cursor (\"\" for the newest); limit 0 means 50. Pass the returned cursor to get the next older page; it is \"\" after the oldest.",
+			Doc:    "A page {messages, cursor} of the chat's messages in v0.35's shape (Message), newest first (by Lamport clock), starting after cursor (\"\" for the newest); limit 0 means 50. Pass the returned cursor to get the next older page; it is \"\" after the oldest. A reply carries the message it quotes when that is stored.",
 			Params: []string{"chatID", "cursor", "limit"},
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.Chats": {
-			Doc: "Every chat, most recent message first.",
+			Doc: "Every chat in v0.35's shape (Chat), most recent message first, each with its newest stored message as lastMessage….",
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.ConfirmMessagesProcessedByID": {
 			Doc:    "It is accepted and does nothing else: statusd's messenger already deletes a message's double-ratchet keys and records it as processed when it stores it, before any client sees it (no retained keys, no dedup cache to confirm). It returns null.",
@@ -542,12 +554,16 @@ var Catalog = &api.Docs{
 			},
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.SaveChat": {
-			Doc:    "Smaller than status-go, which stored any chat record: here it opens the chat the record describes — chatType 2 joins the public chat id, 1 opens the 1:1 chat with id (0x04… key) — or, with active false, leaves a public chat. A private group (3) must already exist (create it with statusd_createGroup); its record is not changed. Other fields (name, color, …) are not stored.",
+			Doc:    "It takes a chat in v0.35's shape (Chat). Smaller than status-go, which stored any chat record: here it opens the chat the record describes — chatType 2 joins the public chat id, 1 opens the 1:1 chat with id (0x04… key) — or, with active false, leaves a public chat. A private group (3) must already exist (create it with statusd_createGroup); its record is not changed. Other fields (name, color, timestamps, members, …) are accepted and not stored.",
 			Params: []string{"chat"},
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.SaveContact": {
 			Doc:    "It adds (or renames) the contact contact.id and sends it our contact update; with \":contact/blocked\" in systemTags it blocks it instead. Only id, name and systemTags are read.",
 			Params: []string{"contact"},
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.SaveMessages": {
+			Doc:    "Stores messages a frontend built or handled itself, in v0.35's shape (Message; status-react sent id, whisperTimestamp, from, content, contentType, messageType, chatId, clockValue, timestamp, seen, outgoingStatus and replyTo). A message statusd already stores (every message it sent or received) keeps its record: only seen (once true) and a non-empty outgoingStatus are taken. A new one is stored in its chat, which must exist: id and chatId are required (-32602 naming the field otherwise); alias, identicon, show and retryCount are not stored. The batch is stored whole or not at all.",
+			Params: []string{"messages"},
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.SendDirectMessage": {
 			Doc:    "It sends a text message to the 1:1 chat with req.pubKey (opened if needed) through MVDS and the double ratchet, and returns the Status message ID. Payload is restricted as for SendPublicMessage.",
@@ -560,6 +576,24 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.SetInstallationMetadata": {
 			Doc:    "Stores the description of one of our installations (this one included).",
 			Params: []string{"installationID", "md"},
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.Signals": {
+			Doc:          "Push status-go v0.35.1's signals (Signal: messages.new for each chat message received — from others or from our paired devices, not those this installation sends —, envelope.sent, envelope.expired, mailserver.request.completed, mailserver.request.expired, bundles.added, messages.decrypt.failed) as shhext_subscription notifications, over WebSocket or IPC, so that a frontend's signal handler reads them unchanged. statusd's own events (statusd_subscribe, mailserver_subscribe) are not affected. It ends with shhext_unsubscribe, when the connection closes or when the node stops (Service.Close). Signals that do not fit a slow client's queue are dropped, never blocking the node.",
+			Notification: reflect.TypeFor[shhext.Signal](),
+			Examples: []api.Example{
+				{Title: "Follow incoming messages and envelope states", Params: `[]`, Result: `{"type":"envelope.sent","event":{"ids":["0x5f1d…"],"hash":"0x0e5a…","message":""}}`},
+			},
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.UpdateMessageOutgoingStatus": {
+			Doc:    "Stores status as the frontend's outgoing status of message id, as given (status-react sent \"sending\", \"sent\", \"delivered\", \"not-sent\"), and answers it as the message's outgoingStatus from then on. statusd's own delivery state (statusd_ methods and events) is not changed. Unlike status-go, which updated nothing silently, an unknown id is -32602.",
+			Params: []string{"id", "status"},
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.VerifyENSNames": {
+			Doc:    "For each name, ask the ENS registry (status-go's mainnet registry, 0x314159265dd8dbb310642f98f50c066173c1259b) for the name's resolver and that resolver for its pubkey, over the Ethereum endpoint of --ens.rpc, and compare it with the expected key. The result maps each given publicKey string to its ENSResponse. A name that cannot be checked (bad key, no resolver, no key recorded, endpoint failing) has its error set, as in status-go; the call itself fails only without --ens.rpc (-32000 naming the setting). Smaller than status-go: contacts' ENS fields are not updated.",
+			Params: []string{"details"},
+			Examples: []api.Example{
+				{Title: "Verify a Status username", Params: `[[{"name":"alice.stateofus.eth","publicKey":"04d860a01f9722d78051619d1e2351aba3f43f943f6f00718d1b9baa4101932a1f5011f16bb2b1bb35db20d6fe28fa0bf09636d26a87d31de9ec6203eeedb1f666"}]]`, Result: `{"04d860a01f9722d78051619d1e2351aba3f43f943f6f00718d1b9baa4101932a1f5011f16bb2b1bb35db20d6fe28fa0bf09636d26a87d31de9ec6203eeedb1f666":{"name":"alice.stateofus.eth","verified":true,"verifiedAt":1700000000,"error":null,"publicKey":"04d860a01f9722d78051619d1e2351aba3f43f943f6f00718d1b9baa4101932a1f5011f16bb2b1bb35db20d6fe28fa0bf09636d26a87d31de9ec6203eeedb1f666"}}`},
+			},
 		},
 		"github.com/statusnode/statusd/api/statusd.API.AddContact": {
 			Doc:    "Add (or rename) a contact and send it our contact update.",
@@ -909,10 +943,14 @@ var Catalog = &api.Docs{
 			},
 		},
 		"github.com/statusnode/statusd/api/shhext.Chat": {
-			Doc: "Chat is a chat in status-go v0.35's shape (shhext_chats, shhext_saveChat). For saveChat only id, chatType, name and active are read.",
+			Doc: "Chat is a chat in status-go v0.35.1's shape (shhext_chats, shhext_saveChat, shhext_blockContact). For saveChat only id, chatType and active are read.",
 			Fields: map[string]string{
-				"ID":        "ID is the public chat name, the peer's 0x04… key, or the group ID.",
-				"Timestamp": "Timestamp is the last message's local time, Unix ms.",
+				"Color":                  "Color is the chat's avatar colour: statusd does not store the one a frontend gave, it answers one of status-react's six chat colours chosen by the chat ID, the same on every call.",
+				"ID":                     "ID is the public chat name, the peer's 0x04… key, or the group ID.",
+				"LastMessageContentType": "The newest stored message's content type, content (the JSON string of Message.Content), sender's timestamp and clock; \"\" and 0 when the chat has no message.",
+				"Members":                "Members of a private group; null for other chats, as status-go answered for chats without members.",
+				"MembershipUpdates":      "MembershipUpdates of a private group: [] (statusd keeps the signed log in its own format and does not answer it here); null for other chats.",
+				"Timestamp":              "Timestamp is the last message's local time, Unix ms.",
 			},
 		},
 		"github.com/statusnode/statusd/api/shhext.ChatMember": {
@@ -921,6 +959,9 @@ var Catalog = &api.Docs{
 				"ID":     "0x04… key",
 				"Joined": "always true: statusd joins on being added",
 			},
+		},
+		"github.com/statusnode/statusd/api/shhext.ChatMembershipUpdate": {
+			Doc: "ChatMembershipUpdate is one group membership event in status-go's shape (protocol.ChatMembershipUpdate); statusd answers none (see Chat).",
 		},
 		"github.com/statusnode/statusd/api/shhext.ChatType": {
 			Doc: "ChatType is the status-go v0.35 chat type number (status-protocol-go ChatType): 1 one-to-one, 2 public, 3 private group. It differs from the \"type\" of statusd_ results (1 public, 2 one-to-one, 3 private group).",
@@ -950,6 +991,15 @@ var Catalog = &api.Docs{
 				"Text":       "Text is the message text, markdown.",
 			},
 		},
+		"github.com/statusnode/statusd/api/shhext.ENSDetails": {
+			Doc: "ENSDetails is one name to verify (status-go protocol/ens ENSDetails): the ENS name and the public key expected, hex without 0x as status-react sent it (a 0x prefix is accepted too).",
+		},
+		"github.com/statusnode/statusd/api/shhext.ENSResolver": {
+			Doc: "ENSResolver looks up the public key an ENS name records (*internal/ens.Client): 65 bytes, 0x04 ‖ x ‖ y.",
+		},
+		"github.com/statusnode/statusd/api/shhext.ENSResponse": {
+			Doc: "ENSResponse is the verdict on one name (status-go ENSResponse): Verified when the name's resolver records exactly PublicKeyString's key; VerifiedAt the Unix time in seconds of the check; Error the reason the name could not be checked, null otherwise (status-go encoded its error value, a truthy object, where statusd writes its text).",
+		},
 		"github.com/statusnode/statusd/api/shhext.Filter": {
 			Doc: "Filter is the filter description of shhext_loadFilters, loadFilter and removeFilters (status-go's Chat filter, §7.1). For a public chat pass {chatId: \"<name>\"}; for a 1:1 chat {chatId, oneToOne: true, identity: \"<hex pub without 0x>\"}. Results fill symKeyId, topic, filterId and listen.",
 			Fields: map[string]string{
@@ -967,22 +1017,37 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/shhext.InstallationMetadata": {
 			Doc: "InstallationMetadata describes a device (shhext_setInstallationMetadata).",
 		},
+		"github.com/statusnode/statusd/api/shhext.MailEvents": {
+			Doc: "MailEvents is where mailserver signals come from (*mailserver.Client).",
+		},
 		"github.com/statusnode/statusd/api/shhext.MailRequester": {
 			Doc: "MailRequester answers the status-go history requests (*mailapi.Service, package api/mailserver).",
 		},
 		"github.com/statusnode/statusd/api/shhext.Message": {
-			Doc: "Message is a stored chat message in status-go v0.35's shape (shhext_chatMessages).",
+			Doc: "Message is a stored chat message in status-go v0.35.1's shape (protocol.Message: shhext_chatMessages, shhext_saveMessages). Fields status-go left empty for the messages status-react saved (to, messageStatus, username) are left out.",
 			Fields: map[string]string{
-				"Clock":            "Lamport clock-value (§1.6)",
+				"Alias":            "Alias and Identicon are generated from From (the three-word name and the identicon data URI status-go kept per contact).",
+				"ClockValue":       "Lamport clock-value (§1.6)",
+				"Content":          "Content is a JSON object in a string, status-react's message content with its keys: \"chat-id\", \"text\", \"response-to\" (replies only), \"parsed-text\" (the markdown tree of shhext_prepareContent), \"line-count\" and \"rtl?\".",
 				"From":             "author, 0x04…",
 				"ID":               "keccak256 message ID (§1.10), 0x-prefixed",
-				"OutgoingStatus":   "OutgoingStatus, for messages this installation sent, in status-react's words: \"sending\" (queued), \"sent\", \"delivered\" (acked by every recipient), \"not-sent\" (expired before an ACK).",
+				"OutgoingStatus":   "OutgoingStatus is the status a frontend last set (shhext_updateMessageOutgoingStatus, shhext_saveMessages) when it set one. Otherwise, for a message this installation sent, it is derived from statusd's delivery state: queued \"sending\", sent \"sent\", acked by every recipient \"delivered\", expired \"not-sent\"; and it is absent for received messages and those of our paired devices.",
+				"QuotedMessage":    "QuotedMessage is the author and content of the message replied to when it is stored, else null.",
+				"ReplyTo":          "ReplyTo is the ID of the message replied to, \"\" for none.",
+				"RetryCount":       "always 0",
+				"Show":             "always true",
 				"Timestamp":        "sender's Unix ms",
 				"WhisperTimestamp": "WhisperTimestamp is when we received it (sent, for ours), Unix ms.",
 			},
 		},
 		"github.com/statusnode/statusd/api/shhext.MessagesPage": {
-			Doc: "MessagesPage is shhext_chatMessages' result: newest first, and the cursor of the next (older) page, \"\" at the end.",
+			Doc: "MessagesPage is shhext_chatMessages' result (status-go's ApplicationMessagesResponse): newest first, and the cursor of the next (older) page, \"\" at the end.",
+		},
+		"github.com/statusnode/statusd/api/shhext.MessengerEvents": {
+			Doc: "MessengerEvents is where signals of the messenger come from (*messenger.Messenger).",
+		},
+		"github.com/statusnode/statusd/api/shhext.QuotedMessage": {
+			Doc: "QuotedMessage is the message a reply answers: its author (0x04…) and its Content string.",
 		},
 		"github.com/statusnode/statusd/api/shhext.SendDirectMessageRequest": {
 			Doc: "SendDirectMessageRequest is shhext_sendDirectMessage's parameter (§7.1): sig, chat and DH are ignored (v0.35 ignored sig and DH too), pubKey is the recipient's 65-byte key, payload the hex Transit message.",
@@ -992,6 +1057,9 @@ var Catalog = &api.Docs{
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI": {
 			Doc: "ShhExtAPI is the \"shhext\" namespace (docs/PROTOCOL.md §7.1–7.2). Every exported method is a JSON-RPC method shhext_<lowerCamelName>; all are safe for concurrent use. Sending methods block until the message is stored and handed to Whisper (public) or MVDS (1:1, group); none waits for the network.",
+		},
+		"github.com/statusnode/statusd/api/shhext.Signal": {
+			Doc: "Signal is one notification of shhext_subscribe(\"signals\"): status-go's signal envelope {\"type\", \"event\"}, the JSON its frontends' signal handlers parse. The event's type by name is listed with the Signal… constants.",
 		},
 		"github.com/statusnode/statusd/api/statusd.API": {
 			Doc: "API is the \"statusd\" namespace: a friendlier API over the messenger for scripts and new frontends. Results are the namespace's own types (types.go, snake_case JSON), converted from the messenger's. Every exported method is a JSON-RPC method statusd_<lowerCamelName>; all are safe for concurrent use.",
@@ -1097,8 +1165,47 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/statusd.Service": {
 			Doc: "Service owns the namespace and its subscription goroutines. Register API() under \"statusd\"; call Close after the RPC server has stopped.",
 		},
+		"github.com/statusnode/statusd/internal/messenger.Event": {
+			Doc: "Event is one notification of the messenger's event bus. The concrete types below are the only implementations; subscribers type-switch. Event values are copies: subscribers may keep and read them but must not modify the pointed-to values.",
+		},
+		"github.com/statusnode/statusd/internal/messenger.EventSubscription": {
+			Doc: "EventSubscription receives events through a bounded channel. A subscriber that does not keep up loses events (the bus never blocks the messenger); Dropped counts them. C is closed by Unsubscribe and by Messenger.Stop.",
+		},
+		"github.com/statusnode/statusd/lib/eventbus.Subscription": {
+			Doc: "Subscription receives the bus's events on C until Unsubscribe or Close.",
+		},
+		"github.com/statusnode/statusd/protocol/mailserver.Completion": {
+			Doc: "Completion is the body of a P2P Request Complete packet (code 125, docs/PROTOCOL.md §4.5), sent by the server after the last code-127 packet of a request. On the wire it is one RLP byte string (not a list) holding\n\n    success: RequestID(32) ‖ LastEnvelopeHash(32) ‖ Cursor(0 or 36)\n    failure: \"ERROR=\" ‖ RequestID(32) ‖ UTF-8 error text\n\nA nil Cursor means the request is done; otherwise the client resends the request with it to get the next page.",
+			Fields: map[string]string{
+				"Cursor":           "nil: no more pages",
+				"Error":            "Error, when not empty, makes this a failure completion; the other fields but RequestID are then unused. At most MaxErrorTextLength bytes are sent; invalid UTF-8 is replaced.",
+				"LastEnvelopeHash": "zero when nothing was sent",
+			},
+		},
+		"github.com/statusnode/statusd/protocol/mailserver.Cursor": {
+			Doc: "Cursor is a position in a mailserver's archive order: the archive time of an envelope and its hash. On the wire it is Time (4 bytes, big-endian) ‖ Hash (32 bytes) (docs/PROTOCOL.md §4.5). Cursors are server-specific: a client only hands back what the same server gave it. The order is (Time, Hash) ascending, hashes compared bytewise; a query resumed from a cursor returns only envelopes strictly after it.",
+			Fields: map[string]string{
+				"Hash": "envelope hash",
+				"Time": "archive time, Unix seconds",
+			},
+		},
 		"github.com/statusnode/statusd/protocol/whisper.Topic": {
 			Doc: "Topic is the 4-byte Whisper topic of an envelope (docs/PROTOCOL.md §4.1, §5.3).",
+		},
+		"github.com/statusnode/statusd/transport/mailserver.Event": {
+			Doc: "Event is one client notification. RequestID is set for the request kinds; Completion and Envelopes for EventRequestCompleted; Topic and Range for the gap kinds.",
+			Fields: map[string]string{
+				"Envelopes": "Envelopes is how many envelopes the mailserver delivered while the page was pending (all of the page's, and any other request's to the same mailserver at the same time).",
+			},
+		},
+		"github.com/statusnode/statusd/transport/mailserver.EventKind": {
+			Doc: "EventKind says what a client Event reports. Append-only.",
+		},
+		"github.com/statusnode/statusd/transport/mailserver.Range": {
+			Doc: "Range is an inclusive span of Unix seconds.",
+		},
+		"github.com/statusnode/statusd/transport/mailserver.Subscription": {
+			Doc: "Subscription receives client events on a bounded channel; the client never blocks on it and drops what does not fit. C is closed by Unsubscribe or Client.Stop.",
 		},
 	},
 }

@@ -198,7 +198,7 @@ func (s *Service) SetSignalSources(m MessengerEvents, mail MailEvents) {
 //
 // Example: Follow incoming messages and envelope states
 //
-//	params: ["signals"]
+//	params: []
 //	result: {"type":"envelope.sent","event":{"ids":["0x5f1d…"],"hash":"0x0e5a…","message":""}}
 func (a *ShhExtAPI) Signals(ctx context.Context) (*rpc.Subscription, error) {
 	n, ok := rpc.NotifierFromContext(ctx)

@@ -9,7 +9,7 @@ import (
 	"github.com/statusnode/statusd/protocol/encryption"
 )
 
-// SaveChat is shhext_saveChat(chat), chat in v0.35's shape (Chat).
+// SaveChat is shhext_saveChat(chat): it takes a chat in v0.35's shape (Chat).
 // Smaller than status-go, which stored any chat record: here it opens the
 // chat the record describes — chatType 2 joins the public chat id, 1 opens
 // the 1:1 chat with id (0x04… key) — or, with active false, leaves a
