@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -47,11 +48,14 @@ type Client struct {
 
 // New returns a client of cfg.URL; nothing is sent until a lookup.
 func New(cfg Config) (*Client, error) {
+	if !strings.HasPrefix(cfg.URL, "http://") && !strings.HasPrefix(cfg.URL, "https://") {
+		return nil, fmt.Errorf("%w: %q is not an http:// or https:// URL", ErrEndpoint, cfg.URL)
+	}
 	hc := cfg.HTTPClient
 	if hc == nil {
 		hc = &http.Client{Timeout: CallTimeout}
 	}
-	c, err := rpc.DialHTTPWithClient(cfg.URL, hc)
+	c, err := rpc.DialOptions(context.Background(), cfg.URL, rpc.WithHTTPClient(hc))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrEndpoint, err)
 	}
