@@ -949,7 +949,7 @@ var Catalog = &api.Docs{
 				"ID":                     "ID is the public chat name, the peer's 0x04… key, or the group ID.",
 				"LastMessageContentType": "The newest stored message's content type, content (the JSON string of Message.Content), sender's timestamp and clock; \"\" and 0 when the chat has no message.",
 				"Members":                "Members of a private group; null for other chats, as status-go answered for chats without members.",
-				"MembershipUpdates":      "MembershipUpdates of a private group: [] (statusd keeps the signed log in its own format and does not answer it here); null for other chats.",
+				"MembershipUpdates":      "MembershipUpdates of a private group: every accepted event in arrival order, each with the signature and signer of the update that carried it; null for other chats.",
 				"Timestamp":              "Timestamp is the last message's local time, Unix ms.",
 			},
 		},
@@ -961,7 +961,7 @@ var Catalog = &api.Docs{
 			},
 		},
 		"github.com/statusnode/statusd/api/shhext.ChatMembershipUpdate": {
-			Doc: "ChatMembershipUpdate is one group membership event in status-go's shape (protocol.ChatMembershipUpdate); statusd answers none (see Chat).",
+			Doc: "ChatMembershipUpdate is one group membership event in status-go's shape (protocol.ChatMembershipUpdate): ID is the hex SHA-1 of Signature (as status-go derived it), Signature the update's hex signature without 0x, From its signer (0x04…).",
 		},
 		"github.com/statusnode/statusd/api/shhext.ChatType": {
 			Doc: "ChatType is the status-go v0.35 chat type number (status-protocol-go ChatType): 1 one-to-one, 2 public, 3 private group. It differs from the \"type\" of statusd_ results (1 public, 2 one-to-one, 3 private group).",

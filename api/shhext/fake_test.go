@@ -528,3 +528,16 @@ func (f *fakeMessenger) SetOutgoingStatus(id, status string) error {
 	m.OutgoingStatus = status
 	return nil
 }
+
+// GroupEvents answers two events for the groups of addGroup.
+func (f *fakeMessenger) GroupEvents(chatID string) []messenger.GroupEvent {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c := f.chats[chatID]; c == nil || c.Type != messenger.ChatPrivateGroup {
+		return nil
+	}
+	return []messenger.GroupEvent{
+		{Type: "chat-created", ClockValue: 1700000000001, Name: "friends", Signature: "ab01", From: aliceKey},
+		{Type: "members-added", ClockValue: 1700000000002, Members: []string{selfKey}, Signature: "ab01", From: aliceKey},
+	}
+}

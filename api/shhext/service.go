@@ -27,6 +27,7 @@ type Messenger interface {
 	StartOneToOne(pubKey string) (*messenger.Chat, error)
 	Chats() []*messenger.Chat
 	Chat(id string) (*messenger.Chat, error)
+	GroupEvents(chatID string) []messenger.GroupEvent
 	DeleteChat(id string) error
 
 	SendText(ctx context.Context, chatID, text string) (string, error)

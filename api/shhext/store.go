@@ -46,7 +46,11 @@ func (a *ShhExtAPI) Chats() []Chat {
 		if p, err := a.c.m.Messages(c.ID, "", 1); err == nil && len(p.Messages) > 0 {
 			last = p.Messages[0]
 		}
-		out = append(out, toChat(c, last, self))
+		var events []messenger.GroupEvent
+		if c.Type == messenger.ChatPrivateGroup {
+			events = a.c.m.GroupEvents(c.ID)
+		}
+		out = append(out, toChat(c, last, events, self))
 	}
 	return out
 }

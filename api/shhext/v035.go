@@ -1,6 +1,8 @@
 package shhext
 
 import (
+	"crypto/sha1"
+	"encoding/hex"
 	"encoding/json"
 	"hash/fnv"
 	"strings"
@@ -45,9 +47,9 @@ type Chat struct {
 	// Members of a private group; null for other chats, as status-go
 	// answered for chats without members.
 	Members []ChatMember `json:"members"`
-	// MembershipUpdates of a private group: [] (statusd keeps the signed
-	// log in its own format and does not answer it here); null for other
-	// chats.
+	// MembershipUpdates of a private group: every accepted event in
+	// arrival order, each with the signature and signer of the update that
+	// carried it; null for other chats.
 	MembershipUpdates []ChatMembershipUpdate `json:"membershipUpdates"`
 }
 
@@ -59,7 +61,9 @@ type ChatMember struct {
 }
 
 // ChatMembershipUpdate is one group membership event in status-go's shape
-// (protocol.ChatMembershipUpdate); statusd answers none (see Chat).
+// (protocol.ChatMembershipUpdate): ID is the hex SHA-1 of Signature (as
+// status-go derived it), Signature the update's hex signature without 0x,
+// From its signer (0x04…).
 type ChatMembershipUpdate struct {
 	ID         string   `json:"id"`
 	Type       string   `json:"type"`
@@ -81,8 +85,9 @@ func chatColor(id string) string {
 }
 
 // toChat converts c, whose newest stored message is last (nil when it has
-// none), to v0.35's shape. self is our chat key.
-func toChat(c *messenger.Chat, last *messenger.Message, self string) Chat {
+// none) and whose membership events are events (groups), to v0.35's
+// shape. self is our chat key.
+func toChat(c *messenger.Chat, last *messenger.Message, events []messenger.GroupEvent, self string) Chat {
 	out := Chat{ID: c.ID, Name: c.Name, Color: chatColor(c.ID), Active: c.Active, ChatType: chatTypeOf(c.Type),
 		Timestamp: c.LastMessageAt, LastClockValue: c.LastClock, DeletedAtClockValue: c.DeletedAtClock,
 		UnviewedMessagesCount: c.Unread}
@@ -104,6 +109,12 @@ func toChat(c *messenger.Chat, last *messenger.Message, self string) Chat {
 	}
 	for _, k := range c.Members {
 		out.Members = append(out.Members, ChatMember{ID: k, Admin: admins[k], Joined: true})
+	}
+	for _, e := range events {
+		id := sha1.Sum([]byte(e.Signature))
+		out.MembershipUpdates = append(out.MembershipUpdates, ChatMembershipUpdate{ID: hex.EncodeToString(id[:]),
+			Type: e.Type, Name: e.Name, ClockValue: e.ClockValue, Signature: e.Signature, From: e.From,
+			Member: e.Member, Members: e.Members})
 	}
 	return out
 }

@@ -102,3 +102,31 @@ func TestSaveMessages(t *testing.T) {
 		t.Fatalf("no id: %v", err)
 	}
 }
+
+// Groups.Events lists the accepted events with their update's signature
+// and signer.
+func TestGroupEvents(t *testing.T) {
+	h := newHarness(t)
+	a, b := h.newNode(), h.newNode()
+	ch, err := a.CreateGroup(ctxT(t), "trio", []string{b.PublicKey()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := a.Groups().Events(ch.ID)
+	if len(evs) < 2 {
+		t.Fatalf("events %+v", evs)
+	}
+	types := map[string]bool{}
+	for _, e := range evs {
+		types[e.Type] = true
+		if e.From != a.PublicKey() || e.Signature == "" || e.ClockValue == 0 {
+			t.Errorf("event %+v", e)
+		}
+	}
+	if !types["chat-created"] || !types["members-added"] {
+		t.Errorf("types %v", types)
+	}
+	if a.Groups().Events("status") != nil {
+		t.Error("events of a chat that is not a group")
+	}
+}

@@ -292,3 +292,38 @@ func (g *Groups) mayAdmit(chatID string) bool {
 	_, known := g.updates[chatID]
 	return !known
 }
+
+// GroupEvent is one accepted membership event of a private group with
+// the signed update that carried it: Signature is that update's (hex, as
+// on the wire) and From its signer (0x04…, "" if it does not recover).
+type GroupEvent struct {
+	Type       string
+	ClockValue int64
+	Name       string
+	Member     string
+	Members    []string
+	Signature  string
+	From       string
+}
+
+// Events returns the accepted membership events of group chatID in
+// arrival order, nil for a chat that is not a group. The slice is the
+// caller's.
+func (g *Groups) Events(chatID string) []GroupEvent {
+	g.mu.Lock()
+	updates := slices.Clone(g.updates[chatID])
+	g.mu.Unlock()
+	var out []GroupEvent
+	for i := range updates {
+		u := &updates[i]
+		from := ""
+		if pub, err := u.RecoverAuthor(); err == nil {
+			from = message.PubKeyHex(pub)
+		}
+		for _, e := range u.Events {
+			out = append(out, GroupEvent{Type: e.Type, ClockValue: e.ClockValue, Name: e.Name, Member: e.Member,
+				Members: slices.Clone(e.Members), Signature: u.Signature, From: from})
+		}
+	}
+	return out
+}

@@ -62,6 +62,10 @@ var (
 	_ statusd.Messenger = messengerAPI{}
 )
 
+func (a messengerAPI) GroupEvents(chatID string) []messenger.GroupEvent {
+	return a.Groups().Events(chatID)
+}
+
 func (a messengerAPI) CreateGroup(ctx context.Context, name string, members []string) (*messenger.Chat, error) {
 	return a.Groups().CreateGroup(ctx, name, members)
 }
