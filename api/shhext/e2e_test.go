@@ -86,13 +86,14 @@ func (n *node) call(result any, method string, args ...any) {
 	}
 }
 
-// signals subscribes to shhext_subscribe("signals") as a frontend does.
-func (n *node) signals() *signalLog {
+// signals subscribes to shhext_subscribe("signals") over c as a
+// frontend does.
+func (n *node) signals(c *rpc.Client) *signalLog {
 	n.t.Helper()
 	ch := make(chan json.RawMessage, 256)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	sub, err := n.c.Subscribe(ctx, "shhext", ch, "signals")
+	sub, err := c.Subscribe(ctx, "shhext", ch, "signals")
 	if err != nil {
 		n.t.Fatal(err)
 	}
@@ -134,12 +135,13 @@ func validate(t *testing.T, name string, raw []byte) {
 
 // TestSignalsBetweenNodes: two statusd processes on loopback. Bob, as a
 // frontend, opens the chats with shhext_saveChat and subscribes to
-// shhext signals over WebSocket; Alice writes to the public chat and to
-// Bob. Bob receives messages.new for both (each naming its chat and
+// shhext signals over WebSocket, Alice over IPC; Alice writes to the
+// public chat and to Bob. Bob receives messages.new for both (each naming its chat and
 // carrying Alice's text), bundles.added for Alice's installation and,
 // when he writes, envelope.sent for his message — each matching its
-// schema written from status-go v0.35.1 — and shhext_chatMessages answers
-// Alice's message in v0.35's shape.
+// schema written from status-go v0.35.1 —, Alice gets messages.new for
+// Bob's answer over IPC, and shhext_chatMessages answers Alice's message
+// in v0.35's shape.
 func TestSignalsBetweenNodes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts two statusd processes")
@@ -147,7 +149,15 @@ func TestSignalsBetweenNodes(t *testing.T) {
 	dir := t.TempDir()
 	alice := startNode(t, filepath.Join(dir, "alice"), "alice password")
 	bob := startNode(t, filepath.Join(dir, "bob"), "bob password")
-	sig := bob.signals()
+	sig := bob.signals(bob.c) // WebSocket
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ipc, err := alice.d.DialIPC(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ipc.Close()
+	aliceSig := alice.signals(ipc) // IPC
 	const pub = "e2e-signals"
 	for _, n := range []*node{alice, bob} {
 		n.call(nil, "shhext_saveChat", map[string]any{"id": pub, "chatType": 2, "active": true})
@@ -179,6 +189,12 @@ func TestSignalsBetweenNodes(t *testing.T) {
 		return false
 	})
 
+	testutil.WaitFor(t, e2eWait, "alice's messages.new over IPC", func() bool {
+		return strings.Contains(string(mustJSON(t, aliceSig.of("messages.new"))), mine)
+	})
+	for _, raw := range aliceSig.of("messages.new") {
+		validate(t, "signals/messages.new.json", raw)
+	}
 	for _, typ := range []string{"messages.new", "bundles.added", "envelope.sent"} {
 		for _, raw := range sig.of(typ) {
 			validate(t, "signals/"+typ+".json", raw)
