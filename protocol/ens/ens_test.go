@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/crypto"
@@ -67,4 +68,45 @@ func TestDecode(t *testing.T) {
 	if _, err := DecodePubkey(raw[1:40]); !errors.Is(err, ErrShort) {
 		t.Errorf("short key: %v", err)
 	}
+}
+
+// FuzzDecode: the decoders never panic, and a key they return is 65
+// bytes starting with 0x04.
+func FuzzDecode(f *testing.F) {
+	f.Add(make([]byte, 64))
+	f.Add([]byte{1, 2, 3})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _ = DecodeResolver(b)
+		if k, err := DecodePubkey(b); err == nil && (len(k) != 65 || k[0] != 4) {
+			t.Fatalf("key %x", k)
+		}
+	})
+}
+
+// FuzzNamehash: any name hashes or is refused as ErrEmptyName, and the
+// case of an ASCII name does not matter.
+func FuzzNamehash(f *testing.F) {
+	f.Add("alice.stateofus.eth")
+	f.Add("a..b")
+	f.Fuzz(func(t *testing.T, name string) {
+		h, err := Namehash(name)
+		if err != nil && !errors.Is(err, ErrEmptyName) {
+			t.Fatal(err)
+		}
+		if !isASCII(name) {
+			return
+		}
+		if h2, err2 := Namehash(strings.ToUpper(name)); err == nil && (err2 != nil || h2 != h) {
+			t.Fatalf("case changes the hash of %q", name)
+		}
+	})
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
