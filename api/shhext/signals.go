@@ -208,10 +208,10 @@ func (a *ShhExtAPI) Signals(ctx context.Context) (*rpc.Subscription, error) {
 	return a.c.sig.start(n, a.c.m.ChatKey())
 }
 
-// SignalOf converts a messenger event to its signal; nil when the event
+// signalOf converts a messenger event to its signal; nil when the event
 // has none. self is our chat key. It is the one mapping of messenger
 // events to v0.35 signals.
-func SignalOf(e messenger.Event, self string) *Signal {
+func signalOf(e messenger.Event, self string) *Signal {
 	switch e := e.(type) {
 	case messenger.MessageEvent:
 		if e.Message == nil || e.Message.Delivery != messenger.DeliveryNone {

@@ -85,7 +85,7 @@ func (f *signalForwarder) run() {
 			if !ok {
 				return
 			}
-			sig = SignalOf(e, f.self)
+			sig = signalOf(e, f.self)
 		case e, ok := <-cc:
 			if !ok {
 				return
