@@ -85,6 +85,36 @@ func (m *Messenger) addContact(ctx context.Context, pubKey string, accept bool) 
 	return ct, m.c.appendDirect(ctx, []*ecdsa.PublicKey{pub}, body)
 }
 
+// SetContact stores what a frontend says of a contact (shhext_saveContact,
+// status-go v0.35: it stored the record and sent nothing): added or not,
+// and its name when not "". The contact is unblocked. Added contacts are
+// listened to on their contact-code topic. Requests are sent by the
+// frontend's own c2/c3 (SendContactMessage) or by RequestContact.
+func (m *Messenger) SetContact(pubKey, name string, added bool) (*Contact, error) {
+	pub, err := parsePubKey(pubKey)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.running(); err != nil {
+		return nil, err
+	}
+	ct, err := m.contacts.update(pubKey, func(ct *Contact) *Contact {
+		ct.Added, ct.Blocked = added, false
+		if name != "" {
+			ct.Name = name
+		}
+		return ct
+	})
+	if err != nil {
+		return nil, err
+	}
+	m.c.publish(ContactEvent{Contact: *ct})
+	if added {
+		return ct, m.subs.joinContactCode(pub)
+	}
+	return ct, nil
+}
+
 // SendContactMessage sends a contact message a frontend built (Transit c2,
 // c3 or c6, bare or in a v1 wrapper; its own bytes are kept, wrapped and
 // signed with our key) to pubKey as a 1:1 message through MVDS, as
@@ -139,14 +169,14 @@ func contactPayload(payload []byte, c *core) ([]byte, *message.Contact, error) {
 	}
 	p, err := message.Decode(u.Payload)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidMessage, err)
+		return nil, nil, fmt.Errorf("%w: rule %s: %w", ErrInvalidMessage, message.RuleOf(err), err)
 	}
 	ct, ok := p.(*message.Contact)
 	if !ok {
 		return nil, nil, fmt.Errorf("%w: %w: %s is not a contact message", ErrInvalidMessage, message.ErrUnsupported, p.TransitTag())
 	}
 	if _, err := message.Validate(ct, message.Context{Now: c.cfg.Now(), Author: c.self, Self: c.self}); err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidMessage, err)
+		return nil, nil, fmt.Errorf("%w: rule %s: %w", ErrInvalidMessage, message.RuleOf(err), err)
 	}
 	return u.Payload, ct, nil
 }

@@ -89,7 +89,7 @@ func checkProfile(name, image string) error {
 		return fmt.Errorf("%w: name is not printable UTF-8", ErrInvalidProfile)
 	}
 	if err := message.CheckProfileImage(image); err != nil {
-		return fmt.Errorf("%w: image: %w", ErrInvalidProfile, err)
+		return fmt.Errorf("%w: image: rule %s: %w", ErrInvalidProfile, message.RuleOf(err), err)
 	}
 	return nil
 }
