@@ -169,7 +169,7 @@ func (m *Messenger) SaveContact(ctx context.Context, pubKey, name string) (*Cont
 	if err := m.direct.ensurePeer(pub); err != nil {
 		return nil, err
 	}
-	body, _, err := m.c.encode(m.profile.contactMessage(message.TagContactUpdate))
+	body, _, err := m.c.encodeFor(m.profile.contactMessage(message.TagContactUpdate), []string{pubKey})
 	if err != nil {
 		return nil, err
 	}

@@ -78,7 +78,7 @@ func (m *Messenger) addContact(ctx context.Context, pubKey string, accept bool) 
 	if err := m.subs.joinContactCode(pub); err != nil {
 		return ct, err
 	}
-	body, _, err := m.c.encode(m.profile.contactMessage(tag))
+	body, _, err := m.c.encodeFor(m.profile.contactMessage(tag), []string{pubKey})
 	if err != nil {
 		return ct, err
 	}
@@ -116,8 +116,9 @@ func (m *Messenger) SetContact(pubKey, name string, added bool) (*Contact, error
 }
 
 // SendContactMessage sends a contact message a frontend built (Transit c2,
-// c3 or c6, bare or in a v1 wrapper; its own bytes are kept, wrapped and
-// signed with our key) to pubKey as a 1:1 message through MVDS, as
+// c3 or c6, bare or in a v1 wrapper; its own Transit bytes are kept, and
+// wrapped and signed with our key unless pubKey reads only bare payloads,
+// wrapforms.go) to pubKey as a 1:1 message through MVDS, as
 // status-go v0.35's sendDirectMessage did, and returns its message ID. The
 // payload must validate (§1.8, including message.RuleProfileImage);
 // otherwise the *message.RuleError is returned wrapped in
@@ -140,9 +141,11 @@ func (m *Messenger) SendContactMessage(ctx context.Context, pubKey string, paylo
 	if err := m.direct.ensurePeer(pub); err != nil {
 		return "", err
 	}
-	body, err := message.Wrap(raw, m.c.cfg.Identity)
-	if err != nil {
-		return "", fmt.Errorf("%w: wrap: %w", ErrInvalidMessage, err)
+	body := raw // bare for a peer that reads only bare Transit (wrapforms.go)
+	if m.c.forms == nil || !m.c.forms.bare([]string{pubKey}) {
+		if body, err = message.Wrap(raw, m.c.cfg.Identity); err != nil {
+			return "", fmt.Errorf("%w: wrap: %w", ErrInvalidMessage, err)
+		}
 	}
 	if ct.Tag != message.TagContactUpdate {
 		changed, err := m.contacts.markAdded(pubKey)
@@ -185,15 +188,16 @@ func contactPayload(payload []byte, c *core) ([]byte, *message.Contact, error) {
 // the time (status-react's last-updated, set whether or not the sends
 // succeeded).
 func (m *Messenger) publishContactUpdate(ctx context.Context) error {
-	body, _, err := m.c.encode(m.profile.contactMessage(message.TagContactUpdate))
-	if err != nil {
-		return err
-	}
+	update := m.profile.contactMessage(message.TagContactUpdate)
 	var errs []error
 	for _, id := range m.contacts.active() {
 		pub, err := parsePubKey(id)
 		if err == nil {
 			err = m.direct.ensurePeer(pub)
+		}
+		var body []byte
+		if err == nil {
+			body, _, err = m.c.encodeFor(update, []string{id})
 		}
 		if err == nil {
 			err = m.c.appendDirect(ctx, []*ecdsa.PublicKey{pub}, body)

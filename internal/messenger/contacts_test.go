@@ -251,3 +251,54 @@ func TestBlockDeletesMessagesEverywhere(t *testing.T) {
 		t.Fatalf("unread %d, want 1", ch.Unread)
 	}
 }
+
+// Contact messages follow the peer's wrapper form (wrapforms.go): a client
+// that writes bare Transit gets a bare c2, one that writes wrapped
+// payloads a wrapped one, natively and through the pass-through path.
+func TestContactMessagesFollowWrapperForm(t *testing.T) {
+	h := newHarness(t)
+	bob := h.newNode()
+	carol, dave := newFormClient(t, h), newFormClient(t, h) // bare, wrapped
+	carol.say(t, h, bob, "bare hello", 1, false)
+	dave.say(t, h, bob, "wrapped hello", 1, true)
+	waitTexts(t, bob, carol.hex(), 1)
+	waitTexts(t, bob, dave.hex(), 1)
+	ctx := ctxT(t)
+	raw, err := message.Encode(&message.Contact{Tag: message.TagContactUpdate, Name: "Bob"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		to      *formClient
+		wrapped bool
+	}{{carol, false}, {dave, true}} {
+		id, err := bob.SendContactMessage(ctx, c.to.hex(), raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.to.got(t, bob, id); got != c.wrapped {
+			t.Fatalf("pass-through c6 to %.10s: wrapped %v, want %v", c.to.hex(), got, c.wrapped)
+		}
+		if _, err := bob.RequestContact(ctx, c.to.hex()); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "a c2 at the client", func() bool {
+			c.to.mu.Lock()
+			defer c.to.mu.Unlock()
+			for _, b := range c.to.bodies {
+				body := b
+				w, err := message.DecodeWrapper(b)
+				if (err == nil) != c.wrapped {
+					continue
+				}
+				if err == nil {
+					body = w.Payload
+				}
+				if p, err := message.Decode(body); err == nil && p.TransitTag() == message.TagContactRequest {
+					return true
+				}
+			}
+			return false
+		})
+	}
+}
