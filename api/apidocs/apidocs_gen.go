@@ -472,7 +472,7 @@ var Catalog = &api.Docs{
 			Doc: "ShhExt is the value to register under \"shhext\".",
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.BlockContact": {
-			Doc:    "The contact's messages are dropped from now on and its 1:1 chat is deleted. It returns the chats, as status-go did.",
+			Doc:    "As status-go v0.35, the contact is blocked (its messages and contact requests are dropped from now on), its messages are deleted from every chat, its 1:1 chat is deleted, and the remaining chats are returned (null when there are none).",
 			Params: []string{"contact"},
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.ChatMessages": {
@@ -487,7 +487,7 @@ var Catalog = &api.Docs{
 			Params: []string{"confirmations"},
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.Contacts": {
-			Doc: "Every known contact (added, blocked, or seen through a contact update).",
+			Doc: "Every known contact (added, blocked, or seen through a contact message) in v0.35's shape; null when there is none, as v0.35 answered.",
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.DeleteChat": {
 			Doc:    "The chat's messages are deleted and older copies will not be shown again; a public chat is left.",
@@ -558,7 +558,7 @@ var Catalog = &api.Docs{
 			Params: []string{"chat"},
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.SaveContact": {
-			Doc:    "It adds (or renames) the contact contact.id and sends it our contact update; with \":contact/blocked\" in systemTags it blocks it instead. Only id, name and systemTags are read.",
+			Doc:    "It stores what the frontend says of contact.id and, as status-go v0.35 did, sends nothing (status-react sent its c2/c3 through shhext_sendDirectMessage next). \":contact/added\" in systemTags marks it added, its absence not added (status-react's remove-contact); \":contact/blocked\" blocks it as shhext_blockContact does; a non-empty name is stored. Smaller than v0.35: the other members (photoPath, lastUpdated, deviceInfo, ensVerified*, tributeToTalk) are statusd's own, learnt from the contact's messages, and not overwritten.",
 			Params: []string{"contact"},
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.SaveMessages": {
@@ -566,7 +566,7 @@ var Catalog = &api.Docs{
 			Params: []string{"messages"},
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.SendDirectMessage": {
-			Doc:    "It sends a text message to the 1:1 chat with req.pubKey (opened if needed) through MVDS and the double ratchet, and returns the Status message ID. Payload is restricted as for SendPublicMessage.",
+			Doc:    "It sends a text message to the 1:1 chat with req.pubKey (opened if needed) through MVDS and the double ratchet, and returns the Status message ID. Payload is restricted as for SendPublicMessage, except that contact messages (c2, c3, c6) are sent as the frontend built them (send_contact.go).",
 			Params: []string{"req"},
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.SendPublicMessage": {
@@ -595,6 +595,10 @@ var Catalog = &api.Docs{
 				{Title: "Verify a Status username", Params: `[[{"name":"alice.stateofus.eth","publicKey":"04d860a01f9722d78051619d1e2351aba3f43f943f6f00718d1b9baa4101932a1f5011f16bb2b1bb35db20d6fe28fa0bf09636d26a87d31de9ec6203eeedb1f666"}]]`, Result: `{"04d860a01f9722d78051619d1e2351aba3f43f943f6f00718d1b9baa4101932a1f5011f16bb2b1bb35db20d6fe28fa0bf09636d26a87d31de9ec6203eeedb1f666":{"name":"alice.stateofus.eth","verified":true,"verifiedAt":1700000000,"error":null,"publicKey":"04d860a01f9722d78051619d1e2351aba3f43f943f6f00718d1b9baa4101932a1f5011f16bb2b1bb35db20d6fe28fa0bf09636d26a87d31de9ec6203eeedb1f666"}}`},
 			},
 		},
+		"github.com/statusnode/statusd/api/statusd.API.AcceptContact": {
+			Doc:    "Accept the pending contact request of chatKey (state \"request-received\"): it is added and gets our confirmation with our profile. A contact that sent no request or is blocked is refused with -32602.",
+			Params: []string{"chatKey"},
+		},
 		"github.com/statusnode/statusd/api/statusd.API.AddContact": {
 			Doc:    "Add (or rename) a contact and send it our contact update.",
 			Params: []string{"chatKey", "name"},
@@ -605,6 +609,10 @@ var Catalog = &api.Docs{
 		},
 		"github.com/statusnode/statusd/api/statusd.API.AnnounceInstallation": {
 			Doc: "Publish our bundle again and send this device's metadata to our other devices, so a new device is found (an \"installation\" event) without waiting.",
+		},
+		"github.com/statusnode/statusd/api/statusd.API.BlockContact": {
+			Doc:    "Block a contact — its messages and contact requests are dropped from now on — and delete its messages from every chat and its 1:1 chat.",
+			Params: []string{"chatKey"},
 		},
 		"github.com/statusnode/statusd/api/statusd.API.Chat": {
 			Doc:    "One chat — its type (1 public, 2 one-to-one, 3 private group; shhext_ results number them as status-go did: 1 one-to-one, 2 public), name, unread count, Lamport clock and, for groups, its members and admins.",
@@ -687,6 +695,9 @@ var Catalog = &api.Docs{
 			Doc:    "Enable one of our other devices, then send it this device's metadata and our contacts and public chats, so both show the same conversations.",
 			Params: []string{"installationID"},
 		},
+		"github.com/statusnode/statusd/api/statusd.API.Profile": {
+			Doc: "Our display name and photo — what our contact requests and updates tell contacts. Until set they are our three-word alias and our identicon, as 2019 clients sent them.",
+		},
 		"github.com/statusnode/statusd/api/statusd.API.RemoveGroupMember": {
 			Doc:    "Remove a member from a group we administer; it stops receiving new messages.",
 			Params: []string{"chatID", "member"},
@@ -695,11 +706,25 @@ var Catalog = &api.Docs{
 			Doc:    "Change the name of a group we administer; every member is told pairwise. Returns the updated chat.",
 			Params: []string{"chatID", "name"},
 		},
+		"github.com/statusnode/statusd/api/statusd.API.RequestContact": {
+			Doc:    "Add chatKey as a contact and send it a contact request with our profile — or, when it already sent us one, the confirmation (as 2019 clients did). Its state becomes \"request-sent\" (or \"added\"); when it accepts, it becomes \"added\" and a contact.changed event carries its name.",
+			Params: []string{"chatKey"},
+			Examples: []api.Example{
+				{Title: "Send a contact request", Params: `["$FRIEND"]`, Result: `{"id":"0x04466d7fcae563e5cb09a0d1870bb580344804617879a14949cf22285f1bae3f276728176c3c6431f8eeda4538dc37c865e2784f3a9e77d044f33e407797e1278a","alias":"Bowed Skeletal Baleenwhale","identicon":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAADIAAAAyCAIAAACRXR/mAAAAlUlEQVR4nOzWsQ2DMBBA0STyLFkiY2UOxmIJljEtwsj4g4Er/isTiq+TTueUc37F83k6YJtZhFmEWYRZRKr/PUzj6pf/93fRN0tBp2UWYRbxpu+tcqda1PeuFHRaZhFmETubeGzvWngT+zGLCJrV4Saef4uWgk7LLMIswptImEWYReCbeI+g0zKLMIswizCLmAMAAP//DTAqUraJRG4AAAAASUVORK5CYII=","state":"request-sent","pending":true,"added":true,"blocked":false,"request_received":false}`, Task: 15},
+			},
+		},
 		"github.com/statusnode/statusd/api/statusd.API.SendText": {
 			Doc:    "Send a text message to a public, 1:1 or group chat and return its message ID. It returns once the message is stored (delivery state \"queued\"); follow it with statusd_deliveryState or the \"delivery\" event.",
 			Params: []string{"chatID", "text"},
 			Examples: []api.Example{
 				{Title: "Send a text to the public chat", Params: `["status","hello from curl"]`, Result: `"0x9dd31ded2fa6df1f778f9368f9bd96ddaf84278d42719d05d793d39145c8536c"`, Save: "MSGID", Task: 10},
+			},
+		},
+		"github.com/statusnode/statusd/api/statusd.API.SetProfile": {
+			Doc:    "Set the display name and the photo (a base64 image data URI, \"data:image/…;base64,…\", of at most 64 KiB; \"\" keeps none) that contacts see, and send them at once to every added contact (a contact update; it is re-sent every 48 h, as 2019 clients did). An empty name goes back to the alias. A photo that is too large or not an image data URI is refused with -32602 naming the rule \"profile-image\"; nothing is changed then.",
+			Params: []string{"name", "image"},
+			Examples: []api.Example{
+				{Title: "Set our display name", Params: `["Alice",""]`, Result: `{"name":"Alice","image":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAADIAAAAyCAIAAACRXR/mAAAAlUlEQVR4nOzWsQ2DMBBA0STyLFkiY2UOxmIJljEtwsj4g4Er/isTiq+TTueUc37F83k6YJtZhFmEWYRZRKr/PUzj6pf/93fRN0tBp2UWYRbxpu+tcqda1PeuFHRaZhFmETubeGzvWngT+zGLCJrV4Saef4uWgk7LLMIswptImEWYReCbeI+g0zKLMIswizCLmAMAAP//5QhL5d2VS4oAAAAASUVORK5CYII=","name_set":true,"image_set":false}`, Task: 14},
 			},
 		},
 		"github.com/statusnode/statusd/api/statusd.API.StartOneToOne": {
@@ -970,14 +995,14 @@ var Catalog = &api.Docs{
 			Doc: "ConfirmMessagesRequest is one element of shhext_confirmMessagesProcessedByID's parameter (§7.2).",
 		},
 		"github.com/statusnode/statusd/api/shhext.Contact": {
-			Doc: "Contact is a contact in status-go v0.35's shape. systemTags holds \":contact/added\" and/or \":contact/blocked\" (status-react's tags).",
+			Doc: "Contact is a contact in status-go v0.35.1's shape (status-protocol-go contact.go), member for member: name and photoPath are left out when empty, alias and identicon are derived from the key (§2), address defaults to the key's address (lower-case hex without 0x, as buildContact wrote it); systemTags and deviceInfo are null when empty (v0.35 stored both gob-encoded, and an empty slice decodes to nil). statusd keeps no ENS verification and no tribute: ensVerified is false, ensVerifiedAt 0, tributeToTalk \"\". As shhext_saveContact's parameter only id, name and systemTags are read.",
 			Fields: map[string]string{
 				"ID":          "0x04…",
 				"LastUpdated": "Unix ms",
 			},
 		},
 		"github.com/statusnode/statusd/api/shhext.ContactDeviceInfo": {
-			Doc: "ContactDeviceInfo is one installation of a contact.",
+			Doc: "ContactDeviceInfo is one installation of a contact. statusd keeps only the ID: timestamp is 0 and fcmToken \"\".",
 		},
 		"github.com/statusnode/statusd/api/shhext.Content": {
 			Doc: "Content is the content of a chat message as status-go v0.35's shhext_prepareContent took and returned it (its protocol/v1.Content): the frontend's message content before sending, with the text's parsed form added.",
@@ -1091,11 +1116,12 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/statusd.Contact": {
 			Doc: "Contact is another identity we know.",
 			Fields: map[string]string{
-				"Added":       "Added is set by statusd_addContact; contacts also appear when they send a contact update (c2/c3/c6) without being added.",
+				"Added":       "Added is set by statusd_requestContact, statusd_acceptContact and statusd_addContact; contacts also appear when they send a contact message (c2/c3/c6) without being added (RequestReceived).",
 				"Alias":       "Alias is the three-word name and Identicon the data-URI image every 2019 client derived from the key (§2); what users see before a name.",
 				"Devices":     "installation IDs from device-info",
 				"ID":          "0x04…",
 				"LastUpdated": "LastUpdated is the Whisper timestamp (Unix ms) of the last contact message processed; older ones are discarded (§1.9.1).",
+				"State":       "State is where the contact stands in the contact-request flow: \"none\", \"request-sent\" (we added it, it has not answered), \"request-received\" (it sent us a contact message and we have not added it: accept with statusd_acceptContact), \"added\" (both sides), \"blocked\". Pending is true for the two request states.",
 			},
 		},
 		"github.com/statusnode/statusd/api/statusd.Delivery": {
@@ -1160,6 +1186,14 @@ var Catalog = &api.Docs{
 			Doc: "Page is one page of Messages: newest first, and the cursor of the next (older) page, \"\" when there is none.",
 			Fields: map[string]string{
 				"Cursor": "continues with older messages; \"\" at the end",
+			},
+		},
+		"github.com/statusnode/statusd/api/statusd.Profile": {
+			Doc: "Profile is our own profile: what our contact messages tell contacts.",
+			Fields: map[string]string{
+				"Image":   "Image is the photo sent, a base64 image data URI; our identicon until one is set.",
+				"Name":    "Name is the display name sent; our three-word alias until one is set.",
+				"NameSet": "NameSet and ImageSet report whether they were set (statusd_setProfile) rather than defaulted.",
 			},
 		},
 		"github.com/statusnode/statusd/api/statusd.Service": {

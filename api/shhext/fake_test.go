@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/statusnode/statusd/api"
@@ -18,6 +19,7 @@ import (
 	"github.com/statusnode/statusd/api/shh"
 	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/protocol/encryption"
+	"github.com/statusnode/statusd/protocol/message"
 )
 
 // Chat keys the fake knows: ours (the key of private key 0x11…11) and two
@@ -285,7 +287,7 @@ func (f *fakeMessenger) MarkSeen(ids ...string) error {
 	return nil
 }
 
-func (f *fakeMessenger) SaveContact(ctx context.Context, pubKey, name string) (*messenger.Contact, error) {
+func (f *fakeMessenger) SetContact(pubKey, name string, added bool) (*messenger.Contact, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.err != nil {
@@ -294,14 +296,56 @@ func (f *fakeMessenger) SaveContact(ctx context.Context, pubKey, name string) (*
 	if !chatKey.MatchString(pubKey) {
 		return nil, fmt.Errorf("%w: %q", messenger.ErrInvalidPublicKey, pubKey)
 	}
+	c := f.contactLocked(pubKey)
+	if name != "" {
+		c.Name = name
+	}
+	c.Added, c.Blocked = added, false
+	cp := *c
+	return &cp, nil
+}
+
+func (f *fakeMessenger) contactLocked(pubKey string) *messenger.Contact {
 	c := f.contacts[pubKey]
 	if c == nil {
 		c = &messenger.Contact{ID: pubKey}
 		f.contacts[pubKey] = c
 	}
-	c.Name, c.Added = name, true
-	cp := *c
-	return &cp, nil
+	return c
+}
+
+// SendContactMessage validates as the messenger does (decode, then the
+// profile-image rule), marks the contact added for a c2/c3 and returns
+// the keccak256 of the payload as its ID.
+func (f *fakeMessenger) SendContactMessage(ctx context.Context, pubKey string, payload []byte) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return "", f.err
+	}
+	if !chatKey.MatchString(pubKey) {
+		return "", fmt.Errorf("%w: %q", messenger.ErrInvalidPublicKey, pubKey)
+	}
+	u, err := message.Unwrap(payload)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", messenger.ErrInvalidMessage, err)
+	}
+	p, err := message.Decode(u.Payload)
+	if err != nil {
+		return "", fmt.Errorf("%w: rule %s: %w", messenger.ErrInvalidMessage, message.RuleOf(err), err)
+	}
+	ct, ok := p.(*message.Contact)
+	if !ok {
+		return "", fmt.Errorf("%w: %w: not a contact message", messenger.ErrInvalidMessage, message.ErrUnsupported)
+	}
+	if err := message.CheckProfileImage(ct.ProfileImage); err != nil {
+		return "", fmt.Errorf("%w: rule %s: %w", messenger.ErrInvalidMessage, message.RuleOf(err), err)
+	}
+	if ct.Tag != message.TagContactUpdate {
+		c := f.contactLocked(pubKey)
+		c.Added, c.Blocked = true, false
+	}
+	return crypto.Keccak256Hash(payload).Hex(), nil
 }
 
 func (f *fakeMessenger) BlockContact(pubKey string) (*messenger.Contact, error) {
@@ -318,7 +362,7 @@ func (f *fakeMessenger) BlockContact(pubKey string) (*messenger.Contact, error) 
 		c = &messenger.Contact{ID: pubKey}
 		f.contacts[pubKey] = c
 	}
-	c.Blocked = true
+	c.Blocked, c.Added = true, false
 	delete(f.chats, pubKey)
 	cp := *c
 	return &cp, nil

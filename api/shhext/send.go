@@ -64,8 +64,12 @@ func (a *ShhExtAPI) SendPublicMessage(ctx context.Context, req SendPublicMessage
 // SendDirectMessage is shhext_sendDirectMessage: it sends a text message
 // to the 1:1 chat with req.pubKey (opened if needed) through MVDS and the
 // double ratchet, and returns the Status message ID. Payload is restricted
-// as for SendPublicMessage.
+// as for SendPublicMessage, except that contact messages (c2, c3, c6) are
+// sent as the frontend built them (send_contact.go).
 func (a *ShhExtAPI) SendDirectMessage(ctx context.Context, req SendDirectMessageRequest) (string, error) {
+	if isContactPayload(req.Payload) {
+		return a.sendContactMessage(ctx, req)
+	}
 	text, err := textOf(req.Payload)
 	if err != nil {
 		return "", rpcError(invalid("payload", err))

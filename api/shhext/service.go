@@ -38,9 +38,10 @@ type Messenger interface {
 	DeleteMessage(id string) error
 	MarkSeen(ids ...string) error
 
-	SaveContact(ctx context.Context, pubKey, name string) (*messenger.Contact, error)
+	SetContact(pubKey, name string, added bool) (*messenger.Contact, error)
 	BlockContact(pubKey string) (*messenger.Contact, error)
 	Contacts() []*messenger.Contact
+	SendContactMessage(ctx context.Context, pubKey string, payload []byte) (string, error)
 
 	Installations() ([]messenger.Installation, error)
 	EnableInstallation(id string) error

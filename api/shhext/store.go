@@ -61,34 +61,46 @@ func (a *ShhExtAPI) DeleteChat(chatID string) error {
 	return fail("chatId", a.c.m.DeleteChat(chatID))
 }
 
-// SaveContact is shhext_saveContact: it adds (or renames) the contact
-// contact.id and sends it our contact update; with ":contact/blocked" in
-// systemTags it blocks it instead. Only id, name and systemTags are read.
+// SaveContact is shhext_saveContact: it stores what the frontend says of
+// contact.id and, as status-go v0.35 did, sends nothing (status-react sent
+// its c2/c3 through shhext_sendDirectMessage next). ":contact/added" in
+// systemTags marks it added, its absence not added (status-react's
+// remove-contact); ":contact/blocked" blocks it as shhext_blockContact
+// does; a non-empty name is stored. Smaller than v0.35: the other members
+// (photoPath, lastUpdated, deviceInfo, ensVerified*, tributeToTalk) are
+// statusd's own, learnt from the contact's messages, and not overwritten.
 func (a *ShhExtAPI) SaveContact(ctx context.Context, contact Contact) error {
 	if hasTag(contact.SystemTags, tagBlocked) {
 		_, err := a.c.m.BlockContact(contact.ID)
 		return fail("id", err)
 	}
-	_, err := a.c.m.SaveContact(ctx, contact.ID, contact.Name)
+	_, err := a.c.m.SetContact(contact.ID, contact.Name, hasTag(contact.SystemTags, tagAdded))
 	return fail("id", err)
 }
 
-// BlockContact is shhext_blockContact: the contact's messages are dropped
-// from now on and its 1:1 chat is deleted. It returns the chats, as
-// status-go did.
+// BlockContact is shhext_blockContact: as status-go v0.35, the contact is
+// blocked (its messages and contact requests are dropped from now on),
+// its messages are deleted from every chat, its 1:1 chat is deleted, and
+// the remaining chats are returned (null when there are none).
 func (a *ShhExtAPI) BlockContact(contact Contact) ([]Chat, error) {
 	if _, err := a.c.m.BlockContact(contact.ID); err != nil {
 		return nil, fail("id", err)
 	}
-	return a.Chats(), nil
+	var out []Chat
+	for _, c := range a.Chats() {
+		if c.ID != contact.ID {
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }
 
 // Contacts is shhext_contacts: every known contact (added, blocked, or
-// seen through a contact update).
+// seen through a contact message) in v0.35's shape; null when there is
+// none, as v0.35 answered.
 func (a *ShhExtAPI) Contacts() []Contact {
-	cs := a.c.m.Contacts()
-	out := make([]Contact, 0, len(cs))
-	for _, c := range cs {
+	var out []Contact
+	for _, c := range a.c.m.Contacts() {
 		out = append(out, toContact(c))
 	}
 	return out

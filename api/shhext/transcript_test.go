@@ -36,8 +36,8 @@ func actions(m *fakeMessenger) map[string]func() {
 		"deletes break": func() { m.mu.Lock(); m.deleteErr = errors.New("messenger: store: disk full"); m.mu.Unlock() },
 		"deletes work":  func() { m.mu.Lock(); m.deleteErr = nil; m.mu.Unlock() },
 		"alice updates": func() {
-			m.addContact(messenger.Contact{ID: aliceKey, Name: "alice", ProfileImage: "data:img", Address: "0xabc",
-				LastUpdated: 1700000000123, Devices: []string{"inst-a1", "inst-a2"}})
+			m.addContact(messenger.Contact{ID: aliceKey, Name: "alice", ProfileImage: "data:image/png;base64,AAAA", Address: "0xabc",
+				LastUpdated: 1700000000123, Devices: []string{"inst-a1", "inst-a2"}, Added: true, RequestReceived: true})
 		},
 	}
 }

@@ -3,7 +3,11 @@ package shhext
 import (
 	"strings"
 
+	"github.com/ethereum/go-ethereum/crypto"
+
 	"github.com/statusnode/statusd/internal/messenger"
+	"github.com/statusnode/statusd/protocol/identity/alias"
+	"github.com/statusnode/statusd/protocol/identity/identicon"
 )
 
 // ChatType is the status-go v0.35 chat type number (status-protocol-go
@@ -28,37 +32,62 @@ func chatTypeOf(t messenger.ChatType) ChatType {
 	return ChatTypePublic
 }
 
-// Contact is a contact in status-go v0.35's shape. systemTags holds
-// ":contact/added" and/or ":contact/blocked" (status-react's tags).
+// Contact is a contact in status-go v0.35.1's shape (status-protocol-go
+// contact.go), member for member: name and photoPath are left out when
+// empty, alias and identicon are derived from the key (§2), address
+// defaults to the key's address (lower-case hex without 0x, as
+// buildContact wrote it); systemTags and deviceInfo are null when empty
+// (v0.35 stored both gob-encoded, and an empty slice decodes to nil).
+// statusd keeps no ENS verification and no tribute: ensVerified is false,
+// ensVerifiedAt 0, tributeToTalk "". As shhext_saveContact's parameter
+// only id, name and systemTags are read.
 type Contact struct {
-	ID          string              `json:"id"` // 0x04…
-	Address     string              `json:"address"`
-	Name        string              `json:"name"`
-	Photo       string              `json:"photoPath"`
-	LastUpdated int64               `json:"lastUpdated"` // Unix ms
-	SystemTags  []string            `json:"systemTags"`
-	DeviceInfo  []ContactDeviceInfo `json:"deviceInfo"`
+	ID            string              `json:"id"` // 0x04…
+	Address       string              `json:"address"`
+	Name          string              `json:"name,omitempty"`
+	ENSVerified   bool                `json:"ensVerified"`
+	ENSVerifiedAt int64               `json:"ensVerifiedAt"`
+	Alias         string              `json:"alias,omitempty"`
+	Identicon     string              `json:"identicon"`
+	Photo         string              `json:"photoPath,omitempty"`
+	LastUpdated   int64               `json:"lastUpdated"` // Unix ms
+	SystemTags    []string            `json:"systemTags"`
+	DeviceInfo    []ContactDeviceInfo `json:"deviceInfo"`
+	TributeToTalk string              `json:"tributeToTalk"`
 }
 
-// ContactDeviceInfo is one installation of a contact.
+// ContactDeviceInfo is one installation of a contact. statusd keeps only
+// the ID: timestamp is 0 and fcmToken "".
 type ContactDeviceInfo struct {
 	InstallationID string `json:"id"`
+	Timestamp      int64  `json:"timestamp"`
+	FCMToken       string `json:"fcmToken"`
 }
 
-// status-react contact tags.
+// status-react contact tags, as it saved them (keywords written with
+// str: a leading colon).
 const (
-	tagAdded   = ":contact/added"
-	tagBlocked = ":contact/blocked"
+	tagAdded           = ":contact/added"
+	tagBlocked         = ":contact/blocked"
+	tagRequestReceived = ":contact/request-received"
 )
 
 func toContact(c *messenger.Contact) Contact {
-	out := Contact{ID: c.ID, Address: c.Address, Name: c.Name, Photo: c.ProfileImage, LastUpdated: c.LastUpdated,
-		SystemTags: []string{}, DeviceInfo: []ContactDeviceInfo{}}
-	if c.Added {
-		out.SystemTags = append(out.SystemTags, tagAdded)
+	out := Contact{ID: c.ID, Address: c.Address, Name: c.Name, Photo: c.ProfileImage, LastUpdated: c.LastUpdated}
+	if pub, err := parsePubHex(c.ID); err == nil {
+		out.Alias = alias.Alias(pub)
+		out.Identicon, _ = identicon.Identicon(pub)
+		if out.Address == "" {
+			out.Address = strings.ToLower(crypto.PubkeyToAddress(*pub).Hex()[2:])
+		}
 	}
-	if c.Blocked {
-		out.SystemTags = append(out.SystemTags, tagBlocked)
+	for _, t := range []struct {
+		on  bool
+		tag string
+	}{{c.Added, tagAdded}, {c.RequestReceived, tagRequestReceived}, {c.Blocked, tagBlocked}} {
+		if t.on {
+			out.SystemTags = append(out.SystemTags, t.tag)
+		}
 	}
 	for _, d := range c.Devices {
 		out.DeviceInfo = append(out.DeviceInfo, ContactDeviceInfo{InstallationID: d})

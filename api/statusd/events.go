@@ -28,6 +28,7 @@ const (
 	EventInstallationMeta  = "installation.metadata"   // InstallationEvent
 	EventChat              = "chat.changed"            // ChatEvent
 	EventContact           = "contact.changed"         // ContactEvent
+	EventProfile           = "profile.changed"         // ProfileEvent
 	EventDropped           = "message.dropped"         // DroppedEvent
 	EventLost              = "events.lost"             // LostEvent
 )
@@ -37,7 +38,7 @@ var eventTypes = map[string]bool{
 	EventEnvelopeAcked: true, EventEnvelopeRefused: true,
 	EventDecryptFailed: true, EventBundleAdded: true, EventPeerAdded: true, EventPeerDropped: true,
 	EventInstallationFound: true, EventInstallationMeta: true, EventChat: true, EventContact: true,
-	EventDropped: true, EventLost: true,
+	EventProfile: true, EventDropped: true, EventLost: true,
 }
 
 // Event is one notification of statusd_subscribe("events"): {"type":
@@ -114,9 +115,18 @@ type ChatEvent struct {
 	Deleted bool `json:"deleted"`
 }
 
-// ContactEvent (contact.changed): a contact was added, blocked or updated.
+// ContactEvent (contact.changed): a contact was added, blocked or updated
+// by its contact message. Request is true when that message is a new
+// contact request to us (the contact's state became "request-received";
+// accept it with statusd_acceptContact).
 type ContactEvent struct {
 	Contact Contact `json:"contact"`
+	Request bool    `json:"request"`
+}
+
+// ProfileEvent (profile.changed): our profile was set (statusd_setProfile).
+type ProfileEvent struct {
+	Profile Profile `json:"profile"`
 }
 
 // DroppedEvent (message.dropped): a received payload was not shown; Reason
@@ -289,7 +299,9 @@ func fromMessenger(e messenger.Event) *Event {
 	case messenger.ChatEvent:
 		return &Event{EventChat, ChatEvent{Chat: *toChat(&e.Chat), Deleted: e.Deleted}}
 	case messenger.ContactEvent:
-		return &Event{EventContact, ContactEvent{Contact: *toContact(&e.Contact)}}
+		return &Event{EventContact, ContactEvent{Contact: *toContact(&e.Contact), Request: e.Request}}
+	case messenger.ProfileEvent:
+		return &Event{EventProfile, ProfileEvent{Profile: toProfile(e.Profile)}}
 	case messenger.DroppedEvent:
 		return &Event{EventDropped, DroppedEvent{Reason: e.Reason, Sender: e.Sender}}
 	}

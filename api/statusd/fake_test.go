@@ -15,6 +15,7 @@ import (
 	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/lib/eventbus"
 	"github.com/statusnode/statusd/protocol/encryption"
+	"github.com/statusnode/statusd/protocol/message"
 	"github.com/statusnode/statusd/transport/whisper"
 )
 
@@ -47,6 +48,7 @@ type fakeMessenger struct {
 	contacts map[string]*messenger.Contact
 	insts    []messenger.Installation
 	calls    []string
+	profile  messenger.Profile // as set
 }
 
 var _ Messenger = (*fakeMessenger)(nil)
@@ -369,6 +371,103 @@ func (f *fakeMessenger) SaveContact(ctx context.Context, pubKey, name string) (*
 	c.Name, c.Added = name, true
 	cp := *c
 	return &cp, nil
+}
+
+func (f *fakeMessenger) contactLocked(pubKey string) (*messenger.Contact, error) {
+	if err := f.fail(); err != nil {
+		return nil, err
+	}
+	if !chatKey.MatchString(pubKey) {
+		return nil, fmt.Errorf("%w: %q", messenger.ErrInvalidPublicKey, pubKey)
+	}
+	c := f.contacts[pubKey]
+	if c == nil {
+		c = &messenger.Contact{ID: pubKey}
+		f.contacts[pubKey] = c
+	}
+	return c, nil
+}
+
+func (f *fakeMessenger) RequestContact(ctx context.Context, pubKey string) (*messenger.Contact, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.contactLocked(pubKey)
+	if err != nil {
+		return nil, err
+	}
+	c.Added, c.Blocked = true, false
+	cp := *c
+	return &cp, nil
+}
+
+func (f *fakeMessenger) AcceptContact(ctx context.Context, pubKey string) (*messenger.Contact, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c := f.contacts[pubKey]; c == nil || !c.RequestReceived {
+		return nil, fmt.Errorf("%w: %.12s", messenger.ErrNoContactRequest, pubKey)
+	}
+	c, err := f.contactLocked(pubKey)
+	if err != nil {
+		return nil, err
+	}
+	c.Added = true
+	cp := *c
+	return &cp, nil
+}
+
+func (f *fakeMessenger) BlockContact(pubKey string) (*messenger.Contact, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.contactLocked(pubKey)
+	if err != nil {
+		return nil, err
+	}
+	c.Added, c.Blocked = false, true
+	cp := *c
+	return &cp, nil
+}
+
+// requestFrom records a contact request from pubKey (for the "!!" steps).
+func (f *fakeMessenger) requestFrom(pubKey, name string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, _ := f.contactLocked(pubKey)
+	c.Name, c.RequestReceived, c.LastUpdated = name, true, 1700000000123
+}
+
+// fakeIdenticon stands for our identicon in the fake's profile.
+const fakeIdenticon = "data:image/png;base64,AAAA"
+
+func (f *fakeMessenger) Profile() messenger.Profile {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p := f.profile
+	if p.Name == "" {
+		p.Name = "Selfish Fake Alias"
+	}
+	if p.Image == "" {
+		p.Image = fakeIdenticon
+	}
+	return p
+}
+
+// SetProfile applies the messenger's rules: the image's rule, a name
+// without control characters.
+func (f *fakeMessenger) SetProfile(ctx context.Context, name, image string) (messenger.Profile, error) {
+	if err := message.CheckProfileImage(image); err != nil {
+		return messenger.Profile{}, fmt.Errorf("%w: image: rule %s: %w", messenger.ErrInvalidProfile, message.RuleOf(err), err)
+	}
+	if strings.ContainsRune(name, 0) {
+		return messenger.Profile{}, fmt.Errorf("%w: name is not printable UTF-8", messenger.ErrInvalidProfile)
+	}
+	f.mu.Lock()
+	if err := f.fail(); err != nil {
+		f.mu.Unlock()
+		return messenger.Profile{}, err
+	}
+	f.profile = messenger.Profile{Name: name, Image: image, NameSet: name != "", ImageSet: image != ""}
+	f.mu.Unlock()
+	return f.Profile(), nil
 }
 
 func (f *fakeMessenger) Contacts() []*messenger.Contact {

@@ -39,7 +39,12 @@ type Messenger interface {
 	DeliveryState(id string) (*messenger.Delivery, error)
 
 	SaveContact(ctx context.Context, pubKey, name string) (*messenger.Contact, error)
+	RequestContact(ctx context.Context, pubKey string) (*messenger.Contact, error)
+	AcceptContact(ctx context.Context, pubKey string) (*messenger.Contact, error)
+	BlockContact(pubKey string) (*messenger.Contact, error)
 	Contacts() []*messenger.Contact
+	Profile() messenger.Profile
+	SetProfile(ctx context.Context, name, image string) (messenger.Profile, error)
 
 	Installations() ([]messenger.Installation, error)
 	EnableInstallation(id string) error

@@ -33,10 +33,11 @@ func actions(m *fakeMessenger, r *fakeRouter) map[string]func() {
 		MessageType: "public-group-user-message", Clock: 7, Timestamp: 8, ReceivedAt: 9, ResponseTo: "0x00",
 		Outgoing: true, Seen: true, Delivery: messenger.DeliveryAcked}
 	return map[string]func(){
-		"alice writes": func() { m.receive("status", aliceKey, "hello from alice") },
-		"stop":         setErr(messenger.ErrStopped),
-		"not started":  setErr(messenger.ErrNotStarted),
-		"store breaks": setErr(errors.New("messenger: store: disk full")),
+		"alice writes":   func() { m.receive("status", aliceKey, "hello from alice") },
+		"alice requests": func() { m.requestFrom(aliceKey, "Alice") },
+		"stop":           setErr(messenger.ErrStopped),
+		"not started":    setErr(messenger.ErrNotStarted),
+		"store breaks":   setErr(errors.New("messenger: store: disk full")),
 		"publish message": func() {
 			m.bus.Publish(messenger.MessageEvent{Message: full})
 		},
@@ -84,6 +85,12 @@ func actions(m *fakeMessenger, r *fakeRouter) map[string]func() {
 		"publish contact": func() {
 			m.bus.Publish(messenger.ContactEvent{Contact: messenger.Contact{ID: aliceKey, Name: "alice", ProfileImage: "img",
 				Address: "0xabc", Added: true, Blocked: true, LastUpdated: 6, Devices: []string{"inst-alice"}}})
+		},
+		"publish contact request": func() {
+			m.bus.Publish(messenger.ContactEvent{Contact: messenger.Contact{ID: aliceKey, Name: "Alice", RequestReceived: true}, Request: true})
+		},
+		"publish profile": func() {
+			m.bus.Publish(messenger.ProfileEvent{Profile: messenger.Profile{Name: "Me", Image: "data:image/png;base64,AAAA", NameSet: true}})
 		},
 		"publish bare contact": func() {
 			m.bus.Publish(messenger.ContactEvent{Contact: messenger.Contact{ID: bobKey}})

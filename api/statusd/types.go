@@ -184,14 +184,40 @@ type Contact struct {
 	Name         string `json:"name,omitempty"`
 	ProfileImage string `json:"profile_image,omitempty"`
 	Address      string `json:"address,omitempty"`
-	// Added is set by statusd_addContact; contacts also appear when they
-	// send a contact update (c2/c3/c6) without being added.
-	Added   bool `json:"added"`
-	Blocked bool `json:"blocked"`
+	// State is where the contact stands in the contact-request flow:
+	// "none", "request-sent" (we added it, it has not answered),
+	// "request-received" (it sent us a contact message and we have not
+	// added it: accept with statusd_acceptContact), "added" (both sides),
+	// "blocked". Pending is true for the two request states.
+	State   string `json:"state"`
+	Pending bool   `json:"pending"`
+	// Added is set by statusd_requestContact, statusd_acceptContact and
+	// statusd_addContact; contacts also appear when they send a contact
+	// message (c2/c3/c6) without being added (RequestReceived).
+	Added           bool `json:"added"`
+	Blocked         bool `json:"blocked"`
+	RequestReceived bool `json:"request_received"`
 	// LastUpdated is the Whisper timestamp (Unix ms) of the last contact
 	// message processed; older ones are discarded (§1.9.1).
 	LastUpdated int64    `json:"last_updated,omitempty"`
 	Devices     []string `json:"devices,omitempty"` // installation IDs from device-info
+}
+
+// Profile is our own profile: what our contact messages tell contacts.
+type Profile struct {
+	// Name is the display name sent; our three-word alias until one is set.
+	Name string `json:"name"`
+	// Image is the photo sent, a base64 image data URI; our identicon until
+	// one is set.
+	Image string `json:"image"`
+	// NameSet and ImageSet report whether they were set (statusd_setProfile)
+	// rather than defaulted.
+	NameSet  bool `json:"name_set"`
+	ImageSet bool `json:"image_set"`
+}
+
+func toProfile(p messenger.Profile) Profile {
+	return Profile{Name: p.Name, Image: p.Image, NameSet: p.NameSet, ImageSet: p.ImageSet}
 }
 
 func toContact(c *messenger.Contact) *Contact {
@@ -199,7 +225,8 @@ func toContact(c *messenger.Contact) *Contact {
 		return nil
 	}
 	return &Contact{ID: c.ID, Alias: aliasOf(c.ID), Identicon: identiconOf(c.ID), Name: c.Name, ProfileImage: c.ProfileImage,
-		Address: c.Address, Added: c.Added, Blocked: c.Blocked, LastUpdated: c.LastUpdated, Devices: slices.Clone(c.Devices)}
+		Address: c.Address, State: string(c.State()), Pending: c.Pending(), Added: c.Added, Blocked: c.Blocked,
+		RequestReceived: c.RequestReceived, LastUpdated: c.LastUpdated, Devices: slices.Clone(c.Devices)}
 }
 
 func toContacts(cs []*messenger.Contact) []*Contact {

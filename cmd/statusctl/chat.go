@@ -199,12 +199,7 @@ func (s *session) members(refs []string) ([]string, error) {
 }
 
 func contacts(s *session, _ []string) error {
-	var rows []struct {
-		ID      string `json:"id"`
-		Name    string `json:"name"`
-		Added   bool   `json:"added"`
-		Blocked bool   `json:"blocked"`
-	}
+	var rows []contactRow
 	if err := s.call(&rows, "statusd_contacts"); err != nil {
 		return err
 	}
@@ -215,14 +210,7 @@ func contacts(s *session, _ []string) error {
 		fmt.Fprintln(s.out, "no contacts")
 	}
 	for _, r := range rows {
-		tags := []string{}
-		if r.Added {
-			tags = append(tags, "added")
-		}
-		if r.Blocked {
-			tags = append(tags, "blocked")
-		}
-		fmt.Fprintf(s.out, "%s  %-20s  %s\n", r.ID, r.Name, strings.Join(tags, ","))
+		fmt.Fprintf(s.out, "%s  %s\n", contactLabel(r), r.State)
 	}
 	return nil
 }

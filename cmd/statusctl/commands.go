@@ -115,7 +115,41 @@ Examples:
   statusctl history --since 72h status
   statusctl history status --mailserver enode://…@192.0.2.9:30303`},
 		{name: "contacts", summary: "list contacts", max: 0, run: contacts, help: `
-Lists contacts: chat key, name, and whether added or blocked.`},
+Lists contacts: chat key, name and alias, and where each stands: none,
+request-sent, request-received (accept it with 'statusctl contact accept'),
+added or blocked. Same as 'statusctl contact list'.`},
+		{name: "contact", short: "contact request|accept|list|block …", args: "request WHO | accept WHO | list | block WHO",
+			summary: "contact requests: send, accept, list, block", min: 1, max: 2, run: contact, help: `
+Contact requests as 2019 Status clients made them. WHO is a 0x04… chat key,
+the start of a known contact's key, a contact's name or alias, or a 1:1
+chat's reference.
+
+  request WHO   add WHO and send a contact request with your profile (a
+                confirmation if WHO already sent you one)
+  accept WHO    accept WHO's pending request (state request-received)
+  list          every contact and its state
+  block WHO     drop WHO's messages and requests, delete its messages
+
+Examples:
+  statusctl contact request 0x04a1b2…
+  statusctl contact list
+  statusctl contact accept "Vicious Trivial Goldfinch"`},
+		{name: "profile", short: "profile show | profile set [NAME] [--photo FILE]", args: "show | set [NAME]",
+			summary: "your display name and photo, as contacts see them", min: 1, max: 2, run: profile,
+			flags: func(fs *flag.FlagSet, f *cmdFlags) {
+				fs.StringVar(&f.photo, "photo", "", "photo: a JPEG or PNG file (at most 64 KiB once base64-encoded) or a data: URI")
+				fs.BoolVar(&f.noPhoto, "no-photo", false, "send no photo (your identicon shows)")
+			}, help: `
+'profile show' prints the name and photo your contact requests and updates
+carry: your three-word alias and identicon until you set them. 'profile set'
+changes them and sends them to every added contact at once; what it is not
+given stays. An empty NAME goes back to the alias.
+
+Examples:
+  statusctl profile show
+  statusctl profile set Alice
+  statusctl profile set --photo me.jpg
+  statusctl profile set Alice --no-photo`},
 		{name: "installations", summary: "list our devices", max: 0, run: installations, help: `
 Lists this account's installations (devices): this one, paired ones and the
 others seen.`},

@@ -70,6 +70,8 @@ type cmdFlags struct {
 	since     string
 	mailsrv   string
 	noMarking bool
+	photo     string
+	noPhoto   bool
 }
 
 func (c *command) usage() string {

@@ -155,8 +155,9 @@ func (m *Messenger) DeleteChat(id string) error {
 }
 
 // SaveContact adds (or renames) a contact: we listen on its contact-code
-// topic for its bundles, and send it our ContactUpdate (c6, §1.9.1) over
-// the 1:1 path. name "" keeps the current name.
+// topic for its bundles, and send it our ContactUpdate (c6, §1.9.1: our
+// Profile) over the 1:1 path. name "" keeps the current name. For the
+// contact-request flow of 2019 clients use RequestContact.
 func (m *Messenger) SaveContact(ctx context.Context, pubKey, name string) (*Contact, error) {
 	pub, err := parsePubKey(pubKey)
 	if err != nil {
@@ -168,7 +169,7 @@ func (m *Messenger) SaveContact(ctx context.Context, pubKey, name string) (*Cont
 	if err := m.direct.ensurePeer(pub); err != nil {
 		return nil, err
 	}
-	body, _, err := m.c.encode(&message.Contact{Tag: message.TagContactUpdate, Name: m.c.cfg.Name})
+	body, _, err := m.c.encodeFor(m.profile.contactMessage(message.TagContactUpdate), []string{pubKey})
 	if err != nil {
 		return nil, err
 	}
@@ -180,8 +181,10 @@ func (m *Messenger) SaveContact(ctx context.Context, pubKey, name string) (*Cont
 	return ct, m.c.appendDirect(ctx, []*ecdsa.PublicKey{pub}, body)
 }
 
-// BlockContact blocks a contact: its messages are dropped (counted as
-// "blocked"), its 1:1 chat is deleted and left.
+// BlockContact blocks a contact: its messages and contact messages are
+// dropped from now on (counted as "blocked"), its 1:1 chat is deleted and
+// left, and its messages in every other chat are deleted, as status-go
+// v0.35 did (a retransmitted copy is not shown again).
 func (m *Messenger) BlockContact(pubKey string) (*Contact, error) {
 	if _, err := parsePubKey(pubKey); err != nil {
 		return nil, err
@@ -199,7 +202,7 @@ func (m *Messenger) BlockContact(pubKey string) (*Contact, error) {
 			return nil, err
 		}
 	}
-	return ct, nil
+	return ct, m.chats.deleteFrom(pubKey)
 }
 
 // Contacts returns every known contact, sorted by ID. Values are copies.

@@ -153,6 +153,39 @@ func (b *chatBook) deleteMessage(id string) error {
 	return b.commitLocked(&batch, changed)
 }
 
+// deleteFrom deletes every stored message authored by author in every
+// chat, lowering the unread counts; a retransmitted copy is not shown
+// again.
+func (b *chatBook) deleteFrom(author string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var batch storage.Batch
+	changed := map[string]*Chat{}
+	for id, ch := range b.chats {
+		msgs, err := b.c.st.chatMessages(id)
+		if err != nil {
+			return err
+		}
+		for _, msg := range msgs {
+			if msg.From != author {
+				continue
+			}
+			deleteMessage(&batch, msg)
+			if !msg.Seen {
+				cc := changed[id]
+				if cc == nil {
+					cc = copyChat(ch)
+				}
+				if cc.Unread > 0 {
+					cc.Unread--
+				}
+				changed[id] = cc
+			}
+		}
+	}
+	return b.commitLocked(&batch, changed)
+}
+
 func (b *chatBook) commitLocked(batch *storage.Batch, changed map[string]*Chat) error {
 	for _, ch := range changed {
 		putChat(batch, ch)

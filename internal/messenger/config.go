@@ -28,8 +28,8 @@ type Config struct {
 	// KDFIterations is the PBKDF2 count of a new session store (0: the
 	// storage/sessions default; tests use a small value).
 	KDFIterations int
-	// Name and DeviceType describe this installation to paired devices (p2)
-	// and the account to contacts (c6).
+	// Name and DeviceType describe this installation to paired devices
+	// (p2). What contacts see (c2/c3/c6) is the Profile (SetProfile).
 	Name       string
 	DeviceType string
 	// TTL is the Whisper TTL of posted envelopes (default 15 s, §4.4).
@@ -65,6 +65,12 @@ type Config struct {
 	// are pruned (default 6 h, as status-go).
 	BundleReplyInterval     time.Duration
 	BundleRepublishInterval time.Duration
+	// ContactUpdateInterval is how long after our last contact update (c6)
+	// to every active contact it is sent again (default 48 h), checked
+	// every ContactUpdateCheckInterval (default 2 min) when the Transport
+	// has a peer: status-react 1.0's publisher (profile.go).
+	ContactUpdateInterval      time.Duration
+	ContactUpdateCheckInterval time.Duration
 	// DataSyncClock drives MVDS ticks (default the wall clock).
 	DataSyncClock datasync.Clock
 	// Now is the messenger's clock (default time.Now).
@@ -106,6 +112,12 @@ func (c *Config) setDefaults() {
 	if c.BundleRepublishInterval == 0 {
 		c.BundleRepublishInterval = 6 * time.Hour
 	}
+	if c.ContactUpdateInterval == 0 {
+		c.ContactUpdateInterval = 48 * time.Hour
+	}
+	if c.ContactUpdateCheckInterval == 0 {
+		c.ContactUpdateCheckInterval = 2 * time.Minute
+	}
 	if c.NonACKMaxSends == 0 {
 		c.NonACKMaxSends = 3
 	}
@@ -138,7 +150,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: no identity key", ErrInvalidConfig)
 	}
 	if c.TTL < 0 || c.PublicRetryWindow < 0 || c.DataSyncTick < 0 || c.DataSyncFirstRetry < 0 || c.InboundBuffer < 0 ||
-		c.BundleReplyInterval < 0 || c.BundleRepublishInterval < 0 || c.KDFIterations < 0 {
+		c.BundleReplyInterval < 0 || c.BundleRepublishInterval < 0 || c.KDFIterations < 0 ||
+		c.ContactUpdateInterval < 0 || c.ContactUpdateCheckInterval < 0 {
 		return fmt.Errorf("%w: negative setting", ErrInvalidConfig)
 	}
 	return nil

@@ -1,6 +1,7 @@
 package messenger
 
 import (
+	"fmt"
 	"sort"
 	"sync"
 
@@ -74,6 +75,63 @@ func (b *contactBook) save(id, name string) (*Contact, error) {
 	})
 }
 
+// add marks a contact added and unblocked, as status-react's add-contact
+// did, and returns it with the tag of the contact message to send it: c2
+// (ContactRequest) while it has sent us nothing, else c3
+// (ContactRequestConfirmed), status-react's send-contact-request rule.
+// requireRequest refuses a contact that sent no request
+// (ErrNoContactRequest) and a blocked one (ErrContactBlocked): accepting.
+func (b *contactBook) add(id string, requireRequest bool) (*Contact, string, error) {
+	var refused error
+	ct, err := b.update(id, func(ct *Contact) *Contact {
+		switch {
+		case requireRequest && ct.Blocked:
+			refused = fmt.Errorf("%w: %s", ErrContactBlocked, short(id))
+			return nil
+		case requireRequest && !ct.RequestReceived:
+			refused = fmt.Errorf("%w: %s", ErrNoContactRequest, short(id))
+			return nil
+		}
+		ct.Added, ct.Blocked = true, false
+		return ct
+	})
+	if refused != nil {
+		return nil, "", refused
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	if ct.RequestReceived {
+		return ct, message.TagContactConfirmed, nil
+	}
+	return ct, message.TagContactRequest, nil
+}
+
+// markAdded sets Added on a contact we sent a c2 or c3 to through the
+// pass-through path (SendContactMessage); it reports whether that changed
+// the contact.
+func (b *contactBook) markAdded(id string) (*Contact, error) {
+	return b.update(id, func(ct *Contact) *Contact {
+		if ct.Added && !ct.Blocked {
+			return nil
+		}
+		ct.Added, ct.Blocked = true, false
+		return ct
+	})
+}
+
+// active returns the keys of the active contacts (added, not blocked),
+// sorted.
+func (b *contactBook) active() []string {
+	var out []string
+	for _, ct := range b.list() {
+		if ct.Active() {
+			out = append(out, ct.ID)
+		}
+	}
+	return out
+}
+
 // block marks a contact blocked (and no longer added).
 func (b *contactBook) block(id string) (*Contact, error) {
 	return b.update(id, func(ct *Contact) *Contact {
@@ -104,7 +162,14 @@ func (b *contactBook) list() []*Contact {
 }
 
 // handle applies a c2/c3/c6 from its author (§1.9.1): older than the last
-// one processed (by Whisper timestamp) is discarded.
+// one processed (by Whisper timestamp) is discarded. As status-react's
+// handle-contact-update, each of the three tags stores the name, image and
+// address and tags the contact request-received; one we have not added is
+// then a pending request (ContactEvent.Request). Blocked authors never get
+// here (the dispatcher drops their payloads). A contact message is not
+// marked processed: c2/c3/c6 carry no clock, so the periodic re-send of an
+// unchanged profile has the same bytes and message ID as the last one and
+// must count again; late copies of an older one fall to the timestamp rule.
 func (b *contactBook) handle(rc recvContext, p *message.Contact) {
 	if rc.src.kind != srcDirect {
 		b.c.drop(ReasonWrongChat, rc.author, nil)
@@ -114,12 +179,14 @@ func (b *contactBook) handle(rc recvContext, p *message.Contact) {
 		b.c.markProcessed(rc.r.ID)
 		return
 	}
-	stale := false
+	stale, request := false, false
 	ct, err := b.update(rc.author, func(ct *Contact) *Contact {
 		if rc.whisperTime < ct.LastUpdated {
 			stale = true
 			return nil
 		}
+		request = !ct.RequestReceived && !ct.Added
+		ct.RequestReceived = true
 		ct.Name, ct.ProfileImage, ct.Address, ct.LastUpdated = p.Name, p.ProfileImage, p.Address, rc.whisperTime
 		ct.Devices = ct.Devices[:0]
 		for _, d := range p.DeviceInfo {
@@ -135,6 +202,5 @@ func (b *contactBook) handle(rc recvContext, p *message.Contact) {
 		b.c.log.Error("store contact", zap.Error(err))
 		return
 	}
-	b.c.markProcessed(rc.r.ID)
-	b.c.publish(ContactEvent{Contact: *ct})
+	b.c.publish(ContactEvent{Contact: *ct, Request: request})
 }

@@ -15,6 +15,8 @@
 //	groups.go, groups/        Groups: membership histories, group sends;
 //	                          the pure rules (replay, merge) in groups/
 //	contacts.go               contactBook: contacts
+//	profile.go                profile: our name and photo, contact updates
+//	contacts_api.go           the contact-request flow (c2/c3/c6)
 //	pairing.go                Pairing: installations, p1/p2, our bundle
 //	dispatch.go, inbound.go,  dispatcher: the receive goroutine, its queue,
 //	parking.go                messages waiting for their group's g5

@@ -38,6 +38,14 @@ var (
 	// ErrEncryption: the encryption layer failed on send or on an own-device
 	// operation (it wraps the protocol/encryption error too).
 	ErrEncryption = errors.New("messenger: encryption")
+	// ErrInvalidProfile: a profile name or image does not pass validation
+	// (the image's message.RuleProfileImage error is wrapped too).
+	ErrInvalidProfile = errors.New("messenger: invalid profile")
+	// ErrNoContactRequest: AcceptContact on a contact that sent no request.
+	ErrNoContactRequest = errors.New("messenger: no contact request to accept")
+	// ErrContactBlocked: the contact is blocked; unblock it (SaveContact)
+	// before sending it a request.
+	ErrContactBlocked = errors.New("messenger: contact blocked")
 	// ErrDataSync: the MVDS driver refused an operation.
 	ErrDataSync = errors.New("messenger: data sync")
 )

@@ -66,8 +66,16 @@ type ChatEvent struct {
 }
 
 // ContactEvent: a contact was added, blocked or updated by a contact
-// message (c2/c3/c6).
-type ContactEvent struct{ Contact Contact }
+// message (c2/c3/c6). Request is set when that message made it a pending
+// request to us (Contact.State() is ContactRequestReceived and was not
+// before).
+type ContactEvent struct {
+	Contact Contact
+	Request bool
+}
+
+// ProfileEvent: our own profile (name, photo) was changed by SetProfile.
+type ProfileEvent struct{ Profile Profile }
 
 // DroppedEvent: a received payload was rejected; Reason is the counter label.
 type DroppedEvent struct {
@@ -84,6 +92,7 @@ func (InstallationFoundEvent) isEvent()    {}
 func (InstallationMetadataEvent) isEvent() {}
 func (ChatEvent) isEvent()                 {}
 func (ContactEvent) isEvent()              {}
+func (ProfileEvent) isEvent()              {}
 func (DroppedEvent) isEvent()              {}
 
 // EventSubscription receives events through a bounded channel. A

@@ -83,3 +83,9 @@ func PeerInstallations(m *Messenger, identity *ecdsa.PublicKey) ([]string, error
 	}
 	return ids, err
 }
+
+// RepublishContactUpdate runs one check of the contact-update loop now
+// (maintainContactUpdate) and reports whether the update was sent.
+func (m *Messenger) RepublishContactUpdate(ctx context.Context) bool {
+	return m.republishContactUpdate(ctx)
+}

@@ -54,7 +54,16 @@ func TestInvalidPayloadsCountedNotShown(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.net.Inject(&mallory.PublicKey, messenger.Envelope{Topic: partition, PubKey: &bobKey.PublicKey, Payload: pm})
+	// a contact update with an oversized photo, on bob's partition
+	c6, _ := message.Encode(&message.Contact{Tag: message.TagContactUpdate, Name: "mallory",
+		ProfileImage: "data:image/png;base64," + strings.Repeat("A", message.MaxProfileImageBytes)})
+	c6w, err := message.Wrap(c6, mallory)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.net.Inject(&mallory.PublicKey, messenger.Envelope{Topic: partition, PubKey: &bobKey.PublicKey, Payload: c6w})
 	for _, reason := range []string{
+		message.RuleProfileImage.String(),
 		message.RuleTransit.String(), message.RuleSignature.String(), messenger.ReasonWrongChat,
 		message.RuleTextTooLong.String(), messenger.ReasonUnsigned, messenger.ReasonNotMember,
 		"decrypt-device-not-found",

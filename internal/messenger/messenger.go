@@ -47,7 +47,7 @@ const (
 // queue. A locked section reads and writes its own maps and the store, and
 // may take a leaf lock below it: the order is Groups.mu → chatBook.mu and
 // deliveries.mu → chatBook.mu (a delivery state rewrites its message
-// record, which the chat book owns); the chat book, contacts,
+// record, which the chat book owns); the chat book, contacts, profile,
 // subscriptions, 1:1 peers, inbound queue, key cache and event bus locks
 // are leaves. This is what lets the MVDS driver goroutine call back
 // (Transport sends, deliveries, ACKs) while any API call or the receive
@@ -55,7 +55,9 @@ const (
 //
 // Goroutines (all started by Start, all ended by Stop): the receive
 // goroutine (dispatcher.run), one envelope-event loop, the public re-post
-// loop (publicChats.run), and the MVDS driver's goroutine. Received messages arrive through the Sinks
+// loop (publicChats.run), the bundle re-publication loop
+// (Pairing.maintain), the contact-update loop (maintainContactUpdate),
+// and the MVDS driver's goroutine. Received messages arrive through the Sinks
 // (inbound.go) on the Transport's own delivering goroutine.
 type Messenger struct {
 	c        *core
@@ -67,6 +69,7 @@ type Messenger struct {
 	direct   *directChats
 	groups   *Groups
 	contacts *contactBook
+	profile  *profile
 	pairing  *Pairing
 	disp     *dispatcher
 	driver   *datasync.Driver // set by Start; c.ds is the same driver
@@ -117,6 +120,7 @@ func New(cfg Config, db storage.KV, tr Transport) (*Messenger, error) {
 	c.dl.messages = &m.chats.mu // message records: one writer at a time
 	m.subs = newSubscriptions(c, m.in)
 	m.contacts = newContactBook(c)
+	m.profile = newProfile(c)
 	m.public = newPublicChats(c, m.chats, m.subs)
 	c.dl.retry = m.public.requeue
 	m.direct = newDirectChats(c, m.chats, m.subs)
@@ -151,8 +155,9 @@ func (m *Messenger) Start() error {
 	m.mu.Unlock()
 	err := m.open()
 	if err == nil {
-		m.wg.Add(4)
+		m.wg.Add(5)
 		go func() { defer m.wg.Done(); m.disp.run(m.quit) }()
+		go func() { defer m.wg.Done(); m.maintainContactUpdate(m.quit) }()
 		go func() { defer m.wg.Done(); m.pairing.maintain(m.quit) }()
 		go func() { defer m.wg.Done(); m.c.dl.run(m.c.tr.EnvelopeEvents(), m.quit) }()
 		go func() { defer m.wg.Done(); m.public.run(m.quit) }()
@@ -219,7 +224,7 @@ func (m *Messenger) open() error {
 		return fmt.Errorf("%w: %w", ErrDataSync, err)
 	}
 	m.driver, c.ds = drv, drv
-	for _, load := range []func() error{m.chats.load, m.contacts.load, m.groups.load, c.forms.load} {
+	for _, load := range []func() error{m.chats.load, m.contacts.load, m.profile.load, m.groups.load, c.forms.load} {
 		if err := load(); err != nil {
 			return err
 		}

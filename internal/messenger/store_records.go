@@ -104,12 +104,12 @@ func deliveryFromRecord(r *messengerstore.Delivery) *Delivery {
 
 func contactRecord(c *Contact) *messengerstore.Contact {
 	return &messengerstore.Contact{ID: c.ID, Name: c.Name, ProfileImage: c.ProfileImage, Address: c.Address,
-		Added: c.Added, Blocked: c.Blocked, LastUpdated: c.LastUpdated, Devices: c.Devices}
+		Added: c.Added, Blocked: c.Blocked, LastUpdated: c.LastUpdated, Devices: c.Devices, RequestReceived: c.RequestReceived}
 }
 
 func contactFromRecord(r *messengerstore.Contact) *Contact {
 	return &Contact{ID: r.ID, Name: r.Name, ProfileImage: r.ProfileImage, Address: r.Address,
-		Added: r.Added, Blocked: r.Blocked, LastUpdated: r.LastUpdated, Devices: r.Devices}
+		Added: r.Added, Blocked: r.Blocked, LastUpdated: r.LastUpdated, Devices: r.Devices, RequestReceived: r.RequestReceived}
 }
 
 func outboxRecord(e *outboxEntry) *messengerstore.Outbox {

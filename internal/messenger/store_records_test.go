@@ -29,7 +29,7 @@ func storedDomainValues() []any {
 			AckedBy: []string{"a/i"}, UpdatedAt: 5,
 			Confirmations: []Confirmation{{Peer: "0a", Refused: true, Reason: "r", At: 3}}},
 		&Contact{ID: "b", Name: "B", ProfileImage: "p", Address: "0xbb", Added: true, Blocked: true,
-			LastUpdated: 4, Devices: []string{"i1"}},
+			LastUpdated: 4, Devices: []string{"i1"}, RequestReceived: true},
 		&storedGroup{ChatID: "g", Updates: []message.MembershipUpdate{{ChatID: "g",
 			Events: []message.MembershipEvent{{Type: "members-added", ClockValue: 1, Name: "n", Member: "b",
 				Members: []string{"b"}, KeyOrder: []string{"type"}}},

@@ -94,12 +94,15 @@ func TestMessageStore(t *testing.T) {
 	}
 }
 
-// Contacts: SaveContact sends our c6, the peer stores our name; a blocked
+// Contacts: SaveContact sends our c6, the peer stores our profile name; a blocked
 // contact's 1:1 messages are dropped and its chat cleared.
 func TestContacts(t *testing.T) {
 	h := newHarness(t)
 	alice, bob := h.newNode(withName("alice")), h.newNode(withName("bob"))
 	ctx := ctxT(t)
+	if _, err := alice.SetProfile(ctx, "alice", ""); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := alice.SaveContact(ctx, bob.PublicKey(), "Bobby"); err != nil {
 		t.Fatal(err)
 	}

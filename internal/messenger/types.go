@@ -198,6 +198,72 @@ type Contact struct {
 	// message processed; older ones are discarded (§1.9.1).
 	LastUpdated int64    `json:"last_updated,omitempty"`
 	Devices     []string `json:"devices,omitempty"` // installation IDs from device-info
+	// RequestReceived is set when the contact sends us a c2, c3 or c6
+	// (status-react's :contact/request-received); it stays set.
+	RequestReceived bool `json:"request_received,omitempty"`
+}
+
+// ContactState is where a contact stands in the contact-request flow of
+// 2019 clients (status-react contact/db.cljs: added?, pending?, blocked?).
+type ContactState string
+
+// Contact states.
+const (
+	// ContactNone: neither side sent a request (a contact seen only, e.g.
+	// as a group member).
+	ContactNone ContactState = "none"
+	// ContactRequestSent: we added the contact (and sent it a c2); it has
+	// not answered.
+	ContactRequestSent ContactState = "request-sent"
+	// ContactRequestReceived: it sent us a contact message and we have not
+	// added it: a pending request to accept (AcceptContact).
+	ContactRequestReceived ContactState = "request-received"
+	// ContactAdded: both sides added each other.
+	ContactAdded ContactState = "added"
+	// ContactBlocked: blocked; its messages and requests are dropped.
+	ContactBlocked ContactState = "blocked"
+)
+
+// State derives the contact's ContactState from Added, Blocked and
+// RequestReceived.
+func (c *Contact) State() ContactState {
+	switch {
+	case c.Blocked:
+		return ContactBlocked
+	case c.Added && c.RequestReceived:
+		return ContactAdded
+	case c.Added:
+		return ContactRequestSent
+	case c.RequestReceived:
+		return ContactRequestReceived
+	}
+	return ContactNone
+}
+
+// Pending is status-react's pending?: one side sent a request and the
+// other did not answer yet.
+func (c *Contact) Pending() bool {
+	s := c.State()
+	return s == ContactRequestSent || s == ContactRequestReceived
+}
+
+// Active is status-react's active?: added and not blocked. Active contacts
+// get our contact update (c6) when the profile changes and periodically.
+func (c *Contact) Active() bool { return c.Added && !c.Blocked }
+
+// Profile is what our contact messages (c2, c3, c6) tell contacts about us.
+type Profile struct {
+	// Name is the display name sent; when none was set it is our three-word
+	// alias, as status-react sent the generated name.
+	Name string `json:"name"`
+	// Image is the photo sent, a base64 image data URI of at most
+	// message.MaxProfileImageBytes; when none was set it is our identicon,
+	// as status-react's photo-path defaulted to it.
+	Image string `json:"image"`
+	// NameSet and ImageSet report whether Name and Image were set
+	// (SetProfile) rather than defaulted.
+	NameSet  bool `json:"name_set"`
+	ImageSet bool `json:"image_set"`
 }
 
 // Installation is one device of our own identity.

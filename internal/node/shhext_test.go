@@ -79,7 +79,7 @@ func TestShhextSurface(t *testing.T) {
 		t.Fatalf("messages after deleteMessagesByChatID: %+v", page)
 	}
 
-	call(t, c, nil, "shhext_saveContact", map[string]any{"id": peerHex, "name": "peer"})
+	call(t, c, nil, "shhext_saveContact", map[string]any{"id": peerHex, "name": "peer", "systemTags": []string{":contact/added"}})
 	var contacts []struct {
 		ID, Name   string
 		SystemTags []string `json:"systemTags"`

@@ -43,6 +43,12 @@ const (
 	MaxPayloadBytes = 1 << 20
 	// MaxTextBytes bounds content.text (UNCONFIRMED in 2019 code; our choice).
 	MaxTextBytes = 64 << 10
+	// MaxProfileImageBytes bounds the profile-image data URI of c2/c3/c6
+	// (§1.9.1). status-react 1.0 resized a profile photo to at most
+	// 150×150 JPEG at quality 75 before sending it (utils/image_processing,
+	// img->base64), a few kB; it set no byte limit. 64 KiB (our choice)
+	// holds such a photo and the PNG identicon with a wide margin.
+	MaxProfileImageBytes = 64 << 10
 	// ClockDrift is how far past now a clock may be (status-react: 31 days, §1.6).
 	ClockDrift = 31 * 24 * time.Hour
 	// ClockScale: status-react clocks are unix milliseconds × 100 (§1.6).

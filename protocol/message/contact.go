@@ -1,6 +1,10 @@
 package message
 
-import "github.com/statusnode/statusd/protocol/transit"
+import (
+	"strings"
+
+	"github.com/statusnode/statusd/protocol/transit"
+)
 
 // Contact is a c2 ContactRequest, c3 ContactRequestConfirmed or c6
 // ContactUpdate (docs/PROTOCOL.md §1.9.1); the three are handled identically.
@@ -79,6 +83,25 @@ func (c *Contact) toTransit() any {
 	}
 	all := []any{orNil(c.Name), orNil(c.ProfileImage), orNil(c.Address), orNil(c.FCMToken), devices}
 	return transit.Tagged{Tag: c.Tag, Rep: all[:arity]}
+}
+
+// CheckProfileImage applies RuleProfileImage to the profile-image of a
+// contact message (§1.9.1): "" (no image) is accepted; otherwise it must be
+// a base64 image data URI ("data:image/…;base64,…") of at most
+// MaxProfileImageBytes bytes. The messenger applies it to its own profile
+// before sending and Validate to every received c2/c3/c6.
+func CheckProfileImage(s string) error {
+	if s == "" {
+		return nil
+	}
+	if len(s) > MaxProfileImageBytes {
+		return reject(RuleProfileImage, "%d bytes, limit %d", len(s), MaxProfileImageBytes)
+	}
+	head, data, ok := strings.Cut(s, ",")
+	if !ok || !strings.HasPrefix(head, "data:image/") || !strings.HasSuffix(head, ";base64") || data == "" {
+		return reject(RuleProfileImage, "not a base64 image data URI")
+	}
+	return nil
 }
 
 // MessagesSeen is c5: the IDs of messages the sender has seen. 2019 readers

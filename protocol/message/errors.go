@@ -35,6 +35,7 @@ const (
 	RuleEventNotAllowed      // membership event not permitted for its author
 	RuleDuplicate            // message ID already seen (counted by upper layers)
 	RuleChatCleared          // clock ≤ chat's deleted-at clock (upper layers)
+	RuleProfileImage         // contact profile-image not an image data URI or over MaxProfileImageBytes
 	ruleCount
 )
 
@@ -43,7 +44,7 @@ var ruleNames = [ruleCount]string{
 	"message-type", "text", "text-too-long", "clock", "clock-drift", "timestamp",
 	"chat-id", "chat-id-mismatch", "response-to", "sticker", "command",
 	"signature", "unsigned", "not-own-device", "group-creator", "event",
-	"event-not-allowed", "duplicate", "chat-cleared",
+	"event-not-allowed", "duplicate", "chat-cleared", "profile-image",
 }
 
 // String returns the stable kebab-case name of r (for metrics labels).
@@ -81,6 +82,7 @@ var (
 	ErrEventNotAllowed  = errors.New("message: membership event not allowed")
 	ErrDuplicate        = errors.New("message: duplicate")
 	ErrChatCleared      = errors.New("message: chat cleared")
+	ErrProfileImage     = errors.New("message: bad profile image")
 	errRuleNoneSentinel = errors.New("message: no rule")
 )
 
@@ -90,6 +92,7 @@ var ruleErrs = [ruleCount]error{
 	ErrClockDrift, ErrTimestamp, ErrChatID, ErrChatIDMismatch, ErrResponseTo,
 	ErrSticker, ErrCommand, ErrSignature, ErrUnsigned, ErrNotOwnDevice,
 	ErrGroupCreator, ErrEvent, ErrEventNotAllowed, ErrDuplicate, ErrChatCleared,
+	ErrProfileImage,
 }
 
 // Err returns the sentinel error of r.

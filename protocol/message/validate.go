@@ -35,6 +35,9 @@ func Validate(p Payload, ctx Context) (string, error) {
 	case *MembershipUpdateMessage:
 		return validateMembership(m, ctx)
 	case *Contact:
+		if err := CheckProfileImage(m.ProfileImage); err != nil {
+			return "", err
+		}
 		return "", requireAuthor(ctx)
 	case *PairInstallation:
 		if m.InstallationID == "" {

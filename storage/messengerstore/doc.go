@@ -47,6 +47,9 @@
 //	0  a table written before the version key existed. Its records are
 //	   version 1's byte for byte; the migration to 1 only stamps it.
 //	1  JSON records as listed above.
+//	2  Contact gains request_received (omitted when false). The migration
+//	   sets it on every contact with a last_updated, which version 1 wrote
+//	   only on receipt of a contact message.
 //
 // # Changing a record
 //

@@ -59,7 +59,7 @@ func fixedRecords() *fixed {
 			AckedBy:    []string{fixedPeer + "/installation-1"}, UpdatedAt: 1570000000456},
 		contact: &Contact{ID: fixedOther, Name: "Bobby", ProfileImage: "data:image/png;base64,AAAA",
 			Address: "0x00000000000000000000000000000000000000bb", Added: true, Blocked: true,
-			LastUpdated: 1570000000789, Devices: []string{"installation-2", "installation-3"}},
+			LastUpdated: 1570000000789, Devices: []string{"installation-2", "installation-3"}, RequestReceived: true},
 		group: &Group{ChatID: fixedGroup, Updates: []MembershipUpdate{{
 			ChatID: fixedGroup,
 			Events: []MembershipEvent{{Type: "members-added", ClockValue: 157000000000001, Name: "trio",

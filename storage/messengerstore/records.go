@@ -61,6 +61,9 @@ type Contact struct {
 	Blocked      bool     `json:"blocked"`
 	LastUpdated  int64    `json:"last_updated,omitempty"` // Unix ms
 	Devices      []string `json:"devices,omitempty"`
+	// RequestReceived: the contact sent us a c2, c3 or c6 (status-react's
+	// :contact/request-received). Since version 2.
+	RequestReceived bool `json:"request_received,omitempty"`
 }
 
 // Group is the record of a private group (KindGroup): every signed

@@ -3,7 +3,8 @@
 // against each other over loopback, driven only through their command line,
 // signals and JSON-RPC APIs. daemon_test.go checks one daemon's endpoints,
 // lifecycle and refusals of bad input; messenger_test.go runs public, 1:1
-// and group chats across four daemons; crash_test.go kills and restarts
+// and group chats across four daemons; contacts_test.go a contact request
+// with profiles between two; crash_test.go kills and restarts
 // them while they chat; bench_test.go measures 1:1 throughput and latency.
 package e2e
 

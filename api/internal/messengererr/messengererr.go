@@ -18,7 +18,8 @@ var Errors = api.ErrorMap{
 	Invalid: []error{
 		messenger.ErrChatNotFound, messenger.ErrMessageNotFound, messenger.ErrInvalidChatName,
 		messenger.ErrInvalidPublicKey, messenger.ErrInvalidMessage, messenger.ErrNotMember,
-		messenger.ErrNotAllowed, messenger.ErrInvalidCursor,
+		messenger.ErrNotAllowed, messenger.ErrInvalidCursor, messenger.ErrInvalidProfile,
+		messenger.ErrNoContactRequest, messenger.ErrContactBlocked,
 		encryption.ErrInstallationNotFound, encryption.ErrDeviceNotFound, encryption.ErrTooManyInstallations,
 	},
 	Unavailable: []error{messenger.ErrNotStarted, messenger.ErrStopped},

@@ -25,16 +25,26 @@ const (
 
 // givenVars are shell variables that the reader sets before the first task
 // using them: why says what the variable is, start how to run a second
-// node in another terminal, read the command that sets the variable from
-// it. The tasks test runs read against a second live node.
-var givenVars = map[string]struct{ why, start, read string }{
+// node in another terminal ("" when an earlier variable started it), what
+// the value read is, read the command that sets the variable from it. The
+// tasks test runs read against a second live node.
+var givenVars = map[string]struct{ why, start, what, read string }{
 	"PEER": {
 		why: "`PEER` is the enode URL of another node, which `admin_nodeInfo` (task 2) or `statusctl info` on it shows " +
 			"(never a made-up one: the node would redial it for ever). To try it on this machine, start a second node",
 		start: `STATUSD_PASSWORD=statusd-dev-password build/statusd --datadir ` + secondDataDir + ` --port 30304 --http --http.port 8555`,
+		what:  "enode",
 		read: `PEER=$(curl -s -H "Authorization: Bearer $(cat ` + secondDataDir + `/rpc.token)" \
   -d '{"jsonrpc":"2.0","id":1,"method":"admin_nodeInfo","params":[]}' ` + secondEndpoint + ` \
   | sed -n 's/.*"enode":"\([^"]*\)".*/\1/p'); echo "$PEER"`,
+	},
+	"FRIEND": {
+		why: "`FRIEND` is the chat key of another person's node, which `statusd_chatKey` (task 13) or `statusctl info` on it " +
+			"shows. To try it on this machine, use the second node started for `PEER`",
+		what: "chat key",
+		read: `FRIEND=$(curl -s -H "Authorization: Bearer $(cat ` + secondDataDir + `/rpc.token)" \
+  -d '{"jsonrpc":"2.0","id":1,"method":"statusd_chatKey","params":[]}' ` + secondEndpoint + ` \
+  | sed -n 's/.*"result":"\([^"]*\)".*/\1/p'); echo "$FRIEND"`,
 	},
 }
 

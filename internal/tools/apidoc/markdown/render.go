@@ -30,8 +30,12 @@ func render(doc *api.Document) ([]byte, error) {
 		for _, v := range shellVar.FindAllStringSubmatch(requestBody(t.method, t.ex), -1) {
 			if g, ok := givenVars[v[1]]; ok && !explained[v[1]] {
 				explained[v[1]] = true
-				p("   %s in another terminal:\n\n   ```sh\n%s\n   ```\n\n", g.why, indent(g.start, "   "))
-				p("   and read its enode here:\n\n   ```sh\n%s\n   ```\n\n", indent(g.read, "   "))
+				if g.start != "" {
+					p("   %s in another terminal:\n\n   ```sh\n%s\n   ```\n\n", g.why, indent(g.start, "   "))
+					p("   and read its %s here:\n\n   ```sh\n%s\n   ```\n\n", g.what, indent(g.read, "   "))
+				} else {
+					p("   %s, and read its %s here:\n\n   ```sh\n%s\n   ```\n\n", g.why, g.what, indent(g.read, "   "))
+				}
 			}
 		}
 		p("   ```sh\n%s\n   ```\n\n", indent(curlCommand(t.method, t.ex), "   "))
