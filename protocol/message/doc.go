@@ -19,10 +19,18 @@
 //     (b). Reading takes element 5 or 0 and coerces text/plain non-map
 //     content to {:text (str v)}. Content keys keep their wire order.
 //   - Replies: response-to-v2 wins over response-to (status-react reader;
-//     the 2019 Go decoder read only response-to, §9.9).
-//   - Content types: status-react's receive set (text/plain, sticker,
-//     command, command-request); status/emoji only with
-//     Context.AllowSpecContentTypes (spec MAY, §9.10).
+//     the 2019 Go decoder read only response-to, §9.9). Either must be a
+//     message ID ("0x" + 64 hex, RuleResponseTo).
+//   - Content types: the receive set of the status-react build pinned to
+//     status-go v0.35.1 (text/plain, emoji, sticker, command,
+//     command-request); status only with Context.AllowSpecContentTypes
+//     (spec MAY, §9.10). Commands follow its spec (command-path
+//     [name #{scope…}], params with keyword keys) and its sender's amount
+//     check (ValidAmount).
+//   - Sending kinds (kinds.go): builders write each kind's content in that
+//     build's key order, commands with the legacy keys of its Transit
+//     writer and, past eight keys, in ClojureScript hash-map order
+//     (cljsorder.go); testdata/kinds.json holds its bytes per kind.
 //   - Contacts: c2/c3/c6 written as [name image address nil nil]
 //     (status-react); 3–5 elements read. p2 written with 4 elements.
 //   - Unknown tags decode to *Unsupported and fail validation

@@ -32,6 +32,13 @@ func c4(text, ct, mt string, clock any, chatID string) string {
 
 func pub(k *ecdsa.PrivateKey) string { return PubKeyHex(&k.PublicKey) }
 
+// cmd builds a 1:1 command message with the given command-path and params.
+func cmd(path, params string) string {
+	return `["~#c4",[["^ ","~:chat-id","x","~:command-path",` + path + `,"~:params",` + params + `],"command","~:user-message",1,2]]`
+}
+
+const cmdPath = `["send",["~#set",["~:personal-chats"]]]`
+
 func TestReceiveInvalid(t *testing.T) {
 	alice, bob := keys(t)
 	group := "072ea460-84d3-53c5-9979-1ca36fb5d102" + pub(alice)
@@ -82,7 +89,20 @@ func TestReceiveInvalid(t *testing.T) {
 		{name: "c4 unknown message type", data: c4("hi", "text/plain", "broadcast", 1, "status"), signer: alice, want: RuleMessageType},
 		{name: "unknown content type", data: c4("hi", "text/html", "public-group-user-message", 1, "status"), signer: alice, want: RuleContentType},
 		{name: "status content type (status-react rejects)", data: c4("hi", "status", "public-group-user-message", 1, "status"), signer: alice, want: RuleContentType},
-		{name: "emoji content type", data: `["~#c4",[["^ ","~:chat-id","status","~:text","x"],"emoji","~:public-group-user-message",1,2]]`, signer: alice, want: RuleContentType},
+		{name: "blank emoji", data: `["~#c4",[["^ ","~:chat-id","status","~:text"," "],"emoji","~:public-group-user-message",1,2]]`, signer: alice, want: RuleText},
+		{name: "sticker hash empty", data: `["~#c4",[["^ ","~:chat-id","status","~:hash","","~:pack",1],"sticker","~:public-group-user-message",1,2]]`, signer: alice, want: RuleSticker},
+		{name: "reply to a short message ID", data: `["~#c4",["a","text/plain","~:public-group-user-message",1,2,["^ ","~:chat-id","status","~:text","a","~:response-to","0x1234"]]]`, signer: alice, want: RuleResponseTo},
+		{name: "reply-v2 to a non-hex message ID", data: `["~#c4",["a","text/plain","~:public-group-user-message",1,2,["^ ","~:chat-id","status","~:text","a","~:response-to-v2","0x` + strings.Repeat("zz", 32) + `"]]]`, signer: alice, want: RuleResponseTo},
+		{name: "command-path not a tuple", data: cmd(`"send"`, `["^ ","~:amount","1"]`), signer: alice, want: RuleCommand},
+		{name: "command-path scopes empty", data: cmd(`["send",["~#set",[]]]`, `["^ ","~:amount","1"]`), signer: alice, want: RuleCommand},
+		{name: "command scopes not a set", data: cmd(`["send",["~:personal-chats"]]`, `["^ ","~:amount","1"]`), signer: alice, want: RuleCommand},
+		{name: "command params string key", data: cmd(cmdPath, `["^ ","amount","1"]`), signer: alice, want: RuleCommand},
+		{name: "command without amount", data: cmd(cmdPath, `["^ ","~:asset","ETH"]`), signer: alice, want: RuleCommand},
+		{name: "command amount not a number", data: cmd(cmdPath, `["^ ","~:asset","ETH","~:amount","ten"]`), signer: alice, want: RuleCommand},
+		{name: "command amount hex", data: cmd(cmdPath, `["^ ","~:amount","0x10"]`), signer: alice, want: RuleCommand},
+		{name: "command amount two separators", data: cmd(cmdPath, `["^ ","~:amount","1.5,2"]`), signer: alice, want: RuleCommand},
+		{name: "command amount ends with separator", data: cmd(cmdPath, `["^ ","~:amount","1,"]`), signer: alice, want: RuleCommand},
+		{name: "command amount a number", data: cmd(cmdPath, `["^ ","~:amount",1]`), signer: alice, want: RuleCommand},
 		{name: "sticker content not map", data: `["~#c4",["x","sticker","~:public-group-user-message",1,2]]`, want: RuleShape},
 		{name: "missing text", data: `["~#c4",["","text/plain","~:public-group-user-message",1,2,["^ ","~:chat-id","status"]]]`, signer: alice, want: RuleText},
 		{name: "blank text", data: c4("  \n\t", "text/plain", "public-group-user-message", 1, "status"), signer: alice, want: RuleText},

@@ -4,8 +4,11 @@ package message
 
 import (
 	"crypto/ecdsa"
+	"regexp"
 	"strings"
 	"time"
+
+	"github.com/statusnode/statusd/protocol/transit"
 )
 
 // Context is what Validate needs besides the payload. Everything is passed
@@ -18,8 +21,9 @@ type Context struct {
 	PublicChatJoined func(chatID string) bool
 	// GroupMember reports whether member belongs to the group chat we joined; nil skips the check.
 	GroupMember func(chatID, member string) bool
-	// AllowSpecContentTypes also accepts "status" and "emoji" (spec MAY);
-	// false follows status-react's receive validator (§1.5, §9.10).
+	// AllowSpecContentTypes also accepts "status" (spec MAY); false follows
+	// status-react's receive validator (§1.5, §9.10), which accepted
+	// "emoji" (sent by its input for emoji-only texts) but not "status".
 	AllowSpecContentTypes bool
 }
 
@@ -76,6 +80,9 @@ func validateChat(m *ChatMessage, ctx Context) (string, error) {
 	if err := checkContent(m, ctx); err != nil {
 		return "", err
 	}
+	if err := checkReply(&m.Content); err != nil {
+		return "", err
+	}
 	if err := CheckClock(m.Clock, ctx.Now); err != nil {
 		return "", err
 	}
@@ -98,10 +105,10 @@ func checkContent(m *ChatMessage, ctx Context) error {
 			return reject(RuleSticker, "no hash")
 		}
 	case ContentCommand, ContentCommandRequest:
-		if c.CommandPath == nil || c.Params == nil {
-			return reject(RuleCommand, "command-path or params missing")
-		}
-	case ContentStatus, ContentEmoji:
+		return checkCommand(c)
+	case ContentEmoji:
+		return checkText(c.Text)
+	case ContentStatus:
 		if !ctx.AllowSpecContentTypes {
 			return reject(RuleContentType, "%q (rejected by status-react)", m.ContentType)
 		}
@@ -110,6 +117,89 @@ func checkContent(m *ChatMessage, ctx Context) error {
 		return reject(RuleContentType, "%.64q", m.ContentType)
 	}
 	return nil
+}
+
+// checkReply: a reply names a message by its §1.10 ID, "0x" and 64 hex
+// digits (every 2019 client's IDs had that form: status-go's keccak256
+// and, before it, status-react's sha3 of the message).
+func checkReply(c *Content) error {
+	for _, id := range []string{c.ResponseTo, c.ResponseToV2} {
+		if id != "" && !IsMessageID(id) {
+			return reject(RuleResponseTo, "%.80q is not a message ID", id)
+		}
+	}
+	return nil
+}
+
+// IsMessageID reports whether s is a §1.10 message ID: "0x" and 64 hex
+// digits.
+func IsMessageID(s string) bool {
+	if len(s) != 66 || s[:2] != "0x" {
+		return false
+	}
+	for i := 2; i < len(s); i++ {
+		if !isHex(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// checkCommand applies status-react's command spec (transport/db.cljs:
+// command-path a [name #{scope…}] tuple of a string and a non-empty set of
+// keywords or strings, params a map with keyword keys) and the amount
+// check its sender ran before any command left (transactions.cljs
+// personal-send-request-validation): an amount must be present and a
+// number as JavaScript's Number reads it, with at most one decimal
+// separator ("." or ","), none at the end, and no 0x/0b/0o or leading-zero
+// form.
+func checkCommand(c *Content) error {
+	if c.CommandPath == nil || c.Params == nil {
+		return reject(RuleCommand, "command-path or params missing")
+	}
+	path, ok := c.CommandPath.([]any)
+	if !ok || len(path) != 2 {
+		return reject(RuleCommand, "command-path is not a [name scopes] tuple")
+	}
+	scopes, ok := path[1].(transit.Set)
+	if _, isName := path[0].(string); !isName || !ok || len(scopes) == 0 {
+		return reject(RuleCommand, "command-path is not [string #{scope…}]")
+	}
+	for _, s := range scopes {
+		switch s.(type) {
+		case transit.Keyword, string:
+		default:
+			return reject(RuleCommand, "command scope is %T", s)
+		}
+	}
+	for _, e := range c.Params.Entries {
+		if _, ok := e.Key.(transit.Keyword); !ok {
+			return reject(RuleCommand, "params key %T is not a keyword", e.Key)
+		}
+	}
+	amount, _ := c.Params.Keyword("amount")
+	a, ok := amount.(string)
+	if !ok || !ValidAmount(a) {
+		return reject(RuleCommand, "amount %.40v is not a number", amount)
+	}
+	return nil
+}
+
+var (
+	jsNumber    = regexp.MustCompile(`^[+-]?(Infinity|([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?)$`)
+	endsWithSep = regexp.MustCompile(`^.+(\.|,)$`)
+	nonDecimal  = regexp.MustCompile(`^0[0-9bxo][0-9.]*$`)
+)
+
+// ValidAmount reports whether status-react's sender would have let amount
+// through (see checkCommand).
+func ValidAmount(amount string) bool {
+	sanitised := strings.ReplaceAll(amount, ",", ".")
+	if strings.Count(sanitised, ".") > 1 || endsWithSep.MatchString(amount) || nonDecimal.MatchString(amount) {
+		return false
+	}
+	trimmed := strings.TrimSpace(sanitised)
+	return trimmed == "" || jsNumber.MatchString(trimmed)
 }
 
 func checkText(s string) error {
