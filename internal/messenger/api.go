@@ -85,23 +85,68 @@ func (m *Messenger) StartOneToOne(pubKey string) (*Chat, error) {
 }
 
 // SendText sends a text/plain c4 to chatID and returns its message ID
-// (§1.10). The message is built with the chat's next Lamport clock,
-// wrapped and signed (v1 wrapper, §1.2), and stored as queued before
-// anything is sent. Public chats post it symmetric on the chat topic (not
-// MVDS, §6.4); 1:1 and group chats append it to the MVDS group of each
-// recipient, and the driver sends it encrypted (§3.5) on the topic of §4.3.
-// It blocks until the message is persisted and handed to the Transport
-// (public) or to MVDS (1:1, group).
+// (§1.10): Send with a Draft holding only text.
 func (m *Messenger) SendText(ctx context.Context, chatID, text string) (string, error) {
+	return m.Send(ctx, chatID, Draft{Text: text})
+}
+
+// Send sends a chat message of any 2019 kind (Draft: text, emoji,
+// sticker, reply, command) to chatID and returns its message ID (§1.10).
+// The content is built as status-react built that kind (with our ENS name
+// on text and emoji when Config.ENSName is set) and the message with the
+// chat's next Lamport clock, validated as a receiver would (an invalid
+// draft is ErrInvalidMessage naming the rule), wrapped and signed (v1
+// wrapper, §1.2), and stored as queued before anything is sent. Public
+// chats post it symmetric on the chat topic (not MVDS, §6.4); 1:1 and
+// group chats append it to the MVDS group of each recipient, and the
+// driver sends it encrypted (§3.5) on the topic of §4.3. It blocks until
+// the message is persisted and handed to the Transport (public) or to
+// MVDS (1:1, group).
+func (m *Messenger) Send(ctx context.Context, chatID string, d Draft) (string, error) {
 	if err := m.running(); err != nil {
 		return "", err
 	}
-	out, evs, err := m.chats.storeText(chatID, text)
+	out, evs, err := m.chats.storeDraft(chatID, d)
+	return m.sendOut(ctx, out, evs, err)
+}
+
+// SendChatPayload sends a chat message the caller built (the
+// shhext_send…Message pass-through): raw is its Transit payload and cm
+// what raw decodes to. to is the chat the caller named: a public chat
+// name, or a 0x04… key for a 1:1 message; a group message (cm's message
+// type) goes to the group its content chat-id names, which we must be an
+// active member of (ErrNotMember), whatever to says. The bytes are sent
+// as given (wrapped and signed by us, as Send does), so the caller's clock
+// and timestamp are kept; they must validate (ErrInvalidMessage naming
+// the rule), and the chat's clock moves up to the message's. The same
+// payload sent again (a 2019 frontend sent a group message once per
+// member) is stored and sent once: the second call returns the same ID.
+func (m *Messenger) SendChatPayload(ctx context.Context, to string, raw []byte, cm *message.ChatMessage) (string, error) {
+	if err := m.running(); err != nil {
+		return "", err
+	}
+	chatID := to
+	if cm.MessageType == message.TypePrivateGrp {
+		chatID = cm.Content.ChatID
+		if ch := m.chats.get(chatID); ch == nil || ch.Type != ChatPrivateGroup || !ch.Active {
+			return "", fmt.Errorf("%w: %.80q", ErrNotMember, chatID)
+		}
+	}
+	out, evs, err := m.chats.storePayload(chatID, raw, cm)
+	return m.sendOut(ctx, out, evs, err)
+}
+
+// sendOut publishes what storing a message produced and hands it to the
+// part that sends it (nothing for a payload already sent).
+func (m *Messenger) sendOut(ctx context.Context, out *outgoing, evs []Event, err error) (string, error) {
 	if err != nil {
 		return "", err
 	}
 	m.c.publish(evs...)
-	if out.public != "" {
+	switch {
+	case out.dup:
+		return out.id, nil
+	case out.public != "":
 		return out.id, m.public.send(ctx, out)
 	}
 	return out.id, m.direct.send(ctx, out)
@@ -128,8 +173,15 @@ func (m *Messenger) Messages(chatID, cursor string, limit int) (*Page, error) {
 	return m.chats.messages(chatID, cursor, limit)
 }
 
-// Message returns one stored message.
-func (m *Messenger) Message(id string) (*Message, error) { return m.c.st.message(id) }
+// Message returns one stored message (Quoted filled for a reply to a
+// message stored here).
+func (m *Messenger) Message(id string) (*Message, error) {
+	msg, err := m.c.st.message(id)
+	if err == nil {
+		m.c.st.quote(msg)
+	}
+	return msg, err
+}
 
 // MarkSeen marks messages seen and lowers their chats' unread counts.
 func (m *Messenger) MarkSeen(ids ...string) error { return m.chats.markSeen(ids) }

@@ -32,6 +32,10 @@ type Config struct {
 	// (p2). What contacts see (c2/c3/c6) is the Profile (SetProfile).
 	Name       string
 	DeviceType string
+	// ENSName, when set, is put in every text and emoji message we send as
+	// the sender's name (content name, §1.4), as a 2019 client did for a
+	// user who chose to show their ENS name. Not verified here.
+	ENSName string
 	// TTL is the Whisper TTL of posted envelopes (default 15 s, §4.4).
 	TTL time.Duration
 	// PublicRetryWindow is how long a public message that reached no peer

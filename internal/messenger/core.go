@@ -80,6 +80,12 @@ func (c *core) encode(p message.Payload) ([]byte, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("%w: encode: %w", ErrInvalidMessage, err)
 	}
+	return c.wrap(raw)
+}
+
+// wrap wraps Transit bytes and signs them (§1.2) and returns the body and
+// its message ID.
+func (c *core) wrap(raw []byte) ([]byte, string, error) {
 	body, err := message.Wrap(raw, c.cfg.Identity)
 	if err != nil {
 		return nil, "", fmt.Errorf("%w: wrap: %w", ErrInvalidMessage, err)

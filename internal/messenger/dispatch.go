@@ -357,7 +357,7 @@ func (d *dispatcher) handleChat(rc recvContext, cm *message.ChatMessage, dl *dat
 	msg := &Message{ID: rc.r.ID, ChatID: rc.r.ChatID, From: rc.author, Text: cm.Content.Text,
 		ContentType: string(cm.ContentType), MessageType: string(cm.MessageType), Clock: cm.Clock,
 		Timestamp: cm.Timestamp, ReceivedAt: now.UnixMilli(), ResponseTo: cm.Content.ReplyTo(),
-		Outgoing: outgoing, Seen: outgoing}
+		Outgoing: outgoing, Seen: outgoing, Content: cm.Content}
 	cleared := false
 	_, err := d.chats.update(rc.r.ChatID, func(ch *Chat, batch *storage.Batch) (*Chat, error) {
 		if ch == nil {
@@ -382,6 +382,7 @@ func (d *dispatcher) handleChat(rc recvContext, cm *message.ChatMessage, dl *dat
 	case err != nil:
 		d.c.log.Error("store message", zap.Error(err))
 	default:
+		d.c.st.quote(msg)
 		d.c.publish(MessageEvent{Message: msg})
 	}
 	return outcomeDone

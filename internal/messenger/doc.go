@@ -29,6 +29,15 @@
 // Groups and Pairing are exported (Messenger.Groups, Messenger.Pairing)
 // and carry the group and installation operations.
 //
+// Kinds: Send takes a Draft of any 2019 kind (text, emoji, sticker, reply,
+// transaction command) and builds its content as status-react did
+// (protocol/message kinds.go), with Config.ENSName as the sender's name on
+// text and emoji; SendChatPayload sends a c4/c7 a frontend built, bytes
+// as given (its clock and timestamp kept). A stored Message keeps the whole
+// content map (Message.Content: ENS name, sticker, command, unknown keys,
+// in wire order); Quoted is filled from the store for a reply whose
+// target is known.
+//
 // Send (docs/PROTOCOL.md §8): a c4 is built with the chat's Lamport clock
 // (§1.6), Transit-encoded, wrapped and signed (v1 wrapper, §1.2), and stored
 // as queued with its delivery record before anything leaves. Public chats

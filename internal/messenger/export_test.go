@@ -17,7 +17,7 @@ func (m *Messenger) StoreTextOnly(chatID, text string) (string, error) {
 	if err := m.running(); err != nil {
 		return "", err
 	}
-	out, evs, err := m.chats.storeText(chatID, text)
+	out, evs, err := m.chats.storeDraft(chatID, Draft{Text: text})
 	if err != nil {
 		return "", err
 	}

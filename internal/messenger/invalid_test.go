@@ -1,6 +1,7 @@
 package messenger_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -62,11 +63,23 @@ func TestInvalidPayloadsCountedNotShown(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.net.Inject(&mallory.PublicKey, messenger.Envelope{Topic: partition, PubKey: &bobKey.PublicKey, Payload: c6w})
+	// invalid variants of the 2019 kinds: a sticker without hash, a reply
+	// to an ID of the wrong length (public), a command with a bad amount
+	// (1:1, unencrypted as a 2019 v0 client sent it)
+	pub([]byte(`["~#c4",[["^ ","~:chat-id","testing","~:pack",1,"~:text","s"],"sticker","~:public-group-user-message",` +
+		fmt.Sprint(base+7) + `,1]]`))
+	pub([]byte(`["~#c4",["re","text/plain","~:public-group-user-message",` + fmt.Sprint(base+8) +
+		`,1,["^ ","~:chat-id","testing","~:text","re","~:response-to","0x1234"]]]`))
+	badCmd := `["~#c4",[["^ ","~:chat-id",` + fmt.Sprintf("%q", message.PubKeyHex(&bobKey.PublicKey)) +
+		`,"~:command-path",["request",["~#set",["~:personal-chats"]]],"~:params",["^ ","~:asset","ETH","~:amount","0x10"]],` +
+		`"command-request","~:user-message",` + fmt.Sprint(base+9) + `,1]]`
+	h.net.Inject(&mallory.PublicKey, messenger.Envelope{Topic: partition, PubKey: &bobKey.PublicKey, Payload: []byte(badCmd)})
 	for _, reason := range []string{
 		message.RuleProfileImage.String(),
 		message.RuleTransit.String(), message.RuleSignature.String(), messenger.ReasonWrongChat,
 		message.RuleTextTooLong.String(), messenger.ReasonUnsigned, messenger.ReasonNotMember,
-		"decrypt-device-not-found",
+		"decrypt-device-not-found", message.RuleSticker.String(), message.RuleResponseTo.String(),
+		message.RuleCommand.String(),
 	} {
 		waitDropped(t, bob, reason, 1)
 	}

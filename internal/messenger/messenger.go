@@ -36,6 +36,8 @@ const (
 // (inbound path) and the delivery tracker — over a Transport, the
 // encryption layer and MVDS. The API calls the exported methods here;
 // group and installation operations are on Groups() and Pairing().
+// Messenger keeps at most 30 exported methods (TestMessengerMethodBudget):
+// an operation beyond them belongs on the part that owns its state.
 //
 // Concurrency. Every exported method is safe for concurrent use. Each
 // part guards its own state with its own mutex (or, for the dispatcher,

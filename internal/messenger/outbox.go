@@ -97,4 +97,5 @@ type outgoing struct {
 	body       []byte
 	public     string   // public chat name, or ""
 	recipients []string // direct recipients, 0x04…
+	dup        bool     // already stored and sent: nothing to send
 }

@@ -172,14 +172,14 @@ func TestChatBookAlone(t *testing.T) {
 	if b.get("status").Name != "status" {
 		t.Fatal("get returned the cached chat")
 	}
-	out, evs, err := b.storeText("status", "hello")
+	out, evs, err := b.storeDraft("status", Draft{Text: "hello"})
 	if err != nil || out.public != "status" || len(evs) != 2 {
 		t.Fatalf("storeText: %+v, %d events, %v", out, len(evs), err)
 	}
 	if d, err := r.c.dl.state(out.id); err != nil || d.State != DeliveryQueued {
 		t.Fatalf("delivery %+v, %v", d, err)
 	}
-	if _, _, err := b.storeText("nope", "x"); !errors.Is(err, ErrChatNotFound) {
+	if _, _, err := b.storeDraft("nope", Draft{Text: "x"}); !errors.Is(err, ErrChatNotFound) {
 		t.Fatalf("storeText to a missing chat: %v", err)
 	}
 	ch, err := b.clear("status", func(*Chat) bool { return false })
@@ -305,11 +305,11 @@ func TestDeliveriesWithChatBook(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	keep, _, err := b.storeText("status", "kept")
+	keep, _, err := b.storeDraft("status", Draft{Text: "kept"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	gone, _, err := b.storeText("status", "deleted")
+	gone, _, err := b.storeDraft("status", Draft{Text: "deleted"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -342,7 +342,7 @@ func TestDeliveriesEarlyConfirmations(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	out, _, err := b.storeText("status", "hello")
+	out, _, err := b.storeDraft("status", Draft{Text: "hello"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -90,6 +90,7 @@ func (s *store) messages(chatID, cursor string, limit int) (*Page, error) {
 		if err != nil {
 			return nil, err
 		}
+		s.quote(m)
 		page.Messages = append(page.Messages, m)
 	}
 	return page, nil
@@ -131,4 +132,16 @@ func (s *store) delivery(id string) (*Delivery, error) {
 func putDelivery(b *storage.Batch, d *Delivery) {
 	messengerstore.PutDelivery(b, deliveryRecord(d))
 	putConfirmations(b, d.MessageID, d.Confirmations)
+}
+
+// quote fills m.Quoted from the stored message m.ResponseTo names, if any.
+func (s *store) quote(m *Message) {
+	if m.ResponseTo == "" {
+		return
+	}
+	r, err := s.rs.Message(m.ResponseTo)
+	if err != nil || r == nil {
+		return
+	}
+	m.Quoted = &Quoted{ID: r.ID, From: r.From, Text: r.Text, ContentType: r.ContentType}
 }

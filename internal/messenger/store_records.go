@@ -81,14 +81,38 @@ func messageRecord(m *Message) *messengerstore.Message {
 	return &messengerstore.Message{ID: m.ID, ChatID: m.ChatID, From: m.From, Text: m.Text,
 		ContentType: m.ContentType, MessageType: m.MessageType, Clock: m.Clock, Timestamp: m.Timestamp,
 		ReceivedAt: m.ReceivedAt, ResponseTo: m.ResponseTo, Outgoing: m.Outgoing, Seen: m.Seen,
-		Delivery: messengerstore.DeliveryState(m.Delivery)}
+		Delivery: messengerstore.DeliveryState(m.Delivery), Content: contentRecord(m.Content)}
+}
+
+// contentRecord is the stored form of a content map: Transit-JSON, or ""
+// for a content with no keys. Content decoded from the wire or built by
+// message's builders always encodes (compose checks before storing); one
+// that does not is stored as "".
+func contentRecord(c message.Content) string {
+	if len(c.KeyOrder) == 0 && c.ChatID == "" && c.Text == "" && c.ResponseTo == "" && c.ResponseToV2 == "" &&
+		c.Name == "" && c.Hash == "" && c.Pack == nil && c.CommandPath == nil && c.Params == nil && len(c.Extra) == 0 {
+		return ""
+	}
+	raw, err := message.EncodeContent(c)
+	if err != nil {
+		return ""
+	}
+	return string(raw)
 }
 
 func messageFromRecord(r *messengerstore.Message) *Message {
-	return &Message{ID: r.ID, ChatID: r.ChatID, From: r.From, Text: r.Text,
+	m := &Message{ID: r.ID, ChatID: r.ChatID, From: r.From, Text: r.Text,
 		ContentType: r.ContentType, MessageType: r.MessageType, Clock: r.Clock, Timestamp: r.Timestamp,
 		ReceivedAt: r.ReceivedAt, ResponseTo: r.ResponseTo, Outgoing: r.Outgoing, Seen: r.Seen,
 		Delivery: DeliveryState(r.Delivery)}
+	if r.Content != "" {
+		c, err := message.DecodeContent([]byte(r.Content), message.ContentType(r.ContentType))
+		if err != nil { // not written by this store: keep what the record's fields say
+			c = message.Content{Text: r.Text, ResponseTo: r.ResponseTo}
+		}
+		m.Content = c
+	}
+	return m
 }
 
 func deliveryRecord(d *Delivery) *messengerstore.Delivery {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/statusnode/statusd/protocol/encryption"
+	"github.com/statusnode/statusd/protocol/message"
 )
 
 // ChatType says how a chat's messages travel (docs/PROTOCOL.md §4.3).
@@ -74,6 +75,42 @@ type Message struct {
 	// (SetOutgoingStatus, SaveMessages), as given; "" when none did. It is
 	// stored apart from the record and never read by the messenger.
 	OutgoingStatus string `json:"outgoing_status,omitempty"`
+	// Content is the whole content map the wire carried (or we sent):
+	// every key, known or not, in wire order, enough to re-encode it. Text
+	// and ResponseTo repeat two of its fields; the ENS name, sticker hash
+	// and pack, command path and params are read from it. Stored.
+	Content message.Content `json:"-"`
+	// Quoted is the message ResponseTo names, when it is stored here.
+	// Filled when the message is read or published, never stored.
+	Quoted *Quoted `json:"quoted,omitempty" store:"-"`
+}
+
+// Quoted is the replied-to message of a reply, as far as a reader shows it.
+type Quoted struct {
+	ID          string `json:"id"`
+	From        string `json:"from"`
+	Text        string `json:"text"`
+	ContentType string `json:"content_type"`
+}
+
+// Draft is a chat message to send natively (Messenger.Send): what the
+// sender chooses; the messenger adds the chat ID, clock, timestamp and,
+// for text and emoji, the node's ENS name (Config.ENSName).
+type Draft struct {
+	// ContentType is text/plain (also when empty), emoji, sticker, command
+	// or command-request.
+	ContentType message.ContentType
+	// Text of a text/plain or emoji message.
+	Text string
+	// ReplyTo is the message ID (0x + 64 hex) this message answers.
+	ReplyTo string
+	// StickerHash and StickerPack of a sticker.
+	StickerHash string
+	StickerPack int64
+	// Params of a transaction command: command sends a payment made
+	// (address, tx hash), command-request asks for one. Commands go to 1:1
+	// chats only (their 2019 scope, personal-chats).
+	Params message.CommandParams
 }
 
 // DeliveryState is the fate of an outgoing message. Persisted; append-only.

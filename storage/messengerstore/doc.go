@@ -50,6 +50,9 @@
 //	2  Contact gains request_received (omitted when false). The migration
 //	   sets it on every contact with a last_updated, which version 1 wrote
 //	   only on receipt of a contact message.
+//	3  a message record also holds its whole content map as Transit-JSON
+//	   ("content"). The migration gives each version-2 message the content
+//	   version 2 still knew: its text and, for a reply, response-to.
 //
 // # Changing a record
 //

@@ -4,12 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/statusnode/statusd/protocol/transit"
 	"github.com/statusnode/statusd/storage"
 )
 
 // Version is the format version of the records this build writes and
 // reads (see doc.go for the list and for how to add one).
-const Version uint32 = 2
+const Version uint32 = 3
 
 // migrations bring an older table to Version, one step each; storage.Migrate
 // runs them in order and commits each with its new version.
@@ -18,6 +19,7 @@ var migrations = []storage.Migration{
 	// records already: stamping it is the whole migration.
 	{From: 0, Apply: func(storage.KV, *storage.Batch) error { return nil }},
 	{From: 1, Apply: migrateContactsV2},
+	{From: 2, Apply: migrateMessagesV3},
 }
 
 // migrateContactsV2 adds request_received to every contact that sent us a
@@ -51,4 +53,52 @@ type contactV1 struct {
 	Blocked      bool     `json:"blocked"`
 	LastUpdated  int64    `json:"last_updated,omitempty"`
 	Devices      []string `json:"devices,omitempty"`
+}
+
+// messageV2 is the version-1 and version-2 message record, kept to read old bytes.
+type messageV2 struct {
+	ID          string          `json:"id"`
+	ChatID      string          `json:"chat_id"`
+	From        string          `json:"from"`
+	Text        string          `json:"text"`
+	ContentType string          `json:"content_type"`
+	MessageType string          `json:"message_type"`
+	Clock       int64           `json:"clock"`
+	Timestamp   int64           `json:"timestamp"`
+	ReceivedAt  int64           `json:"received_at"`
+	ResponseTo  string          `json:"response_to,omitempty"`
+	Outgoing    bool            `json:"outgoing"`
+	Seen        bool            `json:"seen"`
+	Delivery    json.RawMessage `json:"delivery,omitempty"`
+}
+
+// migrateMessagesV3 gives every version-2 message the content map it can
+// still be known to have carried: its text and, for a reply, response-to
+// (versions 1 and 2 kept nothing else of the content).
+func migrateMessagesV3(kv storage.KV, b *storage.Batch) error {
+	return kv.Iterate([]byte{byte(KindMessage)}, nil, func(k, v []byte) error {
+		var old messageV2
+		if err := json.Unmarshal(v, &old); err != nil {
+			return fmt.Errorf("%w: v2 message %q: %w", ErrCorrupt, k, err)
+		}
+		content := transit.NewMap(transit.Keyword("text"), old.Text)
+		if old.ResponseTo != "" {
+			content.Set(transit.Keyword("response-to"), old.ResponseTo)
+		}
+		raw, err := transit.Encode(content)
+		if err != nil {
+			return fmt.Errorf("messengerstore: v2 message %q content: %w", k, err)
+		}
+		m := &Message{ID: old.ID, ChatID: old.ChatID, From: old.From, Text: old.Text,
+			ContentType: old.ContentType, MessageType: old.MessageType, Clock: old.Clock,
+			Timestamp: old.Timestamp, ReceivedAt: old.ReceivedAt, ResponseTo: old.ResponseTo,
+			Outgoing: old.Outgoing, Seen: old.Seen, Content: string(raw)}
+		if len(old.Delivery) > 0 {
+			if err := m.Delivery.UnmarshalJSON(old.Delivery); err != nil {
+				return fmt.Errorf("%w: v2 message %q: %w", ErrCorrupt, k, err)
+			}
+		}
+		b.Put(k, EncodeMessage(m))
+		return nil
+	})
 }

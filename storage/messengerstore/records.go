@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// The record types below are the stored format (Version 1). Field order
+// The record types below are the stored format (Version 3). Field order
 // and JSON tags are part of it: the encoder writes fields in declaration
 // order. Read doc.go ("Changing a record") before touching any of them.
 
@@ -39,6 +39,11 @@ type Message struct {
 	Outgoing    bool          `json:"outgoing"`
 	Seen        bool          `json:"seen"`
 	Delivery    DeliveryState `json:"delivery,omitempty"`
+	// Content is the message's whole content map as Transit-JSON, every
+	// key in wire order (Version 3): what the message carried besides the
+	// fields above (ENS name, sticker, command, unknown keys), enough to
+	// re-encode it.
+	Content string `json:"content,omitempty"`
 }
 
 // Delivery is the delivery record of one outgoing message (KindDelivery).
