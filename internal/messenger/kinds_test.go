@@ -214,7 +214,7 @@ func TestSendChatPayloadEveryKind(t *testing.T) {
 	prepared := `"~:parsed-text",[],"~:line-count",0,"~:should-collapse?",false,"~:rtl?",false`
 	cases := []struct {
 		name, to, payload, chat string
-		receivers           []*node
+		receivers               []*node
 	}{
 		{"public text with name", "kinds", `["~#c4",["hi","text/plain","~:public-group-user-message",` + clock(1) + `,` + fmt.Sprint(ts) +
 			`,["^ ","~:chat-id","kinds","~:text","hi","~:name","alice.eth",` + prepared + `,"~:unknown-key",[1,2]]]]`, "kinds", []*node{bob}},
