@@ -197,6 +197,25 @@ func (f *fakeMessenger) SendText(ctx context.Context, chatID, text string) (stri
 	return m.ID, nil
 }
 
+// SendChatPayload stores the payload's message as sent (the real
+// messenger's validation is tested in internal/messenger): into the group
+// its chat-id names for a group message, else into chat to.
+func (f *fakeMessenger) SendChatPayload(ctx context.Context, to string, raw []byte, cm *message.ChatMessage) (string, error) {
+	if cm.MessageType == message.TypePrivateGrp {
+		to = cm.Content.ChatID
+	}
+	id, err := f.SendText(ctx, to, "payload")
+	if err != nil {
+		return "", err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m := f.msgs[len(f.msgs)-1]
+	m.Text, m.ContentType, m.MessageType, m.Content = cm.Content.Text, string(cm.ContentType), string(cm.MessageType), cm.Content
+	m.Clock, m.Timestamp, m.ResponseTo = cm.Clock, cm.Timestamp, cm.Content.ReplyTo()
+	return id, nil
+}
+
 // receive stores a message from alice (for the tests' "!!" steps).
 func (f *fakeMessenger) receive(chatID, text string) {
 	f.mu.Lock()

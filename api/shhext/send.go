@@ -41,36 +41,37 @@ type SendDirectMessageRequest struct {
 	DH      bool          `json:"DH"`
 }
 
-// SendPublicMessage is shhext_sendPublicMessage: it sends a text message
-// to the public chat req.chat and returns the Status message ID (§1.10),
-// as v0.35 did. Smaller than status-go: the messenger sends only messages
-// it builds itself, so payload must be a Transit c4/c7 text/plain chat
-// message (bare or in the v1 wrapper); its text is sent as a new message
-// with the chat's next clock and the current timestamp (the payload's own
-// clock and timestamp are not used). The chat is joined if needed (v0.35
-// required a loaded filter).
+// SendPublicMessage is shhext_sendPublicMessage: it sends the payload a
+// frontend built to the public chat req.chat (joined if needed; v0.35
+// required a loaded filter) and returns the Status message ID (§1.10), as
+// v0.35 did. The payload is Transit, bare or in the v1 wrapper; it is
+// dispatched by its decoded type (sendPayload). A chat message of any
+// content type goes out as given — its clock and timestamp kept, wrapped
+// and signed with our key — after the §1.8 validation a receiver applies;
+// an invalid one is -32602 naming the rule ("rule clock-drift: …").
 func (a *ShhExtAPI) SendPublicMessage(ctx context.Context, req SendPublicMessageRequest) (string, error) {
-	text, err := textOf(req.Payload)
+	raw, p, err := decodePayload(req.Payload)
 	if err != nil {
 		return "", rpcError(invalid("payload", err))
 	}
 	if _, err := a.c.m.JoinPublic(req.Chat); err != nil {
 		return "", fail("chat", err)
 	}
-	id, err := a.c.m.SendText(ctx, req.Chat, text)
-	return id, fail("payload", err)
+	return a.sendPayload(ctx, req.Chat, nil, raw, p)
 }
 
-// SendDirectMessage is shhext_sendDirectMessage: it sends a text message
-// to the 1:1 chat with req.pubKey (opened if needed) through MVDS and the
-// double ratchet, and returns the Status message ID. Payload is restricted
-// as for SendPublicMessage, except that contact messages (c2, c3, c6) are
-// sent as the frontend built them (send_contact.go).
+// SendDirectMessage is shhext_sendDirectMessage: it sends the payload a
+// frontend built to req.pubKey and returns the Status message ID. A 1:1
+// chat message goes through MVDS and the double ratchet to that key (the
+// 1:1 chat is opened if needed); a group chat message (message type
+// group-user-message) goes to the members of the group its chat-id names,
+// which we must be in — the same payload sent again for the next member,
+// as 2019 frontends did, is sent once and returns the same ID; a contact
+// message (c2, c3, c6) goes to the contact as the frontend built it
+// (send_contact.go). Payloads are dispatched and validated as for
+// SendPublicMessage.
 func (a *ShhExtAPI) SendDirectMessage(ctx context.Context, req SendDirectMessageRequest) (string, error) {
-	if isContactPayload(req.Payload) {
-		return a.sendContactMessage(ctx, req)
-	}
-	text, err := textOf(req.Payload)
+	raw, p, err := decodePayload(req.Payload)
 	if err != nil {
 		return "", rpcError(invalid("payload", err))
 	}
@@ -78,35 +79,47 @@ func (a *ShhExtAPI) SendDirectMessage(ctx context.Context, req SendDirectMessage
 	if err != nil {
 		return "", rpcError(invalid("pubKey", err))
 	}
-	c, err := a.c.m.StartOneToOne(pub)
-	if err != nil {
-		return "", fail("pubKey", err)
+	if cm, ok := p.(*message.ChatMessage); ok && cm.MessageType != message.TypePrivateGrp {
+		if _, err := a.c.m.StartOneToOne(pub); err != nil {
+			return "", fail("pubKey", err)
+		}
 	}
-	id, err := a.c.m.SendText(ctx, c.ID, text)
-	return id, fail("payload", err)
+	return a.sendPayload(ctx, pub, &req, raw, p)
 }
 
-// textOf extracts the text of a Transit chat message, bare or wrapped.
-func textOf(payload []byte) (string, error) {
+// sendPayload dispatches a decoded payload to the messenger operation of
+// its type: one case per payload kind. to is the public chat name or the
+// recipient's 0x04… key; direct is the sendDirectMessage request (nil for
+// sendPublicMessage). Kinds without a case are refused (-32602).
+func (a *ShhExtAPI) sendPayload(ctx context.Context, to string, direct *SendDirectMessageRequest, raw []byte, p message.Payload) (string, error) {
+	switch p := p.(type) {
+	case *message.ChatMessage:
+		id, err := a.c.m.SendChatPayload(ctx, to, raw, p)
+		return id, fail("payload", err)
+	case *message.Contact:
+		if direct != nil { // c2, c3, c6 to a contact (send_contact.go)
+			return a.sendContactMessage(ctx, *direct)
+		}
+	}
+	return "", rpcError(invalid("payload", fmt.Errorf("%s payloads are not sent through this method by statusd", p.TransitTag())))
+}
+
+// decodePayload reads a frontend's payload: Transit, bare or in the v1
+// wrapper (whose signature is replaced by ours). It returns the Transit
+// bytes and their decoded payload.
+func decodePayload(payload []byte) ([]byte, message.Payload, error) {
 	if len(payload) == 0 {
-		return "", errors.New("empty")
+		return nil, nil, errors.New("empty")
 	}
 	u, err := message.Unwrap(payload)
 	if err != nil {
-		return "", err
+		return nil, nil, err
 	}
 	p, err := message.Decode(u.Payload)
 	if err != nil {
-		return "", err
+		return nil, nil, fmt.Errorf("rule %s: %w", message.RuleOf(err), err)
 	}
-	cm, ok := p.(*message.ChatMessage)
-	if !ok {
-		return "", fmt.Errorf("not a chat message (%s); statusd sends only text chat messages", p.TransitTag())
-	}
-	if cm.ContentType != message.ContentText {
-		return "", fmt.Errorf("content type %q; statusd sends only %q", cm.ContentType, message.ContentText)
-	}
-	return cm.Content.Text, nil
+	return u.Payload, p, nil
 }
 
 // parsePub checks a 65-byte public key and returns its 0x04… form.

@@ -7,22 +7,6 @@ import (
 	"github.com/statusnode/statusd/protocol/message"
 )
 
-// isContactPayload reports whether a sendDirectMessage payload is a
-// contact message (c2, c3 or c6, bare or in a v1 wrapper). Anything that
-// does not decode as one is left to the other cases of the dispatch.
-func isContactPayload(payload []byte) bool {
-	u, err := message.Unwrap(payload)
-	if err != nil {
-		return false
-	}
-	p, err := message.Decode(u.Payload)
-	if err != nil {
-		return false
-	}
-	_, ok := p.(*message.Contact)
-	return ok
-}
-
 // sendContactMessage is sendDirectMessage's pass-through of a contact
 // message a frontend built (status-react sent its c2 ContactRequest, c3
 // ContactRequestConfirmed and c6 ContactUpdate this way, §1.9.1): it goes
