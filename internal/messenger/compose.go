@@ -80,7 +80,7 @@ func (b *chatBook) draftMessage(c *Chat, d Draft) (*message.ChatMessage, error) 
 		if b.c.cfg.ENSName != "" {
 			cm.Content.SetName(b.c.cfg.ENSName)
 		}
-		return cm, nil
+		return cm, prepare(&cm.Content)
 	case message.ContentSticker:
 		cm.Content = message.StickerContent(c.ID, d.StickerHash, d.StickerPack)
 	case message.ContentCommand, message.ContentCommandRequest:
@@ -104,7 +104,7 @@ func (b *chatBook) draftMessage(c *Chat, d Draft) (*message.ChatMessage, error) 
 	if d.ReplyTo != "" {
 		cm.Content.SetReply(d.ReplyTo)
 	}
-	return cm, nil
+	return cm, prepare(&cm.Content)
 }
 
 // invalidMessage wraps a validation error so that the API names its rule.

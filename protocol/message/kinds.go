@@ -13,8 +13,9 @@ import (
 // Encode produces that client's bytes. That build also appended what
 // shhext_prepareContent returned (parsed-text, line-count,
 // should-collapse?, rtl?) to every content map; receivers recompute those
-// (status-go v0.35 runs PrepareContent on every message it receives), so
-// the builders leave them out. A caller that has them adds them as Extra.
+// (status-go v0.35 runs PrepareContent on every message it receives). The
+// builders leave them out (they need the markdown parser); SetPrepared
+// adds them as that client did.
 
 // StickerFallbackText is the text status-react put in a sticker's content
 // for readers that cannot show stickers.
