@@ -13,6 +13,7 @@ import (
 	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/protocol/identity/alias"
 	"github.com/statusnode/statusd/protocol/identity/identicon"
+	"github.com/statusnode/statusd/protocol/message"
 )
 
 // Info is statusd_info's result.
@@ -212,6 +213,98 @@ func (a *API) SendText(ctx context.Context, chatID, text string) (string, error)
 	switch {
 	case errors.Is(err, messenger.ErrInvalidMessage):
 		return "", fail("text", err)
+	case errors.Is(err, messenger.ErrChatNotFound):
+		return "", fail("chatId", fmt.Errorf("%w; %s", err, errChatNotOpen))
+	}
+	return id, fail("chatId", err)
+}
+
+// SendReply is statusd_sendReply(chatId, messageId, text): send a text
+// message answering messageId (0x + 64 hex, a message of the chat) and
+// return its ID. It travels as status-react sent replies (content
+// response-to); receivers show it with the quoted message (the result's
+// "quoted" on this node and on others that have it).
+//
+// Example: Reply to a message
+//
+//	params: ["status","0x9dd31ded2fa6df1f778f9368f9bd96ddaf84278d42719d05d793d39145c8536c","same here"]
+//	result: "0x3c1f29b0a6e6dcbd5c8f0a8b0c2fcd1e2a1b9c8d7e6f5a4b3c2d1e0f9a8b7c6d"
+func (a *API) SendReply(ctx context.Context, chatID, messageID, text string) (string, error) {
+	return a.send(ctx, chatID, messenger.Draft{Text: text, ReplyTo: messageID})
+}
+
+// SendEmoji is statusd_sendEmoji(chatId, emoji): send an emoji-only
+// message (content type "emoji": 2019 clients showed it large) and return
+// its ID.
+//
+// Example: Send an emoji
+//
+//	params: ["status","👍"]
+//	result: "0x5e0b0c6f1d2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4"
+func (a *API) SendEmoji(ctx context.Context, chatID, emoji string) (string, error) {
+	return a.send(ctx, chatID, messenger.Draft{ContentType: message.ContentEmoji, Text: emoji})
+}
+
+// SendSticker is statusd_sendSticker(chatId, hash, pack): send a sticker —
+// its content hash (as sticker packs list it) and pack ID — and return the
+// message ID. Clients that cannot show stickers show status-react's
+// fallback text.
+//
+// Example: Send a sticker
+//
+//	params: ["status","e30101701220e2a68be8c7b0c8e4fdb21c8f2ea5b0c4f62bd7b5d1e9d5ad7e0d1c8b2f6a3a6e",1]
+//	result: "0x7a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f809"
+func (a *API) SendSticker(ctx context.Context, chatID, hash string, pack int64) (string, error) {
+	return a.send(ctx, chatID, messenger.Draft{ContentType: message.ContentSticker, StickerHash: hash, StickerPack: pack})
+}
+
+// CommandRequest is statusd_sendCommand's parameter: a transaction command
+// as 2019 clients sent it.
+type CommandRequest struct {
+	// Type is "request" (ask the chat's peer for a payment) or "send" (tell
+	// it a payment was made).
+	Type string `json:"type"`
+	// Asset is the token symbol ("ETH", "SNT", …); Amount the decimal
+	// amount as a user types it ("0.1", "1,5").
+	Asset  string `json:"asset"`
+	Amount string `json:"amount"`
+	// Network is the chain name ("mainnet", "testnet", "rinkeby", …).
+	Network string `json:"network,omitempty"`
+	// Address and TxHash, for "send": the recipient address the
+	// transaction paid and its hash.
+	Address string `json:"address,omitempty"`
+	TxHash  string `json:"tx_hash,omitempty"`
+}
+
+// SendCommand is statusd_sendCommand(chatId, command): send a transaction
+// command (request or send) to a 1:1 chat, with the command-path, params
+// and legacy keys status-react 1.0 wrote, and return the message ID. It
+// moves no funds: "send" reports a transaction made elsewhere. A bad
+// amount or a chat that is not 1:1 is -32602 naming the rule.
+//
+// Example: Ask for a payment
+//
+//	params: ["0x04bb…",{"type":"request","asset":"ETH","amount":"0.1","network":"mainnet"}]
+//	result: "0x1d2e3f405162738495a6b7c8d9eaf0b1c2d3e4f5061728394a5b6c7d8e9f0a1b"
+func (a *API) SendCommand(ctx context.Context, chatID string, cmd CommandRequest) (string, error) {
+	ct := message.ContentCommandRequest
+	switch cmd.Type {
+	case message.CommandRequest:
+	case message.CommandSend:
+		ct = message.ContentCommand
+	default:
+		return "", rpcError(invalid("command", fmt.Errorf("type %q: want \"request\" or \"send\"", cmd.Type)))
+	}
+	return a.send(ctx, chatID, messenger.Draft{ContentType: ct, Params: message.CommandParams{Asset: cmd.Asset,
+		Amount: cmd.Amount, Network: cmd.Network, Address: cmd.Address, TxHash: cmd.TxHash}})
+}
+
+// send sends a draft and maps its errors as SendText does.
+func (a *API) send(ctx context.Context, chatID string, d messenger.Draft) (string, error) {
+	id, err := a.s.m.Send(ctx, chatID, d)
+	switch {
+	case errors.Is(err, messenger.ErrInvalidMessage):
+		return "", fail("message", err)
 	case errors.Is(err, messenger.ErrChatNotFound):
 		return "", fail("chatId", fmt.Errorf("%w; %s", err, errChatNotOpen))
 	}

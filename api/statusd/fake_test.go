@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/p2p/enode"
 	"github.com/ethereum/go-ethereum/rpc"
@@ -329,6 +330,58 @@ func (f *fakeMessenger) Messages(chatID, cursor string, limit int) (*messenger.P
 		p.Messages = append(p.Messages, &cp)
 	}
 	return p, nil
+}
+
+// Send builds the draft's content with protocol/message's builders,
+// validates it as the messenger does and stores it like SendText (the
+// real composition is tested in internal/messenger).
+func (f *fakeMessenger) Send(ctx context.Context, chatID string, d messenger.Draft) (string, error) {
+	cm := &message.ChatMessage{ContentType: d.ContentType, MessageType: message.TypePublicGroup,
+		Clock: 1700000000000, Timestamp: 1700000000000}
+	f.mu.Lock()
+	if c := f.chats[chatID]; c != nil && c.Type == messenger.ChatOneToOne {
+		cm.MessageType = message.TypeOneToOne
+	}
+	f.mu.Unlock()
+	switch d.ContentType {
+	case message.ContentSticker:
+		cm.Content = message.StickerContent(chatID, d.StickerHash, d.StickerPack)
+	case message.ContentCommand, message.ContentCommandRequest:
+		name := message.CommandSend
+		if d.ContentType == message.ContentCommandRequest {
+			name = message.CommandRequest
+		}
+		var err error
+		if cm.Content, cm.ContentType, err = message.CommandContent(chatID, name, d.Params); err != nil {
+			return "", fmt.Errorf("%w: %w", messenger.ErrInvalidMessage, err)
+		}
+	default:
+		if cm.ContentType == "" {
+			cm.ContentType = message.ContentText
+		}
+		cm.Content = message.TextContent(chatID, d.Text)
+	}
+	if d.ReplyTo != "" {
+		cm.Content.SetReply(d.ReplyTo)
+	}
+	self := parseChatKey(selfKey)
+	if _, err := message.Validate(cm, message.Context{Now: time.UnixMilli(1700000000000), Author: self, Self: self}); err != nil {
+		return "", fmt.Errorf("%w: rule %s: %w", messenger.ErrInvalidMessage, message.RuleOf(err), err)
+	}
+	id, err := f.SendText(ctx, chatID, "draft")
+	if err != nil {
+		return "", err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m := f.msgs[len(f.msgs)-1]
+	m.Text, m.ContentType, m.ResponseTo, m.Content = cm.Content.Text, string(cm.ContentType), cm.Content.ReplyTo(), cm.Content
+	for _, q := range f.msgs {
+		if q.ID == m.ResponseTo {
+			m.Quoted = &messenger.Quoted{ID: q.ID, From: q.From, Text: q.Text, ContentType: q.ContentType}
+		}
+	}
+	return id, nil
 }
 
 func (f *fakeMessenger) Message(id string) (*messenger.Message, error) {

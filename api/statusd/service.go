@@ -34,6 +34,7 @@ type Messenger interface {
 	Chat(id string) (*messenger.Chat, error)
 
 	SendText(ctx context.Context, chatID, text string) (string, error)
+	Send(ctx context.Context, chatID string, d messenger.Draft) (string, error)
 	Messages(chatID, cursor string, limit int) (*messenger.Page, error)
 	Message(id string) (*messenger.Message, error)
 	DeliveryState(id string) (*messenger.Delivery, error)

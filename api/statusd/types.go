@@ -1,6 +1,7 @@
 package statusd
 
 import (
+	"encoding/json"
 	"maps"
 	"slices"
 
@@ -98,6 +99,26 @@ type Message struct {
 	// Delivery is the state of a message this installation sent; absent
 	// for received ones.
 	Delivery DeliveryState `json:"delivery,omitempty"`
+	// Name is the sender's ENS name as the message carried it (content
+	// "name"; not verified).
+	Name string `json:"name,omitempty"`
+	// ResponseToLegacy is the legacy response-to when a message carried
+	// both reply keys with different IDs (response_to holds
+	// response-to-v2, which readers follow).
+	ResponseToLegacy string `json:"response_to_legacy,omitempty"`
+	// Quoted is the message response_to names, when this node has it.
+	Quoted *Quoted `json:"quoted,omitempty"`
+	// Sticker of a sticker message.
+	Sticker *Sticker `json:"sticker,omitempty"`
+	// Command of a command or command-request message.
+	Command *Command `json:"command,omitempty"`
+	// Content is the whole content map the message carried, every key in
+	// wire order — known ones ("chat-id", "text", "response-to",
+	// "response-to-v2", "name", "hash", "pack", "command-path", "params")
+	// and any other (legacy command keys, "parsed-text", …) — as JSON:
+	// keywords by name, sets as arrays. Absent for messages stored before
+	// contents were kept whole.
+	Content json.RawMessage `json:"content,omitempty"`
 }
 
 func toMessage(m *messenger.Message) *Message {
@@ -110,6 +131,7 @@ func toMessage(m *messenger.Message) *Message {
 	if m.Delivery != messenger.DeliveryNone {
 		out.Delivery = toDeliveryState(m.Delivery)
 	}
+	fillContent(out, m)
 	return out
 }
 

@@ -26,7 +26,7 @@ const (
 	RuleChatIDMismatch       // chat-id does not fit the message type (§1.7)
 	RuleResponseTo           // response-to(-v2) present but not a string
 	RuleSticker              // sticker without hash
-	RuleCommand              // command(-request) without command-path/params
+	RuleCommand              // command(-request): bad command-path, params or amount
 	RuleSignature            // bad or non-recoverable signature
 	RuleUnsigned             // no author key where one is required
 	RuleNotOwnDevice         // pairing message not signed by our own key (§1.9.2)
@@ -73,7 +73,7 @@ var (
 	ErrChatIDMismatch   = errors.New("message: chat id does not match message type")
 	ErrResponseTo       = errors.New("message: bad response-to")
 	ErrSticker          = errors.New("message: sticker without hash")
-	ErrCommand          = errors.New("message: command without command-path or params")
+	ErrCommand          = errors.New("message: bad command")
 	ErrSignature        = errors.New("message: bad signature")
 	ErrUnsigned         = errors.New("message: unsigned")
 	ErrNotOwnDevice     = errors.New("message: not from own device")
