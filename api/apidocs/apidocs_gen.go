@@ -566,11 +566,11 @@ var Catalog = &api.Docs{
 			Params: []string{"messages"},
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.SendDirectMessage": {
-			Doc:    "It sends a text message to the 1:1 chat with req.pubKey (opened if needed) through MVDS and the double ratchet, and returns the Status message ID. Payload is restricted as for SendPublicMessage, except that contact messages (c2, c3, c6) are sent as the frontend built them (send_contact.go).",
+			Doc:    "It sends the payload a frontend built to req.pubKey and returns the Status message ID. A 1:1 chat message goes through MVDS and the double ratchet to that key (the 1:1 chat is opened if needed); a group chat message (message type group-user-message) goes to the members of the group its chat-id names, which we must be in — the same payload sent again for the next member, as 2019 frontends did, is sent once and returns the same ID; a contact message (c2, c3, c6) goes to the contact as the frontend built it (send_contact.go). Payloads are dispatched and validated as for SendPublicMessage.",
 			Params: []string{"req"},
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.SendPublicMessage": {
-			Doc:    "It sends a text message to the public chat req.chat and returns the Status message ID (§1.10), as v0.35 did. Smaller than status-go: the messenger sends only messages it builds itself, so payload must be a Transit c4/c7 text/plain chat message (bare or in the v1 wrapper); its text is sent as a new message with the chat's next clock and the current timestamp (the payload's own clock and timestamp are not used). The chat is joined if needed (v0.35 required a loaded filter).",
+			Doc:    "It sends the payload a frontend built to the public chat req.chat (joined if needed; v0.35 required a loaded filter) and returns the Status message ID (§1.10), as v0.35 did. The payload is Transit, bare or in the v1 wrapper; it is dispatched by its decoded type (sendPayload). A chat message of any content type goes out as given — its clock and timestamp kept, wrapped and signed with our key — after the §1.8 validation a receiver applies; an invalid one is -32602 naming the rule (\"rule clock-drift: …\").",
 			Params: []string{"req"},
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.SetInstallationMetadata": {
@@ -711,6 +711,34 @@ var Catalog = &api.Docs{
 			Params: []string{"chatKey"},
 			Examples: []api.Example{
 				{Title: "Send a contact request", Params: `["$FRIEND"]`, Result: `{"id":"0x04466d7fcae563e5cb09a0d1870bb580344804617879a14949cf22285f1bae3f276728176c3c6431f8eeda4538dc37c865e2784f3a9e77d044f33e407797e1278a","alias":"Bowed Skeletal Baleenwhale","identicon":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAADIAAAAyCAIAAACRXR/mAAAAlUlEQVR4nOzWsQ2DMBBA0STyLFkiY2UOxmIJljEtwsj4g4Er/isTiq+TTueUc37F83k6YJtZhFmEWYRZRKr/PUzj6pf/93fRN0tBp2UWYRbxpu+tcqda1PeuFHRaZhFmETubeGzvWngT+zGLCJrV4Saef4uWgk7LLMIswptImEWYReCbeI+g0zKLMIswizCLmAMAAP//DTAqUraJRG4AAAAASUVORK5CYII=","state":"request-sent","pending":true,"added":true,"blocked":false,"request_received":false}`, Task: 15},
+			},
+		},
+		"github.com/statusnode/statusd/api/statusd.API.SendCommand": {
+			Doc:    "Send a transaction command (request or send) to a 1:1 chat, with the command-path, params and legacy keys status-react 1.0 wrote, and return the message ID. It moves no funds: \"send\" reports a transaction made elsewhere. A bad amount or a chat that is not 1:1 is -32602 naming the rule.",
+			Params: []string{"chatID", "cmd"},
+			Examples: []api.Example{
+				{Title: "Ask for a payment", Params: `["0x04bb…",{"type":"request","asset":"ETH","amount":"0.1","network":"mainnet"}]`, Result: `"0x1d2e3f405162738495a6b7c8d9eaf0b1c2d3e4f5061728394a5b6c7d8e9f0a1b"`},
+			},
+		},
+		"github.com/statusnode/statusd/api/statusd.API.SendEmoji": {
+			Doc:    "Send an emoji-only message (content type \"emoji\": 2019 clients showed it large) and return its ID.",
+			Params: []string{"chatID", "emoji"},
+			Examples: []api.Example{
+				{Title: "Send an emoji", Params: `["status","👍"]`, Result: `"0x5e0b0c6f1d2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4"`},
+			},
+		},
+		"github.com/statusnode/statusd/api/statusd.API.SendReply": {
+			Doc:    "Send a text message answering messageId (0x + 64 hex, a message of the chat) and return its ID. It travels as status-react sent replies (content response-to); receivers show it with the quoted message (the result's \"quoted\" on this node and on others that have it).",
+			Params: []string{"chatID", "messageID", "text"},
+			Examples: []api.Example{
+				{Title: "Reply to a message", Params: `["status","0x9dd31ded2fa6df1f778f9368f9bd96ddaf84278d42719d05d793d39145c8536c","same here"]`, Result: `"0x3c1f29b0a6e6dcbd5c8f0a8b0c2fcd1e2a1b9c8d7e6f5a4b3c2d1e0f9a8b7c6d"`},
+			},
+		},
+		"github.com/statusnode/statusd/api/statusd.API.SendSticker": {
+			Doc:    "Send a sticker — its content hash (as sticker packs list it) and pack ID — and return the message ID. Clients that cannot show stickers show status-react's fallback text.",
+			Params: []string{"chatID", "hash", "pack"},
+			Examples: []api.Example{
+				{Title: "Send a sticker", Params: `["status","e30101701220e2a68be8c7b0c8e4fdb21c8f2ea5b0c4f62bd7b5d1e9d5ad7e0d1c8b2f6a3a6e",1]`, Result: `"0x7a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f809"`},
 			},
 		},
 		"github.com/statusnode/statusd/api/statusd.API.SendText": {
@@ -1104,6 +1132,23 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/statusd.ChatType": {
 			Doc: "ChatType says how a chat's messages travel (docs/PROTOCOL.md §4.3): 1 public, 2 one-to-one, 3 private group.",
 		},
+		"github.com/statusnode/statusd/api/statusd.Command": {
+			Doc: "Command is a transaction command message's command (content type \"command\" or \"command-request\").",
+			Fields: map[string]string{
+				"Name":   "Name is the command: \"send\" (a payment made) or \"request\" (a payment asked for).",
+				"Params": "Params are the command's parameters as the sender wrote them: asset, amount, network, address, tx-hash and, from 2019 clients, coin, fiat-amount, currency.",
+				"Scopes": "Scopes are the command-path scopes (\"personal-chats\").",
+			},
+		},
+		"github.com/statusnode/statusd/api/statusd.CommandRequest": {
+			Doc: "CommandRequest is statusd_sendCommand's parameter: a transaction command as 2019 clients sent it.",
+			Fields: map[string]string{
+				"Address": "Address and TxHash, for \"send\": the recipient address the transaction paid and its hash.",
+				"Asset":   "Asset is the token symbol (\"ETH\", \"SNT\", …); Amount the decimal amount as a user types it (\"0.1\", \"1,5\").",
+				"Network": "Network is the chain name (\"mainnet\", \"testnet\", \"rinkeby\", …).",
+				"Type":    "Type is \"request\" (ask the chat's peer for a payment) or \"send\" (tell it a payment was made).",
+			},
+		},
 		"github.com/statusnode/statusd/api/statusd.Confirmation": {
 			Doc: "Confirmation is one Whisper peer's answer about an envelope carrying a message.",
 			Fields: map[string]string{
@@ -1171,15 +1216,21 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/statusd.Message": {
 			Doc: "Message is one stored chat message (a c4 shown to the user).",
 			Fields: map[string]string{
-				"Alias":      "the author's three-word alias (§2)",
-				"ChatID":     "the local chat it belongs to",
-				"Clock":      "Lamport clock-value",
-				"Delivery":   "Delivery is the state of a message this installation sent; absent for received ones.",
-				"From":       "author, 0x04…",
-				"ID":         "§1.10, 0x-prefixed",
-				"Outgoing":   "authored by our identity (any of our devices)",
-				"ReceivedAt": "local Unix ms (sent time for ours)",
-				"Timestamp":  "sender's Unix ms",
+				"Alias":            "the author's three-word alias (§2)",
+				"ChatID":           "the local chat it belongs to",
+				"Clock":            "Lamport clock-value",
+				"Command":          "Command of a command or command-request message.",
+				"Content":          "Content is the whole content map the message carried, every key in wire order — known ones (\"chat-id\", \"text\", \"response-to\", \"response-to-v2\", \"name\", \"hash\", \"pack\", \"command-path\", \"params\") and any other (legacy command keys, \"parsed-text\", …) — as JSON: keywords by name, sets as arrays. Absent for messages stored before contents were kept whole.",
+				"Delivery":         "Delivery is the state of a message this installation sent; absent for received ones.",
+				"From":             "author, 0x04…",
+				"ID":               "§1.10, 0x-prefixed",
+				"Name":             "Name is the sender's ENS name as the message carried it (content \"name\"; not verified).",
+				"Outgoing":         "authored by our identity (any of our devices)",
+				"Quoted":           "Quoted is the message response_to names, when this node has it.",
+				"ReceivedAt":       "local Unix ms (sent time for ours)",
+				"ResponseToLegacy": "ResponseToLegacy is the legacy response-to when a message carried both reply keys with different IDs (response_to holds response-to-v2, which readers follow).",
+				"Sticker":          "Sticker of a sticker message.",
+				"Timestamp":        "sender's Unix ms",
 			},
 		},
 		"github.com/statusnode/statusd/api/statusd.Page": {
@@ -1196,8 +1247,18 @@ var Catalog = &api.Docs{
 				"NameSet": "NameSet and ImageSet report whether they were set (statusd_setProfile) rather than defaulted.",
 			},
 		},
+		"github.com/statusnode/statusd/api/statusd.Quoted": {
+			Doc: "Quoted is the message a reply answers, when the node has it.",
+		},
 		"github.com/statusnode/statusd/api/statusd.Service": {
 			Doc: "Service owns the namespace and its subscription goroutines. Register API() under \"statusd\"; call Close after the RPC server has stopped.",
+		},
+		"github.com/statusnode/statusd/api/statusd.Sticker": {
+			Doc: "Sticker is a sticker message's sticker.",
+			Fields: map[string]string{
+				"Hash": "content hash of the sticker image",
+				"Pack": "Pack is the sticker pack ID as the sender wrote it (a number from 2019 clients).",
+			},
 		},
 		"github.com/statusnode/statusd/internal/messenger.Event": {
 			Doc: "Event is one notification of the messenger's event bus. The concrete types below are the only implementations; subscribers type-switch. Event values are copies: subscribers may keep and read them but must not modify the pointed-to values.",

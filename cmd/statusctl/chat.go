@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -41,6 +42,58 @@ func send(s *session, args []string) error {
 		return err
 	}
 	return printResult(s.out, s.o.json, map[string]string{"id": id, "chatId": c.ID}, id+"\n")
+}
+
+// sendTo resolves CHAT (opening a 1:1 chat if needed), calls method with
+// the chat ID and params, and prints the message ID.
+func sendTo(s *session, chat, method string, params ...any) error {
+	c, err := s.chat(chat)
+	if err != nil {
+		return err
+	}
+	if c.Type == chatOneToOne {
+		if err := s.call(nil, "statusd_startOneToOne", c.ID); err != nil {
+			return err
+		}
+	}
+	var id string
+	if err := s.call(&id, method, append([]any{c.ID}, params...)...); err != nil {
+		return err
+	}
+	return printResult(s.out, s.o.json, map[string]string{"id": id, "chatId": c.ID}, id+"\n")
+}
+
+func reply(s *session, args []string) error {
+	return sendTo(s, args[0], "statusd_sendReply", args[1], strings.Join(args[2:], " "))
+}
+
+func sticker(s *session, args []string) error {
+	pack, err := strconv.ParseInt(args[2], 10, 64)
+	if err != nil {
+		return fmt.Errorf("PACK %q is not a number", args[2])
+	}
+	return sendTo(s, args[0], "statusd_sendSticker", args[1], pack)
+}
+
+func emoji(s *session, args []string) error {
+	return sendTo(s, args[0], "statusd_sendEmoji", args[1])
+}
+
+func sendCommand(s *session, args []string) error {
+	if args[0] != "request" && args[0] != "send" {
+		return fmt.Errorf("%q: the command is request or send", args[0])
+	}
+	cmd := map[string]string{"type": args[0], "asset": args[2], "amount": args[3], "network": "mainnet"}
+	if len(args) > 4 {
+		cmd["network"] = args[4]
+	}
+	if len(args) == 6 {
+		return fmt.Errorf("send needs both ADDRESS and TX-HASH")
+	}
+	if len(args) == 7 {
+		cmd["address"], cmd["tx_hash"] = args[5], args[6]
+	}
+	return sendTo(s, args[1], "statusd_sendCommand", cmd)
 }
 
 func chats(s *session, _ []string) error {

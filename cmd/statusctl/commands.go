@@ -65,6 +65,34 @@ Examples:
   statusctl send 0x04a1b2… hi there
   statusctl send 7f3e2a1b see you at 8
   statusctl send status -- -5 degrees outside`},
+		{name: "reply", args: "CHAT MESSAGE-ID TEXT…", summary: "reply to a message", min: 3, max: -1, run: reply, help: `
+Sends TEXT as a reply to the message MESSAGE-ID (0x and 64 hex digits, as
+'statusctl messages --json' or 'send' print it) in CHAT. Receivers show the
+quoted message. Prints the message ID.
+
+Example:
+  statusctl reply status 0x9dd31ded2fa6df1f778f9368f9bd96ddaf84278d42719d05d793d39145c8536c same here`},
+		{name: "sticker", args: "CHAT HASH PACK", summary: "send a sticker", min: 3, max: 3, run: sticker, help: `
+Sends the sticker with content hash HASH from sticker pack PACK (a number)
+to CHAT. Prints the message ID.
+
+Example:
+  statusctl sticker status e30101701220e2a68be8c7b0c8e4fdb21c8f2ea5b0c4f62bd7b5d1e9d5ad7e0d1c8b2f6a3a6e 1`},
+		{name: "emoji", args: "CHAT EMOJI", summary: "send an emoji-only message", min: 2, max: 2, run: emoji, help: `
+Sends EMOJI as an emoji message (2019 clients show it large). Prints the
+message ID.
+
+Example:
+  statusctl emoji status 👍`},
+		{name: "command", args: "request|send CHAT ASSET AMOUNT [NETWORK [ADDRESS TX-HASH]]", summary: "send a transaction request or payment notice", min: 4, max: 7, run: sendCommand, help: `
+Sends a 2019 transaction command to the 1:1 chat CHAT: 'request' asks for
+AMOUNT of ASSET, 'send' reports a payment already made (ADDRESS it went to
+and its TX-HASH; statusd moves no funds). NETWORK is the chain name
+(default mainnet). Prints the message ID.
+
+Examples:
+  statusctl command request 0x04a1b2… ETH 0.1
+  statusctl command send 0x04a1b2… ETH 0.1 mainnet 0x2a43… 0x0c3f…`},
 		{name: "chats", summary: "list chats with their short references", max: 0, run: chats, help: `
 Lists the chats: type, the reference to use as CHAT (the public chat's name,
 or the shortest unique start of a 1:1 or group ID), unread count and name.

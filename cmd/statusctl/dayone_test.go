@@ -206,7 +206,7 @@ func TestMistakes(t *testing.T) {
 		{"missing parameter", []string{"--datadir", dir, "call", "statusd_sendText", "day-one"}, 1,
 			"statusctl: missing value for required argument 2 (counting from 1)\n"},
 		{"unknown command", []string{"--datadir", dir, "frob"}, 2,
-			"statusctl: unknown command \"frob\"; the commands are: call, chats, contact, contacts, group, history, info, installations, join, leave, messages, peer, peers, profile, send, watch, help\nRun 'statusctl help' for what each does.\n"},
+			"statusctl: unknown command \"frob\"; the commands are: call, chats, command, contact, contacts, emoji, group, history, info, installations, join, leave, messages, peer, peers, profile, reply, send, sticker, watch, help\nRun 'statusctl help' for what each does.\n"},
 		{"unknown option", []string{"--datadir", dir, "messages", "day-one", "--lmit", "2"}, 2,
 			"statusctl messages: flag provided but not defined: -lmit\nusage: statusctl messages CHAT (see 'statusctl help messages')\n"},
 		{"no node", []string{"--datadir", empty, "info"}, 1,

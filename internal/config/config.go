@@ -140,9 +140,10 @@ type NTP struct {
 	Servers []string `toml:"servers" comment:"SNTP servers, host or host:port; an empty list turns the correction off (flag --ntp.servers, comma-separated)."`
 }
 
-// ENS configures shhext_verifyENSNames (internal/ens).
+// ENS configures shhext_verifyENSNames (internal/ens) and our own ENS name.
 type ENS struct {
-	RPC string `toml:"rpc" comment:"Ethereum JSON-RPC endpoint (http:// or https:// URL) that shhext_verifyENSNames asks, with eth_call, for the public key an ENS name records; empty leaves the method answering an error (flag --ens.rpc)."`
+	RPC  string `toml:"rpc" comment:"Ethereum JSON-RPC endpoint (http:// or https:// URL) that shhext_verifyENSNames asks, with eth_call, for the public key an ENS name records; empty leaves the method answering an error (flag --ens.rpc)."`
+	Name string `toml:"name" comment:"Our ENS name, put in every text and emoji message we send, as 2019 clients did for users who chose to show theirs; not verified; empty sends none (flag --ens.name)."`
 }
 
 func (e *ENS) validate() error {

@@ -71,7 +71,8 @@ func flagNames() map[string]string {
 		"ntp.enabled": "ntp.enabled",
 		"ntp.servers": "ntp.servers",
 
-		"ens.rpc": "ens.rpc",
+		"ens.rpc":  "ens.rpc",
+		"ens.name": "ens.name",
 	}
 }
 

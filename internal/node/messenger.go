@@ -30,6 +30,7 @@ func (n *Node) startMessenger() error {
 		Identity:      n.account.PrivateKey,
 		StorePassword: []byte(n.opts.Password),
 		Name:          "statusd",
+		ENSName:       n.cfg.ENS.Name,
 		Logger:        n.log,
 		Metrics:       n.metrics,
 		Now:           n.clock.Now,
