@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/protocol/message"
@@ -59,6 +60,8 @@ func TestSendEveryKind(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := ctxT(t)
+	events := bob.Subscribe(1 << 10)
+	defer events.Unsubscribe()
 	first, err := bob.SendText(ctx, "kinds", "question?")
 	if err != nil {
 		t.Fatal(err)
@@ -121,9 +124,23 @@ func TestSendEveryKind(t *testing.T) {
 			}
 			got := waitMessage(t, bob, id)
 			sameContent(t, got, sent)
+			var published *messenger.Message // the messages.new event
+			deadline := time.After(wait)
+			for published == nil {
+				select {
+				case ev := <-events.C():
+					if e, ok := ev.(messenger.MessageEvent); ok && e.Message.ID == id {
+						published = e.Message
+					}
+				case <-deadline:
+					t.Fatal("no messages.new event")
+				}
+			}
+			sameContent(t, published, sent)
 			if c.check != nil {
 				c.check(t, got)
 				c.check(t, sent)
+				c.check(t, published)
 			}
 		})
 	}
