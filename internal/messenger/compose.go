@@ -180,13 +180,3 @@ func (b *chatBook) compose(c *Chat, cm *message.ChatMessage, raw []byte, batch *
 	b.c.st.quote(msg)
 	return out, []Event{MessageEvent{Message: msg}, DeliveryEvent{MessageID: id, ChatID: c.ID, State: DeliveryQueued}}, nil
 }
-
-// wrapFor wraps and signs Transit bytes for recipients (0x04… keys; none
-// for a public chat), unless peerForms says every recipient reads bare
-// payloads, and returns the bytes sent and their message ID (§1.10).
-func (c *core) wrapFor(raw []byte, recipients []string) ([]byte, string, error) {
-	if c.forms != nil && c.forms.bare(recipients) {
-		return raw, message.ID(c.self, raw), nil
-	}
-	return c.wrap(raw)
-}

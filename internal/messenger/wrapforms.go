@@ -100,18 +100,22 @@ func (f *peerForms) bare(recipients []string) bool {
 	return true
 }
 
-// encodeFor is encode for a message to recipients (0x04… keys; none for a
-// public chat): Transit, wrapped and signed unless peerForms says every
-// recipient reads bare payloads, and the message ID of the bytes sent
-// (§1.10: the author ‖ those bytes either way, as the receiver computes
-// it).
+// encodeFor is encode for a message to recipients: Transit, then wrapFor.
 func (c *core) encodeFor(p message.Payload, recipients []string) ([]byte, string, error) {
-	if c.forms == nil || !c.forms.bare(recipients) {
-		return c.encode(p)
-	}
 	raw, err := message.Encode(p)
 	if err != nil {
 		return nil, "", fmt.Errorf("%w: encode: %w", ErrInvalidMessage, err)
 	}
-	return raw, message.ID(c.self, raw), nil
+	return c.wrapFor(raw, recipients)
+}
+
+// wrapFor wraps and signs Transit bytes for recipients (0x04… keys; none
+// for a public chat), unless peerForms says every recipient reads bare
+// payloads, and returns the bytes sent and their message ID (§1.10: the
+// author ‖ those bytes either way, as the receiver computes it).
+func (c *core) wrapFor(raw []byte, recipients []string) ([]byte, string, error) {
+	if c.forms != nil && c.forms.bare(recipients) {
+		return raw, message.ID(c.self, raw), nil
+	}
+	return c.wrap(raw)
 }
