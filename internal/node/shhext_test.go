@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -97,6 +98,23 @@ func TestShhextSurface(t *testing.T) {
 	if len(insts) != 1 || insts[0].Identity != self || !insts[0].Enabled {
 		t.Fatalf("installations: %+v", insts)
 	}
+
+	// a frontend-built sticker goes out as given (its clock kept); a clock
+	// beyond the drift bound is refused naming the rule
+	now := time.Now().UnixMilli()
+	sticker := `["~#c4",[["^ ","~:chat-id","status","~:hash","e30101701220aa","~:pack",1,"~:text","s"],"sticker",` +
+		`"~:public-group-user-message",` + strconv.FormatInt(now*100+7, 10) + `,` + strconv.FormatInt(now, 10) + `]]`
+	call(t, c, &id, "shhext_sendPublicMessage", map[string]any{"chat": "status", "payload": "0x" + hexString([]byte(sticker))})
+	var sent struct {
+		Clock   int64
+		Sticker struct{ Hash string }
+	}
+	call(t, c, &sent, "statusd_message", id)
+	if sent.Clock != now*100+7 || sent.Sticker.Hash != "e30101701220aa" {
+		t.Fatalf("sticker stored as %+v", sent)
+	}
+	future := strings.Replace(sticker, strconv.FormatInt(now*100+7, 10), strconv.FormatInt((now+40*24*3600*1000)*100, 10), 1)
+	wantInvalid(t, c, "rule clock-drift", "shhext_sendPublicMessage", map[string]any{"chat": "status", "payload": "0x" + hexString([]byte(future))})
 
 	wantInvalid(t, c, "chatId", "statusd_sendText", "no-such-chat", "x")
 	wantInvalid(t, c, "text", "statusd_sendText", "status", "  ")
