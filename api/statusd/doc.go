@@ -1,7 +1,9 @@
 // Package statusd is the "statusd" JSON-RPC namespace: a small, friendly
 // API over the messenger (internal/messenger) for scripts and new
 // frontends — statusd_joinPublicChat, statusd_startOneToOne,
-// statusd_createGroup, statusd_sendText, statusd_chats, statusd_messages,
+// statusd_createGroup, statusd_sendText (and statusd_sendReply,
+// statusd_sendEmoji, statusd_sendSticker, statusd_sendCommand for the other
+// 2019 kinds), statusd_chats, statusd_messages,
 // statusd_deliveryState, statusd_chatKey, … — with snake_case JSON shapes,
 // and statusd_subscribe("events"), which pushes every messenger and router
 // event over WebSocket and IPC (events.go). The status-go compatible
