@@ -244,8 +244,21 @@ func TestSendChatPayloadEveryKind(t *testing.T) {
 		{"1:1 command request", bob.PublicKey(), `["~#c4",[["^ ","~:chat-id",` + bobKey +
 			`,"~:command-path",["request",["~#set",["~:personal-chats"]]],"~:params",["^ ","~:asset","ETH","~:amount","0.1"]],"command-request","~:user-message",` +
 			clock(5) + `,` + fmt.Sprint(ts) + `]]`, bob.PublicKey(), []*node{bob}},
+		{"public reply", "kinds", `["~#c4",["re","text/plain","~:public-group-user-message",` + clock(7) + `,` + fmt.Sprint(ts) +
+			`,["^ ","~:chat-id","kinds","~:text","re","~:response-to","0x` + strings.Repeat("34", 32) + `"]]]`, "kinds", []*node{bob}},
+		{"1:1 text", bob.PublicKey(), `["~#c4",["hey","text/plain","~:user-message",` + clock(8) + `,` + fmt.Sprint(ts) +
+			`,["^ ","~:chat-id",` + bobKey + `,"~:text","hey"]]]`, bob.PublicKey(), []*node{bob}},
+		{"1:1 sticker", bob.PublicKey(), `["~#c4",[["^ ","~:chat-id",` + bobKey + `,"~:hash","` + stickerHash +
+			`","~:pack",2,"~:text","s"],"sticker","~:user-message",` + clock(9) + `,` + fmt.Sprint(ts) + `]]`, bob.PublicKey(), []*node{bob}},
+		{"1:1 command send (transaction)", bob.PublicKey(), `["~#c4",[["^ ","~:chat-id",` + bobKey +
+			`,"~:command-path",["send",["~#set",["~:personal-chats"]]],"~:params",["^ ","~:address","0x2a433e343f7a6597568dd0d1e978311c15626a6c",` +
+			`"~:asset","ETH","~:amount","0.1","~:tx-hash","0x` + strings.Repeat("ab", 32) + `","~:network","mainnet"],"~:command-ref",["transactor","~:command",83,"send"],` +
+			`"~:command","send","~:bot","transactor","~:command-scope-bitmask",83],"command","~:user-message",` + clock(10) + `,` + fmt.Sprint(ts) + `]]`,
+			bob.PublicKey(), []*node{bob}},
 		{"group text", carol.PublicKey(), `["~#c4",["to all","text/plain","~:group-user-message",` + clock(6) + `,` + fmt.Sprint(ts) +
 			`,["^ ","~:chat-id",` + fmt.Sprintf("%q", g.ID) + `,"~:text","to all"]]]`, g.ID, []*node{bob, carol}},
+		{"group sticker (c7)", carol.PublicKey(), `["~#c7",[["^ ","~:chat-id",` + fmt.Sprintf("%q", g.ID) + `,"~:hash","` + stickerHash +
+			`","~:pack",3,"~:text","s"],"sticker","~:group-user-message",` + clock(11) + `,` + fmt.Sprint(ts) + `]]`, g.ID, []*node{bob, carol}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -280,7 +293,7 @@ func TestSendChatPayloadEveryKind(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m, _ := alice.Message(next); m.Clock <= ts*message.ClockScale+1003 {
+	if m, _ := alice.Message(next); m.Clock <= ts*message.ClockScale+1007 {
 		t.Fatalf("native clock %d not past the pass-through's", m.Clock)
 	}
 
