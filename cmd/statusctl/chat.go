@@ -128,13 +128,48 @@ func chats(s *session, _ []string) error {
 }
 
 type messageRow struct {
-	ID        string `json:"id"`
-	From      string `json:"from"`
-	Text      string `json:"text"`
-	Timestamp int64  `json:"timestamp"`
-	Outgoing  bool   `json:"outgoing"`
-	Seen      bool   `json:"seen"`
-	Delivery  string `json:"delivery"`
+	ID          string `json:"id"`
+	From        string `json:"from"`
+	Text        string `json:"text"`
+	ContentType string `json:"content_type"`
+	Timestamp   int64  `json:"timestamp"`
+	Outgoing    bool   `json:"outgoing"`
+	Seen        bool   `json:"seen"`
+	Delivery    string `json:"delivery"`
+	Quoted      *struct {
+		Text string `json:"text"`
+	} `json:"quoted"`
+	Sticker *struct {
+		Hash string `json:"hash"`
+	} `json:"sticker"`
+	Command *struct {
+		Name   string         `json:"name"`
+		Params map[string]any `json:"params"`
+	} `json:"command"`
+}
+
+// shown is how a message reads in a terminal: its text, a sticker or a
+// command in brackets, a reply after the start of what it quotes.
+func (m *messageRow) shown() string {
+	text := m.Text
+	switch {
+	case m.Sticker != nil:
+		text = "[sticker " + abbreviate(m.Sticker.Hash) + "]"
+	case m.Command != nil:
+		verb := map[string]string{"request": "requests", "send": "sent"}[m.Command.Name]
+		if verb == "" {
+			verb = m.Command.Name
+		}
+		text = fmt.Sprintf("[%s %v %v]", verb, m.Command.Params["amount"], m.Command.Params["asset"])
+	}
+	if m.Quoted != nil {
+		q := []rune(m.Quoted.Text)
+		if len(q) > 20 {
+			q = append(q[:20], '…')
+		}
+		text = fmt.Sprintf("(re %q) %s", string(q), text)
+	}
+	return text
 }
 
 func messages(s *session, args []string) error {
@@ -174,7 +209,7 @@ func messages(s *session, args []string) error {
 		if m.Delivery != "" && m.Delivery != "none" {
 			state = "  [" + m.Delivery + "]"
 		}
-		fmt.Fprintf(s.out, "%s  %s  %s%s\n", at, shortKey(m.From), m.Text, state)
+		fmt.Fprintf(s.out, "%s  %s  %s%s\n", at, shortKey(m.From), m.shown(), state)
 	}
 	return nil
 }

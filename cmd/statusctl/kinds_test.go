@@ -88,6 +88,19 @@ func TestKindCommands(t *testing.T) {
 		m.Command.Params["asset"] != "SNT" || m.Command.Params["amount"] != "12,5" || m.Command.Params["network"] != "mainnet" {
 		t.Fatalf("command: %+v", m)
 	}
+	code, out, _ := ctl(t, "--datadir", dirB, "messages", "--unread", "kinds-room")
+	for _, want := range []string{`(re "question?") answer`, "[sticker e30101701220e2a6…3a6e]", "👍"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Fatalf("messages: %d, %q lacks %q", code, out, want)
+		}
+	}
+	keyA := ""
+	if code, out, _ := ctl(t, "--datadir", dirA, "call", "statusd_chatKey"); code != 0 || json.Unmarshal([]byte(out), &keyA) != nil {
+		t.Fatalf("chat key: %q", out)
+	}
+	if code, out, _ := ctl(t, "--datadir", dirB, "messages", keyA); code != 0 || !strings.Contains(out, "[requests 12,5 SNT]") {
+		t.Fatalf("1:1 messages: %d %q", code, out)
+	}
 	if code, _, errs := ctl(t, "--datadir", dirA, "command", "request", keyB, "SNT", "lots"); code != 1 || !strings.Contains(errs, "rule command") {
 		t.Fatalf("bad amount: %d %s", code, errs)
 	}
