@@ -197,14 +197,22 @@ func (f *fakeMessenger) SendText(ctx context.Context, chatID, text string) (stri
 	return m.ID, nil
 }
 
-// SendChatPayload stores the payload's message as sent (the real
-// messenger's validation is tested in internal/messenger): into the group
-// its chat-id names for a group message, else into chat to.
-func (f *fakeMessenger) SendChatPayload(ctx context.Context, to string, raw []byte, cm *message.ChatMessage) (string, error) {
-	if cm.MessageType == message.TypePrivateGrp {
-		to = cm.Content.ChatID
+// Send stores a payload draft's message as sent (the real messenger's
+// validation is tested in internal/messenger): into the group its chat-id
+// names for a group message, else into chat chatID.
+func (f *fakeMessenger) Send(ctx context.Context, chatID string, d messenger.Draft) (string, error) {
+	p, err := message.Decode(d.Payload)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", messenger.ErrInvalidMessage, err)
 	}
-	id, err := f.SendText(ctx, to, "payload")
+	cm, ok := p.(*message.ChatMessage)
+	if !ok {
+		return "", fmt.Errorf("%w: not a chat message", messenger.ErrInvalidMessage)
+	}
+	if cm.MessageType == message.TypePrivateGrp {
+		chatID = cm.Content.ChatID
+	}
+	id, err := f.SendText(ctx, chatID, "payload")
 	if err != nil {
 		return "", err
 	}

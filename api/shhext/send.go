@@ -11,6 +11,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/statusnode/statusd/api/shh"
+	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/protocol/message"
 )
 
@@ -92,9 +93,9 @@ func (a *ShhExtAPI) SendDirectMessage(ctx context.Context, req SendDirectMessage
 // recipient's 0x04… key; direct is the sendDirectMessage request (nil for
 // sendPublicMessage). Kinds without a case are refused (-32602).
 func (a *ShhExtAPI) sendPayload(ctx context.Context, to string, direct *SendDirectMessageRequest, raw []byte, p message.Payload) (string, error) {
-	switch p := p.(type) {
+	switch p.(type) {
 	case *message.ChatMessage:
-		id, err := a.c.m.SendChatPayload(ctx, to, raw, p)
+		id, err := a.c.m.Send(ctx, to, messenger.Draft{Payload: raw})
 		return id, fail("payload", err)
 	case *message.Contact:
 		if direct != nil { // c2, c3, c6 to a contact (send_contact.go)

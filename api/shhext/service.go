@@ -8,7 +8,6 @@ import (
 	"github.com/statusnode/statusd/api/shh"
 	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/protocol/encryption"
-	"github.com/statusnode/statusd/protocol/message"
 	"github.com/statusnode/statusd/transport/whisper"
 )
 
@@ -31,8 +30,7 @@ type Messenger interface {
 	GroupEvents(chatID string) []messenger.GroupEvent
 	DeleteChat(id string) error
 
-	SendText(ctx context.Context, chatID, text string) (string, error)
-	SendChatPayload(ctx context.Context, to string, raw []byte, cm *message.ChatMessage) (string, error)
+	Send(ctx context.Context, chatID string, d messenger.Draft) (string, error)
 	Messages(chatID, cursor string, limit int) (*messenger.Page, error)
 	Message(id string) (*messenger.Message, error)
 	SaveMessages(msgs []*messenger.Message) error

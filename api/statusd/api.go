@@ -209,14 +209,7 @@ func groupFail(err error) error {
 //	save: MSGID
 //	task: 10
 func (a *API) SendText(ctx context.Context, chatID, text string) (string, error) {
-	id, err := a.s.m.SendText(ctx, chatID, text)
-	switch {
-	case errors.Is(err, messenger.ErrInvalidMessage):
-		return "", fail("text", err)
-	case errors.Is(err, messenger.ErrChatNotFound):
-		return "", fail("chatId", fmt.Errorf("%w; %s", err, errChatNotOpen))
-	}
-	return id, fail("chatId", err)
+	return a.send(ctx, chatID, "text", messenger.Draft{Text: text})
 }
 
 // SendReply is statusd_sendReply(chatId, messageId, text): send a text
@@ -230,7 +223,7 @@ func (a *API) SendText(ctx context.Context, chatID, text string) (string, error)
 //	params: ["status","0x9dd31ded2fa6df1f778f9368f9bd96ddaf84278d42719d05d793d39145c8536c","same here"]
 //	result: "0x3c1f29b0a6e6dcbd5c8f0a8b0c2fcd1e2a1b9c8d7e6f5a4b3c2d1e0f9a8b7c6d"
 func (a *API) SendReply(ctx context.Context, chatID, messageID, text string) (string, error) {
-	return a.send(ctx, chatID, messenger.Draft{Text: text, ReplyTo: messageID})
+	return a.send(ctx, chatID, "message", messenger.Draft{Text: text, ReplyTo: messageID})
 }
 
 // SendEmoji is statusd_sendEmoji(chatId, emoji): send an emoji-only
@@ -242,7 +235,7 @@ func (a *API) SendReply(ctx context.Context, chatID, messageID, text string) (st
 //	params: ["status","👍"]
 //	result: "0x5e0b0c6f1d2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4"
 func (a *API) SendEmoji(ctx context.Context, chatID, emoji string) (string, error) {
-	return a.send(ctx, chatID, messenger.Draft{ContentType: message.ContentEmoji, Text: emoji})
+	return a.send(ctx, chatID, "message", messenger.Draft{ContentType: message.ContentEmoji, Text: emoji})
 }
 
 // SendSticker is statusd_sendSticker(chatId, hash, pack): send a sticker —
@@ -255,7 +248,7 @@ func (a *API) SendEmoji(ctx context.Context, chatID, emoji string) (string, erro
 //	params: ["status","e30101701220e2a68be8c7b0c8e4fdb21c8f2ea5b0c4f62bd7b5d1e9d5ad7e0d1c8b2f6a3a6e",1]
 //	result: "0x7a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f809"
 func (a *API) SendSticker(ctx context.Context, chatID, hash string, pack int64) (string, error) {
-	return a.send(ctx, chatID, messenger.Draft{ContentType: message.ContentSticker, StickerHash: hash, StickerPack: pack})
+	return a.send(ctx, chatID, "message", messenger.Draft{ContentType: message.ContentSticker, StickerHash: hash, StickerPack: pack})
 }
 
 // CommandRequest is statusd_sendCommand's parameter: a transaction command
@@ -295,16 +288,17 @@ func (a *API) SendCommand(ctx context.Context, chatID string, cmd CommandRequest
 	default:
 		return "", rpcError(invalid("command", fmt.Errorf("type %q: want \"request\" or \"send\"", cmd.Type)))
 	}
-	return a.send(ctx, chatID, messenger.Draft{ContentType: ct, Params: message.CommandParams{Asset: cmd.Asset,
+	return a.send(ctx, chatID, "message", messenger.Draft{ContentType: ct, Params: message.CommandParams{Asset: cmd.Asset,
 		Amount: cmd.Amount, Network: cmd.Network, Address: cmd.Address, TxHash: cmd.TxHash}})
 }
 
-// send sends a draft and maps its errors as SendText does.
-func (a *API) send(ctx context.Context, chatID string, d messenger.Draft) (string, error) {
+// send sends a draft; an invalid message is an error of field (the
+// parameter that makes the message), an unknown chat one of chatId.
+func (a *API) send(ctx context.Context, chatID, field string, d messenger.Draft) (string, error) {
 	id, err := a.s.m.Send(ctx, chatID, d)
 	switch {
 	case errors.Is(err, messenger.ErrInvalidMessage):
-		return "", fail("message", err)
+		return "", fail(field, err)
 	case errors.Is(err, messenger.ErrChatNotFound):
 		return "", fail("chatId", fmt.Errorf("%w; %s", err, errChatNotOpen))
 	}

@@ -332,10 +332,14 @@ func (f *fakeMessenger) Messages(chatID, cursor string, limit int) (*messenger.P
 	return p, nil
 }
 
-// Send builds the draft's content with protocol/message's builders,
+// Send stores a plain text draft as SendText (the fake's text path);
+// otherwise it builds the draft's content with protocol/message's builders,
 // validates it as the messenger does and stores it like SendText (the
 // real composition is tested in internal/messenger).
 func (f *fakeMessenger) Send(ctx context.Context, chatID string, d messenger.Draft) (string, error) {
+	if d.ContentType == "" && d.ReplyTo == "" {
+		return f.SendText(ctx, chatID, d.Text)
+	}
 	cm := &message.ChatMessage{ContentType: d.ContentType, MessageType: message.TypePublicGroup,
 		Clock: 1700000000000, Timestamp: 1700000000000}
 	f.mu.Lock()

@@ -33,7 +33,6 @@ type Messenger interface {
 	Chats() []*messenger.Chat
 	Chat(id string) (*messenger.Chat, error)
 
-	SendText(ctx context.Context, chatID, text string) (string, error)
 	Send(ctx context.Context, chatID string, d messenger.Draft) (string, error)
 	Messages(chatID, cursor string, limit int) (*messenger.Page, error)
 	Message(id string) (*messenger.Message, error)

@@ -23,9 +23,6 @@ func (m *Messenger) Pairing() *Pairing { return m.pairing }
 // lost for that subscriber and counted (EventSubscription.Dropped).
 func (m *Messenger) Subscribe(capacity int) *EventSubscription { return m.c.bus.Subscribe(capacity) }
 
-// PublicKey returns our identity as 0x04… hex.
-func (m *Messenger) PublicKey() string { return m.c.selfHex }
-
 // ChatKey returns our chat key (public identity key) as 0x04… hex.
 func (m *Messenger) ChatKey() string { return m.c.selfHex }
 
@@ -39,11 +36,6 @@ func (m *Messenger) InstallationID() string {
 	}
 	return m.c.enc.InstallationID()
 }
-
-// Dropped returns how many received payloads were not shown, by reason
-// (message.Rule names such as "transit", "signature", "text-too-long",
-// "duplicate", and the Reason… constants and "decrypt-…" labels).
-func (m *Messenger) Dropped() map[string]uint64 { return m.c.cnt.snapshot() }
 
 // JoinPublic opens (or reopens) the public chat name and subscribes to its
 // topic keccak256(name)[:4] with key PBKDF2(name) (§4.1, §4.2).
@@ -84,46 +76,39 @@ func (m *Messenger) StartOneToOne(pubKey string) (*Chat, error) {
 	return ch, nil
 }
 
-// SendText sends a text/plain c4 to chatID and returns its message ID
-// (§1.10): Send with a Draft holding only text.
-func (m *Messenger) SendText(ctx context.Context, chatID, text string) (string, error) {
-	return m.Send(ctx, chatID, Draft{Text: text})
-}
-
-// Send sends a chat message of any 2019 kind (Draft: text, emoji,
-// sticker, reply, command) to chatID and returns its message ID (§1.10).
-// The content is built as status-react built that kind (with our ENS name
-// on text and emoji when Config.ENSName is set) and the message with the
-// chat's next Lamport clock, validated as a receiver would (an invalid
-// draft is ErrInvalidMessage naming the rule), wrapped and signed (v1
-// wrapper, §1.2), and stored as queued before anything is sent. Public
-// chats post it symmetric on the chat topic (not MVDS, §6.4); 1:1 and
-// group chats append it to the MVDS group of each recipient, and the
-// driver sends it encrypted (§3.5) on the topic of §4.3. It blocks until
-// the message is persisted and handed to the Transport (public) or to
-// MVDS (1:1, group).
+// Send sends a chat message of any 2019 kind and returns its message ID
+// (§1.10). A Draft of text, emoji, sticker, reply or command is built as
+// status-react built that kind (with our ENS name on text and emoji when
+// Config.ENSName is set), with the chat's next Lamport clock; a Draft
+// with a Payload sends the chat message a caller built as given (see
+// Draft.Payload). The message is validated as a receiver would (an invalid
+// one is ErrInvalidMessage naming the rule), wrapped and signed (v1
+// wrapper, §1.2, unless every recipient reads bare payloads), and stored as
+// queued before anything is sent. Public chats post it symmetric on the
+// chat topic (not MVDS, §6.4); 1:1 and group chats append it to the MVDS
+// group of each recipient, and the driver sends it encrypted (§3.5) on the
+// topic of §4.3. It blocks until the message is persisted and handed to the
+// Transport (public) or to MVDS (1:1, group).
 func (m *Messenger) Send(ctx context.Context, chatID string, d Draft) (string, error) {
 	if err := m.running(); err != nil {
 		return "", err
+	}
+	if len(d.Payload) > 0 {
+		return m.sendPayload(ctx, chatID, d.Payload)
 	}
 	out, evs, err := m.chats.storeDraft(chatID, d)
 	return m.sendOut(ctx, out, evs, err)
 }
 
-// SendChatPayload sends a chat message the caller built (the
-// shhext_send…Message pass-through): raw is its Transit payload and cm
-// what raw decodes to. to is the chat the caller named: a public chat
-// name, or a 0x04… key for a 1:1 message; a group message (cm's message
-// type) goes to the group its content chat-id names, which we must be an
-// active member of (ErrNotMember), whatever to says. The bytes are sent
-// as given (wrapped and signed by us, as Send does), so the caller's clock
-// and timestamp are kept; they must validate (ErrInvalidMessage naming
-// the rule), and the chat's clock moves up to the message's. The same
-// payload sent again (a 2019 frontend sent a group message once per
-// member) is stored and sent once: the second call returns the same ID.
-func (m *Messenger) SendChatPayload(ctx context.Context, to string, raw []byte, cm *message.ChatMessage) (string, error) {
-	if err := m.running(); err != nil {
-		return "", err
+// sendPayload is Send of a caller-built payload (Draft.Payload).
+func (m *Messenger) sendPayload(ctx context.Context, to string, raw []byte) (string, error) {
+	p, err := message.Decode(raw)
+	if err != nil {
+		return "", invalidMessage(err)
+	}
+	cm, ok := p.(*message.ChatMessage)
+	if !ok {
+		return "", fmt.Errorf("%w: rule %s: %s is not a chat message", ErrInvalidMessage, message.RuleUnsupported, p.TransitTag())
 	}
 	chatID := to
 	if cm.MessageType == message.TypePrivateGrp {

@@ -37,10 +37,10 @@ func TestCrashBetweenDriverAndStore(t *testing.T) {
 	if err := bob.Start(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := alice.StartOneToOne(bob.PublicKey()); err != nil {
+	if _, err := alice.StartOneToOne(bob.ChatKey()); err != nil {
 		t.Fatal(err)
 	}
-	id, err := alice.SendText(ctxT(t), bob.PublicKey(), "hello")
+	id, err := alice.SendText(ctxT(t), bob.ChatKey(), "hello")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,8 +32,8 @@
 // Kinds: Send takes a Draft of any 2019 kind (text, emoji, sticker, reply,
 // transaction command) and builds its content as status-react did
 // (protocol/message kinds.go), with Config.ENSName as the sender's name on
-// text and emoji; SendChatPayload sends a c4/c7 a frontend built, bytes
-// as given (its clock and timestamp kept). A stored Message keeps the whole
+// text and emoji; a Draft with a Payload sends a c4/c7 a frontend built,
+// bytes as given (its clock and timestamp kept). A stored Message keeps the whole
 // content map (Message.Content: ENS name, sticker, command, unknown keys,
 // in wire order); Quoted is filled from the store for a reply whose
 // target is known.
@@ -65,7 +65,7 @@
 // checks (joined
 // public chat and matching topic, group membership, blocked contacts,
 // cleared chats, dedupe by message ID). Nothing rejected is shown; each
-// rejection is counted by reason (Messenger.Dropped, and the
+// rejection is counted by reason (in tests, Dropped; and the
 // statusd_messenger_dropped_total metric) and published as DroppedEvent.
 // A delivered message is confirmed to the driver once handled; a crash
 // before that delivers it again at the next Start, and the dedupe by

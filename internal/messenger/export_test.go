@@ -89,3 +89,8 @@ func PeerInstallations(m *Messenger, identity *ecdsa.PublicKey) ([]string, error
 func (m *Messenger) RepublishContactUpdate(ctx context.Context) bool {
 	return m.republishContactUpdate(ctx)
 }
+
+// Dropped (tests) returns how many received payloads were not shown, by reason
+// (message.Rule names such as "transit", "signature", "text-too-long",
+// "duplicate", and the Reason… constants and "decrypt-…" labels).
+func (m *Messenger) Dropped() map[string]uint64 { return m.c.cnt.snapshot() }

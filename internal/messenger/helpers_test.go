@@ -52,6 +52,14 @@ type node struct {
 
 type nodeOpt func(*messenger.Config)
 
+// PublicKey is our chat key (ChatKey), the name the scenarios use.
+func (n *node) PublicKey() string { return n.ChatKey() }
+
+// SendText sends a text message (Send with a text Draft).
+func (n *node) SendText(ctx context.Context, chatID, text string) (string, error) {
+	return n.Send(ctx, chatID, messenger.Draft{Text: text})
+}
+
 func withInstallation(id string) nodeOpt { return func(c *messenger.Config) { c.InstallationID = id } }
 func withName(n string) nodeOpt          { return func(c *messenger.Config) { c.Name = n } }
 

