@@ -13,6 +13,11 @@ type Group struct {
 	Creator string   // 0x04… of the chat-created author
 	Admins  []string // in order of addition
 	Members []string
+	// Joined lists the members who joined, as status-react counted them
+	// (members-joined): the creator, and each member since its own
+	// member-joined event; member-removed takes a member out again.
+	// Members not in it are invited.
+	Joined []string
 }
 
 // AuthoredEvent is an event with the recovered key of its update's signer.
@@ -42,6 +47,7 @@ func (g *Group) Apply(ev AuthoredEvent) error {
 			g.Creator, g.Name = ev.Author, ev.Name
 			g.Admins = []string{ev.Author}
 			g.Members = []string{ev.Author}
+			g.Joined = []string{ev.Author}
 		}
 	case EventNameChanged:
 		if ok = isAdmin && ev.Name != ""; ok {
@@ -52,7 +58,9 @@ func (g *Group) Apply(ev AuthoredEvent) error {
 			g.Members = addAll(g.Members, ev.Members)
 		}
 	case EventMemberJoined:
-		ok = ev.Member == ev.Author && slices.Contains(g.Members, ev.Member)
+		if ok = ev.Member == ev.Author && slices.Contains(g.Members, ev.Member); ok {
+			g.Joined = addAll(g.Joined, []string{ev.Member})
+		}
 	case EventAdminsAdded:
 		if ok = isAdmin && subset(ev.Members, g.Members); ok {
 			g.Admins = addAll(g.Admins, ev.Members)
@@ -61,6 +69,7 @@ func (g *Group) Apply(ev AuthoredEvent) error {
 		if ok = ev.Member == ev.Author || (isAdmin && !slices.Contains(g.Admins, ev.Member)); ok {
 			g.Members = remove(g.Members, ev.Member)
 			g.Admins = remove(g.Admins, ev.Member)
+			g.Joined = remove(g.Joined, ev.Member)
 		}
 	case EventAdminRemoved:
 		if ok = isAdmin && ev.Member == ev.Author; ok {

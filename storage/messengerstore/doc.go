@@ -53,6 +53,10 @@
 //	3  a message record also holds its whole content map as Transit-JSON
 //	   ("content"). The migration gives each version-2 message the content
 //	   version 2 still knew: its text and, for a reply, response-to.
+//	4  Chat gains "joined" and "membership" (private groups). The
+//	   migration gives each group chat the standing a version-3 build
+//	   acted on: active → "joined" with every member joined, inactive →
+//	   "left".
 //
 // # Changing a record
 //

@@ -49,7 +49,8 @@ func fixedRecords() *fixed {
 	f := &fixed{
 		chat: &Chat{ID: fixedGroup, Type: 3, Name: "golden \"group\" ✓", Active: true,
 			LastClock: 157000000000042, DeletedAtClock: 157000000000007, Unread: 3,
-			LastMessageAt: 1570000000123, Members: []string{fixedPeer, fixedOther}, Admins: []string{fixedPeer}},
+			LastMessageAt: 1570000000123, Members: []string{fixedPeer, fixedOther}, Admins: []string{fixedPeer},
+			Joined: []string{fixedPeer, fixedOther}, Membership: "joined"},
 		message: &Message{ID: fixedMsgID, ChatID: fixedGroup, From: fixedPeer, Text: "hello <golden> & \"json\"\nline 2",
 			ContentType: "text/plain", MessageType: "~:user-message", Clock: 157000000000042,
 			Timestamp: 1570000000100, ReceivedAt: 1570000000123, ResponseTo: "0x2222", Outgoing: true,

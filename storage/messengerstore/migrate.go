@@ -10,7 +10,7 @@ import (
 
 // Version is the format version of the records this build writes and
 // reads (see doc.go for the list and for how to add one).
-const Version uint32 = 3
+const Version uint32 = 4
 
 // migrations bring an older table to Version, one step each; storage.Migrate
 // runs them in order and commits each with its new version.
@@ -20,6 +20,7 @@ var migrations = []storage.Migration{
 	{From: 0, Apply: func(storage.KV, *storage.Batch) error { return nil }},
 	{From: 1, Apply: migrateContactsV2},
 	{From: 2, Apply: migrateMessagesV3},
+	{From: 3, Apply: migrateGroupStanding},
 }
 
 // migrateContactsV2 adds request_received to every contact that sent us a
@@ -99,6 +100,47 @@ func migrateMessagesV3(kv storage.KV, b *storage.Batch) error {
 			}
 		}
 		b.Put(k, EncodeMessage(m))
+		return nil
+	})
+}
+
+// chatV3 is a version-3 Chat record (unchanged since version 1), for
+// migrateGroupStanding only.
+type chatV3 struct {
+	ID             string   `json:"id"`
+	Type           uint8    `json:"type"`
+	Name           string   `json:"name"`
+	Active         bool     `json:"active"`
+	LastClock      int64    `json:"last_clock"`
+	DeletedAtClock int64    `json:"deleted_at_clock,omitempty"`
+	Unread         int64    `json:"unread"`
+	LastMessageAt  int64    `json:"last_message_at"`
+	Members        []string `json:"members,omitempty"`
+	Admins         []string `json:"admins,omitempty"`
+}
+
+// migrateGroupStanding (3 → 4) gives every private group chat the
+// standing a version-3 build acted on: it took part in every group it was
+// in without a word, so an active group is "joined" with every member
+// joined, an inactive one "left". The messenger recomputes both fields
+// from the group's signed history when it loads (the history, not these
+// fields, is what the other members see).
+func migrateGroupStanding(kv storage.KV, b *storage.Batch) error {
+	return kv.Iterate([]byte{byte(KindChat)}, nil, func(key, raw []byte) error {
+		var old chatV3
+		if err := json.Unmarshal(raw, &old); err != nil {
+			return fmt.Errorf("%w: chat %q: %w", ErrCorrupt, key, err)
+		}
+		if old.Type != 3 {
+			return nil
+		}
+		c := Chat{ID: old.ID, Type: old.Type, Name: old.Name, Active: old.Active, LastClock: old.LastClock,
+			DeletedAtClock: old.DeletedAtClock, Unread: old.Unread, LastMessageAt: old.LastMessageAt,
+			Members: old.Members, Admins: old.Admins, Joined: old.Members, Membership: "left"}
+		if old.Active {
+			c.Membership = "joined"
+		}
+		b.Put(append([]byte(nil), key...), EncodeChat(&c))
 		return nil
 	})
 }

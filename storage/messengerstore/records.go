@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// The record types below are the stored format (Version 3). Field order
+// The record types below are the stored format (Version 4). Field order
 // and JSON tags are part of it: the encoder writes fields in declaration
 // order. Read doc.go ("Changing a record") before touching any of them.
 
@@ -21,6 +21,11 @@ type Chat struct {
 	LastMessageAt  int64    `json:"last_message_at"` // Unix ms
 	Members        []string `json:"members,omitempty"`
 	Admins         []string `json:"admins,omitempty"`
+	// Joined and Membership (version 3, private groups only): the members
+	// who joined, and our own standing ("invited", "joined", "declined",
+	// "left", "removed").
+	Joined     []string `json:"joined,omitempty"`
+	Membership string   `json:"membership,omitempty"`
 }
 
 // Message is the record of one stored chat message (KindMessage). Its

@@ -17,6 +17,13 @@ import (
 // message.Group.Replay) and returns the group and the number of refused
 // events. Updates whose signature does not recover contribute nothing.
 func Replay(chatID string, updates []message.MembershipUpdate) (*message.Group, int) {
+	g := &message.Group{ChatID: chatID}
+	return g, len(g.Replay(authored(updates)))
+}
+
+// authored flattens updates into their events, each with the key that
+// signed its update; updates whose signature does not recover are left out.
+func authored(updates []message.MembershipUpdate) []message.AuthoredEvent {
 	var all []message.AuthoredEvent
 	for i := range updates {
 		pub, err := updates[i].RecoverAuthor()
@@ -28,8 +35,7 @@ func Replay(chatID string, updates []message.MembershipUpdate) (*message.Group, 
 			all = append(all, message.AuthoredEvent{MembershipEvent: ev, Author: author})
 		}
 	}
-	g := &message.Group{ChatID: chatID}
-	return g, len(g.Replay(all))
+	return all
 }
 
 // Apply appends our signed update u to history if replaying the result
