@@ -223,6 +223,7 @@ func copyChat(c *Chat) *Chat {
 	cc := *c
 	cc.Members = slices.Clone(c.Members)
 	cc.Admins = slices.Clone(c.Admins)
+	cc.Joined = slices.Clone(c.Joined)
 	return &cc
 }
 

@@ -3,6 +3,7 @@ package messenger
 import (
 	"fmt"
 
+	"github.com/statusnode/statusd/internal/messenger/groups"
 	"github.com/statusnode/statusd/protocol/message"
 	"github.com/statusnode/statusd/storage"
 )
@@ -53,6 +54,9 @@ func (b *chatBook) storeWith(chatID string, raw []byte, build func(c *Chat, now 
 				return nil, fmt.Errorf("%w: %q", ErrNotMember, chatID)
 			}
 			return nil, fmt.Errorf("%w: %q is not active", ErrChatNotFound, chatID)
+		}
+		if c.Membership == string(groups.Invited) {
+			return nil, fmt.Errorf("%w: %q: invitation not accepted (join the group first)", ErrNotMember, chatID)
 		}
 		cm, err := build(c, b.c.cfg.Now().UnixMilli())
 		if err != nil {

@@ -16,6 +16,7 @@ import (
 const (
 	ReasonBlocked      = "blocked"        // author is a blocked contact
 	ReasonNotMember    = "not-member"     // group message from a non-member, or a group we are not in
+	ReasonNotJoined    = "not-joined"     // group message while our invitation is not accepted
 	ReasonWrongChat    = "wrong-chat"     // chat-id or message type does not fit the topic it came on
 	ReasonUnsigned     = "unsigned"       // Whisper message without signature
 	ReasonStaleContact = "stale-contact"  // contact message older than the last one processed (§1.9.1)

@@ -102,6 +102,17 @@
 // message to a group we do not know yet (its g5 is in the same payload) is
 // parked, unconfirmed, until the g5 is handled (parking.go).
 //
+// Invitations: a group someone added us to is an invitation (Chat
+// Membership "invited") until JoinGroup signs and sends our member-joined
+// event; until then the members' 2019 clients list us as not joined, we
+// may not send to the group, and its messages are dropped ("not-joined"),
+// as status-react dropped them: it showed the invitation, not the
+// messages. DeclineGroup is status-react's decline: a member-removed of
+// ours before joining ("declined"). Every member's standing (groups.Standing)
+// follows from the history alone; a change publishes a GroupMemberEvent
+// per member whose standing changed. Groups.SendUpdates applies a g5 a
+// frontend built and signed (shhext pass-through) as one of our changes.
+//
 // Pairing: our other installations are learnt from bundles on our
 // contact-code topic (InstallationFoundEvent), enabled with
 // EnableInstallation, described with p2 (SendPairInstallation, DH-only to

@@ -65,6 +65,19 @@ type ChatEvent struct {
 	Deleted bool
 }
 
+// GroupMemberEvent: the standing of Member (0x04…) in the private group
+// ChatID changed to Standing ("invited", "joined", "declined", "left",
+// "removed"; groups.Standing), by a change of ours or one received.
+// Self is set when Member is us: an invitation, our join, our decline.
+// Published after the ChatEvent of the same change, one per member whose
+// standing changed.
+type GroupMemberEvent struct {
+	ChatID   string
+	Member   string
+	Standing string
+	Self     bool
+}
+
 // ContactEvent: a contact was added, blocked or updated by a contact
 // message (c2/c3/c6). Request is set when that message made it a pending
 // request to us (Contact.State() is ContactRequestReceived and was not
@@ -93,6 +106,7 @@ func (InstallationMetadataEvent) isEvent() {}
 func (ChatEvent) isEvent()                 {}
 func (ContactEvent) isEvent()              {}
 func (ProfileEvent) isEvent()              {}
+func (GroupMemberEvent) isEvent()          {}
 func (DroppedEvent) isEvent()              {}
 
 // EventSubscription receives events through a bounded channel. A

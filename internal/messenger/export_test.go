@@ -94,3 +94,26 @@ func (m *Messenger) RepublishContactUpdate(ctx context.Context) bool {
 // (message.Rule names such as "transit", "signature", "text-too-long",
 // "duplicate", and the Reason… constants and "decrypt-…" labels).
 func (m *Messenger) Dropped() map[string]uint64 { return m.c.cnt.snapshot() }
+
+// ForgetStanding rewrites the stored chat of a group without its joined
+// members and our standing, as a build before messengerstore format 3
+// left it. The messenger owning db must be stopped.
+func ForgetStanding(t interface{ Fatal(...any) }, db storage.KV, chatID string) {
+	st := newStore(storage.NewTable(db, TableName))
+	chats, err := st.chats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range chats {
+		if c.ID == chatID {
+			c.Joined, c.Membership = nil, ""
+			var b storage.Batch
+			putChat(&b, c)
+			if err := st.write(&b); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+	}
+	t.Fatal("no chat " + chatID)
+}

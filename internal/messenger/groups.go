@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 
@@ -41,13 +42,41 @@ type Groups struct {
 	updates map[string][]message.MembershipUpdate // by chat ID; guarded by mu
 }
 
+// load reads every group's history and brings each group chat's derived
+// fields (members, joined, our standing) in line with it: a chat written
+// by an older build (messengerstore format 1, which had no standing) is
+// rewritten with the standing its history gives, so a group we never
+// announced joining is shown as an invitation, as its members see us. It
+// runs after the chat book's load, before Start returns.
 func (g *Groups) load() error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return iterateJSON(g.c.st, []byte{pfxGroup}, func(sg *storedGroup) error {
+	err := iterateJSON(g.c.st, []byte{pfxGroup}, func(sg *storedGroup) error {
 		g.updates[sg.ChatID] = sg.Updates
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	for id, updates := range g.updates {
+		grp, _ := groups.Replay(id, updates)
+		standings := groups.Standings(id, updates)
+		_, err := g.chats.update(id, func(c *Chat, _ *storage.Batch) (*Chat, error) {
+			if c == nil || c.Type != ChatPrivateGroup {
+				return nil, nil
+			}
+			was := copyChat(c)
+			g.apply(c, grp, standings)
+			if reflect.DeepEqual(was, c) {
+				return nil, nil
+			}
+			return c, nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // CreateGroup creates a private group chat named name with us as creator
@@ -98,9 +127,37 @@ func (g *Groups) Rename(ctx context.Context, chatID, name string) (*Chat, error)
 }
 
 // LeaveGroup removes us from the group (the others are told); the chat
-// stays, inactive.
+// stays, inactive. Leaving a group we were only invited to is declining
+// it (Membership "declined").
 func (g *Groups) LeaveGroup(ctx context.Context, chatID string) (*Chat, error) {
 	return g.event(ctx, chatID, message.MembershipEvent{Type: message.EventMemberRemoved, Member: g.c.selfHex})
+}
+
+// JoinGroup accepts the invitation to a group we were added to: it signs
+// a member-joined event naming us and sends it, with the whole history,
+// to every member (status-react join-chat). From then on the group's
+// messages are shown and we may send to it; the members' 2019 clients
+// list us as joined. Joining a group we already joined changes nothing
+// and sends nothing. ErrNotMember if we are not (or no longer) a member.
+func (g *Groups) JoinGroup(ctx context.Context, chatID string) (*Chat, error) {
+	if ch := g.chats.get(chatID); ch != nil && ch.Type == ChatPrivateGroup && ch.Membership == string(groups.Joined) {
+		return ch, nil
+	}
+	return g.event(ctx, chatID, message.MembershipEvent{Type: message.EventMemberJoined, Member: g.c.selfHex})
+}
+
+// DeclineGroup refuses the invitation to a group we were added to and
+// have not joined: as status-react's "decline invitation" did, it removes
+// us from the group with a member-removed event signed by us and sent to
+// every member (so they see we left without joining), and the chat stays,
+// inactive, with Membership "declined"; nothing of the group is shown.
+// ErrNotAllowed once joined (use LeaveGroup); ErrNotMember if we are not a
+// member.
+func (g *Groups) DeclineGroup(ctx context.Context, chatID string) (*Chat, error) {
+	if ch := g.chats.get(chatID); ch != nil && ch.Type == ChatPrivateGroup && ch.Membership == string(groups.Joined) {
+		return nil, fmt.Errorf("%w: %q: already joined (leave the group instead)", ErrNotAllowed, chatID)
+	}
+	return g.LeaveGroup(ctx, chatID)
 }
 
 func (g *Groups) event(ctx context.Context, chatID string, ev message.MembershipEvent) (*Chat, error) {
@@ -127,11 +184,11 @@ func (g *Groups) change(ctx context.Context, chatID string, create bool, build f
 	if err := g.running(); err != nil {
 		return nil, err
 	}
-	ch, recipients, body, err := g.commitChange(chatID, create, build)
+	ch, recipients, body, evs, err := g.commitChange(chatID, create, build)
 	if err != nil {
 		return nil, err
 	}
-	g.c.publish(ChatEvent{Chat: *ch})
+	g.c.publish(append([]Event{ChatEvent{Chat: *ch}}, evs...)...)
 	pubs, err := g.direct.ensurePeers(recipients)
 	if err != nil {
 		return nil, err
@@ -140,13 +197,15 @@ func (g *Groups) change(ctx context.Context, chatID string, create bool, build f
 }
 
 // commitChange is the locked half of change: it returns the stored chat,
-// the recipients (0x04…, without us) and the g5 body to send.
-func (g *Groups) commitChange(chatID string, create bool, build func(next func() int64) []message.MembershipEvent) (*Chat, []string, []byte, error) {
+// the recipients (0x04…, without us), the g5 body to send and the
+// GroupMemberEvents of the change.
+func (g *Groups) commitChange(chatID string, create bool, build func(next func() int64) []message.MembershipEvent) (*Chat, []string, []byte, []Event, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	old, had := g.updates[chatID]
 	var recipients []string
 	var body []byte
+	var evs []Event
 	ch, err := g.chats.update(chatID, func(c *Chat, batch *storage.Batch) (*Chat, error) {
 		switch {
 		case create:
@@ -173,7 +232,7 @@ func (g *Groups) commitChange(chatID string, create bool, build func(next func()
 		if body, id, err = g.c.encode(&message.MembershipUpdateMessage{ChatID: chatID, Updates: updates}); err != nil {
 			return nil, err
 		}
-		g.stage(c, grp, updates, id, batch)
+		evs = g.stage(c, grp, old, updates, id, batch)
 		return c, nil
 	})
 	if err != nil {
@@ -182,20 +241,35 @@ func (g *Groups) commitChange(chatID string, create bool, build func(next func()
 		} else {
 			delete(g.updates, chatID)
 		}
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
-	return ch, recipients, body, nil
+	return ch, recipients, body, evs, nil
 }
 
-// stage applies the replayed state grp to chat c and adds the updates and
-// the processed mark of the g5 id to batch, and caches the history (g.mu
-// held; the caller puts the old one back if the batch is not written).
-func (g *Groups) stage(c *Chat, grp *message.Group, updates []message.MembershipUpdate, g5ID string, batch *storage.Batch) {
-	c.Name, c.Members, c.Admins = grp.Name, grp.Members, grp.Admins
-	c.Active = slices.Contains(grp.Members, g.c.selfHex)
+// stage applies the replayed state grp of updates (which replace the
+// history old) to chat c, adds the updates and the processed mark of the
+// g5 id to batch, and caches the history (g.mu held; the caller puts the
+// old one back if the batch is not written). It returns a GroupMemberEvent
+// for each member whose standing changed.
+func (g *Groups) stage(c *Chat, grp *message.Group, old, updates []message.MembershipUpdate, g5ID string, batch *storage.Batch) []Event {
+	before, after := groups.Standings(c.ID, old), groups.Standings(c.ID, updates)
+	g.apply(c, grp, after)
 	putJSON(batch, key(pfxGroup, []byte(c.ID)), &storedGroup{ChatID: c.ID, Updates: updates})
 	markProcessed(batch, g5ID)
 	g.updates[c.ID] = updates // g.mu is held; the caller restores the old history if the write fails
+	var evs []Event
+	for _, k := range groups.Changes(before, after) {
+		evs = append(evs, GroupMemberEvent{ChatID: c.ID, Member: k, Standing: string(after[k]), Self: k == g.c.selfHex})
+	}
+	return evs
+}
+
+// apply sets the fields of chat c that follow from its group's replayed
+// state grp and standings.
+func (g *Groups) apply(c *Chat, grp *message.Group, standings map[string]groups.Standing) {
+	c.Name, c.Members, c.Admins, c.Joined = grp.Name, grp.Members, grp.Admins, grp.Joined
+	c.Membership = string(standings[g.c.selfHex])
+	c.Active = slices.Contains(grp.Members, g.c.selfHex)
 }
 
 // handle merges a received g5 (already validated: shapes, clocks,
@@ -208,14 +282,14 @@ func (g *Groups) handle(rc recvContext, p *message.MembershipUpdateMessage) {
 		g.c.drop(ReasonWrongChat, rc.author, nil)
 		return
 	}
-	ch, members, drops := g.merge(rc, p)
+	ch, members, evs, drops := g.merge(rc, p)
 	for _, reason := range drops {
 		g.c.drop(reason, rc.author, nil)
 	}
 	if ch == nil {
 		return
 	}
-	g.c.publish(ChatEvent{Chat: *ch})
+	g.c.publish(append([]Event{ChatEvent{Chat: *ch}}, evs...)...)
 	if !ch.Active {
 		return
 	}
@@ -225,9 +299,9 @@ func (g *Groups) handle(rc recvContext, p *message.MembershipUpdateMessage) {
 }
 
 // merge is the locked half of handle: it returns the stored chat (nil
-// when nothing was stored), the other members, and the drop reasons to
-// count once the lock is released.
-func (g *Groups) merge(rc recvContext, p *message.MembershipUpdateMessage) (*Chat, []string, []string) {
+// when nothing was stored), the other members, the GroupMemberEvents of
+// the change, and the drop reasons to count once the lock is released.
+func (g *Groups) merge(rc recvContext, p *message.MembershipUpdateMessage) (*Chat, []string, []Event, []string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	old := g.updates[p.ChatID]
@@ -238,10 +312,11 @@ func (g *Groups) merge(rc recvContext, p *message.MembershipUpdateMessage) (*Cha
 	}
 	if len(merged) == len(old) {
 		g.c.markProcessed(rc.r.ID)
-		return nil, nil, drops
+		return nil, nil, nil, drops
 	}
 	grp, _ := groups.Replay(p.ChatID, merged)
 	var members []string
+	var evs []Event
 	ch, err := g.chats.update(p.ChatID, func(c *Chat, batch *storage.Batch) (*Chat, error) {
 		if c == nil {
 			if !slices.Contains(grp.Members, g.c.selfHex) {
@@ -250,26 +325,29 @@ func (g *Groups) merge(rc recvContext, p *message.MembershipUpdateMessage) (*Cha
 			c = &Chat{ID: p.ChatID, Type: ChatPrivateGroup}
 		}
 		c.LastClock = max(c.LastClock, groups.MaxClock(merged, message.MaxClock(g.c.cfg.Now())))
-		g.stage(c, grp, merged, rc.r.ID, batch)
+		evs = g.stage(c, grp, old, merged, rc.r.ID, batch)
 		members = slices.DeleteFunc(slices.Clone(grp.Members), func(k string) bool { return k == g.c.selfHex })
 		return c, nil
 	})
 	switch {
 	case errors.Is(err, errNotMember):
-		return nil, nil, append(drops, ReasonNotMember)
+		return nil, nil, nil, append(drops, ReasonNotMember)
 	case err != nil:
 		g.updates[p.ChatID] = old
 		g.c.log.Error("store group", zap.Error(err))
-		return nil, nil, drops
+		return nil, nil, nil, drops
 	}
-	return ch, members, drops
+	return ch, members, evs, drops
 }
 
 // errNotMember: a g5 of a group we are not in (never stored).
 var errNotMember = fmt.Errorf("%w: not in the group", ErrNotMember)
 
 // chatFor returns the group chat of a received c4 if we are in it and the
-// author is a member; otherwise the reason to drop.
+// author is a member; otherwise the reason to drop. While our invitation
+// is not accepted the group's messages are dropped ("not-joined"), as a
+// 2019 client's were (status-react kept a group message only once we were
+// in members-joined): the invitation is shown, its messages are not.
 func (g *Groups) chatFor(rc recvContext) (*Chat, string) {
 	if rc.src.kind != srcDirect {
 		return nil, ReasonWrongChat
@@ -277,6 +355,9 @@ func (g *Groups) chatFor(rc recvContext) (*Chat, string) {
 	ch := g.chats.get(rc.r.ChatID)
 	if ch == nil || ch.Type != ChatPrivateGroup || !ch.Active || !slices.Contains(ch.Members, rc.author) {
 		return nil, ReasonNotMember
+	}
+	if ch.Membership == string(groups.Invited) {
+		return nil, ReasonNotJoined
 	}
 	return ch, ""
 }

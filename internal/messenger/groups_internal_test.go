@@ -59,9 +59,11 @@ func TestGroupsAlone(t *testing.T) {
 	}
 }
 
-// A group message delivered by MVDS before the g5 that adds us (they share
-// a payload, ordered by ID) is parked unconfirmed, then stored once the g5
-// is handled; both deliveries are confirmed only after that.
+// A group message delivered by MVDS before the g5 that makes us a joined
+// member (they share a payload, ordered by ID; here the history carries
+// the member-joined one of our other devices signed) is parked
+// unconfirmed, then stored once the g5 is handled; both deliveries are
+// confirmed only after that.
 func TestGroupMessageBeforeItsMembership(t *testing.T) {
 	alice, bob := newRig(t), newRig(t)
 	chats := newChatBook(bob.c)
@@ -80,12 +82,17 @@ func TestGroupMessageBeforeItsMembership(t *testing.T) {
 	if err := u.Sign(alice.key); err != nil {
 		t.Fatal(err)
 	}
-	g5, _, err := alice.c.encode(&message.MembershipUpdateMessage{ChatID: chatID, Updates: []message.MembershipUpdate{u}})
+	joined := message.MembershipUpdate{ChatID: chatID, Events: []message.MembershipEvent{
+		{Type: message.EventMemberJoined, Member: bob.c.selfHex, ClockValue: now.UnixMilli() + 2}}}
+	if err := joined.Sign(bob.key); err != nil {
+		t.Fatal(err)
+	}
+	g5, _, err := alice.c.encode(&message.MembershipUpdateMessage{ChatID: chatID, Updates: []message.MembershipUpdate{u, joined}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	text, textID, err := alice.c.encode(&message.ChatMessage{ContentType: message.ContentText, MessageType: message.TypePrivateGrp,
-		Clock: now.UnixMilli() + 2, Timestamp: now.UnixMilli(), Content: message.Content{ChatID: chatID, Text: "early"}})
+		Clock: now.UnixMilli() + 3, Timestamp: now.UnixMilli(), Content: message.Content{ChatID: chatID, Text: "early"}})
 	if err != nil {
 		t.Fatal(err)
 	}

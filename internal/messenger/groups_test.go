@@ -31,8 +31,12 @@ func TestGroupOfThree(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, n := range []*node{bob, carol} {
-		waitChat(t, n, g.ID, "group joined", func(c *messenger.Chat) bool { return c.Active && len(c.Members) == 3 })
+		waitChat(t, n, g.ID, "invitation", func(c *messenger.Chat) bool { return c.Active && len(c.Members) == 3 })
+		if _, err := n.JoinGroup(ctx, g.ID); err != nil {
+			t.Fatal(err)
+		}
 	}
+	waitChat(t, alice, g.ID, "both joined", func(c *messenger.Chat) bool { return len(c.Joined) == 3 })
 	if _, err := carol.Rename(ctx, g.ID, "mine"); !errors.Is(err, messenger.ErrNotAllowed) {
 		t.Fatalf("carol rename: %v, want ErrNotAllowed", err)
 	}

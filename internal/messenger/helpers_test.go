@@ -197,6 +197,18 @@ func (n *node) MakeAdmin(ctx context.Context, chatID, member string) (*messenger
 	return n.Groups().MakeAdmin(ctx, chatID, member)
 }
 
+func (n *node) JoinGroup(ctx context.Context, chatID string) (*messenger.Chat, error) {
+	return n.Groups().JoinGroup(ctx, chatID)
+}
+
+func (n *node) DeclineGroup(ctx context.Context, chatID string) (*messenger.Chat, error) {
+	return n.Groups().DeclineGroup(ctx, chatID)
+}
+
+func (n *node) LeaveGroup(ctx context.Context, chatID string) (*messenger.Chat, error) {
+	return n.Groups().LeaveGroup(ctx, chatID)
+}
+
 func (n *node) Rename(ctx context.Context, chatID, name string) (*messenger.Chat, error) {
 	return n.Groups().Rename(ctx, chatID, name)
 }

@@ -68,13 +68,15 @@ func decodeInto[R, D any](raw []byte, dst *D, decode func([]byte) (*R, error), c
 func chatRecord(c *Chat) *messengerstore.Chat {
 	return &messengerstore.Chat{ID: c.ID, Type: uint8(c.Type), Name: c.Name, Active: c.Active,
 		LastClock: c.LastClock, DeletedAtClock: c.DeletedAtClock, Unread: int64(c.Unread),
-		LastMessageAt: c.LastMessageAt, Members: c.Members, Admins: c.Admins}
+		LastMessageAt: c.LastMessageAt, Members: c.Members, Admins: c.Admins, Joined: c.Joined,
+		Membership: c.Membership}
 }
 
 func chatFromRecord(r *messengerstore.Chat) *Chat {
 	return &Chat{ID: r.ID, Type: ChatType(r.Type), Name: r.Name, Active: r.Active,
 		LastClock: r.LastClock, DeletedAtClock: r.DeletedAtClock, Unread: int(r.Unread),
-		LastMessageAt: r.LastMessageAt, Members: r.Members, Admins: r.Admins}
+		LastMessageAt: r.LastMessageAt, Members: r.Members, Admins: r.Admins, Joined: r.Joined,
+		Membership: r.Membership}
 }
 
 func messageRecord(m *Message) *messengerstore.Message {

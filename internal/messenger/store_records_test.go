@@ -21,7 +21,8 @@ var v0Fixture = filepath.Join("..", "..", "storage", "messengerstore", "testdata
 func storedDomainValues() []any {
 	return []any{
 		&Chat{ID: "g", Type: ChatPrivateGroup, Name: "n", Active: true, LastClock: 9, DeletedAtClock: 3,
-			Unread: 2, LastMessageAt: 7, Members: []string{"a", "b"}, Admins: []string{"a"}},
+			Unread: 2, LastMessageAt: 7, Members: []string{"a", "b"}, Admins: []string{"a"},
+			Joined: []string{"a"}, Membership: "joined"},
 		&Message{ID: "0x01", ChatID: "g", From: "a", Text: "t", ContentType: "text/plain",
 			MessageType: "~:user-message", Clock: 9, Timestamp: 8, ReceivedAt: 7, ResponseTo: "0x02",
 			Outgoing: true, Seen: true, Delivery: DeliveryExpired, OutgoingStatus: "sent", Content: everyContentField()},

@@ -52,6 +52,13 @@ type Chat struct {
 	// membership updates.
 	Members []string `json:"members,omitempty"`
 	Admins  []string `json:"admins,omitempty"`
+	// Joined lists the members of a private group who joined (the
+	// creator, and each member since its own member-joined); the others
+	// are invited. Membership is our own standing in it: "invited",
+	// "joined", "declined", "left" or "removed" (groups.Standing). Both
+	// follow from the membership history, as 2019 clients derived them.
+	Joined     []string `json:"joined,omitempty"`
+	Membership string   `json:"membership,omitempty"`
 }
 
 // Message is one stored chat message (a c4 shown to the user).
