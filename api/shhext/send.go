@@ -93,10 +93,12 @@ func (a *ShhExtAPI) SendDirectMessage(ctx context.Context, req SendDirectMessage
 // recipient's 0x04… key; direct is the sendDirectMessage request (nil for
 // sendPublicMessage). Kinds without a case are refused (-32602).
 func (a *ShhExtAPI) sendPayload(ctx context.Context, to string, direct *SendDirectMessageRequest, raw []byte, p message.Payload) (string, error) {
-	switch p.(type) {
+	switch p := p.(type) {
 	case *message.ChatMessage:
 		id, err := a.c.m.Send(ctx, to, messenger.Draft{Payload: raw})
 		return id, fail("payload", err)
+	case *message.MembershipUpdateMessage: // a group change (send_group.go)
+		return a.sendMembershipUpdate(ctx, p)
 	case *message.Contact:
 		if direct != nil { // c2, c3, c6 to a contact (send_contact.go)
 			return a.sendContactMessage(ctx, *direct)

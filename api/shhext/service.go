@@ -8,6 +8,7 @@ import (
 	"github.com/statusnode/statusd/api/shh"
 	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/protocol/encryption"
+	"github.com/statusnode/statusd/protocol/message"
 	"github.com/statusnode/statusd/transport/whisper"
 )
 
@@ -47,6 +48,9 @@ type Messenger interface {
 	EnableInstallation(id string) error
 	DisableInstallation(id string) error
 	SetInstallationMetadata(id string, md encryption.InstallationMetadata) error
+
+	// SendGroupUpdates is messenger.Groups.SendUpdates (send_group.go).
+	SendGroupUpdates(ctx context.Context, p *message.MembershipUpdateMessage) (*messenger.Chat, string, error)
 }
 
 // SymKeys is the part of the Whisper key store (*whisper.KeyStore) that

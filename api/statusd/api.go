@@ -189,6 +189,27 @@ func (a *API) LeaveGroup(ctx context.Context, chatID string) (*Chat, error) {
 	return toChat(c), groupFail(err)
 }
 
+// JoinGroup is statusd_joinGroup(chatId): accept the invitation to a group
+// someone added us to. A member-joined event signed by us goes to every
+// member (their 2019 clients list us as joined from then on); the group's
+// messages are shown and we may send to it. Joining a group already
+// joined changes nothing. Returns the chat, membership "joined".
+func (a *API) JoinGroup(ctx context.Context, chatID string) (*Chat, error) {
+	c, err := a.s.m.JoinGroup(ctx, chatID)
+	return toChat(c), groupFail(err)
+}
+
+// DeclineGroup is statusd_declineGroup(chatId): refuse the invitation to a
+// group we have not joined. As a 2019 client's "decline invitation", it
+// removes us from the group with a member-removed event signed by us, sent
+// to every member; the chat stays, inactive, membership "declined". A
+// group already joined is left with statusd_leaveGroup instead (here it
+// is -32602 "membership change not allowed").
+func (a *API) DeclineGroup(ctx context.Context, chatID string) (*Chat, error) {
+	c, err := a.s.m.DeclineGroup(ctx, chatID)
+	return toChat(c), groupFail(err)
+}
+
 // groupFail names the field a group error is about.
 func groupFail(err error) error {
 	if errors.Is(err, messenger.ErrInvalidPublicKey) {

@@ -30,6 +30,11 @@ const (
 	EventContact           = "contact.changed"         // ContactEvent
 	EventProfile           = "profile.changed"         // ProfileEvent
 	EventDropped           = "message.dropped"         // DroppedEvent
+	EventGroupInvited      = "group.invited"           // GroupMemberEvent
+	EventGroupJoined       = "group.joined"            // GroupMemberEvent
+	EventGroupDeclined     = "group.declined"          // GroupMemberEvent
+	EventGroupLeft         = "group.left"              // GroupMemberEvent
+	EventGroupRemoved      = "group.removed"           // GroupMemberEvent
 	EventLost              = "events.lost"             // LostEvent
 )
 
@@ -39,6 +44,8 @@ var eventTypes = map[string]bool{
 	EventDecryptFailed: true, EventBundleAdded: true, EventPeerAdded: true, EventPeerDropped: true,
 	EventInstallationFound: true, EventInstallationMeta: true, EventChat: true, EventContact: true,
 	EventProfile: true, EventDropped: true, EventLost: true,
+	EventGroupInvited: true, EventGroupJoined: true, EventGroupDeclined: true, EventGroupLeft: true,
+	EventGroupRemoved: true,
 }
 
 // Event is one notification of statusd_subscribe("events"): {"type":
@@ -113,6 +120,18 @@ type InstallationEvent struct {
 type ChatEvent struct {
 	Chat    Chat `json:"chat"`
 	Deleted bool `json:"deleted"`
+}
+
+// GroupMemberEvent (group.invited, group.joined, group.declined,
+// group.left, group.removed): the standing of Member (0x04…) in the
+// private group ChatID changed, by a change of ours or one received; the
+// type names the new standing. Self is true when Member is us: our own
+// invitation (answer it with statusd_joinGroup or statusd_declineGroup),
+// join or decline. It follows the chat.changed of the same change.
+type GroupMemberEvent struct {
+	ChatID string `json:"chat_id"`
+	Member string `json:"member"`
+	Self   bool   `json:"self"`
 }
 
 // ContactEvent (contact.changed): a contact was added, blocked or updated
@@ -304,6 +323,12 @@ func fromMessenger(e messenger.Event) *Event {
 		return &Event{EventProfile, ProfileEvent{Profile: toProfile(e.Profile)}}
 	case messenger.DroppedEvent:
 		return &Event{EventDropped, DroppedEvent{Reason: e.Reason, Sender: e.Sender}}
+	case messenger.GroupMemberEvent:
+		t := "group." + e.Standing
+		if !eventTypes[t] {
+			return nil
+		}
+		return &Event{t, GroupMemberEvent{ChatID: e.ChatID, Member: e.Member, Self: e.Self}}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -89,6 +90,7 @@ func copyChat(c *messenger.Chat) *messenger.Chat {
 	cc := *c
 	cc.Members = append([]string(nil), c.Members...)
 	cc.Admins = append([]string(nil), c.Admins...)
+	cc.Joined = append([]string(nil), c.Joined...)
 	return &cc
 }
 
@@ -216,6 +218,31 @@ func (f *fakeMessenger) Rename(ctx context.Context, chatID, name string) (*messe
 
 func (f *fakeMessenger) LeaveGroup(ctx context.Context, chatID string) (*messenger.Chat, error) {
 	return f.group(chatID, "", func(c *messenger.Chat) error { c.Active = false; return nil })
+}
+
+// JoinGroup and DeclineGroup act on a group as the messenger does for an
+// invitation (a test sets Membership "invited" first).
+func (f *fakeMessenger) JoinGroup(ctx context.Context, chatID string) (*messenger.Chat, error) {
+	return f.group(chatID, "", func(c *messenger.Chat) error {
+		if !c.Active {
+			return fmt.Errorf("%w: %q", messenger.ErrNotMember, chatID)
+		}
+		if c.Membership != "joined" {
+			c.Membership, c.Joined = "joined", append(c.Joined, selfKey)
+		}
+		return nil
+	})
+}
+
+func (f *fakeMessenger) DeclineGroup(ctx context.Context, chatID string) (*messenger.Chat, error) {
+	return f.group(chatID, "", func(c *messenger.Chat) error {
+		if c.Membership == "joined" {
+			return fmt.Errorf("%w: already joined", messenger.ErrNotAllowed)
+		}
+		c.Active, c.Membership = false, "declined"
+		c.Members = slices.DeleteFunc(c.Members, func(k string) bool { return k == selfKey })
+		return nil
+	})
 }
 
 func (f *fakeMessenger) Chats() []*messenger.Chat {

@@ -30,6 +30,8 @@ type Messenger interface {
 	MakeAdmin(ctx context.Context, chatID, member string) (*messenger.Chat, error)
 	Rename(ctx context.Context, chatID, name string) (*messenger.Chat, error)
 	LeaveGroup(ctx context.Context, chatID string) (*messenger.Chat, error)
+	JoinGroup(ctx context.Context, chatID string) (*messenger.Chat, error)
+	DeclineGroup(ctx context.Context, chatID string) (*messenger.Chat, error)
 	Chats() []*messenger.Chat
 	Chat(id string) (*messenger.Chat, error)
 

@@ -79,6 +79,19 @@ func actions(m *fakeMessenger, r *fakeRouter) map[string]func() {
 			m.bus.Publish(messenger.ChatEvent{Chat: messenger.Chat{ID: "g", Type: messenger.ChatPrivateGroup, Name: "friends",
 				Active: true, LastClock: 3, DeletedAtClock: 2, Unread: 1, LastMessageAt: 4, Members: []string{selfKey, aliceKey}, Admins: []string{selfKey}}})
 		},
+		"alice invites us": func() {
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			m.chats["invite-"+aliceKey] = &messenger.Chat{ID: "invite-" + aliceKey, Type: messenger.ChatPrivateGroup, Name: "party",
+				Active: true, Members: []string{aliceKey, selfKey}, Admins: []string{aliceKey}, Joined: []string{aliceKey},
+				Membership: "invited"}
+		},
+		"publish group events": func() {
+			for _, st := range []string{"invited", "joined", "declined", "left", "removed", "unknown"} {
+				m.bus.Publish(messenger.GroupMemberEvent{ChatID: "invite-" + aliceKey, Member: aliceKey, Standing: st})
+			}
+			m.bus.Publish(messenger.GroupMemberEvent{ChatID: "invite-" + aliceKey, Member: selfKey, Standing: "invited", Self: true})
+		},
 		"publish deleted chat": func() {
 			m.bus.Publish(messenger.ChatEvent{Chat: messenger.Chat{ID: "status", Type: messenger.ChatPublic, Name: "status"}, Deleted: true})
 		},

@@ -39,6 +39,15 @@ type Chat struct {
 	// membership updates.
 	Members []string `json:"members,omitempty"`
 	Admins  []string `json:"admins,omitempty"`
+	// Joined lists the members of a private group who joined it (the
+	// creator, and each member since its member-joined); the others are
+	// invited. Membership is our own standing in a private group:
+	// "invited" (added by someone; join with statusd_joinGroup or decline
+	// with statusd_declineGroup; its messages are not shown meanwhile),
+	// "joined", "declined", "left" or "removed". Both are absent for
+	// other chats.
+	Joined     []string `json:"joined,omitempty"`
+	Membership string   `json:"membership,omitempty"`
 }
 
 func toChat(c *messenger.Chat) *Chat {
@@ -47,7 +56,8 @@ func toChat(c *messenger.Chat) *Chat {
 	}
 	return &Chat{ID: c.ID, Type: ChatType(c.Type), Name: c.Name, Active: c.Active, LastClock: c.LastClock,
 		DeletedAtClock: c.DeletedAtClock, Unread: c.Unread, LastMessageAt: c.LastMessageAt,
-		Members: slices.Clone(c.Members), Admins: slices.Clone(c.Admins)}
+		Members: slices.Clone(c.Members), Admins: slices.Clone(c.Admins), Joined: slices.Clone(c.Joined),
+		Membership: c.Membership}
 }
 
 func toChats(cs []*messenger.Chat) []*Chat {

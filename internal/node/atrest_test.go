@@ -2,6 +2,7 @@ package node
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -43,6 +44,9 @@ func TestHistoryUnreadableAtRest(t *testing.T) {
 	alice.call(&c, "statusd_addContact", bob.key, contact)
 	var g messenger.Chat
 	alice.call(&g, "statusd_createGroup", groupName, []string{bob.key})
+	bob.waitEvent("group.invited", func(json.RawMessage) bool { return true })
+	bob.call(&chat, "statusd_joinGroup", g.ID)
+	alice.waitEvent("group.joined", func(json.RawMessage) bool { return true })
 	alice.call(&id, "statusd_sendText", g.ID, groupText)
 	bob.waitText(g.ID, groupText)
 	alice.waitDelivery(id, "acked")

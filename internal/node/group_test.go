@@ -12,7 +12,7 @@ import (
 )
 
 // TestGroupOverRPC: three nodes in a line, driven through JSON-RPC. Alice
-// creates a group with Bob and Carol; a message reaches both and is acked
+// creates a group with Bob and Carol, who join; a message reaches both and is acked
 // by both; after Alice removes Carol, Carol's chat shows she is out and a
 // new message reaches Bob only.
 func TestGroupOverRPC(t *testing.T) {
@@ -27,9 +27,16 @@ func TestGroupOverRPC(t *testing.T) {
 		c.waitEvent("chat.changed", func(raw json.RawMessage) bool {
 			var e struct{ Chat messenger.Chat }
 			json.Unmarshal(raw, &e)
-			return e.Chat.ID == g.ID && len(e.Chat.Members) == 3
+			return e.Chat.ID == g.ID && len(e.Chat.Members) == 3 && e.Chat.Membership == "invited"
 		})
+		var joined messenger.Chat
+		c.call(&joined, "statusd_joinGroup", g.ID)
 	}
+	testutil.WaitFor(t, 30*time.Second, "alice sees both joined", func() bool {
+		var c messenger.Chat
+		alice.call(&c, "statusd_chat", g.ID)
+		return len(c.Joined) == 3
+	})
 	var id string
 	alice.call(&id, "statusd_sendText", g.ID, "hello group")
 	bob.waitText(g.ID, "hello group")

@@ -8,6 +8,7 @@ import (
 	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/internal/messenger/whisperadapter"
 	"github.com/statusnode/statusd/protocol/encryption"
+	"github.com/statusnode/statusd/protocol/message"
 )
 
 // lightKDFIterations is the session-store PBKDF2 count with --lightkdf
@@ -77,6 +78,18 @@ func (a messengerAPI) AddMembers(ctx context.Context, chatID string, members ...
 
 func (a messengerAPI) RemoveMember(ctx context.Context, chatID, member string) (*messenger.Chat, error) {
 	return a.Groups().RemoveMember(ctx, chatID, member)
+}
+
+func (a messengerAPI) JoinGroup(ctx context.Context, chatID string) (*messenger.Chat, error) {
+	return a.Groups().JoinGroup(ctx, chatID)
+}
+
+func (a messengerAPI) DeclineGroup(ctx context.Context, chatID string) (*messenger.Chat, error) {
+	return a.Groups().DeclineGroup(ctx, chatID)
+}
+
+func (a messengerAPI) SendGroupUpdates(ctx context.Context, p *message.MembershipUpdateMessage) (*messenger.Chat, string, error) {
+	return a.Groups().SendUpdates(ctx, p)
 }
 
 func (a messengerAPI) MakeAdmin(ctx context.Context, chatID, member string) (*messenger.Chat, error) {
