@@ -118,6 +118,9 @@ func chats(s *session, _ []string) error {
 			desc = append(desc, abbreviate(r.ID))
 		case chatGroup:
 			desc = append(desc, fmt.Sprintf("%q, %d members", r.Name, len(r.Members)))
+			if r.Membership != "" && r.Membership != "joined" {
+				desc = append(desc, r.Membership)
+			}
 		}
 		if !r.Active {
 			desc = append(desc, "inactive")
@@ -225,8 +228,8 @@ func group(s *session, args []string) error {
 			return err
 		}
 		method, params = "statusd_createGroup", []any{args[0], members}
-	case "add", "remove", "admin", "rename", "leave":
-		want := map[string]int{"add": -1, "remove": 2, "admin": 2, "rename": 2, "leave": 1}[sub]
+	case "add", "remove", "admin", "rename", "leave", "join", "decline":
+		want := map[string]int{"add": -1, "remove": 2, "admin": 2, "rename": 2, "leave": 1, "join": 1, "decline": 1}[sub]
 		if (want < 0 && len(args) < 2) || (want > 0 && len(args) != want) {
 			return usageError(fmt.Sprintf("statusctl group %s: wrong number of arguments; see 'statusctl help group'", sub))
 		}
@@ -253,11 +256,12 @@ func group(s *session, args []string) error {
 			params = []any{g.ID, m}
 		case "rename":
 			method, params = "statusd_renameGroup", []any{g.ID, args[1]}
-		case "leave":
-			method, params = "statusd_leaveGroup", []any{g.ID}
+		case "leave", "join", "decline":
+			method = map[string]string{"leave": "statusd_leaveGroup", "join": "statusd_joinGroup", "decline": "statusd_declineGroup"}[sub]
+			params = []any{g.ID}
 		}
 	default:
-		return usageError(fmt.Sprintf("statusctl group: unknown subcommand %q (create, add, remove, admin, rename, leave); see 'statusctl help group'", sub))
+		return usageError(fmt.Sprintf("statusctl group: unknown subcommand %q (create, add, remove, admin, rename, join, decline, leave); see 'statusctl help group'", sub))
 	}
 	var chat chatRow
 	if err := s.call(&chat, method, params...); err != nil {
@@ -269,6 +273,10 @@ func group(s *session, args []string) error {
 	l, err := s.chats()
 	if err != nil {
 		return err
+	}
+	if sub == "join" || sub == "decline" || sub == "leave" {
+		fmt.Fprintf(s.out, "group %q (%s): %s\n", chat.Name, l.ref(chat), chat.Membership)
+		return nil
 	}
 	fmt.Fprintf(s.out, "group %q (%s): %d members\n", chat.Name, l.ref(chat), len(chat.Members))
 	return nil

@@ -110,7 +110,7 @@ chat's unread count goes down), unless --unread.
 Examples:
   statusctl messages status
   statusctl messages status --limit 5`},
-		{name: "group", short: "group create|add|remove|admin|rename|leave …", args: "create NAME [MEMBER…] | add GROUP MEMBER… | remove GROUP MEMBER | admin GROUP MEMBER | rename GROUP NAME | leave GROUP",
+		{name: "group", short: "group create|add|remove|admin|rename|join|decline|leave …", args: "create NAME [MEMBER…] | add GROUP MEMBER… | remove GROUP MEMBER | admin GROUP MEMBER | rename GROUP NAME | join GROUP | decline GROUP | leave GROUP",
 			summary: "private group chats", min: 2, max: -1, run: group, help: `
 Private groups. MEMBER is a 0x04… chat key or the reference of a 1:1 chat;
 GROUP is the group's short reference (from 'group create' or 'statusctl
@@ -121,11 +121,19 @@ chats') or its name.
   remove GROUP MEMBER     remove a member (admins only)
   admin GROUP MEMBER      make a member an admin (admins only)
   rename GROUP NAME       rename the group (admins only)
+  join GROUP              accept an invitation: the members are told you
+                          joined, and the group's messages are shown
+  decline GROUP           refuse an invitation (you leave without joining)
   leave GROUP             leave the group
+
+A group someone adds you to is an invitation ('statusctl chats' says
+"invited"): its messages are not shown, and you cannot write to it, until
+you join.
 
 Examples:
   statusctl group create friends 0x04a1b2…
   statusctl group add friends 0x04c3d4…
+  statusctl group join friends          (on 0x04c3d4…'s node)
   statusctl send friends hello all`},
 		{name: "history", args: "CHAT", short: "history CHAT [--since 24h] [--mailserver …]", summary: "fetch a chat's history from a mailserver, with progress", min: 1, max: 1, run: history,
 			flags: func(fs *flag.FlagSet, f *cmdFlags) {

@@ -97,14 +97,15 @@ func TestDayOne(t *testing.T) {
 	})
 	matchLine(t, lines(t, B("messages", refA), 1)[0], `.*  `+regexp.QuoteMeta(shortKey(keyA))+`  hi bob`)
 
-	// A group: create, add Bob by key, send by the short reference.
+	// A group: create, add Bob by key, Bob joins, send by the short reference.
 	created := matchLine(t, A("group", "create", "friends"), `group "friends" \(([0-9a-f]{8})\): 1 members`+"\n?")
 	groupRef := created[1]
 	matchLine(t, A("group", "add", groupRef, keyB), `group "friends" \(`+groupRef+`\): 2 members`+"\n?")
-	matchLine(t, A("send", groupRef, "hello", "friends"), `0x[0-9a-f]{64}`+"\n?")
-	testutil.WaitFor(t, 30*time.Second, "bob to get the group message", func() bool {
-		return strings.Contains(B("chats"), `"friends", 2 members`)
+	testutil.WaitFor(t, 30*time.Second, "bob to get the invitation", func() bool {
+		return strings.Contains(B("chats"), `"friends", 2 members, invited`)
 	})
+	matchLine(t, B("group", "join", "friends"), `group "friends" \(`+groupRef+`\): joined`+"\n?")
+	matchLine(t, A("send", groupRef, "hello", "friends"), `0x[0-9a-f]{64}`+"\n?")
 	testutil.WaitFor(t, 30*time.Second, "the group message at bob", func() bool {
 		return strings.Contains(B("messages", "friends", "--unread"), "hello friends")
 	})

@@ -25,6 +25,9 @@ type chatRow struct {
 	Active  bool     `json:"active"`
 	Unread  int      `json:"unread"`
 	Members []string `json:"members"`
+	// Membership is our standing in a private group (invited, joined,
+	// declined, left, removed).
+	Membership string `json:"membership"`
 }
 
 // publicName is what statusd accepts as a public chat name.

@@ -484,7 +484,7 @@ func TestMessengerEndToEnd(t *testing.T) {
 		return slices.Equal(got, wantOutgoing)
 	})
 
-	// A group of three: created, messaged by each member.
+	// A group of three: created, joined, messaged by each member.
 	var g messenger.Chat
 	alice.call(&g, "statusd_createGroup", "trio", []string{bob.key, carol.key})
 	eventually(t, e2eWait, "bob and carol see the group of three", func() bool {
@@ -496,6 +496,9 @@ func TestMessengerEndToEnd(t *testing.T) {
 		}
 		return true
 	})
+	bob.call(nil, "statusd_joinGroup", g.ID)
+	carol.call(nil, "statusd_joinGroup", g.ID)
+	eventually(t, e2eWait, "alice sees bob and carol joined", func() bool { return len(alice.chat(g.ID).Joined) == 3 })
 	hello := alice.sendText(g.ID, "hello group")
 	eventually(t, e2eWait, "bob and carol get alice's group message", func() bool {
 		return bob.hasText(g.ID, alice.key, "hello group") && carol.hasText(g.ID, alice.key, "hello group")
