@@ -637,6 +637,10 @@ var Catalog = &api.Docs{
 			Doc:    "Create a private group with us as admin and the 0x04… members added; they are told pairwise. Returns the chat (its ID is a UUID followed by our key).",
 			Params: []string{"name", "members"},
 		},
+		"github.com/statusnode/statusd/api/statusd.API.DeclineGroup": {
+			Doc:    "Refuse the invitation to a group we have not joined. As a 2019 client's \"decline invitation\", it removes us from the group with a member-removed event signed by us, sent to every member; the chat stays, inactive, membership \"declined\". A group already joined is left with statusd_leaveGroup instead (here it is -32602 \"membership change not allowed\").",
+			Params: []string{"chatID"},
+		},
 		"github.com/statusnode/statusd/api/statusd.API.DeliveryState": {
 			Doc:    "The delivery record of a message this installation sent — state \"queued\", \"sent\", \"acked\" or \"expired\", the recipients and who acknowledged it.",
 			Params: []string{"messageID"},
@@ -660,6 +664,10 @@ var Catalog = &api.Docs{
 		},
 		"github.com/statusnode/statusd/api/statusd.API.Installations": {
 			Doc: "Our devices, this one first.",
+		},
+		"github.com/statusnode/statusd/api/statusd.API.JoinGroup": {
+			Doc:    "Accept the invitation to a group someone added us to. A member-joined event signed by us goes to every member (their 2019 clients list us as joined from then on); the group's messages are shown and we may send to it. Joining a group already joined changes nothing. Returns the chat, membership \"joined\".",
+			Params: []string{"chatID"},
 		},
 		"github.com/statusnode/statusd/api/statusd.API.JoinPublicChat": {
 			Doc:    "Join (or rejoin) the public chat name ([a-z0-9-]) and return it.",
@@ -1122,9 +1130,11 @@ var Catalog = &api.Docs{
 			Fields: map[string]string{
 				"Active":         "Active is false after LeavePublic/LeaveGroup or removal from a group.",
 				"DeletedAtClock": "DeletedAtClock: messages with a clock at or below it are dropped (DeleteChat; status-react deleted-at-clock-value, §1.8).",
+				"Joined":         "Joined lists the members of a private group who joined it (the creator, and each member since its member-joined); the others are invited. Absent for other chats.",
 				"LastClock":      "LastClock is the chat's Lamport clock (§1.6).",
 				"LastMessageAt":  "LastMessageAt is the local receive/send time of the newest message, Unix ms.",
 				"Members":        "Members and Admins of a private group (0x04… keys), from replaying its membership updates.",
+				"Membership":     "Membership is our own standing in a private group: \"invited\" (added by someone; join with statusd_joinGroup or decline with statusd_declineGroup; its messages are not shown meanwhile), \"joined\", \"declined\", \"left\" or \"removed\". Absent for other chats.",
 				"Name":           "Name is the public chat name, the group name, or \"\" for 1:1.",
 				"Unread":         "Unread counts received messages not marked seen.",
 			},

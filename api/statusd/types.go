@@ -41,13 +41,13 @@ type Chat struct {
 	Admins  []string `json:"admins,omitempty"`
 	// Joined lists the members of a private group who joined it (the
 	// creator, and each member since its member-joined); the others are
-	// invited. Membership is our own standing in a private group:
-	// "invited" (added by someone; join with statusd_joinGroup or decline
-	// with statusd_declineGroup; its messages are not shown meanwhile),
-	// "joined", "declined", "left" or "removed". Both are absent for
-	// other chats.
-	Joined     []string `json:"joined,omitempty"`
-	Membership string   `json:"membership,omitempty"`
+	// invited. Absent for other chats.
+	Joined []string `json:"joined,omitempty"`
+	// Membership is our own standing in a private group: "invited" (added
+	// by someone; join with statusd_joinGroup or decline with
+	// statusd_declineGroup; its messages are not shown meanwhile),
+	// "joined", "declined", "left" or "removed". Absent for other chats.
+	Membership string `json:"membership,omitempty"`
 }
 
 func toChat(c *messenger.Chat) *Chat {

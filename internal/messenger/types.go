@@ -54,11 +54,13 @@ type Chat struct {
 	Admins  []string `json:"admins,omitempty"`
 	// Joined lists the members of a private group who joined (the
 	// creator, and each member since its own member-joined); the others
-	// are invited. Membership is our own standing in it: "invited",
-	// "joined", "declined", "left" or "removed" (groups.Standing). Both
-	// follow from the membership history, as 2019 clients derived them.
-	Joined     []string `json:"joined,omitempty"`
-	Membership string   `json:"membership,omitempty"`
+	// are invited. It follows from the membership history, as 2019
+	// clients derived it.
+	Joined []string `json:"joined,omitempty"`
+	// Membership is our own standing in a private group: "invited",
+	// "joined", "declined", "left" or "removed" (groups.Standing), from
+	// the history too.
+	Membership string `json:"membership,omitempty"`
 }
 
 // Message is one stored chat message (a c4 shown to the user).
