@@ -1,16 +1,23 @@
 package e2e
 
 import (
+	"crypto/ecdsa"
 	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/accounts/keystore"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/statusnode/statusd/internal/messenger"
+	"github.com/statusnode/statusd/protocol/message"
 )
 
 // hasGroupEvent reports whether p saw a group.<standing> event for member
@@ -138,4 +145,114 @@ func TestGroupInvitationEndToEnd(t *testing.T) {
 		t.Fatalf("carol's group: %+v", c)
 	}
 	t.Logf("total %v", time.Since(begin).Round(time.Millisecond))
+}
+
+// accountKey decrypts the account key of a stopped or running daemon's
+// datadir with its password, as a frontend holding the account would.
+func accountKey(t *testing.T, p *chatProc) *ecdsa.PrivateKey {
+	t.Helper()
+	dir := filepath.Join(p.d.Datadir(), "keystore")
+	files, err := os.ReadDir(dir)
+	if err != nil || len(files) != 1 {
+		t.Fatalf("keystore of %s: %v %v", p.name, files, err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, files[0].Name()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := keystore.DecryptKey(data, p.password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k.PrivateKey
+}
+
+// g5Hex is a v1-wrapped g5 of updates signed by key, hex for shhext_.
+func g5Hex(t *testing.T, key *ecdsa.PrivateKey, chatID string, updates ...message.MembershipUpdate) string {
+	t.Helper()
+	raw, err := message.Encode(&message.MembershipUpdateMessage{ChatID: chatID, Updates: updates})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrapped, err := message.Wrap(raw, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hexutil.Encode(wrapped)
+}
+
+// TestGroupUpdatesPassThroughEndToEnd: a frontend holding Alice's account
+// builds and signs its group changes itself and sends the whole history
+// through shhext_sendDirectMessage, once per member, as status-react did.
+// Alice's node applies the creation (her chat lists the group), Bob gets
+// the invitation and joins with statusd_joinGroup; then a frontend-built
+// removal of Bob reaches him (membership "removed") though it was sent
+// with Bob's key only once; a g5 whose chat ID is not its signer's is
+// refused with -32602 and changes nothing.
+func TestGroupUpdatesPassThroughEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	alice := startChatProc(t, "alice", filepath.Join(dir, "alice"), "alice password")
+	bob := startChatProc(t, "bob", filepath.Join(dir, "bob"), "bob password")
+	alice.addPeer(bob)
+	eventually(t, e2eWait, "connected", func() bool { return alice.whisperPeers() == 1 && bob.whisperPeers() == 1 })
+	key := accountKey(t, alice)
+	chatID := "5e0f3a6c-2b1d-4e8f-9a7c-3d2e1f0a9b8c" + alice.key
+	clock := time.Now().UnixMilli()
+	sign := func(evs ...message.MembershipEvent) message.MembershipUpdate {
+		u := message.MembershipUpdate{ChatID: chatID, Events: evs}
+		if err := u.Sign(key); err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	created := sign(message.MembershipEvent{Type: message.EventChatCreated, Name: "built by a frontend", ClockValue: clock},
+		message.MembershipEvent{Type: message.EventMembersAdded, Members: []string{bob.key}, ClockValue: clock})
+	send := func(payload string) (string, error) {
+		var id string
+		err := alice.callErr(&id, "shhext_sendDirectMessage", map[string]any{"pubKey": bob.key, "payload": payload, "sig": alice.key})
+		return id, err
+	}
+	id, err := send(g5Hex(t, key, chatID, created))
+	if err != nil || !strings.HasPrefix(id, "0x") {
+		t.Fatalf("sending the creation: %q, %v", id, err)
+	}
+	if c := alice.chat(chatID); c.Name != "built by a frontend" || c.Membership != "joined" || len(c.Members) != 2 {
+		t.Fatalf("alice's chat after the pass-through: %+v", c)
+	}
+	eventually(t, e2eWait, "bob invited", func() bool {
+		var c messenger.Chat
+		return bob.callErr(&c, "statusd_chat", chatID) == nil && c.Membership == "invited"
+	})
+	bob.call(nil, "statusd_joinGroup", chatID)
+	eventually(t, e2eWait, "alice sees bob join", func() bool { return alice.hasGroupEvent("joined", chatID, bob.key) })
+
+	// A frontend takes the next clock from the chat's last one
+	// (status-react get-last-clock-value), after Bob's join.
+	last := alice.chat(chatID).LastClock
+	removed := sign(message.MembershipEvent{Type: message.EventMemberRemoved, Member: bob.key, ClockValue: last + 1})
+	if _, err := send(g5Hex(t, key, chatID, created, removed)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, e2eWait, "bob learns he was removed", func() bool {
+		c := bob.chat(chatID)
+		return c.Membership == "removed" && !c.Active
+	})
+
+	other, err := crypto.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := message.MembershipUpdate{ChatID: chatID, Events: []message.MembershipEvent{
+		{Type: message.EventNameChanged, Name: "forged", ClockValue: last + 2}}}
+	if err := forged.Sign(other); err != nil {
+		t.Fatal(err)
+	}
+	_, err = send(g5Hex(t, key, chatID, created, forged))
+	var rerr rpc.Error
+	if !errors.As(err, &rerr) || rerr.ErrorCode() != -32602 {
+		t.Fatalf("a name change by a non-member: %v, want -32602", err)
+	}
+	if c := alice.chat(chatID); c.Name != "built by a frontend" {
+		t.Fatalf("alice's chat after a refused update: %+v", c)
+	}
 }
