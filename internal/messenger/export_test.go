@@ -96,7 +96,7 @@ func (m *Messenger) RepublishContactUpdate(ctx context.Context) bool {
 func (m *Messenger) Dropped() map[string]uint64 { return m.c.cnt.snapshot() }
 
 // ForgetStanding rewrites the stored chat of a group without its joined
-// members and our standing, as a build before messengerstore format 3
+// members and our standing, as a build before messengerstore format 4
 // left it. The messenger owning db must be stopped.
 func ForgetStanding(t interface{ Fatal(...any) }, db storage.KV, chatID string) {
 	st := newStore(storage.NewTable(db, TableName))

@@ -7,7 +7,7 @@ import (
 	"github.com/statusnode/statusd/storage"
 )
 
-// The 2 → 3 migration gives group chats the standing a version-2 build
+// The 3 → 4 migration gives group chats the standing a version-3 build
 // acted on (active: joined, with every member joined; inactive: left)
 // and leaves other chats' bytes alone.
 func TestMigrateGroupStanding(t *testing.T) {

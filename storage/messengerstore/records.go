@@ -21,7 +21,7 @@ type Chat struct {
 	LastMessageAt  int64    `json:"last_message_at"` // Unix ms
 	Members        []string `json:"members,omitempty"`
 	Admins         []string `json:"admins,omitempty"`
-	// Joined and Membership (version 3, private groups only): the members
+	// Joined and Membership (version 4, private groups only): the members
 	// who joined, and our own standing ("invited", "joined", "declined",
 	// "left", "removed").
 	Joined     []string `json:"joined,omitempty"`
