@@ -211,7 +211,10 @@ func TestSendPayloadEveryKind(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, n := range []*node{bob, carol} {
-		waitChat(t, n, g.ID, "group joined", func(c *messenger.Chat) bool { return c.Active && len(c.Members) == 3 })
+		waitChat(t, n, g.ID, "group invitation", func(c *messenger.Chat) bool { return c.Active && len(c.Members) == 3 })
+		if _, err := n.JoinGroup(ctx, g.ID); err != nil {
+			t.Fatal(err)
+		}
 	}
 	ts := h.net.Now().UnixMilli()
 	clock := func(i int64) string { return fmt.Sprint(ts*message.ClockScale + 1000 + i) }

@@ -185,7 +185,8 @@ func g5Hex(t *testing.T, key *ecdsa.PrivateKey, chatID string, updates ...messag
 // builds and signs its group changes itself and sends the whole history
 // through shhext_sendDirectMessage, once per member, as status-react did.
 // Alice's node applies the creation (her chat lists the group), Bob gets
-// the invitation and joins with statusd_joinGroup; then a frontend-built
+// the invitation and joins with statusd_joinGroup; a group message sent
+// inside such a g5 reaches him; then a frontend-built
 // removal of Bob reaches him (membership "removed") though it was sent
 // with Bob's key only once; a g5 whose chat ID is not its signer's is
 // refused with -32602 and changes nothing.
@@ -225,6 +226,25 @@ func TestGroupUpdatesPassThroughEndToEnd(t *testing.T) {
 	})
 	bob.call(nil, "statusd_joinGroup", chatID)
 	eventually(t, e2eWait, "alice sees bob join", func() bool { return alice.hasGroupEvent("joined", chatID, bob.key) })
+
+	// A group message as the frontend sent it: the message element of a
+	// g5 carrying the history. Bob shows it.
+	now := time.Now()
+	embedded := &message.ChatMessage{ContentType: message.ContentText, MessageType: message.TypePrivateGrp,
+		Clock: now.UnixMilli() * message.ClockScale, Timestamp: now.UnixMilli(),
+		Content: message.Content{ChatID: chatID, Text: "hello from a frontend"}}
+	raw, err := message.Encode(&message.MembershipUpdateMessage{ChatID: chatID, Updates: []message.MembershipUpdate{created}, Message: embedded})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrapped, err := message.Wrap(raw, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := send(hexutil.Encode(wrapped)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, e2eWait, "bob gets the group message", func() bool { return bob.hasText(chatID, alice.key, "hello from a frontend") })
 
 	// A frontend takes the next clock from the chat's last one
 	// (status-react get-last-clock-value), after Bob's join.
