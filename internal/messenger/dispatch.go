@@ -301,6 +301,12 @@ func (d *dispatcher) process(data []byte, signer *ecdsa.PublicKey, in inbound, i
 	case *message.MembershipUpdateMessage:
 		d.groups.handle(rc, p)
 		d.unpark(p.ChatID)
+		if p.Message != nil {
+			// status-react sent each group message inside a g5 with the
+			// group's history (wrap-group-message); the message's ID is
+			// the g5's, as status-go reported it.
+			return d.handleChat(rc, p.Message, nil)
+		}
 	case *message.Contact:
 		d.contacts.handle(rc, p)
 	case *message.PairInstallation:

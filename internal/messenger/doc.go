@@ -140,6 +140,9 @@
 //     negotiated message is not lost.
 //   - Unencrypted payloads on our asymmetric topics (2019 v0 clients) are
 //     accepted as 1:1 traffic.
-//   - The embedded c4 of a g5 is ignored (2019 clients did not send one).
+//   - The c4 a g5 may carry is shown as a group message with the g5's ID
+//     (status-react of 2019 sent its group messages that way); statusd
+//     itself sends group messages as bare c4s, which those clients read
+//     too.
 //   - Group chat IDs are "uuid" + "0x04…" without separator (status-react).
 package messenger

@@ -113,3 +113,46 @@ func TestGroupMessageBeforeItsMembership(t *testing.T) {
 		t.Fatalf("%d confirmed, %d parked, drops %v", len(bob.ds.confirmed), d.parked.n, bob.c.cnt.snapshot())
 	}
 }
+
+// A group message inside a g5, as status-react sent every group message:
+// the history is merged and the message is stored in the group, with the
+// g5's ID, once we have joined.
+func TestGroupMessageInsideG5(t *testing.T) {
+	alice, bob := newRig(t), newRig(t)
+	chats := newChatBook(bob.c)
+	subs := newSubscriptions(bob.c, newInboundQueue(1, make(chan struct{}), nil))
+	direct := newDirectChats(bob.c, chats, subs)
+	g := &Groups{c: bob.c, chats: chats, direct: direct, running: func() error { return nil },
+		updates: map[string][]message.MembershipUpdate{}}
+	d := &dispatcher{c: bob.c, subs: subs, chats: chats, public: &publicChats{c: bob.c, chats: chats, subs: subs},
+		direct: direct, groups: g, contacts: newContactBook(bob.c)}
+
+	now := alice.c.cfg.Now()
+	chatID := "8e2d7b41-0000-4000-8000-000000000000" + alice.c.selfHex
+	sign := func(r *rig, evs ...message.MembershipEvent) message.MembershipUpdate {
+		u := message.MembershipUpdate{ChatID: chatID, Events: evs}
+		if err := u.Sign(r.key); err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	hist := []message.MembershipUpdate{
+		sign(alice, message.MembershipEvent{Type: message.EventChatCreated, Name: "g", ClockValue: now.UnixMilli()},
+			message.MembershipEvent{Type: message.EventMembersAdded, Members: []string{bob.c.selfHex}, ClockValue: now.UnixMilli()}),
+		sign(bob, message.MembershipEvent{Type: message.EventMemberJoined, Member: bob.c.selfHex, ClockValue: now.UnixMilli() + 1}),
+	}
+	cm := &message.ChatMessage{ContentType: message.ContentText, MessageType: message.TypePrivateGrp,
+		Clock: now.UnixMilli()*message.ClockScale + 5, Timestamp: now.UnixMilli(), Content: message.Content{ChatID: chatID, Text: "inside"}}
+	body, id, err := alice.c.encode(&message.MembershipUpdateMessage{ChatID: chatID, Updates: hist, Message: cm})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.receiveDelivered(datasync.Delivery{Delivery: mvds.Delivery{From: alice.c.selfPeer, Message: mvds.Message{Timestamp: now.Unix(), Body: body}}})
+	m, err := bob.c.st.message(id)
+	if err != nil || m.Text != "inside" || m.ChatID != chatID || m.From != alice.c.selfHex {
+		t.Fatalf("embedded message: %+v, %v", m, err)
+	}
+	if c := chats.get(chatID); c == nil || c.Membership != "joined" || len(bob.c.cnt.snapshot()) != 0 {
+		t.Fatalf("chat %+v, drops %v", c, bob.c.cnt.snapshot())
+	}
+}
