@@ -20,7 +20,8 @@ import (
 // owns it. It takes each message from the inbound queue through the
 // layers of docs/PROTOCOL.md §0 — ProtocolMessage (decrypt), MVDS (through
 // the driver), v1 wrapper, Transit, validation — and hands the result to
-// the part that owns it. It holds no state and no lock of its own.
+// the part that owns it. Its only state is the parked messages, owned by
+// the receive goroutine, and the retry requests other parts hand it.
 type dispatcher struct {
 	c        *core
 	in       *inboundQueue
@@ -33,7 +34,8 @@ type dispatcher struct {
 	pairing  *Pairing
 	hooks    testHooks
 
-	parked parking // owned by the receive goroutine
+	parked  parking  // owned by the receive goroutine
+	retries *retries // chats whose parked messages to retry (any goroutine)
 }
 
 // run is the receive goroutine: it handles one message at a time, from
@@ -52,6 +54,10 @@ func (d *dispatcher) run(quit <-chan struct{}) {
 			}
 			for _, dl := range dels {
 				d.receiveDelivered(dl)
+			}
+		case <-d.retries.wake:
+			for _, id := range d.retries.take() {
+				d.unpark(id)
 			}
 		case <-quit:
 			return
@@ -305,7 +311,10 @@ func (d *dispatcher) process(data []byte, signer *ecdsa.PublicKey, in inbound, i
 			// status-react sent each group message inside a g5 with the
 			// group's history (wrap-group-message); the message's ID is
 			// the g5's, as status-go reported it.
-			return d.handleChat(rc, p.Message, nil)
+			// Through MVDS it may be held until we join (parking.go):
+			// retrying the g5 then re-applies its (already applied)
+			// history and shows the message.
+			return d.handleChat(rc, p.Message, dl)
 		}
 	case *message.Contact:
 		d.contacts.handle(rc, p)
@@ -350,7 +359,11 @@ func (d *dispatcher) handleChat(rc recvContext, cm *message.ChatMessage, dl *dat
 		reason = ReasonWrongChat
 	}
 	if reason == ReasonNotMember && dl != nil && d.groups.mayAdmit(rc.r.ChatID) {
-		d.park(rc.r.ChatID, *dl)
+		d.park(rc.r.ChatID, *dl, false)
+		return outcomeParked
+	}
+	if reason == ReasonNotJoined && dl != nil {
+		d.park(rc.r.ChatID, *dl, true) // held until we join or decline
 		return outcomeParked
 	}
 	if reason != "" {

@@ -105,9 +105,11 @@
 // Invitations: a group someone added us to is an invitation (Chat
 // Membership "invited") until JoinGroup signs and sends our member-joined
 // event; until then the members' 2019 clients list us as not joined, we
-// may not send to the group, and its messages are dropped ("not-joined"),
-// as status-react dropped them: it showed the invitation, not the
-// messages. DeclineGroup is status-react's decline: a member-removed of
+// may not send to the group, and its messages are not shown, as
+// status-react showed the invitation, not the messages. They are not lost
+// either: those that came through MVDS are held, unconfirmed, and shown
+// when we join; declining drops them ("not-member"); a bare one (a peer
+// without MVDS) is dropped as "not-joined". DeclineGroup is status-react's decline: a member-removed of
 // ours before joining ("declined"). Every member's standing (groups.Standing)
 // follows from the history alone; a change publishes a GroupMemberEvent
 // per member whose standing changed. Groups.SendUpdates applies a g5 a

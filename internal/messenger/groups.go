@@ -37,6 +37,10 @@ type Groups struct {
 	chats   *chatBook
 	direct  *directChats
 	running func() error
+	// standingChanged is told the chat ID after we joined, declined or
+	// left a group: the messages held while we were invited are retried
+	// (parking.go). Set once at construction.
+	standingChanged func(chatID string)
 
 	mu      sync.Mutex
 	updates map[string][]message.MembershipUpdate // by chat ID; guarded by mu
@@ -130,7 +134,18 @@ func (g *Groups) Rename(ctx context.Context, chatID, name string) (*Chat, error)
 // stays, inactive. Leaving a group we were only invited to is declining
 // it (Membership "declined").
 func (g *Groups) LeaveGroup(ctx context.Context, chatID string) (*Chat, error) {
-	return g.event(ctx, chatID, message.MembershipEvent{Type: message.EventMemberRemoved, Member: g.c.selfHex})
+	return g.ownStanding(ctx, chatID, message.EventMemberRemoved)
+}
+
+// ownStanding signs and sends an event about ourselves (joined, removed)
+// and then has the messages held for the group retried. The retry runs
+// even when sending failed: the change is committed before sending.
+func (g *Groups) ownStanding(ctx context.Context, chatID, typ string) (*Chat, error) {
+	ch, err := g.event(ctx, chatID, message.MembershipEvent{Type: typ, Member: g.c.selfHex})
+	if g.standingChanged != nil {
+		g.standingChanged(chatID)
+	}
+	return ch, err
 }
 
 // JoinGroup accepts the invitation to a group we were added to: it signs
@@ -143,7 +158,7 @@ func (g *Groups) JoinGroup(ctx context.Context, chatID string) (*Chat, error) {
 	if ch := g.chats.get(chatID); ch != nil && ch.Type == ChatPrivateGroup && ch.Membership == string(groups.Joined) {
 		return ch, nil
 	}
-	return g.event(ctx, chatID, message.MembershipEvent{Type: message.EventMemberJoined, Member: g.c.selfHex})
+	return g.ownStanding(ctx, chatID, message.EventMemberJoined)
 }
 
 // DeclineGroup refuses the invitation to a group we were added to and
@@ -345,9 +360,10 @@ var errNotMember = fmt.Errorf("%w: not in the group", ErrNotMember)
 
 // chatFor returns the group chat of a received c4 if we are in it and the
 // author is a member; otherwise the reason to drop. While our invitation
-// is not accepted the group's messages are dropped ("not-joined"), as a
-// 2019 client's were (status-react kept a group message only once we were
-// in members-joined): the invitation is shown, its messages are not.
+// is not accepted the group's messages are not shown ("not-joined"), as a
+// 2019 client did not show them (status-react kept a group message only
+// once we were in members-joined): the invitation is shown, its messages
+// are held (parking.go) and shown if we join.
 func (g *Groups) chatFor(rc recvContext) (*Chat, string) {
 	if rc.src.kind != srcDirect {
 		return nil, ReasonWrongChat

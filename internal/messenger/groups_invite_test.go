@@ -39,11 +39,12 @@ func (w *memberEvents) wait(t *testing.T, chatID, member, standing string) messe
 // An invitation from start to end, in the messenger: Bob and Carol are
 // invited (their chats say so, an event tells them, Alice lists them as
 // not joined); while invited, Bob may not send to the group and does not
-// show Alice's message ("not-joined"). Bob joins: a member-joined signed
-// by him, naming him and nothing else, reaches Alice and Carol, who list
-// him as joined; he now shows and sends group messages. Carol declines: a
-// member-removed signed by her; Alice sees her standing "declined" and
-// she is no longer a member; her chat is inactive. Bob cannot decline once
+// show Alice's message, which his node holds. Bob joins: a member-joined
+// signed by him, naming him and nothing else, reaches Alice and Carol, who
+// list him as joined; he now shows the held message and shows and sends
+// group messages. Carol declines: a member-removed signed by her; her held
+// message is dropped (counted); Alice sees her standing "declined" and she
+// is no longer a member; her chat is inactive. Bob cannot decline once
 // joined. Each side's standing survives a restart.
 func TestGroupInvitation(t *testing.T) {
 	h := newHarness(t)
@@ -72,12 +73,19 @@ func TestGroupInvitation(t *testing.T) {
 	if _, err := bob.SendText(ctx, g.ID, "too early"); !errors.Is(err, messenger.ErrNotMember) {
 		t.Fatalf("send while invited: %v, want ErrNotMember", err)
 	}
-	if _, err := alice.SendText(ctx, g.ID, "before you joined"); err != nil {
+	early, err := alice.SendText(ctx, g.ID, "before you joined")
+	if err != nil {
 		t.Fatal(err)
 	}
-	waitDropped(t, bob, messenger.ReasonNotJoined, 1)
-	if got := texts(t, bob, g.ID); len(got) != 0 {
-		t.Fatalf("bob shows %q while invited", got)
+	// Both invitees' nodes have it (MVDS acked it) and hold it unshown.
+	waitDelivery(t, alice, []string{early}, messenger.DeliveryAcked)
+	for _, n := range []*node{bob, carol} {
+		if got := texts(t, n, g.ID); len(got) != 0 {
+			t.Fatalf("%s shows %q while invited", n.PublicKey()[:10], got)
+		}
+		if d := n.Dropped()[messenger.ReasonNotJoined]; d != 0 {
+			t.Fatalf("held message dropped as not-joined (%d)", d)
+		}
 	}
 
 	// Bob joins.
@@ -87,6 +95,10 @@ func TestGroupInvitation(t *testing.T) {
 	}
 	if c.Membership != "joined" || !c.Active {
 		t.Fatalf("bob after join: %+v", c)
+	}
+	// Joining shows what was held.
+	if got := waitTexts(t, bob, g.ID, 1); got[0] != "before you joined" {
+		t.Fatalf("bob shows %q after joining", got)
 	}
 	if again, err := bob.JoinGroup(ctx, g.ID); err != nil || again.Membership != "joined" {
 		t.Fatalf("second join: %+v, %v", again, err)
@@ -109,6 +121,8 @@ func TestGroupInvitation(t *testing.T) {
 	if c.Membership != "declined" || c.Active {
 		t.Fatalf("carol after decline: %+v", c)
 	}
+	// Declining drops what was held, visibly.
+	waitDropped(t, carol, messenger.ReasonNotMember, 1)
 	aliceEv.wait(t, g.ID, carol.PublicKey(), "declined")
 	bobEv.wait(t, g.ID, carol.PublicKey(), "declined")
 	waitChat(t, alice, g.ID, "carol gone", func(c *messenger.Chat) bool {
@@ -122,7 +136,7 @@ func TestGroupInvitation(t *testing.T) {
 	if _, err := alice.SendText(ctx, g.ID, "welcome"); err != nil {
 		t.Fatal(err)
 	}
-	if got := waitTexts(t, bob, g.ID, 1); got[0] != "welcome" {
+	if got := waitTexts(t, bob, g.ID, 2); got[1] != "welcome" {
 		t.Fatalf("bob shows %q", got)
 	}
 	if _, err := bob.SendText(ctx, g.ID, "thanks"); err != nil {

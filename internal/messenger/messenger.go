@@ -132,7 +132,8 @@ func New(cfg Config, db storage.KV, tr Transport) (*Messenger, error) {
 		updates: make(map[string][]message.MembershipUpdate)}
 	m.pairing = &Pairing{c: c, chats: m.chats, contacts: m.contacts, public: m.public, running: m.running}
 	m.disp = &dispatcher{c: c, in: m.in, subs: m.subs, chats: m.chats, public: m.public, direct: m.direct,
-		groups: m.groups, contacts: m.contacts, pairing: m.pairing}
+		groups: m.groups, contacts: m.contacts, pairing: m.pairing, retries: newRetries()}
+	m.groups.standingChanged = m.disp.retries.request
 	return m, nil
 }
 

@@ -1,6 +1,7 @@
 package messenger
 
 import (
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -18,6 +19,15 @@ import (
 // group retries its parked messages. A message parked longer than
 // parkTimeout, or pushed out by parkLimit newer ones, is dropped as
 // "not-member" and confirmed.
+//
+// Held: a message to a group we are invited to but have not joined is not
+// shown (as a 2019 client did not show it) and not lost either: it is
+// parked, held without the timeout, until our standing changes. Joining
+// retries it (now shown), declining or leaving retries it (now dropped as
+// "not-member", visible in the dropped counters and as a DroppedEvent).
+// Held messages still count against parkLimit; one pushed out is dropped
+// as "not-joined". Its delivery stays pending in the driver until then,
+// so after a restart it is delivered, and held, again.
 const (
 	parkLimit   = 1024
 	parkTimeout = 10 * time.Minute
@@ -31,22 +41,24 @@ type parking struct {
 }
 
 type parked struct {
-	dl datasync.Delivery
-	at time.Time
+	dl   datasync.Delivery
+	at   time.Time
+	held bool // for a group we are invited to: no timeout
 }
 
-// park keeps dl for chatID and evicts what is too old or too many.
-func (d *dispatcher) park(chatID string, dl datasync.Delivery) {
+// park keeps dl for chatID and evicts what is too old (unless held) or
+// too many.
+func (d *dispatcher) park(chatID string, dl datasync.Delivery, held bool) {
 	p := &d.parked
 	if p.byChat == nil {
 		p.byChat = make(map[string][]parked)
 	}
 	now := d.c.cfg.Now()
-	p.byChat[chatID] = append(p.byChat[chatID], parked{dl: dl, at: now})
+	p.byChat[chatID] = append(p.byChat[chatID], parked{dl: dl, at: now, held: held})
 	p.n++
 	for id, l := range p.byChat {
-		for len(l) > 0 && (now.Sub(l[0].at) > parkTimeout || p.n > parkLimit) {
-			d.evict(l[0].dl)
+		for len(l) > 0 && ((!l[0].held && now.Sub(l[0].at) > parkTimeout) || p.n > parkLimit) {
+			d.evict(l[0])
 			l, p.n = l[1:], p.n-1
 		}
 		if len(l) == 0 {
@@ -57,10 +69,15 @@ func (d *dispatcher) park(chatID string, dl datasync.Delivery) {
 	}
 }
 
-// evict gives up on a parked delivery: dropped as not-member, confirmed.
-func (d *dispatcher) evict(dl datasync.Delivery) {
-	d.c.drop(ReasonNotMember, "", nil)
-	if err := d.c.ds.Confirm(dl.ID()); err != nil {
+// evict gives up on a parked delivery: dropped as not-member (not-joined
+// for a held one), confirmed.
+func (d *dispatcher) evict(e parked) {
+	reason := ReasonNotMember
+	if e.held {
+		reason = ReasonNotJoined
+	}
+	d.c.drop(reason, "", nil)
+	if err := d.c.ds.Confirm(e.dl.ID()); err != nil {
 		d.c.log.Debug("confirm delivery", zap.Error(err))
 	}
 }
@@ -77,4 +94,39 @@ func (d *dispatcher) unpark(chatID string) {
 	for _, e := range l {
 		d.receiveDelivered(e.dl)
 	}
+}
+
+// retries is the hand-over of chat IDs whose parked messages should be
+// retried, from any goroutine (Groups, after our own standing changed) to
+// the receive goroutine: a set under its own lock and a wake-up channel
+// of capacity one, so a request never blocks and is never lost.
+type retries struct {
+	mu   sync.Mutex
+	ids  map[string]struct{} // guarded by mu
+	wake chan struct{}
+}
+
+func newRetries() *retries { return &retries{ids: make(map[string]struct{}), wake: make(chan struct{}, 1)} }
+
+// request asks the receive goroutine to retry chatID's parked messages.
+func (r *retries) request(chatID string) {
+	r.mu.Lock()
+	r.ids[chatID] = struct{}{}
+	r.mu.Unlock()
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// take returns and forgets the requested chat IDs.
+func (r *retries) take() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]string, 0, len(r.ids))
+	for id := range r.ids {
+		out = append(out, id)
+	}
+	clear(r.ids)
+	return out
 }
