@@ -106,7 +106,9 @@ type retries struct {
 	wake chan struct{}
 }
 
-func newRetries() *retries { return &retries{ids: make(map[string]struct{}), wake: make(chan struct{}, 1)} }
+func newRetries() *retries {
+	return &retries{ids: make(map[string]struct{}), wake: make(chan struct{}, 1)}
+}
 
 // request asks the receive goroutine to retry chatID's parked messages.
 func (r *retries) request(chatID string) {
