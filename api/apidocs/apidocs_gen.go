@@ -660,7 +660,7 @@ var Catalog = &api.Docs{
 			},
 		},
 		"github.com/statusnode/statusd/api/statusd.API.Info": {
-			Doc: "Our chat key and its alias, installation ID and Whisper peer count.",
+			Doc: "Our chat key with its alias and identicon, installation ID and Whisper peer count.",
 		},
 		"github.com/statusnode/statusd/api/statusd.API.Installations": {
 			Doc: "Our devices, this one first.",
@@ -1134,8 +1134,9 @@ var Catalog = &api.Docs{
 				"LastClock":      "LastClock is the chat's Lamport clock (§1.6).",
 				"LastMessageAt":  "LastMessageAt is the local receive/send time of the newest message, Unix ms.",
 				"Members":        "Members and Admins of a private group (0x04… keys), from replaying its membership updates.",
-				"Membership":     "Membership is our own standing in a private group: \"invited\" (added by someone; join with statusd_joinGroup or decline with statusd_declineGroup; its messages are not shown meanwhile), \"joined\", \"declined\", \"left\" or \"removed\". Absent for other chats.",
+				"Membership":     "Membership is our own standing in a private group: \"invited\" (added by someone; join with statusd_joinGroup or decline with statusd_declineGroup; its messages are held meanwhile and shown if we join), \"joined\", \"declined\", \"left\" or \"removed\". Absent for other chats.",
 				"Name":           "Name is the public chat name, the group name, or \"\" for 1:1.",
+				"People":         "People shows who the chat is with, as other users see them before they are named: each member of a private group, or the peer of a 1:1 chat, with the alias and identicon derived from its key (§2). Absent for public chats.",
 				"Unread":         "Unread counts received messages not marked seen.",
 			},
 		},
@@ -1209,6 +1210,7 @@ var Catalog = &api.Docs{
 			Fields: map[string]string{
 				"Alias":          "Alias is the three-word name derived from the chat key (§2), what other users see before they name us.",
 				"ChatKey":        "ChatKey is our public identity key, 0x04… (what others use to start a 1:1 chat with us).",
+				"Identicon":      "Identicon is the identicon derived from the chat key (§2), a data:image/png;base64 URI, what other users see before we set a profile photo.",
 				"InstallationID": "InstallationID is this device's installation ID.",
 				"Peers":          "Peers is the number of Whisper peers.",
 			},
@@ -1248,6 +1250,9 @@ var Catalog = &api.Docs{
 			Fields: map[string]string{
 				"Cursor": "continues with older messages; \"\" at the end",
 			},
+		},
+		"github.com/statusnode/statusd/api/statusd.Person": {
+			Doc: "Person is a chat key with its three-word alias and identicon (a data:image/png;base64 URI), both derived from the key (§2).",
 		},
 		"github.com/statusnode/statusd/api/statusd.Profile": {
 			Doc: "Profile is our own profile: what our contact messages tell contacts.",

@@ -24,17 +24,22 @@ type Info struct {
 	// Alias is the three-word name derived from the chat key (§2), what
 	// other users see before they name us.
 	Alias string `json:"alias"`
+	// Identicon is the identicon derived from the chat key (§2), a
+	// data:image/png;base64 URI, what other users see before we set a
+	// profile photo.
+	Identicon string `json:"identicon"`
 	// InstallationID is this device's installation ID.
 	InstallationID string `json:"installation_id"`
 	// Peers is the number of Whisper peers.
 	Peers int `json:"peers"`
 }
 
-// Info is statusd_info: our chat key and its alias, installation ID and
-// Whisper peer count.
+// Info is statusd_info: our chat key with its alias and identicon,
+// installation ID and Whisper peer count.
 func (a *API) Info() Info {
 	key := a.s.m.ChatKey()
-	return Info{ChatKey: key, Alias: aliasOf(key), InstallationID: a.s.m.InstallationID(), Peers: a.s.w.PeerCount()}
+	return Info{ChatKey: key, Alias: aliasOf(key), Identicon: identiconOf(key), InstallationID: a.s.m.InstallationID(),
+		Peers: a.s.w.PeerCount()}
 }
 
 // Health is statusd_health's result.

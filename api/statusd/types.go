@@ -45,9 +45,40 @@ type Chat struct {
 	Joined []string `json:"joined,omitempty"`
 	// Membership is our own standing in a private group: "invited" (added
 	// by someone; join with statusd_joinGroup or decline with
-	// statusd_declineGroup; its messages are not shown meanwhile),
+	// statusd_declineGroup; its messages are held meanwhile and shown
+	// if we join),
 	// "joined", "declined", "left" or "removed". Absent for other chats.
 	Membership string `json:"membership,omitempty"`
+	// People shows who the chat is with, as other users see them before
+	// they are named: each member of a private group, or the peer of a
+	// 1:1 chat, with the alias and identicon derived from its key (§2).
+	// Absent for public chats.
+	People []Person `json:"people,omitempty"`
+}
+
+// Person is a chat key with its three-word alias and identicon (a
+// data:image/png;base64 URI), both derived from the key (§2).
+type Person struct {
+	ChatKey   string `json:"chat_key"`
+	Alias     string `json:"alias"`
+	Identicon string `json:"identicon"`
+}
+
+// peopleOf lists the people of a chat: a group's members, a 1:1 chat's
+// peer, none for a public chat.
+func peopleOf(c *messenger.Chat) []Person {
+	keys := c.Members
+	if c.Type == messenger.ChatOneToOne {
+		keys = []string{c.ID}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	out := make([]Person, len(keys))
+	for i, k := range keys {
+		out[i] = Person{ChatKey: k, Alias: aliasOf(k), Identicon: identiconOf(k)}
+	}
+	return out
 }
 
 func toChat(c *messenger.Chat) *Chat {
@@ -57,7 +88,7 @@ func toChat(c *messenger.Chat) *Chat {
 	return &Chat{ID: c.ID, Type: ChatType(c.Type), Name: c.Name, Active: c.Active, LastClock: c.LastClock,
 		DeletedAtClock: c.DeletedAtClock, Unread: c.Unread, LastMessageAt: c.LastMessageAt,
 		Members: slices.Clone(c.Members), Admins: slices.Clone(c.Admins), Joined: slices.Clone(c.Joined),
-		Membership: c.Membership}
+		Membership: c.Membership, People: peopleOf(c)}
 }
 
 func toChats(cs []*messenger.Chat) []*Chat {

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -13,9 +16,11 @@ import (
 // commands lists every command, in the order `statusctl help` shows them.
 func commands() []*command {
 	return []*command{
-		{name: "info", summary: "our chat key and alias, the node's addresses, peers", max: 0, run: info, help: `
+		{name: "info", summary: "our chat key, alias and identicon, the node's addresses, peers", max: 0, run: info, help: `
 Shows the chat key (what others need to start a 1:1 chat with you), its
-three-word alias (the name others see until they name you), this device's
+three-word alias (the name others see until they name you), the path of its
+identicon as a PNG file (written to <datadir>/identicon.png, or to the
+temporary directory when the data directory is not local), this device's
 installation ID, the node's enode (what another node passes to
 'statusctl peer add'), its listen address, protocols and peer count.
 
@@ -207,7 +212,36 @@ Examples:
 type nodeInfo struct {
 	ChatKey        string `json:"chat_key"`
 	Alias          string `json:"alias"`
+	Identicon      string `json:"identicon"`
 	InstallationID string `json:"installation_id"`
+}
+
+// saveIdenticon writes the identicon data URI of statusd_info as a PNG
+// file and returns its path: identicon.png in the data directory when
+// that is a local directory (statusctl runs beside its node), else
+// statusd-identicon-<key prefix>.png in the temporary directory. "" and
+// no error when the node sent no identicon (an older statusd).
+func saveIdenticon(datadir string, me nodeInfo) (string, error) {
+	const prefix = "data:image/png;base64,"
+	if me.Identicon == "" {
+		return "", nil
+	}
+	if !strings.HasPrefix(me.Identicon, prefix) {
+		return "", fmt.Errorf("identicon: not a PNG data URI")
+	}
+	png, err := base64.StdEncoding.DecodeString(me.Identicon[len(prefix):])
+	if err != nil {
+		return "", fmt.Errorf("identicon: %w", err)
+	}
+	path := filepath.Join(datadir, "identicon.png")
+	if st, err := os.Stat(datadir); err != nil || !st.IsDir() {
+		key := strings.TrimPrefix(me.ChatKey, "0x")
+		path = filepath.Join(os.TempDir(), "statusd-identicon-"+key[:min(len(key), 16)]+".png")
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		return "", fmt.Errorf("identicon: %w", err)
+	}
+	return path, nil
 }
 
 func info(s *session, _ []string) error {
@@ -222,8 +256,13 @@ func info(s *session, _ []string) error {
 			return err
 		}
 	}
+	identiconPath, err := saveIdenticon(s.o.datadir, me)
+	if err != nil {
+		return err
+	}
 	if s.o.json {
-		return printJSON(s.out, map[string]any{"version": version, "chatKey": me.ChatKey, "alias": me.Alias, "installationId": me.InstallationID, "nodeInfo": ni, "peerCount": peerCount})
+		return printJSON(s.out, map[string]any{"version": version, "chatKey": me.ChatKey, "alias": me.Alias,
+			"identiconPath": identiconPath, "installationId": me.InstallationID, "nodeInfo": ni, "peerCount": peerCount})
 	}
 	protos := make([]string, 0, len(ni.Protocols))
 	for name := range ni.Protocols {
@@ -233,6 +272,9 @@ func info(s *session, _ []string) error {
 	fmt.Fprintf(s.out, "version:      %s\nchat key:     %s\n", version, me.ChatKey)
 	if me.Alias != "" { // an older statusd has none
 		fmt.Fprintf(s.out, "alias:        %s\n", me.Alias)
+	}
+	if identiconPath != "" {
+		fmt.Fprintf(s.out, "identicon:    %s\n", identiconPath)
 	}
 	fmt.Fprintf(s.out, "installation: %s\nenode:        %s\nlisten:       %s\nprotocols:    %s\npeers:        %s\n",
 		me.InstallationID, ni.Enode, ni.ListenAddr, strings.Join(protos, ", "), hexToDecimal(peerCount))

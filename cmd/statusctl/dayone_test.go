@@ -49,7 +49,8 @@ func matchLine(t *testing.T, line, pattern string) []string {
 }
 
 // TestDayOne drives statusctl along a new user's first day on two nodes,
-// Alice's (also a mailserver) and Bob's: info shows the chat key, both join
+// Alice's (also a mailserver) and Bob's: info shows the chat key, alias and
+// identicon file, both join
 // a public chat and talk, Alice writes to Bob by his chat key, creates a
 // group, adds Bob and writes to it by its short reference, Bob fetches a
 // chat's history from Alice's mailserver with progress, and watch prints
@@ -61,16 +62,17 @@ func TestDayOne(t *testing.T) {
 	B := func(args ...string) string { return mustCtl(t, append([]string{"--datadir", dirB}, args...)...) }
 
 	// info: the chat key to share, the enode to peer with.
-	info := lines(t, B("info"), 8)
+	info := lines(t, B("info"), 9)
 	matchLine(t, info[0], `version:      statusd/v.*`)
 	keyB := matchLine(t, info[1], `chat key:     (0x04[0-9a-f]{128})`)[1]
 	matchLine(t, info[2], `alias:        [A-Z][a-z]+ [A-Z][a-z]+ [A-Z][a-z]+`)
-	matchLine(t, info[3], `installation: [0-9a-f-]+`)
-	matchLine(t, info[4], `enode:        enode://[0-9a-f]{128}@127\.0\.0\.1:\d+.*`)
-	matchLine(t, info[5], `listen:       127\.0\.0\.1:\d+`)
-	matchLine(t, info[6], `protocols:    shh`)
-	matchLine(t, info[7], `peers:        0`)
-	keyA := matchLine(t, lines(t, A("info"), 8)[1], `chat key:     (0x04[0-9a-f]{128})`)[1]
+	matchLine(t, info[3], `identicon:    `+regexp.QuoteMeta(filepath.Join(dirB, "identicon.png")))
+	matchLine(t, info[4], `installation: [0-9a-f-]+`)
+	matchLine(t, info[5], `enode:        enode://[0-9a-f]{128}@127\.0\.0\.1:\d+.*`)
+	matchLine(t, info[6], `listen:       127\.0\.0\.1:\d+`)
+	matchLine(t, info[7], `protocols:    shh`)
+	matchLine(t, info[8], `peers:        0`)
+	keyA := matchLine(t, lines(t, A("info"), 9)[1], `chat key:     (0x04[0-9a-f]{128})`)[1]
 	enodeA := alice.P2P().Self().URLv4()
 	matchLine(t, B("peer", "add", enodeA), regexp.QuoteMeta("added peer "+enodeA[8:20]+"…@")+`127\.0\.0\.1:\d+; it is dialled in the background \('statusctl peers' shows it once connected\)`+"\n?")
 	waitPeers(t, alice, bob)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -52,6 +53,14 @@ func TestStatusctl(t *testing.T) {
 	code, out, errs := ctl(t, "--datadir", dirA, "info")
 	if code != 0 || !strings.Contains(out, "enode:        enode://") || !strings.Contains(out, "peers:        0") || !strings.Contains(out, "chat key:     0x04") {
 		t.Fatalf("info: %d\n%s%s", code, out, errs)
+	}
+	// The identicon is written as a PNG beside the node's data.
+	wantPath := filepath.Join(dirA, "identicon.png")
+	if !strings.Contains(out, "identicon:    "+wantPath+"\n") || !strings.Contains(out, "alias:        ") {
+		t.Fatalf("info without the identicon path or alias:\n%s", out)
+	}
+	if png, err := os.ReadFile(wantPath); err != nil || !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) {
+		t.Fatalf("identicon file: %v (%d bytes)", err, len(png))
 	}
 	code, out, _ = ctl(t, "--datadir", dirA, "--json", "info")
 	var info map[string]any
