@@ -46,7 +46,14 @@ type fakeMessenger struct {
 	msgs      []*messenger.Message
 	contacts  map[string]*messenger.Contact
 	insts     []messenger.Installation
-	deleteErr error // DeleteMessage fails with it (after the checks)
+	deleteErr error         // DeleteMessage fails with it (after the checks)
+	pairing   []pairingSend // SendPairingMessage's calls, in order
+}
+
+// pairingSend is one pairing payload the fake was asked to send.
+type pairingSend struct {
+	Tag string
+	DH  bool
 }
 
 var _ Messenger = (*fakeMessenger)(nil)
@@ -611,4 +618,29 @@ func (f *fakeMessenger) GroupEvents(chatID string) []messenger.GroupEvent {
 		{Type: "chat-created", ClockValue: 1700000000001, Name: "friends", Signature: "ab01", From: aliceKey},
 		{Type: "members-added", ClockValue: 1700000000002, Members: []string{selfKey}, Signature: "ab01", From: aliceKey},
 	}
+}
+
+// SendPairingMessage validates as the messenger does (decode, a p1 or p2,
+// §1.8 with our key as author), records the call and returns the
+// keccak256 of the payload as its ID.
+func (f *fakeMessenger) SendPairingMessage(ctx context.Context, payload []byte, dh bool) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return "", f.err
+	}
+	u, err := message.Unwrap(payload)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", messenger.ErrInvalidMessage, err)
+	}
+	p, err := message.Decode(u.Payload)
+	if err == nil {
+		self, _ := parsePubHex(selfKey)
+		_, err = message.Validate(p, message.Context{Author: self, Self: self})
+	}
+	if err != nil {
+		return "", fmt.Errorf("%w: rule %s: %w", messenger.ErrInvalidMessage, message.RuleOf(err), err)
+	}
+	f.pairing = append(f.pairing, pairingSend{Tag: p.TransitTag(), DH: dh})
+	return hexutil.Encode(crypto.Keccak256(payload)), nil
 }

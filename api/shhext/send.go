@@ -69,7 +69,8 @@ func (a *ShhExtAPI) SendPublicMessage(ctx context.Context, req SendPublicMessage
 // which we must be in — the same payload sent again for the next member,
 // as 2019 frontends did, is sent once and returns the same ID; a contact
 // message (c2, c3, c6) goes to the contact as the frontend built it
-// (send_contact.go). Payloads are dispatched and validated as for
+// (send_contact.go); a pairing message (p1, p2) addressed to our own key
+// goes to our own devices (send_pairing.go). Payloads are dispatched and validated as for
 // SendPublicMessage.
 func (a *ShhExtAPI) SendDirectMessage(ctx context.Context, req SendDirectMessageRequest) (string, error) {
 	raw, p, err := decodePayload(req.Payload)
@@ -102,6 +103,10 @@ func (a *ShhExtAPI) sendPayload(ctx context.Context, to string, direct *SendDire
 	case *message.Contact:
 		if direct != nil { // c2, c3, c6 to a contact (send_contact.go)
 			return a.sendContactMessage(ctx, *direct)
+		}
+	case *message.PairInstallation, *message.SyncInstallation:
+		if direct != nil { // p2, p1 to our own devices (send_pairing.go)
+			return a.sendPairingMessage(ctx, to, *direct)
 		}
 	}
 	return "", rpcError(invalid("payload", fmt.Errorf("%s payloads are not sent through this method by statusd", p.TransitTag())))

@@ -51,6 +51,9 @@ type Messenger interface {
 
 	// SendGroupUpdates is messenger.Groups.SendUpdates (send_group.go).
 	SendGroupUpdates(ctx context.Context, p *message.MembershipUpdateMessage) (*messenger.Chat, string, error)
+
+	// SendPairingMessage is messenger.Pairing.SendPayload (send_pairing.go).
+	SendPairingMessage(ctx context.Context, payload []byte, dh bool) (string, error)
 }
 
 // SymKeys is the part of the Whisper key store (*whisper.KeyStore) that

@@ -217,11 +217,7 @@ func (p *Pairing) SendPairInstallation(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	o, err := p.c.enc.SendDH(p.c.cfg.Now(), p.c.rand, p.c.self, body)
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrEncryption, err)
-	}
-	return p.c.postDirect(ctx, o, nil)
+	return p.sendDH(ctx, body)
 }
 
 // SyncDevices sends our added contacts and joined public chats to our
@@ -249,14 +245,8 @@ func (p *Pairing) SyncDevices(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		outs, err := p.c.enc.SendDirect(p.c.cfg.Now(), p.c.rand, p.c.self, body)
-		if err != nil {
-			return fmt.Errorf("%w: %w", ErrEncryption, err)
-		}
-		for _, o := range outs {
-			if err := p.c.postDirect(ctx, o, nil); err != nil {
-				return err
-			}
+		if err := p.sendOwn(ctx, body); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -122,6 +122,10 @@ func (a messengerAPI) SendPairInstallation(ctx context.Context) error {
 	return a.Pairing().SendPairInstallation(ctx)
 }
 
+func (a messengerAPI) SendPairingMessage(ctx context.Context, payload []byte, dh bool) (string, error) {
+	return a.Pairing().SendPayload(ctx, payload, dh)
+}
+
 func (a messengerAPI) SyncDevices(ctx context.Context) error { return a.Pairing().SyncDevices(ctx) }
 
 func (a messengerAPI) PublishBundle() error { return a.Pairing().PublishBundle() }
