@@ -1,16 +1,20 @@
 package shhext
 
 import (
+	"bytes"
 	"crypto/sha1"
 	"encoding/hex"
 	"encoding/json"
 	"hash/fnv"
 	"strings"
 
+	"github.com/statusnode/statusd/api/internal/transitjson"
 	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/protocol/identity/alias"
 	"github.com/statusnode/statusd/protocol/identity/identicon"
 	"github.com/statusnode/statusd/protocol/markdown"
+	"github.com/statusnode/statusd/protocol/message"
+	"github.com/statusnode/statusd/protocol/transit"
 )
 
 // This file holds the status-go v0.35.1 shapes of chats and messages
@@ -133,9 +137,10 @@ type Message struct {
 	Alias     string `json:"alias"`
 	Identicon string `json:"identicon"`
 	// Content is a JSON object in a string, status-react's message content
-	// with its keys: "chat-id", "text", "response-to" (replies only),
-	// "parsed-text" (the markdown tree of shhext_prepareContent),
-	// "line-count" and "rtl?".
+	// with every key the message carried ("chat-id", "text", "response-to"
+	// for replies, "name", a sticker's "hash" and "pack", a command's
+	// "command-path" and "params", …) and "parsed-text" (the markdown tree
+	// of shhext_prepareContent), "line-count" and "rtl?" (contentOf).
 	Content     string `json:"content"`
 	ContentType string `json:"contentType"`
 	Timestamp   int64  `json:"timestamp"` // sender's Unix ms
@@ -201,34 +206,89 @@ func outgoingStatus(s messenger.DeliveryState) string {
 	return ""
 }
 
-// content is a message's content as status-react stored it (see
-// Message.Content); the field order is the encoding's.
-type content struct {
-	ChatID     string          `json:"chat-id"`
-	Text       string          `json:"text"`
-	ResponseTo string          `json:"response-to,omitempty"`
-	ParsedText json.RawMessage `json:"parsed-text"`
-	LineCount  int             `json:"line-count"`
-	RTL        bool            `json:"rtl?"`
-}
-
-// contentOf encodes m's content. Its "chat-id" is what the sender wrote:
-// the chat ID for public and group chats; for one-to-one chats the
-// recipient's key (the peer's for ours, our key for theirs).
+// contentOf encodes m's content as status-react 1.0 stored it (clj->json
+// of its content map): every key the wire carried, in wire order (keys by
+// name: "chat-id", "text", "response-to", "response-to-v2", "name",
+// "hash", "pack", "command-path", "params", and any other), with "text"
+// always present, then the prepareContent additions "parsed-text",
+// "line-count" and "rtl?". Its "chat-id" is what the sender wrote: the
+// chat ID for public and group chats; for one-to-one chats the
+// recipient's key (the peer's for ours, our key for theirs). A reply
+// carries "response-to" (the replied message's ID when the wire had only
+// "response-to-v2").
 func contentOf(m *messenger.Message, self string) string {
-	c := content{ChatID: m.ChatID, Text: m.Text, ResponseTo: m.ResponseTo, ParsedText: json.RawMessage("[]"),
-		LineCount: markdown.LineCount(m.Text), RTL: markdown.IsRTL(m.Text)}
+	c := m.Content
+	c.ChatID, c.Text = m.ChatID, m.Text
 	if m.MessageType == "user-message" && !m.Outgoing {
 		c.ChatID = self
 	}
+	if c.ResponseTo == "" {
+		c.ResponseTo = m.ResponseTo
+	}
+	var b bytes.Buffer
+	b.WriteByte('{')
+	if raw, err := message.EncodeContent(c); err == nil {
+		if v, err := transit.Decode(raw); err == nil {
+			if mp, ok := v.(*transit.Map); ok {
+				writeContentEntries(&b, mp, c.Text)
+			}
+		}
+	}
+	if b.Len() == 1 { // cannot happen: a stored content re-encodes
+		writeEntry(&b, "chat-id", c.ChatID)
+		writeEntry(&b, "text", c.Text)
+	}
+	parsed := json.RawMessage("[]")
 	if tree, err := markdown.Parse(m.Text); err == nil {
-		c.ParsedText = tree
+		parsed = tree
 	}
-	b, err := json.Marshal(c)
-	if err != nil { // cannot happen: every field encodes
-		return "{}"
+	writeEntry(&b, "parsed-text", parsed)
+	writeEntry(&b, "line-count", markdown.LineCount(m.Text))
+	writeEntry(&b, "rtl?", markdown.IsRTL(m.Text))
+	b.WriteByte('}')
+	return b.String()
+}
+
+// preparedKeys are the content keys contentOf computes itself.
+var preparedKeys = map[string]bool{"parsed-text": true, "line-count": true, "rtl?": true}
+
+// writeContentEntries writes the entries of the content map mp but the
+// prepared keys, adding "text" (empty in mp when text is "") after
+// "chat-id" when mp has none.
+func writeContentEntries(b *bytes.Buffer, mp *transit.Map, text string) {
+	hasText := false
+	for _, e := range mp.Entries {
+		hasText = hasText || transitjson.Name(e.Key) == "text"
 	}
-	return string(b)
+	for _, e := range mp.Entries {
+		k := transitjson.Name(e.Key)
+		if preparedKeys[k] {
+			continue
+		}
+		writeEntry(b, k, transitjson.Marshal(e.Value))
+		if k == "chat-id" && !hasText {
+			writeEntry(b, "text", text)
+			hasText = true
+		}
+	}
+	if !hasText {
+		writeEntry(b, "text", text)
+	}
+}
+
+// writeEntry writes "k":v (v as encoding/json writes it) after a comma
+// unless it is the object's first entry.
+func writeEntry(b *bytes.Buffer, k string, v any) {
+	if b.Len() > 1 {
+		b.WriteByte(',')
+	}
+	transitjson.WriteString(b, k)
+	b.WriteByte(':')
+	raw, err := json.Marshal(v)
+	if err != nil {
+		raw = []byte("null")
+	}
+	b.Write(raw)
 }
 
 // identities memoises the alias and identicon of chat keys. The zero

@@ -1,11 +1,9 @@
 package statusd
 
 import (
-	"bytes"
 	"encoding/json"
-	"fmt"
-	"math/big"
 
+	"github.com/statusnode/statusd/api/internal/transitjson"
 	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/protocol/message"
 	"github.com/statusnode/statusd/protocol/transit"
@@ -76,87 +74,8 @@ func fillContent(out *Message, m *messenger.Message) {
 // jsonValue is v as a JSON value (see transitJSON).
 func jsonValue(v any) json.RawMessage { return transitJSON(v) }
 
-// transitJSON writes a Transit value as JSON: maps as objects in their
-// order (keyword keys without the colon), vectors, lists and sets as
-// arrays, keywords and symbols as their names, tagged values as
-// {"tag": …, "rep": …}. Nothing a decoder returns is lost but the
-// distinction between keywords and strings.
-func transitJSON(v any) json.RawMessage {
-	var b bytes.Buffer
-	writeJSON(&b, v)
-	return b.Bytes()
-}
+// transitJSON writes a Transit value as JSON (transitjson.Marshal).
+func transitJSON(v any) json.RawMessage { return transitjson.Marshal(v) }
 
-func writeJSON(b *bytes.Buffer, v any) {
-	switch x := v.(type) {
-	case *transit.Map:
-		if x == nil {
-			b.WriteString("null")
-			return
-		}
-		b.WriteByte('{')
-		for i, e := range x.Entries {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			writeString(b, scalarString(e.Key))
-			b.WriteByte(':')
-			writeJSON(b, e.Value)
-		}
-		b.WriteByte('}')
-	case []any:
-		writeArray(b, x)
-	case transit.List:
-		writeArray(b, x)
-	case transit.Set:
-		writeArray(b, x)
-	case transit.Tagged:
-		b.WriteString(`{"tag":`)
-		writeString(b, x.Tag)
-		b.WriteString(`,"rep":`)
-		writeJSON(b, x.Rep)
-		b.WriteByte('}')
-	case transit.Keyword, transit.Symbol, transit.Ext:
-		writeString(b, scalarString(x))
-	case *big.Int:
-		b.WriteString(x.String())
-	default:
-		raw, err := json.Marshal(x)
-		if err != nil {
-			raw = []byte("null")
-		}
-		b.Write(raw)
-	}
-}
-
-func writeArray(b *bytes.Buffer, xs []any) {
-	b.WriteByte('[')
-	for i, x := range xs {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		writeJSON(b, x)
-	}
-	b.WriteByte(']')
-}
-
-func writeString(b *bytes.Buffer, s string) {
-	raw, _ := json.Marshal(s)
-	b.Write(raw)
-}
-
-// scalarString names a map key or scalar: a keyword or symbol by its
-// name, anything else as fmt prints it.
-func scalarString(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case transit.Keyword:
-		return string(x)
-	case transit.Symbol:
-		return string(x)
-	case transit.Ext:
-		return "~" + string(x.Tag) + x.Rep
-	}
-	return fmt.Sprint(v)
-}
+// scalarString names a map key or scalar (transitjson.Name).
+func scalarString(v any) string { return transitjson.Name(v) }
