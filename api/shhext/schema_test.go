@@ -16,6 +16,11 @@ var resultSchemas = map[string]string{
 	"shhext_chatMessages": "chatMessages.json",
 	"shhext_chats":        "chats.json",
 	"shhext_blockContact": "chats.json",
+
+	"shhext_sendDirectMessage":   "sendDirectMessage.json",
+	"shhext_sendPublicMessage":   "sendPublicMessage.json",
+	"shhext_loadFilters":         "loadFilters.json",
+	"shhext_getOurInstallations": "getOurInstallations.json",
 }
 
 func loadSchema(t *testing.T, name string) *jsonschema.Schema {

@@ -1,0 +1,405 @@
+package shhext_test
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/statusnode/statusd/lib/testutil"
+	"github.com/statusnode/statusd/lib/testutil/daemon"
+)
+
+// replaySession is testdata/replay/session.json: a status-react 1.0
+// session as data (its $comment says how steps read).
+type replaySession struct {
+	Steps []replayStep `json:"steps"`
+}
+
+// replayStep is one JSON-RPC call of the session.
+type replayStep struct {
+	From   string            `json:"from"` // the status-react function that made the call
+	Node   string            `json:"node"` // "alice" or "bob"
+	Method string            `json:"method"`
+	Params json.RawMessage   `json:"params"`
+	Save   map[string]string `json:"save"`  // variable → dotted path in the result ("" the whole result)
+	Until  string            `json:"until"` // repeat the call until the result contains this
+	Expect *replayExpect     `json:"expect"`
+	// Signal, instead of a call, waits for a signal of this type on the
+	// node's shhext_subscribe("signals") holding Until, and checks it
+	// against testdata/schemas/signals/<type>.json.
+	Signal string `json:"signal"`
+}
+
+// replayExpect is a message the step sent (its result is the message ID)
+// as the other node must show it in shhext_chatMessages.
+type replayExpect struct {
+	Node        string         `json:"node"`       // the receiving node
+	Chat        string         `json:"chat"`       // its chat ID for the message
+	SenderChat  string         `json:"senderChat"` // the sender's chat ID for it
+	ContentType string         `json:"contentType"`
+	Content     map[string]any `json:"content"` // keys the content string must hold, with these values
+	Fields      map[string]any `json:"fields"`  // message fields (dotted paths) and their values
+}
+
+// replayer runs a session: the nodes, the variables, the clocks.
+type replayer struct {
+	t      *testing.T // the running step's
+	nodes  map[string]*node
+	sigs   map[string]*signalLog // each node's signals subscription
+	vars   map[string]any
+	clocks map[string]int64
+	last   int64 // the last clock handed out
+}
+
+// TestFrontendReplay replays testdata/replay/session.json — the calls a
+// status-react 1.0 session made, in the shapes it built them — against two
+// statusd processes (fleet none, NTP off; bob also runs the mailserver):
+// login-time calls, loadFilters for the contact-code topic, a public and
+// a 1:1 chat, mailservers_ and requestMessages around a history fetch,
+// prepareContent and sendPublicMessage/sendDirectMessage for text,
+// sticker, commands and replies, saveMessages, updateMessageOutgoingStatus,
+// markMessagesSeen, contacts, saveContact, blockContact and installations
+// (p1/p2 through sendDirectMessage). Every answer is checked against its
+// method's schema written from status-go v0.35.1's types (testdata/schemas,
+// ../mailservers/testdata/schemas, testdata/schemas/other), and every
+// message sent appears on the other node in shhext_chatMessages with the
+// expected content, the same as the sender's copy.
+func TestFrontendReplay(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts two statusd processes")
+	}
+	raw, err := os.ReadFile(filepath.Join("testdata", "replay", "session.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s replaySession
+	if err := json.Unmarshal(raw, &s); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	r := &replayer{clocks: map[string]int64{}, nodes: map[string]*node{
+		"alice": startNodeArgs(t, filepath.Join(dir, "alice"), "alice password"),
+		"bob":   startNodeArgs(t, filepath.Join(dir, "bob"), "bob password", "--mailserver"),
+	}}
+	alice, bob := r.nodes["alice"], r.nodes["bob"]
+	r.sigs = map[string]*signalLog{"alice": alice.signals(alice.c), "bob": bob.signals(bob.c)}
+	r.vars = map[string]any{
+		"alice": alice.key, "bob": bob.key, "bobEnode": bob.d.Enode,
+		"aliceIdentity": strings.TrimPrefix(alice.key, "0x"), "bobIdentity": strings.TrimPrefix(bob.key, "0x"),
+	}
+	for i, st := range s.Steps {
+		if !t.Run(fmt.Sprintf("%02d_%s_%s", i, st.Node, st.Method), func(t *testing.T) { r.run(t, st) }) {
+			t.Fatalf("step %d (%s, from %s) failed; the session cannot go on", i, st.Method, st.From)
+		}
+		if st.Method == "admin_addPeer" {
+			testutil.WaitFor(t, e2eWait, "nodes peered", func() bool {
+				var info struct{ Peers int }
+				alice.call(&info, "statusd_info")
+				return info.Peers > 0
+			})
+		}
+	}
+}
+
+// startNodeArgs is startNode with extra statusd flags.
+func startNodeArgs(t *testing.T, dir, password string, args ...string) *node {
+	t.Helper()
+	d, err := daemon.Start(t, daemon.Options{Datadir: dir, Password: password, Args: args})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := d.DialWS(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		c.Close()
+		if t.Failed() {
+			t.Logf("--- %s log ---\n%s", dir, d.Logs())
+		}
+	})
+	n := &node{t: t, d: d, c: c}
+	n.call(&n.key, "statusd_chatKey")
+	return n
+}
+
+// run makes one call (again until its result holds st.Until), checks the
+// result against the method's schema, saves variables and waits for the
+// message it sent on the other node.
+func (r *replayer) run(t *testing.T, st replayStep) {
+	r.t = t
+	n := r.nodes[st.Node]
+	if n == nil {
+		t.Fatalf("no node %q", st.Node)
+	}
+	if st.Signal != "" {
+		r.signal(t, st)
+		return
+	}
+	var params []any
+	if err := json.Unmarshal(st.Params, &params); err != nil && len(st.Params) > 0 {
+		t.Fatalf("params: %v", err)
+	}
+	args, _ := r.fill(params).([]any)
+	var res json.RawMessage
+	call := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		res = nil
+		if err := n.c.CallContext(ctx, &res, st.Method, args...); err != nil {
+			t.Fatalf("%s (from %s): %v", st.Method, st.From, err)
+		}
+	}
+	call()
+	if st.Until != "" {
+		want := r.text(st.Until)
+		testutil.WaitFor(t, e2eWait, st.Method+" answers "+want, func() bool {
+			if strings.Contains(string(res), want) {
+				return true
+			}
+			call()
+			return strings.Contains(string(res), want)
+		})
+	}
+	if len(res) == 0 {
+		res = json.RawMessage("null")
+	}
+	validate(t, schemaFor(st.Method), res)
+	for name, path := range st.Save {
+		v, ok := pathValue(decode(t, res), path)
+		if !ok {
+			t.Fatalf("save %s: no %q in %s", name, path, res)
+		}
+		r.vars[name] = v
+	}
+	if st.Expect != nil {
+		var id string
+		if err := json.Unmarshal(res, &id); err != nil {
+			t.Fatalf("expect: result %s is not a message ID", res)
+		}
+		r.expect(t, n, id, st.Expect)
+	}
+}
+
+// signal waits for the signal st names (see replayStep.Signal).
+func (r *replayer) signal(t *testing.T, st replayStep) {
+	want := r.text(st.Until)
+	var got json.RawMessage
+	testutil.WaitFor(t, e2eWait, st.Node+" gets "+st.Signal+" with "+want, func() bool {
+		for _, raw := range r.sigs[st.Node].of(st.Signal) {
+			if strings.Contains(string(raw), want) {
+				got = raw
+				return true
+			}
+		}
+		return false
+	})
+	validate(t, filepath.Join("signals", st.Signal+".json"), got)
+}
+
+// schemaFor names the result schema of method, relative to testdata/schemas.
+func schemaFor(method string) string {
+	ns, name, _ := strings.Cut(method, "_")
+	switch ns {
+	case "shhext":
+		return name + ".json"
+	case "mailservers":
+		return filepath.Join("..", "..", "..", "mailservers", "testdata", "schemas", name+".json")
+	}
+	return filepath.Join("other", method+".json")
+}
+
+// expect waits until message id is in the receiving node's chat with the
+// expected content type, content and fields, and checks that its content
+// is the sender's copy's (but for chat-id, which each side writes from its
+// own view of a 1:1 chat).
+func (r *replayer) expect(t *testing.T, sender *node, id string, e *replayExpect) {
+	recv := r.nodes[e.Node]
+	chat := r.text(e.Chat)
+	var got map[string]any
+	testutil.WaitFor(t, e2eWait, e.Node+" shows "+id, func() bool {
+		got = r.message(t, recv, chat, id)
+		return got != nil
+	})
+	if got["contentType"] != e.ContentType || got["from"] != sender.key {
+		t.Errorf("%s: contentType %v from %v, want %s from %s", id, got["contentType"], got["from"], e.ContentType, sender.key)
+	}
+	content := decode(t, []byte(got["content"].(string))).(map[string]any)
+	for k, want := range e.Content {
+		if w := normal(r.fill(want)); !reflect.DeepEqual(content[k], w) {
+			t.Errorf("%s: content %q is %v, want %v", id, k, content[k], w)
+		}
+	}
+	for path, want := range e.Fields {
+		v, _ := pathValue(got, path)
+		if w := normal(r.fill(want)); !reflect.DeepEqual(v, w) {
+			t.Errorf("%s: %s is %v, want %v", id, path, v, w)
+		}
+	}
+	mine := r.message(t, sender, r.text(e.SenderChat), id)
+	if mine == nil {
+		t.Fatalf("%s is not in the sender's chat %s", id, e.SenderChat)
+	}
+	ours := decode(t, []byte(mine["content"].(string))).(map[string]any)
+	delete(ours, "chat-id")
+	delete(content, "chat-id")
+	if !reflect.DeepEqual(ours, content) {
+		t.Errorf("%s: content differs\n sender   %s\n receiver %s", id, mine["content"], got["content"])
+	}
+}
+
+// message returns message id from n's shhext_chatMessages(chat) (the
+// page checked against its schema), or nil.
+func (r *replayer) message(t *testing.T, n *node, chat, id string) map[string]any {
+	var page json.RawMessage
+	n.call(&page, "shhext_chatMessages", chat, "", 50)
+	validate(t, "chatMessages.json", page)
+	var p struct{ Messages []map[string]any }
+	if err := json.Unmarshal(page, &p); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range p.Messages {
+		if m["id"] == id {
+			return m
+		}
+	}
+	return nil
+}
+
+var (
+	clockRef = regexp.MustCompile(`\$clock:([A-Za-z0-9]+)`)
+	varRef   = regexp.MustCompile(`\$([A-Za-z][A-Za-z0-9]*)`)
+)
+
+// fill replaces the variables in v (see the session's $comment): a string
+// that is one variable becomes its value, of any type; variables inside a
+// longer string are written as text; {"$transit": text} becomes the hex
+// payload of text.
+func (r *replayer) fill(v any) any {
+	switch x := v.(type) {
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = r.fill(e)
+		}
+		return out
+	case map[string]any:
+		if tr, ok := x["$transit"].(string); ok && len(x) == 1 {
+			return "0x" + hex.EncodeToString([]byte(r.text(tr)))
+		}
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = r.fill(e)
+		}
+		return out
+	case string:
+		if m := clockRef.FindStringSubmatch(x); m != nil && m[0] == x {
+			return r.clock(m[1])
+		}
+		if m := varRef.FindStringSubmatch(x); m != nil && m[0] == x {
+			if v, ok := r.value(m[1]); ok {
+				return v
+			}
+		}
+		return r.text(x)
+	}
+	return v
+}
+
+// text writes the variables inside s as text.
+func (r *replayer) text(s string) string {
+	s = clockRef.ReplaceAllStringFunc(s, func(m string) string {
+		return strconv.FormatInt(r.clock(m[len("$clock:"):]), 10)
+	})
+	return varRef.ReplaceAllStringFunc(s, func(m string) string {
+		v, ok := r.value(m[1:])
+		if !ok {
+			r.t.Fatalf("unknown variable %s", m)
+		}
+		if str, ok := v.(string); ok {
+			return str
+		}
+		b, _ := json.Marshal(v)
+		return string(b)
+	})
+}
+
+// value is a variable: a saved one or a time.
+func (r *replayer) value(name string) (any, bool) {
+	now := time.Now()
+	switch name {
+	case "now":
+		return now.UnixMilli(), true
+	case "nowSec":
+		return now.Unix(), true
+	case "dayAgoSec":
+		return now.Add(-24 * time.Hour).Unix(), true
+	}
+	v, ok := r.vars[name]
+	return v, ok
+}
+
+// clock is status-react's clock-value for name (utils.clocks/send: the
+// time in ms × 100, above the last one), the same for every use of name.
+func (r *replayer) clock(name string) int64 {
+	if c, ok := r.clocks[name]; ok {
+		return c
+	}
+	c := max(time.Now().UnixMilli()*100, r.last+1)
+	r.clocks[name], r.last = c, c
+	return c
+}
+
+// decode reads JSON with numbers as float64, as the comparisons expect.
+func decode(t *testing.T, raw []byte) any {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatalf("%v: %s", err, raw)
+	}
+	return v
+}
+
+// normal makes a filled expectation comparable with decoded JSON.
+func normal(v any) any {
+	b, _ := json.Marshal(v)
+	var out any
+	_ = json.Unmarshal(b, &out)
+	return out
+}
+
+// pathValue follows a dotted path (object keys, array indexes) in v.
+func pathValue(v any, path string) (any, bool) {
+	if path == "" {
+		return v, true
+	}
+	for _, p := range strings.Split(path, ".") {
+		switch x := v.(type) {
+		case map[string]any:
+			var ok bool
+			if v, ok = x[p]; !ok {
+				return nil, false
+			}
+		case []any:
+			i, err := strconv.Atoi(p)
+			if err != nil || i < 0 || i >= len(x) {
+				return nil, false
+			}
+			v = x[i]
+		default:
+			return nil, false
+		}
+	}
+	return v, true
+}
