@@ -566,7 +566,7 @@ var Catalog = &api.Docs{
 			Params: []string{"messages"},
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.SendDirectMessage": {
-			Doc:    "It sends the payload a frontend built to req.pubKey and returns the Status message ID. A 1:1 chat message goes through MVDS and the double ratchet to that key (the 1:1 chat is opened if needed); a group chat message (message type group-user-message) goes to the members of the group its chat-id names, which we must be in — the same payload sent again for the next member, as 2019 frontends did, is sent once and returns the same ID; a contact message (c2, c3, c6) goes to the contact as the frontend built it (send_contact.go). Payloads are dispatched and validated as for SendPublicMessage.",
+			Doc:    "It sends the payload a frontend built to req.pubKey and returns the Status message ID. A 1:1 chat message goes through MVDS and the double ratchet to that key (the 1:1 chat is opened if needed); a group chat message (message type group-user-message) goes to the members of the group its chat-id names, which we must be in — the same payload sent again for the next member, as 2019 frontends did, is sent once and returns the same ID; a contact message (c2, c3, c6) goes to the contact as the frontend built it (send_contact.go); a pairing message (p1, p2) addressed to our own key goes to our own devices (send_pairing.go). Payloads are dispatched and validated as for SendPublicMessage.",
 			Params: []string{"req"},
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.SendPublicMessage": {
@@ -1089,7 +1089,7 @@ var Catalog = &api.Docs{
 			Fields: map[string]string{
 				"Alias":            "Alias and Identicon are generated from From (the three-word name and the identicon data URI status-go kept per contact).",
 				"ClockValue":       "Lamport clock-value (§1.6)",
-				"Content":          "Content is a JSON object in a string, status-react's message content with its keys: \"chat-id\", \"text\", \"response-to\" (replies only), \"parsed-text\" (the markdown tree of shhext_prepareContent), \"line-count\" and \"rtl?\".",
+				"Content":          "Content is a JSON object in a string, status-react's message content with every key the message carried (\"chat-id\", \"text\", \"response-to\" for replies, \"name\", a sticker's \"hash\" and \"pack\", a command's \"command-path\" and \"params\", …) and \"parsed-text\" (the markdown tree of shhext_prepareContent), \"line-count\" and \"rtl?\" (contentOf).",
 				"From":             "author, 0x04…",
 				"ID":               "keccak256 message ID (§1.10), 0x-prefixed",
 				"OutgoingStatus":   "OutgoingStatus is the status a frontend last set (shhext_updateMessageOutgoingStatus, shhext_saveMessages) when it set one. Otherwise, for a message this installation sent, it is derived from statusd's delivery state: queued \"sending\", sent \"sent\", acked by every recipient \"delivered\", expired \"not-sent\"; and it is absent for received messages and those of our paired devices.",
