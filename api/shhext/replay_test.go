@@ -2,6 +2,7 @@ package shhext_test
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -14,8 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/accounts/keystore"
+
 	"github.com/statusnode/statusd/lib/testutil"
 	"github.com/statusnode/statusd/lib/testutil/daemon"
+	"github.com/statusnode/statusd/protocol/message"
 )
 
 // replaySession is testdata/replay/session.json: a status-react 1.0
@@ -33,6 +37,10 @@ type replayStep struct {
 	Save   map[string]string `json:"save"`  // variable → dotted path in the result ("" the whole result)
 	Until  string            `json:"until"` // repeat the call until the result contains this
 	Expect *replayExpect     `json:"expect"`
+	// Sign, before the call, signs membership updates as the node's
+	// frontend did (group-chats/sign-membership, status-go's native
+	// signGroupMembership) and keeps each under its name for $g5 payloads.
+	Sign []replaySign `json:"sign"`
 	// Signal, instead of a call, waits for a signal of this type on the
 	// node's shhext_subscribe("signals") holding Until, and checks it
 	// against testdata/schemas/signals/<type>.json.
@@ -50,11 +58,30 @@ type replayExpect struct {
 	Fields      map[string]any `json:"fields"`  // message fields (dotted paths) and their values
 }
 
+// replaySign is one membership update to sign with Signer's account key.
+type replaySign struct {
+	Name   string `json:"name"`
+	Signer string `json:"signer"`
+	Chat   string `json:"chat"`
+	Events []any  `json:"events"` // replayEvents, with variables
+}
+
+// replayEvent is one membership event as status-react built it.
+type replayEvent struct {
+	Type       string   `json:"type"`
+	Name       string   `json:"name"`
+	Member     string   `json:"member"`
+	Members    []string `json:"members"`
+	ClockValue int64    `json:"clockValue"`
+}
+
 // replayer runs a session: the nodes, the variables, the clocks.
 type replayer struct {
 	t      *testing.T // the running step's
 	nodes  map[string]*node
 	sigs   map[string]*signalLog // each node's signals subscription
+	keys   map[string]*ecdsa.PrivateKey
+	signed map[string]message.MembershipUpdate // by replaySign.Name
 	vars   map[string]any
 	clocks map[string]int64
 	last   int64 // the last clock handed out
@@ -67,8 +94,10 @@ type replayer struct {
 // a 1:1 chat, mailservers_ and requestMessages around a history fetch,
 // prepareContent and sendPublicMessage/sendDirectMessage for text,
 // sticker, commands and replies, saveMessages, updateMessageOutgoingStatus,
-// markMessagesSeen, contacts, saveContact, blockContact and installations
-// (p1/p2 through sendDirectMessage). Every answer is checked against its
+// markMessagesSeen, contacts, saveContact, blockContact, installations
+// (p1/p2 through sendDirectMessage), and a private group: alice's
+// frontend-signed creation and bob's join as g5s, then group messages
+// each wrapped in a g5 and sent with sendDirectMessage once per member. Every answer is checked against its
 // method's schema written from status-go v0.35.1's types (testdata/schemas,
 // ../mailservers/testdata/schemas, testdata/schemas/other), and every
 // message sent appears on the other node in shhext_chatMessages with the
@@ -86,10 +115,14 @@ func TestFrontendReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	r := &replayer{clocks: map[string]int64{}, nodes: map[string]*node{
+	r := &replayer{clocks: map[string]int64{}, signed: map[string]message.MembershipUpdate{}, nodes: map[string]*node{
 		"alice": startNodeArgs(t, filepath.Join(dir, "alice"), "alice password"),
 		"bob":   startNodeArgs(t, filepath.Join(dir, "bob"), "bob password", "--mailserver"),
 	}}
+	r.keys = map[string]*ecdsa.PrivateKey{
+		"alice": accountKey(t, filepath.Join(dir, "alice"), "alice password"),
+		"bob":   accountKey(t, filepath.Join(dir, "bob"), "bob password"),
+	}
 	alice, bob := r.nodes["alice"], r.nodes["bob"]
 	r.sigs = map[string]*signalLog{"alice": alice.signals(alice.c), "bob": bob.signals(bob.c)}
 	r.vars = map[string]any{
@@ -146,6 +179,9 @@ func (r *replayer) run(t *testing.T, st replayStep) {
 	if st.Signal != "" {
 		r.signal(t, st)
 		return
+	}
+	for _, sg := range st.Sign {
+		r.sign(t, sg)
 	}
 	var params []any
 	if err := json.Unmarshal(st.Params, &params); err != nil && len(st.Params) > 0 {
@@ -206,6 +242,75 @@ func (r *replayer) signal(t *testing.T, st replayStep) {
 		return false
 	})
 	validate(t, filepath.Join("signals", st.Signal+".json"), got)
+}
+
+// accountKey decrypts the account key in a datadir's keystore, as the
+// frontend holding the account could.
+func accountKey(t *testing.T, datadir, password string) *ecdsa.PrivateKey {
+	t.Helper()
+	dir := filepath.Join(datadir, "keystore")
+	files, err := os.ReadDir(dir)
+	if err != nil || len(files) != 1 {
+		t.Fatalf("keystore of %s: %v %v", datadir, files, err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, files[0].Name()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := keystore.DecryptKey(data, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k.PrivateKey
+}
+
+// sign signs one membership update (see replayStep.Sign).
+func (r *replayer) sign(t *testing.T, sg replaySign) {
+	var evs []replayEvent
+	raw, _ := json.Marshal(r.fill(sg.Events))
+	if err := json.Unmarshal(raw, &evs); err != nil {
+		t.Fatalf("sign %s: %v", sg.Name, err)
+	}
+	u := message.MembershipUpdate{ChatID: r.text(sg.Chat)}
+	for _, e := range evs {
+		u.Events = append(u.Events, message.MembershipEvent{Type: e.Type, Name: e.Name, Member: e.Member,
+			Members: e.Members, ClockValue: e.ClockValue})
+	}
+	if err := u.Sign(r.keys[sg.Signer]); err != nil {
+		t.Fatalf("sign %s: %v", sg.Name, err)
+	}
+	r.signed[sg.Name] = u
+}
+
+// g5 builds a {"$g5": {chat, signer, updates, message}} payload: the
+// named signed updates and, when message is set, the c4 of that Transit
+// text, in a g5 wrapped and signed by signer, as status-react's
+// wrap-group-message and send-membership-update sent them.
+func (r *replayer) g5(spec map[string]any) string {
+	m := &message.MembershipUpdateMessage{ChatID: r.text(spec["chat"].(string))}
+	for _, name := range spec["updates"].([]any) {
+		u, ok := r.signed[name.(string)]
+		if !ok {
+			r.t.Fatalf("$g5: no signed update %v", name)
+		}
+		m.Updates = append(m.Updates, u)
+	}
+	if text, ok := spec["message"].(string); ok {
+		p, err := message.Decode([]byte(r.text(text)))
+		cm, isChat := p.(*message.ChatMessage)
+		if err != nil || !isChat {
+			r.t.Fatalf("$g5 message: %v (%T)", err, p)
+		}
+		m.Message = cm
+	}
+	raw, err := message.Encode(m)
+	if err == nil {
+		raw, err = message.Wrap(raw, r.keys[spec["signer"].(string)])
+	}
+	if err != nil {
+		r.t.Fatalf("$g5: %v", err)
+	}
+	return "0x" + hex.EncodeToString(raw)
 }
 
 // schemaFor names the result schema of method, relative to testdata/schemas.
@@ -297,6 +402,9 @@ func (r *replayer) fill(v any) any {
 	case map[string]any:
 		if tr, ok := x["$transit"].(string); ok && len(x) == 1 {
 			return "0x" + hex.EncodeToString([]byte(r.text(tr)))
+		}
+		if g5, ok := x["$g5"].(map[string]any); ok && len(x) == 1 {
+			return r.g5(g5)
 		}
 		out := make(map[string]any, len(x))
 		for k, e := range x {
