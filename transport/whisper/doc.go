@@ -30,8 +30,7 @@
 // RLP, a packet over the max message size, an envelope below the minimum
 // PoW, outside the bloom or too large disconnect the peer (§5.1, §5.2,
 // §5.8). Envelopes from the future and expired ones are dropped and
-// counted without disconnecting. Codes 11, 12, 123–125 and unknown codes
-// are counted and ignored.
+// counted without disconnecting. Unknown codes are counted and ignored.
 //
 // Rate limits are budgets, not drop thresholds (RateLimit): past a burst
 // that covers a pool sync or history pages, the peer's read loop waits
@@ -41,5 +40,7 @@
 // score that disconnects it (ErrAbusivePeer).
 // Trusted peers are exempt from rate limits and may send P2P messages
 // (code 127); P2P requests (code 126) go to the handler set with
-// SetP2PRequestHandler.
+// SetP2PRequestHandler. Mailserver sync (codes 123/124, §4.5): requests
+// from any peer go to SetSyncRequestHook's handler, responses only from
+// trusted peers to SetSyncResponseHook's.
 package whisper

@@ -146,9 +146,10 @@ func (w *Whisper) handlePacket(p *peer, msg p2p.Msg) error {
 	switch code {
 	case wproto.MessagesCode, wproto.PowRequirementCode, wproto.BloomFilterExCode, wproto.RateLimitingCode,
 		wproto.BatchAcknowledgedCode, wproto.MessageResponseCode,
-		wproto.P2PRequestCode, wproto.P2PMessageCode, wproto.P2PRequestCompleteCode:
+		wproto.P2PRequestCode, wproto.P2PMessageCode, wproto.P2PRequestCompleteCode,
+		wproto.P2PSyncRequestCode, wproto.P2PSyncResponseCode:
 	default:
-		return nil // status again, 123, 124, unknown: counted above, ignored
+		return nil // status again, unknown: counted above, ignored
 	}
 	body := make([]byte, msg.Size)
 	if _, err := io.ReadFull(msg.Payload, body); err != nil {
@@ -190,6 +191,10 @@ func (w *Whisper) handlePacket(p *peer, msg p2p.Msg) error {
 		return w.handleP2PMessages(p, body)
 	case wproto.P2PRequestCompleteCode:
 		w.handleP2PComplete(p, body)
+	case wproto.P2PSyncRequestCode:
+		w.handleSyncRequest(p, body)
+	case wproto.P2PSyncResponseCode:
+		w.handleSyncResponse(p, body)
 	}
 	return nil
 }

@@ -49,8 +49,15 @@ type P2PEnvelopeHook func(peer enode.ID, env *wproto.Envelope) bool
 // handled, and must not block for long.
 type P2PCompleteHook func(peer enode.ID, body []byte)
 
+// SyncHook receives the body of a mailserver sync packet (code 123 or
+// 124); it owns body. It runs on the peer's read goroutine and must not
+// block for long.
+type SyncHook func(peer enode.ID, body []byte)
+
 const (
 	dropUntrustedComplete = "untrusted_complete"
+	dropUntrustedSync     = "untrusted_sync"
+	dropNoSyncHandler     = "no_sync_handler"
 	dropP2PFiltered       = "p2p_filtered"
 )
 
@@ -59,6 +66,8 @@ type mailHooks struct {
 	envelope atomic.Pointer[EnvelopeHook]
 	p2p      atomic.Pointer[P2PEnvelopeHook]
 	complete atomic.Pointer[P2PCompleteHook]
+	syncReq  atomic.Pointer[SyncHook]
+	syncResp atomic.Pointer[SyncHook]
 }
 
 // SetEnvelopeHook installs (or, with nil, removes) the accepted-envelope
@@ -72,6 +81,17 @@ func (w *Whisper) SetP2PEnvelopeHook(h P2PEnvelopeHook) { setHook(&w.hooks.p2p, 
 // handler code-125 packets are ignored; from untrusted peers they are
 // always dropped and counted as "untrusted_complete".
 func (w *Whisper) SetP2PCompleteHook(h P2PCompleteHook) { setHook(&w.hooks.complete, h) }
+
+// SetSyncRequestHook installs (or removes) the handler of P2P Sync
+// Request packets (code 123). As in status-im/whisper v1.6, any peer may
+// send one; the handler (a mailserver) decides whether to answer. Without
+// a handler the packets are dropped and counted as "no_sync_handler".
+func (w *Whisper) SetSyncRequestHook(h SyncHook) { setHook(&w.hooks.syncReq, h) }
+
+// SetSyncResponseHook installs (or removes) the handler of P2P Sync
+// Response packets (code 124). Only trusted peers' responses reach it;
+// others are dropped and counted as "untrusted_sync".
+func (w *Whisper) SetSyncResponseHook(h SyncHook) { setHook(&w.hooks.syncResp, h) }
 
 func setHook[T any](p *atomic.Pointer[T], h T) {
 	if any(h) == nil {
@@ -117,7 +137,27 @@ func (w *Whisper) handleP2PComplete(p *peer, body []byte) {
 	}
 }
 
-// SendP2PPacket queues a mailserver packet — code 125, 126 or 127 — with
+func (w *Whisper) handleSyncRequest(p *peer, body []byte) {
+	if h, ok := hook(&w.hooks.syncReq); ok && h != nil {
+		h(p.id, body)
+		return
+	}
+	w.m.dropped.Inc(dropNoSyncHandler)
+}
+
+func (w *Whisper) handleSyncResponse(p *peer, body []byte) {
+	if !p.isTrusted() {
+		w.m.dropped.Inc(dropUntrustedSync)
+		return
+	}
+	if h, ok := hook(&w.hooks.syncResp); ok && h != nil {
+		h(p.id, body)
+		return
+	}
+	w.m.dropped.Inc(dropNoSyncHandler)
+}
+
+// SendP2PPacket queues a mailserver packet — code 123 to 127 — with
 // the given body for the connected peer id. Unlike SendP2P it blocks while
 // the peer's control queue is full, until ctx ends (error wrapping
 // ctx.Err()) or the peer leaves (ErrPeerNotFound). Packets to one peer are
@@ -125,7 +165,8 @@ func (w *Whisper) handleP2PComplete(p *peer, body []byte) {
 // the call.
 func (w *Whisper) SendP2PPacket(ctx context.Context, id enode.ID, code wproto.PacketCode, body []byte) error {
 	switch code {
-	case wproto.P2PRequestCompleteCode, wproto.P2PRequestCode, wproto.P2PMessageCode:
+	case wproto.P2PRequestCompleteCode, wproto.P2PRequestCode, wproto.P2PMessageCode,
+		wproto.P2PSyncRequestCode, wproto.P2PSyncResponseCode:
 	default:
 		return fmt.Errorf("whisper: SendP2PPacket: code %s is not a mailserver code", code)
 	}
