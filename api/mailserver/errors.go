@@ -14,7 +14,7 @@ var ErrTooSoon = errors.New("mailserver: a request for the same topics was sent 
 // errs classifies the client's sentinels (see the package doc).
 var errs = api.ErrorMap{
 	Invalid:     []error{mailserver.ErrInvalidParams},
-	Timeout:     []error{mailserver.ErrTimeout},
+	Timeout:     []error{mailserver.ErrTimeout, mailserver.ErrSyncTimeout},
 	Unavailable: []error{mailserver.ErrStopped, errClosed},
 }
 

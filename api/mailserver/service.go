@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/p2p/enode"
 
 	wproto "github.com/statusnode/statusd/protocol/whisper"
@@ -57,6 +58,12 @@ type Config struct {
 	// (default 24 h).
 	Window time.Duration
 	Now    func() time.Time // default time.Now
+	// History keeps shhext_initiateHistoryRequests' per-topic bookkeeping;
+	// nil makes that method and shhext_completeRequest answer -32000.
+	History HistoryStore
+	// Syncer runs shhext_syncMessages; nil (a node without a mailserver)
+	// makes it answer -32000.
+	Syncer Syncer
 }
 
 var errClosed = errors.New("mailserver: RPC service closed")
@@ -69,8 +76,10 @@ type Service struct {
 	keys SymKeys
 	cfg  Config
 
-	mu     sync.Mutex // guards recent, closed and wg.Add
+	mu     sync.Mutex // guards recent, sent, closed and wg.Add
 	recent map[string]time.Time
+	sent   map[common.Hash]time.Time // history request IDs sent lately (markSent)
+	histMu sync.Mutex                // one initiate or complete at a time
 	closed bool
 	ctx    context.Context // background requests; cancelled by Close
 	cancel context.CancelFunc
@@ -89,7 +98,7 @@ func New(c Client, keys SymKeys, cfg Config) *Service {
 		cfg.Now = time.Now
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Service{c: c, keys: keys, cfg: cfg, recent: map[string]time.Time{}, ctx: ctx, cancel: cancel}
+	return &Service{c: c, keys: keys, cfg: cfg, recent: map[string]time.Time{}, sent: map[common.Hash]time.Time{}, ctx: ctx, cancel: cancel}
 }
 
 // API is the value to register under "mailserver".

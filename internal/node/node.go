@@ -38,6 +38,7 @@ import (
 	"github.com/statusnode/statusd/storage"
 	"github.com/statusnode/statusd/storage/atrest"
 	storemailservers "github.com/statusnode/statusd/storage/mailservers"
+	"github.com/statusnode/statusd/storage/topichistory"
 	"github.com/statusnode/statusd/transport/devp2p"
 	"github.com/statusnode/statusd/transport/mailserver"
 	"github.com/statusnode/statusd/transport/timesource"
@@ -436,7 +437,11 @@ func (n *Node) startRPC() error {
 	n.stack.push("shh subscriptions", shhSvc.Close)
 	statusdSvc := statusd.New(messengerAPI{n.messenger}, n.whisper).WithHealth(n.Health)
 	n.stack.push("statusd subscriptions", statusdSvc.Close)
-	mailSvc := mailapi.New(n.mailclient, n.whisper.Keys(), mailapi.Config{Now: n.clock.Now})
+	mailCfg := mailapi.Config{Now: n.clock.Now, History: topichistory.New(storage.NewTable(n.db, topichistory.TableName))}
+	if n.mailserver != nil {
+		mailCfg.Syncer = n.mailserver
+	}
+	mailSvc := mailapi.New(n.mailclient, n.whisper.Keys(), mailCfg)
 	n.stack.push("mailserver requests and subscriptions", mailSvc.Close)
 	extSvc := shhext.New(messengerAPI{n.messenger}, n.whisper.Keys(), shhSvc.API())
 	extSvc.SetMailserver(mailSvc)

@@ -81,6 +81,10 @@ func (s *Server) serve(r request) {
 		case <-ctx.Done():
 		}
 	}()
+	if r.sync {
+		s.serveSync(ctx, r)
+		return
+	}
 	now := s.cfg.Now()
 	req, id, err := s.decode(r.body, now)
 	log := s.log.With(zap.String("peer", r.peer.TerminalString()))

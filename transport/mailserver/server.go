@@ -14,12 +14,17 @@ import (
 	"github.com/statusnode/statusd/lib/metrics"
 	wproto "github.com/statusnode/statusd/protocol/whisper"
 	"github.com/statusnode/statusd/transport/mailserver/archive"
+	"github.com/statusnode/statusd/transport/whisper"
 )
 
 // Router is what the server role needs of the Whisper router
 // (*whisper.Whisper implements it).
 type Router interface {
 	SetP2PRequestHandler(h func(peer enode.ID, body []byte))
+	// Mailserver-to-mailserver sync (sync.go).
+	SetSyncRequestHook(h whisper.SyncHook)
+	SetSyncResponseHook(h whisper.SyncHook)
+	MarkTrustedPeer(id enode.ID) error
 	SendP2PPacket(ctx context.Context, id enode.ID, code wproto.PacketCode, body []byte) error
 	MaxMessageSize() uint32
 	MinPoW() float64
@@ -108,11 +113,15 @@ type Server struct {
 	mu      sync.Mutex // guards started, stopped
 	started bool
 	stopped bool
+
+	syncMu sync.Mutex                  // guards syncs
+	syncs  map[enode.ID]chan syncReply // Sync calls waiting, by peer
 }
 
 type request struct {
 	peer enode.ID
 	body []byte
+	sync bool // a code-123 sync request
 }
 
 type arrival struct {
@@ -143,6 +152,7 @@ func NewServer(cfg ServerConfig, router Router, log *zap.Logger, reg *metrics.Re
 		requests: make(chan request, cfg.QueueSize),
 		incoming: make(chan arrival, cfg.QueueSize*64),
 		quit:     make(chan struct{}),
+		syncs:    map[enode.ID]chan syncReply{},
 	}
 	if len(cfg.Topics) > 0 {
 		s.topics = make(map[wproto.Topic]struct{}, len(cfg.Topics))
@@ -164,6 +174,8 @@ func (s *Server) Start() error {
 	}
 	s.started = true
 	s.router.SetP2PRequestHandler(s.handleRequest)
+	s.router.SetSyncRequestHook(s.handleSyncRequest)
+	s.router.SetSyncResponseHook(s.handleSyncResponse)
 	s.wg.Add(2 + s.cfg.Workers)
 	go s.archiveLoop()
 	go s.pruneLoop()
@@ -190,6 +202,8 @@ func (s *Server) Stop() error {
 		return nil
 	}
 	s.router.SetP2PRequestHandler(nil)
+	s.router.SetSyncRequestHook(nil)
+	s.router.SetSyncResponseHook(nil)
 	close(s.quit)
 	s.wg.Wait()
 	s.log.Info("mailserver stopped")
