@@ -228,6 +228,14 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/mailserver.Service.Close": {
 			Doc: "Close cancels the requests still waiting for their completion, ends every subscription and waits for their goroutines. Idempotent.",
 		},
+		"github.com/statusnode/statusd/api/mailserver.Service.CompleteRequest": {
+			Doc:    "CompleteRequest implements shhext_completeRequest: the pending request id (hex, with or without 0x) is finished and every topic it covered is complete up to its end. An unknown ID is -32602.",
+			Params: []string{"id"},
+		},
+		"github.com/statusnode/statusd/api/mailserver.Service.InitiateHistoryRequests": {
+			Doc:    "InitiateHistoryRequests implements shhext_initiateHistoryRequests: see API.md and ShhExtAPI.InitiateHistoryRequests (package api/shhext). It returns the IDs of the requests sent, as soon as each was sent.",
+			Params: []string{"initiateHistoryRequestParams"},
+		},
 		"github.com/statusnode/statusd/api/mailserver.Service.RequestMessages": {
 			Doc:    "RequestMessages implements shhext_requestMessages (§7.1): it sends one history request (§4.5 form A, signed with the node key) and returns its ID, the request envelope's hash, as soon as the packet is sent. The envelopes arrive through Whisper filters created with allowP2P; the outcome is a mailserver.request.completed or .expired event (mailserver_subscribe). The mailserver is marked trusted.",
 			Params: []string{"messagesRequest"},
@@ -235,6 +243,10 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/mailserver.Service.RequestMessagesSync": {
 			Doc:    "RequestMessagesSync implements shhext_requestMessagesSync (§7.1): it sends r and waits for the completion, resending after each timeout as conf says. A completion returns its cursor (and the server's error text, if any); when every attempt timed out the call fails with -32002.",
 			Params: []string{"conf", "messagesRequest"},
+		},
+		"github.com/statusnode/statusd/api/mailserver.Service.SyncMessages": {
+			Doc:    "SyncMessages implements shhext_syncMessages (see ShhExtAPI.SyncMessages in api/shhext): sync pages from the other mailserver into this node's archive until the final response (and, with FollowCursor, until no cursor is left). A bad field is -32602; no answer in time is -32002.",
+			Params: []string{"syncMessagesRequest"},
 		},
 		"github.com/statusnode/statusd/api/mailservers.API.AddChatRequestRange": {
 			Doc:    "Store the span of a chat's history already requested, replacing the chat's previous one. Answers null.",
@@ -482,6 +494,13 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.Chats": {
 			Doc: "Every chat in v0.35's shape (Chat), most recent message first, each with its newest stored message as lastMessage….",
 		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.CompleteRequest": {
+			Doc:    "The frontend tells that every envelope of the request id (a result of shhext_initiateHistoryRequests) was processed, so each of its topics is complete up to the request's end and the next initiate continues from there. An ID that is not pending (unknown, or already completed) is -32602.",
+			Params: []string{"id"},
+			Examples: []api.Example{
+				{Title: "Finish a history request", Params: `["0x6f1c4c4b3e2f0a9d8c7b6a5948372615f4e3d2c1b0a99887766554433221100f"]`, Result: `null`},
+			},
+		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.ConfirmMessagesProcessedByID": {
 			Doc:    "It is accepted and does nothing else: statusd's messenger already deletes a message's double-ratchet keys and records it as processed when it stores it, before any client sees it (no retained keys, no dedup cache to confirm). It returns null.",
 			Params: []string{"confirmations"},
@@ -511,6 +530,13 @@ var Catalog = &api.Docs{
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.GetOurInstallations": {
 			Doc: "This installation first (always enabled), then the others learnt from our bundles.",
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.InitiateHistoryRequests": {
+			Doc:    "The stateful history request of status-go v0.35: for each topic the node remembers how far its history is complete. A topic asked for the first time is requested from now − Duration (less 20 s of allowance) to now; one whose earlier request was completed (shhext_completeRequest) from where it ended; topics with the same range share a request, and a request still pending is sent again (unless sent less than 3 s ago). Each request (limit 10000, batched) goes to Peer, or the configured mailservers in order, encrypted with SymKeyID's key or to the mailserver's node key; the call returns the IDs (0x hex) once sent, an empty list when nothing is to be requested. Envelopes arrive through P2P filters; the outcome is a mailserver.request.completed signal. A topic listed twice, a bad topic, peer or key is -32602; a repeat within 3 s without Force is -32000.",
+			Params: []string{"params"},
+			Examples: []api.Example{
+				{Title: "Start the history of the \"status\" topic one day back", Params: `[{"Peer":"enode://d860a01f9722d78051619d1e2351aba3f43f943f6f00718d1b9baa4101932a1f5011f16bb2b1bb35db20d6fe28fa0bf09636d26a87d31de9ec6203eeedb1f666@127.0.0.1:30304","SymKeyID":"","Requests":[{"Topic":"0xcd423760","Duration":86400000000000}],"Force":false,"Timeout":0}]`, Result: `["0x6f1c4c4b3e2f0a9d8c7b6a5948372615f4e3d2c1b0a99887766554433221100f"]`},
+			},
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.LoadFilter": {
 			Doc:    "LoadFilters for one chat, without the default filters.",
@@ -582,6 +608,13 @@ var Catalog = &api.Docs{
 			Notification: reflect.TypeFor[shhext.Signal](),
 			Examples: []api.Example{
 				{Title: "Follow incoming messages and envelope states", Params: `[]`, Result: `{"type":"envelope.sent","event":{"ids":["0x5f1d…"],"hash":"0x0e5a…","message":""}}`},
+			},
+		},
+		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.SyncMessages": {
+			Doc:    "Copy a time range of another mailserver's archive into this node's archive (mailserver-to-mailserver sync, codes 123/124, docs/PROTOCOL.md §4.5). The node must run a mailserver itself; the other one (mailServerPeer, required) must be connected, and is marked trusted. One Sync Request (from, to — default the last 24 h —, the topics' bloom or the full bloom, limit default 1000, cursor) is sent; the answers are archived until the final one, whose cursor and error text are the result. With followCursor the node asks again until the cursor is empty. Without an answer within 30 s the call fails with -32002.",
+			Params: []string{"request"},
+			Examples: []api.Example{
+				{Title: "Copy the last day from another mailserver", Params: `[{"mailServerPeer":"enode://d860a01f9722d78051619d1e2351aba3f43f943f6f00718d1b9baa4101932a1f5011f16bb2b1bb35db20d6fe28fa0bf09636d26a87d31de9ec6203eeedb1f666@127.0.0.1:30304","limit":1000,"followCursor":true}]`, Result: `{"cursor":"","error":""}`},
 			},
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.UpdateMessageOutgoingStatus": {
@@ -865,6 +898,16 @@ var Catalog = &api.Docs{
 				"Topics":         "Topics are the 4-byte hex topics to fill; required.",
 			},
 		},
+		"github.com/statusnode/statusd/api/mailserver.InitiateHistoryRequestParams": {
+			Doc: "InitiateHistoryRequestParams is shhext_initiateHistoryRequests' parameter, status-go v0.35's shape (Go field names as JSON keys, matched case-insensitively; Timeout in nanoseconds).",
+			Fields: map[string]string{
+				"Force":    "Force skips the 3 s repeat check.",
+				"Peer":     "Peer is the mailserver's enode URL; empty tries the configured mailservers in order.",
+				"Requests": "Requests are the topics wanted, at most one duration per topic.",
+				"SymKeyID": "SymKeyID is the Whisper key ID of the mailserver password; empty encrypts the request to the mailserver's node key.",
+				"Timeout":  "Timeout is how long to wait for each completion (0: the default).",
+			},
+		},
 		"github.com/statusnode/statusd/api/mailserver.MessagesRequest": {
 			Doc: "MessagesRequest is shhext_requestMessages' parameter, status-go's shape (docs/PROTOCOL.md §7.1).",
 			Fields: map[string]string{
@@ -894,8 +937,30 @@ var Catalog = &api.Docs{
 		"github.com/statusnode/statusd/api/mailserver.RetryConfig": {
 			Doc: "RetryConfig is shhext_requestMessagesSync's first parameter, status-go's shape: attempt n (from 0) waits BaseTimeout + n·StepTimeout for the completion; after MaxRetries further attempts the call fails. The JSON keys are the Go names (matched case-insensitively); durations are integers in nanoseconds, and less than a second counts as 1 s.",
 		},
+		"github.com/statusnode/statusd/api/mailserver.SyncMessagesRequest": {
+			Doc: "SyncMessagesRequest is shhext_syncMessages' parameter, status-go v0.35's shape.",
+			Fields: map[string]string{
+				"Cursor":         "Cursor resumes a previous page: hex without 0x, as returned.",
+				"FollowCursor":   "FollowCursor asks again until the cursor is empty.",
+				"From":           "From is the lower bound, Unix seconds of archive time (default: To − 24 h).",
+				"Limit":          "Limit is the page size, 1 to 1000.",
+				"MailServerPeer": "MailServerPeer is the other mailserver's enode URL; required.",
+				"To":             "To is the upper bound (default: now).",
+				"Topics":         "Topics are 4-byte hex topics; empty syncs every topic.",
+			},
+		},
+		"github.com/statusnode/statusd/api/mailserver.SyncMessagesResponse": {
+			Doc: "SyncMessagesResponse is shhext_syncMessages' result.",
+			Fields: map[string]string{
+				"Cursor": "Cursor is the hex (no 0x) of the next page's cursor, empty when the other mailserver has no more.",
+				"Error":  "Error is the other mailserver's error text, empty on success.",
+			},
+		},
 		"github.com/statusnode/statusd/api/mailserver.TopicRanges": {
 			Doc: "TopicRanges is one topic's ranges: covered ones (mailserver_coveredRanges) or missing ones (mailserver_gaps, mailserver_fillGaps). Ranges is sorted and never null.",
+		},
+		"github.com/statusnode/statusd/api/mailserver.TopicRequest": {
+			Doc: "TopicRequest is one entry of InitiateHistoryRequestParams.Requests, status-go v0.35's shape: a 4-byte hex topic and how far back its history starts, in nanoseconds.",
 		},
 		"github.com/statusnode/statusd/api/mailservers.API": {
 			Doc: "API is the \"mailservers\" namespace of status-go v0.35.1. Every exported method is a JSON-RPC method mailservers_<lowerCamelName>; all are safe for concurrent use and, but ping, answer from the store without waiting on the network.",
