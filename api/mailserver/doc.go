@@ -6,6 +6,11 @@
 //     with the shapes of §7.1 (MessagesRequest, RetryConfig,
 //     MessagesResponse). They are registered under "shhext" by package
 //     api/shhext (Service.SetMailserver), where a frontend expects them.
+//   - Service.InitiateHistoryRequests, Service.CompleteRequest and
+//     Service.SyncMessages implement status-go v0.35's stateful history
+//     methods (over a HistoryStore, storage/topichistory in the node) and
+//     mailserver-to-mailserver sync (over a Syncer, the node's mailserver),
+//     registered under "shhext" the same way.
 //   - API is the "mailserver" namespace: per-topic history bookkeeping
 //     (mailserver_coveredRanges, mailserver_gaps, mailserver_fillGaps,
 //     mailserver_track, mailserver_tracked) and mailserver_subscribe("events"),

@@ -21,6 +21,12 @@
 // router counts them as untrusted_p2p / untrusted_complete), so only peers
 // that marked us trusted are effectively served (§4.5).
 //
+// Sync (sync.go): the server also answers mailserver-to-mailserver Sync
+// Requests (code 123) from any peer, as status-im/whisper v1.6 did, under
+// the same rate and range limits, and Server.Sync asks another mailserver
+// for a range of its archive and archives the Sync Responses (code 124) of
+// that peer while it waits; responses nobody waits for are dropped.
+//
 // Client sends form (A) requests signed with the node key (encrypted to the
 // mailserver's node key, or with the mailserver password), marks the
 // mailserver trusted, waits for each completion and pages through cursors.
