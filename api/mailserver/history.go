@@ -92,6 +92,9 @@ func (s *Service) initiate(ctx context.Context, p InitiateHistoryRequestParams) 
 		}
 		key = &k
 	}
+	if p.Timeout < 0 {
+		return nil, invalid("Timeout", errors.New("must not be negative"))
+	}
 	wanted, err := s.parseTopicRequests(p.Requests)
 	if err != nil {
 		return nil, err

@@ -122,6 +122,7 @@ func TestInitiateHistoryBadParams(t *testing.T) {
 		"Requests[0].Duration": {Requests: []TopicRequest{{Topic: "0x01020304", Duration: -1}}},
 		"Peer":                 {Peer: "enode://nope"},
 		"SymKeyID":             {SymKeyID: "nope"},
+		"Timeout":              {Timeout: -1},
 	} {
 		_, err := h.InitiateHistoryRequests(context.Background(), p)
 		if !isInvalid(err) || !strings.Contains(err.Error(), field) {
