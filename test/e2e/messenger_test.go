@@ -427,7 +427,11 @@ func TestMessengerEndToEnd(t *testing.T) {
 	bob.restart()
 	bob.addPeer(alice)
 	bob.addPeer(carol)
-	eventually(t, e2eWait, "alice sees all 20 acked", func() bool {
+	// What reaches Bob now is either still in a relay's pool or the next
+	// MVDS retransmission, which may be up to the driver's longest back-off
+	// (MaxBackoff, 60 s) away on a loaded machine: wait for that plus the
+	// usual margin.
+	eventually(t, 60*time.Second+e2eWait, "alice sees all 20 acked", func() bool {
 		for _, id := range offlineIDs {
 			if !alice.hasDelivery(id, "acked") {
 				return false
