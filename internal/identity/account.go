@@ -10,10 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ethereum/go-ethereum/accounts/keystore"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/google/uuid"
 )
 
 // maxKeyFile bounds a keystore file read into memory.
@@ -38,9 +36,9 @@ const (
 
 func (k KDF) params() (int, int) {
 	if k == KDFLight {
-		return keystore.LightScryptN, keystore.LightScryptP
+		return lightScryptN, lightScryptP
 	}
-	return keystore.StandardScryptN, keystore.StandardScryptP
+	return standardScryptN, standardScryptP
 }
 
 // LoadOrCreateAccount unlocks the account in keystoreDir with password, or,
@@ -87,14 +85,14 @@ func unlock(path, password string) (*Account, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, err := keystore.DecryptKey(data, password)
-	if errors.Is(err, keystore.ErrDecrypt) {
+	priv, err := decryptKeyFile(data, password)
+	if errors.Is(err, errMAC) {
 		return nil, fmt.Errorf("%w for the account in %s", ErrWrongPassword, path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrBadKeyFile, path, err)
 	}
-	return &Account{Address: key.Address, PrivateKey: key.PrivateKey, File: path}, nil
+	return &Account{Address: crypto.PubkeyToAddress(priv.PublicKey), PrivateKey: priv, File: path}, nil
 }
 
 func create(dir, password string, kdf KDF) (*Account, error) {
@@ -126,20 +124,16 @@ func CreateAccountFromKey(keystoreDir, password string, priv *ecdsa.PrivateKey, 
 }
 
 func store(dir, password string, priv *ecdsa.PrivateKey, kdf KDF) (*Account, error) {
-	id, err := uuid.NewRandom()
-	if err != nil {
-		return nil, fmt.Errorf("identity: %w", err)
-	}
-	key := &keystore.Key{Id: id, Address: crypto.PubkeyToAddress(priv.PublicKey), PrivateKey: priv}
 	n, p := kdf.params()
-	data, err := keystore.EncryptKey(key, password, n, p)
+	data, err := encryptKeyFile(priv, password, n, p)
 	if err != nil {
 		return nil, fmt.Errorf("identity: encrypt account key: %w", err)
 	}
-	name := fmt.Sprintf("UTC--%s--%x", time.Now().UTC().Format("2006-01-02T15-04-05.000000000Z"), key.Address)
+	addr := crypto.PubkeyToAddress(priv.PublicKey)
+	name := fmt.Sprintf("UTC--%s--%x", time.Now().UTC().Format("2006-01-02T15-04-05.000000000Z"), addr)
 	path := filepath.Join(dir, name)
 	if err := writeSecret(path, data); err != nil {
 		return nil, err
 	}
-	return &Account{Address: key.Address, PrivateKey: priv, File: path}, nil
+	return &Account{Address: addr, PrivateKey: priv, File: path}, nil
 }
