@@ -138,10 +138,12 @@ func (n *Node) Start() error {
 		{"rpc", n.startRPC},
 		{"metrics", n.startMetrics},
 	} {
+		stepBegin := time.Now()
 		if err := step.fn(); err != nil {
 			n.stack.unwind()
 			return stepError(step.name, err)
 		}
+		n.log.Debug("start step done", zap.String("step", step.name), zap.Duration("took", time.Since(stepBegin)))
 	}
 	n.log.Info("statusd started",
 		zap.String("version", version.Get().ClientVersion()),
