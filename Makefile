@@ -54,9 +54,12 @@ interop-whisper:
 race:
 	bash scripts/postgres.sh run $(GO) test -count=1 -race -timeout 20m ./...
 
+# scripts/startup-bench.sh: statusd and a bare go-ethereum v1.9.20 Whisper
+# node (interop/whisper-geth/cmd/refnode) run after run, start-up to
+# RPC-ready without key derivation and idle RSS, medians and ratios.
 bench: build
 	bash scripts/postgres.sh run $(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
-	bash scripts/startup-bench.sh $(BUILD)/statusd
+	GO=$(GO) bash scripts/startup-bench.sh $(BUILD)/statusd 7
 	$(MAKE) bench-interop-whisper
 
 # statusd beside go-ethereum v1.9.20 whisperv6, fed the same envelopes over

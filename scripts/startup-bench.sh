@@ -1,15 +1,38 @@
 #!/usr/bin/env bash
-# Measures statusd start-up to RPC-ready on an empty data directory, the
-# password key derivations inside it (the keystore's scrypt and the session
-# store's PBKDF2, reported separately), and idle RSS.
-# Usage: scripts/startup-bench.sh [path/to/statusd] [runs]
+# Measures start-up to RPC-ready and idle memory of statusd beside a bare
+# go-ethereum v1.9.20 Whisper node (interop/whisper-geth/cmd/refnode), run
+# after run on the same machine, and prints the medians and the
+# statusd/reference ratios.
+#
+# statusd starts on an empty data directory with the messenger and the
+# mailserver client running (one mailserver configured, a loopback address
+# nobody listens on, so mailserver selection runs too); its start-up is
+# reported without the password key derivations (the keystore's scrypt and
+# the session store's PBKDF2, which statusd logs and which are reported
+# apart). The reference has no keys to derive. "RPC-ready" is the first
+# answer to shh_version over HTTP. Idle memory is read 3 s after that:
+# VmRSS, and its anonymous part (heap, stacks; the rest is the mapped
+# binary).
+#
+# Usage: scripts/startup-bench.sh [path/to/statusd] [runs] [path/to/refnode]
+# With BASELINE=path/to/another/statusd, that binary runs in the same loop
+# too, so a change is compared before and after in one run.
 set -euo pipefail
 bin="${1:-build/statusd}"
 runs="${2:-5}"
+ref="${3:-}"
+base="${BASELINE:-}"
 port=18645
 work="$(mktemp -d)"
-trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 pid=""
+trap 'if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
+
+if [ -z "$ref" ]; then
+	ref="$work/refnode"
+	(cd "$(dirname "$0")/../interop/whisper-geth" && "${GO:-go}" build -o "$ref" ./cmd/refnode)
+fi
+# A mailserver nobody answers: an enode with a valid key on a closed port.
+mailserver="enode://9b051344d034958a68a1a4dc26bcda29ad2298bbabd6b79826e2de19e7c900494f1175eee53fe8ee79ddaa34fb7dd84d374a451a2f0d5d50ecf39f4c0be40778@127.0.0.1:9"
 
 now_ns() { date +%s%N; }
 
@@ -33,30 +56,78 @@ go_ms() {
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print int((a[NR/2]+a[NR/2+1])/2)}'; }
+mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "x%.2f", a / b}'; }
 
-totals=(); kdfs=(); nets=(); rss=()
-for i in $(seq 1 "$runs"); do
-	dir="$work/run$i"
-	t0=$(now_ns)
-	STATUSD_PASSWORD=bench "$bin" --datadir "$dir" --port 0 --nodiscover --ntp.enabled=false --fleet none --http --http.port "$port" \
-		--rpc.noauth --log.format json 2>"$work/log$i" &
-	pid=$!
+# wait_ready polls the HTTP endpoint until it answers; $1 names the log.
+wait_ready() {
 	until curl -s -o /dev/null -H 'Content-Type: application/json' \
-		-d '{"jsonrpc":"2.0","id":1,"method":"web3_clientVersion","params":[]}' "http://127.0.0.1:$port"; do
-		if ! kill -0 "$pid" 2>/dev/null; then echo "statusd exited:"; cat "$work/log$i"; exit 1; fi
+		-d '{"jsonrpc":"2.0","id":1,"method":"shh_version","params":[]}' "http://127.0.0.1:$port"; do
+		if ! kill -0 "$pid" 2>/dev/null; then echo "$2 exited:"; cat "$1"; exit 1; fi
 		sleep 0.002
 	done
+}
+
+# idle_mem prints "VmRSS RssAnon" of $pid in KiB after 3 s of idling.
+idle_mem() {
+	sleep 3
+	awk '/^VmRSS/ {r=$2} /^RssAnon/ {a=$2} END {print r, a}' "/proc/$pid/status"
+}
+
+stop() { kill -TERM "$pid"; wait "$pid" || true; pid=""; }
+
+# run_statusd BIN TAG RUN appends to the TAG_* arrays.
+run_statusd() {
+	local b="$1" tag="$2" i="$3" dir="$work/$2-$3" log="$work/$2-$3.log"
+	local t0 t1 total kdf mem
+	t0=$(now_ns)
+	STATUSD_PASSWORD=bench "$b" --datadir "$dir" --port 0 --nodiscover --ntp.enabled=false --fleet none \
+		--mailserver.servers "$mailserver" --http --http.port "$port" --rpc.noauth --log.format json 2>"$log" &
+	pid=$!
+	wait_ready "$log" "$b"
 	t1=$(now_ns)
-	total_ms=$(( (t1 - t0) / 1000000 ))
+	total=$(( (t1 - t0) / 1000000 ))
 	# Both password key derivations: the keystore's scrypt and the session
 	# store's PBKDF2 (each logs a "kdf" duration, a Go duration string).
-	kdf_ms=$(grep -E '"(account|session store) unlocked"' "$work/log$i" | sed -E 's/.*"kdf":"([^"]+)".*/\1/' | go_ms)
-	sleep 3
-	rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
-	kill -TERM "$pid"; wait "$pid" || true
-	totals+=("$total_ms"); kdfs+=("$kdf_ms"); nets+=("$((total_ms - kdf_ms))"); rss+=("$rss_kb")
-	echo "run $i: ready ${total_ms} ms (key derivation ${kdf_ms} ms, rest $((total_ms - kdf_ms)) ms), idle RSS $((rss_kb / 1024)) MiB"
+	kdf=$(grep -E '"(account|session store) unlocked"' "$log" | sed -E 's/.*"kdf":"([^"]+)".*/\1/' | go_ms)
+	mem=$(idle_mem)
+	stop
+	eval "${tag}_net+=($((total - kdf))); ${tag}_kdf+=($kdf); ${tag}_rss+=(${mem% *}); ${tag}_anon+=(${mem#* })"
+	echo "run $i $tag: ready ${total} ms (key derivation ${kdf} ms, rest $((total - kdf)) ms), idle RSS $(mib "${mem% *}") MiB (anonymous $(mib "${mem#* }") MiB)"
+}
+
+run_ref() {
+	local i="$1" log="$work/ref-$1.log" t0 t1 mem
+	t0=$(now_ns)
+	"$ref" -rpcport "$port" -exit-on-stdin-eof=false </dev/null >"$log" 2>&1 &
+	pid=$!
+	wait_ready "$log" "$ref"
+	t1=$(now_ns)
+	mem=$(idle_mem)
+	stop
+	ref_net+=($(( (t1 - t0) / 1000000 ))); ref_rss+=("${mem% *}"); ref_anon+=("${mem#* }")
+	echo "run $i reference: ready $(( (t1 - t0) / 1000000 )) ms, idle RSS $(mib "${mem% *}") MiB (anonymous $(mib "${mem#* }") MiB)"
+}
+
+sd_net=(); sd_kdf=(); sd_rss=(); sd_anon=()
+base_net=(); base_kdf=(); base_rss=(); base_anon=()
+ref_net=(); ref_rss=(); ref_anon=()
+for i in $(seq 1 "$runs"); do
+	run_statusd "$bin" sd "$i"
+	run_ref "$i"
+	if [ -n "$base" ]; then run_statusd "$base" base "$i"; fi
 done
-echo "median over $runs runs: start-up to RPC-ready $(printf '%s\n' "${nets[@]}" | median) ms without key derivation;" \
-	"key derivation $(printf '%s\n' "${kdfs[@]}" | median) ms; total $(printf '%s\n' "${totals[@]}" | median) ms;" \
-	"idle RSS $(( $(printf '%s\n' "${rss[@]}" | median) / 1024 )) MiB"
+
+m() { printf '%s\n' "$@" | median; }
+# summary TAG NAME prints TAG's medians and its ratios to the reference.
+summary() {
+	local net rss anon kdf
+	eval "net=\$(m \"\${${1}_net[@]}\"); rss=\$(m \"\${${1}_rss[@]}\"); anon=\$(m \"\${${1}_anon[@]}\"); kdf=\$(m \"\${${1}_kdf[@]}\")"
+	echo "$2: start-up to RPC-ready ${net} ms without key derivation ($(ratio "$net" "$rn") the reference; key derivation ${kdf} ms)," \
+		"idle RSS $(mib "$rss") MiB ($(ratio "$rss" "$rr") the reference), anonymous $(mib "$anon") MiB ($(ratio "$anon" "$ra"))"
+}
+rn=$(m "${ref_net[@]}"); rr=$(m "${ref_rss[@]}"); ra=$(m "${ref_anon[@]}")
+echo "medians over $runs runs (targets: start-up <= x1.50, idle RSS <= x1.25 the reference):"
+echo "reference (go-ethereum v1.9.20 whisperv6): start-up to RPC-ready ${rn} ms, idle RSS $(mib "$rr") MiB, anonymous $(mib "$ra") MiB"
+summary sd "statusd ($bin)"
+if [ -n "$base" ]; then summary base "baseline ($base)"; fi
