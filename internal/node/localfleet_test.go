@@ -104,6 +104,9 @@ func TestLocalFleet(t *testing.T) {
 
 	nc := discoveryConfig(t, bootURL)
 	nc.Mailserver.Servers = []string{ms[0].P2P().Self().URLv4(), ms[1].P2P().Self().URLv4()}
+	// The request to the killed mailserver fails by this timeout; the
+	// default (10 s) would only make the test slower.
+	nc.Mailserver.Timeout = "3s"
 	n := startNode(t, nc)
 	testutil.WaitFor(t, 30*time.Second, "relays found and a mailserver selected", func() bool {
 		sel := n.MailClient().Selected()
