@@ -349,6 +349,10 @@ func (n *messengerNet) pairAlice() {
 // a member removed, whose later messages nobody shows; and Alice's second
 // device shows what she sent from the first.
 func TestMessengerEndToEnd(t *testing.T) {
+	// Most of its time is a wait for a Whisper TTL; it runs beside the
+	// other test that waits for one (TestOfflinePublicSend), on daemons of
+	// its own.
+	t.Parallel()
 	begin := time.Now()
 	n := startMessengerNet(t)
 	t.Logf("started and paired in %v", time.Since(begin).Round(time.Millisecond))

@@ -19,6 +19,9 @@ func TestOfflinePublicSend(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits for an envelope TTL")
 	}
+	// Mostly a wait for the TTL; it runs beside TestMessengerEndToEnd,
+	// which waits for one too, on daemons of its own.
+	t.Parallel()
 	const chat = "offline-send"
 	alice, bob := newPeer(t, "alice"), newPeer(t, "bob")
 	alice.mustStart()
