@@ -143,8 +143,8 @@ func decryptKeyFile(data []byte, password string) (*ecdsa.PrivateKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(derived) < 32 || len(iv) != aes.BlockSize {
-		return nil, errors.New("identity: key file: derived key or IV too short")
+	if len(iv) != aes.BlockSize {
+		return nil, fmt.Errorf("identity: key file IV of %d bytes", len(iv))
 	}
 	if subtle.ConstantTimeCompare(crypto.Keccak256(derived[16:32], ct), mac) != 1 {
 		return nil, errMAC
@@ -170,6 +170,9 @@ func deriveFileKey(kdf string, raw json.RawMessage, password string) ([]byte, er
 	if err != nil {
 		return nil, fmt.Errorf("identity: key file salt: %w", err)
 	}
+	if p.DKLen < 32 || p.DKLen > 1024 {
+		return nil, fmt.Errorf("identity: key file dklen %d", p.DKLen)
+	}
 	switch kdf {
 	case "scrypt":
 		k, err := scrypt.Key([]byte(password), salt, p.N, p.R, p.P, p.DKLen)
@@ -178,8 +181,8 @@ func deriveFileKey(kdf string, raw json.RawMessage, password string) ([]byte, er
 		}
 		return k, nil
 	case "pbkdf2":
-		if p.PRF != "hmac-sha256" {
-			return nil, fmt.Errorf("identity: key file prf %q", p.PRF)
+		if p.PRF != "hmac-sha256" || p.C < 1 {
+			return nil, fmt.Errorf("identity: key file prf %q, c %d", p.PRF, p.C)
 		}
 		k, err := pbkdf2.Key(sha256.New, password, salt, p.C, p.DKLen)
 		if err != nil {

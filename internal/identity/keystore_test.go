@@ -95,6 +95,8 @@ func TestKeyFileMalformed(t *testing.T) {
 		"kdf":        `{"version":3,"crypto":{"cipher":"aes-128-ctr","kdf":"argon2","kdfparams":{},"cipherparams":{"iv":"00000000000000000000000000000000"}}}`,
 		"bad hex":    `{"version":3,"crypto":{"cipher":"aes-128-ctr","ciphertext":"zz","kdf":"scrypt"}}`,
 		"short iv":   `{"version":3,"crypto":{"cipher":"aes-128-ctr","kdf":"pbkdf2","kdfparams":{"c":1,"dklen":32,"prf":"hmac-sha256","salt":"00"},"cipherparams":{"iv":"00"}}}`,
+		"dklen":      `{"version":3,"crypto":{"cipher":"aes-128-ctr","kdf":"scrypt","kdfparams":{"n":2,"r":1,"p":1,"dklen":-1,"salt":"00"},"cipherparams":{"iv":"00000000000000000000000000000000"}}}`,
+		"pbkdf2 c":   `{"version":3,"crypto":{"cipher":"aes-128-ctr","kdf":"pbkdf2","kdfparams":{"c":0,"dklen":32,"prf":"hmac-sha256","salt":"00"},"cipherparams":{"iv":"00000000000000000000000000000000"}}}`,
 		"scrypt arg": `{"version":3,"crypto":{"cipher":"aes-128-ctr","kdf":"scrypt","kdfparams":{"n":3,"r":8,"p":1,"dklen":32,"salt":"00"},"cipherparams":{"iv":"00000000000000000000000000000000"}}}`,
 	} {
 		if _, err := decryptKeyFile([]byte(data), "x"); err == nil || errors.Is(err, errMAC) {
