@@ -94,8 +94,9 @@ func TestDayOne(t *testing.T) {
 	// reference.
 	matchLine(t, A("send", keyB, "hi", "bob"), `0x[0-9a-f]{64}`+"\n?")
 	refA := keyA[:minKeyRef]
+	// The chat opens as the message is stored: wait for both.
 	testutil.WaitFor(t, 30*time.Second, "bob to get the 1:1 message", func() bool {
-		return strings.Contains(B("chats"), "1:1     "+refA)
+		return strings.Contains(B("chats"), "1:1     "+refA) && strings.Contains(B("messages", refA), "hi bob")
 	})
 	matchLine(t, lines(t, B("messages", refA), 1)[0], `.*  `+regexp.QuoteMeta(shortKey(keyA))+`  hi bob`)
 
