@@ -56,7 +56,13 @@ type node struct {
 
 func startNode(t *testing.T, dir, password string) *node {
 	t.Helper()
-	d, err := daemon.Start(t, daemon.Options{Datadir: dir, Password: password})
+	return startNodeArgs(t, dir, password)
+}
+
+// startNodeArgs is startNode with extra statusd flags.
+func startNodeArgs(t *testing.T, dir, password string, args ...string) *node {
+	t.Helper()
+	d, err := daemon.Start(t, daemon.Options{Datadir: dir, Password: password, Args: args})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/statusnode/statusd/lib/testutil"
-	"github.com/statusnode/statusd/lib/testutil/daemon"
 	"github.com/statusnode/statusd/protocol/message"
 )
 
@@ -136,30 +135,6 @@ func TestFrontendReplay(t *testing.T) {
 			})
 		}
 	}
-}
-
-// startNodeArgs is startNode with extra statusd flags.
-func startNodeArgs(t *testing.T, dir, password string, args ...string) *node {
-	t.Helper()
-	d, err := daemon.Start(t, daemon.Options{Datadir: dir, Password: password, Args: args})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	c, err := d.DialWS(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c.Close()
-		if t.Failed() {
-			t.Logf("--- %s log ---\n%s", dir, d.Logs())
-		}
-	})
-	n := &node{t: t, d: d, c: c}
-	n.call(&n.key, "statusd_chatKey")
-	return n
 }
 
 // run makes one call (again until its result holds st.Until), checks the
