@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,9 +45,10 @@ type rpcEvent struct {
 func BenchmarkOneToOne(b *testing.B) {
 	n, senders := envInt(b, "STATUSD_BENCH_MESSAGES", benchMessages), envInt(b, "STATUSD_BENCH_SENDERS", benchSenders)
 	alice, bob := newPeer(b, "alice"), newPeer(b, "bob")
-	if os.Getenv("STATUSD_BENCH_METRICS") != "" {
+	profDir := os.Getenv("STATUSD_BENCH_PROFILE")
+	if os.Getenv("STATUSD_BENCH_METRICS") != "" || profDir != "" {
 		for _, p := range []*peer{alice, bob} {
-			p.extra = []string{"--metrics", "--metrics.addr", fmt.Sprintf("127.0.0.1:%d", daemon.FreePort(b))}
+			p.extra = []string{"--metrics", "--metrics.pprof", "--metrics.addr", fmt.Sprintf("127.0.0.1:%d", daemon.FreePort(b))}
 			defer logMetrics(b, p)
 		}
 	}
@@ -67,6 +69,9 @@ func BenchmarkOneToOne(b *testing.B) {
 	var lat []time.Duration
 	var total, sending time.Duration
 	b.ResetTimer()
+	if profDir != "" {
+		defer profile(b, profDir, alice, bob)()
+	}
 	for round := range b.N {
 		r := runBurst(b, alice, bob.key, recv, round, n, senders)
 		lat = append(lat, r.latencies...)
@@ -110,6 +115,37 @@ func logMetrics(b *testing.B, p *peer) {
 			b.Logf("%s %s", p.name, line)
 		}
 	}
+}
+
+// profile starts CPU profiles of every peer's daemon, for
+// STATUSD_BENCH_PROFILE_SECONDS (default 10), and returns a function that
+// waits for them and writes dir/<name>.cpu.pprof. The daemons must run
+// with --metrics.pprof; the metrics address is the last of their extra
+// flags.
+func profile(b *testing.B, dir string, peers ...*peer) (wait func()) {
+	secs := envInt(b, "STATUSD_BENCH_PROFILE_SECONDS", 10)
+	var wg sync.WaitGroup
+	for _, p := range peers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", p.extra[len(p.extra)-1], secs)
+			resp, err := http.Get(url)
+			if err != nil {
+				b.Errorf("%s profile: %v", p.name, err)
+				return
+			}
+			defer resp.Body.Close()
+			data, err := io.ReadAll(resp.Body)
+			if err == nil {
+				err = os.WriteFile(filepath.Join(dir, p.name+".cpu.pprof"), data, 0o644)
+			}
+			if err != nil {
+				b.Errorf("%s profile: %v", p.name, err)
+			}
+		}()
+	}
+	return wg.Wait
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
