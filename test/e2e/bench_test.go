@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/statusnode/statusd/internal/messenger"
+	"github.com/statusnode/statusd/lib/testutil"
 	"github.com/statusnode/statusd/lib/testutil/daemon"
 )
 
@@ -41,7 +42,12 @@ type rpcEvent struct {
 // WebSocket events subscription timestamps every messages.new. Reported:
 // msgs/s, the burst's messages over the time from the first call to the
 // last message received; p50-ms and p99-ms, send-to-receive latency (call
-// start to Bob's event); send-msgs/s, the rate the calls returned at.
+// start to Bob's event); send-msgs/s, the rate the calls returned at;
+// alice-cpu-µs/msg and bob-cpu-µs/msg, the CPU time each daemon used per
+// message over the bursts (steadier than the rates on a shared machine).
+// STATUSD_BENCH_PROFILE=dir also writes CPU profiles of both daemons
+// (alice.cpu.pprof, bob.cpu.pprof; STATUSD_BENCH_PROFILE_SECONDS long,
+// from the first burst's start) to dir.
 func BenchmarkOneToOne(b *testing.B) {
 	n, senders := envInt(b, "STATUSD_BENCH_MESSAGES", benchMessages), envInt(b, "STATUSD_BENCH_SENDERS", benchSenders)
 	alice, bob := newPeer(b, "alice"), newPeer(b, "bob")
@@ -68,6 +74,7 @@ func BenchmarkOneToOne(b *testing.B) {
 
 	var lat []time.Duration
 	var total, sending time.Duration
+	cpu0 := []time.Duration{testutil.CPUTime(b, alice.daemon().Pid()), testutil.CPUTime(b, bob.daemon().Pid())}
 	b.ResetTimer()
 	if profDir != "" {
 		defer profile(b, profDir, alice, bob)()
@@ -79,8 +86,11 @@ func BenchmarkOneToOne(b *testing.B) {
 		sending += r.sending
 	}
 	b.StopTimer()
+	aliceCPU, bobCPU := testutil.CPUTime(b, alice.daemon().Pid())-cpu0[0], testutil.CPUTime(b, bob.daemon().Pid())-cpu0[1]
 	slices.Sort(lat)
 	msgs := float64(n * b.N)
+	b.ReportMetric(float64(aliceCPU.Microseconds())/msgs, "alice-cpu-µs/msg")
+	b.ReportMetric(float64(bobCPU.Microseconds())/msgs, "bob-cpu-µs/msg")
 	b.ReportMetric(msgs/total.Seconds(), "msgs/s")
 	b.ReportMetric(msgs/sending.Seconds(), "send-msgs/s")
 	b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
