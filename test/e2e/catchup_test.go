@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -66,7 +67,7 @@ func backlogText(i int) string { return fmt.Sprintf("honest %05d", i) }
 func (bl *backlog) client(tb testing.TB) (*peer, string) {
 	tb.Helper()
 	c := newPeer(tb, "client")
-	c.extra = []string{"--mailserver.servers", bl.mail.daemon().Enode}
+	c.extra = append([]string{"--mailserver.servers", bl.mail.daemon().Enode}, profFlags(tb)...)
 	c.mustStart(bl.mail.daemon().Enode)
 	waitPeered(tb, 20*time.Second, c, bl.mail)
 	var chat map[string]any
@@ -101,15 +102,19 @@ func (bl *backlog) fill(tb testing.TB, client *peer, topic string) {
 // gap from the mailserver; reported: messages shown per second from the
 // fillGaps call until the chat's unread count reaches n (every message
 // stored and shown), that time, and the client's peak RSS. Default
-// settings on every node.
+// settings on every node. STATUSD_BENCH_PROFILE=dir writes a CPU profile
+// of the client during the catch-up (dir/client.cpu.pprof), in this and
+// the other catch-up benchmarks.
 func BenchmarkCatchUpPublic(b *testing.B) {
 	n := envInt(b, "STATUSD_BENCH_CATCHUP", 10000)
 	bl := newBacklog(b, "catchup", n, benchSenders)
 	for range b.N {
 		client, topic := bl.client(b)
+		wait := profileClient(b, client)
 		start := time.Now()
 		bl.fill(b, client, topic)
 		reportShown(b, client, bl.chat, n, start)
+		wait()
 	}
 }
 
@@ -127,10 +132,12 @@ func BenchmarkCatchUpPublicArchived(b *testing.B) {
 	for range b.N {
 		client, topic := bl.client(b)
 		b.StartTimer()
+		wait := profileClient(b, client)
 		start := time.Now()
 		bl.fill(b, client, topic)
 		reportShown(b, client, bl.chat, n, start)
 		b.StopTimer()
+		wait()
 	}
 }
 
@@ -146,12 +153,15 @@ func BenchmarkCatchUpPublicArchived(b *testing.B) {
 func BenchmarkCatchUpOneToOne(b *testing.B) {
 	n := envInt(b, "STATUSD_BENCH_CATCHUP", 10000)
 	mail, sender := newPeer(b, "mailserver"), newPeer(b, "sender")
-	mail.extra = []string{"--mailserver", "--metrics", "--metrics.addr", fmt.Sprintf("127.0.0.1:%d", daemon.FreePort(b))}
+	mail.extra = append([]string{"--mailserver"}, profFlags(b)...)
+	if mail.extra[len(mail.extra)-1] == "--mailserver" {
+		mail.extra = append(mail.extra, "--metrics", "--metrics.addr", fmt.Sprintf("127.0.0.1:%d", daemon.FreePort(b)))
+	}
 	mail.mustStart()
 	b.StopTimer()
 	for range b.N {
 		client := newPeer(b, "client")
-		client.extra = []string{"--mailserver.servers", mail.daemon().Enode}
+		client.extra = append([]string{"--mailserver.servers", mail.daemon().Enode}, profFlags(b)...)
 		client.mustStart(mail.daemon().Enode) // creates the account
 		client.daemon().Stop(callTimeout)
 
@@ -174,6 +184,7 @@ func BenchmarkCatchUpOneToOne(b *testing.B) {
 		waitPeered(b, 20*time.Second, client, mail)
 		topic := ownPartitionedTopic(b, client)
 		b.StartTimer()
+		wait := profileClient(b, client, mail)
 		start := time.Now()
 		var ok any
 		if err := client.call(&ok, "mailserver_fillGaps", map[string]any{
@@ -184,6 +195,7 @@ func BenchmarkCatchUpOneToOne(b *testing.B) {
 		}
 		reportShown(b, client, sender.key, n, start)
 		b.StopTimer()
+		wait()
 		b.ReportMetric(archived, "archived-envelopes")
 	}
 }
@@ -212,6 +224,25 @@ func metric(tb testing.TB, p *peer, name string) float64 {
 	}
 	tb.Fatalf("%s has no metric %s", p.name, name)
 	return 0
+}
+
+// profFlags are the flags that let profileClient profile a daemon
+// (STATUSD_BENCH_PROFILE set), or none.
+func profFlags(tb testing.TB) []string {
+	if os.Getenv("STATUSD_BENCH_PROFILE") == "" {
+		return nil
+	}
+	return []string{"--metrics", "--metrics.pprof", "--metrics.addr", fmt.Sprintf("127.0.0.1:%d", daemon.FreePort(tb))}
+}
+
+// profileClient starts CPU profiles of the client and of the other given
+// peers started with profFlags (STATUSD_BENCH_PROFILE, see
+// BenchmarkOneToOne) and returns the function that waits for them.
+func profileClient(b *testing.B, client *peer, others ...*peer) (wait func()) {
+	if dir := os.Getenv("STATUSD_BENCH_PROFILE"); dir != "" {
+		return profile(b, dir, append([]*peer{client}, others...)...)
+	}
+	return func() {}
 }
 
 // reportShown waits until chat's unread count on client reaches n and
