@@ -30,7 +30,7 @@ type backlog struct {
 func newBacklog(tb testing.TB, chat string, n, workers int) *backlog {
 	tb.Helper()
 	bl := &backlog{mail: newPeer(tb, "mailserver"), sender: newPeer(tb, "sender"), chat: chat}
-	bl.mail.extra = []string{"--mailserver"}
+	bl.mail.extra = append([]string{"--mailserver"}, profFlags(tb)...)
 	bl.mail.mustStart()
 	bl.sender.mustStart(bl.mail.daemon().Enode)
 	waitPeered(tb, 20*time.Second, bl.sender, bl.mail)
@@ -110,10 +110,10 @@ func BenchmarkCatchUpPublic(b *testing.B) {
 	bl := newBacklog(b, "catchup", n, benchSenders)
 	for range b.N {
 		client, topic := bl.client(b)
-		wait := profileClient(b, client)
-		start := time.Now()
+		wait := profileClient(b, client, bl.mail)
+		start, cpu := time.Now(), testutil.CPUTime(b, client.daemon().Pid())
 		bl.fill(b, client, topic)
-		reportShown(b, client, bl.chat, n, start)
+		reportShown(b, client, bl.chat, n, start, cpu)
 		wait()
 	}
 }
@@ -132,10 +132,10 @@ func BenchmarkCatchUpPublicArchived(b *testing.B) {
 	for range b.N {
 		client, topic := bl.client(b)
 		b.StartTimer()
-		wait := profileClient(b, client)
-		start := time.Now()
+		wait := profileClient(b, client, bl.mail)
+		start, cpu := time.Now(), testutil.CPUTime(b, client.daemon().Pid())
 		bl.fill(b, client, topic)
-		reportShown(b, client, bl.chat, n, start)
+		reportShown(b, client, bl.chat, n, start, cpu)
 		b.StopTimer()
 		wait()
 	}
@@ -185,7 +185,7 @@ func BenchmarkCatchUpOneToOne(b *testing.B) {
 		topic := ownPartitionedTopic(b, client)
 		b.StartTimer()
 		wait := profileClient(b, client, mail)
-		start := time.Now()
+		start, cpu := time.Now(), testutil.CPUTime(b, client.daemon().Pid())
 		var ok any
 		if err := client.call(&ok, "mailserver_fillGaps", map[string]any{
 			"mailServerPeer": mail.daemon().Enode, "topics": []string{topic},
@@ -193,7 +193,7 @@ func BenchmarkCatchUpOneToOne(b *testing.B) {
 		}); err != nil {
 			b.Fatal(err)
 		}
-		reportShown(b, client, sender.key, n, start)
+		reportShown(b, client, sender.key, n, start, cpu)
 		b.StopTimer()
 		wait()
 		b.ReportMetric(archived, "archived-envelopes")
@@ -246,8 +246,9 @@ func profileClient(b *testing.B, client *peer, others ...*peer) (wait func()) {
 }
 
 // reportShown waits until chat's unread count on client reaches n and
-// reports shown-msgs/s, s-to-last (both from start) and client-peak-MiB.
-func reportShown(b *testing.B, client *peer, chat string, n int, start time.Time) {
+// reports shown-msgs/s, s-to-last (both from start), client-peak-MiB and
+// client-cpu-µs/msg (the client's CPU time since it was cpu, per message).
+func reportShown(b *testing.B, client *peer, chat string, n int, start time.Time, cpu time.Duration) {
 	b.Helper()
 	var unread int
 	testutil.WaitFor(b, benchTimeout, "every message shown", func() bool {
@@ -265,6 +266,7 @@ func reportShown(b *testing.B, client *peer, chat string, n int, start time.Time
 	b.ReportMetric(float64(n)/took.Seconds(), "shown-msgs/s")
 	b.ReportMetric(took.Seconds(), "s-to-last")
 	b.ReportMetric(float64(testutil.PeakRSS(b, client.daemon().Pid())>>20), "client-peak-MiB")
+	b.ReportMetric(float64((testutil.CPUTime(b, client.daemon().Pid())-cpu).Microseconds())/float64(n), "client-cpu-µs/msg")
 }
 
 // sendTexts sends n texts to chat from workers concurrent callers and
