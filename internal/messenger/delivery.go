@@ -13,6 +13,7 @@ import (
 	mvds "github.com/statusnode/statusd/protocol/datasync"
 	"github.com/statusnode/statusd/protocol/message"
 	"github.com/statusnode/statusd/storage"
+	"github.com/statusnode/statusd/storage/messengerstore"
 )
 
 // maxTracked bounds the envelopes whose events we wait for, and the events
@@ -350,27 +351,43 @@ func (t *deliveryTx) delivery(id string) (*Delivery, error) {
 
 // set moves rec to state next (the message record too) in the
 // transaction.
+//
+// The message record is read (and decoded) only when the state changes;
+// otherwise (a peer's confirmation, a second ACK) a look-up checks that
+// the message still exists.
 func (t *deliveryTx) set(rec *Delivery, next DeliveryState) {
-	msg, ok := t.msgs[rec.MessageID]
-	if !ok {
+	id := rec.MessageID
+	changed := next != rec.State
+	msg, ok := t.msgs[id]
+	switch {
+	case ok:
+	case changed:
 		var err error
-		if msg, err = t.d.st.message(rec.MessageID); err != nil {
+		if msg, err = t.d.st.message(id); err != nil {
 			return // deleted (or unreadable): nothing to track any more
 		}
+	default:
+		if _, known := t.recs[id]; !known {
+			if exists, err := t.d.st.rs.Has(messengerstore.KindMessage, id); err != nil || !exists {
+				return
+			}
+		}
 	}
-	changed := next != rec.State
 	rec.State, rec.UpdatedAt = next, t.d.now().UnixMilli()
 	if t.recs == nil {
 		t.recs, t.msgs, t.dirty = make(map[string]*Delivery), make(map[string]*Message), make(map[string]bool)
 	}
-	t.recs[rec.MessageID], t.msgs[rec.MessageID] = rec, msg
+	t.recs[id] = rec
+	if msg != nil {
+		t.msgs[id] = msg
+	}
 	if len(rec.Recipients) == 0 && (next == DeliverySent || next == DeliveryExpired) {
-		t.b.Delete(publicKey(rec.MessageID)) // a public message leaves the outbox
+		t.b.Delete(publicKey(id)) // a public message leaves the outbox
 	}
 	if changed {
 		msg.Delivery = next
-		t.dirty[rec.MessageID] = true
-		t.events = append(t.events, DeliveryEvent{MessageID: rec.MessageID, ChatID: rec.ChatID, State: next})
+		t.dirty[id] = true
+		t.events = append(t.events, DeliveryEvent{MessageID: id, ChatID: rec.ChatID, State: next})
 	}
 }
 
