@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/syndtr/goleveldb/leveldb"
+	"github.com/syndtr/goleveldb/leveldb/filter"
 	"github.com/syndtr/goleveldb/leveldb/opt"
 	lstorage "github.com/syndtr/goleveldb/leveldb/storage"
 	"github.com/syndtr/goleveldb/leveldb/util"
@@ -61,11 +62,16 @@ type LevelDB struct {
 	closeErr error
 }
 
-// levelDBOptions are the goleveldb settings of every statusd database.
+// levelDBOptions are the goleveldb settings of every statusd database. A
+// Bloom filter of 10 bits a key in every table lets a look-up of a missing
+// key (the messenger's dedupe check of every received message) skip the
+// tables that cannot hold it; tables written without one (before it was
+// set) are read as before.
 func levelDBOptions() *opt.Options {
 	return &opt.Options{
 		BlockCacheCapacity: 8 * opt.MiB,
 		WriteBuffer:        4 * opt.MiB,
+		Filter:             filter.NewBloomFilter(10),
 	}
 }
 

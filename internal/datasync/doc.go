@@ -10,7 +10,8 @@
 // AckFunc.
 //
 // The Ready cycle the driver runs after every input (tick, received payload,
-// Append, AddPeer, RemovePeer):
+// Append, AddPeer, RemovePeer; requests already waiting when one is taken
+// share its cycle, so concurrent Appends cost one store write):
 //
 //	rd := node.Ready()
 //	store.ApplyReady(rd.Changes, rd.Deliver) // 1. persist, deliveries marked pending

@@ -99,6 +99,8 @@ type Driver struct {
 
 	node    *mvds.Node                // owned by the run goroutine after Start
 	origins map[mvds.MessageID]origin // senders of messages stepped since the last flush; run goroutine
+	batch   []request                 // the requests of one Ready cycle, reused; run goroutine
+	reqErrs []error                   // their errors, reused; run goroutine
 	rtt     *rttEstimator             // nil unless Config.AdaptiveBackoff; run goroutine
 	inbox   inbox
 	reqs    chan request
@@ -219,7 +221,7 @@ func (d *Driver) run(ticker Ticker) {
 	}
 	fl.arm(d)
 	for {
-		var req *request
+		var reqs []request
 		var serr error
 		select {
 		case <-d.quit:
@@ -240,11 +242,15 @@ func (d *Driver) run(ticker Ticker) {
 			serr = d.step()
 		case r := <-d.reqs:
 			serr = d.step()
-			req = &r
+			reqs = d.moreRequests(append(d.batch[:0], r))
 		}
-		var err error
-		if req != nil && serr == nil {
-			err = req.fn(d.node)
+		errs := d.reqErrs[:0]
+		for _, r := range reqs {
+			var err error
+			if serr == nil {
+				err = r.fn(d.node)
+			}
+			errs = append(errs, err)
 		}
 		ferr := serr
 		if ferr == nil {
@@ -253,17 +259,38 @@ func (d *Driver) run(ticker Ticker) {
 		if ferr == nil {
 			fl.arm(d) // before replying: Append returns with its flush scheduled
 		}
-		if req != nil {
+		for i, r := range reqs {
 			if ferr != nil {
-				err = ferr
+				errs[i] = ferr
 			}
-			req.reply <- err
+			r.reply <- errs[i]
 		}
+		clear(reqs)
+		d.batch, d.reqErrs = reqs, errs
 		if ferr != nil {
 			d.fail(ferr)
 			return
 		}
 	}
+}
+
+// maxBatch bounds the requests one Ready cycle takes (moreRequests).
+const maxBatch = 64
+
+// moreRequests appends to reqs the requests already waiting, up to
+// maxBatch in all, without blocking: concurrent Appends (one per API
+// caller) then share one Ready cycle and one store write instead of
+// taking one each.
+func (d *Driver) moreRequests(reqs []request) []request {
+	for len(reqs) < maxBatch {
+		select {
+		case r := <-d.reqs:
+			reqs = append(reqs, r)
+		default:
+			return reqs
+		}
+	}
+	return reqs
 }
 
 // flushTimer is the pending Node.Flush of the run goroutine (the

@@ -13,6 +13,7 @@ import (
 	mvds "github.com/statusnode/statusd/protocol/datasync"
 	"github.com/statusnode/statusd/protocol/message"
 	"github.com/statusnode/statusd/storage"
+	"github.com/statusnode/statusd/storage/messengerstore"
 )
 
 // maxTracked bounds the envelopes whose events we wait for, and the events
@@ -121,13 +122,17 @@ func (dl *deliveries) state(id string) (*Delivery, error) {
 // be sent (§6.4: keccak256(author ‖ body)) and records MVDS ID → status ID
 // for the ACKs, before the payload leaves. Runs on the driver goroutine.
 func (d *deliveries) mapOutgoing(self *ecdsa.PublicKey, msgs []mvds.Message, mvdsIDs []mvds.MessageID) []string {
-	var ids []string
+	if len(msgs) == 0 {
+		return nil
+	}
+	ids := make([]string, len(msgs))
+	var b storage.Batch
 	for i := range msgs {
-		id := message.ID(self, msgs[i].Body)
-		if err := d.st.putMVDS(mvdsIDs[i], id); err != nil {
-			d.log.Warn("persist mvds id", zap.Error(err))
-		}
-		ids = append(ids, id)
+		ids[i] = message.ID(self, msgs[i].Body)
+		putMVDS(&b, mvdsIDs[i], ids[i])
+	}
+	if err := d.st.write(&b); err != nil {
+		d.log.Warn("persist mvds ids", zap.Error(err))
 	}
 	return ids
 }
@@ -173,8 +178,9 @@ func (d *deliveries) onEnvelope(ev EnvelopeEvent) {
 }
 
 func (d *deliveries) applyLocked(ev EnvelopeEvent, ids []string) {
+	tx := d.begin()
 	for _, id := range ids {
-		rec, err := d.st.delivery(id)
+		rec, err := tx.delivery(id)
 		if err != nil || rec == nil || rec.State == DeliveryAcked {
 			continue
 		}
@@ -196,8 +202,9 @@ func (d *deliveries) applyLocked(ev EnvelopeEvent, ids []string) {
 				next = DeliveryExpired
 			}
 		}
-		d.setLocked(rec, next)
+		tx.set(rec, next)
 	}
+	tx.commit()
 	d.events = append(d.events, EnvelopeStateEvent{Hash: ev.Hash, Kind: ev.Kind, MessageIDs: ids, Peer: ev.Peer, Reason: ev.Reason})
 }
 
@@ -237,11 +244,13 @@ func (d *deliveries) withinWindow(id string) bool {
 func (d *deliveries) expire(id string) {
 	d.mu.Lock()
 	defer d.unlockAndPublish()
-	rec, err := d.st.delivery(id)
+	tx := d.begin()
+	defer tx.commit()
+	rec, err := tx.delivery(id)
 	if err != nil || rec == nil || rec.State != DeliveryQueued {
 		return
 	}
-	d.setLocked(rec, DeliveryExpired)
+	tx.set(rec, DeliveryExpired)
 }
 
 // onlyNonACK reports whether a sent message waits only for recipients that
@@ -282,12 +291,14 @@ func (d *deliveries) onAcks(sender, installation string, acks []mvds.MessageID) 
 	}
 	d.mu.Lock()
 	defer d.unlockAndPublish()
+	tx := d.begin()
+	defer tx.commit()
 	for _, a := range acks {
 		id, ok, err := d.st.statusIDOf(a)
 		if err != nil || !ok {
 			continue
 		}
-		rec, err := d.st.delivery(id)
+		rec, err := tx.delivery(id)
 		if err != nil || rec == nil || rec.State == DeliveryAcked {
 			continue
 		}
@@ -302,42 +313,104 @@ func (d *deliveries) onAcks(sender, installation string, acks []mvds.MessageID) 
 				next = rec.State
 			}
 		}
-		d.setLocked(rec, next)
+		tx.set(rec, next)
 	}
 }
 
-// setLocked persists rec in state next (the message record too) and
-// queues the change's event. It holds the chat book's lock (messages) over
-// the message's read-modify-write, so a concurrent MarkSeen is not undone
-// and a message deleted meanwhile (its delivery record with it) is not
-// brought back.
-func (d *deliveries) setLocked(rec *Delivery, next DeliveryState) {
+// deliveryTx collects the delivery changes of one input (an envelope
+// event, a payload's ACKs, an expiry) into one store write. It holds the
+// chat book's lock (messages) from begin to commit, over the read-modify-
+// write of the message records, so a concurrent MarkSeen is not undone and
+// a message deleted meanwhile (its delivery record with it) is not brought
+// back. Records it changed are read back from it, not from the store, so
+// one input may change a message twice. Its events are queued on the
+// tracker only once the write succeeded. Used with the tracker's mu held.
+type deliveryTx struct {
+	d      *deliveries
+	b      storage.Batch
+	recs   map[string]*Delivery
+	msgs   map[string]*Message
+	dirty  map[string]bool // message records whose state changed
+	events []Event
+}
+
+func (d *deliveries) begin() *deliveryTx {
 	if d.messages != nil {
 		d.messages.Lock()
-		defer d.messages.Unlock()
 	}
-	msg, err := d.st.message(rec.MessageID)
-	if err != nil {
-		return // deleted (or unreadable): nothing to track any more
+	return &deliveryTx{d: d}
+}
+
+// delivery returns the delivery record of id as this transaction left it.
+func (t *deliveryTx) delivery(id string) (*Delivery, error) {
+	if rec, ok := t.recs[id]; ok {
+		return rec, nil
 	}
+	return t.d.st.delivery(id)
+}
+
+// set moves rec to state next (the message record too) in the
+// transaction.
+//
+// The message record is read (and decoded) only when the state changes;
+// otherwise (a peer's confirmation, a second ACK) a look-up checks that
+// the message still exists.
+func (t *deliveryTx) set(rec *Delivery, next DeliveryState) {
+	id := rec.MessageID
 	changed := next != rec.State
-	rec.State, rec.UpdatedAt = next, d.now().UnixMilli()
-	var b storage.Batch
-	putDelivery(&b, rec)
+	msg, ok := t.msgs[id]
+	switch {
+	case ok:
+	case changed:
+		var err error
+		if msg, err = t.d.st.message(id); err != nil {
+			return // deleted (or unreadable): nothing to track any more
+		}
+	default:
+		if _, known := t.recs[id]; !known {
+			if exists, err := t.d.st.rs.Has(messengerstore.KindMessage, id); err != nil || !exists {
+				return
+			}
+		}
+	}
+	rec.State, rec.UpdatedAt = next, t.d.now().UnixMilli()
+	if t.recs == nil {
+		t.recs, t.msgs, t.dirty = make(map[string]*Delivery), make(map[string]*Message), make(map[string]bool)
+	}
+	t.recs[id] = rec
+	if msg != nil {
+		t.msgs[id] = msg
+	}
 	if len(rec.Recipients) == 0 && (next == DeliverySent || next == DeliveryExpired) {
-		b.Delete(publicKey(rec.MessageID)) // a public message leaves the outbox
+		t.b.Delete(publicKey(id)) // a public message leaves the outbox
 	}
 	if changed {
 		msg.Delivery = next
-		putJSON(&b, key(pfxMessage, []byte(msg.ID)), msg)
+		t.dirty[id] = true
+		t.events = append(t.events, DeliveryEvent{MessageID: id, ChatID: rec.ChatID, State: next})
 	}
-	if err := d.st.write(&b); err != nil {
-		d.log.Warn("persist delivery state", zap.Error(err))
+}
+
+// commit writes the changed records in one batch, queues the events on
+// the tracker and releases the chat book's lock.
+func (t *deliveryTx) commit() {
+	if t.d.messages != nil {
+		defer t.d.messages.Unlock()
+	}
+	if len(t.recs) == 0 {
 		return
 	}
-	if changed {
-		d.events = append(d.events, DeliveryEvent{MessageID: rec.MessageID, ChatID: rec.ChatID, State: next})
+	for id, rec := range t.recs {
+		putDelivery(&t.b, rec)
+		if t.dirty[id] {
+			putJSON(&t.b, key(pfxMessage, []byte(id)), t.msgs[id])
+		}
 	}
+	if err := t.d.st.write(&t.b); err != nil {
+		t.d.log.Warn("persist delivery state", zap.Error(err))
+		return
+	}
+	t.d.events = append(t.d.events, t.events...)
 }
 
 // run feeds the Transport's envelope events to the tracker until quit is

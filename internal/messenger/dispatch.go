@@ -48,12 +48,13 @@ func (d *dispatcher) run(quit <-chan struct{}) {
 				d.hooks.beforeBatch()
 			}
 			msgs, dels := d.in.drain()
-			for _, in := range msgs {
-				d.receive(in)
+			preMsgs, preDels := d.precompute(msgs, dels, d.c.cfg.Now())
+			for i, in := range msgs {
+				d.receive(in, at(preMsgs, i))
 				d.in.release()
 			}
-			for _, dl := range dels {
-				d.receiveDelivered(dl)
+			for i, dl := range dels {
+				d.receiveDelivered(dl, at(preDels, i))
 			}
 		case <-d.retries.wake:
 			for _, id := range d.retries.take() {
@@ -65,10 +66,11 @@ func (d *dispatcher) run(quit <-chan struct{}) {
 	}
 }
 
-// receive runs the receive path for one Whisper message. Nothing that
-// fails is shown; every failure is counted by reason and published as a
-// DroppedEvent.
-func (d *dispatcher) receive(in inbound) {
+// receive runs the receive path for one Whisper message; pre, when not
+// nil, is message.Receive's result for its payload (precompute). Nothing
+// that fails is shown; every failure is counted by reason and published
+// as a DroppedEvent.
+func (d *dispatcher) receive(in inbound, pre *precomputed) {
 	if d.c.posted.has(in.msg.Hash) {
 		return // our own envelope, echoed by the router
 	}
@@ -78,7 +80,7 @@ func (d *dispatcher) receive(in inbound) {
 	}
 	switch in.src.kind {
 	case srcPublic:
-		d.receivePublic(in)
+		d.receivePublic(in, pre)
 	case srcContactCode:
 		d.receiveContactCode(in)
 	case srcDirect:
@@ -132,7 +134,7 @@ func (d *dispatcher) afterHandle(sender string, pm *encryption.ProtocolMessage, 
 
 // receivePublic: bare, v1-wrapped, or ProtocolMessage-wrapped
 // (public_message field) public chat messages are all accepted (§8).
-func (d *dispatcher) receivePublic(in inbound) {
+func (d *dispatcher) receivePublic(in inbound, pre *precomputed) {
 	res, isPM, ok := d.handleProtocol(in)
 	if !ok {
 		return
@@ -143,9 +145,9 @@ func (d *dispatcher) receivePublic(in inbound) {
 			d.c.drop(ReasonUnexpected, message.PubKeyHex(in.msg.Signer), nil)
 			return
 		}
-		data = res.Plaintext
+		data, pre = res.Plaintext, nil
 	}
-	d.process(data, in.msg.Signer, in, "", nil)
+	d.process(data, in.msg.Signer, in, "", nil, pre)
 }
 
 // receiveContactCode: bundles only (§4.3). Handle verifies that the
@@ -222,7 +224,7 @@ func (d *dispatcher) receiveDecrypted(pt []byte, in inbound, installation string
 		if sender != d.c.selfHex {
 			d.direct.learn(context.Background(), signer, false)
 		}
-		d.process(pt, signer, in, installation, nil)
+		d.process(pt, signer, in, installation, nil, nil)
 	case errors.Is(err, datasync.ErrInboxFull), errors.Is(err, datasync.ErrStopped):
 		d.c.log.Debug("mvds receive", zap.String("sender", short(sender)), zap.Error(err))
 	default:
@@ -251,7 +253,7 @@ func (d *dispatcher) onAcks(from mvds.PeerID, installation string, ids []mvds.Me
 // delivers it again at the next Start; the dedupe by message ID keeps it
 // shown once. A group message parked until its membership update arrives
 // (parking.go) is confirmed only once it is handled.
-func (d *dispatcher) receiveDelivered(dl datasync.Delivery) {
+func (d *dispatcher) receiveDelivered(dl datasync.Delivery, pre *precomputed) {
 	if d.hooks.crashBeforeStore != nil && d.hooks.crashBeforeStore(dl.ID()) {
 		return // fault injection: the process "dies" before storing
 	}
@@ -260,7 +262,7 @@ func (d *dispatcher) receiveDelivered(dl datasync.Delivery) {
 		signer = nil // unknown sender (old pending mark): wrapped bodies name their author
 	}
 	in := inbound{msg: ReceivedMessage{Signer: signer, Sent: time.Unix(dl.Timestamp, 0)}, src: source{kind: srcDirect}}
-	if d.process(dl.Body, signer, in, dl.Tag, &dl) == outcomeParked || dl.Copy {
+	if d.process(dl.Body, signer, in, dl.Tag, &dl, pre) == outcomeParked || dl.Copy {
 		return
 	}
 	if err := d.c.ds.Confirm(dl.ID()); err != nil {
@@ -278,10 +280,15 @@ const (
 
 // process validates one status payload (wrapper → Transit → §1.8) and
 // hands it to the part of its type. dl is the MVDS delivery that carried
-// it, nil for a payload that did not come through MVDS.
-func (d *dispatcher) process(data []byte, signer *ecdsa.PublicKey, in inbound, installation string, dl *datasync.Delivery) outcome {
+// it, nil for a payload that did not come through MVDS; pre, when not
+// nil, is message.Receive's result for data and signer (precompute).
+func (d *dispatcher) process(data []byte, signer *ecdsa.PublicKey, in inbound, installation string, dl *datasync.Delivery, pre *precomputed) outcome {
 	sender := message.PubKeyHex(signer)
-	r, err := message.Receive(data, signer, message.Context{Now: d.c.cfg.Now(), Self: d.c.self})
+	if pre == nil {
+		r, err := message.Receive(data, signer, message.Context{Now: d.c.cfg.Now(), Self: d.c.self})
+		pre = &precomputed{r: r, err: err}
+	}
+	r, err := pre.r, pre.err
 	if err != nil {
 		d.c.drop(ruleReason(err), sender, err)
 		return outcomeDone

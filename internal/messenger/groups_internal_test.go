@@ -101,11 +101,11 @@ func TestGroupMessageBeforeItsMembership(t *testing.T) {
 	}
 	early, late := delivery(text), delivery(g5)
 
-	d.receiveDelivered(early)
+	d.receiveDelivered(early, nil)
 	if len(bob.ds.confirmed) != 0 || d.parked.n != 1 {
 		t.Fatalf("early message: %d confirmed, %d parked", len(bob.ds.confirmed), d.parked.n)
 	}
-	d.receiveDelivered(late)
+	d.receiveDelivered(late, nil)
 	if m, err := bob.c.st.message(textID); err != nil || m.Text != "early" {
 		t.Fatalf("parked message not stored after its g5: %+v, %v", m, err)
 	}
@@ -147,7 +147,7 @@ func TestGroupMessageInsideG5(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.receiveDelivered(datasync.Delivery{Delivery: mvds.Delivery{From: alice.c.selfPeer, Message: mvds.Message{Timestamp: now.Unix(), Body: body}}})
+	d.receiveDelivered(datasync.Delivery{Delivery: mvds.Delivery{From: alice.c.selfPeer, Message: mvds.Message{Timestamp: now.Unix(), Body: body}}}, nil)
 	m, err := bob.c.st.message(id)
 	if err != nil || m.Text != "inside" || m.ChatID != chatID || m.From != alice.c.selfHex {
 		t.Fatalf("embedded message: %+v, %v", m, err)

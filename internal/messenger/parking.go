@@ -92,7 +92,7 @@ func (d *dispatcher) unpark(chatID string) {
 	delete(d.parked.byChat, chatID)
 	d.parked.n -= len(l)
 	for _, e := range l {
-		d.receiveDelivered(e.dl)
+		d.receiveDelivered(e.dl, nil)
 	}
 }
 

@@ -121,8 +121,9 @@ func putContact(b *storage.Batch, c *Contact) { messengerstore.PutContact(b, con
 
 // MVDS message ID → status message ID (for ACKs).
 
-func (s *store) putMVDS(mvdsID [32]byte, statusID string) error {
-	return storeErr(s.rs.PutMVDS(mvdsID, statusID))
+// putMVDS adds MVDS message ID → status message ID to b.
+func putMVDS(b *storage.Batch, mvdsID [32]byte, statusID string) {
+	b.Put(messengerstore.MVDSKey(mvdsID), []byte(statusID))
 }
 
 func (s *store) statusIDOf(mvdsID [32]byte) (string, bool, error) {

@@ -68,3 +68,14 @@ func VerifyBundle(b *Bundle) (*ecdsa.PublicKey, error) {
 	}
 	return id, nil
 }
+
+// clone returns a copy of b that shares no map or slice with it.
+func (b *Bundle) clone() *Bundle {
+	c := &Bundle{Identity: bytes.Clone(b.Identity), Signature: bytes.Clone(b.Signature), Timestamp: b.Timestamp,
+		SignedPreKeys: make(map[string]SignedPreKey, len(b.SignedPreKeys))}
+	for id, k := range b.SignedPreKeys {
+		k.Key = bytes.Clone(k.Key)
+		c.SignedPreKeys[id] = k
+	}
+	return c
+}

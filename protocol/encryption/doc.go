@@ -45,10 +45,12 @@
 //     with the ratchet step, trading re-decryption after a crash between
 //     commit and application processing for replay rejection. Callers
 //     that must not lose a message persist the plaintext promptly.
-//   - Bundles are re-signed with a fresh nanosecond timestamp on every
-//     message, as status-protocol-go did; an unchanged bundle (same
-//     material and signature) is verified once and then recognised by
-//     digest.
+//   - Our bundle is signed when its prekeys change (a new or rotated
+//     signed prekey, an installation enabled or disabled) and otherwise
+//     again with a fresh nanosecond timestamp only once it is
+//     BundleResignInterval (1 h) old; status-protocol-go signed one for
+//     every message. An unchanged bundle (same material and signature) is
+//     verified once by its receiver and then recognised by digest.
 //   - Enabling a fourth own installation fails with ErrTooManyInstallations
 //     (§3.6 "up to 3"); for peers the 3 most recent are used.
 //   - Installation IDs are random version 4 UUID strings.

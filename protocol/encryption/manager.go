@@ -42,8 +42,9 @@ func NewInstallationID(r io.Reader) (string, error) {
 }
 
 // Manager is the session manager of one installation: it owns no state of
-// its own beyond its Config; every session, bundle and key lives in the
-// Store. Methods are safe for concurrent use (one mutex serialises them),
+// its own beyond its Config and the last bundle it signed (a cache checked
+// against the Store on every use); every session, bundle and key lives in
+// the Store. Methods are safe for concurrent use (one mutex serialises them),
 // never block on anything but the Store, and take the time and randomness
 // they need as arguments.
 //
@@ -57,6 +58,8 @@ type Manager struct {
 	cfg   Config
 	idC   []byte // compressed identity
 	store Store
+
+	signed *signedBundle // the last bundle ownBundle signed; guarded by mu
 }
 
 // NewManager returns a Manager over store. Dropping a Manager and creating
@@ -109,15 +112,33 @@ func (m *Manager) currentSPK(t *txn, now time.Time, r io.Reader) (*privateSPK, e
 	return next, nil
 }
 
-// ownBundle builds and signs our bundle: our SPK and the latest SPKs of our
-// other enabled installations (at most MaxInstallations-1), with a fresh
-// timestamp (spec §3.2, §3.6).
+// BundleResignInterval is the most time an unchanged bundle of ours is
+// kept before it is signed again with a fresh timestamp (a statusd choice:
+// status-protocol-go signed one for every message). Peers order our
+// installations by bundle timestamp, which is thus at most this old.
+const BundleResignInterval = time.Hour
+
+// signedBundle is the last bundle ownBundle signed, with its material
+// without the timestamp.
+type signedBundle struct {
+	bundle   *Bundle
+	material []byte
+}
+
+// ownBundle returns our signed bundle: our SPK and the latest SPKs of our
+// other enabled installations (at most MaxInstallations-1) (spec §3.2,
+// §3.6). The bundle is signed, with the timestamp now, only when that
+// material differs from the last signed one's or the last is
+// BundleResignInterval old; otherwise the last one is returned, so that
+// sending costs no signature and peers verify our bundle once. The cache
+// holds no state of its own: its material is compared with what t reads
+// each time. Called with m.mu held.
 func (m *Manager) ownBundle(t *txn, now time.Time, r io.Reader) (*Bundle, error) {
 	spk, err := m.currentSPK(t, now, r)
 	if err != nil {
 		return nil, err
 	}
-	b := &Bundle{Timestamp: now.UnixNano(), SignedPreKeys: map[string]SignedPreKey{
+	b := &Bundle{SignedPreKeys: map[string]SignedPreKey{
 		m.cfg.InstallationID: {Key: spk.Pub, Version: spk.Version, ProtocolVersion: ProtocolVersion},
 	}}
 	others, err := m.activeInstallations(t, m.idC)
@@ -131,9 +152,16 @@ func (m *Manager) ownBundle(t *txn, now time.Time, r io.Reader) (*Bundle, error)
 			b.SignedPreKeys[inst.ID] = SignedPreKey{Key: k.Key, Version: k.Version, ProtocolVersion: k.ProtocolVersion}
 		}
 	}
+	material := BundleMaterial(b)
+	if last := m.signed; last != nil && bytes.Equal(last.material, material) &&
+		now.Sub(time.Unix(0, last.bundle.Timestamp)) < BundleResignInterval && !now.Before(time.Unix(0, last.bundle.Timestamp)) {
+		return last.bundle.clone(), nil
+	}
+	b.Timestamp = now.UnixNano()
 	if err := SignBundle(b, m.cfg.Identity); err != nil {
 		return nil, err
 	}
+	m.signed = &signedBundle{bundle: b.clone(), material: material}
 	return b, nil
 }
 

@@ -3,6 +3,7 @@ package messengerstore
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 )
 
 // The record types below are the stored format (Version 4). Field order
@@ -136,15 +137,26 @@ func (s DeliveryState) String() string {
 
 // MarshalJSON writes the state's name, or the number of a code this build
 // does not name (so that it reads back unchanged).
+// The names need no escaping, so they are quoted directly: records are
+// written with a state for every change of delivery.
 func (s DeliveryState) MarshalJSON() ([]byte, error) {
 	if int(s) >= len(deliveryNames) {
-		return json.Marshal(uint8(s))
+		return strconv.AppendUint(nil, uint64(s), 10), nil
 	}
-	return json.Marshal(deliveryNames[s])
+	b := make([]byte, 0, len(deliveryNames[s])+2)
+	return append(append(append(b, '"'), deliveryNames[s]...), '"'), nil
 }
 
 // UnmarshalJSON reads a state name or a number.
 func (s *DeliveryState) UnmarshalJSON(b []byte) error {
+	if n := len(b); n >= 2 && b[0] == '"' && b[n-1] == '"' {
+		for i, v := range deliveryNames {
+			if string(b[1:n-1]) == v {
+				*s = DeliveryState(i)
+				return nil
+			}
+		}
+	}
 	var name string
 	if err := json.Unmarshal(b, &name); err != nil {
 		var n uint8

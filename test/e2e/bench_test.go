@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/statusnode/statusd/internal/messenger"
+	"github.com/statusnode/statusd/lib/testutil"
 	"github.com/statusnode/statusd/lib/testutil/daemon"
 )
 
@@ -40,13 +42,19 @@ type rpcEvent struct {
 // WebSocket events subscription timestamps every messages.new. Reported:
 // msgs/s, the burst's messages over the time from the first call to the
 // last message received; p50-ms and p99-ms, send-to-receive latency (call
-// start to Bob's event); send-msgs/s, the rate the calls returned at.
+// start to Bob's event); send-msgs/s, the rate the calls returned at;
+// alice-cpu-µs/msg and bob-cpu-µs/msg, the CPU time each daemon used per
+// message over the bursts (steadier than the rates on a shared machine).
+// STATUSD_BENCH_PROFILE=dir also writes CPU profiles of both daemons
+// (alice.cpu.pprof, bob.cpu.pprof; STATUSD_BENCH_PROFILE_SECONDS long,
+// from the first burst's start) to dir.
 func BenchmarkOneToOne(b *testing.B) {
 	n, senders := envInt(b, "STATUSD_BENCH_MESSAGES", benchMessages), envInt(b, "STATUSD_BENCH_SENDERS", benchSenders)
 	alice, bob := newPeer(b, "alice"), newPeer(b, "bob")
-	if os.Getenv("STATUSD_BENCH_METRICS") != "" {
+	profDir := os.Getenv("STATUSD_BENCH_PROFILE")
+	if os.Getenv("STATUSD_BENCH_METRICS") != "" || profDir != "" {
 		for _, p := range []*peer{alice, bob} {
-			p.extra = []string{"--metrics", "--metrics.addr", fmt.Sprintf("127.0.0.1:%d", daemon.FreePort(b))}
+			p.extra = []string{"--metrics", "--metrics.pprof", "--metrics.addr", fmt.Sprintf("127.0.0.1:%d", daemon.FreePort(b))}
 			defer logMetrics(b, p)
 		}
 	}
@@ -66,7 +74,11 @@ func BenchmarkOneToOne(b *testing.B) {
 
 	var lat []time.Duration
 	var total, sending time.Duration
+	cpu0 := []time.Duration{testutil.CPUTime(b, alice.daemon().Pid()), testutil.CPUTime(b, bob.daemon().Pid())}
 	b.ResetTimer()
+	if profDir != "" {
+		defer profile(b, profDir, alice, bob)()
+	}
 	for round := range b.N {
 		r := runBurst(b, alice, bob.key, recv, round, n, senders)
 		lat = append(lat, r.latencies...)
@@ -74,8 +86,11 @@ func BenchmarkOneToOne(b *testing.B) {
 		sending += r.sending
 	}
 	b.StopTimer()
+	aliceCPU, bobCPU := testutil.CPUTime(b, alice.daemon().Pid())-cpu0[0], testutil.CPUTime(b, bob.daemon().Pid())-cpu0[1]
 	slices.Sort(lat)
 	msgs := float64(n * b.N)
+	b.ReportMetric(float64(aliceCPU.Microseconds())/msgs, "alice-cpu-µs/msg")
+	b.ReportMetric(float64(bobCPU.Microseconds())/msgs, "bob-cpu-µs/msg")
 	b.ReportMetric(msgs/total.Seconds(), "msgs/s")
 	b.ReportMetric(msgs/sending.Seconds(), "send-msgs/s")
 	b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
@@ -110,6 +125,37 @@ func logMetrics(b *testing.B, p *peer) {
 			b.Logf("%s %s", p.name, line)
 		}
 	}
+}
+
+// profile starts CPU profiles of every peer's daemon, for
+// STATUSD_BENCH_PROFILE_SECONDS (default 10), and returns a function that
+// waits for them and writes dir/<name>.cpu.pprof. The daemons must run
+// with --metrics.pprof; the metrics address is the last of their extra
+// flags.
+func profile(b *testing.B, dir string, peers ...*peer) (wait func()) {
+	secs := envInt(b, "STATUSD_BENCH_PROFILE_SECONDS", 10)
+	var wg sync.WaitGroup
+	for _, p := range peers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", p.extra[len(p.extra)-1], secs)
+			resp, err := http.Get(url)
+			if err != nil {
+				b.Errorf("%s profile: %v", p.name, err)
+				return
+			}
+			defer resp.Body.Close()
+			data, err := io.ReadAll(resp.Body)
+			if err == nil {
+				err = os.WriteFile(filepath.Join(dir, p.name+".cpu.pprof"), data, 0o644)
+			}
+			if err != nil {
+				b.Errorf("%s profile: %v", p.name, err)
+			}
+		}()
+	}
+	return wg.Wait
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -1,12 +1,21 @@
 package e2e
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/lib/testutil"
+	"github.com/statusnode/statusd/lib/testutil/daemon"
 )
 
 // backlog is a mailserver holding n public messages of chat, posted by
@@ -21,7 +30,7 @@ type backlog struct {
 func newBacklog(tb testing.TB, chat string, n, workers int) *backlog {
 	tb.Helper()
 	bl := &backlog{mail: newPeer(tb, "mailserver"), sender: newPeer(tb, "sender"), chat: chat}
-	bl.mail.extra = []string{"--mailserver"}
+	bl.mail.extra = append([]string{"--mailserver"}, profFlags(tb)...)
 	bl.mail.mustStart()
 	bl.sender.mustStart(bl.mail.daemon().Enode)
 	waitPeered(tb, 20*time.Second, bl.sender, bl.mail)
@@ -58,7 +67,7 @@ func backlogText(i int) string { return fmt.Sprintf("honest %05d", i) }
 func (bl *backlog) client(tb testing.TB) (*peer, string) {
 	tb.Helper()
 	c := newPeer(tb, "client")
-	c.extra = []string{"--mailserver.servers", bl.mail.daemon().Enode}
+	c.extra = append([]string{"--mailserver.servers", bl.mail.daemon().Enode}, profFlags(tb)...)
 	c.mustStart(bl.mail.daemon().Enode)
 	waitPeered(tb, 20*time.Second, c, bl.mail)
 	var chat map[string]any
@@ -93,29 +102,278 @@ func (bl *backlog) fill(tb testing.TB, client *peer, topic string) {
 // gap from the mailserver; reported: messages shown per second from the
 // fillGaps call until the chat's unread count reaches n (every message
 // stored and shown), that time, and the client's peak RSS. Default
-// settings on every node.
+// settings on every node. STATUSD_BENCH_PROFILE=dir writes a CPU profile
+// of the client during the catch-up (dir/client.cpu.pprof), in this and
+// the other catch-up benchmarks.
 func BenchmarkCatchUpPublic(b *testing.B) {
 	n := envInt(b, "STATUSD_BENCH_CATCHUP", 10000)
 	bl := newBacklog(b, "catchup", n, benchSenders)
 	for range b.N {
 		client, topic := bl.client(b)
-		start := time.Now()
+		wait := profileClient(b, client, bl.mail)
+		start, cpu := time.Now(), testutil.CPUTime(b, client.daemon().Pid())
 		bl.fill(b, client, topic)
-		var unread int
-		testutil.WaitFor(b, benchTimeout, "every message shown", func() bool {
-			var c struct{ Unread int }
-			if err := client.call(&c, "statusd_chat", bl.chat); err != nil {
+		reportShown(b, client, bl.chat, n, start, cpu)
+		wait()
+	}
+}
+
+// BenchmarkCatchUpPublicArchived is BenchmarkCatchUpPublic for a client
+// offline for long (a day, say): it connects only once every envelope of
+// the backlog has expired from the mailserver's pool (the 15 s TTL; the
+// benchmark waits until shh_info reports the pool empty), so the archive
+// alone delivers them, as after any gap longer than a TTL.
+func BenchmarkCatchUpPublicArchived(b *testing.B) {
+	n := envInt(b, "STATUSD_BENCH_CATCHUP", 10000)
+	b.StopTimer()
+	bl := newBacklog(b, "catchup-archived", n, benchSenders)
+	bl.sender.daemon().Stop(callTimeout)
+	waitPoolEmpty(b, bl.mail)
+	for range b.N {
+		client, topic := bl.client(b)
+		b.StartTimer()
+		wait := profileClient(b, client, bl.mail)
+		start, cpu := time.Now(), testutil.CPUTime(b, client.daemon().Pid())
+		bl.fill(b, client, topic)
+		reportShown(b, client, bl.chat, n, start, cpu)
+		b.StopTimer()
+		wait()
+	}
+}
+
+// BenchmarkCatchUpOneToOne: a client that was offline while a sender sent
+// it n 1:1 messages (STATUSD_BENCH_CATCHUP, default 10 000: Double Ratchet
+// after X3DH on the sender's side, MVDS, on the client's partitioned topic,
+// since the client never answered) fills the gap from the mailserver. The
+// sender learnt the client's bundle from its contact-code topic before, and
+// stops once every message left it; the client connects once the
+// mailserver's pool is empty (the archive alone holds the messages, MVDS
+// retransmissions included). Reported as for BenchmarkCatchUpPublic, plus
+// the envelopes the mailserver archived. Default settings on every node.
+func BenchmarkCatchUpOneToOne(b *testing.B) {
+	n := envInt(b, "STATUSD_BENCH_CATCHUP", 10000)
+	mail, sender := newPeer(b, "mailserver"), newPeer(b, "sender")
+	mail.extra = append([]string{"--mailserver"}, profFlags(b)...)
+	if mail.extra[len(mail.extra)-1] == "--mailserver" {
+		mail.extra = append(mail.extra, "--metrics", "--metrics.addr", fmt.Sprintf("127.0.0.1:%d", daemon.FreePort(b)))
+	}
+	mail.mustStart()
+	b.StopTimer()
+	for range b.N {
+		client := newPeer(b, "client")
+		client.extra = append([]string{"--mailserver.servers", mail.daemon().Enode}, profFlags(b)...)
+		client.mustStart(mail.daemon().Enode) // creates the account
+		client.daemon().Stop(callTimeout)
+
+		sender.mustStart(mail.daemon().Enode)
+		waitPeered(b, 20*time.Second, sender, mail)
+		bundles := subscribeEvents(b, sender, "bundles.added")
+		var chat messenger.Chat
+		sender.mustCall(&chat, "statusd_startOneToOne", client.key)
+		client.mustStart(mail.daemon().Enode) // publishes its bundle
+		waitBundle(b, bundles, client.key)
+		client.daemon().Stop(callTimeout)
+
+		ids := sendTexts(b, sender, client.key, n, benchSenders)
+		waitSent(b, sender, ids)
+		sender.daemon().Stop(callTimeout)
+		waitPoolEmpty(b, mail)
+		archived := metric(b, mail, "mailserver_archive_envelopes")
+
+		client.mustStart(mail.daemon().Enode)
+		waitPeered(b, 20*time.Second, client, mail)
+		topic := ownPartitionedTopic(b, client)
+		b.StartTimer()
+		wait := profileClient(b, client, mail)
+		start, cpu := time.Now(), testutil.CPUTime(b, client.daemon().Pid())
+		var ok any
+		if err := client.call(&ok, "mailserver_fillGaps", map[string]any{
+			"mailServerPeer": mail.daemon().Enode, "topics": []string{topic},
+			"from": start.Add(-10 * time.Minute).Unix(), "to": start.Unix() + 5,
+		}); err != nil {
+			b.Fatal(err)
+		}
+		reportShown(b, client, sender.key, n, start, cpu)
+		b.StopTimer()
+		wait()
+		b.ReportMetric(archived, "archived-envelopes")
+	}
+}
+
+// metric reads the value of an unlabelled metric of p, which runs with
+// --metrics and the metrics address as its last extra flag.
+func metric(tb testing.TB, p *peer, name string) float64 {
+	tb.Helper()
+	resp, err := http.Get("http://" + p.extra[len(p.extra)-1] + "/metrics")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				tb.Fatalf("%s: %v", line, err)
+			}
+			return f
+		}
+	}
+	tb.Fatalf("%s has no metric %s", p.name, name)
+	return 0
+}
+
+// profFlags are the flags that let profileClient profile a daemon
+// (STATUSD_BENCH_PROFILE set), or none.
+func profFlags(tb testing.TB) []string {
+	if os.Getenv("STATUSD_BENCH_PROFILE") == "" {
+		return nil
+	}
+	return []string{"--metrics", "--metrics.pprof", "--metrics.addr", fmt.Sprintf("127.0.0.1:%d", daemon.FreePort(tb))}
+}
+
+// profileClient starts CPU profiles of the client and of the other given
+// peers started with profFlags (STATUSD_BENCH_PROFILE, see
+// BenchmarkOneToOne) and returns the function that waits for them.
+func profileClient(b *testing.B, client *peer, others ...*peer) (wait func()) {
+	if dir := os.Getenv("STATUSD_BENCH_PROFILE"); dir != "" {
+		return profile(b, dir, append([]*peer{client}, others...)...)
+	}
+	return func() {}
+}
+
+// reportShown waits until chat's unread count on client reaches n and
+// reports shown-msgs/s, s-to-last (both from start), client-peak-MiB and
+// client-cpu-µs/msg (the client's CPU time since it was cpu, per message).
+func reportShown(b *testing.B, client *peer, chat string, n int, start time.Time, cpu time.Duration) {
+	b.Helper()
+	var unread int
+	testutil.WaitFor(b, benchTimeout, "every message shown", func() bool {
+		var c struct{ Unread int }
+		if err := client.call(&c, "statusd_chat", chat); err != nil {
+			return false
+		}
+		unread = c.Unread
+		return unread >= n
+	})
+	took := time.Since(start)
+	if unread != n {
+		b.Fatalf("%d shown, want %d", unread, n)
+	}
+	b.ReportMetric(float64(n)/took.Seconds(), "shown-msgs/s")
+	b.ReportMetric(took.Seconds(), "s-to-last")
+	b.ReportMetric(float64(testutil.PeakRSS(b, client.daemon().Pid())>>20), "client-peak-MiB")
+	b.ReportMetric(float64((testutil.CPUTime(b, client.daemon().Pid())-cpu).Microseconds())/float64(n), "client-cpu-µs/msg")
+}
+
+// sendTexts sends n texts to chat from workers concurrent callers and
+// returns their message IDs in order.
+func sendTexts(tb testing.TB, p *peer, chat string, n, workers int) []string {
+	tb.Helper()
+	ids := make([]string, n)
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				if err := p.call(&ids[i], "statusd_sendText", chat, backlogText(i)); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		tb.Fatal(err)
+	}
+	return ids
+}
+
+// waitSent waits until every message of ids left p (delivery state sent,
+// or acked).
+func waitSent(tb testing.TB, p *peer, ids []string) {
+	tb.Helper()
+	next := 0
+	testutil.WaitFor(tb, benchTimeout, "every message sent", func() bool {
+		for ; next < len(ids); next++ {
+			var d struct{ State string }
+			if err := p.call(&d, "statusd_deliveryState", ids[next]); err != nil || (d.State != "sent" && d.State != "acked") {
 				return false
 			}
-			unread = c.Unread
-			return unread >= n
-		})
-		took := time.Since(start)
-		if unread != n {
-			b.Fatalf("%d shown, want %d", unread, n)
 		}
-		b.ReportMetric(float64(n)/took.Seconds(), "shown-msgs/s")
-		b.ReportMetric(took.Seconds(), "s-to-last")
-		b.ReportMetric(float64(testutil.PeakRSS(b, client.daemon().Pid())>>20), "client-peak-MiB")
+		return true
+	})
+}
+
+// waitPoolEmpty waits until p's Whisper pool holds no envelope (each
+// expires after its TTL, 15 s by default).
+func waitPoolEmpty(tb testing.TB, p *peer) {
+	tb.Helper()
+	testutil.WaitFor(tb, time.Minute, p.name+"'s pool to empty", func() bool {
+		var info struct{ Messages int }
+		return p.call(&info, "shh_info") == nil && info.Messages == 0
+	})
+}
+
+// ownPartitionedTopic is p's own partitioned topic (shhext_loadFilters'
+// default filter with p's identity), where 1:1 messages to p go until it
+// answered.
+func ownPartitionedTopic(tb testing.TB, p *peer) string {
+	tb.Helper()
+	var filters []struct {
+		Topic     string `json:"topic"`
+		Identity  string `json:"identity"`
+		Discovery bool   `json:"discovery"`
+	}
+	p.mustCall(&filters, "shhext_loadFilters", []map[string]any{})
+	for _, f := range filters {
+		if f.Discovery && f.Identity != "" && "0x"+f.Identity == p.key {
+			return f.Topic
+		}
+	}
+	tb.Fatalf("no partitioned topic for %s in %+v", p.key, filters)
+	return ""
+}
+
+// subscribeEvents opens a WebSocket events subscription on p for types.
+func subscribeEvents(tb testing.TB, p *peer, types ...string) <-chan rpcEvent {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	defer cancel()
+	ws, err := p.daemon().DialWS(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(ws.Close)
+	events := make(chan rpcEvent, 256)
+	sub, err := ws.Subscribe(ctx, "statusd", events, "events", map[string]any{"types": types})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(sub.Unsubscribe)
+	return events
+}
+
+// waitBundle waits for a bundles.added event of identity.
+func waitBundle(tb testing.TB, events <-chan rpcEvent, identity string) {
+	tb.Helper()
+	deadline := time.After(time.Minute)
+	for {
+		select {
+		case ev := <-events:
+			var e struct{ Identity string }
+			if json.Unmarshal(ev.Event, &e) == nil && e.Identity == identity {
+				return
+			}
+		case <-deadline:
+			tb.Fatalf("no bundle of %s", identity)
+		}
 	}
 }

@@ -5,7 +5,8 @@
 // lifecycle and refusals of bad input; messenger_test.go runs public, 1:1
 // and group chats across four daemons; contacts_test.go a contact request
 // with profiles between two; crash_test.go kills and restarts
-// them while they chat; bench_test.go measures 1:1 throughput and latency.
+// them while they chat; bench_test.go measures 1:1 throughput and latency,
+// catchup_test.go catching up from a mailserver.
 package e2e
 
 import (

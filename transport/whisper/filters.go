@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"runtime"
 	"sync"
 	"time"
 
@@ -362,11 +363,61 @@ func (fs *Filters) candidates(t wproto.Topic) []*Filter {
 // least one filter kept the message. Called on the ingesting goroutine; it
 // never blocks.
 func (fs *Filters) deliver(e *entry, p2p bool, now time.Time) bool {
+	got, tries := fs.open(e, p2p, now)
+	return fs.hand(got, tries)
+}
+
+// minParallelOpen is the fewest envelopes deliverAll spreads over
+// goroutines.
+const minParallelOpen = 4
+
+// deliverAll is deliver for the envelopes of one packet, handed over in
+// their order. Opening them — decryption and signature recovery, most of
+// the cost — is spread over GOMAXPROCS goroutines, which have all exited
+// when it returns; the hand-over stays on the calling goroutine.
+func (fs *Filters) deliverAll(es []*entry, p2p bool, now time.Time) {
+	workers := min(runtime.GOMAXPROCS(0), len(es))
+	if len(es) < minParallelOpen || workers < 2 {
+		for _, e := range es {
+			fs.deliver(e, p2p, now)
+		}
+		return
+	}
+	got := make([][]opened, len(es))
+	tries := make([]int, len(es))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(es); i += workers {
+				got[i], tries[i] = fs.open(es[i], p2p, now)
+			}
+		}()
+	}
+	wg.Wait()
+	for i := range es {
+		fs.hand(got[i], tries[i])
+	}
+}
+
+// opened is a filter that wants an envelope, with the message its key
+// opened.
+type opened struct {
+	f *Filter
+	m *Message
+}
+
+// open tries e with the key of every filter that may want it (each
+// distinct key once) and returns the filters whose key opened it and the
+// keys tried. It changes no filter, so envelopes may be opened on several
+// goroutines at once (one goroutine per envelope).
+func (fs *Filters) open(e *entry, p2p bool, now time.Time) ([]opened, int) {
 	cands := fs.candidates(e.env.Topic)
 	if len(cands) == 0 {
-		return false
+		return nil, 0
 	}
-	delivered, lost := 0, 0
+	var got []opened
 	oc := openCache{e: e, p2p: p2p, now: now}
 	for _, f := range cands {
 		if (p2p && !f.AllowP2P) || (f.PoW > 0 && e.pow < f.PoW) {
@@ -376,7 +427,17 @@ func (fs *Filters) deliver(e *entry, p2p bool, now time.Time) bool {
 		if m == nil || (f.Src != nil && !m.SignedBy(f.Src)) {
 			continue
 		}
-		taken, missed := f.push(m)
+		got = append(got, opened{f, m})
+	}
+	return got, oc.tries
+}
+
+// hand pushes what open found to the filters and counts; it reports
+// whether at least one filter kept the message.
+func (fs *Filters) hand(got []opened, tries int) bool {
+	delivered, lost := 0, 0
+	for _, o := range got {
+		taken, missed := o.f.push(o.m)
 		if taken {
 			delivered++
 		}
@@ -384,7 +445,9 @@ func (fs *Filters) deliver(e *entry, p2p bool, now time.Time) bool {
 			lost++
 		}
 	}
-	fs.w.m.decryptions.Add(float64(oc.tries))
+	if tries > 0 {
+		fs.w.m.decryptions.Add(float64(tries))
+	}
 	if delivered > 0 {
 		fs.w.m.delivered.Add(float64(delivered))
 	}

@@ -330,12 +330,14 @@ func (w *Whisper) handleP2PMessages(p *peer, body []byte) error {
 		return err
 	}
 	now := w.cfg.Now()
+	allowed := make([]*entry, 0, len(envs))
 	for _, e := range envs {
 		w.m.in.Inc("p2p")
 		if w.p2pAllowed(p, e) {
-			w.filters.deliver(w.newEntry(e), true, now)
+			allowed = append(allowed, w.newEntry(e))
 		}
 	}
+	w.filters.deliverAll(allowed, true, now)
 	return nil
 }
 
