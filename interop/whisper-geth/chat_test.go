@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -95,9 +96,10 @@ func unwrapV1(data []byte) (sig, payload []byte, ok bool, err error) {
 
 // parseC4 decodes a layout (a) text c4 with plain JSON, as a 2019 reader
 // with no Transit library would see it: text, content type, message type,
-// clock, timestamp and the content map (keys and values in the cache-free
-// form statusd and status-react write for these short maps).
-func parseC4(raw []byte) (text, contentType, messageType string, clock, timestamp int64, content map[string]string, err error) {
+// clock, timestamp and the content map (keys in the cache-free form
+// statusd and status-react write for these short maps; values as raw
+// JSON, since the 1.0 client's parsed-text is a nested structure).
+func parseC4(raw []byte) (text, contentType, messageType string, clock, timestamp int64, content map[string]json.RawMessage, err error) {
 	var top []json.RawMessage
 	if err = json.Unmarshal(raw, &top); err != nil || len(top) != 2 {
 		return "", "", "", 0, 0, nil, fmt.Errorf("not a tagged value: %v", err)
@@ -110,18 +112,22 @@ func parseC4(raw []byte) (text, contentType, messageType string, clock, timestam
 	if err = json.Unmarshal(top[1], &rec); err != nil || len(rec) != 6 {
 		return "", "", "", 0, 0, nil, fmt.Errorf("c4 body %s is not a 6-element array (%v)", top[1], err)
 	}
-	var m []string
+	var m []json.RawMessage
 	for i, dst := range []any{&text, &contentType, &messageType, &clock, &timestamp, &m} {
 		if err = json.Unmarshal(rec[i], dst); err != nil {
 			return "", "", "", 0, 0, nil, fmt.Errorf("c4 element %d %s: %v", i, rec[i], err)
 		}
 	}
-	if len(m)%2 != 1 || m[0] != "^ " {
-		return "", "", "", 0, 0, nil, fmt.Errorf("content %q is not a Transit map", m)
+	if len(m)%2 != 1 || string(m[0]) != `"^ "` {
+		return "", "", "", 0, 0, nil, fmt.Errorf("content %s is not a Transit map", rec[5])
 	}
-	content = map[string]string{}
+	content = map[string]json.RawMessage{}
 	for i := 1; i < len(m); i += 2 {
-		content[m[i]] = m[i+1]
+		var key string
+		if err = json.Unmarshal(m[i], &key); err != nil {
+			return "", "", "", 0, 0, nil, fmt.Errorf("content key %s: %v", m[i], err)
+		}
+		content[key] = m[i+1]
 	}
 	return text, contentType, messageType, clock, timestamp, content, nil
 }
@@ -220,10 +226,23 @@ func TestPublicChat(t *testing.T) {
 	if err != nil {
 		t.Fatalf("payload %q: %v", raw, err)
 	}
-	want := map[string]string{"~:chat-id": chat, "~:text": ourText}
-	if text != ourText || ctype != "text/plain" || mtype != "~:public-group-user-message" || fmt.Sprint(content) != fmt.Sprint(want) {
-		t.Errorf("c4 %q: text %q, content type %q, message type %q, content %v; want %q, text/plain, ~:public-group-user-message, %v",
-			raw, text, ctype, mtype, content, ourText, want)
+	// The content: chat-id and text, and what status-react 1.0 added from
+	// prepareContent (parsed-text, line-count, should-collapse?, rtl?).
+	str := func(k string) string {
+		var v string
+		_ = json.Unmarshal(content[k], &v)
+		return v
+	}
+	var keys []string
+	for k := range content {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	wantKeys := []string{"~:chat-id", "~:line-count", "~:parsed-text", "~:rtl?", "~:should-collapse?", "~:text"}
+	if text != ourText || ctype != "text/plain" || mtype != "~:public-group-user-message" ||
+		str("~:chat-id") != chat || str("~:text") != ourText || fmt.Sprint(keys) != fmt.Sprint(wantKeys) {
+		t.Errorf("c4 %q: text %q, content type %q, message type %q, content keys %v; want %q, text/plain, ~:public-group-user-message, chat-id %q, keys %v",
+			raw, text, ctype, mtype, keys, ourText, chat, wantKeys)
 	}
 	// The clock follows the reference's message it has seen (§1.6).
 	if now := time.Now().UnixMilli(); stamp < now-60000 || stamp > now || clock <= ts*100 {
