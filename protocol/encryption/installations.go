@@ -89,41 +89,51 @@ func latestSPK(t *txn, identity []byte, inst string) (*peerSPK, bool, error) {
 // processBundle verifies b and records its prekeys and installations
 // (spec §3.2): a higher version expires the installation's older prekeys
 // and the sessions built on them; installations of other identities are
-// enabled on sight, our own only by EnableInstallation. It returns our own
-// installations seen for the first time.
-func (m *Manager) processBundle(t *txn, now time.Time, senderC []byte, b *Bundle) ([]*Installation, error) {
+// enabled on sight, our own only by EnableInstallation. It returns the
+// installations seen for the first time: ours (own) and, when senderC is
+// another identity, the sender's (peer).
+func (m *Manager) processBundle(t *txn, now time.Time, senderC []byte, b *Bundle) (own, peer []*Installation, err error) {
 	if !bytes.Equal(b.Identity, senderC) {
-		return nil, ErrBundleIdentity
+		return nil, nil, ErrBundleIdentity
 	}
 	seenKey := append([]byte(metaSeenBundle), senderC...)
 	digest := crypto.Keccak256(BundleMaterial(b), b.Signature)
 	if prev, ok, err := t.get(KindMeta, seenKey); err != nil || (ok && bytes.Equal(prev, digest)) {
-		return nil, err // unchanged bundle: already verified and recorded
+		return nil, nil, err // unchanged bundle: already verified and recorded
 	}
 	if _, err := VerifyBundle(b); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var fresh []*Installation
 	for id, spk := range b.SignedPreKeys {
 		if m.isSelf(senderC) && id == m.cfg.InstallationID {
 			continue
 		}
 		if id == NoInstallation || id == "" {
-			return nil, fmt.Errorf("%w: installation id %q", ErrMalformed, id)
+			return nil, nil, fmt.Errorf("%w: installation id %q", ErrMalformed, id)
 		}
 		if err := m.recordSPK(t, now, senderC, id, spk, b.Timestamp); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		inst, isNew, err := m.touchInstallation(t, senderC, id, b.Timestamp)
-		if err != nil {
-			return nil, err
-		}
-		if isNew && m.isSelf(senderC) {
-			fresh = append(fresh, inst)
+		switch {
+		case err != nil:
+			return nil, nil, err
+		case isNew && m.isSelf(senderC):
+			own = append(own, inst)
+		case isNew:
+			peer = append(peer, inst)
 		}
 	}
 	t.put(KindMeta, seenKey, digest)
-	return fresh, nil
+	sortByID(own)
+	sortByID(peer)
+	return own, peer, nil
+}
+
+// sortByID orders installations by ID (bundles map them; the callers'
+// reports are deterministic).
+func sortByID(insts []*Installation) {
+	sort.Slice(insts, func(i, j int) bool { return insts[i].ID < insts[j].ID })
 }
 
 func (m *Manager) recordSPK(t *txn, now time.Time, identity []byte, inst string, spk SignedPreKey, ts int64) error {

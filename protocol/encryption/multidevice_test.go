@@ -139,3 +139,47 @@ func TestMaxInstallations(t *testing.T) {
 		t.Fatalf("metadata not stored: %+v", list)
 	}
 }
+
+// TestNewPeerInstallations: the first bundle of another identity reports
+// its installation once, as a peer installation (never as one of ours);
+// the same bundle again reports nothing; a bundle of a second device of
+// that identity reports that device only.
+func TestNewPeerInstallations(t *testing.T) {
+	r := et.NewRand(21)
+	c := et.NewClock()
+	key := et.MustKey(t, r)
+	a1 := et.NewDevice(t, "a1", key, et.NewMemoryStore())
+	a2 := et.NewDevice(t, "a2", key, et.NewMemoryStore())
+	b := et.NewDevice(t, "b", et.MustKey(t, r), et.NewMemoryStore())
+	handle := func(from *et.Device, payload string) *encryption.Received {
+		t.Helper()
+		out, err := from.M.SendDirect(c.Tick(), r, b.Pub(), []byte(payload))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := b.M.HandleMessage(c.Tick(), r, from.Pub(), out[0].Payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	peerIDs := func(res *encryption.Received) []string {
+		if len(res.NewInstallations) != 0 {
+			t.Fatalf("peer installations reported as ours: %+v", res.NewInstallations)
+		}
+		var ids []string
+		for _, inst := range res.NewPeerInstallations {
+			ids = append(ids, inst.ID)
+		}
+		return ids
+	}
+	if got := peerIDs(handle(a2, "from a2")); len(got) != 1 || got[0] != a2.Installation {
+		t.Fatalf("first bundle: %v, want [%s]", got, a2.Installation)
+	}
+	if got := peerIDs(handle(a2, "again")); len(got) != 0 {
+		t.Fatalf("known bundle: %v, want none", got)
+	}
+	if got := peerIDs(handle(a1, "from a1")); len(got) != 1 || got[0] != a1.Installation {
+		t.Fatalf("second device: %v, want [%s]", got, a1.Installation)
+	}
+}

@@ -23,6 +23,11 @@ type Received struct {
 	// NewInstallations are our own devices seen for the first time; show
 	// them to the user for pairing (spec §3.6).
 	NewInstallations []*Installation
+	// NewPeerInstallations are installations of the sender (another
+	// identity: a bundle is accepted only from its own identity) seen for
+	// the first time, by ID. Messages encrypted to the sender before did
+	// not reach them; the caller may send those again (spec §3.5).
+	NewPeerInstallations []*Installation
 	// SharedSecret is set when the negotiated secret with the sender's
 	// installation was agreed by this message (spec §3.8); the caller
 	// installs a filter for its topic.
@@ -65,11 +70,12 @@ func (m *Manager) handle(t *txn, now time.Time, r io.Reader, sender *ecdsa.Publi
 	senderC := compress(sender)
 	res := &Received{InstallationID: msg.InstallationID}
 	for _, b := range msg.Bundles {
-		fresh, err := m.processBundle(t, now, senderC, b)
+		own, peer, err := m.processBundle(t, now, senderC, b)
 		if err != nil {
 			return nil, err
 		}
-		res.NewInstallations = append(res.NewInstallations, fresh...)
+		res.NewInstallations = append(res.NewInstallations, own...)
+		res.NewPeerInstallations = append(res.NewPeerInstallations, peer...)
 	}
 	if msg.Public != nil {
 		res.Public, res.Plaintext = true, msg.Public
