@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	mvds "github.com/statusnode/statusd/protocol/datasync"
 )
@@ -196,4 +197,29 @@ type Stats struct {
 	// copies from our own peer ID), duplicates included: with Delivered it
 	// gives the share of messages received more than once.
 	MessagesReceived uint64
+}
+
+// Recent returns the stored messages of group g stamped at or after since
+// (by the sender's clock, whole seconds), oldest first, at most limit of
+// them (the newest); see mvds.Node.Recent. It waits for the driver
+// goroutine. The caller owns the returned slice.
+func (d *Driver) Recent(ctx context.Context, g mvds.GroupID, since time.Time, limit int) ([]mvds.Message, error) {
+	var out []mvds.Message
+	err := d.do(ctx, func(n *mvds.Node) error {
+		out = n.Recent(g, since.Unix(), limit)
+		return nil
+	})
+	return out, err
+}
+
+// Resend sends the stored messages ids to p again until p acknowledges
+// them again (persisted before it returns; sent at the next tick); see
+// mvds.Node.Resend. It returns how many it scheduled.
+func (d *Driver) Resend(ctx context.Context, p mvds.PeerID, ids []mvds.MessageID) (int, error) {
+	var count int
+	err := d.do(ctx, func(n *mvds.Node) error {
+		count = n.Resend(p, ids)
+		return nil
+	})
+	return count, err
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	mvds "github.com/statusnode/statusd/protocol/datasync"
 )
@@ -167,5 +168,37 @@ func TestDeliveredBodies(t *testing.T) {
 	runUntil(t, 10, "delivered", func() bool { return b.app.len() == 1 }, a, b)
 	if m := b.app.order[0]; !bytes.Equal(m.Body, body) || m.GroupID != g || m.Timestamp != t0.Unix() {
 		t.Fatalf("delivered %x… group %s ts %d", m.Body[:4], m.GroupID, m.Timestamp)
+	}
+}
+
+// TestResendAfterAck: Recent lists what a sent in the group; Resend sends
+// it to b again (persisted: b's ACK clears it again) without b delivering
+// it twice.
+func TestResendAfterAck(t *testing.T) {
+	net := newMemNet()
+	a := newPeer(t, net, testPeerID(1), "")
+	b := newPeer(t, net, testPeerID(2), "")
+	g := connect(t, a, b)
+	for i := 0; i < 3; i++ {
+		if _, err := a.d.Append(ctxT(t), g, []byte(fmt.Sprint("to b ", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runUntil(t, 20, "delivered and acknowledged", func() bool {
+		return b.app.len() == 3 && outstanding(t, a) == 0
+	}, a, b)
+	recent, err := a.d.Recent(ctxT(t), g, time.Unix(0, 0), 2)
+	if err != nil || len(recent) != 2 {
+		t.Fatalf("Recent: %d messages, %v", len(recent), err)
+	}
+	ids := []mvds.MessageID{recent[0].ID(), recent[1].ID()}
+	if n, err := a.d.Resend(ctxT(t), b.id, ids); err != nil || n != 2 || outstanding(t, a) != 2 {
+		t.Fatalf("Resend: %d scheduled, %v", n, err)
+	}
+	runUntil(t, 20, "acknowledged again", func() bool { return outstanding(t, a) == 0 }, a, b)
+	for _, id := range ids {
+		if b.app.count[id] != 1 {
+			t.Fatalf("message delivered %d times", b.app.count[id])
+		}
 	}
 }
