@@ -199,14 +199,15 @@ type Stats struct {
 	MessagesReceived uint64
 }
 
-// Recent returns the stored messages of group g stamped at or after since
-// (by the sender's clock, whole seconds), oldest first, at most limit of
-// them (the newest); see mvds.Node.Recent. It waits for the driver
-// goroutine. The caller owns the returned slice.
-func (d *Driver) Recent(ctx context.Context, g mvds.GroupID, since time.Time, limit int) ([]mvds.Message, error) {
+// Recent returns the stored messages of group g stamped (by their
+// sender's clock, whole seconds) within window before the driver clock's
+// now, oldest first, at most limit of them (the newest); see
+// mvds.Node.Recent. It waits for the driver goroutine. The caller owns the
+// returned slice.
+func (d *Driver) Recent(ctx context.Context, g mvds.GroupID, window time.Duration, limit int) ([]mvds.Message, error) {
 	var out []mvds.Message
 	err := d.do(ctx, func(n *mvds.Node) error {
-		out = n.Recent(g, since.Unix(), limit)
+		out = n.Recent(g, d.clock.Now().Add(-window).Unix(), limit)
 		return nil
 	})
 	return out, err

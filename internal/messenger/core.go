@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/ethereum/go-ethereum/crypto"
 	"go.uber.org/zap"
@@ -47,12 +48,14 @@ type core struct {
 }
 
 // dataSync is what the parts use of the MVDS driver (*datasync.Driver; a
-// fake in the parts' own tests). AddPeer, Append and SetSendLimit wait for
-// the driver goroutine; the others never block.
+// fake in the parts' own tests). AddPeer, Append, SetSendLimit, Recent and
+// Resend wait for the driver goroutine; the others never block.
 type dataSync interface {
 	AddPeer(ctx context.Context, g mvds.GroupID, p mvds.PeerID) error
 	SetSendLimit(ctx context.Context, p mvds.PeerID, limit uint64) error
 	Append(ctx context.Context, g mvds.GroupID, body []byte) (mvds.MessageID, error)
+	Recent(ctx context.Context, g mvds.GroupID, window time.Duration, limit int) ([]mvds.Message, error)
+	Resend(ctx context.Context, p mvds.PeerID, ids []mvds.MessageID) (int, error)
 	ReceiveTagged(from mvds.PeerID, data []byte, tag string) error
 	ReceiveCopy(data []byte, tag string) error
 	Confirm(ids ...mvds.MessageID) error

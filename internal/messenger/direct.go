@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/ethereum/go-ethereum/crypto"
 	"go.uber.org/zap"
@@ -19,6 +20,20 @@ import (
 // seen sending: a JSON object of 0x04… identity → true (MVDS payloads) or
 // false (bare status payloads).
 const metaPeerProtocols = "peer-protocols"
+
+// Re-sending to a peer's new installation. An MVDS peer is an identity:
+// one installation's ACK covers all of them, so a message encrypted before
+// we knew one of the peer's installations never reaches that one unless we
+// send it again once we do (a 1:1 or group message, through the pair
+// group). resendWindow is how far back we look (by the MVDS timestamps;
+// the 24 h public messages are retried for, Config.PublicRetryWindow), and
+// resendMax bounds how many messages one new installation costs. Receivers
+// dedupe by message ID, so the installations that had them show nothing
+// twice.
+const (
+	resendWindow = 24 * time.Hour
+	resendMax    = 200
+)
 
 // directChats is the 1:1 part: it opens 1:1 chats, owns the set of
 // identities made MVDS peers, and hands direct messages (1:1 and group
@@ -264,4 +279,47 @@ func (d *directChats) chatFor(rc recvContext) (*Chat, []Event, string) {
 		return ch, []Event{ChatEvent{Chat: *ch}}, ""
 	}
 	return ch, nil, ""
+}
+
+// resendToNew sends pub, which gained installations we did not know
+// (encryption.Received.NewPeerInstallations), the messages we sent to it
+// within resendWindow, at most resendMax (the newest), again through MVDS:
+// the driver's Transport encrypts them to every installation we now know,
+// and they are retransmitted until pub acknowledges them again. Only
+// messages MVDS sent for us (their ID is mapped to a status ID, delivery.go
+// mapOutgoing) are sent, never those pub sent us; delivery records are not
+// changed (an acked message stays acked). The receive goroutine calls it;
+// it waits for the driver and holds no lock. It returns how many messages
+// it scheduled.
+func (d *directChats) resendToNew(ctx context.Context, pub *ecdsa.PublicKey) (int, error) {
+	if d.c.isSelf(pub) {
+		return 0, nil
+	}
+	g, peer, err := d.c.pairGroup(pub)
+	if err != nil {
+		return 0, err
+	}
+	recent, err := d.c.ds.Recent(ctx, g, resendWindow, resendMax)
+	if err != nil {
+		return 0, fmt.Errorf("%w: recent messages: %w", ErrDataSync, err)
+	}
+	var ids []mvds.MessageID
+	for _, m := range recent {
+		id := m.ID()
+		_, sent, err := d.c.st.statusIDOf(id)
+		if err != nil {
+			return 0, err
+		}
+		if sent {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	n, err := d.c.ds.Resend(ctx, peer, ids)
+	if err != nil {
+		return 0, fmt.Errorf("%w: resend: %w", ErrDataSync, err)
+	}
+	return n, nil
 }

@@ -110,17 +110,28 @@ func (d *dispatcher) handleProtocol(in inbound) (res *encryption.Received, isPM,
 		}
 		return nil, true, false
 	}
-	d.afterHandle(sender, pm, res)
+	d.afterHandle(in.msg.Signer, pm, res)
 	return res, true, true
 }
 
 // afterHandle publishes what the encryption layer learnt: new
 // installations of the sender and, for our own identity, devices to pair;
-// an agreed negotiated secret joins its topic (§3.8).
-func (d *dispatcher) afterHandle(sender string, pm *encryption.ProtocolMessage, res *encryption.Received) {
+// a peer's new installation gets what we sent the peer recently
+// (directChats.resendToNew); an agreed negotiated secret joins its topic
+// (§3.8).
+func (d *dispatcher) afterHandle(signer *ecdsa.PublicKey, pm *encryption.ProtocolMessage, res *encryption.Received) {
+	sender := message.PubKeyHex(signer)
 	for _, inst := range res.NewInstallations {
 		d.c.publish(InstallationFoundEvent{Installation: Installation{ID: inst.ID, Enabled: inst.Enabled,
 			Metadata: inst.Metadata, Timestamp: inst.Timestamp}})
+	}
+	if len(res.NewPeerInstallations) > 0 {
+		n, err := d.direct.resendToNew(context.Background(), signer)
+		if err != nil {
+			d.c.log.Warn("resend to new installation", zap.String("peer", short(sender)), zap.Error(err))
+		} else if n > 0 {
+			d.c.log.Info("resent to new installation", zap.String("peer", short(sender)), zap.Int("messages", n))
+		}
 	}
 	if len(pm.Bundles) > 0 && sender != d.c.selfHex {
 		d.c.publish(BundleAddedEvent{Identity: sender, InstallationID: pm.InstallationID})

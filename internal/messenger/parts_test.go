@@ -96,6 +96,12 @@ func (f *fakeSync) Append(_ context.Context, g mvds.GroupID, body []byte) (mvds.
 	return mvds.MessageID{}, nil
 }
 
+func (f *fakeSync) Recent(context.Context, mvds.GroupID, time.Duration, int) ([]mvds.Message, error) {
+	return nil, nil
+}
+
+func (f *fakeSync) Resend(context.Context, mvds.PeerID, []mvds.MessageID) (int, error) { return 0, nil }
+
 func (f *fakeSync) ReceiveTagged(mvds.PeerID, []byte, string) error { return mvds.ErrNotPayload }
 func (f *fakeSync) ReceiveCopy([]byte, string) error                { return mvds.ErrNotPayload }
 func (f *fakeSync) Confirm(ids ...mvds.MessageID) error {
