@@ -85,7 +85,13 @@
 // it expires only once Config.PublicRetryWindow (24 h) has passed, and a
 // restart loses none (publicChats.run). Recipients are identities (MVDS
 // peers); the installation whose message carried each ACK is recorded.
-// Copies for our own devices never count toward delivery.
+// Copies for our own devices never count toward delivery. A peer's ACK,
+// from any of its installations, covers them all: when a bundle shows an
+// installation of a peer we did not know, the messages MVDS sent that
+// peer in the last 24 h (at most 200; direct.go resendToNew) are sent
+// again, encrypted to every installation we now know, until the peer ACKs
+// again; the installations that had them drop the duplicates, and
+// delivery states do not change.
 //
 // Peers without MVDS: 2019 clients could run with data sync off; they read
 // MVDS payloads but never ACK. What each peer last sent (an MVDS payload or
