@@ -213,9 +213,10 @@ func (d *Driver) Recent(ctx context.Context, g mvds.GroupID, window time.Duratio
 	return out, err
 }
 
-// Resend sends the stored messages ids to p again until p acknowledges
-// them again (persisted before it returns; sent at the next tick); see
-// mvds.Node.Resend. It returns how many it scheduled.
+// Resend sends the stored messages ids to p again at once, and keeps
+// retransmitting them until p acknowledges them again (the records are
+// persisted before the payload leaves); see mvds.Node.Resend. It returns
+// how many it sent.
 func (d *Driver) Resend(ctx context.Context, p mvds.PeerID, ids []mvds.MessageID) (int, error) {
 	var count int
 	err := d.do(ctx, func(n *mvds.Node) error {

@@ -285,12 +285,13 @@ func (d *directChats) chatFor(rc recvContext) (*Chat, []Event, string) {
 // (encryption.Received.NewPeerInstallations), the messages we sent to it
 // within resendWindow, at most resendMax (the newest), again through MVDS:
 // the driver's Transport encrypts them to every installation we now know,
+// at once (an ACK still in flight for an earlier send cannot cancel them),
 // and they are retransmitted until pub acknowledges them again. Only
 // messages MVDS sent for us (their ID is mapped to a status ID, delivery.go
 // mapOutgoing) are sent, never those pub sent us; delivery records are not
 // changed (an acked message stays acked). The receive goroutine calls it;
 // it waits for the driver and holds no lock. It returns how many messages
-// it scheduled.
+// it sent.
 func (d *directChats) resendToNew(ctx context.Context, pub *ecdsa.PublicKey) (int, error) {
 	if d.c.isSelf(pub) {
 		return 0, nil

@@ -99,5 +99,17 @@ func (n *Node) onOffer(from PeerID, id MessageID) {
 }
 
 func (n *Node) onRequest(from PeerID, id MessageID) {
-	n.scheduleMessage(from, id)
+	m, ok := n.messages[id]
+	if !ok || !n.IsPeer(m.GroupID, from) {
+		return
+	}
+	k := RecordKey{Message: id, Peer: from}
+	r := Record{Type: RecordMessage, SendEpoch: n.epoch + 1}
+	if old := n.record(k); old != nil && old.Type == RecordMessage {
+		if old.SendEpoch <= r.SendEpoch {
+			return // already due
+		}
+		r.SendCount = old.SendCount
+	}
+	n.setRecord(k, r)
 }

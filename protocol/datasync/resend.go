@@ -34,40 +34,45 @@ func (n *Node) Recent(g GroupID, since int64, limit int) []Message {
 	return out
 }
 
-// Resend sends each stored message of ids to peer p again, as if p had
-// requested it (§6.3): a MESSAGE record due at the next tick, then
-// retransmitted with the usual back-off until p acknowledges it again. It
-// is for a peer whose earlier ACK did not cover all of it — an identity
-// that gained a device the message was not encrypted for. An ID the node
-// does not store, or whose group p is not a member of, is skipped; a
-// MESSAGE record already due for p is left as it is. It returns how many
-// records it scheduled.
+// Resend sends each stored message of ids to peer p again, now: the
+// messages are put in p's payload for the next Ready (as Flush does, with
+// the ACKs queued for p), and each keeps a MESSAGE record retransmitted
+// with the usual back-off until p acknowledges it again (a record that
+// existed keeps its send count, so SetSendLimit still bounds it). It is for
+// a peer whose earlier ACK did not cover all of it — an identity that
+// gained a device the message was not encrypted for. Sending at once
+// matters: an ACK still in flight for an earlier send would delete a
+// record that only waited for the next tick. An ID the node does not
+// store, or whose group p is not a member of, is skipped. It returns how
+// many messages it queued.
 func (n *Node) Resend(p PeerID, ids []MessageID) int {
+	b := newBatches()
 	count := 0
 	for _, id := range ids {
-		if n.scheduleMessage(p, id) {
-			count++
+		m, ok := n.messages[id]
+		if !ok || !n.IsPeer(m.GroupID, p) {
+			continue
+		}
+		k := RecordKey{Message: id, Peer: p}
+		r := Record{Type: RecordMessage}
+		if old := n.record(k); old != nil && old.Type == RecordMessage {
+			r.SendCount = old.SendCount
+		}
+		if !n.addToBatch(b, k, &r) {
+			continue // over p's send limit
+		}
+		r.SendCount++
+		r.SendEpoch = n.cfg.nextEpoch(n.initialBackoff(p), r.SendCount, n.epoch)
+		n.afterSend(k, &r)
+		count++
+	}
+	if pl := b.m[p]; pl != nil && len(n.acks[p]) > 0 {
+		pl.Acks = n.acks[p]
+		delete(n.acks, p)
+		for _, id := range pl.Acks {
+			delete(n.ackSet, RecordKey{Message: id, Peer: p})
 		}
 	}
+	n.queueBatches(b)
 	return count
-}
-
-// scheduleMessage makes a MESSAGE record of stored message id to member p
-// due at the next tick, keeping the send count of one that exists. It
-// reports whether it changed a record.
-func (n *Node) scheduleMessage(p PeerID, id MessageID) bool {
-	m, ok := n.messages[id]
-	if !ok || !n.IsPeer(m.GroupID, p) {
-		return false
-	}
-	k := RecordKey{Message: id, Peer: p}
-	r := Record{Type: RecordMessage, SendEpoch: n.epoch + 1}
-	if old := n.record(k); old != nil && old.Type == RecordMessage {
-		if old.SendEpoch <= r.SendEpoch {
-			return false // already due
-		}
-		r.SendCount = old.SendCount
-	}
-	n.setRecord(k, r)
-	return true
 }

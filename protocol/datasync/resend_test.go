@@ -43,16 +43,25 @@ func TestResendAfterAck(t *testing.T) {
 	if got := a.Recent(GroupID{1}, 0, 10); len(got) != 0 {
 		t.Fatalf("Recent of another group = %+v", got)
 	}
-	if n := a.Resend(b.cfg.ID, ids[1:]); n != 3 || a.Outstanding() != 3 {
-		t.Fatalf("Resend scheduled %d, outstanding %d", n, a.Outstanding())
-	}
-	if n := a.Resend(b.cfg.ID, ids[1:]); n != 0 {
-		t.Fatalf("second Resend scheduled %d, want 0 (already due)", n)
-	}
 	if n := a.Resend(simPeerID(9), ids); n != 0 {
-		t.Fatalf("Resend to a non-member scheduled %d", n)
+		t.Fatalf("Resend to a non-member queued %d", n)
 	}
-	if sent, got := exchange(); sent != 3 || got != 0 || a.Outstanding() != 0 {
-		t.Fatalf("resend exchange: %d sent, %d delivered again, %d outstanding", sent, got, a.Outstanding())
+	if n := a.Resend(b.cfg.ID, ids[1:]); n != 3 || a.Outstanding() != 3 {
+		t.Fatalf("Resend queued %d, outstanding %d", n, a.Outstanding())
+	}
+	// Sent in the next Ready, without waiting for a tick.
+	rd := drain(t, a)
+	if len(rd.Outgoing) != 1 || len(rd.Outgoing[0].Payload.Messages) != 3 || len(rd.Changes.PutRecords) != 3 {
+		t.Fatalf("Resend Ready = %+v", rd)
+	}
+	deliverAll(t, rd, a.cfg.ID, b)
+	if got := len(drain(t, b).Deliver); got != 0 {
+		t.Fatalf("b delivered %d messages twice", got)
+	}
+	b.Tick()
+	deliverAll(t, drain(t, b), b.cfg.ID, a)
+	drain(t, a)
+	if a.Outstanding() != 0 {
+		t.Fatalf("outstanding after the ACKs = %d", a.Outstanding())
 	}
 }
