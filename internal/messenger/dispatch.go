@@ -129,8 +129,9 @@ func (d *dispatcher) afterHandle(signer *ecdsa.PublicKey, pm *encryption.Protoco
 		n, err := d.direct.resendToNew(context.Background(), signer)
 		if err != nil {
 			d.c.log.Warn("resend to new installation", zap.String("peer", short(sender)), zap.Error(err))
-		} else if n > 0 {
-			d.c.log.Info("resent to new installation", zap.String("peer", short(sender)), zap.Int("messages", n))
+		} else {
+			d.c.log.Info("resent to new installation", zap.String("peer", short(sender)),
+				zap.String("installation", res.NewPeerInstallations[0].ID), zap.Int("messages", n))
 		}
 	}
 	if len(pm.Bundles) > 0 && sender != d.c.selfHex {
