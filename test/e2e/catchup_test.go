@@ -251,6 +251,11 @@ func profileClient(b *testing.B, client *peer, others ...*peer) (wait func()) {
 func reportShown(b *testing.B, client *peer, chat string, n int, start time.Time, cpu time.Duration) {
 	b.Helper()
 	var unread int
+	b.Cleanup(func() {
+		if b.Failed() {
+			b.Logf("%d of %d shown when it gave up", unread, n)
+		}
+	})
 	testutil.WaitFor(b, benchTimeout, "every message shown", func() bool {
 		var c struct{ Unread int }
 		if err := client.call(&c, "statusd_chat", chat); err != nil {
