@@ -299,10 +299,10 @@ func TestPublicChatsAlone(t *testing.T) {
 	}
 }
 
-// deliveries with the chat book: a state change keeps the message's Seen
-// mark, and does not bring back a message (or its delivery record) that
-// was deleted meanwhile.
-func TestDeliveriesWithChatBook(t *testing.T) {
+// deliveryRig is a rig whose deliveries share a chat book holding the
+// active public chat "status".
+func deliveryRig(t *testing.T) (*rig, *chatBook) {
+	t.Helper()
 	r := newRig(t)
 	b := newChatBook(r.c)
 	r.c.dl.messages = &b.mu
@@ -311,6 +311,14 @@ func TestDeliveriesWithChatBook(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	return r, b
+}
+
+// deliveries with the chat book: a state change keeps the message's Seen
+// mark, and does not bring back a message (or its delivery record) that
+// was deleted meanwhile.
+func TestDeliveriesWithChatBook(t *testing.T) {
+	r, b := deliveryRig(t)
 	keep, _, err := b.storeDraft("status", Draft{Text: "kept"})
 	if err != nil {
 		t.Fatal(err)
@@ -340,14 +348,7 @@ func TestDeliveriesWithChatBook(t *testing.T) {
 // envelope's registration are both applied, in order, with their peers;
 // an acknowledgement alone (no EnvelopeSent) also makes the message sent.
 func TestDeliveriesEarlyConfirmations(t *testing.T) {
-	r := newRig(t)
-	b := newChatBook(r.c)
-	r.c.dl.messages = &b.mu
-	if _, err := b.update("status", func(*Chat, *storage.Batch) (*Chat, error) {
-		return &Chat{ID: "status", Type: ChatPublic, Name: "status", Active: true}, nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	r, b := deliveryRig(t)
 	out, _, err := b.storeDraft("status", Draft{Text: "hello"})
 	if err != nil {
 		t.Fatal(err)
