@@ -157,6 +157,9 @@ func (m *Messenger) Start() error {
 	}
 	m.state = stateStarting
 	m.mu.Unlock()
+	// Our own symmetric topics' keys derive while open unlocks the session
+	// store (both are PBKDF2; on two cores they overlap).
+	m.c.keys.prefetch(&m.wg, m.subs.ownSymNames()...)
 	err := m.open()
 	if err == nil {
 		m.wg.Add(5)
@@ -241,6 +244,7 @@ func (m *Messenger) open() error {
 
 // subscribeAll joins every topic we listen on (§4.3).
 func (m *Messenger) subscribeAll() error {
+	m.c.keys.prefetch(&m.wg, m.symNames()...)
 	if err := m.subs.joinStored(); err != nil {
 		return err
 	}
@@ -267,6 +271,33 @@ func (m *Messenger) subscribeAll() error {
 		}
 	}
 	return nil
+}
+
+// symNames lists the names of the symmetric topics subscribeAll joins
+// besides our own: active public chats, and 1:1 peers' and added contacts'
+// contact-code and negotiated topics.
+func (m *Messenger) symNames() []string {
+	var names []string
+	peer := func(id string) {
+		if pub, err := parsePubKey(id); err == nil {
+			names = append(names, m.subs.peerSymNames(pub)...)
+		}
+	}
+	for _, ch := range m.chats.all() {
+		switch {
+		case !ch.Active:
+		case ch.Type == ChatPublic:
+			names = append(names, ch.Name)
+		case ch.Type == ChatOneToOne:
+			peer(ch.ID)
+		}
+	}
+	for _, ct := range m.contacts.list() {
+		if ct.Added && !ct.Blocked {
+			peer(ct.ID)
+		}
+	}
+	return names
 }
 
 // Stop unsubscribes from the Transport, ends every goroutine the messenger

@@ -144,6 +144,18 @@ func (s *subscriptions) listenPeer(pub *ecdsa.PublicKey) error {
 	return s.joinNegotiated(pub)
 }
 
+// ownSymNames names the symmetric topics joinStored joins for us: our
+// contact-code topic and our negotiated topic with ourselves.
+func (s *subscriptions) ownSymNames() []string { return s.peerSymNames(s.c.self) }
+
+// peerSymNames names the symmetric topics listenPeer joins for pub.
+func (s *subscriptions) peerSymNames(pub *ecdsa.PublicKey) []string {
+	return []string{
+		encryption.ContactCodeTopicName(pub),
+		encryption.NegotiatedTopicName(encryption.NegotiatedSecret(s.c.cfg.Identity, pub)),
+	}
+}
+
 func (s *subscriptions) joinContactCode(pub *ecdsa.PublicKey) error {
 	name := encryption.ContactCodeTopicName(pub)
 	return s.joinSym("contact-code:"+name, name, source{kind: srcContactCode})
