@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
-	"slices"
 	"sync"
 	"time"
 
@@ -206,79 +204,6 @@ func (t mvdsTransport) Send(ctx context.Context, to mvds.PeerID, pk datasync.Pac
 		}
 	}
 	return nil
-}
-
-// keyCache memoises PBKDF2 keys (65356 iterations each, §4.2: ~10–30 ms
-// of one core apiece). Different names derive concurrently; callers asking
-// for a name being derived wait for that derivation instead of repeating it.
-type keyCache struct {
-	derive func(name string) (whisper.SymKey, error) // whisper.SymKeyFromPassword
-	mu     sync.Mutex
-	keys   map[string]*derivedKey
-}
-
-// derivedKey is one name's derivation: key and err are set before done is
-// closed.
-type derivedKey struct {
-	done chan struct{}
-	key  whisper.SymKey
-	err  error
-}
-
-func newKeyCache() *keyCache {
-	return &keyCache{derive: whisper.SymKeyFromPassword, keys: make(map[string]*derivedKey)}
-}
-
-func (k *keyCache) get(name string) (whisper.SymKey, error) {
-	k.mu.Lock()
-	d, ok := k.keys[name]
-	if !ok {
-		d = &derivedKey{done: make(chan struct{})}
-		k.keys[name] = d
-	}
-	k.mu.Unlock()
-	if ok {
-		<-d.done
-		return d.key, d.err
-	}
-	d.key, d.err = k.derive(name)
-	if d.err != nil {
-		d.err = fmt.Errorf("%w: key for %q: %w", ErrTransport, name, d.err)
-		k.mu.Lock()
-		delete(k.keys, name) // a later call tries again
-		k.mu.Unlock()
-	}
-	close(d.done)
-	return d.key, d.err
-}
-
-// prefetch derives the keys of names not derived yet, on up to
-// GOMAXPROCS goroutines, and returns at once; wg counts the goroutines
-// (each ends when its derivations do). Start uses it to derive the keys of
-// the topics it is about to join while other start-up work runs.
-func (k *keyCache) prefetch(wg *sync.WaitGroup, names ...string) {
-	k.mu.Lock()
-	var todo []string
-	for _, n := range names {
-		if _, ok := k.keys[n]; !ok && !slices.Contains(todo, n) {
-			todo = append(todo, n)
-		}
-	}
-	k.mu.Unlock()
-	next := make(chan string, len(todo))
-	for _, n := range todo {
-		next <- n
-	}
-	close(next)
-	for range min(len(todo), runtime.GOMAXPROCS(0)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for n := range next {
-				_, _ = k.get(n) // an error is returned again to the joiner, which retries
-			}
-		}()
-	}
 }
 
 // recentHashes remembers the last n envelopes we posted, so that our own

@@ -6,14 +6,18 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"go.uber.org/zap"
+
 	"github.com/statusnode/statusd/protocol/whisper"
+	"github.com/statusnode/statusd/storage"
+	"github.com/statusnode/statusd/storage/topickeys"
 )
 
 // TestKeyCacheDerivesOnce: concurrent gets and a prefetch of one name run
 // one derivation and all see its key; different names derive concurrently
 // (a derivation blocked on one name does not hold up another).
 func TestKeyCacheDerivesOnce(t *testing.T) {
-	k := newKeyCache()
+	k := newKeyCache(nil, zap.NewNop())
 	var calls atomic.Int32
 	release := make(chan struct{})
 	k.derive = func(name string) (whisper.SymKey, error) {
@@ -57,7 +61,7 @@ func TestKeyCacheDerivesOnce(t *testing.T) {
 
 // TestKeyCacheRetriesAfterError: a failed derivation is not remembered.
 func TestKeyCacheRetriesAfterError(t *testing.T) {
-	k := newKeyCache()
+	k := newKeyCache(nil, zap.NewNop())
 	fail := true
 	k.derive = func(name string) (whisper.SymKey, error) {
 		if fail {
@@ -71,5 +75,34 @@ func TestKeyCacheRetriesAfterError(t *testing.T) {
 	fail = false
 	if _, err := k.get("x"); err != nil {
 		t.Fatalf("second get: %v", err)
+	}
+}
+
+// TestKeyCacheStored: with a store, a key derived once is read back by the
+// next cache over the same database (a restart) without deriving it.
+func TestKeyCacheStored(t *testing.T) {
+	db := storage.NewMemory()
+	var calls atomic.Int32
+	open := func() *keyCache {
+		k := newKeyCache(topickeys.New(storage.NewTable(db, topickeys.TableName)), zap.NewNop())
+		k.derive = func(name string) (whisper.SymKey, error) {
+			calls.Add(1)
+			return whisper.SymKeyFromPassword(name)
+		}
+		return k
+	}
+	first, err := open().get("status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := open().get("status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again != first {
+		t.Fatal("restarted cache returned another key")
+	}
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("%d derivations over two starts, want 1", n)
 	}
 }

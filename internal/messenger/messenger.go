@@ -18,6 +18,7 @@ import (
 	"github.com/statusnode/statusd/storage"
 	"github.com/statusnode/statusd/storage/datasyncstore"
 	"github.com/statusnode/statusd/storage/sessions"
+	"github.com/statusnode/statusd/storage/topickeys"
 )
 
 type runState uint8
@@ -99,7 +100,7 @@ type testHooks struct {
 }
 
 // New returns a messenger over db (the node's database; the messenger uses
-// the tables "messenger", "encryption" and "mvds" in it) and tr. It does not
+// the tables "messenger", "encryption", "mvds" and "topickeys" in it) and tr. It does not
 // touch db or tr until Start. The caller owns db and closes it after Stop.
 func New(cfg Config, db storage.KV, tr Transport) (*Messenger, error) {
 	if err := cfg.Validate(); err != nil {
@@ -116,7 +117,7 @@ func New(cfg Config, db storage.KV, tr Transport) (*Messenger, error) {
 	bus := eventbus.New[Event](256)
 	c := &core{cfg: cfg, self: self, selfHex: message.PubKeyHex(self), selfPeer: peer, tr: tr, st: st,
 		bus: bus, cnt: newCounters(cfg.Metrics, log), dl: newDeliveries(st, bus, cfg.Now, log), forms: newPeerForms(st, log),
-		keys: newKeyCache(), posted: newRecentHashes(4096), rand: &lockedReader{r: cfg.Rand}, log: log}
+		keys: newKeyCache(topickeys.New(storage.NewTable(db, topickeys.TableName)), log), posted: newRecentHashes(4096), rand: &lockedReader{r: cfg.Rand}, log: log}
 	m := &Messenger{c: c, db: db, quit: make(chan struct{}), startDone: make(chan struct{})}
 	m.in = newInboundQueue(cfg.InboundBuffer, m.quit, cfg.Metrics)
 	m.chats = newChatBook(c)

@@ -140,7 +140,7 @@ func newRig(t *testing.T) *rig {
 	}
 	c := &core{cfg: cfg, self: &key.PublicKey, selfHex: message.PubKeyHex(&key.PublicKey), selfPeer: peer,
 		tr: tr, st: st, bus: bus, cnt: newCounters(nil, cfg.Logger), dl: newDeliveries(st, bus, cfg.Now, cfg.Logger),
-		keys: newKeyCache(), posted: newRecentHashes(16), rand: &lockedReader{r: cfg.Rand}, log: cfg.Logger, ds: ds}
+		keys: newKeyCache(nil, cfg.Logger), posted: newRecentHashes(16), rand: &lockedReader{r: cfg.Rand}, log: cfg.Logger, ds: ds}
 	return &rig{c: c, tr: tr, ds: ds, key: key}
 }
 
