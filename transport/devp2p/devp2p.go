@@ -1,6 +1,7 @@
 // Package devp2p runs statusd's devp2p (RLPx) networking on go-ethereum's
 // p2p.Server: the node key, listen address, static and trusted peers,
-// bootnodes, optional discovery (v4, and v5 on request) and peer limits,
+// bootnodes, optional discovery (v4, and v5 on request) with the search for
+// relays and mailservers by their record entries (topics.go), peer limits,
 // the peers added at run time (persisted in Config.PeersFile) and a redialer
 // that brings a missing static peer back within seconds.
 // Sub-protocols such as Whisper plug in through Register before Start.
@@ -11,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"sync"
 	"time"
 
@@ -49,6 +51,9 @@ type Config struct {
 	// dialled again, RedialMax the longest wait between two redials; zero
 	// means DefaultRedialFirst and DefaultRedialMax.
 	RedialFirst, RedialMax time.Duration
+	// Topics advertises this node's roles in its record and searches
+	// discovery for others' (topics.go); the zero value does neither.
+	Topics Topics
 }
 
 // Server owns a p2p.Server. Its methods are safe for concurrent use.
@@ -61,6 +66,7 @@ type Server struct {
 	srv     *p2p.Server
 	known   *knownPeers // nil without Config.PeersFile
 	redial  *redialer
+	topics  *topicSearch // nil without Topics.Search or discovery
 	stopped bool
 	logQuit chan struct{} // closed by Stop: ends logPeers
 	logDone chan struct{} // closed by logPeers on return
@@ -162,6 +168,7 @@ func (s *Server) Start() error {
 		static = append(static, known.list()...)
 	}
 	trusted, _ := ParseNodes(s.cfg.TrustedNodes)
+	protos, topics := s.withTopics()
 	srv := &p2p.Server{Config: p2p.Config{
 		PrivateKey:       s.cfg.PrivateKey,
 		Name:             s.cfg.Name,
@@ -175,7 +182,7 @@ func (s *Server) Start() error {
 		StaticNodes:      static,
 		TrustedNodes:     trusted,
 		NodeDatabase:     s.cfg.NodeDatabase,
-		Protocols:        s.protos,
+		Protocols:        protos,
 		Logger:           log.NewLogger(logging.NewSlogHandler(s.log)),
 	}}
 	// p2p.Server leaks its node database when Start fails on the listener,
@@ -188,12 +195,16 @@ func (s *Server) Start() error {
 		return fmt.Errorf("devp2p: listen on %s: %w", s.cfg.ListenAddr, err)
 	}
 	s.srv = srv
+	if topics != nil {
+		topics.start(srv)
+		s.topics = topics
+	}
 	s.logQuit, s.logDone = make(chan struct{}), make(chan struct{})
 	go s.logPeers(srv, s.logQuit, s.logDone)
 	s.redial = newRedialer(srv, s.log, s.cfg.RedialFirst, s.cfg.RedialMax)
 	s.redial.start(static)
 	s.log.Info("devp2p started", zap.String("enode", srv.Self().URLv4()), zap.String("listen", srv.ListenAddr),
-		zap.Bool("discovery", !s.cfg.NoDiscovery), zap.Int("maxpeers", s.cfg.MaxPeers), zap.Int("static", len(static)))
+		zap.Bool("discovery", !s.cfg.NoDiscovery), zap.Bool("topic_search", topics != nil), zap.Int("maxpeers", s.cfg.MaxPeers), zap.Int("static", len(static)))
 	return nil
 }
 
@@ -201,9 +212,12 @@ func (s *Server) Start() error {
 // blocks until the server's goroutines have exited.
 func (s *Server) Stop() error {
 	s.mu.Lock()
-	srv, redial := s.srv, s.redial
-	s.srv, s.redial, s.stopped = nil, nil, true
+	srv, redial, topics := s.srv, s.redial, s.topics
+	s.srv, s.redial, s.topics, s.stopped = nil, nil, nil, true
 	s.mu.Unlock()
+	if topics != nil {
+		topics.stop()
+	}
 	if redial != nil {
 		redial.stop()
 	}
@@ -214,6 +228,33 @@ func (s *Server) Stop() error {
 		s.log.Info("devp2p stopped")
 	}
 	return nil
+}
+
+// withTopics returns the protocols to run: those registered, the one
+// Config.Topics names carrying the role entries and, when the search runs,
+// the relays found as its dial candidates (which replace go-ethereum's
+// dialling of any node discovery finds).
+func (s *Server) withTopics() ([]p2p.Protocol, *topicSearch) {
+	t := s.cfg.Topics
+	protos := slices.Clone(s.protos)
+	i := slices.IndexFunc(protos, func(p p2p.Protocol) bool { return t.Protocol != "" && p.Name == t.Protocol })
+	if i < 0 {
+		return protos, nil
+	}
+	p := &protos[i]
+	p.Attributes = slices.Clone(p.Attributes)
+	if t.Relay {
+		p.Attributes = append(p.Attributes, &RelayEntry{Version: t.Version})
+	}
+	if t.Mailserver {
+		p.Attributes = append(p.Attributes, &MailserverEntry{Version: t.Version})
+	}
+	if !t.Search || s.cfg.NoDiscovery {
+		return protos, nil
+	}
+	search := newTopicSearch(t, s.log)
+	p.DialCandidates = search.limit
+	return protos, search
 }
 
 func checkListen(addr string) error {
