@@ -434,7 +434,7 @@ func (c *Client) RequestAny(ctx context.Context, p RequestParams) (*Result, *eno
 func (c *Client) requestSelected(ctx context.Context, s *selector, p RequestParams) (*Result, *enode.Node, error) {
 	err := error(ErrNoMailserver)
 	var avoid enode.ID
-	for range c.cfg.Mailservers {
+	for range s.count() {
 		ms := s.wait(ctx, avoid)
 		if ms == nil {
 			break

@@ -22,11 +22,13 @@ const TableName = "mailclient"
 //	't' ‖ topic(4)  → empty: a tracked topic (online coverage, backfill)
 //	's' ‖ hash(32)  → BE32 time first seen: dedupe of live and fetched envelopes
 //	'l'             → enode ID (32 bytes) of the mailserver selected last (selection.go)
+//	'f' ‖ id(32)    → BE64 Unix time found ‖ record (enr:…): a mailserver found by discovery (selection.go)
 const (
 	prefixCovered  = 'c'
 	prefixTracked  = 't'
 	prefixSeen     = 's'
 	prefixLastUsed = 'l'
+	prefixFound    = 'f'
 )
 
 // Range is an inclusive span of Unix seconds.

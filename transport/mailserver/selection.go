@@ -1,7 +1,10 @@
 package mailserver
 
 import (
+	"bytes"
+	"cmp"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -69,9 +72,15 @@ func TCPPing(ctx context.Context, n *enode.Node) (time.Duration, error) {
 // last (see the key layout in gaps.go).
 var lastUsedKey = []byte{prefixLastUsed}
 
+// maxFound is how many mailservers found by discovery (AddMailserver) the
+// client remembers across restarts; the ones found last are kept.
+const maxFound = 16
+
 // selector chooses the mailserver the client keeps connected and sends
-// requests to when none is named: at start the one used last, if it is
-// still configured, otherwise the one that answers a ping fastest; after
+// requests to when none is named, among its candidates — the configured
+// mailservers, then those found by discovery (AddMailserver), remembered
+// across restarts: at start the one used last, if it is still a candidate,
+// otherwise the one that answers a ping fastest; after
 // MaxFailures failed requests in a row (timeouts, or not connected), the
 // fastest of the others. Its loop goroutine runs choose; report and wait
 // are called from request goroutines.
@@ -79,8 +88,9 @@ type selector struct {
 	c     *Client
 	peers PeerManager
 
-	mu       sync.Mutex
-	ranked   []*enode.Node // selected first, then the order of the last ping
+	mu         sync.Mutex
+	candidates []*enode.Node // configured, then found
+	ranked     []*enode.Node // selected first, then the order of the last ping
 	selected *enode.Node   // nil until the first choice
 	failures int           // failed requests in a row to selected
 	changed  chan struct{} // closed and replaced when something changed
@@ -88,14 +98,21 @@ type selector struct {
 	failover chan struct{} // buffered 1: replace the selected mailserver
 }
 
-func newSelector(c *Client, peers PeerManager) *selector {
-	return &selector{c: c, peers: peers, ranked: slices.Clone(c.cfg.Mailservers),
+func newSelector(c *Client, peers PeerManager, found []*enode.Node) *selector {
+	cands := slices.Clone(c.cfg.Mailservers)
+	for _, n := range found {
+		if !slices.ContainsFunc(cands, func(m *enode.Node) bool { return m.ID() == n.ID() }) {
+			cands = append(cands, n)
+		}
+	}
+	return &selector{c: c, peers: peers, candidates: cands, ranked: slices.Clone(cands),
 		changed: make(chan struct{}), failover: make(chan struct{}, 1)}
 }
 
-// StartSelection starts choosing among the configured mailservers and
-// keeping the chosen one connected through peers. Call it after Start, once
-// peers can dial; Stop ends it. Without mailservers it does nothing.
+// StartSelection starts choosing among the configured mailservers and those
+// found by discovery, and keeping the chosen one connected through peers.
+// Call it after Start, once peers can dial; Stop ends it. Without any
+// candidate yet it chooses when AddMailserver brings the first.
 func (c *Client) StartSelection(peers PeerManager) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -104,10 +121,8 @@ func (c *Client) StartSelection(peers PeerManager) error {
 		return fmt.Errorf("%w: StartSelection outside Start and Stop", ErrStopped)
 	case c.sel != nil:
 		return errors.New("mailserver: selection already started")
-	case len(c.cfg.Mailservers) == 0:
-		return nil
 	}
-	c.sel = newSelector(c, peers)
+	c.sel = newSelector(c, peers, c.loadFound())
 	sub := c.router.SubscribeEvents(64)
 	ctx, cancel := context.WithCancel(context.Background())
 	c.wg.Add(2)
@@ -157,30 +172,139 @@ func (s *selector) run(ctx context.Context, events <-chan whisper.Event) {
 	}
 }
 
+// AddMailserver makes n, a mailserver found by discovery, a candidate of
+// selection after the configured ones, and remembers it in the store so
+// that the next start has it too (the maxFound found last are kept). It may
+// be called before StartSelection; a known mailserver gets n's address.
+// Without a selected mailserver yet, selection chooses at once.
+func (c *Client) AddMailserver(n *enode.Node) {
+	if c.configured(n.ID()) == nil {
+		val := binary.BigEndian.AppendUint64(nil, uint64(c.cfg.Now().Unix()))
+		if err := c.cfg.Store.Put(foundKey(n.ID()), append(val, n.String()...)); err != nil {
+			c.log.Warn("cannot record a found mailserver", zap.Error(err))
+		}
+	}
+	if s := c.selection(); s != nil {
+		s.add(n)
+	}
+}
+
+func foundKey(id enode.ID) []byte { return append([]byte{prefixFound}, id[:]...) }
+
+// loadFound reads the remembered found mailservers, newest first, and
+// forgets all but the maxFound newest and any it cannot read.
+func (c *Client) loadFound() []*enode.Node {
+	type rec struct {
+		at   uint64
+		node *enode.Node
+	}
+	var recs []rec
+	var drop [][]byte
+	err := c.cfg.Store.Iterate([]byte{prefixFound}, nil, func(k, v []byte) error {
+		var n *enode.Node
+		var err error
+		if len(v) > 8 {
+			n, err = enode.Parse(enode.ValidSchemes, string(v[8:]))
+		}
+		if n == nil || err != nil || !bytes.Equal(k[1:], n.ID().Bytes()) {
+			drop = append(drop, slices.Clone(k))
+			return nil
+		}
+		recs = append(recs, rec{binary.BigEndian.Uint64(v), n})
+		return nil
+	})
+	if err != nil {
+		c.log.Warn("cannot read the found mailservers", zap.Error(err))
+		return nil
+	}
+	slices.SortStableFunc(recs, func(a, b rec) int { return cmp.Compare(b.at, a.at) })
+	out := make([]*enode.Node, 0, min(len(recs), maxFound))
+	for i, r := range recs {
+		if i >= maxFound {
+			drop = append(drop, foundKey(r.node.ID()))
+			continue
+		}
+		out = append(out, r.node)
+	}
+	for _, k := range drop {
+		if err := c.cfg.Store.Delete(k); err != nil {
+			c.log.Warn("cannot forget a found mailserver", zap.Error(err))
+		}
+	}
+	return out
+}
+
+// add makes n a candidate, or updates the address of the one with its ID.
+func (s *selector) add(n *enode.Node) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	replace := func(list []*enode.Node) bool {
+		i := slices.IndexFunc(list, func(m *enode.Node) bool { return m.ID() == n.ID() })
+		if i >= 0 {
+			list[i] = n
+		}
+		return i >= 0
+	}
+	if replace(s.candidates) {
+		replace(s.ranked)
+		return
+	}
+	s.candidates = append(s.candidates, n)
+	s.ranked = append(s.ranked, n)
+	s.notifyLocked()
+	if s.selected == nil {
+		select {
+		case s.failover <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (s *selector) candidateList() []*enode.Node {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.candidates)
+}
+
+// count is the number of candidates, at least one: a request waits for
+// the first even before there is one.
+func (s *selector) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return max(len(s.candidates), 1)
+}
+
 func (s *selector) notifyLocked() {
 	close(s.changed)
 	s.changed = make(chan struct{})
 }
 
-// choose ranks the mailservers and keeps the first connected, dropping the
-// one it replaces. At start a last-used mailserver still configured is
+// choose ranks the candidates and keeps the first connected, dropping the
+// one it replaces. At start a last-used mailserver still a candidate is
 // taken without pinging; on failover the failed one ranks last, so it is
-// kept only when there is no other.
+// kept only when there is no other. Without candidates it does nothing.
 func (s *selector) choose(ctx context.Context, atStart bool) {
 	s.mu.Lock()
 	old := s.selected
 	s.mu.Unlock()
+	cands := s.candidateList()
+	if len(cands) == 0 {
+		return
+	}
 	var ranked []*enode.Node
-	last := s.lastUsed()
+	last := s.lastUsed(cands)
 	usedLast := atStart && last != nil
 	if usedLast {
-		ranked = moveFirst(s.c.cfg.Mailservers, last.ID())
+		ranked = moveFirst(cands, last.ID())
 	} else {
-		ranked = s.rank(ctx, old)
+		ranked = s.rank(ctx, cands, old)
 	}
 	if ctx.Err() != nil {
 		return
 	}
+	s.mu.Lock()
+	ranked = append(ranked, s.candidates[len(cands):]...) // added while pinging
+	s.mu.Unlock()
 	next := ranked[0]
 	if old != nil && old.ID() != next.ID() {
 		s.peers.DropPeer(old)
@@ -201,8 +325,8 @@ func (s *selector) choose(ctx context.Context, atStart bool) {
 		zap.Bool("last_used", usedLast))
 }
 
-// lastUsed is the configured mailserver selected last, or nil.
-func (s *selector) lastUsed() *enode.Node {
+// lastUsed is the candidate selected last, or nil.
+func (s *selector) lastUsed(cands []*enode.Node) *enode.Node {
 	v, err := s.c.cfg.Store.Get(lastUsedKey)
 	if err != nil {
 		if !errors.Is(err, storage.ErrNotFound) {
@@ -210,17 +334,16 @@ func (s *selector) lastUsed() *enode.Node {
 		}
 		return nil
 	}
-	i := slices.IndexFunc(s.c.cfg.Mailservers, func(n *enode.Node) bool { return string(n.ID().Bytes()) == string(v) })
+	i := slices.IndexFunc(cands, func(n *enode.Node) bool { return string(n.ID().Bytes()) == string(v) })
 	if i < 0 {
 		return nil
 	}
-	return s.c.cfg.Mailservers[i]
+	return cands[i]
 }
 
-// rank pings every mailserver at once and orders them: those that
+// rank pings every mailserver of ms at once and orders them: those that
 // answered by round trip, then those that did not, with failed last.
-func (s *selector) rank(ctx context.Context, failed *enode.Node) []*enode.Node {
-	ms := s.c.cfg.Mailservers
+func (s *selector) rank(ctx context.Context, ms []*enode.Node, failed *enode.Node) []*enode.Node {
 	rtts := make([]time.Duration, len(ms))
 	ctx, cancel := context.WithTimeout(ctx, s.c.cfg.PingTimeout)
 	defer cancel()

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/p2p/enode"
 	"go.uber.org/zap/zaptest"
 
@@ -173,5 +175,94 @@ func TestSelectionFailover(t *testing.T) {
 	}
 	if used, err := request(cl2); err != nil || used.ID() != id1 {
 		t.Fatalf("request after restart: %v from %v", err, used)
+	}
+}
+
+// TestSelectionFoundMailservers: a client without configured mailservers
+// selects the first mailserver discovery reports, fails over to a later
+// one, and after a restart has both again from its store, the one used
+// last selected without pinging.
+func TestSelectionFoundMailservers(t *testing.T) {
+	m1, m2 := newMailserverNode(t, "m1"), newMailserverNode(t, "m2")
+	n1, n2 := m1.self(), m2.self()
+	ping := &fakePing{rtt: map[enode.ID]time.Duration{n1.ID(): 10 * time.Millisecond, n2.ID(): 20 * time.Millisecond}}
+	c := newNode(t, "client")
+	store := storage.NewTable(storage.NewMemory(), TableName)
+	cl := startSelectingClient(t, c, store, nil, ping.ping)
+	if cl.Selected() != nil || len(cl.Mailservers()) != 0 {
+		t.Fatalf("selected %v among %v before any was found", cl.Selected(), cl.Mailservers())
+	}
+	cl.AddMailserver(n1)
+	testutil.WaitFor(t, 5*time.Second, "found mailserver selected and connected", func() bool {
+		sel := cl.Selected()
+		return sel != nil && sel.ID() == n1.ID() && c.w.HasPeer(n1.ID())
+	})
+	cl.AddMailserver(n2)
+	cl.AddMailserver(n2) // again: no second candidate
+	if got := cl.Mailservers(); len(got) != 2 || got[0].ID() != n1.ID() || got[1].ID() != n2.ID() {
+		t.Fatalf("candidates %v, want m1, m2", got)
+	}
+	request := func(cl *Client) (*enode.Node, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		now := uint32(time.Now().Unix())
+		_, used, err := cl.RequestAny(ctx, RequestParams{Lower: now - 60, Upper: now + 5, Topics: []wproto.Topic{wproto.TopicFromName("status")}})
+		return used, err
+	}
+	m1.kill()
+	var used *enode.Node
+	var err error
+	for failed := 0; ; failed++ {
+		if used, err = request(cl); err == nil {
+			break
+		}
+		if failed >= 2 {
+			t.Fatalf("still failing after %d requests: %v", failed+1, err)
+		}
+	}
+	if used.ID() != n2.ID() {
+		t.Fatalf("answered by %v, want m2", used)
+	}
+
+	cl.Stop()
+	before := ping.calls.Load()
+	cl2 := startSelectingClient(t, c, store, nil, ping.ping)
+	testutil.WaitFor(t, 5*time.Second, "selection after restart", func() bool { return cl2.Selected() != nil })
+	if cl2.Selected().ID() != n2.ID() || ping.calls.Load() != before || len(cl2.Mailservers()) != 2 {
+		t.Fatalf("after restart: selected %v among %v with %d pings, want m2 of two without", cl2.Selected(), cl2.Mailservers(), ping.calls.Load()-before)
+	}
+}
+
+// TestFoundMailserversBounded: the store keeps the maxFound mailservers
+// found last and drops records it cannot read.
+func TestFoundMailserversBounded(t *testing.T) {
+	c := newNode(t, "client")
+	store := storage.NewTable(storage.NewMemory(), TableName)
+	now := time.Unix(1_700_000_000, 0)
+	cl, err := NewClient(ClientConfig{NodeKey: c.key, Store: store, OnlineTick: time.Hour, Now: func() time.Time { return now }},
+		c.w, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nodes []*enode.Node
+	for i := range maxFound + 2 {
+		key, _ := crypto.GenerateKey()
+		n := enode.NewV4(&key.PublicKey, net.IPv4(127, 0, 0, 1), 30000+i, 30000+i)
+		nodes = append(nodes, n)
+		now = now.Add(time.Second)
+		cl.AddMailserver(n)
+	}
+	if err := store.Put(foundKey(enode.ID{1}), []byte("garbage")); err != nil {
+		t.Fatal(err)
+	}
+	got := cl.loadFound()
+	if len(got) != maxFound || got[0].ID() != nodes[len(nodes)-1].ID() || got[maxFound-1].ID() != nodes[2].ID() {
+		t.Fatalf("loaded %d, first %v", len(got), got[0])
+	}
+	if again := cl.loadFound(); len(again) != maxFound {
+		t.Fatalf("second load %d", len(again))
+	}
+	if _, err := store.Get(foundKey(enode.ID{1})); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("garbage kept: %v", err)
 	}
 }
