@@ -49,12 +49,6 @@ func IsMailserver(n *enode.Node) bool {
 	return n.Load(&MailserverEntry{}) == nil && Dialable(n) == nil
 }
 
-// Defaults of Topics, status-go v0.35's limits for its two topics.
-const (
-	DefaultTopicRelays      = 2
-	DefaultTopicMailservers = 3
-)
-
 // Topics configures the roles a node advertises and its search for others'.
 type Topics struct {
 	// Protocol names the registered sub-protocol the roles belong to
@@ -190,35 +184,45 @@ func newRelayLimiter(it enode.Iterator, limit int) *relayLimiter {
 		offered: make(map[enode.ID]time.Time)}
 }
 
-// Next waits until a relay may be dialled, then returns the next one found.
+// Next waits until a relay may be dialled, then returns the next one found
+// that is not connected yet.
 func (l *relayLimiter) Next() bool {
 	l.cur = nil
 	poll := time.NewTicker(relayLimitPoll)
 	defer poll.Stop()
-	for l.busy() >= l.max {
-		select {
-		case <-poll.C:
-		case <-l.closed:
+	for {
+		for l.busy() >= l.max {
+			select {
+			case <-poll.C:
+			case <-l.closed:
+				return false
+			}
+		}
+		if !l.it.Next() {
 			return false
 		}
+		if n := l.it.Node(); !l.connected()[n.ID()] {
+			l.cur = n
+			l.offered[n.ID()] = l.now()
+			return true
+		}
 	}
-	if !l.it.Next() {
-		return false
-	}
-	l.cur = l.it.Node()
-	l.offered[l.cur.ID()] = l.now()
-	return true
 }
 
-// busy counts the relays handed over that are connected or still pending,
-// and forgets the others.
-func (l *relayLimiter) busy() int {
+func (l *relayLimiter) connected() map[enode.ID]bool {
 	connected := make(map[enode.ID]bool)
 	if l.peers != nil {
 		for _, p := range l.peers() {
 			connected[p.ID()] = true
 		}
 	}
+	return connected
+}
+
+// busy counts the relays handed over that are connected or still pending,
+// and forgets the others.
+func (l *relayLimiter) busy() int {
+	connected := l.connected()
 	now := l.now()
 	for id, at := range l.offered {
 		if !connected[id] && now.Sub(at) >= relayPending {

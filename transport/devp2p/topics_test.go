@@ -114,12 +114,13 @@ func (f *fakeIter) Next() bool {
 func (f *fakeIter) Node() *enode.Node { return f.cur }
 func (f *fakeIter) Close()            { f.once.Do(func() { close(f.closed) }) }
 
-// TestRelayLimiter: the limiter hands over relays until max of them are
-// connected or pending, and again once a pending one is given up on.
+// TestRelayLimiter: the limiter skips relays already connected, hands over
+// others until max of them are connected or pending, and again once a
+// pending one is given up on.
 func TestRelayLimiter(t *testing.T) {
 	it := &fakeIter{nodes: make(chan *enode.Node, 4), closed: make(chan struct{})}
 	var nodes []*enode.Node
-	for range 3 {
+	for range 4 {
 		key, _ := crypto.GenerateKey()
 		n := enode.NewV4(&key.PublicKey, nil, 0, 0)
 		nodes = append(nodes, n)
@@ -128,7 +129,8 @@ func TestRelayLimiter(t *testing.T) {
 	l := newRelayLimiter(it, 2)
 	now := time.Unix(1000, 0)
 	l.now = func() time.Time { return now }
-	for i := range 2 {
+	l.peers = func() []*p2p.Peer { return []*p2p.Peer{p2p.NewPeer(nodes[0].ID(), "inbound", nil)} }
+	for i := 1; i <= 2; i++ {
 		if !l.Next() || l.Node() != nodes[i] {
 			t.Fatalf("relay %d not handed over", i)
 		}
@@ -140,8 +142,8 @@ func TestRelayLimiter(t *testing.T) {
 	if got := l.busy(); got != 0 {
 		t.Fatalf("busy after the pending time %d, want 0", got)
 	}
-	if !l.Next() || l.Node() != nodes[2] {
-		t.Fatal("third relay not handed over")
+	if !l.Next() || l.Node() != nodes[3] {
+		t.Fatal("last relay not handed over")
 	}
 	l.Close()
 	if l.Next() {

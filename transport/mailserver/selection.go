@@ -91,11 +91,12 @@ type selector struct {
 	mu         sync.Mutex
 	candidates []*enode.Node // configured, then found
 	ranked     []*enode.Node // selected first, then the order of the last ping
-	selected *enode.Node   // nil until the first choice
-	failures int           // failed requests in a row to selected
-	changed  chan struct{} // closed and replaced when something changed
+	selected   *enode.Node   // nil until the first choice
+	failures   int           // failed requests in a row to selected
+	changed    chan struct{} // closed and replaced when something changed
 
 	failover chan struct{} // buffered 1: replace the selected mailserver
+	found    chan struct{} // buffered 1: a candidate came, choose if none is selected
 }
 
 func newSelector(c *Client, peers PeerManager, found []*enode.Node) *selector {
@@ -106,7 +107,7 @@ func newSelector(c *Client, peers PeerManager, found []*enode.Node) *selector {
 		}
 	}
 	return &selector{c: c, peers: peers, candidates: cands, ranked: slices.Clone(cands),
-		changed: make(chan struct{}), failover: make(chan struct{}, 1)}
+		changed: make(chan struct{}), failover: make(chan struct{}, 1), found: make(chan struct{}, 1)}
 }
 
 // StartSelection starts choosing among the configured mailservers and those
@@ -168,6 +169,13 @@ func (s *selector) run(ctx context.Context, events <-chan whisper.Event) {
 			s.mu.Unlock()
 		case <-s.failover:
 			s.choose(ctx, false)
+		case <-s.found:
+			s.mu.Lock()
+			none := s.selected == nil
+			s.mu.Unlock()
+			if none {
+				s.choose(ctx, false)
+			}
 		}
 	}
 }
@@ -252,11 +260,9 @@ func (s *selector) add(n *enode.Node) {
 	s.candidates = append(s.candidates, n)
 	s.ranked = append(s.ranked, n)
 	s.notifyLocked()
-	if s.selected == nil {
-		select {
-		case s.failover <- struct{}{}:
-		default:
-		}
+	select {
+	case s.found <- struct{}{}:
+	default:
 	}
 }
 
