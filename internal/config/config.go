@@ -50,6 +50,9 @@ type P2P struct {
 	Port         int      `toml:"port" comment:"devp2p TCP listen port; 0 picks a free one (flag --port)."`
 	NoDiscover   bool     `toml:"nodiscover" comment:"Disable peer discovery (flag --nodiscover)."`
 	DiscoveryV5  bool     `toml:"v5disc" comment:"Also run discovery v5 (flag --v5disc)."`
+	Topics       bool     `toml:"topics" comment:"Advertise this node's roles in its node record (ENR entry whisper on a Whisper node that forwards, whispermail on a mailserver) and search discovery v4 and v5 for other nodes' roles, in place of 2019's discovery v5 topics: dial only the relays found, and add the mailservers found to mailserver selection; needs discovery (flag --discovery.topics)."`
+	TopicRelays  int      `toml:"topicrelays" comment:"Relays found by the search that are kept connected or being dialled, status-go's 2 by default (flag --discovery.relays)."`
+	TopicMail    int      `toml:"topicmailservers" comment:"Mailservers found by the search that are added to mailserver selection in one run, and remembered; 0 adds none (flag --discovery.mailservers)."`
 	BootNodes    []string `toml:"bootnodes" comment:"Enode URLs used to find peers (flag --bootnodes, comma-separated)."`
 	StaticNodes  []string `toml:"staticnodes" comment:"Enode URLs kept connected (flag --staticnodes, comma-separated)."`
 	TrustedNodes []string `toml:"trustednodes" comment:"Enode URLs always allowed to connect (flag --trustednodes, comma-separated)."`
@@ -178,6 +181,9 @@ func Default() Config {
 			StaticNodes:  []string{},
 			TrustedNodes: []string{},
 			MaxPeers:     25,
+			Topics:       true,
+			TopicRelays:  2, // status-go v0.35's limits for its whisper
+			TopicMail:    3, // and whispermail topics
 		},
 		HTTP: HTTP{
 			Addr:       "127.0.0.1",
@@ -242,6 +248,12 @@ func (c *Config) Validate() error {
 	}
 	if c.P2P.MaxPeers < 0 {
 		return fmt.Errorf("%w: --maxpeers must not be negative", ErrInvalid)
+	}
+	if c.P2P.TopicRelays < 1 {
+		return fmt.Errorf("%w: --discovery.relays must be at least 1", ErrInvalid)
+	}
+	if c.P2P.TopicMail < 0 {
+		return fmt.Errorf("%w: --discovery.mailservers must not be negative", ErrInvalid)
 	}
 	if c.RPC.MaxSubscriptions < 1 {
 		return fmt.Errorf("%w: --rpc.maxsubscriptions must be at least 1", ErrInvalid)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,12 +12,14 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/p2p/enode"
 	"go.uber.org/goleak"
 
 	"github.com/statusnode/statusd/api/shh"
 	"github.com/statusnode/statusd/internal/config"
 	"github.com/statusnode/statusd/lib/testutil"
 	wproto "github.com/statusnode/statusd/protocol/whisper"
+	"github.com/statusnode/statusd/transport/devp2p"
 	"github.com/statusnode/statusd/transport/mailserver"
 	"github.com/statusnode/statusd/transport/whisper"
 )
@@ -50,14 +53,14 @@ func archiveSize(t *testing.T, n *Node) int {
 	return 0
 }
 
-// TestLocalFleet is acceptance 3 as far as go-ethereum v1.17 allows (its
-// discovery v5 has no topics, so mailservers come from the configured list
-// rather than a "whispermail" topic): a boot node, a relay and two
-// mailservers find each other by discovery; a new node with no static peers,
-// only the boot node and the two mailservers' addresses, finds the relays,
-// keeps one mailserver connected and fetches history from it; when that
-// mailserver dies, the next request that fails for the second time
-// (MaxFailures) fails over to the other, which answers.
+// TestLocalFleet is acceptance 3 with the record entries that stand in for
+// 2019's discovery v5 topics (go-ethereum v1.17's discovery v5 has none): a
+// boot node, a relay and two mailservers find each other by discovery; a new
+// node with no static peers and no configured mailserver, only the boot
+// node's address, dials relays it finds by their "whisper" entry, selects
+// one of the mailservers it finds by their "whispermail" entry and fetches
+// history from it; when that mailserver dies, the next request that fails
+// for the second time (MaxFailures) fails over to the other, which answers.
 func TestLocalFleet(t *testing.T) {
 	t.Cleanup(func() { goleak.VerifyNone(t, ignoreLevelDBDrain) })
 	boot := startNode(t, discoveryConfig(t, ""))
@@ -69,8 +72,20 @@ func TestLocalFleet(t *testing.T) {
 		c.Mailserver.Enabled = true
 		ms = append(ms, startNode(t, c))
 	}
+	fleetNodes := []*Node{boot, relay, ms[0], ms[1]}
+	for _, f := range fleetNodes {
+		if self := f.P2P().Self(); !devp2p.IsRelay(self) || devp2p.IsMailserver(self) != (f.Mailserver() != nil) {
+			t.Fatalf("record of %s: relay %v, mailserver %v", self.ID().TerminalString(), devp2p.IsRelay(self), devp2p.IsMailserver(self))
+		}
+	}
+	// Each of four nodes with two peers or more: one connected fleet.
 	testutil.WaitFor(t, 30*time.Second, "the fleet to find itself", func() bool {
-		return relay.Whisper().HasPeer(ms[0].P2P().Self().ID()) && relay.Whisper().HasPeer(ms[1].P2P().Self().ID())
+		for _, f := range fleetNodes {
+			if f.Whisper().PeerCount() < 2 {
+				return false
+			}
+		}
+		return true
 	})
 
 	// History: posted at the relay with a 2 s TTL, archived by both
@@ -103,15 +118,27 @@ func TestLocalFleet(t *testing.T) {
 	}
 
 	nc := discoveryConfig(t, bootURL)
-	nc.Mailserver.Servers = []string{ms[0].P2P().Self().URLv4(), ms[1].P2P().Self().URLv4()}
+	if len(nc.P2P.StaticNodes) != 0 || len(nc.Mailserver.Servers) != 0 {
+		t.Fatal("the new node has static peers or mailservers configured")
+	}
 	// The request to the killed mailserver fails by this timeout; the
 	// default (10 s) would only make the test slower.
 	nc.Mailserver.Timeout = "3s"
 	n := startNode(t, nc)
+	msIDs := []enode.ID{ms[0].P2P().Self().ID(), ms[1].P2P().Self().ID()}
+	// Relays the node dialled itself, neither static nor inbound, can only
+	// come from the search (every fleet node advertises "whisper", the
+	// mailservers "whispermail" too).
 	testutil.WaitFor(t, 30*time.Second, "relays found and a mailserver selected", func() bool {
+		relays := 0
+		for _, p := range n.P2P().PeersInfo() {
+			if !p.Network.Inbound && !p.Network.Static {
+				relays++
+			}
+		}
 		sel := n.MailClient().Selected()
-		return n.Whisper().HasPeer(relay.P2P().Self().ID()) && n.Whisper().HasPeer(boot.P2P().Self().ID()) &&
-			sel != nil && n.Whisper().HasPeer(sel.ID())
+		return relays >= nc.P2P.TopicRelays && sel != nil && slices.Contains(msIDs, sel.ID()) && n.Whisper().HasPeer(sel.ID()) &&
+			len(n.MailClient().Mailservers()) == 2
 	})
 	w := dialWS(t, n)
 	var nkey, filter string

@@ -326,6 +326,7 @@ func (n *Node) startP2P() error {
 		MaxPeers:     n.cfg.P2P.MaxPeers,
 		NodeDatabase: nodeDB,
 		PeersFile:    filepath.Join(n.cfg.DataDir, "peers.json"),
+		Topics:       n.topics(),
 	}, n.log)
 	if err != nil {
 		return err
