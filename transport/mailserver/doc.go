@@ -39,9 +39,11 @@
 // did it in 2019: the client keeps one of its mailservers connected through
 // the devp2p server — the one selected last (remembered in its table), else
 // the fastest to answer a TCP ping — and sends it the requests that name no
-// mailserver. After MaxFailures failed requests in a row (timeouts, or not
-// connected within ConnectTimeout) it drops that one and connects the
-// fastest of the others; RequestAny goes on with the new one.
+// mailserver. Its mailservers are the configured ones, then those discovery
+// found (AddMailserver), which it remembers too. After MaxFailures failed
+// requests in a row (timeouts, or not connected within ConnectTimeout) it
+// drops that one and connects the fastest of the others; RequestAny goes on
+// with the new one.
 //
 // Lifecycle: New…, Start before peers connect, Stop (idempotent, blocks
 // until the component's goroutines exit). The router's envelope hook is
