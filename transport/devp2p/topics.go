@@ -3,6 +3,7 @@ package devp2p
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ethereum/go-ethereum/p2p"
@@ -96,7 +97,8 @@ func newTopicSearch(cfg Topics, log *zap.Logger) *topicSearch {
 // start feeds both searches from srv's discovery and starts the mailserver
 // search.
 func (t *topicSearch) start(srv *p2p.Server) {
-	t.limit.peers = srv.Peers
+	peers := peerLister(srv.Peers)
+	t.limit.peers.Store(&peers)
 	for _, src := range discoverySources(srv) {
 		t.relays.AddSource(enode.Filter(src(), IsRelay))
 	}
@@ -170,7 +172,7 @@ const (
 type relayLimiter struct {
 	it    enode.Iterator
 	max   int
-	peers func() []*p2p.Peer // set by start, before the dialer calls Next
+	peers atomic.Pointer[peerLister] // set by start; the dialer may call Next before
 	now   func() time.Time
 
 	closeOnce sync.Once
@@ -209,10 +211,13 @@ func (l *relayLimiter) Next() bool {
 	}
 }
 
+// peerLister lists the connected peers (p2p.Server.Peers).
+type peerLister func() []*p2p.Peer
+
 func (l *relayLimiter) connected() map[enode.ID]bool {
 	connected := make(map[enode.ID]bool)
-	if l.peers != nil {
-		for _, p := range l.peers() {
+	if peers := l.peers.Load(); peers != nil {
+		for _, p := range (*peers)() {
 			connected[p.ID()] = true
 		}
 	}

@@ -129,7 +129,8 @@ func TestRelayLimiter(t *testing.T) {
 	l := newRelayLimiter(it, 2)
 	now := time.Unix(1000, 0)
 	l.now = func() time.Time { return now }
-	l.peers = func() []*p2p.Peer { return []*p2p.Peer{p2p.NewPeer(nodes[0].ID(), "inbound", nil)} }
+	peers := peerLister(func() []*p2p.Peer { return []*p2p.Peer{p2p.NewPeer(nodes[0].ID(), "inbound", nil)} })
+	l.peers.Store(&peers)
 	for i := 1; i <= 2; i++ {
 		if !l.Next() || l.Node() != nodes[i] {
 			t.Fatalf("relay %d not handed over", i)
