@@ -1,5 +1,6 @@
 // Package daemon runs the real statusd binary in tests: it builds
-// cmd/statusd once per test process, starts, stops and kills daemons on a
+// cmd/statusd once per test process (or runs the executable named by
+// $STATUSD_TEST_BINARY), starts, stops and kills daemons on a
 // data directory, reads the endpoints each one logs in its "statusd
 // started" record and the RPC token in its data directory, and dials
 // JSON-RPC clients to them.
@@ -44,8 +45,15 @@ var build struct {
 	err  error
 }
 
+// BinaryEnv names the environment variable that, when set, holds the path
+// of a statusd executable to run instead of building cmd/statusd: a
+// benchmark can then compare two builds (say, main's and a branch's) in
+// one run on the same machine.
+const BinaryEnv = "STATUSD_TEST_BINARY"
+
 // Binary builds cmd/statusd once per test process and returns the path of
-// the executable. It fails tb if the build fails. Call Cleanup from
+// the executable, or returns $STATUSD_TEST_BINARY (BinaryEnv) unchanged
+// when it is set. It fails tb if the build fails. Call Cleanup from
 // TestMain to remove the build directory.
 func Binary(tb testing.TB) string {
 	tb.Helper()
@@ -58,6 +66,10 @@ func Binary(tb testing.TB) string {
 
 func binary() (string, error) {
 	build.once.Do(func() {
+		if p := os.Getenv(BinaryEnv); p != "" {
+			build.path = p
+			return
+		}
 		build.dir, build.err = os.MkdirTemp("", "statusd-bin-")
 		if build.err != nil {
 			return
