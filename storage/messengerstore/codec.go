@@ -12,25 +12,13 @@ var ErrCorrupt = errors.New("messengerstore: corrupt record")
 // Encoders return the stored bytes of a record of the current Version;
 // decoders read them back. Decoders copy what they keep: the input may be
 // an iterator's buffer. Unknown JSON fields are ignored, as they always
-// were.
+// were. Message and Delivery are binary (binary.go).
 
 // EncodeChat encodes a KindChat value.
 func EncodeChat(c *Chat) []byte { return encodeJSON(c) }
 
 // DecodeChat decodes a KindChat value.
 func DecodeChat(b []byte) (*Chat, error) { return decodeJSON[Chat](KindChat, b) }
-
-// EncodeMessage encodes a KindMessage value.
-func EncodeMessage(m *Message) []byte { return encodeJSON(m) }
-
-// DecodeMessage decodes a KindMessage value.
-func DecodeMessage(b []byte) (*Message, error) { return decodeJSON[Message](KindMessage, b) }
-
-// EncodeDelivery encodes a KindDelivery value.
-func EncodeDelivery(d *Delivery) []byte { return encodeJSON(d) }
-
-// DecodeDelivery decodes a KindDelivery value.
-func DecodeDelivery(b []byte) (*Delivery, error) { return decodeJSON[Delivery](KindDelivery, b) }
 
 // EncodeContact encodes a KindContact value.
 func EncodeContact(c *Contact) []byte { return encodeJSON(c) }

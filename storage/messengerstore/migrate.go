@@ -10,7 +10,7 @@ import (
 
 // Version is the format version of the records this build writes and
 // reads (see doc.go for the list and for how to add one).
-const Version uint32 = 4
+const Version uint32 = 5
 
 // migrations bring an older table to Version, one step each; storage.Migrate
 // runs them in order and commits each with its new version.
@@ -21,6 +21,7 @@ var migrations = []storage.Migration{
 	{From: 1, Apply: migrateContactsV2},
 	{From: 2, Apply: migrateMessagesV3},
 	{From: 3, Apply: migrateGroupStanding},
+	{From: 4, Apply: migrateBinaryRecords},
 }
 
 // migrateContactsV2 adds request_received to every contact that sent us a
@@ -90,7 +91,7 @@ func migrateMessagesV3(kv storage.KV, b *storage.Batch) error {
 		if err != nil {
 			return fmt.Errorf("messengerstore: v2 message %q content: %w", k, err)
 		}
-		m := &Message{ID: old.ID, ChatID: old.ChatID, From: old.From, Text: old.Text,
+		m := &messageV4{ID: old.ID, ChatID: old.ChatID, From: old.From, Text: old.Text,
 			ContentType: old.ContentType, MessageType: old.MessageType, Clock: old.Clock,
 			Timestamp: old.Timestamp, ReceivedAt: old.ReceivedAt, ResponseTo: old.ResponseTo,
 			Outgoing: old.Outgoing, Seen: old.Seen, Content: string(raw)}
@@ -99,7 +100,7 @@ func migrateMessagesV3(kv storage.KV, b *storage.Batch) error {
 				return fmt.Errorf("%w: v2 message %q: %w", ErrCorrupt, k, err)
 			}
 		}
-		b.Put(k, EncodeMessage(m))
+		b.Put(k, encodeJSON(m)) // version 3's encoding; 4 → 5 makes it binary
 		return nil
 	})
 }
@@ -141,6 +142,67 @@ func migrateGroupStanding(kv storage.KV, b *storage.Batch) error {
 			c.Membership = "joined"
 		}
 		b.Put(append([]byte(nil), key...), EncodeChat(&c))
+		return nil
+	})
+}
+
+// messageV4 is a version-3 and version-4 message record (JSON), for
+// migrateMessagesV3 to write and migrateBinaryRecords to read.
+type messageV4 struct {
+	ID          string        `json:"id"`
+	ChatID      string        `json:"chat_id"`
+	From        string        `json:"from"`
+	Text        string        `json:"text"`
+	ContentType string        `json:"content_type"`
+	MessageType string        `json:"message_type"`
+	Clock       int64         `json:"clock"`
+	Timestamp   int64         `json:"timestamp"`
+	ReceivedAt  int64         `json:"received_at"`
+	ResponseTo  string        `json:"response_to,omitempty"`
+	Outgoing    bool          `json:"outgoing"`
+	Seen        bool          `json:"seen"`
+	Delivery    DeliveryState `json:"delivery,omitempty"`
+	Content     string        `json:"content,omitempty"`
+}
+
+// deliveryV4 is a version-1 to version-4 delivery record (JSON), for
+// migrateBinaryRecords.
+type deliveryV4 struct {
+	MessageID  string          `json:"message_id"`
+	ChatID     string          `json:"chat_id"`
+	State      DeliveryState   `json:"state"`
+	Recipients map[string]bool `json:"recipients,omitempty"`
+	AckedBy    []string        `json:"acked_by,omitempty"`
+	UpdatedAt  int64           `json:"updated_at"`
+}
+
+// migrateBinaryRecords (4 → 5) rewrites every message and delivery record
+// from JSON to the binary encoding of binary.go, field for field. Empty
+// maps and lists, which JSON omitted, stay nil.
+func migrateBinaryRecords(kv storage.KV, b *storage.Batch) error {
+	err := kv.Iterate([]byte{byte(KindMessage)}, nil, func(k, v []byte) error {
+		var old messageV4
+		if err := json.Unmarshal(v, &old); err != nil {
+			return fmt.Errorf("%w: v4 message %q: %w", ErrCorrupt, k, err)
+		}
+		b.Put(append([]byte(nil), k...), EncodeMessage(&Message{ID: old.ID, ChatID: old.ChatID,
+			From: old.From, Text: old.Text, ContentType: old.ContentType, MessageType: old.MessageType,
+			Clock: old.Clock, Timestamp: old.Timestamp, ReceivedAt: old.ReceivedAt,
+			ResponseTo: old.ResponseTo, Outgoing: old.Outgoing, Seen: old.Seen,
+			Delivery: old.Delivery, Content: old.Content}))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return kv.Iterate([]byte{byte(KindDelivery)}, nil, func(k, v []byte) error {
+		var old deliveryV4
+		if err := json.Unmarshal(v, &old); err != nil {
+			return fmt.Errorf("%w: v4 delivery %q: %w", ErrCorrupt, k, err)
+		}
+		b.Put(append([]byte(nil), k...), EncodeDelivery(&Delivery{MessageID: old.MessageID,
+			ChatID: old.ChatID, State: old.State, Recipients: old.Recipients, AckedBy: old.AckedBy,
+			UpdatedAt: old.UpdatedAt}))
 		return nil
 	})
 }

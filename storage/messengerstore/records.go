@@ -6,9 +6,9 @@ import (
 	"strconv"
 )
 
-// The record types below are the stored format (Version 4). Field order
-// and JSON tags are part of it: the encoder writes fields in declaration
-// order. Read doc.go ("Changing a record") before touching any of them.
+// The record types below are the stored format (Version 5). Field order
+// and JSON tags are part of it: the JSON encoder writes fields in
+// declaration order, and Message and Delivery are binary (binary.go). Read doc.go ("Changing a record") before touching any of them.
 
 // Chat is the record of one conversation (KindChat).
 type Chat struct {
@@ -30,36 +30,38 @@ type Chat struct {
 }
 
 // Message is the record of one stored chat message (KindMessage). Its
-// index entry (KindIndex) is written beside it by PutMessage.
+// index entry (KindIndex) is written beside it by PutMessage. Binary since
+// version 5 (binary.go); the fields are written in declaration order.
 type Message struct {
-	ID          string        `json:"id"`
-	ChatID      string        `json:"chat_id"`
-	From        string        `json:"from"`
-	Text        string        `json:"text"`
-	ContentType string        `json:"content_type"`
-	MessageType string        `json:"message_type"`
-	Clock       int64         `json:"clock"`
-	Timestamp   int64         `json:"timestamp"`   // sender's Unix ms
-	ReceivedAt  int64         `json:"received_at"` // local Unix ms
-	ResponseTo  string        `json:"response_to,omitempty"`
-	Outgoing    bool          `json:"outgoing"`
-	Seen        bool          `json:"seen"`
-	Delivery    DeliveryState `json:"delivery,omitempty"`
+	ID          string
+	ChatID      string
+	From        string
+	Text        string
+	ContentType string
+	MessageType string
+	Clock       int64
+	Timestamp   int64 // sender's Unix ms
+	ReceivedAt  int64 // local Unix ms
+	ResponseTo  string
+	Outgoing    bool
+	Seen        bool
+	Delivery    DeliveryState
 	// Content is the message's whole content map as Transit-JSON, every
 	// key in wire order (Version 3): what the message carried besides the
 	// fields above (ENS name, sticker, command, unknown keys), enough to
 	// re-encode it.
-	Content string `json:"content,omitempty"`
+	Content string
 }
 
 // Delivery is the delivery record of one outgoing message (KindDelivery).
+// Binary since version 5 (binary.go).
 type Delivery struct {
-	MessageID  string          `json:"message_id"`
-	ChatID     string          `json:"chat_id"`
-	State      DeliveryState   `json:"state"`
-	Recipients map[string]bool `json:"recipients,omitempty"`
-	AckedBy    []string        `json:"acked_by,omitempty"`
-	UpdatedAt  int64           `json:"updated_at"` // Unix ms
+	MessageID  string
+	ChatID     string
+	State      DeliveryState
+	Recipients map[string]bool
+	AckedBy    []string
+	UpdatedAt  int64 // Unix ms
 }
 
 // Contact is the record of another identity (KindContact).
@@ -112,8 +114,9 @@ type Outbox struct {
 	Body       []byte   `json:"body"`       // base64 in JSON
 }
 
-// DeliveryState is the stored delivery state code. It is written as its
-// name; numbers (records written before states were named) are read too.
+// DeliveryState is the stored delivery state code: one byte in the binary
+// records; in JSON (version-4 records, read by the migration) its name,
+// and numbers (records written before states were named) are read too.
 // Codes are append-only.
 type DeliveryState uint8
 
