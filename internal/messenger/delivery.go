@@ -319,18 +319,18 @@ func (d *deliveries) onAcks(sender, installation string, acks []mvds.MessageID) 
 
 // deliveryTx collects the delivery changes of one input (an envelope
 // event, a payload's ACKs, an expiry) into one store write. It holds the
-// chat book's lock (messages) from begin to commit, over the read-modify-
-// write of the message records, so a concurrent MarkSeen is not undone and
-// a message deleted meanwhile (its delivery record with it) is not brought
-// back. Records it changed are read back from it, not from the store, so
-// one input may change a message twice. Its events are queued on the
-// tracker only once the write succeeded. Used with the tracker's mu held.
+// chat book's lock (messages) from begin to commit, so a message deleted
+// meanwhile (its delivery record with it) is not brought back. Only
+// delivery records are written: a message's state is its delivery
+// record's (store.message reads it from there), so a change of state does
+// not rewrite the message record. Records it changed are read back from
+// it, not from the store, so one input may change a message twice. Its
+// events are queued on the tracker only once the write succeeded. Used
+// with the tracker's mu held.
 type deliveryTx struct {
 	d      *deliveries
 	b      storage.Batch
 	recs   map[string]*Delivery
-	msgs   map[string]*Message
-	dirty  map[string]bool // message records whose state changed
 	events []Event
 }
 
@@ -349,44 +349,25 @@ func (t *deliveryTx) delivery(id string) (*Delivery, error) {
 	return t.d.st.delivery(id)
 }
 
-// set moves rec to state next (the message record too) in the
-// transaction.
-//
-// The message record is read (and decoded) only when the state changes;
-// otherwise (a peer's confirmation, a second ACK) a look-up checks that
-// the message still exists.
+// set moves rec to state next in the transaction. A look-up first checks
+// that the message still exists (it is not read or rewritten).
 func (t *deliveryTx) set(rec *Delivery, next DeliveryState) {
 	id := rec.MessageID
-	changed := next != rec.State
-	msg, ok := t.msgs[id]
-	switch {
-	case ok:
-	case changed:
-		var err error
-		if msg, err = t.d.st.message(id); err != nil {
+	if _, known := t.recs[id]; !known {
+		if exists, err := t.d.st.rs.Has(messengerstore.KindMessage, id); err != nil || !exists {
 			return // deleted (or unreadable): nothing to track any more
 		}
-	default:
-		if _, known := t.recs[id]; !known {
-			if exists, err := t.d.st.rs.Has(messengerstore.KindMessage, id); err != nil || !exists {
-				return
-			}
-		}
 	}
+	changed := next != rec.State
 	rec.State, rec.UpdatedAt = next, t.d.now().UnixMilli()
 	if t.recs == nil {
-		t.recs, t.msgs, t.dirty = make(map[string]*Delivery), make(map[string]*Message), make(map[string]bool)
+		t.recs = make(map[string]*Delivery)
 	}
 	t.recs[id] = rec
-	if msg != nil {
-		t.msgs[id] = msg
-	}
 	if len(rec.Recipients) == 0 && (next == DeliverySent || next == DeliveryExpired) {
 		t.b.Delete(publicKey(id)) // a public message leaves the outbox
 	}
 	if changed {
-		msg.Delivery = next
-		t.dirty[id] = true
 		t.events = append(t.events, DeliveryEvent{MessageID: id, ChatID: rec.ChatID, State: next})
 	}
 }
@@ -400,11 +381,8 @@ func (t *deliveryTx) commit() {
 	if len(t.recs) == 0 {
 		return
 	}
-	for id, rec := range t.recs {
+	for _, rec := range t.recs {
 		putDelivery(&t.b, rec)
-		if t.dirty[id] {
-			putJSON(&t.b, key(pfxMessage, []byte(id)), t.msgs[id])
-		}
 	}
 	if err := t.d.st.write(&t.b); err != nil {
 		t.d.log.Warn("persist delivery state", zap.Error(err))

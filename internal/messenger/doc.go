@@ -85,6 +85,8 @@
 // it expires only once Config.PublicRetryWindow (24 h) has passed, and a
 // restart loses none (publicChats.run). Recipients are identities (MVDS
 // peers); the installation whose message carried each ACK is recorded.
+// A change of state writes the delivery record alone; reading a message
+// takes its state from there (the message record is not rewritten).
 // Copies for our own devices never count toward delivery. A peer's ACK,
 // from any of its installations, covers them all: when a bundle shows an
 // installation of a peer we did not know, the messages MVDS sent that

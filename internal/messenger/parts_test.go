@@ -1,6 +1,7 @@
 package messenger
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"errors"
@@ -368,5 +369,35 @@ func TestDeliveriesEarlyConfirmations(t *testing.T) {
 		{Peer: "bb", At: r.c.cfg.Now().UnixMilli()}}
 	if d.State != DeliverySent || !reflect.DeepEqual(d.Confirmations, want) {
 		t.Fatalf("delivery %+v, want sent with %+v", d, want)
+	}
+}
+
+// A change of delivery state writes the delivery record only: the message
+// record keeps its bytes, and reading the message (one, or a page) gives
+// the delivery record's state.
+func TestDeliveryChangeLeavesMessageRecord(t *testing.T) {
+	r, b := deliveryRig(t)
+	out, _, err := b.storeDraft("status", Draft{Text: "hello"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := key(pfxMessage, []byte(out.id))
+	before, err := r.c.st.kv.Get(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := EnvelopeHash{8}
+	r.c.dl.envelopePosted(h, []string{out.id})
+	r.c.dl.onEnvelope(EnvelopeEvent{Hash: h, Kind: EnvelopeSent})
+	after, err := r.c.st.kv.Get(k)
+	if err != nil || !bytes.Equal(before, after) {
+		t.Fatalf("message record rewritten: %v", err)
+	}
+	if m, err := r.c.st.message(out.id); err != nil || m.Delivery != DeliverySent {
+		t.Fatalf("message %+v, %v", m, err)
+	}
+	p, err := r.c.st.messages("status", "", 10)
+	if err != nil || len(p.Messages) != 1 || p.Messages[0].Delivery != DeliverySent {
+		t.Fatalf("page %+v, %v", p, err)
 	}
 }

@@ -9,6 +9,10 @@ import (
 	"github.com/statusnode/statusd/storage/messengerstore"
 )
 
+// message reads message id. The delivery state of an outgoing message is
+// its delivery record's when it has one: the tracker (delivery.go) changes
+// only that record, and the message record keeps the state it was stored
+// with.
 func (s *store) message(id string) (*Message, error) {
 	r, err := s.rs.Message(id)
 	if err != nil {
@@ -18,6 +22,15 @@ func (s *store) message(id string) (*Message, error) {
 		return nil, fmt.Errorf("%w: %s", ErrMessageNotFound, id)
 	}
 	m := messageFromRecord(r)
+	if m.Outgoing {
+		d, err := s.rs.Delivery(id)
+		if err != nil {
+			return nil, storeErr(err)
+		}
+		if d != nil {
+			m.Delivery = DeliveryState(d.State)
+		}
+	}
 	st, _, err := s.rs.Meta(messengerstore.OutgoingStatusMeta(id))
 	if err != nil {
 		return nil, storeErr(err)

@@ -62,7 +62,10 @@
 //	5  Message and Delivery records are binary (binary.go): hex strings
 //	   packed, no field names; a 1:1 message record shrinks from ~940
 //	   bytes to ~400. The migration rewrites every message and delivery
-//	   record field for field.
+//	   record field for field. From this version on, a change of delivery
+//	   state rewrites the delivery record only: an outgoing message's
+//	   state is its delivery record's, the message record's is the state
+//	   it was stored with (version 4 wrote both, always equal).
 //
 // # Changing a record
 //

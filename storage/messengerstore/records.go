@@ -45,7 +45,10 @@ type Message struct {
 	ResponseTo  string
 	Outgoing    bool
 	Seen        bool
-	Delivery    DeliveryState
+	// Delivery is the state the message was stored with. Since version
+	// 5 the messenger changes only the delivery record (KindDelivery)
+	// afterwards, and an outgoing message's state is that record's.
+	Delivery DeliveryState
 	// Content is the message's whole content map as Transit-JSON, every
 	// key in wire order (Version 3): what the message carried besides the
 	// fields above (ENS name, sticker, command, unknown keys), enough to
