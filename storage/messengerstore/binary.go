@@ -8,8 +8,8 @@ import (
 	"strings"
 )
 
-// Binary records (Version 5). The two records written for every message,
-// Message and Delivery, are binary; the other kinds stay JSON. JSON spent
+// Binary records (Version 5). The records written for every message,
+// Message, Delivery and Outbox, are binary; the other kinds stay JSON. JSON spent
 // most of a message record on field names and on hex text: a 1:1 message
 // record was ~940 bytes of JSON, rewritten on each change of its delivery
 // state.
@@ -24,6 +24,7 @@ import (
 //	         b is the string's bytes. A string that can be written with
 //	         hex = 1 must be (one encoding per value).
 //	bool     one byte, 0 or 1
+//	bytes    uvarint(len(b)) ‖ b
 //
 // Message: 0x01 ‖ flags (bit 0 outgoing, bit 1 seen; other bits 0) ‖
 // delivery state (one byte) ‖ str id ‖ str chat ID ‖ str from ‖ str text ‖
@@ -34,6 +35,9 @@ import (
 // varint updated at ‖ uvarint n ‖ n × (str recipient ‖ bool acked), in
 // strictly ascending recipient order ‖ uvarint m ‖ m × str acked by. An
 // empty map or list decodes as nil (as JSON's omitempty did).
+//
+// Outbox: 0x01 ‖ str id ‖ uvarint n ‖ n × str recipient ‖ bytes body. No
+// recipients and an empty body decode as nil.
 //
 // Decoders are strict: a wrong leading byte, unknown flag bits, a length
 // past the end, an unsorted or repeated recipient, a string not in its
@@ -157,6 +161,39 @@ func DecodeDelivery(raw []byte) (*Delivery, error) {
 	return d, nil
 }
 
+// EncodeOutbox encodes a KindOutbox value.
+func EncodeOutbox(o *Outbox) []byte {
+	b := make([]byte, 0, 16+len(o.ID)+70*len(o.Recipients)+len(o.Body))
+	b = append(b, binaryTag)
+	b = appendStr(b, o.ID)
+	b = binary.AppendUvarint(b, uint64(len(o.Recipients)))
+	for _, r := range o.Recipients {
+		b = appendStr(b, r)
+	}
+	b = binary.AppendUvarint(b, uint64(len(o.Body)))
+	return append(b, o.Body...)
+}
+
+// DecodeOutbox decodes a KindOutbox value.
+func DecodeOutbox(raw []byte) (*Outbox, error) {
+	r := reader{b: raw}
+	r.tag()
+	o := &Outbox{ID: r.str()}
+	if n := r.count(); n > 0 {
+		o.Recipients = make([]string, 0, n)
+		for range n {
+			if o.Recipients = append(o.Recipients, r.str()); r.err != nil {
+				break
+			}
+		}
+	}
+	o.Body = r.bytes()
+	if err := r.end(KindOutbox); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
 func appendBool(b []byte, v bool) []byte {
 	if v {
 		return append(b, 1)
@@ -263,6 +300,21 @@ func (r *reader) count() int {
 		return 0
 	}
 	return int(n)
+}
+
+// bytes reads a bytes field into a new slice (nil when empty).
+func (r *reader) bytes() []byte {
+	n := r.uvarint()
+	if n > uint64(len(r.b)) {
+		r.fail("%d bytes past the end", n)
+		return nil
+	}
+	var v []byte
+	if n > 0 {
+		v = append([]byte(nil), r.b[:n]...)
+	}
+	r.b = r.b[n:]
+	return v
 }
 
 func (r *reader) str() string {

@@ -26,29 +26,35 @@ func TestBinaryStrings(t *testing.T) {
 	}
 }
 
-// The binary decoders reject every malformed record with ErrCorrupt and
+// The binary decoders (message, delivery, outbox) reject every malformed record with ErrCorrupt and
 // never panic: each truncation of a valid record, a wrong leading byte,
 // trailing bytes, unknown flags, a bad bool, recipients out of order, a
 // hex string written unpacked, an empty packed string, and lists or
 // strings longer than the bytes left.
 func TestBinaryDecodersStrict(t *testing.T) {
 	f := fixedRecords()
-	msg, del := EncodeMessage(f.message), EncodeDelivery(f.delivery)
+	with := func(b []byte, i int, v byte) []byte {
+		c := append([]byte(nil), b...)
+		c[i] = v
+		return c
+	}
+	msg, del, out := EncodeMessage(f.message), EncodeDelivery(f.delivery), EncodeOutbox(f.outbox)
 	dec := map[string]func([]byte) error{
 		"message":  func(b []byte) error { _, err := DecodeMessage(b); return err },
 		"delivery": func(b []byte) error { _, err := DecodeDelivery(b); return err },
+		"outbox":   func(b []byte) error { _, err := DecodeOutbox(b); return err },
 	}
-	bad := map[string][][]byte{"message": nil, "delivery": nil}
+	bad := map[string][][]byte{"message": nil, "delivery": nil, "outbox": nil}
+	for i := range out {
+		bad["outbox"] = append(bad["outbox"], out[:i])
+	}
+	bad["outbox"] = append(bad["outbox"], with(out, 0, '{'), append(append([]byte(nil), out...), 0),
+		[]byte{binaryTag, 0, 0, 9, 1}) // a body longer than the bytes left
 	for i := range msg {
 		bad["message"] = append(bad["message"], msg[:i])
 	}
 	for i := range del {
 		bad["delivery"] = append(bad["delivery"], del[:i])
-	}
-	with := func(b []byte, i int, v byte) []byte {
-		c := append([]byte(nil), b...)
-		c[i] = v
-		return c
 	}
 	hexUnpacked := append(binary.AppendUvarint(nil, 4<<1), "0x12"...)
 	bad["message"] = append(bad["message"],

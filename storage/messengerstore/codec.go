@@ -12,7 +12,7 @@ var ErrCorrupt = errors.New("messengerstore: corrupt record")
 // Encoders return the stored bytes of a record of the current Version;
 // decoders read them back. Decoders copy what they keep: the input may be
 // an iterator's buffer. Unknown JSON fields are ignored, as they always
-// were. Message and Delivery are binary (binary.go).
+// were. Message, Delivery and Outbox are binary (binary.go).
 
 // EncodeChat encodes a KindChat value.
 func EncodeChat(c *Chat) []byte { return encodeJSON(c) }
@@ -31,12 +31,6 @@ func EncodeGroup(g *Group) []byte { return encodeJSON(g) }
 
 // DecodeGroup decodes a KindGroup value.
 func DecodeGroup(b []byte) (*Group, error) { return decodeJSON[Group](KindGroup, b) }
-
-// EncodeOutbox encodes a KindOutbox value.
-func EncodeOutbox(o *Outbox) []byte { return encodeJSON(o) }
-
-// DecodeOutbox decodes a KindOutbox value.
-func DecodeOutbox(b []byte) (*Outbox, error) { return decodeJSON[Outbox](KindOutbox, b) }
 
 // KindMVDS values are the status message ID's bytes, KindMeta values are
 // the caller's bytes, and KindIndex, KindProcessed and KindNegotiated

@@ -176,11 +176,30 @@ type deliveryV4 struct {
 	UpdatedAt  int64           `json:"updated_at"`
 }
 
-// migrateBinaryRecords (4 → 5) rewrites every message and delivery record
-// from JSON to the binary encoding of binary.go, field for field. Empty
-// maps and lists, which JSON omitted, stay nil.
+// outboxV4 is a version-1 to version-4 outbox record (JSON), for
+// migrateBinaryRecords.
+type outboxV4 struct {
+	ID         string   `json:"id"`
+	Recipients []string `json:"recipients"`
+	Body       []byte   `json:"body"`
+}
+
+// migrateBinaryRecords (4 → 5) rewrites every message, delivery and outbox
+// record from JSON to the binary encoding of binary.go, field for field.
+// Empty maps, lists and bodies read as nil.
 func migrateBinaryRecords(kv storage.KV, b *storage.Batch) error {
-	err := kv.Iterate([]byte{byte(KindMessage)}, nil, func(k, v []byte) error {
+	err := kv.Iterate([]byte{byte(KindOutbox)}, nil, func(k, v []byte) error {
+		var old outboxV4
+		if err := json.Unmarshal(v, &old); err != nil {
+			return fmt.Errorf("%w: v4 outbox %q: %w", ErrCorrupt, k, err)
+		}
+		b.Put(append([]byte(nil), k...), EncodeOutbox(&Outbox{ID: old.ID, Recipients: old.Recipients, Body: old.Body}))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = kv.Iterate([]byte{byte(KindMessage)}, nil, func(k, v []byte) error {
 		var old messageV4
 		if err := json.Unmarshal(v, &old); err != nil {
 			return fmt.Errorf("%w: v4 message %q: %w", ErrCorrupt, k, err)

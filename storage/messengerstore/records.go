@@ -110,11 +110,11 @@ type MembershipEvent struct {
 }
 
 // Outbox is a direct message stored but not yet handed to MVDS
-// (KindOutbox).
+// (KindOutbox). Binary since version 5 (binary.go).
 type Outbox struct {
-	ID         string   `json:"id"`
-	Recipients []string `json:"recipients"` // 0x04… keys
-	Body       []byte   `json:"body"`       // base64 in JSON
+	ID         string
+	Recipients []string // 0x04… keys
+	Body       []byte
 }
 
 // DeliveryState is the stored delivery state code: one byte in the binary
