@@ -150,18 +150,29 @@ func (d *deliveries) envelopePosted(h EnvelopeHash, ids []string) {
 	d.order = append(d.order, h)
 	if evs, ok := d.early[h]; ok {
 		delete(d.early, h)
+		tx := d.begin()
 		for _, ev := range evs {
-			d.applyLocked(ev, ids)
+			d.applyTx(tx, ev, ids)
 		}
+		tx.commit()
 	}
 }
 
 // onEnvelope applies a Transport envelope event.
-func (d *deliveries) onEnvelope(ev EnvelopeEvent) {
+func (d *deliveries) onEnvelope(ev EnvelopeEvent) { d.onEnvelopes([]EnvelopeEvent{ev}) }
+
+// onEnvelopes applies Transport envelope events, in order, in one store
+// write (see run). PeerConnected events are not among them.
+func (d *deliveries) onEnvelopes(evs []EnvelopeEvent) {
 	d.mu.Lock()
 	defer d.unlockAndPublish()
-	ids, ok := d.byHash[ev.Hash]
-	if !ok {
+	tx := d.begin()
+	defer tx.commit()
+	for _, ev := range evs {
+		if ids, ok := d.byHash[ev.Hash]; ok {
+			d.applyTx(tx, ev, ids)
+			continue
+		}
 		if _, known := d.early[ev.Hash]; !known {
 			if len(d.pending) >= maxTracked {
 				delete(d.early, d.pending[0])
@@ -172,13 +183,12 @@ func (d *deliveries) onEnvelope(ev EnvelopeEvent) {
 		if len(d.early[ev.Hash]) < maxConfirmations {
 			d.early[ev.Hash] = append(d.early[ev.Hash], ev)
 		}
-		return
 	}
-	d.applyLocked(ev, ids)
 }
 
-func (d *deliveries) applyLocked(ev EnvelopeEvent, ids []string) {
-	tx := d.begin()
+// applyTx applies one envelope event to the messages ids it carried, in
+// tx. Its EnvelopeStateEvent follows the DeliveryEvents of tx.
+func (d *deliveries) applyTx(tx *deliveryTx, ev EnvelopeEvent, ids []string) {
 	for _, id := range ids {
 		rec, err := tx.delivery(id)
 		if err != nil || rec == nil || rec.State == DeliveryAcked {
@@ -190,6 +200,7 @@ func (d *deliveries) applyLocked(ev EnvelopeEvent, ids []string) {
 			next = DeliverySent
 		case EnvelopeAcknowledged, EnvelopeRefused:
 			d.confirmLocked(rec, ev)
+			tx.confirmed(id)
 			if ev.Kind == EnvelopeAcknowledged {
 				next = DeliverySent // the Transport reports EnvelopeSent first; this is the evidence
 			}
@@ -204,8 +215,7 @@ func (d *deliveries) applyLocked(ev EnvelopeEvent, ids []string) {
 		}
 		tx.set(rec, next)
 	}
-	tx.commit()
-	d.events = append(d.events, EnvelopeStateEvent{Hash: ev.Hash, Kind: ev.Kind, MessageIDs: ids, Peer: ev.Peer, Reason: ev.Reason})
+	tx.after = append(tx.after, EnvelopeStateEvent{Hash: ev.Hash, Kind: ev.Kind, MessageIDs: ids, Peer: ev.Peer, Reason: ev.Reason})
 }
 
 // confirmLocked records a peer's acknowledgement or refusal of an envelope
@@ -317,8 +327,8 @@ func (d *deliveries) onAcks(sender, installation string, acks []mvds.MessageID) 
 	}
 }
 
-// deliveryTx collects the delivery changes of one input (an envelope
-// event, a payload's ACKs, an expiry) into one store write. It holds the
+// deliveryTx collects the delivery changes of one input (envelope events,
+// a payload's ACKs, an expiry) into one store write. It holds the
 // chat book's lock (messages) from begin to commit, so a message deleted
 // meanwhile (its delivery record with it) is not brought back. Only
 // delivery records are written: a message's state is its delivery
@@ -331,7 +341,18 @@ type deliveryTx struct {
 	d      *deliveries
 	b      storage.Batch
 	recs   map[string]*Delivery
-	events []Event
+	confs  map[string]bool // records whose Confirmations changed
+	events []Event         // queued once the write succeeded
+	after  []Event         // queued after events, written or not
+}
+
+// confirmed notes that the Confirmations of id's record changed: commit
+// writes them (only then) with the record.
+func (t *deliveryTx) confirmed(id string) {
+	if t.confs == nil {
+		t.confs = make(map[string]bool)
+	}
+	t.confs[id] = true
 }
 
 func (d *deliveries) begin() *deliveryTx {
@@ -378,11 +399,15 @@ func (t *deliveryTx) commit() {
 	if t.d.messages != nil {
 		defer t.d.messages.Unlock()
 	}
+	defer func() { t.d.events = append(t.d.events, t.after...) }()
 	if len(t.recs) == 0 {
 		return
 	}
-	for _, rec := range t.recs {
-		putDelivery(&t.b, rec)
+	for id, rec := range t.recs {
+		messengerstore.PutDelivery(&t.b, deliveryRecord(rec))
+		if t.confs[id] {
+			putConfirmations(&t.b, id, rec.Confirmations)
+		}
 	}
 	if err := t.d.st.write(&t.b); err != nil {
 		t.d.log.Warn("persist delivery state", zap.Error(err))
@@ -391,21 +416,54 @@ func (t *deliveryTx) commit() {
 	t.d.events = append(t.d.events, t.events...)
 }
 
+// maxEnvelopeBatch bounds the envelope events run applies in one write.
+const maxEnvelopeBatch = 64
+
 // run feeds the Transport's envelope events to the tracker until quit is
-// closed (the messenger's envelope goroutine).
+// closed (the messenger's envelope goroutine). The events already waiting
+// when one arrives (up to maxEnvelopeBatch) are applied together, in one
+// store write: under load a message's "sent" and its peers'
+// confirmations then cost one write instead of several.
 func (d *deliveries) run(events <-chan EnvelopeEvent, quit <-chan struct{}) {
+	batch := make([]EnvelopeEvent, 0, maxEnvelopeBatch)
 	for {
 		select {
 		case ev := <-events:
-			if ev.Kind == PeerConnected {
-				if d.retry != nil {
-					d.retry(nil)
+			batch = append(batch[:0], ev)
+		drain:
+			for len(batch) < maxEnvelopeBatch {
+				select {
+				case ev := <-events:
+					batch = append(batch, ev)
+				default:
+					break drain
 				}
-				continue
 			}
-			d.onEnvelope(ev)
+			d.applyBatch(batch)
 		case <-quit:
 			return
 		}
+	}
+}
+
+// applyBatch applies the envelope events of one run batch: each run of
+// envelope events in one write, and a PeerConnected between them in its
+// place (it hands the due public messages to retry).
+func (d *deliveries) applyBatch(batch []EnvelopeEvent) {
+	start := 0
+	for i, ev := range batch {
+		if ev.Kind != PeerConnected {
+			continue
+		}
+		if i > start {
+			d.onEnvelopes(batch[start:i])
+		}
+		start = i + 1
+		if d.retry != nil {
+			d.retry(nil)
+		}
+	}
+	if start < len(batch) {
+		d.onEnvelopes(batch[start:])
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/statusnode/statusd/lib/eventbus"
+	"github.com/statusnode/statusd/lib/testutil"
 	mvds "github.com/statusnode/statusd/protocol/datasync"
 	"github.com/statusnode/statusd/protocol/message"
 	"github.com/statusnode/statusd/protocol/whisper"
@@ -399,5 +400,63 @@ func TestDeliveryChangeLeavesMessageRecord(t *testing.T) {
 	p, err := r.c.st.messages("status", "", 10)
 	if err != nil || len(p.Messages) != 1 || p.Messages[0].Delivery != DeliverySent {
 		t.Fatalf("page %+v, %v", p, err)
+	}
+}
+
+// writeCounter counts the batches written to a KV.
+type writeCounter struct {
+	storage.KV
+	writes int
+}
+
+func (w *writeCounter) Write(b *storage.Batch) error { w.writes++; return w.KV.Write(b) }
+
+// The envelope events run finds waiting are applied in one write, in
+// order (a message sent and then confirmed ends sent, with its
+// confirmation); a PeerConnected among them calls retry in its place.
+func TestDeliveriesBatch(t *testing.T) {
+	r, b := deliveryRig(t)
+	one, _, err := b.storeDraft("status", Draft{Text: "one"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	two, _, err := b.storeDraft("status", Draft{Text: "two"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h1, h2 := EnvelopeHash{1}, EnvelopeHash{2}
+	r.c.dl.envelopePosted(h1, []string{one.id})
+	r.c.dl.envelopePosted(h2, []string{two.id})
+	retried := 0
+	r.c.dl.retry = func([]string) { retried++ }
+	wc := &writeCounter{KV: r.c.st.kv}
+	*r.c.st = *newStore(wc)
+
+	events := make(chan EnvelopeEvent, 8)
+	for _, ev := range []EnvelopeEvent{{Hash: h1, Kind: EnvelopeSent}, {Hash: h1, Kind: EnvelopeAcknowledged, Peer: "aa"},
+		{Hash: h2, Kind: EnvelopeSent}} {
+		events <- ev
+	}
+	quit := make(chan struct{})
+	done := make(chan struct{})
+	go func() { defer close(done); r.c.dl.run(events, quit) }()
+	testutil.WaitFor(t, 5*time.Second, "the second message sent", func() bool {
+		d, err := r.c.dl.state(two.id)
+		return err == nil && d.State == DeliverySent
+	})
+	close(quit)
+	<-done
+	if wc.writes != 1 {
+		t.Fatalf("%d writes for three waiting events, want 1", wc.writes)
+	}
+	d, err := r.c.dl.state(one.id)
+	if err != nil || d.State != DeliverySent || len(d.Confirmations) != 1 || d.Confirmations[0].Peer != "aa" {
+		t.Fatalf("first message %+v, %v", d, err)
+	}
+
+	r.c.dl.applyBatch([]EnvelopeEvent{{Hash: h2, Kind: EnvelopeAcknowledged, Peer: "bb"}, {Kind: PeerConnected},
+		{Hash: h1, Kind: EnvelopeSent}})
+	if retried != 1 || wc.writes != 3 {
+		t.Fatalf("retried %d times, %d writes; want 1 and 3", retried, wc.writes)
 	}
 }
