@@ -2,7 +2,6 @@ package messenger
 
 import (
 	"crypto/ecdsa"
-	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
@@ -30,36 +29,6 @@ const maxConfirmations = 16
 // MaxMessageDeliveryAttempts (6), the bound status-go's envelope monitor
 // put on re-posting a refused envelope.
 const maxRefusals = 6
-
-// metaConfirmations prefixes the meta name holding a message's
-// Delivery.Confirmations (JSON []Confirmation): the messenger's own bytes,
-// like the public outbox, so the record formats of storage/messengerstore
-// are unchanged. Written with the delivery record, deleted with the
-// message.
-const metaConfirmations = "delivery-confirmations/"
-
-func confirmationsKey(id string) []byte { return key(pfxMeta, []byte(metaConfirmations+id)) }
-
-func putConfirmations(b *storage.Batch, id string, cs []Confirmation) {
-	if len(cs) == 0 {
-		return
-	}
-	v, _ := json.Marshal(cs) // cannot fail
-	b.Put(confirmationsKey(id), v)
-}
-
-// confirmations reads the stored confirmations of message id.
-func (s *store) confirmations(id string) ([]Confirmation, error) {
-	raw, ok, err := s.meta(metaConfirmations + id)
-	if err != nil || !ok {
-		return nil, err
-	}
-	var cs []Confirmation
-	if err := json.Unmarshal(raw, &cs); err != nil {
-		return nil, fmt.Errorf("%w: decode confirmations of %s: %w", ErrStore, id, err)
-	}
-	return cs, nil
-}
 
 // deliveries keeps the delivery state of outgoing messages (see
 // DeliveryState). Its inputs arrive on three goroutines: envelope
@@ -200,7 +169,6 @@ func (d *deliveries) applyTx(tx *deliveryTx, ev EnvelopeEvent, ids []string) {
 			next = DeliverySent
 		case EnvelopeAcknowledged, EnvelopeRefused:
 			d.confirmLocked(rec, ev)
-			tx.confirmed(id)
 			if ev.Kind == EnvelopeAcknowledged {
 				next = DeliverySent // the Transport reports EnvelopeSent first; this is the evidence
 			}
@@ -341,18 +309,8 @@ type deliveryTx struct {
 	d      *deliveries
 	b      storage.Batch
 	recs   map[string]*Delivery
-	confs  map[string]bool // records whose Confirmations changed
-	events []Event         // queued once the write succeeded
-	after  []Event         // queued after events, written or not
-}
-
-// confirmed notes that the Confirmations of id's record changed: commit
-// writes them (only then) with the record.
-func (t *deliveryTx) confirmed(id string) {
-	if t.confs == nil {
-		t.confs = make(map[string]bool)
-	}
-	t.confs[id] = true
+	events []Event // queued once the write succeeded
+	after  []Event // queued after events, written or not
 }
 
 func (d *deliveries) begin() *deliveryTx {
@@ -403,11 +361,8 @@ func (t *deliveryTx) commit() {
 	if len(t.recs) == 0 {
 		return
 	}
-	for id, rec := range t.recs {
-		messengerstore.PutDelivery(&t.b, deliveryRecord(rec))
-		if t.confs[id] {
-			putConfirmations(&t.b, id, rec.Confirmations)
-		}
+	for _, rec := range t.recs {
+		putDelivery(&t.b, rec)
 	}
 	if err := t.d.st.write(&t.b); err != nil {
 		t.d.log.Warn("persist delivery state", zap.Error(err))

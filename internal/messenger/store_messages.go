@@ -57,7 +57,6 @@ func markProcessed(b *storage.Batch, id string) { messengerstore.PutProcessed(b,
 // leaves a processed marker so a retransmitted copy is not shown again.
 func deleteMessage(b *storage.Batch, m *Message) {
 	messengerstore.DeleteMessage(b, m.ChatID, m.Clock, m.ID)
-	b.Delete(confirmationsKey(m.ID))
 }
 
 // Page is one page of Messages: newest first, and the cursor of the next
@@ -133,19 +132,11 @@ func (s *store) delivery(id string) (*Delivery, error) {
 	if err != nil || r == nil {
 		return nil, storeErr(err)
 	}
-	d := deliveryFromRecord(r)
-	if d.Confirmations, err = s.confirmations(id); err != nil {
-		return nil, err
-	}
-	return d, nil
+	return deliveryFromRecord(r), nil
 }
 
-// putDelivery adds d to b: its record, and its confirmations as a meta
-// value (delivery.go).
-func putDelivery(b *storage.Batch, d *Delivery) {
-	messengerstore.PutDelivery(b, deliveryRecord(d))
-	putConfirmations(b, d.MessageID, d.Confirmations)
-}
+// putDelivery adds d, confirmations included, to b.
+func putDelivery(b *storage.Batch, d *Delivery) { messengerstore.PutDelivery(b, deliveryRecord(d)) }
 
 // quote fills m.Quoted from the stored message m.ResponseTo names, if any.
 func (s *store) quote(m *Message) {

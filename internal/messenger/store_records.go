@@ -118,14 +118,28 @@ func messageFromRecord(r *messengerstore.Message) *Message {
 }
 
 func deliveryRecord(d *Delivery) *messengerstore.Delivery {
-	return &messengerstore.Delivery{MessageID: d.MessageID, ChatID: d.ChatID,
+	r := &messengerstore.Delivery{MessageID: d.MessageID, ChatID: d.ChatID,
 		State: messengerstore.DeliveryState(d.State), Recipients: d.Recipients, AckedBy: d.AckedBy,
 		UpdatedAt: d.UpdatedAt}
+	if len(d.Confirmations) > 0 {
+		r.Confirmations = make([]messengerstore.Confirmation, len(d.Confirmations))
+		for i, c := range d.Confirmations {
+			r.Confirmations[i] = messengerstore.Confirmation(c)
+		}
+	}
+	return r
 }
 
 func deliveryFromRecord(r *messengerstore.Delivery) *Delivery {
-	return &Delivery{MessageID: r.MessageID, ChatID: r.ChatID, State: DeliveryState(r.State),
+	d := &Delivery{MessageID: r.MessageID, ChatID: r.ChatID, State: DeliveryState(r.State),
 		Recipients: r.Recipients, AckedBy: r.AckedBy, UpdatedAt: r.UpdatedAt}
+	if len(r.Confirmations) > 0 {
+		d.Confirmations = make([]Confirmation, len(r.Confirmations))
+		for i, c := range r.Confirmations {
+			d.Confirmations[i] = Confirmation(c)
+		}
+	}
+	return d
 }
 
 func contactRecord(c *Contact) *messengerstore.Contact {

@@ -47,12 +47,6 @@ func TestRecordConversion(t *testing.T) {
 		name := reflect.TypeOf(v).Elem().Name()
 		t.Run(name, func(t *testing.T) {
 			checkAllSet(t, name, reflect.ValueOf(v).Elem())
-			if d, ok := v.(*Delivery); ok {
-				// Stored apart, as a meta value: TestDeliveryConfirmationsStored.
-				c := *d
-				c.Confirmations = nil
-				v = &c
-			}
 			if m, ok := v.(*Message); ok {
 				// Stored apart, as a meta value: TestSetOutgoingStatus.
 				c := *m
@@ -75,8 +69,7 @@ func TestRecordConversion(t *testing.T) {
 }
 
 // TestDeliveryConfirmationsStored: a delivery record's confirmations,
-// kept as a meta value beside it, come back with it and go with the
-// message.
+// kept in the record, come back with it and go with the message.
 func TestDeliveryConfirmationsStored(t *testing.T) {
 	st := newStore(storage.NewTable(storage.NewMemory(), TableName))
 	msg := storedDomainValues()[1].(*Message)
@@ -96,8 +89,8 @@ func TestDeliveryConfirmationsStored(t *testing.T) {
 	if err := st.write(&b); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, err := st.meta(metaConfirmations + d.MessageID); ok || err != nil {
-		t.Fatalf("confirmations left after the message was deleted (%v)", err)
+	if got, err := st.delivery(d.MessageID); got != nil || err != nil {
+		t.Fatalf("delivery left after the message was deleted: %+v, %v", got, err)
 	}
 }
 

@@ -33,8 +33,10 @@ import (
 //
 // Delivery: 0x01 ‖ state (one byte) ‖ str message ID ‖ str chat ID ‖
 // varint updated at ‖ uvarint n ‖ n × (str recipient ‖ bool acked), in
-// strictly ascending recipient order ‖ uvarint m ‖ m × str acked by. An
-// empty map or list decodes as nil (as JSON's omitempty did).
+// strictly ascending recipient order ‖ uvarint m ‖ m × str acked by ‖
+// uvarint c ‖ c × (str peer ‖ bool refused ‖ str reason ‖ varint at), the
+// confirmations. An empty map or list decodes as nil (as JSON's omitempty
+// did).
 //
 // Outbox: 0x01 ‖ str id ‖ uvarint n ‖ n × str recipient ‖ bytes body. No
 // recipients and an empty body decode as nil.
@@ -104,7 +106,8 @@ func DecodeMessage(raw []byte) (*Message, error) {
 
 // EncodeDelivery encodes a KindDelivery value.
 func EncodeDelivery(d *Delivery) []byte {
-	b := make([]byte, 0, 64+len(d.MessageID)+len(d.ChatID)+80*len(d.Recipients)+100*len(d.AckedBy))
+	b := make([]byte, 0, 64+len(d.MessageID)+len(d.ChatID)+80*len(d.Recipients)+100*len(d.AckedBy)+
+		80*len(d.Confirmations))
 	b = append(b, binaryTag, byte(d.State))
 	b = appendStr(b, d.MessageID)
 	b = appendStr(b, d.ChatID)
@@ -122,6 +125,13 @@ func EncodeDelivery(d *Delivery) []byte {
 	b = binary.AppendUvarint(b, uint64(len(d.AckedBy)))
 	for _, a := range d.AckedBy {
 		b = appendStr(b, a)
+	}
+	b = binary.AppendUvarint(b, uint64(len(d.Confirmations)))
+	for _, c := range d.Confirmations {
+		b = appendStr(b, c.Peer)
+		b = appendBool(b, c.Refused)
+		b = appendStr(b, c.Reason)
+		b = binary.AppendVarint(b, c.At)
 	}
 	return b
 }
@@ -151,6 +161,15 @@ func DecodeDelivery(raw []byte) (*Delivery, error) {
 		d.AckedBy = make([]string, 0, n)
 		for range n {
 			if d.AckedBy = append(d.AckedBy, r.str()); r.err != nil {
+				break
+			}
+		}
+	}
+	if n := r.count(); n > 0 {
+		d.Confirmations = make([]Confirmation, 0, n)
+		for range n {
+			c := Confirmation{Peer: r.str(), Refused: r.bool(), Reason: r.str(), At: r.varint()}
+			if d.Confirmations = append(d.Confirmations, c); r.err != nil {
 				break
 			}
 		}

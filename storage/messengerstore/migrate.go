@@ -2,6 +2,7 @@ package messengerstore
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/statusnode/statusd/protocol/transit"
@@ -219,9 +220,38 @@ func migrateBinaryRecords(kv storage.KV, b *storage.Batch) error {
 		if err := json.Unmarshal(v, &old); err != nil {
 			return fmt.Errorf("%w: v4 delivery %q: %w", ErrCorrupt, k, err)
 		}
-		b.Put(append([]byte(nil), k...), EncodeDelivery(&Delivery{MessageID: old.MessageID,
-			ChatID: old.ChatID, State: old.State, Recipients: old.Recipients, AckedBy: old.AckedBy,
-			UpdatedAt: old.UpdatedAt}))
+		d := &Delivery{MessageID: old.MessageID, ChatID: old.ChatID, State: old.State,
+			Recipients: old.Recipients, AckedBy: old.AckedBy, UpdatedAt: old.UpdatedAt}
+		ck := Key(KindMeta, confirmationsMetaV4+string(k[1:]))
+		raw, err := kv.Get(ck)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+		case err != nil:
+			return fmt.Errorf("messengerstore: v4 confirmations %q: %w", ck, err)
+		default:
+			var cs []confirmationV4
+			if err := json.Unmarshal(raw, &cs); err != nil {
+				return fmt.Errorf("%w: v4 confirmations %q: %w", ErrCorrupt, ck, err)
+			}
+			for _, c := range cs {
+				d.Confirmations = append(d.Confirmations, Confirmation(c))
+			}
+			b.Delete(ck)
+		}
+		b.Put(append([]byte(nil), k...), EncodeDelivery(d))
 		return nil
 	})
+}
+
+// confirmationsMetaV4 prefixes the meta name under which versions up to 4
+// kept a delivery's confirmations (JSON []confirmationV4), written by the
+// messenger beside the delivery record of the same message ID.
+const confirmationsMetaV4 = "delivery-confirmations/"
+
+// confirmationV4 is one version-4 confirmation.
+type confirmationV4 struct {
+	Peer    string `json:"peer"`
+	Refused bool   `json:"refused,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+	At      int64  `json:"at"`
 }

@@ -44,3 +44,52 @@ func TestMigrateGroupStanding(t *testing.T) {
 		}
 	})
 }
+
+// The 4 -> 5 migration rewrites version-4 JSON message, delivery and
+// outbox records as binary, field for field (a numeric state, an empty
+// map), and moves a delivery's confirmations from the messenger's meta
+// value into its record, deleting the meta value.
+func TestMigrateBinaryRecords(t *testing.T) {
+	backends(t, func(t *testing.T, db storage.KV, reopen func() storage.KV) {
+		tbl := table(db)
+		put := func(k []byte, v string) { t.Helper(); must(t, tbl.Put(k, []byte(v))) }
+		put([]byte("\x00format"), "\x00\x00\x00\x04")
+		put(Key(KindMessage, "0x01"), `{"id":"0x01","chat_id":"0x04aa","from":"0x04bb","text":"hi","content_type":"text/plain",`+
+			`"message_type":"~:user-message","clock":5,"timestamp":6,"received_at":7,"outgoing":true,"seen":false,"delivery":2}`)
+		put(Key(KindDelivery, "0x01"), `{"message_id":"0x01","chat_id":"0x04aa","state":"acked","recipients":{"0x04aa":true},`+
+			`"acked_by":["0x04aa/i1"],"updated_at":9}`)
+		put(Key(KindMeta, confirmationsMetaV4+"0x01"), `[{"peer":"ab","at":8},{"peer":"cd","refused":true,"reason":"r","at":9}]`)
+		put(Key(KindDelivery, "0x02"), `{"message_id":"0x02","chat_id":"status","state":1,"recipients":{},"updated_at":3}`)
+		put(Key(KindOutbox, "0x01"), `{"id":"0x01","recipients":["0x04aa"],"body":"AAEC"}`)
+		s := New(table(reopen()))
+		if before, err := s.Migrate(); err != nil || before != 4 {
+			t.Fatalf("migrate: from %d, %v", before, err)
+		}
+		m, err := s.Message("0x01")
+		must(t, err)
+		if want := (&Message{ID: "0x01", ChatID: "0x04aa", From: "0x04bb", Text: "hi", ContentType: "text/plain",
+			MessageType: "~:user-message", Clock: 5, Timestamp: 6, ReceivedAt: 7, Outgoing: true,
+			Delivery: DeliverySent}); !reflect.DeepEqual(m, want) {
+			t.Errorf("message:\n got %#v\nwant %#v", m, want)
+		}
+		d, err := s.Delivery("0x01")
+		must(t, err)
+		if want := (&Delivery{MessageID: "0x01", ChatID: "0x04aa", State: DeliveryAcked,
+			Recipients: map[string]bool{"0x04aa": true}, AckedBy: []string{"0x04aa/i1"}, UpdatedAt: 9,
+			Confirmations: []Confirmation{{Peer: "ab", At: 8}, {Peer: "cd", Refused: true, Reason: "r", At: 9}}}); !reflect.DeepEqual(d, want) {
+			t.Errorf("delivery:\n got %#v\nwant %#v", d, want)
+		}
+		if _, ok, err := s.Meta(confirmationsMetaV4 + "0x01"); ok || err != nil {
+			t.Errorf("confirmations meta left: %v, %v", ok, err)
+		}
+		d, err = s.Delivery("0x02")
+		must(t, err)
+		if want := (&Delivery{MessageID: "0x02", ChatID: "status", State: DeliveryQueued, UpdatedAt: 3}); !reflect.DeepEqual(d, want) {
+			t.Errorf("public delivery:\n got %#v\nwant %#v", d, want)
+		}
+		if out := collect(t, s.Outbox); len(out) != 1 || !reflect.DeepEqual(out[0],
+			&Outbox{ID: "0x01", Recipients: []string{"0x04aa"}, Body: []byte{0, 1, 2}}) {
+			t.Errorf("outbox %#v", out)
+		}
+	})
+}

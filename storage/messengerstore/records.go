@@ -65,6 +65,19 @@ type Delivery struct {
 	Recipients map[string]bool
 	AckedBy    []string
 	UpdatedAt  int64 // Unix ms
+	// Confirmations (version 5): the Whisper peers' acknowledgements and
+	// refusals of the envelopes that carried the message, oldest first.
+	// Version 4 kept them in a meta value of the messenger's own.
+	Confirmations []Confirmation
+}
+
+// Confirmation is one Whisper peer's answer about an envelope carrying a
+// message.
+type Confirmation struct {
+	Peer    string // the peer's enode ID, hex
+	Refused bool   // code 12; else acknowledged (code 11)
+	Reason  string // why the peer refused it
+	At      int64  // local time, Unix ms
 }
 
 // Contact is the record of another identity (KindContact).
