@@ -89,7 +89,9 @@ func (dl *deliveries) state(id string) (*Delivery, error) {
 
 // mapOutgoing returns the status message IDs of the MVDS messages about to
 // be sent (§6.4: keccak256(author ‖ body)) and records MVDS ID → status ID
-// for the ACKs, before the payload leaves. Runs on the driver goroutine.
+// for the ACKs, before the payload leaves. The same write drops their
+// outbox entries (outbox.go): MVDS, which sends them, has them. Runs on
+// the driver goroutine.
 func (d *deliveries) mapOutgoing(self *ecdsa.PublicKey, msgs []mvds.Message, mvdsIDs []mvds.MessageID) []string {
 	if len(msgs) == 0 {
 		return nil
@@ -99,6 +101,7 @@ func (d *deliveries) mapOutgoing(self *ecdsa.PublicKey, msgs []mvds.Message, mvd
 	for i := range msgs {
 		ids[i] = message.ID(self, msgs[i].Body)
 		putMVDS(&b, mvdsIDs[i], ids[i])
+		b.Delete(key(pfxOutbox, []byte(ids[i])))
 	}
 	if err := d.st.write(&b); err != nil {
 		d.log.Warn("persist mvds ids", zap.Error(err))

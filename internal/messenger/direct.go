@@ -221,25 +221,19 @@ func (d *directChats) listen(ch *Chat) error {
 	return d.subs.listenPeer(pub)
 }
 
-// send hands a stored direct message to MVDS for each recipient, then
-// drops its outbox entry (outbox.go).
+// send hands a stored direct message to MVDS for each recipient. Its
+// outbox entry (outbox.go) goes when MVDS first sends it (mapOutgoing).
 func (d *directChats) send(ctx context.Context, out *outgoing) error {
 	pubs, err := d.ensurePeers(out.recipients)
 	if err != nil {
 		return err
 	}
-	if err := d.c.appendDirect(ctx, pubs, out.body); err != nil {
-		return err
-	}
-	if err := d.c.st.deleteOutbox(out.id); err != nil {
-		// MVDS has it; a leftover entry only costs a resend at Start.
-		d.c.log.Warn("delete outbox entry", zap.String("id", out.id), zap.Error(err))
-	}
-	return nil
+	return d.c.appendDirect(ctx, pubs, out.body)
 }
 
 // resendOutbox appends to MVDS every outbox entry a previous run left
-// and deletes it. An entry that fails stays for the next Start.
+// (MVDS's first send of it deletes it). An entry that fails stays for the
+// next Start.
 func (d *directChats) resendOutbox(ctx context.Context) {
 	var entries []*outboxEntry
 	err := iterateJSON(d.c.st, []byte{pfxOutbox}, func(e *outboxEntry) error {

@@ -12,11 +12,13 @@ import (
 // 1:1 or group message (queued) and only then appends it to MVDS, which
 // persists it for retransmission; a process that dies in between would
 // leave the message queued forever, never sent. So the message's batch
-// also holds an outbox entry with its body and recipients, deleted once
-// MVDS has it, and Start appends whatever entries are left
-// (directChats.resendOutbox). An entry left by a crash after the append is
-// appended again: the recipient drops the second copy as a duplicate (same
-// message ID) and acknowledges both.
+// also holds an outbox entry with its body and recipients, and Start
+// appends whatever entries are left (directChats.resendOutbox). The entry
+// is deleted by the write that maps the message's MVDS ID before MVDS
+// first sends it (deliveries.mapOutgoing): MVDS persisted the message when
+// it was appended, so no write of its own is needed. An entry left by a
+// crash after the append is appended again: the recipient drops the
+// second copy as a duplicate (same message ID) and acknowledges both.
 //
 // A public message is kept in the public outbox (meta records named
 // metaPublicOutbox + ID, JSON publicEntry: the meta values are the
@@ -83,12 +85,6 @@ func (s *store) publicPending(id string) *publicEntry {
 
 func putOutbox(b *storage.Batch, id string, recipients []string, body []byte) {
 	putJSON(b, key(pfxOutbox, []byte(id)), outboxEntry{ID: id, Recipients: recipients, Body: body})
-}
-
-func (s *store) deleteOutbox(id string) error {
-	var b storage.Batch
-	b.Delete(key(pfxOutbox, []byte(id)))
-	return s.write(&b)
 }
 
 // outgoing is a stored message ready to leave.

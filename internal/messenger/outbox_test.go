@@ -5,11 +5,12 @@ import (
 	"testing"
 
 	"github.com/statusnode/statusd/internal/messenger"
+	"github.com/statusnode/statusd/storage"
 )
 
 // A 1:1 message stored (queued) but not yet appended to MVDS when the
 // process dies is sent by the next Start, reaches Bob once, in clock
-// order, and is acked.
+// order, and is acked; no outbox entry is left.
 func TestCrashBeforeMVDSResendsOnStart(t *testing.T) {
 	h := newHarness(t)
 	dir := t.TempDir()
@@ -46,5 +47,13 @@ func TestCrashBeforeMVDSResendsOnStart(t *testing.T) {
 	waitDelivery(t, alice, []string{after}, messenger.DeliveryAcked)
 	if got, want := texts(t, bob, alice.PublicKey()), []string{"before", "stranded", "after"}; !slices.Equal(got, want) {
 		t.Fatalf("bob: %q, want %q", got, want)
+	}
+	// Sent messages leave no outbox entry (MVDS's first send deletes it).
+	n := 0
+	if err := storage.NewTable(db, messenger.TableName).Iterate([]byte("o"), nil, func(_, _ []byte) error {
+		n++
+		return nil
+	}); err != nil || n != 0 {
+		t.Fatalf("%d outbox entries left, %v", n, err)
 	}
 }
