@@ -45,10 +45,11 @@ func TestCrashBetweenDriverAndStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitDelivery(t, alice, []string{id}, messenger.DeliveryAcked)
-	mu.Lock()
-	n := len(crashed)
-	mu.Unlock()
-	if n != 1 {
+	// The ACK leaves once the driver persisted the message, while the
+	// delivery runs on to the crash point: Alice may see it acked first.
+	count := func() int { mu.Lock(); defer mu.Unlock(); return len(crashed) }
+	waitFor(t, "the delivery at the crash point", func() bool { return count() > 0 })
+	if n := count(); n != 1 {
 		t.Fatalf("%d deliveries reached the crash point, want 1", n)
 	}
 	if p, err := bob.Messages(alice.PublicKey(), "", 10); err == nil && len(p.Messages) != 0 {
