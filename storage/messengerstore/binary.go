@@ -9,7 +9,8 @@ import (
 )
 
 // Binary records (Version 5). The records written for every message,
-// Message, Delivery and Outbox, are binary; the other kinds stay JSON. JSON spent
+// Chat, Message, Delivery and Outbox, are binary; the other kinds stay
+// JSON. JSON spent
 // most of a message record on field names and on hex text: a 1:1 message
 // record was ~940 bytes of JSON, rewritten on each change of its delivery
 // state.
@@ -25,6 +26,12 @@ import (
 //	         hex = 1 must be (one encoding per value).
 //	bool     one byte, 0 or 1
 //	bytes    uvarint(len(b)) ‖ b
+//
+// Chat: 0x01 ‖ type (one byte) ‖ bool active ‖ str id ‖ str name ‖
+// varint last clock ‖ varint deleted-at clock ‖ varint unread ‖ varint
+// last message at ‖ list members ‖ list admins ‖ list joined ‖ str
+// membership, where list is uvarint n ‖ n × str (no entries decode as
+// nil).
 //
 // Message: 0x01 ‖ flags (bit 0 outgoing, bit 1 seen; other bits 0) ‖
 // delivery state (one byte) ‖ str id ‖ str chat ID ‖ str from ‖ str text ‖
@@ -61,6 +68,38 @@ const (
 	flagSeen
 	flagsKnown = flagOutgoing | flagSeen
 )
+
+// EncodeChat encodes a KindChat value.
+func EncodeChat(c *Chat) []byte {
+	b := make([]byte, 0, 8+4*binary.MaxVarintLen64+len(c.ID)+len(c.Name)+len(c.Membership)+
+		70*(len(c.Members)+len(c.Admins)+len(c.Joined)))
+	b = append(b, binaryTag, c.Type)
+	b = appendBool(b, c.Active)
+	b = appendStr(b, c.ID)
+	b = appendStr(b, c.Name)
+	for _, v := range []int64{c.LastClock, c.DeletedAtClock, c.Unread, c.LastMessageAt} {
+		b = binary.AppendVarint(b, v)
+	}
+	for _, l := range [][]string{c.Members, c.Admins, c.Joined} {
+		b = appendList(b, l)
+	}
+	return appendStr(b, c.Membership)
+}
+
+// DecodeChat decodes a KindChat value.
+func DecodeChat(raw []byte) (*Chat, error) {
+	r := reader{b: raw}
+	r.tag()
+	c := &Chat{Type: r.byte(), Active: r.bool()}
+	c.ID, c.Name = r.str(), r.str()
+	c.LastClock, c.DeletedAtClock, c.Unread, c.LastMessageAt = r.varint(), r.varint(), r.varint(), r.varint()
+	c.Members, c.Admins, c.Joined = r.list(), r.list(), r.list()
+	c.Membership = r.str()
+	if err := r.end(KindChat); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
 
 // EncodeMessage encodes a KindMessage value.
 func EncodeMessage(m *Message) []byte {
@@ -213,6 +252,14 @@ func DecodeOutbox(raw []byte) (*Outbox, error) {
 	return o, nil
 }
 
+func appendList(b []byte, l []string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(l)))
+	for _, s := range l {
+		b = appendStr(b, s)
+	}
+	return b
+}
+
 func appendBool(b []byte, v bool) []byte {
 	if v {
 		return append(b, 1)
@@ -319,6 +366,21 @@ func (r *reader) count() int {
 		return 0
 	}
 	return int(n)
+}
+
+// list reads a list of strings (nil when empty).
+func (r *reader) list() []string {
+	n := r.count()
+	if n == 0 {
+		return nil
+	}
+	l := make([]string, 0, n)
+	for range n {
+		if l = append(l, r.str()); r.err != nil {
+			return nil
+		}
+	}
+	return l
 }
 
 // bytes reads a bytes field into a new slice (nil when empty).

@@ -26,7 +26,7 @@ func TestBinaryStrings(t *testing.T) {
 	}
 }
 
-// The binary decoders (message, delivery, outbox) reject every malformed record with ErrCorrupt and
+// The binary decoders (chat, message, delivery, outbox) reject every malformed record with ErrCorrupt and
 // never panic: each truncation of a valid record, a wrong leading byte,
 // trailing bytes, unknown flags, a bad bool, recipients out of order, a
 // hex string written unpacked, an empty packed string, and lists or
@@ -38,13 +38,18 @@ func TestBinaryDecodersStrict(t *testing.T) {
 		c[i] = v
 		return c
 	}
-	msg, del, out := EncodeMessage(f.message), EncodeDelivery(f.delivery), EncodeOutbox(f.outbox)
+	msg, del, out, chat := EncodeMessage(f.message), EncodeDelivery(f.delivery), EncodeOutbox(f.outbox), EncodeChat(f.chat)
 	dec := map[string]func([]byte) error{
 		"message":  func(b []byte) error { _, err := DecodeMessage(b); return err },
 		"delivery": func(b []byte) error { _, err := DecodeDelivery(b); return err },
 		"outbox":   func(b []byte) error { _, err := DecodeOutbox(b); return err },
+		"chat":     func(b []byte) error { _, err := DecodeChat(b); return err },
 	}
-	bad := map[string][][]byte{"message": nil, "delivery": nil, "outbox": nil}
+	bad := map[string][][]byte{"message": nil, "delivery": nil, "outbox": nil, "chat": nil}
+	for i := range chat {
+		bad["chat"] = append(bad["chat"], chat[:i])
+	}
+	bad["chat"] = append(bad["chat"], with(chat, 0, '{'), with(chat, 2, 2), append(append([]byte(nil), chat...), 0))
 	for i := range out {
 		bad["outbox"] = append(bad["outbox"], out[:i])
 	}

@@ -12,13 +12,7 @@ var ErrCorrupt = errors.New("messengerstore: corrupt record")
 // Encoders return the stored bytes of a record of the current Version;
 // decoders read them back. Decoders copy what they keep: the input may be
 // an iterator's buffer. Unknown JSON fields are ignored, as they always
-// were. Message, Delivery and Outbox are binary (binary.go).
-
-// EncodeChat encodes a KindChat value.
-func EncodeChat(c *Chat) []byte { return encodeJSON(c) }
-
-// DecodeChat decodes a KindChat value.
-func DecodeChat(b []byte) (*Chat, error) { return decodeJSON[Chat](KindChat, b) }
+// were. Chat, Message, Delivery and Outbox are binary (binary.go).
 
 // EncodeContact encodes a KindContact value.
 func EncodeContact(c *Contact) []byte { return encodeJSON(c) }

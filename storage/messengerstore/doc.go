@@ -6,8 +6,8 @@
 // layer, so changing a domain or API type cannot change the database.
 //
 // Every record kind has an explicit encoder and decoder (codec.go). The
-// message, delivery and outbox records, written for every message, are a
-// compact binary encoding (binary.go, since version 5); the other
+// chat, message, delivery and outbox records, written for every message,
+// are a compact binary encoding (binary.go, since version 5); the other
 // values are JSON whose field names are fixed by the struct tags of the
 // record types, exactly as the messenger wrote them before this package
 // existed; a few kinds hold raw bytes or nothing.
@@ -59,18 +59,19 @@
 //	   migration gives each group chat the standing a version-3 build
 //	   acted on: active → "joined" with every member joined, inactive →
 //	   "left".
-//	5  Message, Delivery and Outbox records are binary (binary.go): hex
-//	   strings packed, no field names, no base64; a 1:1 message record
-//	   shrinks from ~940 bytes to ~560, a delivery record from ~470 to
-//	   ~220. A delivery record also holds its Whisper confirmations,
-//	   which version 4 kept in the messenger's meta value
-//	   "delivery-confirmations/" ‖ message ID (JSON). The migration
-//	   rewrites every message, delivery and outbox record field for
-//	   field, moving each delivery's confirmations into it and deleting
-//	   the meta value. From this version on, a change of delivery
-//	   state rewrites the delivery record only: an outgoing message's
-//	   state is its delivery record's, the message record's is the state
-//	   it was stored with (version 4 wrote both, always equal).
+//	5  Chat, Message, Delivery and Outbox records are binary
+//	   (binary.go): hex strings packed, no field names, no base64; a 1:1
+//	   message record shrinks from ~940 bytes to ~560, a delivery record
+//	   from ~470 to ~220, a 1:1 chat from ~245 to ~90. A delivery record
+//	   also holds its Whisper confirmations, which version 4 kept in the
+//	   messenger's meta value "delivery-confirmations/" ‖ message ID
+//	   (JSON). The migration rewrites every chat, message, delivery and
+//	   outbox record field for field, moving each delivery's
+//	   confirmations into it and deleting the meta value. From this
+//	   version on, a change of delivery state rewrites the delivery
+//	   record only: an outgoing message's state is its delivery record's,
+//	   the message record's is the state it was stored with (version 4
+//	   wrote both, always equal).
 //
 // # Changing a record
 //

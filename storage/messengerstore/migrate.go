@@ -136,15 +136,21 @@ func migrateGroupStanding(kv storage.KV, b *storage.Batch) error {
 		if old.Type != 3 {
 			return nil
 		}
-		c := Chat{ID: old.ID, Type: old.Type, Name: old.Name, Active: old.Active, LastClock: old.LastClock,
-			DeletedAtClock: old.DeletedAtClock, Unread: old.Unread, LastMessageAt: old.LastMessageAt,
-			Members: old.Members, Admins: old.Admins, Joined: old.Members, Membership: "left"}
+		c := chatV4{chatV3: old, Joined: old.Members, Membership: "left"}
 		if old.Active {
 			c.Membership = "joined"
 		}
-		b.Put(append([]byte(nil), key...), EncodeChat(&c))
+		b.Put(append([]byte(nil), key...), encodeJSON(&c)) // version 4's encoding; 4 → 5 makes it binary
 		return nil
 	})
+}
+
+// chatV4 is a version-4 chat record (JSON), for migrateGroupStanding to
+// write and migrateBinaryRecords to read.
+type chatV4 struct {
+	chatV3
+	Joined     []string `json:"joined,omitempty"`
+	Membership string   `json:"membership,omitempty"`
 }
 
 // messageV4 is a version-3 and version-4 message record (JSON), for
@@ -185,11 +191,25 @@ type outboxV4 struct {
 	Body       []byte   `json:"body"`
 }
 
-// migrateBinaryRecords (4 → 5) rewrites every message, delivery and outbox
-// record from JSON to the binary encoding of binary.go, field for field.
-// Empty maps, lists and bodies read as nil.
+// migrateBinaryRecords (4 → 5) rewrites every chat, message, delivery and
+// outbox record from JSON to the binary encoding of binary.go, field for
+// field. Empty maps, lists and bodies read as nil.
 func migrateBinaryRecords(kv storage.KV, b *storage.Batch) error {
-	err := kv.Iterate([]byte{byte(KindOutbox)}, nil, func(k, v []byte) error {
+	err := kv.Iterate([]byte{byte(KindChat)}, nil, func(k, v []byte) error {
+		var old chatV4
+		if err := json.Unmarshal(v, &old); err != nil {
+			return fmt.Errorf("%w: v4 chat %q: %w", ErrCorrupt, k, err)
+		}
+		b.Put(append([]byte(nil), k...), EncodeChat(&Chat{ID: old.ID, Type: old.Type, Name: old.Name,
+			Active: old.Active, LastClock: old.LastClock, DeletedAtClock: old.DeletedAtClock,
+			Unread: old.Unread, LastMessageAt: old.LastMessageAt, Members: old.Members,
+			Admins: old.Admins, Joined: old.Joined, Membership: old.Membership}))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = kv.Iterate([]byte{byte(KindOutbox)}, nil, func(k, v []byte) error {
 		var old outboxV4
 		if err := json.Unmarshal(v, &old); err != nil {
 			return fmt.Errorf("%w: v4 outbox %q: %w", ErrCorrupt, k, err)

@@ -9,7 +9,7 @@ import (
 
 // The 3 → 4 migration gives group chats the standing a version-3 build
 // acted on (active: joined, with every member joined; inactive: left)
-// and leaves other chats' bytes alone.
+// and other chats nothing (4 → 5 then rewrites every chat as binary).
 func TestMigrateGroupStanding(t *testing.T) {
 	backends(t, func(t *testing.T, db storage.KV, _ func() storage.KV) {
 		tbl := table(db)
@@ -39,13 +39,10 @@ func TestMigrateGroupStanding(t *testing.T) {
 				t.Errorf("%s:\n got %#v\nwant %#v", id, got, w)
 			}
 		}
-		if b, err := tbl.Get(Key(KindChat, "status")); err != nil || string(b) != raw["status"] {
-			t.Errorf("public chat rewritten: %s, %v", b, err)
-		}
 	})
 }
 
-// The 4 -> 5 migration rewrites version-4 JSON message, delivery and
+// The 4 -> 5 migration rewrites version-4 JSON chat, message, delivery and
 // outbox records as binary, field for field (a numeric state, an empty
 // map), and moves a delivery's confirmations from the messenger's meta
 // value into its record, deleting the meta value.
@@ -61,6 +58,7 @@ func TestMigrateBinaryRecords(t *testing.T) {
 		put(Key(KindMeta, confirmationsMetaV4+"0x01"), `[{"peer":"ab","at":8},{"peer":"cd","refused":true,"reason":"r","at":9}]`)
 		put(Key(KindDelivery, "0x02"), `{"message_id":"0x02","chat_id":"status","state":1,"recipients":{},"updated_at":3}`)
 		put(Key(KindOutbox, "0x01"), `{"id":"0x01","recipients":["0x04aa"],"body":"AAEC"}`)
+		put(Key(KindChat, "0x04aa"), `{"id":"0x04aa","type":2,"name":"","active":true,"last_clock":5,"unread":1,"last_message_at":7}`)
 		s := New(table(reopen()))
 		if before, err := s.Migrate(); err != nil || before != 4 {
 			t.Fatalf("migrate: from %d, %v", before, err)
@@ -86,6 +84,10 @@ func TestMigrateBinaryRecords(t *testing.T) {
 		must(t, err)
 		if want := (&Delivery{MessageID: "0x02", ChatID: "status", State: DeliveryQueued, UpdatedAt: 3}); !reflect.DeepEqual(d, want) {
 			t.Errorf("public delivery:\n got %#v\nwant %#v", d, want)
+		}
+		if c, err := s.Chat("0x04aa"); err != nil || !reflect.DeepEqual(c,
+			&Chat{ID: "0x04aa", Type: 2, Active: true, LastClock: 5, Unread: 1, LastMessageAt: 7}) {
+			t.Errorf("chat %#v, %v", c, err)
 		}
 		if out := collect(t, s.Outbox); len(out) != 1 || !reflect.DeepEqual(out[0],
 			&Outbox{ID: "0x01", Recipients: []string{"0x04aa"}, Body: []byte{0, 1, 2}}) {

@@ -10,23 +10,24 @@ import (
 // and JSON tags are part of it: the JSON encoder writes fields in
 // declaration order, and Message and Delivery are binary (binary.go). Read doc.go ("Changing a record") before touching any of them.
 
-// Chat is the record of one conversation (KindChat).
+// Chat is the record of one conversation (KindChat). Binary since
+// version 5 (binary.go); it is rewritten with every message of the chat.
 type Chat struct {
-	ID             string   `json:"id"`
-	Type           uint8    `json:"type"` // 1 public, 2 one-to-one, 3 private group
-	Name           string   `json:"name"`
-	Active         bool     `json:"active"`
-	LastClock      int64    `json:"last_clock"`
-	DeletedAtClock int64    `json:"deleted_at_clock,omitempty"`
-	Unread         int64    `json:"unread"`
-	LastMessageAt  int64    `json:"last_message_at"` // Unix ms
-	Members        []string `json:"members,omitempty"`
-	Admins         []string `json:"admins,omitempty"`
+	ID             string
+	Type           uint8 // 1 public, 2 one-to-one, 3 private group
+	Name           string
+	Active         bool
+	LastClock      int64
+	DeletedAtClock int64
+	Unread         int64
+	LastMessageAt  int64 // Unix ms
+	Members        []string
+	Admins         []string
 	// Joined and Membership (version 4, private groups only): the members
 	// who joined, and our own standing ("invited", "joined", "declined",
 	// "left", "removed").
-	Joined     []string `json:"joined,omitempty"`
-	Membership string   `json:"membership,omitempty"`
+	Joined     []string
+	Membership string
 }
 
 // Message is the record of one stored chat message (KindMessage). Its
