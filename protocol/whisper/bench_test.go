@@ -109,3 +109,19 @@ func BenchmarkSymKeyFromPassword(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPoWBatch is the PoW of a 128-envelope packet, batched, per
+// envelope (compare BenchmarkPoW).
+func BenchmarkPoWBatch(b *testing.B) {
+	envs := make([]*Envelope, 128)
+	for i := range envs {
+		envs[i] = benchEnvelope(b, 100)
+	}
+	out := make([]float64, len(envs))
+	var p PoWBatch
+	b.ReportAllocs()
+	for b.Loop() {
+		p.PoW(envs, fuzzNow, out)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(envs)), "ns/envelope")
+}

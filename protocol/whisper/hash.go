@@ -34,13 +34,22 @@ func (h *hasher) sum(out *[32]byte) {
 // header, Expiry, TTL, Topic and Data's string header) and returns the
 // length of the whole encoding (with or without the nonce).
 func (e *Envelope) writeHead(h *hasher, withNonce bool) int {
+	b, total := e.appendHead(h.buf[:0], withNonce)
+	h.st.Write(b)
+	return total
+}
+
+// appendHead appends the RLP of e that comes before Data's bytes to dst
+// (at most maxEnvelopeRLPOverhead bytes) and returns it with the length of
+// the whole encoding (with or without the nonce).
+func (e *Envelope) appendHead(dst []byte, withNonce bool) ([]byte, int) {
 	content := rlp.IntSize(uint64(e.Expiry)) + rlp.IntSize(uint64(e.TTL)) +
 		1 + TopicLength + int(rlp.BytesSize(e.Data))
 	if withNonce {
 		content += rlp.IntSize(e.Nonce)
 	}
-	b := appendRLPHeader(h.buf[:0], 0xC0, content)
-	total := len(b) + content
+	b := appendRLPHeader(dst, 0xC0, content)
+	total := len(b) - len(dst) + content
 	b = rlp.AppendUint64(b, uint64(e.Expiry))
 	b = rlp.AppendUint64(b, uint64(e.TTL))
 	b = append(b, 0x80+TopicLength)
@@ -48,8 +57,7 @@ func (e *Envelope) writeHead(h *hasher, withNonce bool) int {
 	if len(e.Data) != 1 || e.Data[0] >= 0x80 {
 		b = appendRLPHeader(b, 0x80, len(e.Data))
 	}
-	h.st.Write(b)
-	return total
+	return b, total
 }
 
 // KeccakHash returns keccak256(b) using a pooled state. Of an envelope's
