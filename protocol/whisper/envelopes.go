@@ -116,7 +116,13 @@ func DecodeEnvelopesWire(b []byte, maxSize uint32) ([]WireEnvelope, error) {
 // EncodeEnvelopes returns the RLP list of envs, the body of a Messages
 // packet (code 1) or of a batched P2P Message packet (code 127).
 func EncodeEnvelopes(envs []*Envelope) []byte {
-	var content []byte
+	size := 0
+	for _, e := range envs {
+		size += len(e.Data) + maxEnvelopeRLPOverhead
+	}
+	// One allocation: appendRLP grows a short buffer only to what each
+	// envelope needs, which made encoding a packet quadratic.
+	content := make([]byte, 0, size)
 	for _, e := range envs {
 		content = e.AppendRLP(content)
 	}
