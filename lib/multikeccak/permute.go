@@ -9,7 +9,7 @@ type state8 [25][lanes]uint64
 // lanes is the number of states permuted together.
 const lanes = 8
 
-// rho is the rotation of word x+5y (FIPS 202 §3.2.2).
+// rho is the rotation of word x+5y (FIPS 202 section 3.2.2).
 var rho = [25]uint{
 	0, 1, 62, 28, 27,
 	36, 44, 6, 55, 20,
@@ -18,7 +18,7 @@ var rho = [25]uint{
 	18, 2, 61, 56, 14,
 }
 
-// roundConsts are the ι constants (FIPS 202 §3.2.5).
+// roundConsts are the ι constants (FIPS 202 section 3.2.5).
 var roundConsts = [24]uint64{
 	0x0000000000000001, 0x0000000000008082, 0x800000000000808A, 0x8000000080008000,
 	0x000000000000808B, 0x0000000080000001, 0x8000000080008081, 0x8000000000008009,
@@ -29,7 +29,7 @@ var roundConsts = [24]uint64{
 }
 
 // keccakF1600 is the portable Keccak-f[1600] permutation of one state,
-// written for clarity from FIPS 202 §3.3 rather than speed.
+// written for clarity from FIPS 202 section 3.3 rather than speed.
 func keccakF1600(a *[25]uint64) {
 	var c [5]uint64
 	var b [25]uint64

@@ -8,7 +8,10 @@
 // second, §5.8). p2p calls Protocol().Run on a goroutine per peer: it does
 // the Status handshake, then reads packets and ingests envelopes on that
 // goroutine (decode, rate limit, dedupe, §5.8 checks, pool, forwarding,
-// filter matching and decryption). Each peer has one writer goroutine fed
+// filter matching and decryption). The PoW of a packet's new envelopes is
+// computed together (protocol/whisper.PoWBatch: eight Keccak lanes at a
+// time on AVX-512), on up to Config.IngestWorkers short-lived goroutines
+// for a large packet, before the envelopes are taken in order. Each peer has one writer goroutine fed
 // by a bounded queue; forwarding only enqueues and never blocks. When a
 // queue is full the envelope is left in the pool and the peer marked
 // behind; once its queue drains, the writer sends it what the pool holds
