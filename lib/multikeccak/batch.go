@@ -13,22 +13,23 @@ const rate = 136
 // every closed message. A Batch is not safe for concurrent use; reuse one
 // (Reset) to avoid allocating. The zero value is not ready: use New.
 type Batch struct {
-	accel bool   // use the AVX-512 permutation
-	buf   []byte // the messages, back to back
-	ends  []int  // end offset in buf of each closed message
-	st    state8 // the lanes' sponges
+	impl  impl          // the permutation
+	buf   []byte        // the messages, back to back
+	ends  []int         // end offset in buf of each closed message
+	st    state8        // the lanes' sponges
+	tmp   [25][4]uint64 // scratch of the AVX2 permutation
 	block [rate]byte
 }
 
 // New returns an empty Batch that uses the fastest permutation this CPU
 // offers.
-func New() *Batch { return &Batch{accel: hasAVX512} }
+func New() *Batch { return &Batch{impl: best} }
 
-// Accelerated reports whether this CPU permutes eight states at once with
-// AVX-512. Without it Sum is correct but slower than hashing the messages
-// one by one with an assembly single-state Keccak, so callers may prefer
-// that.
-func Accelerated() bool { return hasAVX512 }
+// Accelerated reports whether this CPU permutes several states at once
+// (AVX-512: eight, AVX2: four at a time). Without either, Sum is correct
+// but slower than hashing the messages one by one with an assembly
+// single-state Keccak, so callers may prefer that.
+func Accelerated() bool { return best != implGeneric }
 
 // Reset forgets every message and keeps the buffers.
 func (b *Batch) Reset() {
@@ -75,7 +76,7 @@ func (b *Batch) Sum(out [][32]byte) {
 		ls[j].msg = -1
 	}
 	for {
-		busy := false
+		var busy uint8 // bit j: lane j absorbed a block
 		for j := range ls {
 			l := &ls[j]
 			if l.msg < 0 && next < len(b.ends) {
@@ -87,14 +88,14 @@ func (b *Batch) Sum(out [][32]byte) {
 				}
 			}
 			if l.msg >= 0 {
-				busy = true
+				busy |= 1 << j
 				b.absorb(j, l)
 			}
 		}
-		if !busy {
+		if busy == 0 {
 			return
 		}
-		permute8(&b.st, b.accel)
+		permute8(&b.st, &b.tmp, b.impl, busy)
 		for j := range ls {
 			if l := &ls[j]; l.msg >= 0 && l.last {
 				for i := range 4 {

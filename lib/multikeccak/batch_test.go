@@ -17,18 +17,14 @@ func reference(p []byte) (out [32]byte) {
 }
 
 // modes are the permutations this machine can run.
-func modes() []bool {
-	if hasAVX512 {
-		return []bool{false, true}
+func modes() []impl {
+	var out []impl
+	for i := implGeneric; i <= best; i++ {
+		if i != implAVX2 || cpuHasAVX2() {
+			out = append(out, i)
+		}
 	}
-	return []bool{false}
-}
-
-func name(accel bool) string {
-	if accel {
-		return "avx512"
-	}
-	return "generic"
+	return out
 }
 
 // check hashes msgs in one batch and compares every result to x/crypto.
@@ -43,7 +39,7 @@ func check(t testing.TB, b *Batch, msgs [][]byte) {
 	b.Sum(out)
 	for i, m := range msgs {
 		if want := reference(m); out[i] != want {
-			t.Fatalf("%s: message %d of %d (%d bytes): %x, want %x", name(b.accel), i, len(msgs), len(m), out[i], want)
+			t.Fatalf("%s: message %d of %d (%d bytes): %x, want %x", b.impl, i, len(msgs), len(m), out[i], want)
 		}
 	}
 }
@@ -53,8 +49,8 @@ func check(t testing.TB, b *Batch, msgs [][]byte) {
 // lanes refilled at different times), and compares with x/crypto.
 func TestEveryLength(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, accel := range modes() {
-		b := &Batch{accel: accel}
+	for _, m := range modes() {
+		b := &Batch{impl: m}
 		for n := 1; n <= 2*lanes+1; n++ {
 			for l := 0; l <= 1000; l += n {
 				msgs := make([][]byte, n)
@@ -74,8 +70,8 @@ func TestEveryLength(t *testing.T) {
 // TestMixedLengths: lanes with very different block counts, shuffled.
 func TestMixedLengths(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, accel := range modes() {
-		b := &Batch{accel: accel}
+	for _, m := range modes() {
+		b := &Batch{impl: m}
 		for range 50 {
 			msgs := make([][]byte, 1+rng.IntN(40))
 			for i := range msgs {
@@ -110,25 +106,28 @@ func TestPieces(t *testing.T) {
 	}
 }
 
-// TestPermutationsAgree: the AVX-512 permutation equals the portable one
+// TestPermutationsAgree: the assembly permutations equal the portable one
 // on random states.
 func TestPermutationsAgree(t *testing.T) {
-	if !hasAVX512 {
-		t.Skip("no AVX-512 on this CPU")
+	if len(modes()) == 1 {
+		t.Skip("no AVX2 or AVX-512 on this CPU")
 	}
 	rng := rand.New(rand.NewPCG(5, 6))
-	for range 100 {
-		var a, g state8
-		for i := range a {
-			for j := range a[i] {
-				a[i][j] = rng.Uint64()
+	var tmp [25][4]uint64
+	for _, m := range modes()[1:] {
+		for range 100 {
+			var a, g state8
+			for i := range a {
+				for j := range a[i] {
+					a[i][j] = rng.Uint64()
+				}
 			}
-		}
-		g = a
-		permute8(&a, true)
-		permute8(&g, false)
-		if a != g {
-			t.Fatal("AVX-512 and portable permutations differ")
+			g = a
+			permute8(&a, &tmp, m, 0xFF)
+			permute8(&g, &tmp, implGeneric, 0xFF)
+			if a != g {
+				t.Fatalf("%s and portable permutations differ", m)
+			}
 		}
 	}
 }
@@ -141,8 +140,8 @@ func FuzzBatch(f *testing.F) {
 	f.Add(append(bytes.Repeat([]byte{2, 0xFF}, 9), bytes.Repeat([]byte{3}, 137)...))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		msgs := bytes.Split(in, []byte{0xFF})
-		for _, accel := range modes() {
-			check(t, &Batch{accel: accel}, msgs)
+		for _, m := range modes() {
+			check(t, &Batch{impl: m}, msgs)
 		}
 	})
 }

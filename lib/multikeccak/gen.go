@@ -111,7 +111,76 @@ func main() {
 	}
 	p("\tVZEROUPPER")
 	p("\tRET")
+	p("")
+	avx2(p)
 	if err := os.WriteFile(*out, b.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
+	}
+}
+
+// avx2 writes permute4AVX2: four of the eight states (lanes 0–3 or 4–7,
+// as s points to word 0 of lane 0 or of lane 4), their words in YMM
+// registers four lanes wide. Sixteen registers do not
+// hold a state, so the words stay in memory and each round reads them from
+// one buffer and writes them to the other (the state and tmp, in turns):
+// θ's column sums in Y0–Y4 and D in Y5–Y9, then each output row of ρ and π
+// gathered into Y0–Y4 and χ written out; Y10–Y11 are scratch and Y12 holds
+// ι's constant. Rotations are two shifts and an OR.
+func avx2(p func(string, ...any)) {
+	p("// func permute4AVX2(s *uint64, tmp *[25][4]uint64)")
+	p("TEXT ·permute4AVX2(SB), NOSPLIT, $0-16")
+	p("\tMOVQ s+0(FP), AX")
+	p("\tMOVQ tmp+8(FP), BX")
+	p("\tLEAQ roundConsts<>(SB), DX")
+	p("\tMOVQ $12, CX")
+	p("loop:")
+	round(p, "AX", 64, "BX", 32, 0)
+	round(p, "BX", 32, "AX", 64, 8)
+	p("\tADDQ $16, DX")
+	p("\tDECQ CX")
+	p("\tJNZ loop")
+	p("\tVZEROUPPER")
+	p("\tRET")
+}
+
+// round writes one AVX2 round reading the words at src+i*ss and writing
+// them at dst+i*ds, with ι's constant at rcOff(DX).
+func round(p func(string, ...any), src string, ss int, dst string, ds int, rcOff int) {
+	at := func(base string, stride, i int) string { return fmt.Sprintf("%d(%s)", stride*i, base) }
+	p("\tVPBROADCASTQ %d(DX), Y12", rcOff)
+	for x := 0; x < 5; x++ {
+		p("\tVMOVDQU %s, Y%d", at(src, ss, x), x)
+		for y := 1; y < 5; y++ {
+			p("\tVPXOR %s, Y%d, Y%d", at(src, ss, x+5*y), x, x)
+		}
+	}
+	for x := 0; x < 5; x++ {
+		c := (x + 1) % 5
+		p("\tVPSLLQ $1, Y%d, Y10", c)
+		p("\tVPSRLQ $63, Y%d, Y11", c)
+		p("\tVPOR Y11, Y10, Y10")
+		p("\tVPXOR Y%d, Y10, Y%d", (x+4)%5, 5+x)
+	}
+	for Y := 0; Y < 5; Y++ {
+		for X := 0; X < 5; X++ {
+			// Output (X, Y) is word (x, y) = (3(Y − 3X) mod 5, X) after ρ.
+			x, y := ((3*(Y-3*X))%5+5)%5, X
+			i := x + 5*y
+			p("\tVMOVDQU %s, Y%d", at(src, ss, i), X)
+			p("\tVPXOR Y%d, Y%d, Y%d", 5+x, X, X)
+			if r := rho[i]; r != 0 {
+				p("\tVPSLLQ $%d, Y%d, Y10", r, X)
+				p("\tVPSRLQ $%d, Y%d, Y%d", 64-r, X, X)
+				p("\tVPOR Y10, Y%d, Y%d", X, X)
+			}
+		}
+		for X := 0; X < 5; X++ {
+			p("\tVPANDN Y%d, Y%d, Y10", (X+2)%5, (X+1)%5)
+			p("\tVPXOR Y%d, Y10, Y10", X)
+			if X == 0 && Y == 0 {
+				p("\tVPXOR Y12, Y10, Y10")
+			}
+			p("\tVMOVDQU Y10, %s", at(dst, ds, X+5*Y))
+		}
 	}
 }

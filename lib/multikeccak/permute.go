@@ -9,6 +9,25 @@ type state8 [25][lanes]uint64
 // lanes is the number of states permuted together.
 const lanes = 8
 
+// impl is a permutation of eight states.
+type impl int
+
+const (
+	implGeneric impl = iota // portable Go, one state after another
+	implAVX2                // four states at a time in YMM registers
+	implAVX512              // eight states at once in ZMM registers
+)
+
+func (i impl) String() string {
+	switch i {
+	case implAVX2:
+		return "avx2"
+	case implAVX512:
+		return "avx512"
+	}
+	return "generic"
+}
+
 // rho is the rotation of word x+5y (FIPS 202 section 3.2.2).
 var rho = [25]uint{
 	0, 1, 62, 28, 27,
@@ -28,6 +47,17 @@ var roundConsts = [24]uint64{
 	0x8000000080008081, 0x8000000000008080, 0x0000000080000001, 0x8000000080008008,
 }
 
+// piDst is where π moves word x+5y: to y+5((2x+3y) mod 5) (FIPS 202
+// section 3.2.3).
+var piDst = func() (t [25]int) {
+	for x := range 5 {
+		for y := range 5 {
+			t[x+5*y] = y + 5*((2*x+3*y)%5)
+		}
+	}
+	return t
+}()
+
 // keccakF1600 is the portable Keccak-f[1600] permutation of one state,
 // written for clarity from FIPS 202 section 3.3 rather than speed.
 func keccakF1600(a *[25]uint64) {
@@ -43,15 +73,16 @@ func keccakF1600(a *[25]uint64) {
 				a[x+y] ^= d
 			}
 		}
-		for x := range 5 {
-			for y := range 5 {
-				b[y+5*((2*x+3*y)%5)] = bits.RotateLeft64(a[x+5*y], int(rho[x+5*y]))
-			}
+		for i, w := range a {
+			b[piDst[i]] = bits.RotateLeft64(w, int(rho[i]))
 		}
 		for y := 0; y < 25; y += 5 {
-			for x := range 5 {
-				a[x+y] = b[x+y] ^ (^b[(x+1)%5+y] & b[(x+2)%5+y])
-			}
+			b0, b1, b2, b3, b4 := b[y], b[y+1], b[y+2], b[y+3], b[y+4]
+			a[y] = b0 ^ (^b1 & b2)
+			a[y+1] = b1 ^ (^b2 & b3)
+			a[y+2] = b2 ^ (^b3 & b4)
+			a[y+3] = b3 ^ (^b4 & b0)
+			a[y+4] = b4 ^ (^b0 & b1)
 		}
 		a[0] ^= k
 	}

@@ -2,6 +2,8 @@
 
 package multikeccak
 
-const hasAVX512 = false
+const best = implGeneric
 
-func permute8(s *state8, _ bool) { permute8Generic(s) }
+func permute8(s *state8, _ *[25][4]uint64, _ impl, _ uint8) { permute8Generic(s) }
+
+func cpuHasAVX2() bool { return false }
