@@ -34,9 +34,9 @@
 // big-endian), 2^(leading zero bits) / (len(RLP-without-nonce) × (TTL + diff)),
 // with diff = sent − now + 1 when the envelope claims a sent time after now.
 // PoWBatch computes the same values for many envelopes at once, hashing
-// their inputs eight at a time with lib/multikeccak where the CPU has
-// AVX-512 (one by one otherwise); its results equal Envelope.PoW bit for
-// bit. Envelope.PoWLegacy is the ≤ v1.4.14 formula (trailing zero bits of the
+// their inputs eight (AVX-512) or four (AVX2) at a time with
+// lib/multikeccak, one by one on other CPUs; its results equal
+// Envelope.PoW bit for bit. Envelope.PoWLegacy is the ≤ v1.4.14 formula (trailing zero bits of the
 // double hash, divided by (20 + len(Data)) × (TTL + diff)) so old peers'
 // numbers can be explained; nothing here uses it to decide. TTL + diff is
 // uint32 arithmetic as in the peers, so a TTL of 0 gives +Inf, which the

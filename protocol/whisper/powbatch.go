@@ -15,9 +15,9 @@ import (
 const minPoWBatch = 2
 
 // PoWBatch computes the proof of work (§5.4) of many envelopes at once: the
-// Keccak-256 of their RLP-without-nonce ‖ nonce inputs run eight at a time
-// through lib/multikeccak when the CPU has AVX-512, and one by one (as
-// Envelope.PoW) otherwise. The results equal Envelope.PoW bit for bit.
+// Keccak-256 of their RLP-without-nonce ‖ nonce inputs run eight (AVX-512)
+// or four (AVX2) at a time through lib/multikeccak, and one by one (as
+// Envelope.PoW) on other CPUs. The results equal Envelope.PoW bit for bit.
 //
 // A PoWBatch keeps its buffers between calls, is not safe for concurrent
 // use, and belongs to one goroutine at a time. The zero value is ready.

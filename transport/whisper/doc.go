@@ -10,7 +10,7 @@
 // goroutine (decode, rate limit, dedupe, §5.8 checks, pool, forwarding,
 // filter matching and decryption). The PoW of a packet's new envelopes is
 // computed together (protocol/whisper.PoWBatch: eight Keccak lanes at a
-// time on AVX-512), on up to Config.IngestWorkers short-lived goroutines
+// time on AVX-512, four on AVX2), on up to Config.IngestWorkers short-lived goroutines
 // for a large packet, before the envelopes are taken in order. Each peer has one writer goroutine fed
 // by a bounded queue; forwarding only enqueues and never blocks. When a
 // queue is full the envelope is left in the pool and the peer marked
