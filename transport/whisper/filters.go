@@ -364,7 +364,23 @@ func (fs *Filters) candidates(t wproto.Topic) []*Filter {
 // never blocks.
 func (fs *Filters) deliver(e *entry, p2p bool, now time.Time) bool {
 	got, tries := fs.open(e, p2p, now)
-	return fs.hand(got, tries)
+	fs.countTries(tries)
+	return fs.hand(got)
+}
+
+// deliverCounting is deliver for a caller that counts the keys tried for a
+// whole packet at once: it adds them to *tries instead of the metric.
+func (fs *Filters) deliverCounting(e *entry, p2p bool, now time.Time, tries *int) bool {
+	got, n := fs.open(e, p2p, now)
+	*tries += n
+	return fs.hand(got)
+}
+
+// countTries adds n keys tried to the trial decryptions metric.
+func (fs *Filters) countTries(n int) {
+	if n > 0 {
+		fs.w.m.decryptions.Add(float64(n))
+	}
 }
 
 // minParallelOpen is the fewest envelopes deliverAll spreads over
@@ -396,9 +412,12 @@ func (fs *Filters) deliverAll(es []*entry, p2p bool, now time.Time) {
 		}()
 	}
 	wg.Wait()
+	n := 0
 	for i := range es {
-		fs.hand(got[i], tries[i])
+		fs.hand(got[i])
+		n += tries[i]
 	}
+	fs.countTries(n)
 }
 
 // opened is a filter that wants an envelope, with the message its key
@@ -432,9 +451,10 @@ func (fs *Filters) open(e *entry, p2p bool, now time.Time) ([]opened, int) {
 	return got, oc.tries
 }
 
-// hand pushes what open found to the filters and counts; it reports
-// whether at least one filter kept the message.
-func (fs *Filters) hand(got []opened, tries int) bool {
+// hand pushes what open found to the filters and counts the messages
+// delivered and lost; it reports whether at least one filter kept the
+// message. The caller counts the keys tried (countTries).
+func (fs *Filters) hand(got []opened) bool {
 	delivered, lost := 0, 0
 	for _, o := range got {
 		taken, missed := o.f.push(o.m)
@@ -444,9 +464,6 @@ func (fs *Filters) hand(got []opened, tries int) bool {
 		if missed {
 			lost++
 		}
-	}
-	if tries > 0 {
-		fs.w.m.decryptions.Add(float64(tries))
 	}
 	if delivered > 0 {
 		fs.w.m.delivered.Add(float64(delivered))

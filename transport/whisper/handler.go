@@ -230,6 +230,7 @@ func (w *Whisper) handleEnvelopes(p *peer, body []byte) error {
 		entries[i] = e
 	}
 	pooled := w.prepare(entries, now)
+	defer b.count(w) // also when a refusal disconnects the peer
 	for i, e := range entries {
 		if err := w.ingest(e, pooled[i], p, now, b); err != nil {
 			return err
@@ -352,6 +353,17 @@ type ingestBatch struct {
 	light   bool
 	confirm bool                   // collect refusals for a Message Response
 	refused []wproto.EnvelopeError // when confirm
+	// Counted for the packet and added to the metrics once (count), for
+	// envelopes from a peer: accepted, and keys tried on them by filters.
+	accepted, tries int
+}
+
+// count adds what b counted to the metrics.
+func (b *ingestBatch) count(w *Whisper) {
+	if b.accepted > 0 {
+		w.m.in.Add(float64(b.accepted), "peer")
+	}
+	w.filters.countTries(b.tries)
 }
 
 func (w *Whisper) newBatch(now time.Time) *ingestBatch {
@@ -417,18 +429,23 @@ func (w *Whisper) ingest(e, pooled *entry, from *peer, now time.Time, b *ingestB
 		return nil
 	}
 	e.pow, e.powSet, e.local = pow, true, from == nil
-	source := "local"
 	if from != nil {
 		e.from = from.session // from has it (claim), as markKnown would say
-		source = "peer"
 	}
 	if x, added := w.pool.add(e); !added {
 		w.duplicate(x, from, now)
 		return nil
 	}
-	w.m.in.Inc(source)
-	w.broadcast(e, from, b)
-	delivered := w.filters.deliver(e, false, now)
+	var delivered bool
+	if from != nil { // counted for the packet (ingestBatch.count)
+		b.accepted++
+		w.broadcast(e, from, b)
+		delivered = w.filters.deliverCounting(e, false, now, &b.tries)
+	} else {
+		w.m.in.Inc("local")
+		w.broadcast(e, from, b)
+		delivered = w.filters.deliver(e, false, now)
+	}
 	w.envelopeAccepted(e, now, delivered)
 	return nil
 }
