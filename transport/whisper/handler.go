@@ -122,6 +122,7 @@ func (w *Whisper) register(p *peer) error {
 		return fmt.Errorf("%w: duplicate peer %s", ErrHandshake, p.id.TerminalString())
 	}
 	w.peers[p.id] = p
+	w.peerVals = append(w.peerVals, p)
 	w.wg.Add(1)
 	go p.writeLoop()
 	w.events.Publish(Event{Kind: EventPeerAdded, Peer: p.id})
@@ -131,6 +132,9 @@ func (w *Whisper) register(p *peer) error {
 func (w *Whisper) unregister(p *peer) {
 	w.mu.Lock()
 	delete(w.peers, p.id)
+	if i := slices.Index(w.peerVals, p); i >= 0 {
+		w.peerVals = slices.Delete(w.peerVals, i, i+1)
+	}
 	w.mu.Unlock()
 	close(p.quit)
 	<-p.done
@@ -471,7 +475,7 @@ func (w *Whisper) broadcast(e *entry, from *peer, b *ingestBatch) {
 	// snapshots the pool (initialSync) after e was added.
 	w.mu.RLock()
 	defer w.mu.RUnlock()
-	for _, p := range w.peers {
+	for _, p := range w.peerVals {
 		if p != from {
 			p.offer(e)
 		}

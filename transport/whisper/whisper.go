@@ -34,12 +34,16 @@ type Whisper struct {
 	set     settings
 	events  *eventbus.Bus[Event]
 
-	mu      sync.RWMutex // guards peers, started, stopped
+	mu      sync.RWMutex // guards peers, started, stopped, and peerVals
 	peers   map[enode.ID]*peer
 	started bool
 	stopped bool
 	wg      sync.WaitGroup // sweeper, writers, peer loops
 	quit    chan struct{}
+
+	// peerVals holds the values of peers (mu), for broadcast: ranging over
+	// a slice costs less than starting a map iteration for every envelope.
+	peerVals []*peer
 
 	p2pRequest func(peer enode.ID, body []byte) // code 126 handler; nil ignores
 	hooks      mailHooks                        // mailserver hooks (mailhooks.go)
