@@ -279,9 +279,10 @@ const minPerWorker = 32
 // (wproto.PoWBatch) and spread over up to Config.IngestWorkers goroutines
 // for a large packet. With an EnvelopeHook set, which is handed every
 // accepted envelope and asks for its hash (a mailserver's archive), the
-// hashes are computed in the same batch. It returns, per entry, the pooled entry with the
-// same envelope or nil; ingest then takes them in order. A duplicate that
-// the pool gains meanwhile merely had its PoW computed.
+// hashes are computed in the same batch. It returns, per entry, the
+// pooled entry with the same envelope or nil; ingest then takes them in
+// order. A duplicate that the pool gains meanwhile merely had its PoW
+// (and hash) computed.
 func (w *Whisper) prepare(es []*entry, now time.Time) []*entry {
 	pooled := make([]*entry, len(es))
 	h, _ := hook(&w.hooks.envelope)
@@ -440,14 +441,13 @@ func (w *Whisper) ingest(e, pooled *entry, from *peer, now time.Time, b *ingestB
 		w.duplicate(x, from, now)
 		return nil
 	}
+	w.broadcast(e, from, b)
 	var delivered bool
 	if from != nil { // counted for the packet (ingestBatch.count)
 		b.accepted++
-		w.broadcast(e, from, b)
 		delivered = w.filters.deliverCounting(e, false, now, &b.tries)
 	} else {
 		w.m.in.Inc("local")
-		w.broadcast(e, from, b)
 		delivered = w.filters.deliver(e, false, now)
 	}
 	w.envelopeAccepted(e, now, delivered)
