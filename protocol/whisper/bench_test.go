@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"testing"
 
-	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 )
 
@@ -125,32 +124,4 @@ func BenchmarkPoWBatch(b *testing.B) {
 		p.PoW(envs, fuzzNow, out)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(envs)), "ns/envelope")
-}
-
-// BenchmarkPoWHashBatch is BenchmarkPoWBatch with the envelopes' hashes
-// computed in the same batch (a mailserver's ingest), per envelope; the
-// "one-by-one" run is Envelope.PoW and KeccakHash of the RLP.
-func BenchmarkPoWHashBatch(b *testing.B) {
-	envs := make([]*Envelope, 128)
-	raws := make([][]byte, len(envs))
-	for i := range envs {
-		envs[i] = benchEnvelope(b, 100)
-		raws[i] = envs[i].AppendRLP(nil)
-	}
-	out, hashes := make([]float64, len(envs)), make([]common.Hash, len(envs))
-	b.Run("batched", func(b *testing.B) {
-		var p PoWBatch
-		for b.Loop() {
-			p.PoWHash(envs, raws, fuzzNow, out, hashes)
-		}
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(envs)), "ns/envelope")
-	})
-	b.Run("one-by-one", func(b *testing.B) {
-		for b.Loop() {
-			for i, e := range envs {
-				out[i], hashes[i] = e.PoW(fuzzNow), KeccakHash(raws[i])
-			}
-		}
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(envs)), "ns/envelope")
-	})
 }

@@ -2,10 +2,7 @@ package whisper
 
 import (
 	"encoding/binary"
-	"slices"
 	"time"
-
-	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/statusnode/statusd/lib/multikeccak"
 )
@@ -32,21 +29,10 @@ type PoWBatch struct {
 // PoW sets out[i] = envs[i].PoW(now) for every envelope; out must be at
 // least as long as envs.
 func (p *PoWBatch) PoW(envs []*Envelope, now time.Time, out []float64) {
-	p.PoWHash(envs, nil, now, out, nil)
-}
-
-// PoWHash is PoW that also sets hashes[i] = keccak256(raws[i]) in the same
-// batch, for a caller that needs the envelopes' hashes (§5.3): raws[i] is
-// then envs[i]'s full RLP, as DecodeEnvelopesWire returns it, and hashes is
-// at least as long as envs. With raws nil no hash is computed.
-func (p *PoWBatch) PoWHash(envs []*Envelope, raws [][]byte, now time.Time, out []float64, hashes []common.Hash) {
 	out = out[:len(envs)]
 	if len(envs) < minPoWBatch || !multikeccak.Accelerated() {
 		for i, e := range envs {
 			out[i] = e.PoW(now)
-			if raws != nil {
-				hashes[i] = KeccakHash(raws[i])
-			}
 		}
 		return
 	}
@@ -55,7 +41,7 @@ func (p *PoWBatch) PoWHash(envs []*Envelope, raws [][]byte, now time.Time, out [
 	}
 	p.b.Reset()
 	p.sizes = p.sizes[:0]
-	for i, e := range envs {
+	for _, e := range envs {
 		head, n := e.appendHead(p.head[:0], false)
 		p.b.Write(head)
 		p.b.Write(e.Data)
@@ -63,21 +49,13 @@ func (p *PoWBatch) PoWHash(envs []*Envelope, raws [][]byte, now time.Time, out [
 		p.b.Write(p.nonce[:])
 		p.b.End()
 		p.sizes = append(p.sizes, n)
-		if raws != nil {
-			p.b.Write(raws[i])
-			p.b.End()
-		}
 	}
-	p.sums = slices.Grow(p.sums[:0], p.b.Len())[:p.b.Len()]
-	p.b.Sum(p.sums)
-	step := 1
-	if raws != nil {
-		step = 2
+	if cap(p.sums) < len(envs) {
+		p.sums = make([][32]byte, len(envs))
 	}
+	sums := p.sums[:len(envs)]
+	p.b.Sum(sums)
 	for i, e := range envs {
-		out[i] = powValue(leadingZeroBits(&p.sums[step*i]), p.sizes[i], e.TTL+e.powDiff(now))
-		if raws != nil {
-			hashes[i] = p.sums[2*i+1]
-		}
+		out[i] = powValue(leadingZeroBits(&sums[i]), p.sizes[i], e.TTL+e.powDiff(now))
 	}
 }

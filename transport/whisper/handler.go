@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/p2p"
 	"github.com/ethereum/go-ethereum/p2p/enode"
 	"go.uber.org/zap"
@@ -277,16 +276,11 @@ const minPerWorker = 32
 // dedupe keys and blooms, the pool lookup, and for those not pooled yet
 // the PoW at now (§5.4, a keccak256 of the envelope), computed together
 // (wproto.PoWBatch) and spread over up to Config.IngestWorkers goroutines
-// for a large packet. With an EnvelopeHook set, which is handed every
-// accepted envelope and asks for its hash (a mailserver's archive), the
-// hashes are computed in the same batch. It returns, per entry, the
-// pooled entry with the same envelope or nil; ingest then takes them in
-// order. A duplicate that the pool gains meanwhile merely had its PoW
-// (and hash) computed.
+// for a large packet. It returns, per entry, the pooled entry with the
+// same envelope or nil; ingest then takes them in order. A duplicate that
+// the pool gains meanwhile merely had its PoW computed.
 func (w *Whisper) prepare(es []*entry, now time.Time) []*entry {
 	pooled := make([]*entry, len(es))
-	h, _ := hook(&w.hooks.envelope)
-	withHash := h != nil
 	work := func(lo, hi int) {
 		s, _ := w.powScratch.Get().(*powScratch)
 		if s == nil {
@@ -297,29 +291,15 @@ func (w *Whisper) prepare(es []*entry, now time.Time) []*entry {
 			e.key, e.bloom = w.pool.keyOf(e.raw), e.env.Bloom()
 			if pooled[i] = w.pool.find(e); pooled[i] == nil {
 				s.envs, s.at = append(s.envs, e.env), append(s.at, i)
-				if withHash {
-					s.raws = append(s.raws, e.raw)
-				}
 			}
 		}
 		s.pows = slices.Grow(s.pows[:0], len(s.envs))[:len(s.envs)]
-		if !withHash {
-			s.batch.PoW(s.envs, now, s.pows)
-		} else {
-			// Each accepted envelope goes to the hook, which asks for
-			// its hash: compute it in the same batch.
-			hashes := make([]common.Hash, len(s.envs))
-			s.batch.PoWHash(s.envs, s.raws, now, s.pows, hashes)
-			for k, i := range s.at {
-				es[i].hashed.Store(&hashes[k])
-			}
-		}
+		s.batch.PoW(s.envs, now, s.pows)
 		for k, i := range s.at {
 			es[i].pow, es[i].powSet = s.pows[k], true
 		}
 		clear(s.envs) // keep no envelope alive in the pool
-		clear(s.raws)
-		s.envs, s.raws, s.at = s.envs[:0], s.raws[:0], s.at[:0]
+		s.envs, s.at = s.envs[:0], s.at[:0]
 		w.powScratch.Put(s)
 	}
 	n := min(w.cfg.IngestWorkers, len(es)/minPerWorker)
@@ -346,8 +326,7 @@ func (w *Whisper) prepare(es []*entry, now time.Time) []*entry {
 type powScratch struct {
 	batch wproto.PoWBatch
 	envs  []*wproto.Envelope
-	raws  [][]byte // the envelopes' RLP, when their hashes are wanted
-	at    []int    // index in the packet of envs[k]
+	at    []int // index in the packet of envs[k]
 	pows  []float64
 }
 
