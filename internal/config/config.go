@@ -134,6 +134,8 @@ type Mailserver struct {
 	Servers   []string `toml:"servers" comment:"Client role: mailserver enode URLs, before the fleet's; the one used last, else the fastest to answer a ping, is kept connected, and replaced after 2 failed requests (flag --mailserver.servers, comma-separated)."`
 	Timeout   string   `toml:"timeout" comment:"Client role: time to wait for each request page, a Go duration (flag --mailserver.timeout)."`
 	Backfill  bool     `toml:"backfill" comment:"Client role: on start, fetch tracked topics from their last covered time when a mailserver connects (flag --mailserver.backfill)."`
+	// Confirmations is status-go's MailServerConfirmations.
+	Confirmations bool `toml:"confirmations" comment:"A message posted is marked sent only on a mailserver's word (its code-11 acknowledgement, or a write to one that does not confirm), not on any peer's: status-go's MailServerConfirmations, off by default as there (flag --mailserver.confirmations)."`
 }
 
 // NTP configures the clock correction (transport/timesource): the node's

@@ -218,3 +218,26 @@ func TestClearTextRPCBeyondLoopbackRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestMailServerConfirmationsSetting: off by default, as status-go's
+// MailServerConfirmations; the flag and its environment variable set it.
+func TestMailServerConfirmationsSetting(t *testing.T) {
+	if Default().Mailserver.Confirmations {
+		t.Fatal("mailserver confirmations on by default")
+	}
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+	}{
+		{args: []string{"--mailserver.confirmations"}},
+		{env: map[string]string{"STATUSD_MAILSERVER_CONFIRMATIONS": "true"}},
+	} {
+		res, err := Load(tc.args, envMap(tc.env), io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.Config.Mailserver.Confirmations {
+			t.Errorf("%v %v: confirmations not set", tc.args, tc.env)
+		}
+	}
+}

@@ -3,6 +3,8 @@ package node
 import (
 	"context"
 
+	"github.com/ethereum/go-ethereum/p2p/enode"
+
 	"github.com/statusnode/statusd/api/shhext"
 	"github.com/statusnode/statusd/api/statusd"
 	"github.com/statusnode/statusd/internal/messenger"
@@ -22,7 +24,8 @@ const lightKDFIterations = 1024
 // the way down, the messenger stops before the adapter, the adapter before
 // Whisper, and all of them before the database closes.
 func (n *Node) startMessenger() error {
-	tr := whisperadapter.New(n.whisper, n.account.PrivateKey, whisperadapter.Config{Logger: n.log, Now: n.clock.Now})
+	tr := whisperadapter.New(n.whisper, n.account.PrivateKey, whisperadapter.Config{Logger: n.log, Now: n.clock.Now,
+		MailServerConfirmations: n.cfg.Mailserver.Confirmations, IsMailserver: n.isMailserver})
 	if err := tr.Start(); err != nil {
 		return err
 	}
@@ -49,6 +52,18 @@ func (n *Node) startMessenger() error {
 	n.messenger = m
 	n.stack.push("messenger", m.Stop)
 	return nil
+}
+
+// isMailserver reports whether peer is one of the mailserver client's
+// mailservers ([mailserver] servers and the fleet's): with [mailserver]
+// confirmations, only their acknowledgements make a message sent.
+func (n *Node) isMailserver(peer enode.ID) bool {
+	for _, ms := range n.mailclient.Mailservers() {
+		if ms.ID() == peer {
+			return true
+		}
+	}
+	return false
 }
 
 // Messenger is the application layer; valid between Start and Stop.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/p2p/enode"
 	"go.uber.org/zap"
 
 	"github.com/statusnode/statusd/internal/messenger"
@@ -45,9 +46,19 @@ type Config struct {
 	// Received messages have no buffer here: the router hands them to the
 	// messenger's Sink directly.
 	EventBuffer int
-	Now         func() time.Time // default time.Now
-	Rand        io.Reader        // default crypto/rand
-	Logger      *zap.Logger      // default nop
+	// MailServerConfirmations is status-go's setting of that name (default
+	// off): when set, only a mailserver's word makes an envelope sent — its
+	// acknowledgement (code 11), or a write to it when it does not confirm.
+	// Writes to and acknowledgements by other peers are not reported;
+	// refusals (code 12) still are, from any peer.
+	MailServerConfirmations bool
+	// IsMailserver tells whether a peer is one of our mailservers; it is
+	// called on the event goroutine and must not block. Nil means none is
+	// (with MailServerConfirmations, nothing is then ever sent).
+	IsMailserver func(enode.ID) bool
+	Now          func() time.Time // default time.Now
+	Rand         io.Reader        // default crypto/rand
+	Logger       *zap.Logger      // default nop
 }
 
 func (c *Config) setDefaults() {
@@ -245,11 +256,23 @@ func (a *Adapter) eventLoop(rsub *whisper.EventSubscription) {
 	}
 }
 
+// counts reports whether a write to peer, or its acknowledgement, may make
+// an envelope sent: always, unless MailServerConfirmations limits it to
+// mailservers.
+func (a *Adapter) counts(peer enode.ID) bool {
+	if !a.cfg.MailServerConfirmations {
+		return true
+	}
+	return a.cfg.IsMailserver != nil && a.cfg.IsMailserver(peer)
+}
+
 // classify maps one router event to the messenger's (docs/PROTOCOL.md
 // §4.6): EnvelopeSent once per envelope, at its first write to a peer that
 // does not confirm or its first acknowledgement (code 11) by one that
 // does; each acknowledgement and refusal (code 12) as well; the expiry.
 // A write to a confirming peer says nothing yet: the peer may refuse it.
+// With MailServerConfirmations only mailservers' writes and
+// acknowledgements are reported (counts).
 func (a *Adapter) classify(ev whisper.Event) []messenger.EnvelopeEvent {
 	if ev.Kind == whisper.EventPeerAdded {
 		return []messenger.EnvelopeEvent{{Kind: messenger.PeerConnected}}
@@ -265,6 +288,9 @@ func (a *Adapter) classify(ev whisper.Event) []messenger.EnvelopeEvent {
 	switch ev.Kind {
 	case whisper.EventEnvelopeSent, whisper.EventEnvelopeAcknowledged:
 		if ev.Kind == whisper.EventEnvelopeSent && ev.Confirm {
+			return nil
+		}
+		if !a.counts(ev.Peer) {
 			return nil
 		}
 		if !t.sent {

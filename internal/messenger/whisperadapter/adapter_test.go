@@ -40,7 +40,9 @@ type side struct {
 	key *ecdsa.PrivateKey
 }
 
-func newSide(t *testing.T, c *clock) *side {
+// newSide starts a router and an adapter on clock c; opts adjust the
+// adapter's Config.
+func newSide(t *testing.T, c *clock, opts ...func(*Config)) *side {
 	t.Helper()
 	key, err := crypto.GenerateKey()
 	if err != nil {
@@ -55,7 +57,11 @@ func newSide(t *testing.T, c *clock) *side {
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
-	a := New(w, key, Config{Now: c.Now, Logger: zaptest.NewLogger(t)})
+	acfg := Config{Now: c.Now, Logger: zaptest.NewLogger(t)}
+	for _, o := range opts {
+		o(&acfg)
+	}
+	a := New(w, key, acfg)
 	if err := a.Start(); err != nil {
 		t.Fatal(err)
 	}

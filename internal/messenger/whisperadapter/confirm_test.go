@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/p2p/enode"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/statusnode/statusd/internal/messenger"
@@ -166,5 +167,61 @@ func TestRefusedPublicMessageMarked(t *testing.T) {
 	})
 	if r, a := refusalsOf(delivery(t, m, id)); r != 6 || a != 0 {
 		t.Fatalf("%d refusals, %d acknowledgements; want 6, 0", r, a)
+	}
+}
+
+// TestMailServerConfirmations: with MailServerConfirmations on, a relay's
+// acknowledgement (code 11) of a public message leaves it queued and is not
+// recorded; the acknowledgement of a mailserver (enode ID {4}) that
+// connects later makes it sent, and is its only evidence.
+func TestMailServerConfirmations(t *testing.T) {
+	c := &clock{now: time.Now()}
+	mailserver := enode.ID{4}
+	node := newSide(t, c, func(cfg *Config) {
+		cfg.MailServerConfirmations = true
+		cfg.IsMailserver = func(id enode.ID) bool { return id == mailserver }
+	})
+	relay, ms := newRouter(t, c.Now), newRouter(t, c.Now)
+	m := startMessenger(t, node, c)
+	events := m.Subscribe(256)
+	defer events.Unsubscribe()
+	acks := node.w.SubscribeEvents(256)
+	defer acks.Unsubscribe()
+
+	link(t, node.w, relay) // the relay is {2}
+	id, err := m.Send(context.Background(), "status", messenger.Draft{Text: "hello"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	testutil.WaitFor(t, 5*time.Second, "the relay's acknowledgement", func() bool {
+		for {
+			select {
+			case ev := <-acks.C():
+				if ev.Kind == whisper.EventEnvelopeAcknowledged && ev.Peer == (enode.ID{2}) {
+					return true
+				}
+			default:
+				return false
+			}
+		}
+	})
+
+	linkAs(t, node.w, ms, 3, mailserver[0])
+	testutil.WaitFor(t, 5*time.Second, "sent on the mailserver's acknowledgement", func() bool {
+		return delivery(t, m, id).State == messenger.DeliverySent
+	})
+	d := delivery(t, m, id)
+	if len(d.Confirmations) != 1 || d.Confirmations[0].Refused || d.Confirmations[0].Peer != mailserver.String() {
+		t.Fatalf("confirmations %+v, want only the mailserver's acknowledgement", d.Confirmations)
+	}
+	for {
+		select {
+		case ev := <-events.C():
+			if e, ok := ev.(messenger.EnvelopeStateEvent); ok && e.Peer != "" && e.Peer != mailserver.String() {
+				t.Fatalf("envelope event from a peer that is not a mailserver: %+v", e)
+			}
+		default:
+			return
+		}
 	}
 }

@@ -10,7 +10,9 @@
 // Envelope events come from the router's event subscription: the first
 // time an envelope we posted is written to a peer it is reported
 // EnvelopeSent; when the router's sweeper drops it after its TTL it is
-// reported EnvelopeExpired (whether or not it was ever sent). Envelopes
+// reported EnvelopeExpired (whether or not it was ever sent). With
+// Config.MailServerConfirmations only mailservers' writes and
+// acknowledgements count (status-go's setting of that name). Envelopes
 // posted by anyone else through the router (shh_post) are not reported.
 //
 // Received messages: every subscription (JoinSymmetric, JoinAsymmetric) is
