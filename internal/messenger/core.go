@@ -192,6 +192,10 @@ func (t mvdsTransport) Send(ctx context.Context, to mvds.PeerID, pk datasync.Pac
 		return fmt.Errorf("%w: %w", ErrEncryption, err)
 	}
 	for _, o := range outs {
+		if len(ids) > 0 {
+			c.log.Debug("mvds payload encrypted", zap.String("to", short(message.PubKeyHex(o.Recipient))),
+				zap.Strings("installations", addressed(o.Message)), zap.Strings("messages", ids))
+		}
 		carried := ids
 		if c.isSelf(o.Recipient) {
 			if len(pk.Messages) == 0 {

@@ -309,6 +309,8 @@ func (d *directChats) resendToNew(ctx context.Context, pub *ecdsa.PublicKey) (in
 			ids = append(ids, id)
 		}
 	}
+	d.c.log.Debug("resend candidates", zap.String("peer", short(message.PubKeyHex(pub))),
+		zap.Int("recent", len(recent)), zap.Int("ours", len(ids)))
 	if len(ids) == 0 {
 		return 0, nil
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"errors"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/ethereum/go-ethereum/crypto"
@@ -41,6 +43,7 @@ type dispatcher struct {
 // run is the receive goroutine: it handles one message at a time, from
 // both lanes of the inbound queue, until quit is closed.
 func (d *dispatcher) run(quit <-chan struct{}) {
+	d.resendPending()
 	for {
 		select {
 		case <-d.in.ready:
@@ -105,13 +108,58 @@ func (d *dispatcher) handleProtocol(in inbound) (res *encryption.Received, isPM,
 		reason := decryptReason(err)
 		d.c.drop(reason, sender, err)
 		d.c.publish(DecryptFailedEvent{Sender: sender, Reason: reason})
-		if d.pairing.needsBundle(err, pm) {
-			d.pairing.replyBundle(in.msg.Signer)
+		replied := d.pairing.needsBundle(err, pm) && d.pairing.replyBundle(in.msg.Signer)
+		if pm != nil {
+			d.c.log.Debug("undecryptable message", zap.String("sender", short(sender)),
+				zap.String("installation", pm.InstallationID), zap.Strings("addressed", addressed(pm)),
+				zap.String("reason", reason), zap.Bool("bundle_reply", replied))
 		}
 		return nil, true, false
 	}
 	d.afterHandle(in.msg.Signer, pm, res)
 	return res, true, true
+}
+
+// resendToNew sends the peer's new installations what we sent the peer
+// recently (directChats.resendToNew) and then clears the peer's mark in
+// the encryption layer (encryption.Manager.ResendDone), which was
+// committed with the bundle: a crash in between leaves the mark, and the
+// next start resends (resendPending). It runs on the receive goroutine.
+func (d *dispatcher) resendToNew(peer *ecdsa.PublicKey, installation string) {
+	sender := message.PubKeyHex(peer)
+	if d.hooks.crashBeforeResend != nil && d.hooks.crashBeforeResend(sender) {
+		return // fault injection: the process "dies" before resending
+	}
+	n, err := d.direct.resendToNew(context.Background(), peer)
+	if err != nil {
+		d.c.log.Warn("resend to new installation", zap.String("peer", short(sender)), zap.Error(err))
+		return
+	}
+	d.c.log.Info("resent to new installation", zap.String("peer", short(sender)),
+		zap.String("installation", installation), zap.Int("messages", n))
+	if err := d.c.enc.ResendDone(peer); err != nil {
+		d.c.log.Warn("clear resend mark", zap.String("peer", short(sender)), zap.Error(err))
+	}
+}
+
+// resendPending finishes the resends to new installations that a stop
+// (or crash) interrupted after their bundle was committed. The receive
+// goroutine runs it once before it takes any message.
+func (d *dispatcher) resendPending() {
+	peers, err := d.c.enc.PendingResends()
+	if err != nil {
+		d.c.log.Warn("pending resends", zap.Error(err))
+		return
+	}
+	for _, peer := range peers {
+		d.resendToNew(peer, "")
+	}
+}
+
+// addressed lists the installations a ProtocolMessage has entries for, in
+// order (for logs).
+func addressed(pm *encryption.ProtocolMessage) []string {
+	return slices.Sorted(maps.Keys(pm.Direct))
 }
 
 // afterHandle publishes what the encryption layer learnt: new
@@ -126,13 +174,7 @@ func (d *dispatcher) afterHandle(signer *ecdsa.PublicKey, pm *encryption.Protoco
 			Metadata: inst.Metadata, Timestamp: inst.Timestamp}})
 	}
 	if len(res.NewPeerInstallations) > 0 {
-		n, err := d.direct.resendToNew(context.Background(), signer)
-		if err != nil {
-			d.c.log.Warn("resend to new installation", zap.String("peer", short(sender)), zap.Error(err))
-		} else {
-			d.c.log.Info("resent to new installation", zap.String("peer", short(sender)),
-				zap.String("installation", res.NewPeerInstallations[0].ID), zap.Int("messages", n))
-		}
+		d.resendToNew(signer, res.NewPeerInstallations[0].ID)
 	}
 	if len(pm.Bundles) > 0 && sender != d.c.selfHex {
 		d.c.publish(BundleAddedEvent{Identity: sender, InstallationID: pm.InstallationID})

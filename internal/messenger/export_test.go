@@ -45,6 +45,18 @@ func NewWithCrashHook(cfg Config, db storage.KV, tr Transport, crash func(id mvd
 	return m, nil
 }
 
+// NewWithResendCrash is New with a fault-injection hook: crash is asked,
+// with the peer's key, before what we sent a peer with new installations
+// is sent to them; true skips it, as a process killed at that point would.
+func NewWithResendCrash(cfg Config, db storage.KV, tr Transport, crash func(peer string) bool) (*Messenger, error) {
+	m, err := New(cfg, db, tr)
+	if err != nil {
+		return nil, err
+	}
+	m.disp.hooks.crashBeforeResend = crash
+	return m, nil
+}
+
 // NewWithReceiveGate is New with the receive goroutine waiting on gate
 // before each batch it takes from the inbound queue.
 func NewWithReceiveGate(cfg Config, db storage.KV, tr Transport, gate <-chan struct{}) (*Messenger, error) {

@@ -1,6 +1,7 @@
 package messenger_test
 
 import (
+	"cmp"
 	"context"
 	"crypto/ecdsa"
 	"fmt"
@@ -69,6 +70,10 @@ func (h *harness) config(key *ecdsa.PrivateKey, opts ...nodeOpt) messenger.Confi
 		Logger: zaptest.NewLogger(h.t)}
 	for _, o := range opts {
 		o(&cfg)
+	}
+	// Each node's lines carry its name (or installation) in the logger name.
+	if label := cmp.Or(cfg.Name, cfg.InstallationID); label != "" {
+		cfg.Logger = cfg.Logger.Named(label)
 	}
 	return cfg
 }

@@ -94,6 +94,11 @@ type testHooks struct {
 	// makes the receive goroutine abandon it unconfirmed, as a process
 	// killed at that point would.
 	crashBeforeStore func(id mvds.MessageID) bool
+	// crashBeforeResend is asked, with the peer's key (0x04…), after a
+	// bundle showed new installations of the peer and before what we sent
+	// the peer recently goes to them; true skips the resend, as a process
+	// killed at that point would.
+	crashBeforeResend func(peer string) bool
 	// beforeBatch runs on the receive goroutine before each batch it takes
 	// from the inbound queue (tests hold it there to fill the queue).
 	beforeBatch func()

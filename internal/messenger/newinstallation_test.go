@@ -3,6 +3,7 @@ package messenger_test
 import (
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"testing"
 
 	"github.com/statusnode/statusd/internal/messenger"
@@ -70,5 +71,85 @@ func TestOneToOneReachesInstallationLearntLater(t *testing.T) {
 		if d, err := bob.DeliveryState(id); err != nil || d.State != messenger.DeliveryAcked {
 			t.Fatalf("delivery of %s: %+v, %v", id, d, err)
 		}
+	}
+}
+
+// Bob dies after committing the bundle that shows him Alice's first
+// installation and before sending it what only her second one had: the
+// mark committed with the bundle makes the next start send them, and the
+// first installation shows each once.
+func TestResendToNewInstallationSurvivesCrash(t *testing.T) {
+	h := newHarness(t)
+	alice := h.newNode()
+	alice2 := h.start(alice.key, storage.NewMemory(), withInstallation("alice-second"))
+	dir := t.TempDir()
+	bobKey := newKey(t)
+	var crashing, crashed atomic.Bool
+	db := openLevelDB(t, dir)
+	ep := h.net.Join(bobKey)
+	m, err := messenger.NewWithResendCrash(h.config(bobKey), db, ep, func(peer string) bool {
+		if peer == alice.PublicKey() && crashing.Load() {
+			crashed.Store(true)
+			return true
+		}
+		return false
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Start(); err != nil {
+		t.Fatal(err)
+	}
+	bob := &node{Messenger: m, key: bobKey, ep: ep, db: db}
+	h.net.Partition(alice.ep, ep, true)
+	events := bob.Subscribe(1 << 12)
+	if _, err := bob.StartOneToOne(alice.PublicKey()); err != nil {
+		t.Fatal(err)
+	}
+	if err := alice2.PublishBundle(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "bob has alice's second bundle", func() bool {
+		for len(events.C()) > 0 {
+			if ev, ok := (<-events.C()).(messenger.BundleAddedEvent); ok && ev.InstallationID == "alice-second" {
+				return true
+			}
+		}
+		return false
+	})
+	var ids, want []string
+	for i := 0; i < 3; i++ {
+		text := fmt.Sprintf("direct %d", i)
+		id, err := bob.SendText(ctxT(t), alice.PublicKey(), text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, want = append(ids, id), append(want, text)
+	}
+	waitDelivery(t, bob, ids, messenger.DeliveryAcked)
+
+	crashing.Store(true)
+	h.net.Partition(alice.ep, ep, false)
+	if err := alice.PublishBundle(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "bob dies before resending", crashed.Load)
+	if err := bob.Stop(); err != nil { // the process is gone; its database survives
+		t.Fatal(err)
+	}
+	h.net.SetOnline(ep, false)
+	db.Close()
+	if got := texts(t, alice, bob.PublicKey()); len(got) != 0 {
+		t.Fatalf("first installation shows %q before bob resent", got)
+	}
+
+	db = openLevelDB(t, dir)
+	t.Cleanup(func() { db.Close() })
+	restarted := h.start(bobKey, db)
+	if got := waitTexts(t, alice, restarted.PublicKey(), 3); !slices.Equal(got, want) {
+		t.Fatalf("first installation shows %q, want %q", got, want)
+	}
+	if got := texts(t, alice2, restarted.PublicKey()); !slices.Equal(got, want) {
+		t.Fatalf("second installation shows %q", got)
 	}
 }

@@ -26,7 +26,9 @@ type Received struct {
 	// NewPeerInstallations are installations of the sender (another
 	// identity: a bundle is accepted only from its own identity) seen for
 	// the first time, by ID. Messages encrypted to the sender before did
-	// not reach them; the caller may send those again (spec §3.5).
+	// not reach them; the caller may send those again (spec §3.5), and
+	// then calls ResendDone: the sender is listed by PendingResends until
+	// then, across restarts.
 	NewPeerInstallations []*Installation
 	// SharedSecret is set when the negotiated secret with the sender's
 	// installation was agreed by this message (spec §3.8); the caller
@@ -76,6 +78,9 @@ func (m *Manager) handle(t *txn, now time.Time, r io.Reader, sender *ecdsa.Publi
 		}
 		res.NewInstallations = append(res.NewInstallations, own...)
 		res.NewPeerInstallations = append(res.NewPeerInstallations, peer...)
+	}
+	if len(res.NewPeerInstallations) > 0 {
+		t.put(KindMeta, resendKey(senderC), []byte{1}) // see PendingResends
 	}
 	if msg.Public != nil {
 		res.Public, res.Plaintext = true, msg.Public

@@ -92,6 +92,7 @@ func mkIndexKey(sid []byte, seq uint) []byte {
 const (
 	metaCurrentSPK = "current-spk"
 	metaSeenBundle = "seen-bundle:" // + identity
+	metaResend     = "resend:"      // + identity: new installations not yet sent recent messages
 )
 
 func (t *txn) getJSON(k Kind, key []byte, v any) (bool, error) {
