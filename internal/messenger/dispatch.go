@@ -108,7 +108,7 @@ func (d *dispatcher) handleProtocol(in inbound) (res *encryption.Received, isPM,
 		reason := decryptReason(err)
 		d.c.drop(reason, sender, err)
 		d.c.publish(DecryptFailedEvent{Sender: sender, Reason: reason})
-		replied := d.pairing.needsBundle(err, pm) && d.pairing.replyBundle(in.msg.Signer)
+		replied := d.pairing.needsBundle(err) && d.pairing.replyBundle(in.msg.Signer)
 		if pm != nil {
 			d.c.log.Debug("undecryptable message", zap.String("sender", short(sender)),
 				zap.String("installation", pm.InstallationID), zap.Strings("addressed", addressed(pm)),

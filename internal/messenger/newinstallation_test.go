@@ -149,7 +149,65 @@ func TestResendToNewInstallationSurvivesCrash(t *testing.T) {
 	if got := waitTexts(t, alice, restarted.PublicKey(), 3); !slices.Equal(got, want) {
 		t.Fatalf("first installation shows %q, want %q", got, want)
 	}
-	if got := texts(t, alice2, restarted.PublicKey()); !slices.Equal(got, want) {
+	if got := waitTexts(t, alice2, restarted.PublicKey(), 3); !slices.Equal(got, want) {
+		t.Fatalf("second installation shows %q", got)
+	}
+}
+
+// Bob knows only Alice's second installation; her first one knows the
+// second (as any paired device does) and has a chat with Bob, but never
+// writes to him. His message
+// addressed to the second alone is undecryptable on the first, which
+// answers with its bundle: Bob learns the first installation and sends it
+// what he sent Alice recently, so it shows every message once.
+func TestUnaddressedInstallationAnswersWithItsBundle(t *testing.T) {
+	h := newHarness(t)
+	alice := h.newNode()
+	alice2 := h.start(alice.key, storage.NewMemory(), withInstallation("alice-second"))
+	bob := h.newNode()
+	waitFor(t, "alice's first installation knows the second", func() bool {
+		insts, err := alice.Installations()
+		return err == nil && slices.ContainsFunc(insts, func(in messenger.Installation) bool { return in.ID == "alice-second" })
+	})
+	h.net.Partition(alice.ep, bob.ep, true)
+	events := bob.Subscribe(1 << 12)
+	if _, err := bob.StartOneToOne(alice.PublicKey()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.StartOneToOne(bob.PublicKey()); err != nil {
+		t.Fatal(err)
+	}
+	if err := alice2.PublishBundle(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "bob has alice's second bundle", func() bool {
+		for len(events.C()) > 0 {
+			if ev, ok := (<-events.C()).(messenger.BundleAddedEvent); ok && ev.InstallationID == "alice-second" {
+				return true
+			}
+		}
+		return false
+	})
+	ctx := ctxT(t)
+	var ids, want []string
+	send := func(text string) {
+		t.Helper()
+		id, err := bob.SendText(ctx, alice.PublicKey(), text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, want = append(ids, id), append(want, text)
+	}
+	send("unseen 0")
+	send("unseen 1")
+	waitDelivery(t, bob, ids, messenger.DeliveryAcked)
+
+	h.net.Partition(alice.ep, bob.ep, false)
+	send("seen, undecryptable")
+	if got := waitTexts(t, alice, bob.PublicKey(), 3); !slices.Equal(got, want) {
+		t.Fatalf("first installation shows %q, want %q", got, want)
+	}
+	if got := waitTexts(t, alice2, bob.PublicKey(), 3); !slices.Equal(got, want) {
 		t.Fatalf("second installation shows %q", got)
 	}
 }

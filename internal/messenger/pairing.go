@@ -38,33 +38,19 @@ type Pairing struct {
 // it is reached, the entries older than the reply interval are forgotten.
 const maxReplied = 4096
 
-// needsBundle reports whether a decryption failure of pm means the sender
-// holds no usable session with this installation, so our bundle would help:
-// no session for its ratchet message, a prekey we no longer hold (our
-// state was lost), or a message addressed to none of the installations of
-// ours that we know ("device not found" from a sender that knows no device
-// of ours alive). A message addressed to another installation of ours that
-// we know is not answered: answering it made TestStress lose a direct
-// message to an account with two installations (an ACK from one
-// installation ends the MVDS retransmission to the identity, so a copy the
-// other could not read is never sent again).
-func (p *Pairing) needsBundle(err error, pm *encryption.ProtocolMessage) bool {
-	switch {
-	case errors.Is(err, encryption.ErrSessionNotFound), errors.Is(err, encryption.ErrPrivateBundleNotFound):
-		return true
-	case !errors.Is(err, encryption.ErrDeviceNotFound) || pm == nil:
-		return false
-	}
-	own, err := p.c.enc.Installations(p.c.self)
-	if err != nil {
-		return false
-	}
-	for _, inst := range own {
-		if _, ok := pm.Direct[inst.ID]; ok {
-			return false
-		}
-	}
-	return true
+// needsBundle reports whether a decryption failure means the sender holds
+// no usable session with this installation, so our bundle would help: no
+// session for its ratchet message, a prekey we no longer hold (our state
+// was lost), or a message with no entry for this installation ("device
+// not found"). The last holds also when the message was addressed to
+// another installation of ours: the sender knows that one and not this
+// one, and only our bundle teaches it this one — once it has, it sends
+// this installation again what it sent us recently
+// (directChats.resendToNew), which the other installation acknowledged
+// for both of us.
+func (p *Pairing) needsBundle(err error) bool {
+	return errors.Is(err, encryption.ErrSessionNotFound) || errors.Is(err, encryption.ErrPrivateBundleNotFound) ||
+		errors.Is(err, encryption.ErrDeviceNotFound)
 }
 
 // replyBundle answers a sender whose message we could not decrypt for want
