@@ -93,7 +93,12 @@
 // peer in the last 24 h (at most 200; direct.go resendToNew) are sent
 // again, encrypted to every installation we now know, until the peer ACKs
 // again; the installations that had them drop the duplicates, and
-// delivery states do not change.
+// delivery states do not change. The encryption layer commits a mark with
+// that bundle, cleared after the resend, so a restart finishes a resend a
+// crash interrupted (dispatch.go resendPending). The other way round, an
+// installation of ours that finds no entry for itself in a message
+// answers with our bundle (pairing.go), even when the message was for
+// another installation of ours, so the sender learns it and resends.
 //
 // Peers without MVDS: 2019 clients could run with data sync off; they read
 // MVDS payloads but never ACK. What each peer last sent (an MVDS payload or
