@@ -196,7 +196,7 @@ var Catalog = &api.Docs{
 			},
 		},
 		"github.com/statusnode/statusd/api/mailserver.API.FillGaps": {
-			Doc:    "Fetch every gap of [from, to] of each topic from the mailserver, following cursors, and record it as covered. It blocks until all are filled (or the first failure) and returns the gaps it requested. The envelopes arrive through Whisper filters created with allowP2P; each gap raises mailserver.gap.found and, once fetched, mailserver.gap.filled.",
+			Doc:    "Fetch every gap of [from, to] of each topic from the mailserver, following cursors, and record it as covered. It blocks until all are filled (or the first failure) and returns the gaps it requested. The envelopes arrive through Whisper filters created with allowP2P; each gap raises mailserver.gap.found and, once fetched, mailserver.gap.filled.\n\nThe fill belongs to the node, not to the call: when the caller disconnects or its call times out, the call ends but the fill goes on to the end (mailserver.gap.filled tells when; only a node stop ends it early). Every page fetched is recorded as covered as it completes, so a fill that failed half-way is resumed, not started over, by the next mailserver_fillGaps or the backfill; a fill of a topic already being filled waits for that one and fetches only what it left missing.",
 			Params: []string{"req"},
 			Examples: []api.Example{
 				{Title: "Fill the last day of the \"status\" topic from the configured mailservers", Params: `[{"topics":["0xcd423760"]}]`, Result: `[{"topic":"0xcd423760","ranges":[{"from":1700000000,"to":1700086400}]}]`},
@@ -241,11 +241,11 @@ var Catalog = &api.Docs{
 			Params: []string{"messagesRequest"},
 		},
 		"github.com/statusnode/statusd/api/mailserver.Service.RequestMessagesSync": {
-			Doc:    "RequestMessagesSync implements shhext_requestMessagesSync (§7.1): it sends r and waits for the completion, resending after each timeout as conf says. A completion returns its cursor (and the server's error text, if any); when every attempt timed out the call fails with -32002.",
+			Doc:    "RequestMessagesSync implements shhext_requestMessagesSync (§7.1): it sends r and waits for the completion, resending after each timeout as conf says. A completion returns its cursor (and the server's error text, if any); when every attempt timed out the call fails with -32002. The request does not end with the call: a caller that leaves early still gets the page delivered (mailserver.request.completed tells when).",
 			Params: []string{"conf", "messagesRequest"},
 		},
 		"github.com/statusnode/statusd/api/mailserver.Service.SyncMessages": {
-			Doc:    "SyncMessages implements shhext_syncMessages (see ShhExtAPI.SyncMessages in api/shhext): sync pages from the other mailserver into this node's archive until the final response (and, with FollowCursor, until no cursor is left). A bad field is -32602; no answer in time is -32002.",
+			Doc:    "SyncMessages implements shhext_syncMessages (see ShhExtAPI.SyncMessages in api/shhext): sync pages from the other mailserver into this node's archive until the final response (and, with FollowCursor, until no cursor is left). A bad field is -32602; no answer in time is -32002. The sync does not end with the call: a caller that leaves early leaves it running to the end (only Service.Close stops it).",
 			Params: []string{"syncMessagesRequest"},
 		},
 		"github.com/statusnode/statusd/api/mailservers.API.AddChatRequestRange": {

@@ -59,6 +59,14 @@ func (a *API) Gaps(topics []string, from, to *uint32) ([]TopicRanges, error) {
 // Whisper filters created with allowP2P; each gap raises
 // mailserver.gap.found and, once fetched, mailserver.gap.filled.
 //
+// The fill belongs to the node, not to the call: when the caller
+// disconnects or its call times out, the call ends but the fill goes on
+// to the end (mailserver.gap.filled tells when; only a node stop ends it
+// early). Every page fetched is recorded as covered as it completes, so a
+// fill that failed half-way is resumed, not started over, by the next
+// mailserver_fillGaps or the backfill; a fill of a topic already being
+// filled waits for that one and fetches only what it left missing.
+//
 // Example: Fill the last day of the "status" topic from the configured mailservers
 //
 //	params: [{"topics":["0xcd423760"]}]
@@ -80,7 +88,9 @@ func (a *API) FillGaps(ctx context.Context, req FillGapsRequest) ([]TopicRanges,
 	if err != nil {
 		return nil, err
 	}
-	err = a.s.eachServer(peer, func(ms *enode.Node) error { return a.s.c.FillGaps(ctx, ms, ts, lo, hi) })
+	err = a.s.detach(ctx, func(ctx context.Context) error {
+		return a.s.eachServer(peer, func(ms *enode.Node) error { return a.s.c.FillGaps(ctx, ms, ts, lo, hi) })
+	})
 	return gaps, rpcError(err)
 }
 

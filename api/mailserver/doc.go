@@ -26,8 +26,13 @@
 // else goes through api.RPCError.
 //
 // Goroutines: shhext_requestMessages returns once the request is sent and
-// waits for its completion on a goroutine; each events subscription runs
-// one goroutine. Service.Close cancels the former, ends the latter and
+// waits for its completion on a goroutine. The calls that run long —
+// mailserver_fillGaps, shhext_requestMessagesSync, shhext_syncMessages,
+// and the requests of shhext_initiateHistoryRequests — run on the
+// service's context, not the call's (Service.detach): a caller that
+// disconnects or times out ends its call, never the fetch it started, so
+// no page is lost half-way; the events say when it is done. Each events
+// subscription runs one goroutine. Service.Close cancels the former, ends the latter and
 // waits for all of them; call it after the RPC server stopped and before
 // the client stops.
 package mailserver

@@ -48,8 +48,13 @@ type fakeClient struct {
 	requests []string // "<peer>:<lower>-<upper>:<topics>"
 	fills    []string
 	fillErr  map[enode.ID]error
-	trackErr error
-	n        byte // request IDs are 0x…01, 0x…02, …
+	// fillGate, when set, holds every FillGaps after it is recorded until
+	// the gate closes or the fill's ctx ends; fillEnded then receives the
+	// fill's ctx.Err().
+	fillGate  chan struct{}
+	fillEnded chan error
+	trackErr  error
+	n         byte // request IDs are 0x…01, 0x…02, …
 }
 
 var _ Client = (*fakeClient)(nil)
@@ -123,9 +128,26 @@ func (f *fakeClient) Gaps(t wproto.Topic, from, to uint32) ([]mailserver.Range, 
 
 func (f *fakeClient) FillGaps(ctx context.Context, peer *enode.Node, topics []wproto.Topic, from, to uint32) error {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.fills = append(f.fills, fmt.Sprintf("%s:%v:%d-%d", peer.ID().TerminalString(), topics, from, to))
-	return f.fillErr[peer.ID()]
+	gate, ended, err := f.fillGate, f.fillEnded, f.fillErr[peer.ID()]
+	f.mu.Unlock()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+		}
+		ended <- ctx.Err()
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	return err
+}
+
+func (f *fakeClient) fillCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.fills)
 }
 
 func (f *fakeClient) Track(topics ...wproto.Topic) error {

@@ -151,7 +151,9 @@ func (s *Service) RequestMessages(ctx context.Context, r MessagesRequest) (hexut
 // RequestMessagesSync implements shhext_requestMessagesSync (§7.1): it
 // sends r and waits for the completion, resending after each timeout as
 // conf says. A completion returns its cursor (and the server's error text,
-// if any); when every attempt timed out the call fails with -32002.
+// if any); when every attempt timed out the call fails with -32002. The
+// request does not end with the call: a caller that leaves early still
+// gets the page delivered (mailserver.request.completed tells when).
 func (s *Service) RequestMessagesSync(ctx context.Context, conf RetryConfig, r MessagesRequest) (MessagesResponse, error) {
 	if conf.MaxRetries < 0 {
 		return MessagesResponse{}, rpcError(invalid("MaxRetries", errors.New("must not be negative")))
@@ -163,6 +165,20 @@ func (s *Service) RequestMessagesSync(ctx context.Context, conf RetryConfig, r M
 	if err != nil {
 		return MessagesResponse{}, rpcError(err)
 	}
+	var resp MessagesResponse
+	err = s.detach(ctx, func(ctx context.Context) error {
+		var err error
+		resp, err = s.sendRetrying(ctx, conf, q)
+		return err
+	})
+	if err != nil {
+		return MessagesResponse{}, rpcError(err)
+	}
+	return resp, nil
+}
+
+// sendRetrying is RequestMessagesSync's loop of attempts.
+func (s *Service) sendRetrying(ctx context.Context, conf RetryConfig, q *request) (MessagesResponse, error) {
 	for attempt := 0; ; attempt++ {
 		q.params.Timeout = max(conf.BaseTimeout+time.Duration(attempt)*conf.StepTimeout, time.Second)
 		res, err := s.send(ctx, q)
@@ -175,7 +191,7 @@ func (s *Service) RequestMessagesSync(ctx context.Context, conf RetryConfig, r M
 			if errors.Is(err, mailserver.ErrTimeout) {
 				err = fmt.Errorf("%w after %d attempts", err, attempt+1)
 			}
-			return MessagesResponse{}, rpcError(err)
+			return MessagesResponse{}, err
 		}
 	}
 }

@@ -127,6 +127,26 @@ func (s *Service) spawn(fn func()) bool {
 	return true
 }
 
+// detach runs fn with the service's context on a goroutine Close waits
+// for, and waits for its result or for ctx. A long request a caller
+// started (following cursors, filling gaps) must not be cut short when
+// the caller disconnects or its call times out: pages already asked for
+// would be lost half-way. So fn outlives ctx; it ends on its own or when
+// Close cancels it, and reports its outcome through the client's events.
+// After ctx ends, detach returns ctx's error at once.
+func (s *Service) detach(ctx context.Context, fn func(ctx context.Context) error) error {
+	done := make(chan error, 1)
+	if !s.spawn(func() { done <- fn(s.ctx) }) {
+		return errClosed
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // window fills the defaults of [from, to]: to = now, from = to − Window.
 func (s *Service) window(from, to uint32) (uint32, uint32, error) {
 	if to == 0 {

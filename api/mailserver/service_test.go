@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/rpc"
 	"go.uber.org/goleak"
+
+	"github.com/statusnode/statusd/lib/testutil"
 )
 
 // TestClosedServiceIsUnavailable: after Close, requests and subscriptions
@@ -48,5 +51,48 @@ func TestRequestMessagesGivesUpWithTheCaller(t *testing.T) {
 	_, err := svc.RequestMessages(ctx, MessagesRequest{MailServerPeer: ms3URL, Topics: []string{"0x01020304"}})
 	if err == nil {
 		t.Fatal("no error")
+	}
+}
+
+// TestFillGapsOutlivesTheCaller: a caller that gives up while its gap fill
+// runs (disconnect, call timeout) gets its context's error at once, but
+// the fill goes on with a live context to the end; only Close cancels a
+// fill still running.
+func TestFillGapsOutlivesTheCaller(t *testing.T) {
+	_, c, svc := newFakeServer(t)
+	c.fillGate, c.fillEnded = make(chan struct{}), make(chan error, 2)
+	ctx, cancel := context.WithCancel(context.Background())
+	returned := make(chan error, 1)
+	go func() {
+		_, err := svc.API().FillGaps(ctx, FillGapsRequest{MailServerPeer: ms1URL, Topics: []string{"0xcd423760"}})
+		returned <- err
+	}()
+	testutil.WaitFor(t, 5*time.Second, "the fill to start", func() bool { return c.fillCount() == 1 })
+	cancel()
+	select {
+	case err := <-returned:
+		if err == nil {
+			t.Fatal("the call ended by its caller succeeded")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the call did not return when its caller left")
+	}
+	close(c.fillGate)
+	if err := <-c.fillEnded; err != nil {
+		t.Fatalf("the fill saw its context end with the caller: %v", err)
+	}
+
+	c.fillGate = make(chan struct{})
+	go func() {
+		_, err := svc.API().FillGaps(context.Background(), FillGapsRequest{MailServerPeer: ms1URL, Topics: []string{"0xcd423760"}})
+		returned <- err
+	}()
+	testutil.WaitFor(t, 5*time.Second, "the second fill to start", func() bool { return c.fillCount() == 2 })
+	svc.Close()
+	if err := <-c.fillEnded; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Close left the fill running: %v", err)
+	}
+	if err := <-returned; err == nil {
+		t.Fatal("a fill cut short by Close succeeded")
 	}
 }

@@ -57,9 +57,19 @@ var errNoSyncer = errors.New("mailserver: this node runs no mailserver to sync i
 // in api/shhext): sync pages from the other mailserver into this node's
 // archive until the final response (and, with FollowCursor, until no
 // cursor is left). A bad field is -32602; no answer in time is -32002.
+// The sync does not end with the call: a caller that leaves early leaves
+// it running to the end (only Service.Close stops it).
 func (s *Service) SyncMessages(ctx context.Context, r SyncMessagesRequest) (SyncMessagesResponse, error) {
-	resp, err := s.syncMessages(ctx, r)
-	return resp, rpcError(err)
+	var resp SyncMessagesResponse
+	err := s.detach(ctx, func(ctx context.Context) error {
+		var err error
+		resp, err = s.syncMessages(ctx, r)
+		return err
+	})
+	if err != nil { // resp may still be written by the sync running on
+		return SyncMessagesResponse{}, rpcError(err)
+	}
+	return resp, nil
 }
 
 func (s *Service) syncMessages(ctx context.Context, r SyncMessagesRequest) (SyncMessagesResponse, error) {

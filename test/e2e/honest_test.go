@@ -20,7 +20,9 @@ func TestHonestLoad(t *testing.T) {
 	bl := newBacklog(t, "honest-load", total, 8)
 	t.Logf("sent %d in %v", total, time.Since(start).Round(time.Millisecond))
 	client, topic := bl.client(t)
-	bl.fill(t, client, topic)
+	if err := bl.fill(client, topic, time.Minute); err != nil {
+		t.Fatal(err)
+	}
 	mail, sender, chat := bl.mail, bl.sender, bl.chat
 	var got map[string]int
 	testutil.WaitFor(t, 60*time.Second, "every message shown", func() bool {

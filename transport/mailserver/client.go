@@ -135,8 +135,11 @@ type Client struct {
 	seen   *seenWriter
 	events *eventbus.Bus[Event]
 
-	mu      sync.Mutex // guards waiters, received, started, stopped, sel
+	mu      sync.Mutex // guards waiters, received, filling, started, stopped, sel
 	waiters map[common.Hash]chan *msproto.Completion
+	// filling holds, per topic, the channel closed when the gap fill of
+	// that topic now running ends (FillGaps runs one per topic at a time).
+	filling map[wproto.Topic]chan struct{}
 	// received counts the P2P (code 127) envelopes each peer delivered, so
 	// that a completed page can report how many arrived while it was
 	// pending (Event.Envelopes).
@@ -162,6 +165,7 @@ func NewClient(cfg ClientConfig, router ClientRouter, log *zap.Logger) (*Client,
 		gaps:    &gapStore{kv: cfg.Store},
 		seen:    newSeenWriter(),
 		waiters: make(map[common.Hash]chan *msproto.Completion),
+		filling: make(map[wproto.Topic]chan struct{}),
 		quit:    make(chan struct{}),
 		events:  eventbus.New[Event](1),
 	}, nil
@@ -259,7 +263,11 @@ func (c *Client) handleComplete(peer enode.ID, body []byte) {
 // Envelopes arrive through the router's P2P filters before the completion
 // of their page. A page without completion in time fails with ErrTimeout;
 // an ERROR= completion with ErrRequestFailed. When FollowCursor reaches the
-// end, [Lower, Upper] is recorded as covered for every topic.
+// end, [Lower, Upper] is recorded as covered for every topic; before that,
+// each page that leaves a cursor records [Lower, cursor time − 1] (pages
+// come in archive-time order, so everything archived before the cursor's
+// second has arrived), so that a request cut short — ctx ended, a timeout
+// — leaves its progress behind and a later gap fill resumes from there.
 //
 // With selection, a timeout or a missing peer counts as a failure of the
 // selected mailserver, and any answer resets its count.
@@ -302,15 +310,28 @@ func (c *Client) send(ctx context.Context, peer *enode.Node, p RequestParams) (*
 		if cursor == nil || !p.FollowCursor {
 			break
 		}
-	}
-	if res.Cursor == nil && p.FollowCursor && !p.Legacy {
-		for _, t := range p.Topics {
-			if err := c.gaps.Cover(t, Range{From: p.Lower, To: p.Upper}); err != nil {
+		if cursor.Time > p.Lower && !p.Legacy {
+			if err := c.cover(p.Topics, Range{From: p.Lower, To: min(cursor.Time-1, p.Upper)}); err != nil {
 				return res, err
 			}
 		}
 	}
+	if res.Cursor == nil && p.FollowCursor && !p.Legacy {
+		if err := c.cover(p.Topics, Range{From: p.Lower, To: p.Upper}); err != nil {
+			return res, err
+		}
+	}
 	return res, nil
+}
+
+// cover records r as covered for every topic.
+func (c *Client) cover(topics []wproto.Topic, r Range) error {
+	for _, t := range topics {
+		if err := c.gaps.Cover(t, r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func validateParams(p *RequestParams) error {

@@ -47,26 +47,74 @@ func (c *Client) Cover(t wproto.Topic, r Range) error { return c.gaps.Cover(t, r
 
 // FillGaps requests, from peer, every gap of [from, to] of each topic,
 // each widened by the overlap on both sides (the dedupe drops the doubles),
-// following cursors; a filled gap is recorded as covered. It stops at the
-// first failure.
+// following cursors; a filled gap is recorded as covered and raises
+// EventGapFilled. It stops at the first failure or when ctx ends; the pages
+// fetched until then stay recorded as covered (see Request), so the next
+// fill of the topic, or the backfill, resumes where this one stopped.
+//
+// Fills of one topic run one at a time: a fill waits (within ctx) for the
+// one running on the same topic and then fetches only what that one left
+// missing, so a caller that retries while its first fill still runs does
+// not fetch the gap twice.
 func (c *Client) FillGaps(ctx context.Context, peer *enode.Node, topics []wproto.Topic, from, to uint32) error {
-	overlap := uint32(c.cfg.Overlap / time.Second)
 	for _, t := range topics {
-		gaps, err := c.gaps.Gaps(t, from, to)
-		if err != nil {
+		if err := c.fillTopic(ctx, peer, t, from, to); err != nil {
 			return err
-		}
-		for _, g := range gaps {
-			c.events.Publish(Event{Kind: EventGapFound, Topic: t, Range: g})
-			lo := g.From - min(g.From, overlap)
-			hi := g.To + min(^uint32(0)-g.To, overlap)
-			if _, err := c.Request(ctx, peer, RequestParams{Lower: lo, Upper: hi, Topics: []wproto.Topic{t}, Limit: c.cfg.PageLimit, FollowCursor: true}); err != nil {
-				return err
-			}
-			c.events.Publish(Event{Kind: EventGapFilled, Topic: t, Range: g})
 		}
 	}
 	return nil
+}
+
+// fillTopic is FillGaps for one topic, holding the topic's fill turn.
+func (c *Client) fillTopic(ctx context.Context, peer *enode.Node, t wproto.Topic, from, to uint32) error {
+	done, err := c.fillTurn(ctx, t)
+	if err != nil {
+		return err
+	}
+	defer done()
+	gaps, err := c.gaps.Gaps(t, from, to)
+	if err != nil {
+		return err
+	}
+	overlap := uint32(c.cfg.Overlap / time.Second)
+	for _, g := range gaps {
+		c.events.Publish(Event{Kind: EventGapFound, Topic: t, Range: g})
+		lo := g.From - min(g.From, overlap)
+		hi := g.To + min(^uint32(0)-g.To, overlap)
+		if _, err := c.Request(ctx, peer, RequestParams{Lower: lo, Upper: hi, Topics: []wproto.Topic{t}, Limit: c.cfg.PageLimit, FollowCursor: true}); err != nil {
+			return err
+		}
+		c.events.Publish(Event{Kind: EventGapFilled, Topic: t, Range: g})
+	}
+	return nil
+}
+
+// fillTurn waits until no other fill of t runs and takes the turn; done
+// gives it back. It fails when ctx ends or the client stops first.
+func (c *Client) fillTurn(ctx context.Context, t wproto.Topic) (done func(), err error) {
+	for {
+		c.mu.Lock()
+		busy, ok := c.filling[t]
+		if !ok {
+			mine := make(chan struct{})
+			c.filling[t] = mine
+			c.mu.Unlock()
+			return func() {
+				c.mu.Lock()
+				delete(c.filling, t)
+				c.mu.Unlock()
+				close(mine)
+			}, nil
+		}
+		c.mu.Unlock()
+		select {
+		case <-busy:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-c.quit:
+			return nil, ErrStopped
+		}
+	}
 }
 
 // onlineState is owned by the loop goroutine (and Tick's callers in tests).
