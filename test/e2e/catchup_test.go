@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/lib/testutil"
@@ -20,17 +23,17 @@ import (
 
 // backlog is a mailserver holding n public messages of chat, posted by
 // sender as fast as its API allows (workers concurrent statusd_sendText
-// callers), on default settings.
+// callers), on default settings (plus mailFlags, e.g. its archive).
 type backlog struct {
 	mail, sender *peer
 	chat         string
 	from         int64 // Unix seconds before the first post
 }
 
-func newBacklog(tb testing.TB, chat string, n, workers int) *backlog {
+func newBacklog(tb testing.TB, chat string, n, workers int, mailFlags ...string) *backlog {
 	tb.Helper()
 	bl := &backlog{mail: newPeer(tb, "mailserver"), sender: newPeer(tb, "sender"), chat: chat}
-	bl.mail.extra = append([]string{"--mailserver"}, profFlags(tb)...)
+	bl.mail.extra = append(append([]string{"--mailserver"}, mailFlags...), profFlags(tb)...)
 	bl.mail.mustStart()
 	bl.sender.mustStart(bl.mail.daemon().Enode)
 	waitPeered(tb, 20*time.Second, bl.sender, bl.mail)
@@ -148,12 +151,109 @@ func BenchmarkCatchUpPublic(b *testing.B) {
 		client, topic := bl.client(b)
 		wait := profileClient(b, client, bl.mail)
 		start, cpu := time.Now(), testutil.CPUTime(b, client.daemon().Pid())
+		stop := logProgress(b, client, bl.chat, start)
+		if err := bl.fill(client, topic, benchTimeout); err != nil {
+			stop()
+			b.Fatalf("%v; client log:\n%s", err, logTail(client, 30))
+		}
+		reportShown(b, client, bl.chat, n, start, cpu)
+		stop()
+		wait()
+	}
+}
+
+// logProgress logs, every 5 s until stop is called, how many messages of
+// chat client shows, so that a slow catch-up shows where it slowed down.
+func logProgress(b *testing.B, client *peer, chat string, start time.Time) (stop func()) {
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+				var c struct{ Unread int }
+				if err := client.call(&c, "statusd_chat", chat); err == nil {
+					b.Logf("%5.1f s: %d shown", time.Since(start).Seconds(), c.Unread)
+				}
+			}
+		}
+	}()
+	return func() { close(quit); <-done }
+}
+
+// logTail is the last n lines p's daemon logged at level warn or above,
+// or the last n lines when none did.
+func logTail(p *peer, n int) string {
+	lines := strings.Split(strings.TrimSpace(p.daemon().Logs()), "\n")
+	var warn []string
+	for _, l := range lines {
+		if strings.Contains(l, `"level":"warn"`) || strings.Contains(l, `"level":"error"`) {
+			warn = append(warn, l)
+		}
+	}
+	if len(warn) > 0 {
+		lines = warn
+	}
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// BenchmarkCatchUpPublicPostgres is BenchmarkCatchUpPublic with the
+// mailserver archiving to PostgreSQL (--mailserver.db), in a database of
+// its own created on the server $STATUSD_TEST_POSTGRES names
+// (scripts/postgres.sh run, as make bench does); without that variable
+// it is skipped.
+func BenchmarkCatchUpPublicPostgres(b *testing.B) {
+	dsn := os.Getenv("STATUSD_TEST_POSTGRES")
+	if dsn == "" {
+		b.Skip("no PostgreSQL: STATUSD_TEST_POSTGRES is not set (run it with scripts/postgres.sh run, as make bench does)")
+	}
+	n := envInt(b, "STATUSD_BENCH_CATCHUP", 10000)
+	bl := newBacklog(b, "catchup-postgres", n, benchSenders, "--mailserver.db", freshDatabase(b, dsn))
+	for range b.N {
+		client, topic := bl.client(b)
+		wait := profileClient(b, client, bl.mail)
+		start, cpu := time.Now(), testutil.CPUTime(b, client.daemon().Pid())
 		if err := bl.fill(client, topic, benchTimeout); err != nil {
 			b.Fatal(err)
 		}
 		reportShown(b, client, bl.chat, n, start, cpu)
 		wait()
 	}
+}
+
+// freshDatabase creates an empty database on the server of dsn (a
+// postgres:// URL), dropped when tb ends, and returns its URL.
+func freshDatabase(tb testing.TB, dsn string) string {
+	tb.Helper()
+	u, err := url.Parse(dsn)
+	if err != nil {
+		tb.Fatalf("STATUSD_TEST_POSTGRES: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		tb.Fatalf("PostgreSQL: %v", err)
+	}
+	defer conn.Close(context.Background())
+	name := fmt.Sprintf("statusd_catchup_%d", time.Now().UnixNano())
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		tb.Fatalf("PostgreSQL: %v", err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+		defer cancel()
+		if c, err := pgx.Connect(ctx, dsn); err == nil {
+			c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			c.Close(ctx)
+		}
+	})
+	u.Path = "/" + name
+	return u.String()
 }
 
 // BenchmarkCatchUpPublicArchived is BenchmarkCatchUpPublic for a client

@@ -33,6 +33,10 @@ type ClientRouter interface {
 	SubscribeEvents(capacity int) *whisper.EventSubscription
 }
 
+// pageRetries is how many times in a row a request following cursors
+// asks again for a page that timed out before it gives up.
+const pageRetries = 2
+
 // Client errors.
 var (
 	ErrTimeout       = errors.New("mailserver: request timed out")
@@ -261,7 +265,9 @@ func (c *Client) handleComplete(peer enode.ID, body []byte) {
 // Request sends params to the mailserver peer, marking it trusted first,
 // and waits for each page's completion, following cursors when asked.
 // Envelopes arrive through the router's P2P filters before the completion
-// of their page. A page without completion in time fails with ErrTimeout;
+// of their page. A page without completion, and without envelopes from
+// peer, for the timeout fails with ErrTimeout — with FollowCursor after
+// pageRetries more attempts from the same cursor;
 // an ERROR= completion with ErrRequestFailed. When FollowCursor reaches the
 // end, [Lower, Upper] is recorded as covered for every topic; before that,
 // each page that leaves a cursor records [Lower, cursor time − 1] (pages
@@ -295,14 +301,23 @@ func (c *Client) send(ctx context.Context, peer *enode.Node, p RequestParams) (*
 	}
 	res := &Result{}
 	cursor := p.Cursor
+	retries := 0
 	for {
 		comp, id, err := c.requestPage(ctx, peer, &p, cursor)
 		if id != (common.Hash{}) {
 			res.RequestIDs = append(res.RequestIDs, id)
 		}
+		if errors.Is(err, ErrTimeout) && p.FollowCursor && !p.Legacy && retries < pageRetries {
+			// Lost on the way, or a mailserver too busy: ask again from
+			// the same cursor; the dedupe drops what arrives twice.
+			retries++
+			c.log.Info("page timed out, asking again", zap.String("peer", peer.ID().TerminalString()), zap.Int("retry", retries))
+			continue
+		}
 		if err != nil {
 			return res, err
 		}
+		retries = 0
 		if comp.LastEnvelopeHash != (common.Hash{}) {
 			res.LastEnvelopeHash = comp.LastEnvelopeHash
 		}
@@ -391,24 +406,45 @@ func (c *Client) requestPage(ctx context.Context, peer *enode.Node, p *RequestPa
 	if p.Legacy {
 		return c.awaitLegacy(ctx, tctx, id)
 	}
-	select {
-	case comp := <-ch:
-		c.mu.Lock()
-		n := c.received[peer.ID()] - before
-		c.mu.Unlock()
-		c.events.Publish(Event{Kind: EventRequestCompleted, RequestID: id, Completion: comp, Envelopes: n})
-		if comp.Failed() {
-			return comp, id, fmt.Errorf("%w: %s", ErrRequestFailed, comp.Error)
-		}
-		return comp, id, nil
-	case <-tctx.Done():
-		if ctx.Err() != nil {
+	return c.awaitCompletion(ctx, peer.ID(), id, ch, before, timeout)
+}
+
+// awaitCompletion waits for the completion of request id on ch. The
+// timeout counts from the last sign of progress: it restarts whenever
+// envelopes from peer arrived meanwhile, so that a page a slow receiver
+// is still taking in (the mailserver waits on it, TCP flow control) is
+// not given up while it flows; only a peer silent for timeout expires it.
+func (c *Client) awaitCompletion(ctx context.Context, peer enode.ID, id common.Hash, ch <-chan *msproto.Completion, before int, timeout time.Duration) (*msproto.Completion, common.Hash, error) {
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	last := before
+	for {
+		select {
+		case comp := <-ch:
+			c.mu.Lock()
+			n := c.received[peer] - before
+			c.mu.Unlock()
+			c.events.Publish(Event{Kind: EventRequestCompleted, RequestID: id, Completion: comp, Envelopes: n})
+			if comp.Failed() {
+				return comp, id, fmt.Errorf("%w: %s", ErrRequestFailed, comp.Error)
+			}
+			return comp, id, nil
+		case <-timer.C:
+			c.mu.Lock()
+			n := c.received[peer]
+			c.mu.Unlock()
+			if n != last {
+				last = n
+				timer.Reset(timeout)
+				continue
+			}
+			c.events.Publish(Event{Kind: EventRequestExpired, RequestID: id})
+			return nil, id, fmt.Errorf("%w: no completion within %v", ErrTimeout, timeout)
+		case <-ctx.Done():
 			return nil, id, ctx.Err()
+		case <-c.quit:
+			return nil, id, ErrStopped
 		}
-		c.events.Publish(Event{Kind: EventRequestExpired, RequestID: id})
-		return nil, id, fmt.Errorf("%w: no completion within %v", ErrTimeout, timeout)
-	case <-c.quit:
-		return nil, id, ErrStopped
 	}
 }
 

@@ -2,6 +2,7 @@ package mailserver
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -233,5 +234,75 @@ func TestFetchAfterJoin(t *testing.T) {
 	defer col.mu.Unlock()
 	if col.got["before-join"] != 1 || col.got["after-join"] != 1 || col.p2p != 1 {
 		t.Fatalf("got %v, %d via p2p; want each once, 1 via p2p", col.got, col.p2p)
+	}
+}
+
+// TestFillResumesAfterCancel: a gap fill whose context ends after its
+// first page keeps that page's progress — the time before the page's
+// cursor is covered — and the next fill fetches only the rest; every
+// message arrives exactly once. A fill of a topic already being filled
+// waits for that one.
+func TestFillResumesAfterCancel(t *testing.T) {
+	x := newSetup(t, nil)
+	key, err := wproto.SymKeyFromPassword("status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	topic := wproto.TopicFromName("status")
+	from := uint32(time.Now().Unix()) - 60
+	for i := range 12 {
+		post(t, x.s, &key, topic, fmt.Sprintf("m-%d", i))
+	}
+	testutil.WaitFor(t, 10*time.Second, "archived", func() bool {
+		n, _ := x.arch.Count(context.Background())
+		return n == 12
+	})
+	col := collect(t, x.c.w, &key, topic)
+	to := uint32(time.Now().Unix()) + 5
+
+	sub := x.client.Subscribe(64)
+	defer sub.Unsubscribe()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		for ev := range sub.C() {
+			if ev.Kind == EventRequestCompleted {
+				cancel() // the caller leaves after the first page
+				return
+			}
+		}
+	}()
+	// A second fill of the same topic waits for the first to end.
+	held, herr := x.client.fillTurn(context.Background(), topic)
+	if herr != nil {
+		t.Fatal(herr)
+	}
+	first := make(chan error, 1)
+	go func() { first <- x.client.FillGaps(ctx, x.m.self(), []wproto.Topic{topic}, from, to) }()
+	tctx, tcancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	if _, err := x.client.fillTurn(tctx, topic); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a second turn of a busy topic: %v", err)
+	}
+	tcancel()
+	held()
+	if err := <-first; !errors.Is(err, context.Canceled) {
+		t.Fatalf("first fill: %v, want it cancelled", err)
+	}
+	gaps, err := x.client.Gaps(topic, from, to)
+	if err != nil || len(gaps) != 1 || gaps[0].From <= from || gaps[0].To != to {
+		t.Fatalf("gaps after the first page = %+v, %v; want one, (%d, %d]", gaps, err, from, to)
+	}
+
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel2()
+	if err := x.client.FillGaps(ctx2, x.m.self(), []wproto.Topic{topic}, from, to); err != nil {
+		t.Fatal(err)
+	}
+	testutil.WaitFor(t, 5*time.Second, "every message", func() bool { d, _, _ := col.count(); return d == 12 })
+	if d, total, _ := col.count(); d != 12 || total != 12 {
+		t.Fatalf("got %d distinct, %d total; want 12, 12", d, total)
+	}
+	if gaps, err := x.client.Gaps(topic, from, to); err != nil || len(gaps) != 0 {
+		t.Fatalf("gaps after = %+v, %v", gaps, err)
 	}
 }
