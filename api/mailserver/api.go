@@ -65,7 +65,10 @@ func (a *API) Gaps(topics []string, from, to *uint32) ([]TopicRanges, error) {
 // early). Every page fetched is recorded as covered as it completes, so a
 // fill that failed half-way is resumed, not started over, by the next
 // mailserver_fillGaps or the backfill; a fill of a topic already being
-// filled waits for that one and fetches only what it left missing.
+// filled waits for that one and fetches only what it left missing. Over
+// HTTP a call ends at the server's write timeout (30 s) with -32002 while
+// the fill goes on; to wait for a long fill, call over WebSocket or IPC,
+// or watch mailserver_subscribe("events").
 //
 // Example: Fill the last day of the "status" topic from the configured mailservers
 //

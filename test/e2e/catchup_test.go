@@ -92,24 +92,45 @@ func (bl *backlog) client(tb testing.TB) (*peer, string) {
 // fill asks client to fetch the backlog's gap from its mailserver, in a
 // call that gives up after timeout, and returns the call's error.
 func (bl *backlog) fill(client *peer, topic string, timeout time.Duration) error {
+	return fillGaps(client, bl.mail, topic, bl.from-60, time.Now().Unix()+5, timeout)
+}
+
+// fillGaps calls mailserver_fillGaps on p for topic over [from, to] from
+// mail, over WebSocket: an HTTP call ends at the server's write timeout
+// (30 s) however long its caller waits, a WebSocket one lasts until timeout.
+func fillGaps(p, mail *peer, topic string, from, to int64, timeout time.Duration) error {
+	dctx, dcancel := context.WithTimeout(context.Background(), callTimeout)
+	defer dcancel()
+	ws, err := p.daemon().DialWS(dctx)
+	if err != nil {
+		return err
+	}
+	defer ws.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	var ok any
-	return client.client().CallContext(ctx, &ok, "mailserver_fillGaps", map[string]any{
-		"mailServerPeer": bl.mail.daemon().Enode, "topics": []string{topic}, "from": bl.from - 60, "to": time.Now().Unix() + 5,
+	return ws.CallContext(ctx, &ok, "mailserver_fillGaps", map[string]any{
+		"mailServerPeer": mail.daemon().Enode, "topics": []string{topic}, "from": from, "to": to,
 	})
 }
 
-// TestCatchUpCallerGivesUp: a client whose mailserver_fillGaps call gives
-// up (a timeout far shorter than the fill) long before the gap is fetched
-// still shows every message of the backlog: the fill goes on without the
-// caller.
+// TestCatchUpCallerGivesUp: a client whose mailserver_fillGaps call over
+// HTTP gives up (a timeout far shorter than the fill; the same happens to
+// any HTTP call at the server's 30 s write timeout) long before the gap is
+// fetched still shows every message of the backlog: the fill goes on
+// without the caller.
 func TestCatchUpCallerGivesUp(t *testing.T) {
 	const n = 3000
 	bl := newBacklog(t, "caller-gives-up", n, benchSenders)
 	client, topic := bl.client(t)
-	err := bl.fill(client, topic, 20*time.Millisecond)
-	t.Logf("fillGaps with a 20 ms timeout: %v", err)
+	// Over HTTP, where the caller leaving ends the request's context.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	var ok any
+	err := client.client().CallContext(ctx, &ok, "mailserver_fillGaps", map[string]any{
+		"mailServerPeer": bl.mail.daemon().Enode, "topics": []string{topic}, "from": bl.from - 60, "to": time.Now().Unix() + 5,
+	})
+	cancel()
+	t.Logf("fillGaps over HTTP with a 20 ms timeout: %v", err)
 	waitShown(t, client, bl.chat, n, time.Minute)
 }
 
@@ -326,14 +347,7 @@ func BenchmarkCatchUpOneToOne(b *testing.B) {
 		b.StartTimer()
 		wait := profileClient(b, client, mail)
 		start, cpu := time.Now(), testutil.CPUTime(b, client.daemon().Pid())
-		ctx, cancel := context.WithTimeout(context.Background(), benchTimeout)
-		var ok any
-		err := client.client().CallContext(ctx, &ok, "mailserver_fillGaps", map[string]any{
-			"mailServerPeer": mail.daemon().Enode, "topics": []string{topic},
-			"from": start.Add(-10 * time.Minute).Unix(), "to": start.Unix() + 5,
-		})
-		cancel()
-		if err != nil {
+		if err := fillGaps(client, mail, topic, start.Add(-10*time.Minute).Unix(), start.Unix()+5, benchTimeout); err != nil {
 			b.Fatal(err)
 		}
 		reportShown(b, client, sender.key, n, start, cpu)

@@ -35,6 +35,15 @@
 // per topic, the time ranges it fetched or was online for, stored in a
 // storage.Table (see gaps.go for the layout).
 //
+// Gap fills (FillGaps, the backfill) are built to finish: a page counts as
+// lost only when its mailserver stays silent for the page timeout (a page
+// still flowing to a slow receiver is not), and is then asked again from
+// the same cursor; every completed page records the time before its
+// cursor as covered, so a fill that ends early (its context ended, the
+// mailserver failed) is resumed where it stopped by the next fill of the
+// topic; and fills of one topic run one at a time. The RPC layer runs
+// them on the node's lifetime, not on the calling request's.
+//
 // Selection (StartSelection, selection.go), as status-go and status-react
 // did it in 2019: the client keeps one of its mailservers connected through
 // the devp2p server — the one selected last (remembered in its table), else
