@@ -60,7 +60,10 @@ race:
 # Sizes: STATUSD_BENCH_MESSAGES (1:1 burst, default 1000) and
 # STATUSD_BENCH_CATCHUP (messages each catch-up benchmark fills from the
 # mailserver, default 10000), from the environment:
-# STATUSD_BENCH_CATCHUP=100000 make bench.
+# STATUSD_BENCH_CATCHUP=100000 make bench. The PostgreSQL catch-up
+# (BenchmarkCatchUpPublicPostgres) uses the server postgres.sh starts.
+# STATUSD_TEST_BINARY=path runs the e2e benchmarks on another statusd build
+# (e.g. main's, for a before/after in one session).
 bench: build
 	bash scripts/postgres.sh run $(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
 	GO=$(GO) bash scripts/startup-bench.sh $(BUILD)/statusd 7
