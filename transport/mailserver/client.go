@@ -242,8 +242,17 @@ func (c *Client) allowP2P(peer enode.ID, env *wproto.Envelope) bool {
 	if c.seen.has(h) {
 		return false
 	}
-	fresh, err := c.gaps.markSeen(h, uint32(c.cfg.Now().Unix()))
-	return fresh || err != nil
+	stored, err := c.gaps.stored(h)
+	if err != nil {
+		return true // deliver: a double is better than a loss
+	}
+	if stored {
+		return false
+	}
+	// Recorded like a live envelope: in memory at once, in the store in
+	// the seen writer's next batch, off this peer's read goroutine.
+	c.seen.add(h, uint32(c.cfg.Now().Unix()))
+	return true
 }
 
 // handleComplete routes a code-125 body to the waiting request.

@@ -152,14 +152,9 @@ func (g *gapStore) Tracked() ([]wproto.Topic, error) {
 	return out, err
 }
 
-// markSeen records h as seen at sec and reports whether it was new.
-func (g *gapStore) markSeen(h common.Hash, sec uint32) (bool, error) {
-	key := append([]byte{prefixSeen}, h[:]...)
-	ok, err := g.kv.Has(key)
-	if err != nil || ok {
-		return false, err
-	}
-	return true, g.kv.Put(key, binary.BigEndian.AppendUint32(nil, sec))
+// stored reports whether h is recorded as seen in the store.
+func (g *gapStore) stored(h common.Hash) (bool, error) {
+	return g.kv.Has(append([]byte{prefixSeen}, h[:]...))
 }
 
 // pruneSeen forgets hashes first seen before sec.

@@ -19,8 +19,8 @@ func TestSeenWriter(t *testing.T) {
 	if !w.has(h) {
 		t.Fatal("hash not seen right after add")
 	}
-	if fresh, err := g.markSeen(h, 300); err != nil || !fresh {
-		t.Fatalf("store already had the hash before flush: %v %v", fresh, err)
+	if stored, err := g.stored(h); err != nil || stored {
+		t.Fatalf("store already had the hash before flush: %v %v", stored, err)
 	}
 	g2 := &gapStore{kv: storage.NewTable(storage.NewMemory(), TableName)}
 	if err := w.flush(g2); err != nil {
@@ -29,8 +29,8 @@ func TestSeenWriter(t *testing.T) {
 	if w.has(h) {
 		t.Fatal("hash still pending after flush")
 	}
-	if fresh, err := g2.markSeen(h, 300); err != nil || fresh {
-		t.Fatalf("flush did not store the hash: fresh=%v err=%v", fresh, err)
+	if stored, err := g2.stored(h); err != nil || !stored {
+		t.Fatalf("flush did not store the hash: stored=%v err=%v", stored, err)
 	}
 	if err := w.flush(g2); err != nil {
 		t.Fatalf("empty flush: %v", err)
