@@ -33,7 +33,7 @@ type backlog struct {
 func newBacklog(tb testing.TB, chat string, n, workers int, mailFlags ...string) *backlog {
 	tb.Helper()
 	bl := &backlog{mail: newPeer(tb, "mailserver"), sender: newPeer(tb, "sender"), chat: chat}
-	bl.mail.extra = append(append([]string{"--mailserver"}, mailFlags...), profFlags(tb)...)
+	bl.mail.extra = append(append([]string{"--mailserver"}, mailFlags...), metricsFlags(tb)...)
 	bl.mail.mustStart()
 	bl.sender.mustStart(bl.mail.daemon().Enode)
 	waitPeered(tb, 20*time.Second, bl.sender, bl.mail)
@@ -177,6 +177,7 @@ func BenchmarkCatchUpPublic(b *testing.B) {
 			stop()
 			b.Fatalf("%v; client log:\n%s", err, logTail(client, 30))
 		}
+		reportArchiveDrops(b, bl.mail)
 		reportShown(b, client, bl.chat, n, start, cpu)
 		stop()
 		wait()
@@ -241,6 +242,7 @@ func BenchmarkCatchUpPublicPostgres(b *testing.B) {
 		if err := bl.fill(client, topic, benchTimeout); err != nil {
 			b.Fatal(err)
 		}
+		reportArchiveDrops(b, bl.mail)
 		reportShown(b, client, bl.chat, n, start, cpu)
 		wait()
 	}
@@ -296,6 +298,7 @@ func BenchmarkCatchUpPublicArchived(b *testing.B) {
 		if err := bl.fill(client, topic, benchTimeout); err != nil {
 			b.Fatal(err)
 		}
+		reportArchiveDrops(b, bl.mail)
 		reportShown(b, client, bl.chat, n, start, cpu)
 		b.StopTimer()
 		wait()
@@ -357,9 +360,26 @@ func BenchmarkCatchUpOneToOne(b *testing.B) {
 	}
 }
 
-// metric reads the value of an unlabelled metric of p, which runs with
-// --metrics and the metrics address as its last extra flag.
+// metric reads the value of a metric of p (name with its labels, as
+// exposed), which runs with --metrics and the metrics address as its last
+// extra flag.
 func metric(tb testing.TB, p *peer, name string) float64 {
+	tb.Helper()
+	v, ok := readMetric(tb, p, name)
+	if !ok {
+		tb.Fatalf("%s has no metric %s", p.name, name)
+	}
+	return v
+}
+
+// metricOr0 is metric, 0 for a metric not exposed (a counter never set).
+func metricOr0(tb testing.TB, p *peer, name string) float64 {
+	tb.Helper()
+	v, _ := readMetric(tb, p, name)
+	return v
+}
+
+func readMetric(tb testing.TB, p *peer, name string) (float64, bool) {
 	tb.Helper()
 	resp, err := http.Get("http://" + p.extra[len(p.extra)-1] + "/metrics")
 	if err != nil {
@@ -376,11 +396,29 @@ func metric(tb testing.TB, p *peer, name string) float64 {
 			if err != nil {
 				tb.Fatalf("%s: %v", line, err)
 			}
-			return f
+			return f, true
 		}
 	}
-	tb.Fatalf("%s has no metric %s", p.name, name)
-	return 0
+	return 0, false
+}
+
+// metricsFlags are profFlags, or without STATUSD_BENCH_PROFILE the flags
+// that serve the daemon's metrics (the address last, as metric wants).
+func metricsFlags(tb testing.TB) []string {
+	if f := profFlags(tb); f != nil {
+		return f
+	}
+	return []string{"--metrics", "--metrics.addr", fmt.Sprintf("127.0.0.1:%d", daemon.FreePort(tb))}
+}
+
+// reportArchiveDrops reports the envelopes mail did not archive
+// (mail-archive-dropped): each is a message no client can fetch.
+func reportArchiveDrops(b *testing.B, mail *peer) {
+	n := metricOr0(b, mail, `mailserver_archive_dropped_total{reason="queue_full"}`)
+	if n > 0 {
+		b.Logf("the mailserver did not archive %v envelopes (queue full)", n)
+	}
+	b.ReportMetric(n, "mail-archive-dropped")
 }
 
 // profFlags are the flags that let profileClient profile a daemon

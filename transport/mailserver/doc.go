@@ -4,7 +4,8 @@
 // envelope store in transport/mailserver/archive.
 //
 // Server archives the envelopes the router accepts (all topics, or a
-// configured set) and answers P2P Request packets (code 126) in both forms:
+// configured set; when the archive falls behind, Accept holds the
+// accepting peer's reads for a while rather than drop an envelope) and answers P2P Request packets (code 126) in both forms:
 // form (A) envelopes must reach the minimum PoW, open with the mailserver
 // password or the node key and be signed; form (B) requests are checked as
 // status-im/whisper does. Each answer is one page: the archived envelopes as

@@ -210,18 +210,36 @@ func (s *Server) Stop() error {
 	return nil
 }
 
+// archiveWait bounds how long Accept waits for room in the archive queue
+// before it drops an envelope.
+const archiveWait = 5 * time.Second
+
 // Accept queues an envelope the router accepted for the archive, unless its
-// topic is not archived. It never blocks: when the queue is full the
-// envelope is dropped and counted. It is the server half of EnvelopeHook.
+// topic is not archived. It is the server half of EnvelopeHook, on the
+// accepting peer's read loop. When the archive falls behind and its queue
+// is full, Accept waits for room — the peer's reads pause and TCP flow
+// control slows the sender, so an honest burst is archived late rather
+// than lost — and drops the envelope (counted) only after archiveWait, or
+// when the server stops.
 func (s *Server) Accept(env *wproto.Envelope, arrived time.Time) {
 	if s.topics != nil {
 		if _, ok := s.topics[env.Topic]; !ok {
 			return
 		}
 	}
+	a := arrival{env: env, at: arrived}
 	select {
-	case s.incoming <- arrival{env: env, at: arrived}:
+	case s.incoming <- a:
+		return
 	default:
+	}
+	t := time.NewTimer(archiveWait)
+	defer t.Stop()
+	select {
+	case s.incoming <- a:
+	case <-t.C:
+		s.m.archiveDropped.Inc("queue_full")
+	case <-s.quit:
 		s.m.archiveDropped.Inc("queue_full")
 	}
 }

@@ -19,7 +19,8 @@ import (
 // EnvelopeHook is told about every envelope accepted into the pool (from a
 // peer or a local Send), after forwarding and filter delivery. It is called
 // on the accepting goroutine (a peer's read loop or Send's caller), must
-// not block and must not retain the envelope's slices beyond the call
+// not block for long (a wait pauses that peer's reads, as a filter sink's
+// does) and must not retain the envelope's slices beyond the call
 // unless it copies them (the envelope is immutable, so keeping the pointer
 // is fine).
 type EnvelopeHook func(a Accepted)
