@@ -63,7 +63,7 @@ race:
 # STATUSD_BENCH_CATCHUP=100000 make bench. The PostgreSQL catch-up
 # (BenchmarkCatchUpPublicPostgres) uses the server postgres.sh starts.
 # STATUSD_TEST_BINARY=path runs the e2e benchmarks on another statusd build
-# (e.g. main's, for a before/after in one session).
+# (e.g. main's, for a before/after on the same machine in one run).
 bench: build
 	bash scripts/postgres.sh run $(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
 	GO=$(GO) bash scripts/startup-bench.sh $(BUILD)/statusd 7
