@@ -70,7 +70,7 @@ func backlogText(i int) string { return fmt.Sprintf("honest %05d", i) }
 func (bl *backlog) client(tb testing.TB) (*peer, string) {
 	tb.Helper()
 	c := newPeer(tb, "client")
-	c.extra = append([]string{"--mailserver.servers", bl.mail.daemon().Enode}, profFlags(tb)...)
+	c.extra = append([]string{"--mailserver.servers", bl.mail.daemon().Enode}, metricsFlags(tb)...)
 	c.mustStart(bl.mail.daemon().Enode)
 	waitPeered(tb, 20*time.Second, c, bl.mail)
 	var chat map[string]any
@@ -411,6 +411,23 @@ func metricsFlags(tb testing.TB) []string {
 	return []string{"--metrics", "--metrics.addr", fmt.Sprintf("127.0.0.1:%d", daemon.FreePort(tb))}
 }
 
+// logDrops logs p's non-zero counters of dropped or lost messages and
+// envelopes (p runs with metricsFlags), to tell where a catch-up lost some.
+func logDrops(b *testing.B, p *peer) {
+	resp, err := http.Get("http://" + p.extra[len(p.extra)-1] + "/metrics")
+	if err != nil {
+		b.Logf("%s metrics: %v", p.name, err)
+		return
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(string(body), "\n") {
+		if !strings.HasPrefix(line, "#") && (strings.Contains(line, "drop") || strings.Contains(line, "lost") || strings.Contains(line, "expired")) && !strings.HasSuffix(line, " 0") {
+			b.Logf("%s %s", p.name, line)
+		}
+	}
+}
+
 // reportArchiveDrops reports the envelopes mail did not archive
 // (mail-archive-dropped): each is a message no client can fetch.
 func reportArchiveDrops(b *testing.B, mail *peer) {
@@ -445,6 +462,11 @@ func profileClient(b *testing.B, client *peer, others ...*peer) (wait func()) {
 // client-cpu-µs/msg (the client's CPU time since it was cpu, per message).
 func reportShown(b *testing.B, client *peer, chat string, n int, start time.Time, cpu time.Duration) {
 	b.Helper()
+	b.Cleanup(func() {
+		if b.Failed() {
+			logDrops(b, client)
+		}
+	})
 	waitShown(b, client, chat, n, benchTimeout)
 	took := time.Since(start)
 	b.ReportMetric(float64(n)/took.Seconds(), "shown-msgs/s")

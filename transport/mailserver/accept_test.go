@@ -75,3 +75,40 @@ func TestAcceptWaitsForTheArchive(t *testing.T) {
 		return err == nil && c == burst
 	})
 }
+
+// TestCaughtUpWaitsForQueuedEnvelopes: once caughtUp returns, every
+// envelope accepted before it is in the archive, so the page a request
+// reads next cannot miss one that is archived later under an earlier time.
+func TestCaughtUpWaitsForQueuedEnvelopes(t *testing.T) {
+	n := newNode(t, "mailserver")
+	arch := &gatedArchive{Archive: archive.NewMemory(), open: make(chan struct{})}
+	srv, err := NewServer(ServerConfig{Archive: arch, NodeKey: n.key}, n.w, zaptest.NewLogger(t), n.reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Stop() })
+	key, err := wproto.SymKeyFromPassword("status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const queued = 700 // more than one archive batch (512)
+	for i := range queued {
+		env, err := wproto.Wrap(&wproto.MessageParams{TTL: 10, KeySym: &key, Topic: wproto.TopicFromName("status"), Payload: []byte(fmt.Sprint(i))}, time.Now(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv.Accept(env, time.Now())
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.caughtUp(context.Background()) }()
+	close(arch.open)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if c, err := arch.Count(context.Background()); err != nil || c != queued {
+		t.Fatalf("archived %d (%v) when caughtUp returned, want %d", c, err, queued)
+	}
+}

@@ -146,8 +146,12 @@ func (s *Server) checkRange(r *msproto.Request) error {
 	return nil
 }
 
-// answer sends one page for r: code-127 bodies, then the completion.
+// answer sends one page for r — code-127 bodies, then the completion —
+// once the archive holds everything that arrived before (caughtUp).
 func (s *Server) answer(ctx context.Context, peer enode.ID, r *msproto.Request) error {
+	if err := s.caughtUp(ctx); err != nil {
+		return err
+	}
 	page, err := s.cfg.Archive.Query(ctx, &archive.Query{
 		From: r.Lower, To: r.Upper, Bloom: r.Bloom,
 		Limit: int(min(r.Limit, archive.MaxLimit)), Cursor: r.Cursor,

@@ -127,6 +127,9 @@ type request struct {
 type arrival struct {
 	env *wproto.Envelope
 	at  time.Time
+	// barrier, when set (env nil), is closed once everything queued before
+	// it is archived (caughtUp).
+	barrier chan struct{}
 }
 
 // NewServer checks cfg and builds a server for router; nothing runs until
@@ -244,6 +247,30 @@ func (s *Server) Accept(env *wproto.Envelope, arrived time.Time) {
 	}
 }
 
+// caughtUp waits until every envelope queued for the archive before the
+// call is archived (or failed to be), so that a query made next sees all
+// that arrived before it: an envelope archived later, under an earlier
+// arrival time, would fall behind a client's cursor and never be served.
+// It fails when ctx ends or the server stops first.
+func (s *Server) caughtUp(ctx context.Context) error {
+	b := make(chan struct{})
+	select {
+	case s.incoming <- arrival{barrier: b}:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.quit:
+		return ErrStopped
+	}
+	select {
+	case <-b:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.quit:
+		return ErrStopped
+	}
+}
+
 // archiveLoop writes queued envelopes in batches until Stop, then drains.
 func (s *Server) archiveLoop() {
 	defer s.wg.Done()
@@ -267,15 +294,23 @@ func (s *Server) archiveLoop() {
 // archiveBatch puts first and whatever else is queued (up to 512) under
 // first's arrival time.
 func (s *Server) archiveBatch(first arrival) {
+	if first.barrier != nil {
+		close(first.barrier)
+		return
+	}
 	envs := []*wproto.Envelope{first.env}
+collect:
 	for len(envs) < 512 {
 		select {
 		case a := <-s.incoming:
+			if a.barrier != nil {
+				defer close(a.barrier) // after this batch is archived
+				break collect
+			}
 			envs = append(envs, a.env)
-			continue
 		default:
+			break collect
 		}
-		break
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
