@@ -35,6 +35,7 @@ func newBacklog(tb testing.TB, chat string, n, workers int, mailFlags ...string)
 	bl := &backlog{mail: newPeer(tb, "mailserver"), sender: newPeer(tb, "sender"), chat: chat}
 	bl.mail.extra = append(append([]string{"--mailserver"}, mailFlags...), metricsFlags(tb)...)
 	bl.mail.mustStart()
+	bl.sender.extra = metricsFlags(tb)
 	bl.sender.mustStart(bl.mail.daemon().Enode)
 	waitPeered(tb, 20*time.Second, bl.sender, bl.mail)
 	var c map[string]any
@@ -178,6 +179,12 @@ func BenchmarkCatchUpPublic(b *testing.B) {
 			b.Fatalf("%v; client log:\n%s", err, logTail(client, 30))
 		}
 		reportArchiveDrops(b, bl.mail)
+		b.Cleanup(func() {
+			if b.Failed() {
+				logDrops(b, bl.sender)
+				logDrops(b, bl.mail)
+			}
+		})
 		reportShown(b, client, bl.chat, n, start, cpu)
 		stop()
 		wait()
