@@ -199,7 +199,7 @@ var Catalog = &api.Docs{
 			Doc:    "Fetch every gap of [from, to] of each topic from the mailserver, following cursors, and record it as covered. It blocks until all are filled (or the first failure) and returns the gaps it requested. The envelopes arrive through Whisper filters created with allowP2P; each gap raises mailserver.gap.found and, once fetched, mailserver.gap.filled.\n\nThe fill belongs to the node, not to the call: when the caller disconnects or its call times out, the call ends but the fill goes on to the end (mailserver.gap.filled tells when; only a node stop ends it early). Every page fetched is recorded as covered as it completes, so a fill that failed half-way is resumed, not started over, by the next mailserver_fillGaps or the backfill; a fill of a topic already being filled waits for that one and fetches only what it left missing. Over HTTP a call ends at the server's write timeout (30 s) with -32002 while the fill goes on; to wait for a long fill, call over WebSocket or IPC, or watch mailserver_subscribe(\"events\").",
 			Params: []string{"req"},
 			Examples: []api.Example{
-				{Title: "Fill the last day of the \"status\" topic from the configured mailservers", Params: `[{"topics":["0xcd423760"]}]`, Result: `[{"topic":"0xcd423760","ranges":[{"from":1700000000,"to":1700086400}]}]`},
+				{Title: "Fill the last day of the \"status\" topic from the known mailservers", Params: `[{"topics":["0xcd423760"]}]`, Result: `[{"topic":"0xcd423760","ranges":[{"from":1700000000,"to":1700086400}]}]`},
 			},
 		},
 		"github.com/statusnode/statusd/api/mailserver.API.Gaps": {
@@ -210,10 +210,10 @@ var Catalog = &api.Docs{
 			},
 		},
 		"github.com/statusnode/statusd/api/mailserver.API.Mailservers": {
-			Doc: "The configured mailservers' enode URLs ([mailserver] servers), in the order requests without mailServerPeer try them.",
+			Doc: "The known mailservers' enode URLs — configured ([mailserver] servers), the fleet's, and those found by discovery (docs/PROTOCOL.md §4.7) — in the order requests without mailServerPeer try them (the selected one first).",
 		},
 		"github.com/statusnode/statusd/api/mailserver.API.Track": {
-			Doc:    "Add 4-byte hex topics to the tracked set. While the node has Whisper peers, time passes as covered for tracked topics (online coverage), and with [mailserver] backfill the first configured mailserver to connect is asked for what is missing since their last covered time. Returns the whole tracked set.",
+			Doc:    "Add 4-byte hex topics to the tracked set. While the node has Whisper peers, time passes as covered for tracked topics (online coverage), and with [mailserver] backfill the first known mailserver to connect is asked for what is missing since their last covered time. Returns the whole tracked set.",
 			Params: []string{"topics"},
 			Examples: []api.Example{
 				{Title: "Track the \"status\" topic", Params: `[["0xcd423760"]]`, Result: `["0xcd423760"]`},
@@ -893,7 +893,7 @@ var Catalog = &api.Docs{
 			Doc: "FillGapsRequest is mailserver_fillGaps' parameter.",
 			Fields: map[string]string{
 				"From":           "From is the start of the window, Unix seconds (default: To − 24 h).",
-				"MailServerPeer": "MailServerPeer is the mailserver's enode URL; empty tries the configured mailservers in order.",
+				"MailServerPeer": "MailServerPeer is the mailserver's enode URL; empty tries the known mailservers (mailserver_mailservers) in order.",
 				"To":             "To is the end of the window, Unix seconds (default: now).",
 				"Topics":         "Topics are the 4-byte hex topics to fill; required.",
 			},
@@ -916,7 +916,7 @@ var Catalog = &api.Docs{
 				"From":           "From is the lower bound, Unix seconds of the envelopes' sent time (default: To − 24 h).",
 				"Legacy":         "Legacy (a statusd extension) sends the 2018 binary request that go-ethereum v1.9.20's whisper/mailserver reads. Such a server sends no completion and knows no limit or cursor: the request counts as done when its timeout passes, and the envelopes arrive meanwhile.",
 				"Limit":          "Limit is the page size; 0 lets the server choose (2000).",
-				"MailServerPeer": "MailServerPeer is the mailserver's enode URL; empty tries the configured mailservers ([mailserver] servers) in order.",
+				"MailServerPeer": "MailServerPeer is the mailserver's enode URL; empty tries the known mailservers (mailserver_mailservers) in order.",
 				"SymKeyID":       "SymKeyID is a Whisper key ID (shh_generateSymKeyFromPassword of the mailserver password) to encrypt the request with; empty encrypts to the mailserver's node key from its enode.",
 				"Timeout":        "Timeout is how long to wait for the completion, in seconds (default: [mailserver] timeout).",
 				"To":             "To is the upper bound, Unix seconds (default: now).",

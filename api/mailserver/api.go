@@ -70,7 +70,7 @@ func (a *API) Gaps(topics []string, from, to *uint32) ([]TopicRanges, error) {
 // the fill goes on; to wait for a long fill, call over WebSocket or IPC,
 // or watch mailserver_subscribe("events").
 //
-// Example: Fill the last day of the "status" topic from the configured mailservers
+// Example: Fill the last day of the "status" topic from the known mailservers
 //
 //	params: [{"topics":["0xcd423760"]}]
 //	result: [{"topic":"0xcd423760","ranges":[{"from":1700000000,"to":1700086400}]}]
@@ -100,7 +100,7 @@ func (a *API) FillGaps(ctx context.Context, req FillGapsRequest) ([]TopicRanges,
 // Track is mailserver_track(topics): add 4-byte hex topics to the tracked
 // set. While the node has Whisper peers, time passes as covered for
 // tracked topics (online coverage), and with [mailserver] backfill the
-// first configured mailserver to connect is asked for what is missing
+// first known mailserver to connect is asked for what is missing
 // since their last covered time. Returns the whole tracked set.
 //
 // Example: Track the "status" topic
@@ -127,9 +127,10 @@ func (a *API) Tracked() ([]string, error) {
 	return topicStrings(ts), nil
 }
 
-// Mailservers is mailserver_mailservers: the configured mailservers'
-// enode URLs ([mailserver] servers), in the order requests without
-// mailServerPeer try them.
+// Mailservers is mailserver_mailservers: the known mailservers' enode
+// URLs — configured ([mailserver] servers), the fleet's, and those found
+// by discovery (docs/PROTOCOL.md §4.7) — in the order requests without
+// mailServerPeer try them (the selected one first).
 func (a *API) Mailservers() []string {
 	out := []string{}
 	for _, n := range a.s.c.Mailservers() {

@@ -21,7 +21,7 @@ import (
 
 // request is a MessagesRequest checked and turned into client terms.
 type request struct {
-	peer   *enode.Node // nil: the configured mailservers
+	peer   *enode.Node // nil: the known mailservers
 	params mailserver.RequestParams
 	force  bool
 }
@@ -93,7 +93,7 @@ func (s *Service) admit(q *request) error {
 }
 
 // send runs one request page (no cursor following) to q's peer or the
-// configured mailservers.
+// known mailservers.
 func (s *Service) send(ctx context.Context, q *request) (*mailserver.Result, error) {
 	var res *mailserver.Result
 	err := s.eachServer(q.peer, func(ms *enode.Node) error {

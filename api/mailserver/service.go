@@ -31,7 +31,8 @@ type Client interface {
 	// completion, following cursors as p says; p.Sent, when set, is called
 	// with each request's ID as it leaves.
 	Request(ctx context.Context, peer *enode.Node, p mailserver.RequestParams) (*mailserver.Result, error)
-	// Mailservers are the configured mailservers, in the order to try them.
+	// Mailservers are the known mailservers (configured, fleet, found by
+	// discovery), in the order to try them.
 	Mailservers() []*enode.Node
 	// Covered and Gaps report a topic's covered ranges and the missing
 	// parts of [from, to].
@@ -161,7 +162,7 @@ func (s *Service) window(from, to uint32) (uint32, uint32, error) {
 	return from, to, nil
 }
 
-// parsePeer reads an enode URL; "" gives nil (the configured mailservers).
+// parsePeer reads an enode URL; "" gives nil (the known mailservers).
 func parsePeer(field, s string) (*enode.Node, error) {
 	if s == "" {
 		return nil, nil
@@ -192,7 +193,7 @@ func parseTopics(field string, list []string) ([]wproto.Topic, error) {
 	return out, nil
 }
 
-// eachServer runs fn with peer, or with each configured mailserver in
+// eachServer runs fn with peer, or with each known mailserver in
 // order until one answers (moving on after a timeout or when one is not
 // connected), as Client.RequestAny does.
 func (s *Service) eachServer(peer *enode.Node, fn func(*enode.Node) error) error {

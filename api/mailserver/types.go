@@ -5,8 +5,8 @@ import "time"
 // MessagesRequest is shhext_requestMessages' parameter, status-go's shape
 // (docs/PROTOCOL.md §7.1).
 type MessagesRequest struct {
-	// MailServerPeer is the mailserver's enode URL; empty tries the
-	// configured mailservers ([mailserver] servers) in order.
+	// MailServerPeer is the mailserver's enode URL; empty tries the known
+	// mailservers (mailserver_mailservers) in order.
 	MailServerPeer string `json:"mailServerPeer"`
 	// From is the lower bound, Unix seconds of the envelopes' sent time
 	// (default: To − 24 h).
@@ -77,8 +77,8 @@ type TopicRanges struct {
 
 // FillGapsRequest is mailserver_fillGaps' parameter.
 type FillGapsRequest struct {
-	// MailServerPeer is the mailserver's enode URL; empty tries the
-	// configured mailservers in order.
+	// MailServerPeer is the mailserver's enode URL; empty tries the known
+	// mailservers (mailserver_mailservers) in order.
 	MailServerPeer string `json:"mailServerPeer"`
 	// Topics are the 4-byte hex topics to fill; required.
 	Topics []string `json:"topics"`

@@ -56,7 +56,8 @@ type ClientConfig struct {
 	Overlap    time.Duration
 	OnlineTick time.Duration // online-coverage tick (default 10 s)
 	// Backfill fetches from the last covered time of each tracked topic
-	// when the first configured mailserver connects; with no coverage it
+	// when the first mailserver connects (configured, or found by discovery
+	// with selection running); with no coverage it
 	// starts BackfillWindow ago (default 24 h, §8).
 	Backfill       bool
 	BackfillWindow time.Duration

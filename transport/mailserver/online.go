@@ -124,7 +124,7 @@ type onlineState struct {
 }
 
 // loop records online coverage every OnlineTick, prunes the dedupe memory
-// and runs the backfill when a configured mailserver connects.
+// and runs the backfill when a configured or found mailserver connects.
 func (c *Client) loop(sub *whisper.EventSubscription) {
 	defer c.wg.Done()
 	defer sub.Unsubscribe()
@@ -149,7 +149,7 @@ func (c *Client) loop(sub *whisper.EventSubscription) {
 			if ev.Kind != whisper.EventPeerAdded || backfilled {
 				continue
 			}
-			if ms := c.configured(ev.Peer); ms != nil {
+			if ms := c.candidate(ev.Peer); ms != nil {
 				backfilled = true
 				c.wg.Add(1)
 				go func() { defer c.wg.Done(); c.backfill(ctx, ms) }()
@@ -184,6 +184,20 @@ func (c *Client) tick(st *onlineState, now time.Time) {
 	if err != nil {
 		c.log.Warn("recording online coverage failed", zap.Error(err))
 	}
+}
+
+// candidate returns the mailserver with id among the configured ones and
+// those discovery found (Mailservers), or nil.
+func (c *Client) candidate(id enode.ID) *enode.Node {
+	if ms := c.configured(id); ms != nil {
+		return ms
+	}
+	for _, ms := range c.Mailservers() {
+		if ms.ID() == id {
+			return ms
+		}
+	}
+	return nil
 }
 
 func (c *Client) configured(id enode.ID) *enode.Node {

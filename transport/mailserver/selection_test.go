@@ -70,12 +70,16 @@ func (f *fakePing) ping(ctx context.Context, n *enode.Node) (time.Duration, erro
 	return f.rtt[n.ID()], nil
 }
 
-func startSelectingClient(t *testing.T, c *testNode, store storage.KV, servers []*enode.Node, ping Pinger) *Client {
+func startSelectingClient(t *testing.T, c *testNode, store storage.KV, servers []*enode.Node, ping Pinger, mods ...func(*ClientConfig)) *Client {
 	t.Helper()
-	cl, err := NewClient(ClientConfig{
+	cfg := ClientConfig{
 		NodeKey: c.key, Store: store, Mailservers: servers, Timeout: time.Second, OnlineTick: time.Hour,
 		MaxFailures: 2, ConnectTimeout: 2 * time.Second, PingTimeout: time.Second, Ping: ping,
-	}, c.w, zaptest.NewLogger(t).Named("client"))
+	}
+	for _, m := range mods {
+		m(&cfg)
+	}
+	cl, err := NewClient(cfg, c.w, zaptest.NewLogger(t).Named("client"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,4 +269,50 @@ func TestFoundMailserversBounded(t *testing.T) {
 	if _, err := store.Get(foundKey(enode.ID{1})); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("garbage kept: %v", err)
 	}
+}
+
+// TestBackfillFromFoundMailserver: with Backfill on and no configured
+// mailserver, the first mailserver found by discovery that connects fills
+// the tracked topics' history, as a configured one would.
+func TestBackfillFromFoundMailserver(t *testing.T) {
+	m := newMailserverNode(t, "m")
+	s := newNode(t, "sender")
+	connect(t, s, m.testNode)
+	key, err := wproto.SymKeyFromPassword("status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	topic := wproto.TopicFromName("status")
+	post(t, s, &key, topic, "while-away")
+	testutil.WaitFor(t, 10*time.Second, "archived", func() bool {
+		n, _ := m.arch.Count(context.Background())
+		return n == 1
+	})
+
+	c := newNode(t, "client")
+	ping := &fakePing{rtt: map[enode.ID]time.Duration{m.self().ID(): time.Millisecond}}
+	cl := startSelectingClient(t, c, storage.NewTable(storage.NewMemory(), TableName), nil, ping.ping,
+		func(cfg *ClientConfig) { cfg.Backfill = true })
+	col := collect(t, c.w, &key, topic)
+	if err := cl.Track(topic); err != nil {
+		t.Fatal(err)
+	}
+	events := cl.Subscribe(16)
+	defer events.Unsubscribe()
+	cl.AddMailserver(m.self())
+	// The envelope may also come live from the mailserver's pool; the gap
+	// filled is what says the backfill ran.
+	deadline := time.After(10 * time.Second)
+	for filled := false; !filled; {
+		select {
+		case ev := <-events.C():
+			filled = ev.Kind == EventGapFilled && ev.Topic == topic
+		case <-deadline:
+			t.Fatal("no backfill from the found mailserver")
+		}
+	}
+	testutil.WaitFor(t, 5*time.Second, "the message shown", func() bool {
+		d, _, _ := col.count()
+		return d == 1
+	})
 }
