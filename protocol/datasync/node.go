@@ -20,7 +20,8 @@ type Node struct {
 	nextDue  uint64                 // lower bound of every record's SendEpoch
 	unsent   map[RecordKey]struct{} // candidates for Flush; see noteUnsent
 
-	messages map[MessageID]Message
+	messages map[MessageID]Message  // stored with their bodies
+	released map[MessageID]struct{} // stored as IDs only (Release)
 	groups   map[GroupID]map[PeerID]struct{}
 
 	sendLimits map[PeerID]uint64 // see SetSendLimit; not persisted
@@ -52,6 +53,7 @@ func RestartNode(cfg Config, snap Snapshot) (*Node, error) {
 		epoch:    snap.Epoch,
 		records:  make(map[MessageID]map[PeerID]*Record),
 		messages: make(map[MessageID]Message, len(snap.Messages)),
+		released: make(map[MessageID]struct{}, len(snap.Released)),
 		groups:   make(map[GroupID]map[PeerID]struct{}),
 		nextDue:  ^uint64(0),
 		unsent:   make(map[RecordKey]struct{}),
@@ -64,6 +66,11 @@ func RestartNode(cfg Config, snap Snapshot) (*Node, error) {
 	for _, m := range snap.Messages {
 		m.Body = append([]byte(nil), m.Body...)
 		n.messages[m.ID()] = m
+	}
+	for _, id := range snap.Released {
+		if _, ok := n.messages[id]; !ok {
+			n.released[id] = struct{}{}
+		}
 	}
 	for _, mb := range snap.Members {
 		if mb.Peer == cfg.ID {
@@ -110,10 +117,58 @@ func (n *Node) Config() Config { return n.cfg }
 // nothing left to (re)transmit.
 func (n *Node) Outstanding() int { return n.nrecords }
 
-// HasMessage reports whether the node has stored the message.
+// HasMessage reports whether the node has stored the message, with its
+// body or, once released, as its ID.
 func (n *Node) HasMessage(id MessageID) bool {
 	_, ok := n.messages[id]
+	if !ok {
+		_, ok = n.released[id]
+	}
 	return ok
+}
+
+// Release drops the bodies of the messages of ids that no send record
+// needs — none of the node's peers is still to be sent the message, offered
+// it or asked for it — and keeps their IDs, so that a copy received again
+// is acknowledged and not delivered twice (Step), and the message is not
+// requested again. A released message can no longer be sent: Recent and
+// Resend skip it, and a REQUEST for it is ignored. IDs the node does not
+// store with a body, or that still have records, are skipped. The next
+// Ready's Changes carry the released IDs. It returns the IDs it released,
+// in the order of ids; the caller owns the slice.
+//
+// The driver releases a received message once the application has stored
+// it, and a message it appended once every peer acknowledged it and the
+// application no longer needs to send it again (Resend).
+func (n *Node) Release(ids []MessageID) []MessageID {
+	var out []MessageID
+	for _, id := range ids {
+		if _, ok := n.messages[id]; !ok || len(n.records[id]) > 0 {
+			continue
+		}
+		delete(n.messages, id)
+		n.released[id] = struct{}{}
+		n.newReleased = append(n.newReleased, id)
+		out = append(out, id)
+	}
+	return out
+}
+
+// Settled reports whether the node stores the body of message id and no
+// send record needs it: Release(id) would release it.
+func (n *Node) Settled(id MessageID) bool {
+	_, ok := n.messages[id]
+	return ok && len(n.records[id]) == 0
+}
+
+// EachSettled calls fn with the ID and timestamp of every message Settled
+// reports, in no particular order. fn must not call methods of n.
+func (n *Node) EachSettled(fn func(id MessageID, timestamp int64)) {
+	for id, m := range n.messages {
+		if len(n.records[id]) == 0 {
+			fn(id, m.Timestamp)
+		}
+	}
 }
 
 // Append stores a new local message in group g with timestamp now (Unix
@@ -131,7 +186,7 @@ func (n *Node) Append(g GroupID, body []byte, now time.Time) (MessageID, error) 
 	}
 	m := Message{GroupID: g, Timestamp: now.Unix(), Body: append([]byte(nil), body...)}
 	id := m.ID()
-	if _, ok := n.messages[id]; ok {
+	if n.HasMessage(id) {
 		return id, fmt.Errorf("%w: %s", ErrDuplicateMessage, id)
 	}
 	n.storeMessage(id, m)
@@ -165,6 +220,10 @@ func (n *Node) Snapshot() Snapshot {
 		s.Messages = append(s.Messages, m)
 	}
 	sortMessages(s.Messages)
+	for id := range n.released {
+		s.Released = append(s.Released, id)
+	}
+	sortIDs(s.Released)
 	for g, peers := range n.groups {
 		for p := range peers {
 			s.Members = append(s.Members, Membership{Group: g, Peer: p})

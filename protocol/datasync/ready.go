@@ -34,6 +34,7 @@ type pendingOutput struct {
 	dirtyRecords   map[RecordKey]struct{}
 	dirtyMembers   map[Membership]struct{}
 	newMessages    []Message
+	newReleased    []MessageID
 	deliver        []Message
 	outgoing       []Outgoing
 	acks           map[PeerID][]MessageID // queued for the next tick
@@ -67,7 +68,7 @@ func (n *Node) HasReady() bool {
 		return false
 	}
 	return len(n.dirtyRecords) > 0 || len(n.dirtyMembers) > 0 || len(n.newMessages) > 0 ||
-		len(n.deliver) > 0 || len(n.outgoing) > 0
+		len(n.newReleased) > 0 || len(n.deliver) > 0 || len(n.outgoing) > 0
 }
 
 // Ready returns everything the driver must persist, deliver and send since
@@ -121,7 +122,8 @@ func (n *Node) collectChanges() Changes {
 		}
 	}
 	c.PutMessages = n.newMessages
-	n.newMessages = nil
+	c.ReleaseMessages = n.newReleased
+	n.newMessages, n.newReleased = nil, nil
 	clear(n.dirtyRecords)
 	clear(n.dirtyMembers)
 	if !c.IsEmpty() && n.epoch != n.persistedEpoch {

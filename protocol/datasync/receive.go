@@ -10,14 +10,17 @@ import "fmt"
 //
 //   - ACK: deletes the record (id, from).
 //   - MESSAGE: deletes (id, from) and every REQUEST for id; queues an ACK to
-//     from for the next tick; if the ID is new, stores the message, puts it
+//     from for the next tick; if the ID is new (neither stored nor
+//     released, see Release), stores the message, puts it
 //     in Ready.Deliver and adds OFFER records for the other peers of its
 //     group. Messages are accepted from any peer; membership is the driver's
 //     decision (AddPeer).
-//   - OFFER: deletes (id, from) (the peer has it); if the message is stored,
+//   - OFFER: deletes (id, from) (the peer has it); if the message is stored
+//     or released,
 //     queues an ACK so that from stops offering; otherwise, if from shares a
 //     group with the node, adds a REQUEST record.
-//   - REQUEST: if the message is stored and from is a member of its group,
+//   - REQUEST: if the message is stored with its body (not released) and
+//     from is a member of its group,
 //     schedules a MESSAGE record for the next tick.
 //
 // Step never panics on hostile input. Errors (the payload is then ignored
@@ -65,7 +68,7 @@ func (n *Node) onMessage(from PeerID, m Message) {
 	id := m.ID()
 	n.deleteRecord(RecordKey{Message: id, Peer: from})
 	n.queueAck(from, id)
-	if _, ok := n.messages[id]; ok {
+	if n.HasMessage(id) {
 		return
 	}
 	m.Body = append([]byte(nil), m.Body...)
@@ -87,7 +90,7 @@ func (n *Node) onMessage(from PeerID, m Message) {
 
 func (n *Node) onOffer(from PeerID, id MessageID) {
 	k := RecordKey{Message: id, Peer: from}
-	if _, ok := n.messages[id]; ok {
+	if n.HasMessage(id) {
 		n.deleteRecord(k)
 		n.queueAck(from, id)
 		return

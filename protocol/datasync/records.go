@@ -155,3 +155,7 @@ func (n *Node) sharesGroup(p PeerID) bool {
 	}
 	return false
 }
+
+func sortIDs(ids []MessageID) {
+	sort.Slice(ids, func(i, j int) bool { return bytes.Compare(ids[i][:], ids[j][:]) < 0 })
+}

@@ -10,7 +10,8 @@ import (
 // is at or after since (Unix seconds, §6.1), oldest first (ties in ID
 // order); when more than limit match, the newest limit of them. Both the
 // messages the node appended and those it received are stored; the caller
-// tells them apart. It scans every stored message.
+// tells them apart. Released messages (Release) are not returned. It scans
+// every stored message.
 func (n *Node) Recent(g GroupID, since int64, limit int) []Message {
 	var out []Message
 	for _, m := range n.messages {
@@ -43,7 +44,8 @@ func (n *Node) Recent(g GroupID, since int64, limit int) []Message {
 // gained a device the message was not encrypted for. Sending at once
 // matters: an ACK still in flight for an earlier send would delete a
 // record that only waited for the next tick. An ID the node does not
-// store, or whose group p is not a member of, is skipped. It returns how
+// store with its body (unknown or released), or whose group p is not a
+// member of, is skipped. It returns how
 // many messages it queued.
 func (n *Node) Resend(p PeerID, ids []MessageID) int {
 	b := newBatches()

@@ -61,7 +61,10 @@ type Membership struct {
 type Snapshot struct {
 	Epoch    uint64
 	Records  []RecordEntry
-	Messages []Message // every message the node has stored, appended or received
+	Messages []Message // every message the node has stored with its body, appended or received
+	// Released are the IDs of messages whose body the node dropped
+	// (Node.Release): known, for dedupe, but no longer sendable.
+	Released []MessageID
 	Members  []Membership
 }
 
@@ -76,14 +79,18 @@ type Changes struct {
 	PutRecords    []RecordEntry // insert or replace, by key
 	DeleteRecords []RecordKey   // delete if present
 	PutMessages   []Message     // new messages; never changed once stored
-	AddMembers    []Membership
-	RemoveMembers []Membership
+	// ReleaseMessages drops the bodies of these stored messages and keeps
+	// their IDs (Node.Release). A store applies it after PutMessages: a
+	// message put and released in one Changes ends up released.
+	ReleaseMessages []MessageID
+	AddMembers      []Membership
+	RemoveMembers   []Membership
 }
 
 // IsEmpty reports whether c changes nothing.
 func (c *Changes) IsEmpty() bool {
 	return !c.EpochChanged && len(c.PutRecords) == 0 && len(c.DeleteRecords) == 0 &&
-		len(c.PutMessages) == 0 && len(c.AddMembers) == 0 && len(c.RemoveMembers) == 0
+		len(c.PutMessages) == 0 && len(c.ReleaseMessages) == 0 && len(c.AddMembers) == 0 && len(c.RemoveMembers) == 0
 }
 
 // compareKeys orders record keys by peer, then message ID.

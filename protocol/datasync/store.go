@@ -23,7 +23,8 @@ type MemoryStore struct {
 	epoch    uint64
 	records  map[RecordKey]Record
 	messages map[MessageID]Message
-	order    []MessageID // insertion order of messages
+	order    []MessageID // insertion order of messages; released ones are skipped
+	released map[MessageID]struct{}
 	members  map[Membership]struct{}
 	applied  int // number of Apply calls, for tests
 }
@@ -35,6 +36,7 @@ func NewMemoryStore() *MemoryStore {
 	return &MemoryStore{
 		records:  make(map[RecordKey]Record),
 		messages: make(map[MessageID]Message),
+		released: make(map[MessageID]struct{}),
 		members:  make(map[Membership]struct{}),
 	}
 }
@@ -63,9 +65,18 @@ func (s *MemoryStore) applyLocked(c Changes) {
 		if _, ok := s.messages[id]; ok {
 			continue
 		}
+		if _, ok := s.released[id]; ok {
+			continue
+		}
 		m.Body = append([]byte(nil), m.Body...)
 		s.messages[id] = m
 		s.order = append(s.order, id)
+	}
+	for _, id := range c.ReleaseMessages {
+		if _, ok := s.messages[id]; ok {
+			delete(s.messages, id)
+			s.released[id] = struct{}{}
+		}
 	}
 	for _, m := range c.RemoveMembers {
 		delete(s.members, m)
@@ -90,10 +101,17 @@ func (s *MemoryStore) Load() (Snapshot, error) {
 		snap.Records = append(snap.Records, RecordEntry{Key: k, Record: s.records[k]})
 	}
 	for _, id := range s.order {
-		m := s.messages[id]
+		m, ok := s.messages[id]
+		if !ok {
+			continue
+		}
 		m.Body = append([]byte(nil), m.Body...)
 		snap.Messages = append(snap.Messages, m)
 	}
+	for id := range s.released {
+		snap.Released = append(snap.Released, id)
+	}
+	sortIDs(snap.Released)
 	for m := range s.members {
 		snap.Members = append(snap.Members, m)
 	}
