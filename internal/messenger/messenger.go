@@ -231,6 +231,9 @@ func (m *Messenger) open() error {
 	dcfg.AdaptiveBackoff = !c.cfg.DataSyncFixedRetry
 	dcfg.ConfirmDeliveries = true // the dispatcher confirms once stored
 	dstore := datasyncstore.New(storage.NewTable(m.db, datasyncstore.TableName))
+	if _, err := dstore.Migrate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrDataSync, err)
+	}
 	drv, err := datasync.New(dcfg, dstore, mvdsTransport{c}, m.disp.onDelivery,
 		datasync.WithAckFunc(m.disp.onAcks), datasync.WithClock(c.cfg.DataSyncClock), datasync.WithLogger(c.cfg.Logger))
 	if err != nil {

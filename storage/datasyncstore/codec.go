@@ -84,6 +84,16 @@ func decodeMessage(key, val []byte) (datasync.Message, error) {
 	return m, nil
 }
 
+// decodeReleased reads the key of a released message (an empty value).
+func decodeReleased(key []byte) (datasync.MessageID, error) {
+	var id datasync.MessageID
+	if len(key) != messageKeyLen {
+		return id, fmt.Errorf("%w: released message key of %d bytes", ErrCorrupt, len(key))
+	}
+	copy(id[:], key[1:])
+	return id, nil
+}
+
 func memberKey(mb datasync.Membership) []byte {
 	b := make([]byte, 0, memberKeyLen)
 	b = append(b, prefixMember)

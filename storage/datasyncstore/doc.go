@@ -13,12 +13,29 @@
 //
 //	"e"                      epoch: uint64 big-endian
 //	"r" ‖ peer(65) ‖ id(32)  record: type(1) ‖ send count(8 BE) ‖ send epoch(8 BE)
-//	"m" ‖ id(32)             message: group(32) ‖ timestamp(8 BE, two's complement) ‖ body
+//	"m" ‖ id(32)             message: group(32) ‖ timestamp(8 BE, two's complement) ‖ body,
+//	                         or empty for a released message (the ID alone, since version 1)
 //	"g" ‖ group(32) ‖ peer(65) membership: empty value
 //	"p" ‖ id(32)             pending delivery: the sender's peer ID (65), or
 //	                         empty (written before senders were recorded)
+//	"\x00format"             BE32 format version of this table (storage.Migrate)
 //
-// Format version 1 (storage.FormatVersion covers the whole database). A
-// message's key is checked against the hash of its value on Load, so a
+// A message's key is checked against the hash of its value on Load, so a
 // damaged message is reported as ErrCorrupt instead of restored.
+//
+// # Format versions
+//
+// The table carries its own format version (Version); Migrate brings an
+// older table to it before the first Load.
+//
+//	0  the table before it had a version key: the rows above, every
+//	   message with its body.
+//	1  a message row may be empty: the node released the message's body
+//	   (protocol/datasync Node.Release) and keeps its ID for dedupe. The
+//	   migration only stamps the table. A build of version 0 reports such
+//	   a row as corrupt.
+//
+// A change to the bytes of a row is a new version: bump Version, append a
+// migration, and add testdata/golden/v<Version>.txt (TestGolden writes it
+// with -update and fails without it); keep every older golden file.
 package datasyncstore

@@ -43,7 +43,10 @@ func (s *Store) Apply(c datasync.Changes) error { return s.ApplyReady(c, nil) }
 // delivery (with their senders), in one atomic batch: after a crash, either the node's state
 // includes the messages and they are pending, or neither. The driver calls
 // it before sending anything of the Ready the changes come from, and
-// Delivered once the application has the messages. It does not retain c.
+// Delivered once the application has the messages. A message of
+// c.ReleaseMessages loses its body and its pending mark (the driver
+// releases only messages the application has), in the same batch. It does
+// not retain c.
 func (s *Store) ApplyReady(c datasync.Changes, deliver []datasync.Delivery) error {
 	var b storage.Batch
 	if c.EpochChanged {
@@ -59,6 +62,10 @@ func (s *Store) ApplyReady(c datasync.Changes, deliver []datasync.Delivery) erro
 	}
 	for _, m := range c.PutMessages {
 		b.Put(messageKey(m.ID()), encodeMessage(m))
+	}
+	for _, id := range c.ReleaseMessages {
+		b.Put(messageKey(id), nil) // after PutMessages: the ID alone stays
+		b.Delete(pendingKey(id))   // a released message was delivered
 	}
 	for _, mb := range c.RemoveMembers {
 		b.Delete(memberKey(mb))
@@ -117,6 +124,9 @@ func (s *Store) Pending() ([]datasync.Delivery, error) {
 		if err != nil {
 			return nil, fmt.Errorf("datasyncstore: pending: %w", err)
 		}
+		if len(v) == 0 { // released: cannot be handed out again
+			return nil, fmt.Errorf("%w: %s was released", ErrUnknownPending, id)
+		}
 		m, err := decodeMessage(messageKey(id), v)
 		if err != nil {
 			return nil, err
@@ -147,6 +157,11 @@ func (s *Store) Load() (datasync.Snapshot, error) {
 	})
 	if err == nil {
 		err = s.kv.Iterate([]byte{prefixMessage}, nil, func(k, v []byte) error {
+			if len(v) == 0 {
+				id, err := decodeReleased(k)
+				snap.Released = append(snap.Released, id)
+				return err
+			}
 			m, err := decodeMessage(k, v)
 			snap.Messages = append(snap.Messages, m)
 			return err

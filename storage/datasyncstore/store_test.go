@@ -59,7 +59,7 @@ func canonical(s datasync.Snapshot) string {
 		a, b := ms[i].ID(), ms[j].ID()
 		return bytes.Compare(a[:], b[:]) < 0
 	})
-	return fmt.Sprint(s.Epoch, s.Records, ms, s.Members)
+	return fmt.Sprint(s.Epoch, s.Records, ms, s.Released, s.Members)
 }
 
 func TestLoadEmpty(t *testing.T) {
@@ -110,6 +110,11 @@ func TestMatchesMemoryStore(t *testing.T) {
 			toA = collect(t, nb, datasync.NewMemoryStore(), rng)
 			na.Tick()
 			nb.Tick()
+			if tick%10 == 9 { // drop the bodies every peer acknowledged
+				var ids []datasync.MessageID
+				na.EachSettled(func(id datasync.MessageID, _ int64) { ids = append(ids, id) })
+				na.Release(ids)
+			}
 			toB = collect(t, na, ref, rng, st)
 			toA = append(toA, collect(t, nb, datasync.NewMemoryStore(), rng)...)
 			if tick%50 == 49 {
@@ -223,6 +228,18 @@ func TestPendingDelivery(t *testing.T) {
 		snap, err := st.Load()
 		if err != nil || snap.Epoch != 9 || len(snap.Messages) != 2 {
 			t.Fatalf("Load = %+v, %v", snap, err)
+		}
+		// Releasing a message clears its pending mark in the same batch.
+		if err := st.ApplyReady(datasync.Changes{ReleaseMessages: []datasync.MessageID{m2.ID()}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		st = reopen()
+		if got, err = st.Pending(); err != nil || len(got) != 0 {
+			t.Fatalf("pending after release = %v, %v", got, err)
+		}
+		snap, err = st.Load()
+		if err != nil || len(snap.Messages) != 1 || len(snap.Released) != 1 || snap.Released[0] != m2.ID() {
+			t.Fatalf("Load after release = %+v, %v", snap, err)
 		}
 	})
 }
