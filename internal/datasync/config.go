@@ -63,11 +63,19 @@ type Config struct {
 	// MinAdaptiveBackoff is the least measured gap in ticks (default 2, the
 	// 2019 first gap); 0 takes 1.
 	MinAdaptiveBackoff uint64
+	// RetainAcked is how long after its timestamp the driver keeps the
+	// body of a message that no peer is still to be sent (every peer
+	// acknowledged it), for Recent and Resend; then only its ID stays, for
+	// dedupe (mvds.Node.Release). Set it to the window the application
+	// reads Recent over. A received message's body goes as soon as the
+	// application confirms it (ConfirmDeliveries). 0 releases a body at
+	// the first tick after the last ACK. Default 24 h.
+	RetainAcked time.Duration
 }
 
 // DefaultConfig returns statusd's driver settings for the local peer id:
 // protocol/datasync's defaults, a 300 ms tick, 10 s per send, 1024 queued
-// payloads, a flush 5 ms after an append.
+// payloads, a flush 5 ms after an append, acknowledged bodies kept 24 h.
 func DefaultConfig(id mvds.PeerID) Config {
 	return Config{
 		Node:         mvds.DefaultConfig(id),
@@ -75,6 +83,7 @@ func DefaultConfig(id mvds.PeerID) Config {
 		SendTimeout:  10 * time.Second,
 		InboxSize:    1024,
 		FlushDelay:   5 * time.Millisecond,
+		RetainAcked:  24 * time.Hour,
 
 		MinAdaptiveBackoff: 2,
 	}
@@ -89,8 +98,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: tick %v, send timeout %v, inbox %d must be positive",
 			ErrInvalidConfig, c.TickInterval, c.SendTimeout, c.InboxSize)
 	}
-	if c.FlushDelay < 0 {
-		return fmt.Errorf("%w: flush delay %v is negative", ErrInvalidConfig, c.FlushDelay)
+	if c.FlushDelay < 0 || c.RetainAcked < 0 {
+		return fmt.Errorf("%w: flush delay %v, retention %v must not be negative", ErrInvalidConfig, c.FlushDelay, c.RetainAcked)
 	}
 	return nil
 }

@@ -102,6 +102,7 @@ type Driver struct {
 	batch   []request                 // the requests of one Ready cycle, reused; run goroutine
 	reqErrs []error                   // their errors, reused; run goroutine
 	rtt     *rttEstimator             // nil unless Config.AdaptiveBackoff; run goroutine
+	retain  retention                 // settled bodies awaiting release; run goroutine
 	inbox   inbox
 	reqs    chan request
 	quit    chan struct{}
@@ -176,6 +177,7 @@ func (d *Driver) Start() error {
 	if err != nil {
 		return fmt.Errorf("%w: pending: %w", ErrStore, err)
 	}
+	d.retainAtStart(pending)
 	if err := d.deliverAll(pending, make([]string, len(pending))); err != nil {
 		return err
 	}
@@ -230,6 +232,7 @@ func (d *Driver) run(ticker Ticker) {
 			return
 		case <-ticker.C():
 			serr = d.step()
+			d.releaseDue()
 			d.node.Tick()
 			d.stats.ticks.Add(1)
 		case <-fl.c():

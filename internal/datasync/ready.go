@@ -150,11 +150,37 @@ func (d *Driver) step() error {
 			d.stats.stepErrors.Add(1)
 			d.log.Debug("payload rejected", zap.Stringer("peer", r.from), zap.Error(err))
 		}
+		d.retainSettled(r.payload.Acks)
 	}
-	if len(confirms) > 0 {
-		if err := d.store.Delivered(confirms); err != nil {
-			return wrapStore("confirm", err)
+	return d.confirmed(confirms)
+}
+
+// confirmed handles the application's confirmations: the bodies of the
+// confirmed messages that no send record needs go (mvds.Node.Release),
+// their pending marks with them in the next flush's write (which follows
+// at once); the other marks are cleared now.
+func (d *Driver) confirmed(ids []mvds.MessageID) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	rest := ids
+	if rel := d.node.Release(ids); len(rel) > 0 {
+		gone := make(map[mvds.MessageID]struct{}, len(rel))
+		for _, id := range rel {
+			gone[id] = struct{}{}
 		}
+		rest = rest[:0:0]
+		for _, id := range ids {
+			if _, ok := gone[id]; !ok {
+				rest = append(rest, id)
+			}
+		}
+	}
+	if len(rest) == 0 {
+		return nil
+	}
+	if err := d.store.Delivered(rest); err != nil {
+		return wrapStore("confirm", err)
 	}
 	return nil
 }

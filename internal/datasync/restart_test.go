@@ -3,6 +3,7 @@ package datasync
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -187,4 +188,83 @@ func TestPendingRedelivered(t *testing.T) {
 	if app.count[id] != 2 {
 		t.Fatalf("delivered %d times after a clean restart", app.count[id])
 	}
+}
+
+// TestReleaseAcrossRestart: the sender drops the body of a message its
+// peer acknowledged once RetainAcked has passed (here at once) and keeps
+// the one not acknowledged, which it still retransmits after a restart; the
+// receiver drops a body once the application confirms the message. Both
+// keep the released ID, so nothing is delivered twice.
+func TestReleaseAcrossRestart(t *testing.T) {
+	net := newMemNet()
+	a := &peer{id: testPeerID(1), clock: NewManualClock(t0), app: &deliveries{}, dir: t.TempDir(),
+		tune: func(c *Config) { c.RetainAcked = 0 }}
+	a.start(t, net)
+	b := &peer{id: testPeerID(2), clock: NewManualClock(t0), app: &deliveries{}, dir: t.TempDir(),
+		tune: func(c *Config) { c.ConfirmDeliveries = true }}
+	b.start(t, net)
+	g := connect(t, a, b)
+	appendOne := func(body string) mvds.MessageID {
+		id, err := a.d.Append(ctxT(t), g, []byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	acked := appendOne("acked")
+	runUntil(t, 30, "delivered and acknowledged", func() bool {
+		return b.app.len() == 1 && outstanding(t, a) == 0
+	}, a, b)
+	if err := b.d.Confirm(acked); err != nil {
+		t.Fatal(err)
+	}
+	net.setDown(b.id, true)
+	unacked := appendOne("unacked")
+	round(t, a, b)
+	round(t, a, b)
+	a.stop(t)
+	b.stop(t)
+
+	sa, pa := loadStore(t, a.dir)
+	if len(sa.Messages) != 1 || sa.Messages[0].ID() != unacked || len(sa.Released) != 1 || sa.Released[0] != acked || len(pa) != 0 {
+		t.Fatalf("sender stored %d messages, released %v, pending %d: want only %s's body and %s released",
+			len(sa.Messages), sa.Released, len(pa), unacked, acked)
+	}
+	sb, pb := loadStore(t, b.dir)
+	if len(sb.Messages) != 0 || len(sb.Released) != 1 || sb.Released[0] != acked || len(pb) != 0 {
+		t.Fatalf("receiver stored %d messages, released %v, pending %d: want %s released",
+			len(sb.Messages), sb.Released, len(pb), acked)
+	}
+
+	a.start(t, net)
+	b.start(t, net)
+	net.setDown(b.id, false)
+	runUntil(t, 60, "the unacknowledged message delivered", func() bool {
+		return b.app.len() == 2 && outstanding(t, a) == 0
+	}, a, b)
+	for _, id := range []mvds.MessageID{acked, unacked} {
+		if n := b.app.count[id]; n != 1 {
+			t.Fatalf("message %s delivered %d times", id, n)
+		}
+	}
+}
+
+// loadStore reads the MVDS state a stopped peer left in dir.
+func loadStore(t *testing.T, dir string) (mvds.Snapshot, []mvds.Delivery) {
+	t.Helper()
+	db, err := storage.OpenLevelDB(filepath.Join(dir, "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	st := datasyncstore.New(storage.NewTable(db, datasyncstore.TableName))
+	snap, err := st.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending, err := st.Pending()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap, pending
 }

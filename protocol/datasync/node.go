@@ -155,10 +155,14 @@ func (n *Node) Release(ids []MessageID) []MessageID {
 }
 
 // Settled reports whether the node stores the body of message id and no
-// send record needs it: Release(id) would release it.
-func (n *Node) Settled(id MessageID) bool {
-	_, ok := n.messages[id]
-	return ok && len(n.records[id]) == 0
+// send record needs it — Release(id) would release it — and the message's
+// timestamp.
+func (n *Node) Settled(id MessageID) (timestamp int64, ok bool) {
+	m, ok := n.messages[id]
+	if !ok || len(n.records[id]) > 0 {
+		return 0, false
+	}
+	return m.Timestamp, true
 }
 
 // EachSettled calls fn with the ID and timestamp of every message Settled

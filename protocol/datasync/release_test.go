@@ -24,7 +24,7 @@ func TestRelease(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := a.Release([]MessageID{id}); len(got) != 0 || a.Settled(id) {
+	if got := a.Release([]MessageID{id}); len(got) != 0 || settled(a, id) {
 		t.Fatalf("released %v with a MESSAGE record outstanding", got)
 	}
 	a.Tick()
@@ -33,7 +33,7 @@ func TestRelease(t *testing.T) {
 	if rdb := apply(b); len(rdb.Deliver) != 1 {
 		t.Fatalf("receiver Ready = %+v", rdb)
 	}
-	if !b.Settled(id) {
+	if !settled(b, id) {
 		t.Fatal("received message not settled")
 	}
 	if got := b.Release([]MessageID{id, id}); !slices.Equal(got, []MessageID{id}) {
@@ -43,7 +43,7 @@ func TestRelease(t *testing.T) {
 	if !slices.Equal(rdb.Changes.ReleaseMessages, []MessageID{id}) {
 		t.Fatalf("release Changes = %+v", rdb.Changes)
 	}
-	if !b.HasMessage(id) || b.Settled(id) || len(b.Recent(g, 0, -1)) != 0 {
+	if !b.HasMessage(id) || settled(b, id) || len(b.Recent(g, 0, -1)) != 0 {
 		t.Fatal("released message: want known, not settled, not recent")
 	}
 	if n := b.Resend(a.cfg.ID, []MessageID{id}); n != 0 {
@@ -80,4 +80,9 @@ func TestRelease(t *testing.T) {
 	if _, err := r.Append(g, []byte("hello"), t0); !errors.Is(err, ErrDuplicateMessage) {
 		t.Fatalf("Append of a released message: %v", err)
 	}
+}
+
+func settled(n *Node, id MessageID) bool {
+	_, ok := n.Settled(id)
+	return ok
 }
