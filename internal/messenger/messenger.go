@@ -229,7 +229,8 @@ func (m *Messenger) open() error {
 	dcfg.Node.MaxBackoff = c.cfg.DataSyncMaxBackoff
 	dcfg.Node.InitialBackoff = firstRetryTicks(c.cfg.DataSyncFirstRetry, c.cfg.DataSyncTick, c.cfg.DataSyncMaxBackoff)
 	dcfg.AdaptiveBackoff = !c.cfg.DataSyncFixedRetry
-	dcfg.ConfirmDeliveries = true // the dispatcher confirms once stored
+	dcfg.ConfirmDeliveries = true   // the dispatcher confirms once stored
+	dcfg.RetainAcked = resendWindow // resendToNew reads Recent over it
 	dstore := datasyncstore.New(storage.NewTable(m.db, datasyncstore.TableName))
 	if _, err := dstore.Migrate(); err != nil {
 		return fmt.Errorf("%w: %w", ErrDataSync, err)
