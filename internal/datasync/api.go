@@ -73,10 +73,12 @@ func (d *Driver) queue(r received, size int) error {
 
 // Confirm tells the driver that the application has durably handled the
 // deliveries ids, so their pending marks can go (Config.ConfirmDeliveries).
-// It never blocks: the marks are cleared by the driver goroutine soon
-// after (a Confirm racing Stop may be lost; the message is then delivered
-// again by the next Start, which the application dedupes). ErrStopped after
-// Stop.
+// It never blocks: the driver goroutine clears the marks with its next
+// write, at the latest at the next tick, and drops the messages' bodies
+// (mvds.Node.Release) in the same write. A Confirm racing Stop, or one
+// still waiting for that write at a crash, may be lost; the message is
+// then delivered again by the next Start, which the application dedupes.
+// ErrStopped after Stop.
 func (d *Driver) Confirm(ids ...mvds.MessageID) error {
 	if len(ids) == 0 {
 		return nil

@@ -33,7 +33,11 @@
 // application that stores deliveries on another goroutine sets
 // Config.ConfirmDeliveries and calls Confirm once a message is stored: the
 // mark then survives until then, so a crash between the driver's write and
-// the application's is covered too.
+// the application's is covered too. Confirmations ride on the driver's next
+// write (at the latest at the next tick), which also drops the confirmed
+// messages' bodies: MVDS keeps a received message's ID only, for dedupe,
+// and a message it sent only until every peer acknowledged it and
+// Config.RetainAcked has passed.
 //
 // Receive is the "try and fall back" entry of docs/PROTOCOL.md §0: it
 // decodes on the caller's goroutine and returns protocol/datasync's

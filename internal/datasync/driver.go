@@ -103,6 +103,8 @@ type Driver struct {
 	reqErrs []error                   // their errors, reused; run goroutine
 	rtt     *rttEstimator             // nil unless Config.AdaptiveBackoff; run goroutine
 	retain  retention                 // settled bodies awaiting release; run goroutine
+	confs   []mvds.MessageID          // confirmations not yet persisted; run goroutine
+	confNow bool                      // persist confs at the next flush; run goroutine
 	inbox   inbox
 	reqs    chan request
 	quit    chan struct{}
@@ -232,6 +234,7 @@ func (d *Driver) run(ticker Ticker) {
 			return
 		case <-ticker.C():
 			serr = d.step()
+			d.confNow = true
 			d.releaseDue()
 			d.node.Tick()
 			d.stats.ticks.Add(1)
@@ -245,6 +248,7 @@ func (d *Driver) run(ticker Ticker) {
 			serr = d.step()
 		case r := <-d.reqs:
 			serr = d.step()
+			d.confNow = true
 			reqs = d.moreRequests(append(d.batch[:0], r))
 		}
 		errs := d.reqErrs[:0]
@@ -328,7 +332,8 @@ func (f *flushTimer) stop() {
 
 // saveConfirms persists the confirmations queued before Stop.
 func (d *Driver) saveConfirms() {
-	if _, ids := d.inbox.drain(); len(ids) > 0 {
+	_, ids := d.inbox.drain()
+	if ids = append(d.confs, ids...); len(ids) > 0 {
 		if err := d.store.Delivered(ids); err != nil {
 			d.log.Warn("persist confirmations at stop", zap.Error(err))
 		}

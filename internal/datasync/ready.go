@@ -14,6 +14,9 @@ import (
 // sent, and the driver stops.
 func (d *Driver) flush() error {
 	defer clear(d.origins)
+	if err := d.persistConfirms(); err != nil {
+		return err
+	}
 	for d.node.HasReady() {
 		rd := d.node.Ready()
 		dels := d.attach(rd.Deliver)
@@ -152,17 +155,29 @@ func (d *Driver) step() error {
 		}
 		d.retainSettled(r.payload.Acks)
 	}
-	return d.confirmed(confirms)
+	d.confs = append(d.confs, confirms...)
+	return nil
 }
 
-// confirmed handles the application's confirmations: the bodies of the
-// confirmed messages that no send record needs go (mvds.Node.Release),
-// their pending marks with them in the next flush's write (which follows
-// at once); the other marks are cleared now.
-func (d *Driver) confirmed(ids []mvds.MessageID) error {
-	if len(ids) == 0 {
+// maxLazyConfirms bounds the confirmations waiting for a write of their
+// own (persistConfirms).
+const maxLazyConfirms = 1024
+
+// persistConfirms handles the application's confirmations, at the start of
+// a flush. They wait for a write that happens anyway — the next Ready's —
+// or for the next tick or request, or for maxLazyConfirms of them: losing
+// one to a crash only delivers its message again at the next Start, which
+// the application dedupes. The bodies of the confirmed messages that no
+// send record needs go (mvds.Node.Release), their pending marks with them
+// in the Ready's write; the other marks are cleared by a write of their
+// own.
+func (d *Driver) persistConfirms() error {
+	ids := d.confs
+	if len(ids) == 0 || !(d.confNow || d.node.HasReady() || len(ids) >= maxLazyConfirms) {
+		d.confNow = false
 		return nil
 	}
+	d.confs, d.confNow = nil, false
 	rest := ids
 	if rel := d.node.Release(ids); len(rel) > 0 {
 		gone := make(map[mvds.MessageID]struct{}, len(rel))
