@@ -83,7 +83,9 @@
 // in the public outbox, outbox.go) and is re-posted, same bytes in a fresh
 // envelope, when the Transport has a peer (PeerCount, PeerConnected);
 // it expires only once Config.PublicRetryWindow (24 h) has passed, and a
-// restart loses none (publicChats.run). Recipients are identities (MVDS
+// restart loses none (publicChats.run). One still queued a TTL after its
+// last envelope's expiry is re-posted too, so a lost expiry event (a full
+// event channel) delays it by at most a retry tick. Recipients are identities (MVDS
 // peers); the installation whose message carried each ACK is recorded.
 // A change of state writes the delivery record alone; reading a message
 // takes its state from there (the message record is not rewritten).

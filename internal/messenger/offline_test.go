@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/statusnode/statusd/internal/messenger"
+	"github.com/statusnode/statusd/internal/messenger/transporttest"
 )
 
 func withRetryWindow(d time.Duration) nodeOpt {
@@ -170,5 +171,33 @@ func TestOfflinePublicSendSurvivesRestart(t *testing.T) {
 	p, err := bob.Messages("offline", "", 10)
 	if err != nil || len(p.Messages) != 1 || p.Messages[0].ID != id {
 		t.Fatalf("bob's message %+v (%v), want ID %s", p, err, id)
+	}
+}
+
+// A public message whose envelope expired unsent is re-posted even when
+// the Transport's expiry event was lost (a full event channel loses
+// events): once a TTL has passed after that envelope's expiry, it is due
+// like any other.
+func TestOfflinePublicSendSurvivesLostExpiryEvent(t *testing.T) {
+	h := newHarness(t)
+	alice, bob := h.newNode(), h.newNode()
+	mustJoin(t, "lost-event", alice, bob)
+	h.net.SetOnline(alice.ep, false)
+	h.net.SetLoseEvents(func(to *transporttest.Endpoint, ev messenger.EnvelopeEvent) bool {
+		return to == alice.ep && ev.Kind == messenger.EnvelopeExpired
+	})
+	id, err := alice.SendText(ctxT(t), "lost-event", "sent while offline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.net.Advance(16 * time.Second) // past the 15 s envelope TTL; the event is lost
+	h.net.Advance(60 * time.Second)
+	mustState(t, alice, id, messenger.DeliveryQueued)
+	if st := h.net.Stats(); st.Overflow == 0 {
+		t.Fatal("no event was lost")
+	}
+	h.net.SetOnline(alice.ep, true)
+	if got := waitTexts(t, bob, "lost-event", 1); !slices.Equal(got, []string{"sent while offline"}) {
+		t.Fatalf("bob got %q", got)
 	}
 }

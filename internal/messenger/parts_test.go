@@ -279,7 +279,7 @@ func TestDirectChatsAlone(t *testing.T) {
 func TestPublicChatsAlone(t *testing.T) {
 	r := newRig(t)
 	chats := newChatBook(r.c)
-	p := &publicChats{c: r.c, chats: chats, subs: newSubscriptions(r.c, newInboundQueue(1, make(chan struct{}), nil))}
+	p := newPublicChats(r.c, chats, newSubscriptions(r.c, newInboundQueue(1, make(chan struct{}), nil)))
 	if _, err := p.join("Not Valid"); !errors.Is(err, ErrInvalidChatName) {
 		t.Fatalf("join invalid: %v", err)
 	}

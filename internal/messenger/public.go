@@ -34,10 +34,16 @@ type publicChats struct {
 
 	mu  sync.Mutex
 	due map[string]bool // queued public messages whose last envelope expired unsent; guarded by mu
+	// expiry is when the last envelope posted for a queued public message
+	// expires; guarded by mu. A message still queued a TTL after that is
+	// due even if the Transport's expiry event never came (a full event
+	// channel loses events).
+	expiry map[string]time.Time
 }
 
 func newPublicChats(c *core, chats *chatBook, subs *subscriptions) *publicChats {
-	return &publicChats{c: c, chats: chats, subs: subs, wake: make(chan struct{}, 1), due: make(map[string]bool)}
+	return &publicChats{c: c, chats: chats, subs: subs, wake: make(chan struct{}, 1), due: make(map[string]bool),
+		expiry: make(map[string]time.Time)}
 }
 
 // requeue marks ids due for a re-post (none: a peer connected) and wakes
@@ -93,12 +99,25 @@ func (p *publicChats) retry(ctx context.Context, all bool) {
 		p.c.log.Warn("read public outbox", zap.Error(err))
 		return
 	}
-	now := p.c.cfg.Now().UnixMilli()
+	nowT := p.c.cfg.Now()
+	now := nowT.UnixMilli()
 	var post []*publicEntry
 	p.mu.Lock()
+	inOutbox := make(map[string]bool, len(entries))
+	for _, e := range entries {
+		inOutbox[e.ID] = true
+	}
+	for id := range p.expiry {
+		if !inOutbox[id] {
+			delete(p.expiry, id) // sent or expired: it left the outbox
+		}
+	}
 	for _, e := range entries {
 		if all {
 			p.due[e.ID] = true
+		}
+		if exp, ok := p.expiry[e.ID]; ok && !p.due[e.ID] && nowT.After(exp.Add(p.c.cfg.TTL)) {
+			p.due[e.ID] = true // its expiry event was lost, or it was sent and that event was
 		}
 		switch {
 		case now >= e.Deadline:
@@ -113,16 +132,17 @@ func (p *publicChats) retry(ctx context.Context, all bool) {
 	for _, e := range post {
 		rec, err := p.c.dl.state(e.ID)
 		if errors.Is(err, ErrMessageNotFound) { // the message was deleted
-			p.forget(e.ID)
+			p.settle(e.ID)
 			p.drop(e.ID)
 			continue
 		}
 		if e.Body == nil {
+			p.settle(e.ID)
 			p.c.dl.expire(e.ID)
 			continue
 		}
 		if err != nil || rec.State != DeliveryQueued {
-			p.forget(e.ID) // unreadable, or sent meanwhile
+			p.settle(e.ID) // unreadable, or sent meanwhile
 			continue
 		}
 		if !peers || ctx.Err() != nil {
@@ -148,6 +168,14 @@ func (p *publicChats) forget(id string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	delete(p.due, id)
+}
+
+// settle forgets a message that needs no more re-posts.
+func (p *publicChats) settle(id string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.due, id)
+	delete(p.expiry, id)
 }
 
 // join opens (or reopens) the public chat name and subscribes to it.
@@ -199,12 +227,15 @@ func (p *publicChats) send(ctx context.Context, out *outgoing) error {
 	if err != nil {
 		return err
 	}
+	posted := p.c.cfg.Now()
 	err = p.c.post(ctx, Envelope{Topic: whisper.TopicFromName(out.public), SymKey: &k, Payload: out.body}, []string{out.id})
+	p.mu.Lock()
 	if err != nil { // due again at the next wake (no wake now: no busy loop)
-		p.mu.Lock()
 		p.due[out.id] = true
-		p.mu.Unlock()
+	} else {
+		p.expiry[out.id] = posted.Add(p.c.cfg.TTL)
 	}
+	p.mu.Unlock()
 	return err
 }
 

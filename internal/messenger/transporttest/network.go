@@ -25,6 +25,7 @@ type Network struct {
 	eps    []*Endpoint
 	cut    map[[2]*Endpoint]bool
 	drop   func(from, to *Endpoint, env messenger.Envelope) bool
+	lose   func(to *Endpoint, ev messenger.EnvelopeEvent) bool
 	delay  func(from, to *Endpoint) time.Duration
 	pool   []pooled
 	nonce  uint64
@@ -135,6 +136,15 @@ func (n *Network) SetDrop(f func(from, to *Endpoint, env messenger.Envelope) boo
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.drop = f
+}
+
+// SetLoseEvents sets a function deciding per envelope event whether it is
+// lost before reaching its endpoint, as a full event channel loses it
+// (nil: none; counted as Overflow).
+func (n *Network) SetLoseEvents(f func(to *Endpoint, ev messenger.EnvelopeEvent) bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.lose = f
 }
 
 // SetDelay sets a per-copy delivery delay (nil or 0: immediate, in order).
@@ -329,6 +339,10 @@ func (e *Endpoint) sinks(env messenger.Envelope) []messenger.Sink {
 }
 
 func (n *Network) eventLocked(e *Endpoint, ev messenger.EnvelopeEvent) {
+	if n.lose != nil && n.lose(e, ev) {
+		n.stats.Overflow++
+		return
+	}
 	select {
 	case e.events <- ev:
 	default:
