@@ -460,3 +460,22 @@ func TestDeliveriesBatch(t *testing.T) {
 		t.Fatalf("retried %d times, %d writes; want 1 and 3", retried, wc.writes)
 	}
 }
+
+// publicChats.retry forgets the envelope expiry of a message that left the
+// outbox (sent or expired), but not of one posted while the outbox was
+// being read: its entry may be newer than the read, and forgetting it
+// would leave it queued for good if its envelope events were lost.
+func TestPublicRetryKeepsExpiryOfNewPosts(t *testing.T) {
+	r := newRig(t)
+	p := newPublicChats(r.c, newChatBook(r.c), newSubscriptions(r.c, newInboundQueue(1, make(chan struct{}), nil)))
+	now := r.c.cfg.Now()
+	p.expiry["0xold"] = now.Add(-time.Second).Add(r.c.cfg.TTL) // posted before the read: left the outbox
+	p.expiry["0xnew"] = now.Add(r.c.cfg.TTL)                   // posted as the read began
+	p.retry(context.Background(), false)
+	if _, ok := p.expiry["0xold"]; ok {
+		t.Error("the expiry of a message that left the outbox is kept")
+	}
+	if _, ok := p.expiry["0xnew"]; !ok {
+		t.Error("the expiry of a message posted during the read was forgotten")
+	}
+}

@@ -94,6 +94,7 @@ func (p *publicChats) run(quit <-chan struct{}) {
 // retry handles the stored public messages once (see run); all: every one
 // not yet sent is due.
 func (p *publicChats) retry(ctx context.Context, all bool) {
+	read := p.c.cfg.Now() // a message posted before this was in the outbox read below
 	entries, err := p.c.st.publicOutbox()
 	if err != nil {
 		p.c.log.Warn("read public outbox", zap.Error(err))
@@ -107,9 +108,11 @@ func (p *publicChats) retry(ctx context.Context, all bool) {
 	for _, e := range entries {
 		inOutbox[e.ID] = true
 	}
-	for id := range p.expiry {
-		if !inOutbox[id] {
-			delete(p.expiry, id) // sent or expired: it left the outbox
+	for id, exp := range p.expiry {
+		// Sent or expired: it left the outbox. One posted after the read
+		// began (its outbox entry may be newer than what was read) stays.
+		if !inOutbox[id] && exp.Add(-p.c.cfg.TTL).Before(read) {
+			delete(p.expiry, id)
 		}
 	}
 	for _, e := range entries {

@@ -23,7 +23,8 @@ import (
 
 // backlog is a mailserver holding n public messages of chat, posted by
 // sender as fast as its API allows (workers concurrent statusd_sendText
-// callers), on default settings (plus mailFlags, e.g. its archive).
+// callers) and all reported sent by it, on default settings (plus
+// mailFlags, e.g. its archive).
 type backlog struct {
 	mail, sender *peer
 	chat         string
@@ -43,13 +44,13 @@ func newBacklog(tb testing.TB, chat string, n, workers int, mailFlags ...string)
 	bl.from = time.Now().Unix()
 	var wg sync.WaitGroup
 	errs := make(chan error, workers)
+	ids := make([]string, n)
 	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := w; i < n; i += workers {
-				var id string
-				if err := bl.sender.call(&id, "statusd_sendText", chat, backlogText(i)); err != nil {
+				if err := bl.sender.call(&ids[i], "statusd_sendText", chat, backlogText(i)); err != nil {
 					errs <- err
 					return
 				}
@@ -61,6 +62,12 @@ func newBacklog(tb testing.TB, chat string, n, workers int, mailFlags ...string)
 	for err := range errs {
 		tb.Fatal(err)
 	}
+	// The sender's writes are paced to what the mailserver advertises
+	// (500 envelopes/s by default), so a fast backlog leaves the sender
+	// later than the API accepted it, and an envelope that expired while
+	// queued is re-posted. The backlog is complete once every message is
+	// sent.
+	waitSent(tb, bl.sender, ids)
 	return bl
 }
 
@@ -514,7 +521,15 @@ func sendTexts(tb testing.TB, p *peer, chat string, n, workers int) []string {
 func waitSent(tb testing.TB, p *peer, ids []string) {
 	tb.Helper()
 	next := 0
-	testutil.WaitFor(tb, benchTimeout, "every message sent", func() bool {
+	// Paced at 500 envelopes/s or more (the default rate limit a peer
+	// advertises), with room for re-posts.
+	timeout := max(benchTimeout, time.Duration(len(ids))*time.Second/250)
+	lastLog := time.Now()
+	testutil.WaitFor(tb, timeout, "every message sent", func() bool {
+		if time.Since(lastLog) > 10*time.Second {
+			lastLog = time.Now()
+			tb.Logf("%s: %d of %d messages sent in order so far", p.name, next, len(ids))
+		}
 		for ; next < len(ids); next++ {
 			var d struct{ State string }
 			if err := p.call(&d, "statusd_deliveryState", ids[next]); err != nil || (d.State != "sent" && d.State != "acked") {
