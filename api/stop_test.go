@@ -218,16 +218,19 @@ func stopWithin(t *testing.T, srv *Server, d time.Duration) {
 // TestStopWaitsForInFlightCalls.
 func wantNoServerGoroutines(t *testing.T) {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
+	deadline := time.NewTimer(2 * time.Second)
+	defer deadline.Stop()
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
 	for {
 		left := serverGoroutines()
 		if len(left) == 0 {
 			return
 		}
-		if time.Now().After(deadline) {
+		select {
+		case <-deadline.C:
 			t.Fatalf("%d server goroutines running after Stop:\n%s", len(left), strings.Join(left, "\n\n"))
+		case <-tick.C:
 		}
-		runtime.Gosched()
-		time.Sleep(time.Millisecond)
 	}
 }

@@ -180,18 +180,14 @@ func (p *prober) enode() string { return p.srv.Self().URLv4() }
 // peer waits for the shh session with the node of the given enode URL.
 func (p *prober) peer(tb testing.TB, url string) p2p.MsgReadWriter {
 	id := enode.MustParse(url).ID()
-	deadline := time.Now().Add(30 * time.Second)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for p.peers[id] == nil {
-		if time.Now().After(deadline) {
-			tb.Fatalf("no shh session with %s", url)
-		}
-		p.mu.Unlock()
-		time.Sleep(10 * time.Millisecond)
+	var rw p2p.MsgReadWriter
+	waitFor(tb, 30*time.Second, "an shh session with "+url, func() (bool, error) {
 		p.mu.Lock()
-	}
-	return p.peers[id]
+		defer p.mu.Unlock()
+		rw = p.peers[id]
+		return rw != nil, nil
+	})
+	return rw
 }
 
 // waitSeen waits until every hash has been seen and returns when each was.
@@ -375,11 +371,13 @@ func benchIngest(b *testing.B, external bool) {
 				// clock's end is at most a millisecond late.
 				drain = func(stop <-chan struct{}, got *ingestCount) {
 					seen := make(map[string]bool, len(want))
+					tick := time.NewTicker(time.Millisecond)
+					defer tick.Stop()
 					for {
 						select {
 						case <-stop:
 							return
-						default:
+						case <-tick.C:
 						}
 						res, err := x.callErr("shh_getFilterMessages", filter)
 						if err != nil {
@@ -400,7 +398,6 @@ func benchIngest(b *testing.B, external bool) {
 							}
 						}
 						got.set(len(seen) * openEvery)
-						time.Sleep(time.Millisecond) // pacing, not waiting for a condition
 					}
 				}
 			}
@@ -546,12 +543,14 @@ func BenchmarkForwardLatency(b *testing.B) {
 			sent := make([]time.Time, len(envs))
 			hashes := make([]common.Hash, len(envs))
 			b.StartTimer()
+			pace := time.NewTicker(5 * time.Millisecond) // one envelope per tick: latency, not throughput
 			for i, e := range envs {
 				hashes[i] = e.Hash()
 				sent[i] = time.Now()
 				send(b, in, envs[i:i+1])
-				time.Sleep(5 * time.Millisecond) // pacing, not waiting for a condition
+				<-pace.C
 			}
+			pace.Stop()
 			seen := p.waitSeen(b, hashes, time.Minute)
 			b.StopTimer()
 			lat := make([]time.Duration, len(envs))

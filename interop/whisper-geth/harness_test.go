@@ -376,7 +376,10 @@ func connect(t testing.TB, a, b *node) {
 // passes; an error from cond is remembered and reported on timeout.
 func waitFor(t testing.TB, timeout time.Duration, what string, cond func() (bool, error)) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
 	var last error
 	for {
 		ok, err := cond()
@@ -386,9 +389,10 @@ func waitFor(t testing.TB, timeout time.Duration, what string, cond func() (bool
 		if err != nil {
 			last = err
 		}
-		if time.Now().After(deadline) {
+		select {
+		case <-deadline.C:
 			t.Fatalf("timed out after %v waiting for %s (last error: %v)", timeout, what, last)
+		case <-tick.C:
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
