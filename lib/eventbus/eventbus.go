@@ -1,7 +1,11 @@
 // Package eventbus fans events out to subscribers without ever blocking the
-// publisher: each subscription has a bounded channel, and an event that does
-// not fit is dropped and counted on that subscription. The router, the
-// messenger and the mailserver client each own one Bus.
+// publisher. A Subscription has a bounded channel: an event that does not
+// fit is dropped and counted on that subscription (for readers that may
+// stall, such as API clients). A Queue is lossless: the publisher appends to
+// it under a mutex and the reader drains it, so nothing is dropped and the
+// queue grows while its reader does not drain (for readers that never block,
+// such as the messenger's Whisper adapter). The router, the messenger and
+// the mailserver client each own one Bus.
 package eventbus
 
 import (
@@ -14,15 +18,16 @@ import (
 type Bus[T any] struct {
 	defaultCap int
 
-	mu     sync.Mutex // guards subs and closed
+	mu     sync.Mutex // guards subs, queues and closed
 	subs   map[*Subscription[T]]struct{}
+	queues map[*Queue[T]]struct{}
 	closed bool
 }
 
 // New returns a bus whose subscriptions get defaultCap slots when Subscribe
 // is given a capacity ≤ 0.
 func New[T any](defaultCap int) *Bus[T] {
-	return &Bus[T]{defaultCap: defaultCap, subs: make(map[*Subscription[T]]struct{})}
+	return &Bus[T]{defaultCap: defaultCap, subs: make(map[*Subscription[T]]struct{}), queues: make(map[*Queue[T]]struct{})}
 }
 
 // Subscription receives the bus's events on C until Unsubscribe or Close.
@@ -68,10 +73,14 @@ func (b *Bus[T]) remove(s *Subscription[T]) {
 	}
 }
 
-// Publish offers v to every subscription; it never blocks.
+// Publish offers v to every subscription and appends it to every queue; it
+// never blocks.
 func (b *Bus[T]) Publish(v T) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	for q := range b.queues {
+		q.push(v)
+	}
 	for s := range b.subs {
 		select {
 		case s.ch <- v:
@@ -81,7 +90,8 @@ func (b *Bus[T]) Publish(v T) {
 	}
 }
 
-// Close ends every subscription; later Publish calls do nothing.
+// Close ends every subscription and queue (a queue keeps what it holds for
+// Drain); later Publish calls do nothing.
 func (b *Bus[T]) Close() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -89,5 +99,9 @@ func (b *Bus[T]) Close() {
 	for s := range b.subs {
 		delete(b.subs, s)
 		close(s.ch)
+	}
+	for q := range b.queues {
+		delete(b.queues, q)
+		q.close()
 	}
 }
