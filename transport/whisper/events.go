@@ -71,9 +71,25 @@ type EventSubscription = eventbus.Subscription[Event]
 
 // SubscribeEvents returns a subscription to the router's events with a
 // channel of the given capacity (0: 1024). Events are published from the
-// peer writer goroutines (sent), the sweeper (expired) and the peer loops
-// (added, dropped); order across kinds is not guaranteed. After Stop the
-// returned subscription's channel is already closed.
+// peer writer goroutines (sent), the sweeper (expired), the peer loops
+// (added, dropped) and the confirmation handler (acknowledged, refused);
+// order across kinds is not guaranteed. After Stop the returned
+// subscription's channel is already closed.
 func (w *Whisper) SubscribeEvents(capacity int) *EventSubscription {
 	return w.events.Subscribe(capacity)
+}
+
+// EventQueue receives router events losslessly: the router appends each
+// event to it and never waits for its reader, which drains it (Ready,
+// Drain). Nothing bounds it but its reader, so the reader must never block
+// between drains (the messenger's Whisper adapter only sorts the events
+// into its own state). Ready is closed by Unsubscribe and by Whisper.Stop;
+// the events queued before are still drained.
+type EventQueue = eventbus.Queue[Event]
+
+// SubscribeEventQueue returns a lossless subscription to the router's
+// events: the same events, from the same goroutines, as SubscribeEvents,
+// none of them dropped. After Stop the returned queue is already closed.
+func (w *Whisper) SubscribeEventQueue() *EventQueue {
+	return w.events.SubscribeQueue()
 }

@@ -99,3 +99,33 @@ func waitPooled(t *testing.T, w *testNode, h common.Hash) {
 	t.Helper()
 	testutil.WaitFor(t, 5*time.Second, "envelope from peer pooled", func() bool { return w.pool.has(h) })
 }
+
+// TestEventQueueLossless: a queue subscriber that does not read loses
+// nothing while a bounded subscriber beside it drops; Stop closes the
+// queue, whose events can still be drained.
+func TestEventQueueLossless(t *testing.T) {
+	w := newTestWhisper(t, nil)
+	q := w.SubscribeEventQueue()
+	sub := w.SubscribeEvents(1)
+	const n = 5000
+	for i := range n {
+		w.events.Publish(Event{Kind: EventEnvelopeExpired, Hash: common.Hash{byte(i), byte(i >> 8)}})
+	}
+	if sub.Dropped() != n-1 || q.Len() != n {
+		t.Fatalf("bounded dropped %d, queue holds %d", sub.Dropped(), q.Len())
+	}
+	w.Stop()
+	if _, ok := <-q.Ready(); !ok {
+		t.Fatal("no signal for the queued events")
+	}
+	if _, ok := <-q.Ready(); ok {
+		t.Fatal("queue not closed by Stop")
+	}
+	evs, open := q.Drain(nil)
+	if !open || len(evs) != n || evs[n-1].Hash != (common.Hash{(n - 1) & 0xff, (n - 1) >> 8}) {
+		t.Fatalf("drained %d (open %v)", len(evs), open)
+	}
+	if late := w.SubscribeEventQueue(); late.Len() != 0 {
+		t.Fatal("queue after Stop holds events")
+	}
+}
