@@ -39,7 +39,10 @@ type Transport interface {
 	// is never reported sent. Each acknowledgement and refusal is reported
 	// too (EnvelopeAcknowledged, EnvelopeRefused). The channel is never
 	// closed; one consumer (the messenger) reads it until Stop. A Transport
-	// that cannot deliver an event without blocking drops it.
+	// does not drop events for a slow consumer: it keeps them until they
+	// are read (whisperadapter), without making its router wait. The
+	// messenger still survives a lost EnvelopeExpired (tests lose events
+	// on purpose with transporttest's SetLoseEvents).
 	EnvelopeEvents() <-chan EnvelopeEvent
 	// PeerCount is the number of peers envelopes can be sent to now. It
 	// never blocks.

@@ -30,7 +30,8 @@ const (
 	DefaultTTL = time.Duration(wproto.StatusTTL) * time.Second
 )
 
-// maxTracked bounds the envelopes we wait for events about.
+// maxTracked is the number of tracked envelopes past which Post forgets
+// those long expired (pruneLocked).
 const maxTracked = 16384
 
 // ErrStopped is returned by Post and the Join methods after Stop.
@@ -41,10 +42,10 @@ type Config struct {
 	PoW     float64
 	PoWTime time.Duration
 	TTL     time.Duration
-	// EventBuffer is the capacity of EnvelopeEvents (default 1024).
-	// Events that do not fit are dropped and counted (DroppedEvents).
-	// Received messages have no buffer here: the router hands them to the
-	// messenger's Sink directly.
+	// EventBuffer is the capacity of EnvelopeEvents (default 1024). Events
+	// that do not fit wait in the adapter (pendingEvents) until the
+	// messenger takes them; none is dropped. Received messages have no
+	// buffer here: the router hands them to the messenger's Sink directly.
 	EventBuffer int
 	// MailServerConfirmations is status-go's setting of that name (default
 	// off): when set, only a mailserver's word makes an envelope sent — its
@@ -94,13 +95,13 @@ type Adapter struct {
 	cfg Config
 	log *zap.Logger
 
-	events  chan messenger.EnvelopeEvent
-	dropped dropCounter
+	events chan messenger.EnvelopeEvent
+	quit   chan struct{} // closed by Stop
 
 	mu      sync.Mutex // guards the fields below
 	posted  map[common.Hash]*tracked
 	subs    map[*subscription]struct{}
-	rsub    *whisper.EventSubscription
+	rq      *whisper.EventQueue
 	started bool
 	stopped bool
 	wg      sync.WaitGroup // the event goroutine
@@ -120,12 +121,13 @@ func New(w *whisper.Whisper, identity *ecdsa.PrivateKey, cfg Config) *Adapter {
 	cfg.setDefaults()
 	return &Adapter{
 		w: w, id: identity, cfg: cfg, log: cfg.Logger.Named("whisperadapter"),
-		events: make(chan messenger.EnvelopeEvent, cfg.EventBuffer),
+		events: make(chan messenger.EnvelopeEvent, cfg.EventBuffer), quit: make(chan struct{}),
 		posted: make(map[common.Hash]*tracked), subs: make(map[*subscription]struct{}),
 	}
 }
 
-// Start subscribes to the router's events and starts the event goroutine.
+// Start subscribes to the router's events (losslessly: SubscribeEventQueue)
+// and starts the event goroutine.
 // Call it before the messenger starts (Post works before Start, but its
 // envelope events are lost).
 func (a *Adapter) Start() error {
@@ -138,28 +140,32 @@ func (a *Adapter) Start() error {
 		return errors.New("whisperadapter: already started")
 	}
 	a.started = true
-	a.rsub = a.w.SubscribeEvents(4096)
+	a.rq = a.w.SubscribeEventQueue()
 	a.wg.Add(1)
-	go a.eventLoop(a.rsub)
+	go a.eventLoop(a.rq)
 	return nil
 }
 
 // Stop removes every open subscription, ends the event goroutine and waits
-// for it. Idempotent.
+// for it; the events the messenger has not taken by then are discarded.
+// Idempotent.
 func (a *Adapter) Stop() error {
 	a.mu.Lock()
-	a.stopped = true
+	if !a.stopped {
+		a.stopped = true
+		close(a.quit)
+	}
 	subs := make([]*subscription, 0, len(a.subs))
 	for s := range a.subs {
 		subs = append(subs, s)
 	}
-	rsub := a.rsub
+	rq := a.rq
 	a.mu.Unlock()
 	for _, s := range subs {
 		s.Unsubscribe()
 	}
-	if rsub != nil {
-		rsub.Unsubscribe()
+	if rq != nil {
+		rq.Unsubscribe()
 	}
 	a.wg.Wait()
 	return nil
@@ -169,12 +175,9 @@ func (a *Adapter) Stop() error {
 // Whisper handshake.
 func (a *Adapter) PeerCount() int { return a.w.PeerCount() }
 
-// EnvelopeEvents implements messenger.Transport.
+// EnvelopeEvents implements messenger.Transport. No event is dropped: what
+// the messenger has not taken yet waits in the adapter (eventLoop).
 func (a *Adapter) EnvelopeEvents() <-chan messenger.EnvelopeEvent { return a.events }
-
-// DroppedEvents reports how many envelope events were lost because
-// EnvelopeEvents was full. Received messages are never dropped here.
-func (a *Adapter) DroppedEvents() uint64 { return a.dropped.events.Load() }
 
 // Post implements messenger.Transport: wrap, sign, encrypt, seal (blocking
 // for up to PoWTime, or until ctx ends) and send through the router.
@@ -229,7 +232,9 @@ func (a *Adapter) untrack(h common.Hash) {
 	delete(a.posted, h)
 }
 
-// pruneLocked forgets envelopes whose expiry event must have been lost.
+// pruneLocked forgets envelopes that expired a minute ago and more: the
+// router reported no expiry for them because they were posted before Start
+// (or after the router stopped).
 func (a *Adapter) pruneLocked() {
 	cutoff := a.cfg.Now().Add(-time.Minute)
 	for h, t := range a.posted {
@@ -239,19 +244,44 @@ func (a *Adapter) pruneLocked() {
 	}
 }
 
-// eventLoop turns router events about our envelopes into messenger
-// envelope events (classify), and each peer that completes the handshake
-// into PeerConnected.
-func (a *Adapter) eventLoop(rsub *whisper.EventSubscription) {
+// eventLoop is the event goroutine. It turns router events about our
+// envelopes into messenger envelope events (classify), and each peer that
+// completes the handshake into PeerConnected, and hands them to the
+// messenger in order; none is lost. It drains the router's queue whenever
+// the router has appended to it — classify is a map lookup, so the router's
+// queue stays short and the router never waits — and keeps what the
+// messenger has not taken yet in pending (see pendingEvents for its
+// bound). It waits on nothing but the two: sending to the messenger blocks
+// only this goroutine, and Stop (quit) ends it at any point.
+func (a *Adapter) eventLoop(rq *whisper.EventQueue) {
 	defer a.wg.Done()
-	for ev := range rsub.C() {
-		for _, out := range a.classify(ev) {
-			select {
-			case a.events <- out:
-			default:
-				a.dropped.events.Add(1)
-				a.log.Warn("envelope event dropped", zap.Stringer("kind", out.Kind))
+	var (
+		pending pendingEvents
+		in      []whisper.Event
+		open    bool
+		ready   = rq.Ready()
+	)
+	for {
+		var out chan<- messenger.EnvelopeEvent // nil, never ready, while nothing waits
+		var next messenger.EnvelopeEvent
+		if pending.len() > 0 {
+			out, next = a.events, pending.front()
+		}
+		select {
+		case <-ready:
+			if in, open = rq.Drain(in); !open {
+				ready = nil // the router stopped: hand over what is left until Stop
 			}
+			for i, ev := range in {
+				for _, e := range a.classify(ev) {
+					pending.push(e)
+				}
+				in[i] = whisper.Event{}
+			}
+		case out <- next:
+			pending.pop()
+		case <-a.quit:
+			return
 		}
 	}
 }

@@ -3,7 +3,6 @@ package whisperadapter
 import (
 	"bytes"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -12,12 +11,6 @@ import (
 	wproto "github.com/statusnode/statusd/protocol/whisper"
 	"github.com/statusnode/statusd/transport/whisper"
 )
-
-// dropCounter counts the envelope events the adapter could not hand over
-// without blocking.
-type dropCounter struct {
-	events atomic.Uint64
-}
 
 // JoinSymmetric implements messenger.Transport: a router filter on topic
 // with key. Messages arriving as P2P messages from trusted peers

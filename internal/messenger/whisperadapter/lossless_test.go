@@ -1,0 +1,203 @@
+package whisperadapter
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/p2p/enode"
+
+	"github.com/statusnode/statusd/internal/messenger"
+	"github.com/statusnode/statusd/lib/testutil"
+	wproto "github.com/statusnode/statusd/protocol/whisper"
+	"github.com/statusnode/statusd/transport/whisper"
+)
+
+// postMany posts n public envelopes with ttl through s and returns their
+// hashes in order.
+func postMany(t *testing.T, s *side, n int, ttl time.Duration) []messenger.EnvelopeHash {
+	t.Helper()
+	topic := wproto.TopicFromName("status")
+	key, err := wproto.SymKeyFromPassword("status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hashes := make([]messenger.EnvelopeHash, n)
+	for i := range hashes {
+		h, err := s.a.Post(context.Background(), messenger.Envelope{Topic: topic, SymKey: &key, Payload: []byte{byte(i), byte(i >> 8)}, TTL: ttl})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hashes[i] = h
+	}
+	return hashes
+}
+
+// routerEvents counts the router's events of kind about hashes on sub
+// (drained by calling the returned function).
+func routerEvents(sub *whisper.EventSubscription, kind whisper.EventKind, hashes []messenger.EnvelopeHash) func() int {
+	ours := make(map[messenger.EnvelopeHash]bool, len(hashes))
+	for _, h := range hashes {
+		ours[h] = true
+	}
+	seen := 0
+	return func() int {
+		for {
+			select {
+			case ev := <-sub.C():
+				if ev.Kind == kind && ours[messenger.EnvelopeHash(ev.Hash)] {
+					seen++
+				}
+			default:
+				return seen
+			}
+		}
+	}
+}
+
+// TestEnvelopeEventsNotLostWhileUnread: the messenger does not read its
+// envelope events while several thousand envelopes are posted, written to
+// a peer, acknowledged by it and expire — more than EventBuffer and the
+// router's own event buffers hold. When it reads, every envelope's sent,
+// acknowledged and expired events arrive, in that order, each once.
+func TestEnvelopeEventsNotLostWhileUnread(t *testing.T) {
+	const n = 3000
+	c := &clock{now: time.Now()}
+	alice, bob := newSide(t, c), newSide(t, c)
+	watch := alice.w.SubscribeEvents(4 * n) // the test's view of the router
+	defer watch.Unsubscribe()
+	link(t, alice.w, bob.w)
+
+	hashes := postMany(t, alice, n, 10*time.Second)
+	acked := routerEvents(watch, whisper.EventEnvelopeAcknowledged, hashes)
+	testutil.WaitFor(t, 30*time.Second, "every envelope acknowledged by bob", func() bool { return acked() == n })
+	c.Add(12 * time.Second) // past the TTL: the sweeper expires them all at once
+	expired := routerEvents(watch, whisper.EventEnvelopeExpired, hashes)
+	testutil.WaitFor(t, 10*time.Second, "every envelope expired", func() bool { return expired() == n })
+
+	bobPeer := enode.ID{2}.String()
+	want := []messenger.EnvelopeEvent{
+		{Kind: messenger.EnvelopeSent, Peer: bobPeer},
+		{Kind: messenger.EnvelopeAcknowledged, Peer: bobPeer},
+		{Kind: messenger.EnvelopeExpired},
+	}
+	got := make(map[messenger.EnvelopeHash]int, n) // events seen per envelope
+	for _, h := range hashes {
+		got[h] = 0
+	}
+	deadline := time.After(10 * time.Second)
+	for seen := 0; seen < len(want)*n; {
+		select {
+		case ev := <-alice.a.EnvelopeEvents():
+			if ev.Kind == messenger.PeerConnected {
+				continue
+			}
+			i, ours := got[ev.Hash]
+			if !ours || i >= len(want) {
+				t.Fatalf("unexpected event %+v", ev)
+			}
+			if w := want[i]; ev.Kind != w.Kind || ev.Peer != w.Peer {
+				t.Fatalf("event %d of %s: %+v, want %v", i, ev.Hash, ev, w.Kind)
+			}
+			got[ev.Hash]++
+			seen++
+		case <-deadline:
+			lost := 0
+			for _, k := range got {
+				lost += len(want) - k
+			}
+			t.Fatalf("%d of %d envelope events lost", lost, len(want)*n)
+		}
+	}
+}
+
+// TestStopWithEventsWaiting: Stop returns, and the event goroutine ends
+// (TestMain's leak check), while thousands of events wait for a messenger
+// that never reads them.
+func TestStopWithEventsWaiting(t *testing.T) {
+	c := &clock{now: time.Now()}
+	s := newSide(t, c)
+	const n = 2000 // more than EventBuffer: the channel is full
+	postMany(t, s, n, 5*time.Second)
+	c.Add(10 * time.Second)
+	testutil.WaitFor(t, 10*time.Second, "the expiries handed to the adapter", func() bool {
+		return len(s.a.events) == cap(s.a.events)
+	})
+	stopped := make(chan struct{})
+	go func() { s.a.Stop(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Stop blocked on events the messenger never took")
+	}
+}
+
+// TestPendingEventsCoalesce: the pending FIFO keeps order, queues a repeat
+// of a waiting fact (same envelope, kind and, for confirmations, peer) or
+// a second PeerConnected in a row only once, queues it again once the
+// first was taken, and keeps order across its compactions.
+func TestPendingEventsCoalesce(t *testing.T) {
+	h1, h2 := messenger.EnvelopeHash{1}, messenger.EnvelopeHash{2}
+	ev := func(h messenger.EnvelopeHash, k messenger.EnvelopeEventKind, peer string) messenger.EnvelopeEvent {
+		return messenger.EnvelopeEvent{Hash: h, Kind: k, Peer: peer}
+	}
+	peerUp := messenger.EnvelopeEvent{Kind: messenger.PeerConnected}
+	var p pendingEvents
+	for _, e := range []messenger.EnvelopeEvent{
+		ev(h1, messenger.EnvelopeSent, "a"), ev(h1, messenger.EnvelopeSent, "b"), // sent once, whoever
+		peerUp, peerUp,
+		ev(h1, messenger.EnvelopeAcknowledged, "a"), ev(h1, messenger.EnvelopeAcknowledged, "b"),
+		ev(h1, messenger.EnvelopeAcknowledged, "a"),
+		ev(h2, messenger.EnvelopeRefused, "a"), ev(h2, messenger.EnvelopeRefused, "a"),
+		peerUp,
+		ev(h1, messenger.EnvelopeExpired, ""), ev(h2, messenger.EnvelopeExpired, ""), ev(h1, messenger.EnvelopeExpired, ""),
+	} {
+		p.push(e)
+	}
+	want := []messenger.EnvelopeEvent{
+		ev(h1, messenger.EnvelopeSent, "a"), peerUp,
+		ev(h1, messenger.EnvelopeAcknowledged, "a"), ev(h1, messenger.EnvelopeAcknowledged, "b"),
+		ev(h2, messenger.EnvelopeRefused, "a"), peerUp,
+		ev(h1, messenger.EnvelopeExpired, ""), ev(h2, messenger.EnvelopeExpired, ""),
+	}
+	if p.len() != len(want) {
+		t.Fatalf("%d waiting, want %d", p.len(), len(want))
+	}
+	for i, w := range want {
+		if got := p.front(); got != w {
+			t.Fatalf("event %d: %+v, want %+v", i, got, w)
+		}
+		p.pop()
+		if i == 0 {
+			p.push(want[0]) // taken: the same fact is queued again
+		}
+	}
+	if p.len() != 1 || p.front() != want[0] {
+		t.Fatalf("after the first was taken: %d waiting", p.len())
+	}
+	p.pop()
+
+	// Order across compactions, with the queue never empty.
+	const n = 5 * compactAfter
+	next := 0
+	for i := range n {
+		p.push(ev(messenger.EnvelopeHash{byte(i), byte(i >> 8)}, messenger.EnvelopeExpired, ""))
+		if i%3 != 0 {
+			continue
+		}
+		if got := p.front().Hash; got != (messenger.EnvelopeHash{byte(next), byte(next >> 8)}) {
+			t.Fatalf("after %d pushes: front %x, want %d", i, got[:2], next)
+		}
+		p.pop()
+		next++
+	}
+	for ; p.len() > 0; next++ {
+		if got := p.front().Hash; got != (messenger.EnvelopeHash{byte(next), byte(next >> 8)}) {
+			t.Fatalf("draining: front %x, want %d", got[:2], next)
+		}
+		p.pop()
+	}
+	if next != n || len(p.keys) != 0 || p.head != 0 {
+		t.Fatalf("took %d of %d; %d keys left, head %d", next, n, len(p.keys), p.head)
+	}
+}
