@@ -15,9 +15,15 @@ import (
 	"github.com/statusnode/statusd/storage/messengerstore"
 )
 
-// maxTracked bounds the envelopes whose events we wait for, and the events
-// that arrived before their envelope was registered.
+// maxTracked bounds the events that arrived before their envelope was
+// registered. Past that many registered envelopes, envelopePosted forgets
+// the oldest ones that are done (their expiry applied) or stale.
 const maxTracked = 16384
+
+// staleAfter is the age at which a registered envelope whose expiry was
+// never applied is taken to have lost its EnvelopeExpired (a Transport
+// that drops events); no envelope the messenger posts lives that long.
+const staleAfter = time.Hour
 
 // maxConfirmations bounds the Whisper confirmations kept per message (the
 // newest are kept).
@@ -44,8 +50,8 @@ type deliveries struct {
 	log *zap.Logger
 
 	mu      sync.Mutex
-	byHash  map[EnvelopeHash][]string // status IDs each posted envelope carries
-	order   []EnvelopeHash
+	byHash  map[EnvelopeHash][]string        // status IDs each posted envelope carries, until its expiry
+	order   []registered                     // byHash's envelopes (and some done), oldest first
 	early   map[EnvelopeHash][]EnvelopeEvent // events seen before envelopePosted, in order
 	pending []EnvelopeHash
 	events  []Event  // to publish once mu is released; guarded by mu
@@ -109,24 +115,49 @@ func (d *deliveries) mapOutgoing(self *ecdsa.PublicKey, msgs []mvds.Message, mvd
 	return ids
 }
 
+// registered is one envelopePosted call.
+type registered struct {
+	hash EnvelopeHash
+	at   time.Time
+}
+
 // envelopePosted registers the status messages an envelope carries and
-// applies an event that raced ahead of the registration.
+// applies an event that raced ahead of the registration. The registration
+// lasts until the envelope's EnvelopeExpired (its last event) is applied,
+// however many envelopes are posted meanwhile: under a burst the events
+// arrive late, never lost (the Transport keeps them).
 func (d *deliveries) envelopePosted(h EnvelopeHash, ids []string) {
 	d.mu.Lock()
 	defer d.unlockAndPublish()
-	if len(d.order) >= maxTracked {
-		delete(d.byHash, d.order[0])
-		d.order = d.order[1:]
-	}
+	d.forgetLocked()
 	d.byHash[h] = ids
-	d.order = append(d.order, h)
+	d.order = append(d.order, registered{hash: h, at: d.now()})
 	if evs, ok := d.early[h]; ok {
 		delete(d.early, h)
 		tx := d.begin()
 		for _, ev := range evs {
 			d.applyTx(tx, ev, ids)
+			if ev.Kind == EnvelopeExpired {
+				delete(d.byHash, h)
+			}
 		}
 		tx.commit()
+	}
+}
+
+// forgetLocked trims order once it holds maxTracked registrations: from
+// the oldest on, those whose expiry was applied (no longer in byHash) and
+// those older than staleAfter. It stops at the oldest live one, so order
+// holds at most the envelopes registered since then.
+func (d *deliveries) forgetLocked() {
+	cutoff := d.now().Add(-staleAfter)
+	for len(d.order) >= maxTracked {
+		r := d.order[0]
+		if _, live := d.byHash[r.hash]; live && r.at.After(cutoff) {
+			return
+		}
+		delete(d.byHash, r.hash)
+		d.order = d.order[1:]
 	}
 }
 
@@ -143,6 +174,9 @@ func (d *deliveries) onEnvelopes(evs []EnvelopeEvent) {
 	for _, ev := range evs {
 		if ids, ok := d.byHash[ev.Hash]; ok {
 			d.applyTx(tx, ev, ids)
+			if ev.Kind == EnvelopeExpired {
+				delete(d.byHash, ev.Hash) // its last event
+			}
 			continue
 		}
 		if _, known := d.early[ev.Hash]; !known {
