@@ -84,8 +84,8 @@
 // envelope, when the Transport has a peer (PeerCount, PeerConnected);
 // it expires only once Config.PublicRetryWindow (24 h) has passed, and a
 // restart loses none (publicChats.run). One still queued a TTL after its
-// last envelope's expiry is re-posted too, so a lost expiry event (a full
-// event channel) delays it by at most a retry tick. Recipients are identities (MVDS
+// last envelope's expiry is re-posted too, so an expiry event a Transport
+// lost (whisperadapter loses none) delays it by at most a retry tick. Recipients are identities (MVDS
 // peers); the installation whose message carried each ACK is recorded.
 // A change of state writes the delivery record alone; reading a message
 // takes its state from there (the message record is not rewritten).

@@ -36,8 +36,8 @@ type publicChats struct {
 	due map[string]bool // queued public messages whose last envelope expired unsent; guarded by mu
 	// expiry is when the last envelope posted for a queued public message
 	// expires; guarded by mu. A message still queued a TTL after that is
-	// due even if the Transport's expiry event never came (a full event
-	// channel loses events).
+	// due even if the Transport's expiry event never came (a Transport
+	// that loses events; whisperadapter does not).
 	expiry map[string]time.Time
 }
 
