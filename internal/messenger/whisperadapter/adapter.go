@@ -251,8 +251,9 @@ func (a *Adapter) pruneLocked() {
 // the router has appended to it — classify is a map lookup, so the router's
 // queue stays short and the router never waits — and keeps what the
 // messenger has not taken yet in pending (see pendingEvents for its
-// bound). It waits on nothing but the two: sending to the messenger blocks
-// only this goroutine, and Stop (quit) ends it at any point.
+// bound). A send to the messenger blocks only this goroutine, and it is a
+// case of the same select as the router's queue and Stop (quit), which
+// ends the goroutine at any point.
 func (a *Adapter) eventLoop(rq *whisper.EventQueue) {
 	defer a.wg.Done()
 	var (
