@@ -2,6 +2,7 @@ package whisperadapter
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -199,5 +200,64 @@ func TestPendingEventsCoalesce(t *testing.T) {
 	}
 	if next != n || len(p.keys) != 0 || p.head != 0 {
 		t.Fatalf("took %d of %d; %d keys left, head %d", next, n, len(p.keys), p.head)
+	}
+}
+
+// TestBurstDeliveryStates: a burst of public messages sent through a
+// messenger over the adapter to a peer that acknowledges ends with every
+// message sent, each with the peer's acknowledgement, and stays so after
+// the envelopes expire.
+func TestBurstDeliveryStates(t *testing.T) {
+	if testing.Short() {
+		t.Skip("burst")
+	}
+	const n = 1500
+	c := &clock{now: time.Now()}
+	node := newSide(t, c)
+	acker := newRouter(t, c.Now)
+	m := startMessenger(t, node, c)
+	link(t, node.w, acker)
+	ids := make([]string, n)
+	for i := range ids {
+		id, err := m.Send(context.Background(), "status", messenger.Draft{Text: fmt.Sprintf("burst %d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = id
+	}
+	sentAll := func() bool {
+		for _, id := range ids {
+			if d := delivery(t, m, id); d.State != messenger.DeliverySent || len(d.Confirmations) != 1 {
+				return false
+			}
+		}
+		return true
+	}
+	testutil.WaitFor(t, 30*time.Second, "every message sent and acknowledged", sentAll)
+	events := m.Subscribe(2 * n)
+	defer events.Unsubscribe()
+	c.Add(20 * time.Second) // past the TTL: every envelope expires
+	expired := make(map[string]bool, n)
+	testutil.WaitFor(t, 10*time.Second, "every expiry applied", func() bool {
+		for {
+			select {
+			case ev := <-events.C():
+				if e, ok := ev.(messenger.EnvelopeStateEvent); ok && e.Kind == messenger.EnvelopeExpired {
+					for _, id := range e.MessageIDs {
+						expired[id] = true
+					}
+				}
+			default:
+				for _, id := range ids {
+					if !expired[id] {
+						return false
+					}
+				}
+				return true
+			}
+		}
+	})
+	if !sentAll() {
+		t.Fatal("a message left sent after its envelope expired")
 	}
 }
