@@ -213,7 +213,7 @@ var Catalog = &api.Docs{
 			Doc: "The known mailservers' enode URLs — configured ([mailserver] servers), the fleet's, and those found by discovery (docs/PROTOCOL.md §4.7) — in the order requests without mailServerPeer try them (the selected one first).",
 		},
 		"github.com/statusnode/statusd/api/mailserver.API.Track": {
-			Doc:    "Add 4-byte hex topics to the tracked set. While the node has Whisper peers, time passes as covered for tracked topics (online coverage), and with [mailserver] backfill the first known mailserver to connect is asked for what is missing since their last covered time. Returns the whole tracked set.",
+			Doc:    "Add 4-byte hex topics to the tracked set. While the node has Whisper peers, time passes as covered for tracked topics (online coverage), and with [mailserver] backfill the first known mailserver to connect is asked for every part of the last 24 hours they miss. Returns the whole tracked set.",
 			Params: []string{"topics"},
 			Examples: []api.Example{
 				{Title: "Track the \"status\" topic", Params: `[["0xcd423760"]]`, Result: `["0xcd423760"]`},

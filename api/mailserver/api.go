@@ -100,8 +100,8 @@ func (a *API) FillGaps(ctx context.Context, req FillGapsRequest) ([]TopicRanges,
 // Track is mailserver_track(topics): add 4-byte hex topics to the tracked
 // set. While the node has Whisper peers, time passes as covered for
 // tracked topics (online coverage), and with [mailserver] backfill the
-// first known mailserver to connect is asked for what is missing
-// since their last covered time. Returns the whole tracked set.
+// first known mailserver to connect is asked for every part of the last
+// 24 hours they miss. Returns the whole tracked set.
 //
 // Example: Track the "status" topic
 //

@@ -55,10 +55,9 @@ type ClientConfig struct {
 	// the largest TTL + 10 s (default whisper.DefaultTTL + 10 s = 60 s).
 	Overlap    time.Duration
 	OnlineTick time.Duration // online-coverage tick (default 10 s)
-	// Backfill fetches from the last covered time of each tracked topic
-	// when the first mailserver connects (configured, or found by discovery
-	// with selection running); with no coverage it
-	// starts BackfillWindow ago (default 24 h, §8).
+	// Backfill fetches every gap of each tracked topic within the last
+	// BackfillWindow (default 24 h, §8) when the first mailserver connects
+	// (configured, or found by discovery with selection running).
 	Backfill       bool
 	BackfillWindow time.Duration
 	SeenRetention  time.Duration    // dedupe memory (default 7 days)

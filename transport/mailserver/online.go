@@ -125,6 +125,10 @@ type onlineState struct {
 
 // loop records online coverage every OnlineTick, prunes the dedupe memory
 // and runs the backfill when a configured or found mailserver connects.
+// The router's peer event starts the backfill at once; each tick also
+// looks for a mailserver already connected, so a peer event the bounded
+// subscription dropped (or one from before Start) delays the backfill by
+// at most one tick instead of skipping it.
 func (c *Client) loop(sub *whisper.EventSubscription) {
 	defer c.wg.Done()
 	defer sub.Unsubscribe()
@@ -134,6 +138,11 @@ func (c *Client) loop(sub *whisper.EventSubscription) {
 	backfilled := !c.cfg.Backfill
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	startBackfill := func(ms *enode.Node) {
+		backfilled = true
+		c.wg.Add(1)
+		go func() { defer c.wg.Done(); c.backfill(ctx, ms) }()
+	}
 	events := sub.C()
 	for {
 		select {
@@ -141,6 +150,11 @@ func (c *Client) loop(sub *whisper.EventSubscription) {
 			return
 		case <-t.C:
 			c.tick(&st, c.cfg.Now())
+			if !backfilled {
+				if ms := c.connectedCandidate(); ms != nil {
+					startBackfill(ms)
+				}
+			}
 		case ev, ok := <-events:
 			if !ok {
 				events = nil // router stopped
@@ -150,12 +164,21 @@ func (c *Client) loop(sub *whisper.EventSubscription) {
 				continue
 			}
 			if ms := c.candidate(ev.Peer); ms != nil {
-				backfilled = true
-				c.wg.Add(1)
-				go func() { defer c.wg.Done(); c.backfill(ctx, ms) }()
+				startBackfill(ms)
 			}
 		}
 	}
+}
+
+// connectedCandidate returns the first configured, then found, mailserver
+// that is a connected Whisper peer, or nil.
+func (c *Client) connectedCandidate() *enode.Node {
+	for _, ms := range append(slices.Clone(c.cfg.Mailservers), c.Mailservers()...) {
+		if c.router.HasPeer(ms.ID()) {
+			return ms
+		}
+	}
+	return nil
 }
 
 // tick extends the covered range of every tracked topic while the node has
@@ -208,23 +231,18 @@ func (c *Client) configured(id enode.ID) *enode.Node {
 	return c.cfg.Mailservers[i]
 }
 
-// backfill fills, for every tracked topic, the gaps from its last covered
-// second (or BackfillWindow ago) to now.
+// backfill fills, for every tracked topic, every gap of the last
+// BackfillWindow. Not only what follows the last covered second: online
+// coverage may already have been recorded since the node came back (a
+// relay connected before the mailserver), and the gap before it is the one
+// to fetch.
 func (c *Client) backfill(ctx context.Context, ms *enode.Node) {
 	topics, err := c.gaps.Tracked()
 	now := c.cfg.Now()
+	from := uint32(now.Add(-c.cfg.BackfillWindow).Unix())
 	for _, t := range topics {
 		if err != nil {
 			break
-		}
-		from := uint32(now.Add(-c.cfg.BackfillWindow).Unix())
-		cov, cerr := c.gaps.Covered(t)
-		if cerr != nil {
-			err = cerr
-			break
-		}
-		if n := len(cov); n > 0 && cov[n-1].To > from {
-			from = cov[n-1].To
 		}
 		err = c.FillGaps(ctx, ms, []wproto.Topic{t}, from, uint32(now.Unix()))
 	}

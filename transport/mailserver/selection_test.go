@@ -316,3 +316,123 @@ func TestBackfillFromFoundMailserver(t *testing.T) {
 		return d == 1
 	})
 }
+
+// TestBackfillWithoutPeerEvent: the configured mailserver connected before
+// the client subscribed to the router's events, so no peer event announces
+// it (as when the bounded subscription drops one); the next online tick
+// finds it connected and the backfill still runs.
+func TestBackfillWithoutPeerEvent(t *testing.T) {
+	m := newMailserverNode(t, "m")
+	s := newNode(t, "sender")
+	connect(t, s, m.testNode)
+	key, err := wproto.SymKeyFromPassword("status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	topic := wproto.TopicFromName("status")
+	post(t, s, &key, topic, "while-away")
+	testutil.WaitFor(t, 10*time.Second, "archived", func() bool {
+		n, _ := m.arch.Count(context.Background())
+		return n == 1
+	})
+
+	c := newNode(t, "client")
+	connect(t, c, m.testNode)
+	cl, err := NewClient(ClientConfig{
+		NodeKey: c.key, Store: storage.NewTable(storage.NewMemory(), TableName),
+		Mailservers: []*enode.Node{m.self()}, Timeout: time.Second, OnlineTick: 20 * time.Millisecond,
+		Backfill: true,
+	}, c.w, zaptest.NewLogger(t).Named("client"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.w.SetEnvelopeHook(EnvelopeHook(nil, cl))
+	if err := cl.Track(topic); err != nil {
+		t.Fatal(err)
+	}
+	events := cl.Subscribe(16)
+	defer events.Unsubscribe()
+	if err := cl.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cl.Stop() })
+	deadline := time.After(10 * time.Second)
+	for filled := false; !filled; {
+		select {
+		case ev := <-events.C():
+			filled = ev.Kind == EventGapFilled && ev.Topic == topic
+		case <-deadline:
+			t.Fatal("no backfill from the mailserver connected before Start")
+		}
+	}
+}
+
+// TestBackfillFetchesTheGapBeforeOnlineCoverage: online coverage recorded
+// since the node came back (a relay connected before the mailserver) must
+// not hide the gap before it: the backfill fetches every gap of its
+// window, not only what follows the last covered second.
+func TestBackfillFetchesTheGapBeforeOnlineCoverage(t *testing.T) {
+	m := newMailserverNode(t, "m")
+	s := newNode(t, "sender")
+	connect(t, s, m.testNode)
+	key, err := wproto.SymKeyFromPassword("status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	topic := wproto.TopicFromName("status")
+	post(t, s, &key, topic, "while-away")
+	testutil.WaitFor(t, 10*time.Second, "archived", func() bool {
+		n, _ := m.arch.Count(context.Background())
+		return n == 1
+	})
+
+	// The topic was covered from two hours until one hour before the
+	// message (the last session), and online coverage runs from 100 s
+	// after it (beyond the overlap) on: the message is in the gap before.
+	c := newNode(t, "client")
+	sent := time.Now()
+	store := storage.NewTable(storage.NewMemory(), TableName)
+	cl, err := NewClient(ClientConfig{
+		NodeKey: c.key, Store: store, Mailservers: []*enode.Node{m.self()}, Timeout: time.Second,
+		OnlineTick: time.Hour, Backfill: true,
+	}, c.w, zaptest.NewLogger(t).Named("client"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.w.SetEnvelopeHook(EnvelopeHook(nil, cl))
+	col := collect(t, c.w, &key, topic)
+	if err := cl.Track(topic); err != nil {
+		t.Fatal(err)
+	}
+	unix := func(t time.Time) uint32 { return uint32(t.Unix()) }
+	for _, r := range []Range{
+		{From: unix(sent.Add(-2 * time.Hour)), To: unix(sent.Add(-time.Hour))},
+		{From: unix(sent.Add(100 * time.Second)), To: unix(sent.Add(time.Hour))},
+	} {
+		if err := cl.Cover(topic, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	events := cl.Subscribe(16)
+	defer events.Unsubscribe()
+	if err := cl.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cl.Stop() })
+	connect(t, c, m.testNode)
+	// The envelope also comes live from the mailserver's pool; the gap
+	// around it filled is what says the backfill fetched it.
+	deadline := time.After(10 * time.Second)
+	for filled := false; !filled; {
+		select {
+		case ev := <-events.C():
+			filled = ev.Kind == EventGapFilled && ev.Topic == topic && ev.Range.From <= unix(sent) && unix(sent) <= ev.Range.To
+		case <-deadline:
+			t.Fatal("the gap before the online coverage was not filled")
+		}
+	}
+	testutil.WaitFor(t, 5*time.Second, "the message shown", func() bool {
+		d, _, _ := col.count()
+		return d == 1
+	})
+}
