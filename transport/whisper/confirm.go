@@ -10,7 +10,8 @@ import (
 )
 
 // maxPendingBatches bounds the batches per peer that wait for the peer's
-// acknowledgement; the oldest are forgotten first.
+// acknowledgement; the oldest are forgotten first, and their local
+// envelopes are then reported as written (add).
 const maxPendingBatches = 1024
 
 // pendingBatches are our batches to one peer that carried local
@@ -27,18 +28,31 @@ type pendingBatch struct {
 	refused map[common.Hash]bool
 }
 
-func (pb *pendingBatches) add(batch common.Hash, local []common.Hash) {
+// add records a batch written with local envelopes. When that makes more
+// than maxPendingBatches wait, it forgets the oldest and returns its local
+// envelopes that the peer did not refuse: written long ago, their
+// acknowledgement is no longer awaited, and the caller reports them as
+// written without confirmation, so that they are not left unsent.
+func (pb *pendingBatches) add(batch common.Hash, local []common.Hash) (forgotten []common.Hash) {
 	pb.mu.Lock()
 	defer pb.mu.Unlock()
 	if pb.byKey == nil {
 		pb.byKey = make(map[common.Hash]*pendingBatch)
 	}
 	if len(pb.order) >= maxPendingBatches {
+		if old := pb.byKey[pb.order[0]]; old != nil {
+			for _, h := range old.local {
+				if !old.refused[h] {
+					forgotten = append(forgotten, h)
+				}
+			}
+		}
 		delete(pb.byKey, pb.order[0])
 		pb.order = pb.order[1:]
 	}
 	pb.byKey[batch] = &pendingBatch{local: local}
 	pb.order = append(pb.order, batch)
+	return forgotten
 }
 
 // refuse records the peer's refusals for a pending batch and returns those

@@ -166,3 +166,32 @@ func TestConfirmationsWithRawPeer(t *testing.T) {
 		t.Fatalf("reported %v", state)
 	}
 }
+
+// TestForgottenBatchReportsItsEnvelopes: a batch whose acknowledgement is
+// still awaited after maxPendingBatches newer ones is forgotten, and its
+// local envelopes that the peer did not refuse come back to be reported
+// as written; the newer batches still wait.
+func TestForgottenBatchReportsItsEnvelopes(t *testing.T) {
+	var pb pendingBatches
+	first := common.Hash{0xf1}
+	kept, refused := common.Hash{1}, common.Hash{2}
+	if got := pb.add(first, []common.Hash{kept, refused}); len(got) != 0 {
+		t.Fatalf("forgot %v with room left", got)
+	}
+	pb.refuse(wproto.MessageResponse{Batch: first, Errors: []wproto.EnvelopeError{{Hash: refused}}})
+	for i := 1; i < maxPendingBatches; i++ {
+		if got := pb.add(common.Hash{0xb0, byte(i), byte(i >> 8)}, []common.Hash{{3}}); len(got) != 0 {
+			t.Fatalf("batch %d: forgot %v with room left", i, got)
+		}
+	}
+	got := pb.add(common.Hash{0xee}, []common.Hash{{4}})
+	if len(got) != 1 || got[0] != kept {
+		t.Fatalf("forgotten: %v, want only %v", got, kept)
+	}
+	if pb.ack(first) != nil {
+		t.Fatal("the forgotten batch is still waiting")
+	}
+	if out := pb.ack(common.Hash{0xee}); len(out) != 1 {
+		t.Fatalf("newest batch acknowledged: %v", out)
+	}
+}

@@ -59,7 +59,10 @@ type Event struct {
 	// Confirm is set on EventEnvelopeSent when the peer advertised
 	// confirmations (§4.6): the batch waits for its acknowledgement, and
 	// the envelope's fate there follows as EventEnvelopeAcknowledged or
-	// EventEnvelopeRefused (unless the peer leaves first).
+	// EventEnvelopeRefused (unless the peer leaves first). When the
+	// acknowledgement is still awaited after maxPendingBatches newer
+	// batches to that peer, the router stops waiting and reports the
+	// envelope again as EventEnvelopeSent without Confirm.
 	Confirm bool
 }
 

@@ -322,7 +322,9 @@ func (p *peer) writeBatch(batch []*entry) error {
 			}
 		}
 		if len(local) > 0 {
-			p.pending.add(wproto.BatchHash(body), local)
+			for _, h := range p.pending.add(wproto.BatchHash(body), local) {
+				p.w.events.Publish(Event{Kind: EventEnvelopeSent, Hash: h, Peer: p.id})
+			}
 		}
 	}
 	if err := p.write(wproto.MessagesCode, body); err != nil {
