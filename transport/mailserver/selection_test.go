@@ -275,19 +275,7 @@ func TestFoundMailserversBounded(t *testing.T) {
 // mailserver, the first mailserver found by discovery that connects fills
 // the tracked topics' history, as a configured one would.
 func TestBackfillFromFoundMailserver(t *testing.T) {
-	m := newMailserverNode(t, "m")
-	s := newNode(t, "sender")
-	connect(t, s, m.testNode)
-	key, err := wproto.SymKeyFromPassword("status")
-	if err != nil {
-		t.Fatal(err)
-	}
-	topic := wproto.TopicFromName("status")
-	post(t, s, &key, topic, "while-away")
-	testutil.WaitFor(t, 10*time.Second, "archived", func() bool {
-		n, _ := m.arch.Count(context.Background())
-		return n == 1
-	})
+	m, key, topic := archivedMessage(t)
 
 	c := newNode(t, "client")
 	ping := &fakePing{rtt: map[enode.ID]time.Duration{m.self().ID(): time.Millisecond}}
@@ -302,15 +290,7 @@ func TestBackfillFromFoundMailserver(t *testing.T) {
 	cl.AddMailserver(m.self())
 	// The envelope may also come live from the mailserver's pool; the gap
 	// filled is what says the backfill ran.
-	deadline := time.After(10 * time.Second)
-	for filled := false; !filled; {
-		select {
-		case ev := <-events.C():
-			filled = ev.Kind == EventGapFilled && ev.Topic == topic
-		case <-deadline:
-			t.Fatal("no backfill from the found mailserver")
-		}
-	}
+	waitGapFilled(t, events, topic, 0, "no backfill from the found mailserver")
 	testutil.WaitFor(t, 5*time.Second, "the message shown", func() bool {
 		d, _, _ := col.count()
 		return d == 1
@@ -322,19 +302,7 @@ func TestBackfillFromFoundMailserver(t *testing.T) {
 // it (as when the bounded subscription drops one); the next online tick
 // finds it connected and the backfill still runs.
 func TestBackfillWithoutPeerEvent(t *testing.T) {
-	m := newMailserverNode(t, "m")
-	s := newNode(t, "sender")
-	connect(t, s, m.testNode)
-	key, err := wproto.SymKeyFromPassword("status")
-	if err != nil {
-		t.Fatal(err)
-	}
-	topic := wproto.TopicFromName("status")
-	post(t, s, &key, topic, "while-away")
-	testutil.WaitFor(t, 10*time.Second, "archived", func() bool {
-		n, _ := m.arch.Count(context.Background())
-		return n == 1
-	})
+	m, _, topic := archivedMessage(t)
 
 	c := newNode(t, "client")
 	connect(t, c, m.testNode)
@@ -356,15 +324,7 @@ func TestBackfillWithoutPeerEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cl.Stop() })
-	deadline := time.After(10 * time.Second)
-	for filled := false; !filled; {
-		select {
-		case ev := <-events.C():
-			filled = ev.Kind == EventGapFilled && ev.Topic == topic
-		case <-deadline:
-			t.Fatal("no backfill from the mailserver connected before Start")
-		}
-	}
+	waitGapFilled(t, events, topic, 0, "no backfill from the mailserver connected before Start")
 }
 
 // TestBackfillFetchesTheGapBeforeOnlineCoverage: online coverage recorded
@@ -372,19 +332,7 @@ func TestBackfillWithoutPeerEvent(t *testing.T) {
 // not hide the gap before it: the backfill fetches every gap of its
 // window, not only what follows the last covered second.
 func TestBackfillFetchesTheGapBeforeOnlineCoverage(t *testing.T) {
-	m := newMailserverNode(t, "m")
-	s := newNode(t, "sender")
-	connect(t, s, m.testNode)
-	key, err := wproto.SymKeyFromPassword("status")
-	if err != nil {
-		t.Fatal(err)
-	}
-	topic := wproto.TopicFromName("status")
-	post(t, s, &key, topic, "while-away")
-	testutil.WaitFor(t, 10*time.Second, "archived", func() bool {
-		n, _ := m.arch.Count(context.Background())
-		return n == 1
-	})
+	m, key, topic := archivedMessage(t)
 
 	// The topic was covered from two hours until one hour before the
 	// message (the last session), and online coverage runs from 100 s
@@ -422,17 +370,47 @@ func TestBackfillFetchesTheGapBeforeOnlineCoverage(t *testing.T) {
 	connect(t, c, m.testNode)
 	// The envelope also comes live from the mailserver's pool; the gap
 	// around it filled is what says the backfill fetched it.
-	deadline := time.After(10 * time.Second)
-	for filled := false; !filled; {
-		select {
-		case ev := <-events.C():
-			filled = ev.Kind == EventGapFilled && ev.Topic == topic && ev.Range.From <= unix(sent) && unix(sent) <= ev.Range.To
-		case <-deadline:
-			t.Fatal("the gap before the online coverage was not filled")
-		}
-	}
+	waitGapFilled(t, events, topic, unix(sent), "the gap before the online coverage was not filled")
 	testutil.WaitFor(t, 5*time.Second, "the message shown", func() bool {
 		d, _, _ := col.count()
 		return d == 1
 	})
+}
+
+// archivedMessage starts a mailserver whose archive holds one message a
+// sender posted on the "status" topic, and returns it with the topic's key.
+func archivedMessage(t *testing.T) (*mailserverNode, wproto.SymKey, wproto.Topic) {
+	t.Helper()
+	m := newMailserverNode(t, "m")
+	s := newNode(t, "sender")
+	connect(t, s, m.testNode)
+	key, err := wproto.SymKeyFromPassword("status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	topic := wproto.TopicFromName("status")
+	post(t, s, &key, topic, "while-away")
+	testutil.WaitFor(t, 10*time.Second, "archived", func() bool {
+		n, _ := m.arch.Count(context.Background())
+		return n == 1
+	})
+	return m, key, topic
+}
+
+// waitGapFilled waits up to 10 s for an EventGapFilled of topic (whose
+// range holds at, unless at is 0) and fails the test with failure if none
+// comes.
+func waitGapFilled(t *testing.T, events *Subscription, topic wproto.Topic, at uint32, failure string) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case ev := <-events.C():
+			if ev.Kind == EventGapFilled && ev.Topic == topic && (at == 0 || ev.Range.From <= at && at <= ev.Range.To) {
+				return
+			}
+		case <-deadline:
+			t.Fatal(failure)
+		}
+	}
 }
