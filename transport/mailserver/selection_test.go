@@ -306,18 +306,7 @@ func TestBackfillWithoutPeerEvent(t *testing.T) {
 
 	c := newNode(t, "client")
 	connect(t, c, m.testNode)
-	cl, err := NewClient(ClientConfig{
-		NodeKey: c.key, Store: storage.NewTable(storage.NewMemory(), TableName),
-		Mailservers: []*enode.Node{m.self()}, Timeout: time.Second, OnlineTick: 20 * time.Millisecond,
-		Backfill: true,
-	}, c.w, zaptest.NewLogger(t).Named("client"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.w.SetEnvelopeHook(EnvelopeHook(nil, cl))
-	if err := cl.Track(topic); err != nil {
-		t.Fatal(err)
-	}
+	cl := backfillClient(t, c, m, topic, 20*time.Millisecond)
 	events := cl.Subscribe(16)
 	defer events.Unsubscribe()
 	if err := cl.Start(); err != nil {
@@ -339,19 +328,8 @@ func TestBackfillFetchesTheGapBeforeOnlineCoverage(t *testing.T) {
 	// after it (beyond the overlap) on: the message is in the gap before.
 	c := newNode(t, "client")
 	sent := time.Now()
-	store := storage.NewTable(storage.NewMemory(), TableName)
-	cl, err := NewClient(ClientConfig{
-		NodeKey: c.key, Store: store, Mailservers: []*enode.Node{m.self()}, Timeout: time.Second,
-		OnlineTick: time.Hour, Backfill: true,
-	}, c.w, zaptest.NewLogger(t).Named("client"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.w.SetEnvelopeHook(EnvelopeHook(nil, cl))
+	cl := backfillClient(t, c, m, topic, time.Hour)
 	col := collect(t, c.w, &key, topic)
-	if err := cl.Track(topic); err != nil {
-		t.Fatal(err)
-	}
 	unix := func(t time.Time) uint32 { return uint32(t.Unix()) }
 	for _, r := range []Range{
 		{From: unix(sent.Add(-2 * time.Hour)), To: unix(sent.Add(-time.Hour))},
@@ -413,4 +391,22 @@ func waitGapFilled(t *testing.T, events *Subscription, topic wproto.Topic, at ui
 			t.Fatal(failure)
 		}
 	}
+}
+
+// backfillClient returns a client of node c, not started, with backfill on
+// from its one configured mailserver m, tracking topic.
+func backfillClient(t *testing.T, c *testNode, m *mailserverNode, topic wproto.Topic, tick time.Duration) *Client {
+	t.Helper()
+	cl, err := NewClient(ClientConfig{
+		NodeKey: c.key, Store: storage.NewTable(storage.NewMemory(), TableName),
+		Mailservers: []*enode.Node{m.self()}, Timeout: time.Second, OnlineTick: tick, Backfill: true,
+	}, c.w, zaptest.NewLogger(t).Named("client"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.w.SetEnvelopeHook(EnvelopeHook(nil, cl))
+	if err := cl.Track(topic); err != nil {
+		t.Fatal(err)
+	}
+	return cl
 }
