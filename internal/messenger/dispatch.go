@@ -72,14 +72,22 @@ func (d *dispatcher) run(quit <-chan struct{}) {
 // receive runs the receive path for one Whisper message; pre, when not
 // nil, is message.Receive's result for its payload (precompute). Nothing
 // that fails is shown; every failure is counted by reason and published
-// as a DroppedEvent.
+// as a DroppedEvent. An unsigned message is dropped; the signer of a
+// signed one is recovered only when its path uses it (needsSigner), and
+// a signature that then does not recover is a RuleSignature drop.
 func (d *dispatcher) receive(in inbound, pre *precomputed) {
 	if d.c.posted.has(in.msg.Hash) {
 		return // our own envelope, echoed by the router
 	}
-	if in.msg.Signer == nil {
+	if !in.msg.signed() {
 		d.c.drop(ReasonUnsigned, "", nil)
 		return
+	}
+	if needsSigner(in) {
+		if err := in.msg.recoverSigner(); err != nil {
+			d.c.drop(message.RuleSignature.String(), "", err)
+			return
+		}
 	}
 	switch in.src.kind {
 	case srcPublic:
@@ -89,6 +97,14 @@ func (d *dispatcher) receive(in inbound, pre *precomputed) {
 	case srcDirect:
 		d.receiveDirect(in)
 	}
+}
+
+// needsSigner reports whether the receive path of in uses the Whisper
+// signer: every path but that of a public message in a v1 wrapper with
+// its own signature, whose author that signature names (§1.2); the
+// Whisper signature of such a message is never recovered.
+func needsSigner(in inbound) bool {
+	return in.src.kind != srcPublic || WhisperSignerNeeded(in.msg.Payload)
 }
 
 // handleProtocol decodes and processes a ProtocolMessage (spec §0 first
@@ -344,6 +360,9 @@ func (d *dispatcher) process(data []byte, signer *ecdsa.PublicKey, in inbound, i
 	}
 	r, err := pre.r, pre.err
 	if err != nil {
+		if signer == nil && in.msg.recoverSigner() == nil && in.msg.Signer != nil {
+			sender = message.PubKeyHex(in.msg.Signer) // a wrapped message's relay
+		}
 		d.c.drop(ruleReason(err), sender, err)
 		return outcomeDone
 	}

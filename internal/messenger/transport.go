@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"time"
 
+	"github.com/statusnode/statusd/protocol/message"
 	"github.com/statusnode/statusd/protocol/whisper"
 )
 
@@ -76,13 +77,54 @@ type Envelope struct {
 	TTL     time.Duration    // 0: the transport's default (Status: 10–15 s, §4.4)
 }
 
-// ReceivedMessage is one opened Whisper message.
+// ReceivedMessage is one opened Whisper message. It is unsigned when both
+// Signer and Recover are nil.
 type ReceivedMessage struct {
 	Payload []byte
-	Signer  *ecdsa.PublicKey // recovered from the Whisper signature; nil if unsigned
+	// Signer is the key recovered from the Whisper signature; nil if the
+	// message is unsigned or the Transport left the recovery to Recover.
+	Signer *ecdsa.PublicKey
+	// Recover, set by a Transport that did not recover the signature of a
+	// signed message (Signer nil), recovers it: the signer, or an error
+	// when the signature does not recover. The messenger calls it only on
+	// the receive paths that use the Whisper signer (WhisperSignerNeeded),
+	// on any goroutine; it must be safe for concurrent use and return the
+	// first call's result every time.
+	Recover func() (*ecdsa.PublicKey, error)
 	Topic   whisper.Topic
 	Hash    EnvelopeHash
 	Sent    time.Time // the envelope's sent time (Expiry − TTL)
+}
+
+// signed reports whether the message carries a Whisper signature, valid
+// or not (not yet recovered); it recovers nothing.
+func (m *ReceivedMessage) signed() bool { return m.Signer != nil || m.Recover != nil }
+
+// recoverSigner sets Signer from Recover when the Transport left the
+// recovery to the messenger; the error is Recover's. A no-op when Signer
+// is known or the message is unsigned.
+func (m *ReceivedMessage) recoverSigner() error {
+	if m.Signer != nil || m.Recover == nil {
+		return nil
+	}
+	s, err := m.Recover()
+	if err != nil {
+		return err
+	}
+	m.Signer = s
+	return nil
+}
+
+// WhisperSignerNeeded reports whether the messenger may need the Whisper
+// signer of a signed message with this payload on a public chat: for every
+// payload but a v1 wrapper that carries its own signature, which names the
+// author (docs/PROTOCOL.md §1.2, §0 "Layers on receive"). A Transport may
+// use it to recover at once, where it opens envelopes in parallel, the
+// signatures the messenger will ask Recover for, and to leave the others
+// unrecovered. It only parses the wrapper's fields; it never recovers.
+func WhisperSignerNeeded(payload []byte) bool {
+	w, err := message.DecodeWrapper(payload)
+	return err != nil || len(w.Signature) == 0
 }
 
 // EnvelopeHash identifies an envelope (keccak256 of its RLP, §5.3).

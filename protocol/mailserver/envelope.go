@@ -77,7 +77,8 @@ func OpenRequest(env *whisper.Envelope, keys RequestKeys, now time.Time) (*Reque
 	if err != nil {
 		return nil, err
 	}
-	if m.Src == nil {
+	signer, err := m.Signer() // recovered by the open: no error here
+	if err != nil || signer == nil {
 		return nil, ErrNoSignature
 	}
 	p, form, err := DecodeRequestPayload(m.Payload)
@@ -88,7 +89,7 @@ func OpenRequest(env *whisper.Envelope, keys RequestKeys, now time.Time) (*Reque
 	if err != nil {
 		return nil, err
 	}
-	r.Signer = m.Src
+	r.Signer = signer
 	return r, nil
 }
 

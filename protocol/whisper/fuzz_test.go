@@ -133,7 +133,7 @@ func FuzzOpen(f *testing.F) {
 		} {
 			m, err := open()
 			if err == nil {
-				if m.Src != nil && len(m.Signature) != SignatureLength {
+				if m.Signed() && len(m.Signature) != SignatureLength {
 					t.Fatal("signer without a 65-byte signature")
 				}
 				continue

@@ -87,6 +87,21 @@ type Plaintext struct {
 // A size-field length of 0 is accepted and means "no payload, all padding",
 // as in the reference parser; flag bits 3–7 are ignored. It never panics.
 func ParsePlaintext(raw []byte) (*Plaintext, error) {
+	p, err := splitPlaintext(raw)
+	if err != nil {
+		return nil, err
+	}
+	if p.Signature != nil {
+		if p.Src, err = recoverSigner(raw[:len(raw)-SignatureLength], p.Signature); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// splitPlaintext is ParsePlaintext without the signature recovery: a
+// signature's length and V are checked, Src is left nil.
+func splitPlaintext(raw []byte) (*Plaintext, error) {
 	if len(raw) < FlagsLength {
 		return nil, fmt.Errorf("%w: empty", ErrMessageMalformed)
 	}
@@ -118,19 +133,26 @@ func ParsePlaintext(raw []byte) (*Plaintext, error) {
 	p.Padding = raw[beg+size : end : end]
 	if signed {
 		p.Signature = raw[end:]
-		src, err := recoverSigner(raw[:end], p.Signature)
-		if err != nil {
+		if err := checkSignatureForm(p.Signature); err != nil {
 			return nil, err
 		}
-		p.Src = src
 	}
 	return p, nil
 }
 
+// checkSignatureForm checks what a signature's bytes alone tell: 65
+// bytes with V ∈ {0, 1} (§0).
+func checkSignatureForm(sig []byte) error {
+	if len(sig) != SignatureLength || sig[SignatureLength-1] > 1 {
+		return fmt.Errorf("%w: bad length or V", ErrInvalidSignature)
+	}
+	return nil
+}
+
 // recoverSigner recovers the public key that signed keccak256(signed).
 func recoverSigner(signed, sig []byte) (*ecdsa.PublicKey, error) {
-	if len(sig) != SignatureLength || sig[SignatureLength-1] > 1 {
-		return nil, fmt.Errorf("%w: bad length or V", ErrInvalidSignature)
+	if err := checkSignatureForm(sig); err != nil {
+		return nil, err
 	}
 	pub, err := crypto.SigToPub(crypto.Keccak256(signed), sig)
 	if err != nil {

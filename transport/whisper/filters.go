@@ -28,6 +28,18 @@ type Filter struct {
 	Src      *ecdsa.PublicKey
 	AllowP2P bool
 
+	// SignerWanted, when set, is asked on the goroutine that opens an
+	// envelope whether the subscriber needs the signer of a signed
+	// message with this payload (read-only: it must not keep or modify
+	// payload). When it answers false, the signature is not recovered
+	// before delivery: the message's Signer recovers it on first use, and
+	// a message whose signature does not recover is delivered all the
+	// same, for the subscriber to judge. Otherwise — and always when it
+	// is nil, as for every shh_ filter — the signer is recovered before
+	// delivery and a message whose signature does not recover is not
+	// delivered, as go-ethereum's Whisper does. Ignored when Src is set.
+	SignerWanted func(payload []byte) bool
+
 	id      string
 	maxSize int               // bytes a polled filter holds (Config.FilterBytes)
 	sym     *wproto.SymCipher // KeySym prepared at install; read-only after
@@ -443,12 +455,26 @@ func (fs *Filters) open(e *entry, p2p bool, now time.Time) ([]opened, int) {
 			continue
 		}
 		m := oc.open(f)
-		if m == nil || (f.Src != nil && !m.SignedBy(f.Src)) {
+		if m == nil || !f.accepts(m) {
 			continue
 		}
 		got = append(got, opened{f, m})
 	}
 	return got, oc.tries
+}
+
+// accepts reports whether f takes m, a message its key opened: signed by
+// the expected signer, if f names one; else with a signature that
+// recovers, unless f leaves the recovery to later (SignerWanted).
+func (f *Filter) accepts(m *Message) bool {
+	if f.Src != nil {
+		return m.SignedBy(f.Src)
+	}
+	if !m.HasSignature() || (f.SignerWanted != nil && !f.SignerWanted(m.Payload)) {
+		return true
+	}
+	_, err := m.Signer()
+	return err == nil
 }
 
 // hand pushes what open found to the filters and counts the messages

@@ -14,10 +14,15 @@ import (
 
 // JoinSymmetric implements messenger.Transport: a router filter on topic
 // with key. Messages arriving as P2P messages from trusted peers
-// (mailserver history, §4.5) are accepted too.
+// (mailserver history, §4.5) are accepted too. The router recovers the
+// Whisper signatures messenger.WhisperSignerNeeded asks for, on its
+// opening goroutines; the others (v1 wrappers that carry their own
+// signature) are left to ReceivedMessage.Recover, which on a public chat
+// nobody calls.
 func (a *Adapter) JoinSymmetric(topic wproto.Topic, key wproto.SymKey, sink messenger.Sink) (messenger.Subscription, error) {
 	k := key
-	return a.join(&whisper.Filter{KeySym: &k, Topics: []wproto.Topic{topic}, AllowP2P: true}, sink)
+	return a.join(&whisper.Filter{KeySym: &k, Topics: []wproto.Topic{topic}, AllowP2P: true,
+		SignerWanted: messenger.WhisperSignerNeeded}, sink)
 }
 
 // JoinAsymmetric implements messenger.Transport: a router filter on topics
@@ -40,7 +45,7 @@ func (a *Adapter) join(f *whisper.Filter, sink messenger.Sink) (messenger.Subscr
 		if a.isOwn(m.EnvelopeHash) {
 			return
 		}
-		sink(convert(m))
+		sink(convert(m, f.SignerWanted))
 	})
 	if err != nil {
 		return nil, err
@@ -77,10 +82,22 @@ func (s *subscription) Unsubscribe() {
 }
 
 // convert copies the payload: the router shares the opened message between
-// filters with the same key.
-func convert(m *whisper.Message) messenger.ReceivedMessage {
-	return messenger.ReceivedMessage{
-		Payload: bytes.Clone(m.Payload), Signer: m.Src, Topic: m.Topic,
+// filters with the same key. The signer of a signed message is Signer when
+// the router recovered it (wanted, the filter's SignerWanted, is nil or
+// says so: it then delivered only signatures that recover), or else comes
+// through Recover (the message's Signer, which recovers once; the message
+// is kept until then).
+func convert(m *whisper.Message, wanted func([]byte) bool) messenger.ReceivedMessage {
+	r := messenger.ReceivedMessage{
+		Payload: bytes.Clone(m.Payload), Topic: m.Topic,
 		Hash: messenger.EnvelopeHash(m.EnvelopeHash), Sent: time.Unix(int64(m.Sent), 0),
 	}
+	switch {
+	case !m.HasSignature():
+	case wanted == nil || wanted(m.Payload):
+		r.Signer, _ = m.Signer() // recovered by the router: no work, no error
+	default:
+		r.Recover = m.Signer
+	}
+	return r
 }
