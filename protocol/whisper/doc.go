@@ -63,6 +63,14 @@
 // malformed messages. Honest senders never produce them. A signature's V must
 // be 0 or 1 (§0, §9 item 15); 27/28 or any other value is rejected.
 //
+// Signer recovery. OpenSymmetric and OpenAsymmetric recover the signer at
+// once and fail when the signature does not recover a key. The Known opens
+// the router uses check the signature's form only and leave the recovery
+// — a secp256k1 public-key recovery, the dearest step — to the message's
+// Signer, which runs it once on first use: a v1-wrapped public message,
+// whose author the wrapper's signature names, never pays for it
+// (docs/PROTOCOL.md §1.2).
+//
 // Padding (§5.5). Without caller padding, random bytes from the given reader
 // bring flags + size field + payload (+ 65 when signed) to the next multiple
 // of 256, adding a full 256 bytes when already aligned. Caller padding is
