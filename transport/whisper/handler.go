@@ -1,6 +1,7 @@
 package whisper
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -37,6 +38,7 @@ func (w *Whisper) runPeer(id enode.ID, name string, rw p2p.MsgReadWriter, truste
 		return err
 	}
 	p := newPeer(w, id, rw, disconnect, st, trusted)
+	_, p.ownedPayloads = rw.(ownedPayloads)
 	if err := w.register(p); err != nil {
 		return err
 	}
@@ -156,8 +158,8 @@ func (w *Whisper) handlePacket(p *peer, msg p2p.Msg) error {
 	default:
 		return nil // status again, unknown: counted above, ignored
 	}
-	body := make([]byte, msg.Size)
-	if _, err := io.ReadFull(msg.Payload, body); err != nil {
+	body, err := readBody(msg, p.ownedPayloads)
+	if err != nil {
 		return err
 	}
 	switch code {
@@ -202,6 +204,46 @@ func (w *Whisper) handlePacket(p *peer, msg p2p.Msg) error {
 		w.handleSyncResponse(p, body)
 	}
 	return nil
+}
+
+// ownedPayloads marks the MsgReadWriter that p2p hands Protocol().Run:
+// go-ethereum's p2p reads every message into a buffer of its own, a copy of
+// the decrypted frame that nothing else keeps or writes (p2p/transport.go,
+// checked by TestOwnedPayloadsStayIntact), and wraps it in a *bytes.Reader.
+type ownedPayloads struct{ p2p.MsgReadWriter }
+
+// readBody returns msg's whole payload of msg.Size bytes. When owned (the
+// peer's rw is ownedPayloads) and the payload is a *bytes.Reader holding
+// exactly that, it returns the reader's buffer itself instead of a copy:
+// envelopes decoded from the body alias it (DecodeEnvelopesWire), and a
+// packet of 128 envelopes then costs no 40 KB allocation and copy. Anything
+// else is read into a fresh buffer.
+func readBody(msg p2p.Msg, owned bool) ([]byte, error) {
+	if r, ok := msg.Payload.(*bytes.Reader); ok && owned && r.Len() == int(msg.Size) {
+		var c captured
+		if _, err := r.WriteTo(&c); err != nil {
+			return nil, err
+		}
+		if len(c.b) == int(msg.Size) {
+			return c.b, nil
+		}
+		return nil, fmt.Errorf("whisper: payload of %d bytes, want %d", len(c.b), msg.Size)
+	}
+	body := make([]byte, msg.Size)
+	if _, err := io.ReadFull(msg.Payload, body); err != nil {
+		return nil, err
+	}
+	return body, nil
+}
+
+// captured keeps the slice that bytes.Reader.WriteTo passes it, which is
+// the reader's own buffer. It is used only on owned payloads (readBody), for
+// which keeping that buffer is safe.
+type captured struct{ b []byte }
+
+func (c *captured) Write(b []byte) (int, error) {
+	c.b = b[:len(b):len(b)]
+	return len(b), nil
 }
 
 // maxPacketOverhead allows a packet the RLP around one max-size envelope.

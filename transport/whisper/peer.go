@@ -41,6 +41,10 @@ type peer struct {
 	paceSet  chan float64   // new advertised rates for the writer (code 20)
 	session  uint64         // unique per connection, never 0 (entry.from)
 
+	// ownedPayloads: the read loop may keep packet bodies without copying
+	// them (readBody); set before the read loop starts.
+	ownedPayloads bool
+
 	mu      sync.Mutex
 	known   map[*entry]known // pooled envelopes the peer has
 	behind  bool             // an offer found the queue full: catch up from the pool

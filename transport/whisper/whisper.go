@@ -97,7 +97,7 @@ func (w *Whisper) Protocol() p2p.Protocol {
 		Version: uint(wproto.ProtocolVersion),
 		Length:  wproto.NumberOfMessageCodes,
 		Run: func(p *p2p.Peer, rw p2p.MsgReadWriter) error {
-			return w.runPeer(p.ID(), p.Fullname(), rw, p.Trusted(), func() { p.Disconnect(p2p.DiscSubprotocolError) })
+			return w.runPeer(p.ID(), p.Fullname(), ownedPayloads{rw}, p.Trusted(), func() { p.Disconnect(p2p.DiscSubprotocolError) })
 		},
 		NodeInfo: func() any {
 			return map[string]any{"version": wproto.ProtocolVersionString, "maxMessageSize": w.MaxMessageSize(), "minimumPoW": w.MinPoW()}
