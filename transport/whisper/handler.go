@@ -328,11 +328,13 @@ func (w *Whisper) prepare(es []*entry, now time.Time) []*entry {
 		if s == nil {
 			s = new(powScratch)
 		}
-		for i := lo; i < hi; i++ {
-			e := es[i]
+		for _, e := range es[lo:hi] {
 			e.key, e.bloom = w.pool.keyOf(e.raw), e.env.Bloom()
-			if pooled[i] = w.pool.find(e); pooled[i] == nil {
-				s.envs, s.at = append(s.envs, e.env), append(s.at, i)
+		}
+		w.pool.findAll(es[lo:hi], pooled[lo:hi])
+		for i := lo; i < hi; i++ {
+			if pooled[i] == nil {
+				s.envs, s.at = append(s.envs, es[i].env), append(s.at, i)
 			}
 		}
 		s.pows = slices.Grow(s.pows[:0], len(s.envs))[:len(s.envs)]

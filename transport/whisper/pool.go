@@ -1,7 +1,6 @@
 package whisper
 
 import (
-	"bytes"
 	"hash/maphash"
 	"sync"
 	"sync/atomic"
@@ -31,8 +30,6 @@ type entry struct {
 	// is shared. That peer has it: claim never offers it back, without a
 	// per-envelope entry in the peer's known set.
 	from uint64
-	// next chains pooled entries whose keys collide (pool.mu).
-	next *entry
 
 	hashed atomic.Pointer[common.Hash] // set by hash
 }
@@ -62,35 +59,35 @@ func (w *Whisper) newEntry(e *wproto.Envelope) *entry {
 type pool struct {
 	seed     maphash.Seed // random per pool: peers cannot aim at key collisions
 	mu       sync.RWMutex
-	byKey    map[uint64]*entry // chained through entry.next on collisions
+	index    poolIndex // by wire bytes
 	byExpiry map[uint32][]*entry
 	count    int
 	bytes    int
 }
 
 func newPool() *pool {
-	return &pool{seed: maphash.MakeSeed(), byKey: make(map[uint64]*entry), byExpiry: make(map[uint32][]*entry)}
+	return &pool{seed: maphash.MakeSeed(), byExpiry: make(map[uint32][]*entry)}
 }
 
 // keyOf is the dedupe key of an envelope's wire bytes.
 func (p *pool) keyOf(raw []byte) uint64 { return maphash.Bytes(p.seed, raw) }
-
-// findLocked returns the pooled entry with e's wire bytes, or nil.
-func (p *pool) findLocked(e *entry) *entry {
-	for x := p.byKey[e.key]; x != nil; x = x.next {
-		if bytes.Equal(x.raw, e.raw) {
-			return x
-		}
-	}
-	return nil
-}
 
 // find returns the pooled entry with the same envelope as e (e.key set),
 // or nil.
 func (p *pool) find(e *entry) *entry {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	return p.findLocked(e)
+	return p.index.find(e.key, e.raw)
+}
+
+// findAll sets found[i] to the pooled entry with the same envelope as
+// es[i] (key set), or nil, under one read lock for all of them.
+func (p *pool) findAll(es, found []*entry) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	for i, e := range es {
+		found[i] = p.index.find(e.key, e.raw)
+	}
 }
 
 // add stores e unless the same envelope is already there; it returns the
@@ -98,34 +95,19 @@ func (p *pool) find(e *entry) *entry {
 func (p *pool) add(e *entry) (*entry, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if x := p.findLocked(e); x != nil {
+	if x := p.index.find(e.key, e.raw); x != nil {
 		return x, false
 	}
-	e.next = p.byKey[e.key]
-	p.byKey[e.key] = e
+	p.index.insert(e)
 	p.byExpiry[e.env.Expiry] = append(p.byExpiry[e.env.Expiry], e)
 	p.count++
 	p.bytes += len(e.raw)
 	return e, true
 }
 
-// removeLocked unlinks e from its key's chain.
+// removeLocked removes e from the index.
 func (p *pool) removeLocked(e *entry) {
-	head := p.byKey[e.key]
-	if head == e {
-		if e.next == nil {
-			delete(p.byKey, e.key)
-		} else {
-			p.byKey[e.key] = e.next
-		}
-	} else {
-		for x := head; x != nil; x = x.next {
-			if x.next == e {
-				x.next = e.next
-				break
-			}
-		}
-	}
+	p.index.remove(e)
 	p.count--
 	p.bytes -= len(e.raw)
 }

@@ -28,24 +28,24 @@ func TestPoolKeyCollisions(t *testing.T) {
 		t.Fatal("the same envelope again was added")
 	}
 	if p.find(again) != b || p.find(mk(100, "a")) != a || p.find(mk(300, "c")) != c || p.find(mk(300, "d")) != nil {
-		t.Fatal("find along the chain")
+		t.Fatal("find along the probe sequence")
 	}
 	if n, size := p.stats(); n != 3 || size != len(a.raw)+len(b.raw)+len(c.raw) {
 		t.Fatalf("stats %d, %d", n, size)
 	}
-	// b sits in the middle of the chain (c → b → a).
+	// b sits between a and c in the probe sequence.
 	if n, _ := p.sweep(time.Unix(250, 0)); n != 2 {
 		t.Fatalf("swept %d, want 2", n)
 	}
 	if p.find(a) != nil || p.find(b) != nil || p.find(c) != c || len(p.snapshot()) != 1 {
-		t.Fatal("sweep broke the chain")
+		t.Fatal("sweep broke the probe sequence")
 	}
 	if n, size := p.stats(); n != 1 || size != len(c.raw) {
 		t.Fatalf("stats after sweep %d, %d", n, size)
 	}
 	p.sweep(time.Unix(301, 0))
-	if len(p.byKey) != 0 || len(p.byExpiry) != 0 {
-		t.Fatalf("empty pool keeps %d keys, %d buckets", len(p.byKey), len(p.byExpiry))
+	if p.index.n != 0 || len(p.byExpiry) != 0 {
+		t.Fatalf("empty pool keeps %d keys, %d buckets", p.index.n, len(p.byExpiry))
 	}
 }
 
