@@ -1,6 +1,7 @@
 package whisper
 
 import (
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 
@@ -72,19 +73,6 @@ func (t Topic) Bloom() Bloom {
 // advertises all 0xFF.
 type Bloom [BloomFilterSize]byte
 
-// bloomIndices returns the three bit indices (0..511) of a topic (§5.7):
-// n_j = topic[j], plus 256 when bit j of topic[3] is set.
-func bloomIndices(t Topic) [3]int {
-	var idx [3]int
-	for j := range idx {
-		idx[j] = int(t[j])
-		if t[3]&(1<<uint(j)) != 0 {
-			idx[j] += 256
-		}
-	}
-	return idx
-}
-
 // TopicToBloom computes a topic's bloom exactly as go-ethereum and
 // status-im/whisper do, including their quirk (§5.7, §9 item 14): each of the
 // three bits is *assigned* to its byte (b[i] = 1<<bit), not OR-ed, so when
@@ -92,8 +80,11 @@ func bloomIndices(t Topic) [3]int {
 // envelopes against this exact value, so the quirk must be kept.
 func TopicToBloom(t Topic) Bloom {
 	var b Bloom
-	for _, n := range bloomIndices(t) {
-		b[n/8] = 1 << uint(n%8)
+	for j := range 3 {
+		// The j-th bit index (0..511): topic[j], plus 256 when bit j of
+		// topic[3] is set.
+		n := uint(t[j]) | uint(t[3]>>j&1)<<8
+		b[n/8&(BloomFilterSize-1)] = 1 << (n % 8)
 	}
 	return b
 }
@@ -164,8 +155,9 @@ func (b Bloom) Contains(t Topic) bool {
 // BloomMatch reports whether sample passes filter: (filter | sample) ==
 // filter byte-wise (§5.7), i.e. every bit of sample is set in filter.
 func BloomMatch(filter, sample Bloom) bool {
-	for i := range filter {
-		if filter[i]|sample[i] != filter[i] {
+	for i := 0; i < BloomFilterSize; i += 8 { // a word at a time
+		f := binary.LittleEndian.Uint64(filter[i:])
+		if f|binary.LittleEndian.Uint64(sample[i:]) != f {
 			return false
 		}
 	}

@@ -78,6 +78,24 @@ func TestBloomMatchesNaiveModel(t *testing.T) {
 		if !BloomMatch(FullBloom(), TopicToBloom(sample)) {
 			t.Fatal("full bloom must match every topic")
 		}
+		// Arbitrary blooms, against the byte-wise rule of §5.7: a sample
+		// inside the filter, then one with a single bit more.
+		var f, in Bloom
+		for i := range f {
+			f[i] = byte(r.UintN(256))
+			in[i] = f[i] & byte(r.UintN(256))
+		}
+		out := in
+		bit := r.IntN(512)
+		out[bit/8] |= 1 << (bit % 8)
+		for _, c := range []struct {
+			sample Bloom
+			want   bool
+		}{{in, true}, {out, f[bit/8]&(1<<(bit%8)) != 0}} {
+			if got := BloomMatch(f, c.sample); got != c.want {
+				t.Fatalf("BloomMatch(%x, %x) = %v", f, c.sample, got)
+			}
+		}
 	}
 }
 
