@@ -152,6 +152,18 @@ func (e *Envelope) decode(b []byte, maxSize uint32) error {
 
 // decodeAlias decodes b into e; with alias, Data is a subslice of b.
 func (e *Envelope) decodeAlias(b []byte, maxSize uint32, alias bool) error {
+	if v, ok := decodeCommon(b, maxSize); ok {
+		if !alias {
+			v.Data = append([]byte{}, v.Data...)
+		}
+		*e = v
+		return nil
+	}
+	return e.decodeRLP(b, maxSize, alias)
+}
+
+// decodeRLP is decodeAlias through package rlp, for every shape and error.
+func (e *Envelope) decodeRLP(b []byte, maxSize uint32, alias bool) error {
 	if uint64(len(b)) > uint64(maxSize)+maxEnvelopeRLPOverhead {
 		return fmt.Errorf("%w: %d bytes of RLP", ErrEnvelopeTooLarge, len(b))
 	}
