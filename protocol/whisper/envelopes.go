@@ -78,7 +78,9 @@ type WireEnvelope struct {
 // DecodeEnvelopesWire decodes a Messages packet body as DecodeEnvelopes does,
 // with the same checks and errors, but without copying: each Raw and each
 // Env.Data alias b, so the caller must not modify b afterwards (the router
-// reads every packet into a fresh buffer and forwards Raw as it is).
+// keeps every packet body, devp2p's own buffer or a copy, unmodified and
+// forwards Raw as it is). Envelopes of the common shape are decoded in
+// place (decodeCommon), others through package rlp.
 func DecodeEnvelopesWire(b []byte, maxSize uint32) ([]WireEnvelope, error) {
 	content, rest, err := rlp.SplitList(b)
 	if err != nil {
