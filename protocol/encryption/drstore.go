@@ -3,6 +3,7 @@ package encryption
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 
 	dr "github.com/status-im/doubleratchet"
@@ -71,10 +72,29 @@ func (k drKeys) Get(dh dr.Key, n uint) (dr.Key, bool, error) {
 	return r.MK, true, nil
 }
 
-// Put implements dr.KeysStorage.
+// Put implements dr.KeysStorage. The library stores the key of every
+// message it decrypts (and decryptDR deletes it in the same txn): the
+// writes of a key not stored before are put as fresh, so that put and
+// delete cancel out (txn.putFresh).
 func (k drKeys) Put(sid []byte, dh dr.Key, n uint, mk dr.Key, seq uint) error {
-	k.t.putJSON(KindMessageKey, mkKey(dh, uint32(n)), &mkRecord{SessionID: sid, Seq: seq, MK: mk})
-	k.t.put(KindMessageKeyIndex, mkIndexKey(sid, seq), mkKey(dh, uint32(n)))
+	raw, err := json.Marshal(&mkRecord{SessionID: sid, Seq: seq, MK: mk})
+	if err != nil {
+		return fmt.Errorf("%w: encode %s: %w", ErrStore, KindMessageKey, err)
+	}
+	for _, w := range []struct {
+		kind       Kind
+		key, value []byte
+	}{{KindMessageKey, mkKey(dh, uint32(n)), raw}, {KindMessageKeyIndex, mkIndexKey(sid, seq), mkKey(dh, uint32(n))}} {
+		_, had, err := k.t.get(w.kind, w.key)
+		switch {
+		case err != nil:
+			return err
+		case had:
+			k.t.put(w.kind, w.key, w.value)
+		default:
+			k.t.putFresh(w.kind, w.key, w.value)
+		}
+	}
 	return nil
 }
 

@@ -111,6 +111,7 @@ type Store interface {
 type txn struct {
 	st      Store
 	pending map[string]*Op
+	fresh   map[string]struct{} // pending puts of keys the Store does not hold (putFresh)
 }
 
 func newTxn(st Store) *txn { return &txn{st: st, pending: make(map[string]*Op)} }
@@ -138,8 +139,29 @@ func (t *txn) put(k Kind, key, value []byte) {
 	t.pending[txnKey(k, key)] = &Op{Kind: k, Key: bytes.Clone(key), Value: value}
 }
 
+// putFresh is put of a key the caller knows the Store does not hold. A
+// del of it in the same txn then drops both writes: the Store never sees
+// the key, and no delete marker is left behind. (The message key the
+// ratchet stores for each received message and deletes once it decrypted
+// would otherwise leave two markers a message, which every later walk of
+// the session's key index steps over until the database compacts them.)
+func (t *txn) putFresh(k Kind, key, value []byte) {
+	tk := txnKey(k, key)
+	t.pending[tk] = &Op{Kind: k, Key: bytes.Clone(key), Value: value}
+	if t.fresh == nil {
+		t.fresh = make(map[string]struct{})
+	}
+	t.fresh[tk] = struct{}{}
+}
+
 func (t *txn) del(k Kind, key []byte) {
-	t.pending[txnKey(k, key)] = &Op{Kind: k, Key: bytes.Clone(key), Delete: true}
+	tk := txnKey(k, key)
+	if _, ok := t.fresh[tk]; ok {
+		delete(t.fresh, tk)
+		delete(t.pending, tk)
+		return
+	}
+	t.pending[tk] = &Op{Kind: k, Key: bytes.Clone(key), Delete: true}
 }
 
 // iterate merges the Store's records with pending writes, in key order.
