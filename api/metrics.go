@@ -124,9 +124,19 @@ func (t *callTracker) requests(raw []byte) {
 	}
 }
 
+// notificationPrefix opens every subscription notification go-ethereum's
+// rpc package writes (its message struct encodes jsonrpc, then method, and
+// a notification has no id).
+var notificationPrefix = []byte(`{"jsonrpc":"2.0","method":`)
+
 // responses counts the answers in raw, one message or a batch written to the
-// client. Server-sent notifications (subscriptions) are not answers.
+// client. Server-sent notifications (subscriptions) are not answers; they
+// are recognised by their first bytes and never decoded, since a busy
+// subscription writes one per event.
 func (t *callTracker) responses(raw []byte) {
+	if bytes.HasPrefix(raw, notificationPrefix) {
+		return
+	}
 	msgs := decodeWire(raw)
 	t.mu.Lock()
 	defer t.mu.Unlock()

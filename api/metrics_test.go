@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/ethereum/go-ethereum/rpc"
+
+	"github.com/statusnode/statusd/lib/metrics"
 )
 
 func TestMetricsCountRequestsByMethodAndStatus(t *testing.T) {
@@ -90,4 +92,21 @@ func TestWSMessageLimitClosesSession(t *testing.T) {
 		t.Fatalf("oversized WS message got a JSON-RPC answer: %v", err)
 	}
 	eventually(t, "too_large counted", func() bool { return ts.count(methodNone, statusTooLarge) == 1 })
+}
+
+// TestNotificationsAreNotAnswers: a subscription notification written to
+// the client (as go-ethereum's rpc package encodes it) leaves the pending
+// call with the same id waiting; its answer is counted once.
+func TestNotificationsAreNotAnswers(t *testing.T) {
+	m := newRPCMetrics(metrics.NewRegistry())
+	tr := newCallTracker(m)
+	tr.requests([]byte(`{"jsonrpc":"2.0","id":7,"method":"web3_clientVersion"}`))
+	tr.responses([]byte(`{"jsonrpc":"2.0","method":"statusd_subscription","params":{"subscription":"0x1","result":{"id":7}}}`))
+	if got := m.requests.Value("web3_clientVersion", statusOK); got != 0 {
+		t.Fatalf("a notification counted as an answer (%v)", got)
+	}
+	tr.responses([]byte(`{"jsonrpc":"2.0","id":7,"result":"statusd"}`))
+	if got := m.requests.Value("web3_clientVersion", statusOK); got != 1 {
+		t.Fatalf("answer counted %v times, want 1", got)
+	}
 }
