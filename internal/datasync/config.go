@@ -46,6 +46,14 @@ type Config struct {
 	// leave together, one payload per peer. 0 disables the flush: messages
 	// leave at the next tick, as in 2019 Status.
 	FlushDelay time.Duration
+	// FlushIdle sends the new messages of a request (Append, Resend,
+	// AddPeer) at once when no flush sent any within the last FlushDelay:
+	// one store write persists the appends and their first send, the
+	// requests are answered once it is done, and the payloads leave right
+	// after. Otherwise they wait until FlushDelay after that last flush, so
+	// that under load one payload per peer and FlushDelay still carries
+	// them all, and a message waits at most FlushDelay.
+	FlushIdle bool
 	// ConfirmDeliveries leaves each delivered message pending until the
 	// application calls Confirm with its ID, instead of clearing the mark
 	// when the DeliverFunc returns. An application that hands deliveries to

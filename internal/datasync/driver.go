@@ -97,21 +97,22 @@ type Driver struct {
 	clock   Clock
 	log     *zap.Logger
 
-	node    *mvds.Node                // owned by the run goroutine after Start
-	origins map[mvds.MessageID]origin // senders of messages stepped since the last flush; run goroutine
-	batch   []request                 // the requests of one Ready cycle, reused; run goroutine
-	reqErrs []error                   // their errors, reused; run goroutine
-	rtt     *rttEstimator             // nil unless Config.AdaptiveBackoff; run goroutine
-	retain  retention                 // settled bodies awaiting release; run goroutine
-	confs   []mvds.MessageID          // confirmations not yet persisted; run goroutine
-	confNow bool                      // persist confs at the next flush; run goroutine
-	inbox   inbox
-	reqs    chan request
-	quit    chan struct{}
-	done    chan struct{}
-	ctx     context.Context // cancelled by Stop; bounds every Send
-	cancel  context.CancelFunc
-	stats   counters
+	node      *mvds.Node                // owned by the run goroutine after Start
+	origins   map[mvds.MessageID]origin // senders of messages stepped since the last flush; run goroutine
+	batch     []request                 // the requests of one Ready cycle, reused; run goroutine
+	reqErrs   []error                   // their errors, reused; run goroutine
+	rtt       *rttEstimator             // nil unless Config.AdaptiveBackoff; run goroutine
+	retain    retention                 // settled bodies awaiting release; run goroutine
+	confs     []mvds.MessageID          // confirmations not yet persisted; run goroutine
+	confNow   bool                      // persist confs at the next flush; run goroutine
+	lastFlush time.Time                 // when a Node.Flush last sent something; run goroutine
+	inbox     inbox
+	reqs      chan request
+	quit      chan struct{}
+	done      chan struct{}
+	ctx       context.Context // cancelled by Stop; bounds every Send
+	cancel    context.CancelFunc
+	stats     counters
 
 	mu      sync.Mutex
 	state   runState
@@ -219,7 +220,7 @@ func (d *Driver) run(ticker Ticker) {
 	defer ticker.Stop()
 	var fl flushTimer
 	defer fl.stop()
-	if err := d.flush(); err != nil {
+	if err := d.flush(nil); err != nil {
 		d.fail(err)
 		return
 	}
@@ -242,7 +243,7 @@ func (d *Driver) run(ticker Ticker) {
 			fl.stop()
 			serr = d.step()
 			if d.node.Flush() {
-				d.stats.flushes.Add(1)
+				d.flushed()
 			}
 		case <-d.inbox.ready:
 			serr = d.step()
@@ -251,18 +252,39 @@ func (d *Driver) run(ticker Ticker) {
 			d.confNow = true
 			reqs = d.moreRequests(append(d.batch[:0], r))
 		}
-		errs := d.reqErrs[:0]
-		for _, r := range reqs {
-			var err error
-			if serr == nil {
-				err = r.fn(d.node)
-			}
-			errs = append(errs, err)
+		ferr := d.answer(reqs, serr, &fl)
+		if ferr != nil {
+			d.fail(ferr)
+			return
 		}
-		ferr := serr
-		if ferr == nil {
-			ferr = d.flush()
+	}
+}
+
+// answer runs the requests of one cycle (none for a tick, timer or inbox
+// cycle), flushes and replies to each: its own error, or the cycle's (serr,
+// or the flush's). With Config.FlushIdle the new messages of an idle
+// driver are sent in this cycle. The replies go once the cycle's first
+// Ready is persisted, before its payloads are sent. It returns the error
+// that stops the driver.
+func (d *Driver) answer(reqs []request, serr error, fl *flushTimer) error {
+	errs := d.reqErrs[:0]
+	for _, r := range reqs {
+		var err error
+		if serr == nil {
+			err = r.fn(d.node)
 		}
+		errs = append(errs, err)
+	}
+	if serr == nil && len(reqs) > 0 && d.idle() && d.node.Flush() {
+		fl.stop() // what it was armed for leaves now
+		d.flushed()
+	}
+	replied := false
+	reply := func(ferr error) {
+		if replied {
+			return
+		}
+		replied = true
 		if ferr == nil {
 			fl.arm(d) // before replying: Append returns with its flush scheduled
 		}
@@ -272,13 +294,30 @@ func (d *Driver) run(ticker Ticker) {
 			}
 			r.reply <- errs[i]
 		}
-		clear(reqs)
-		d.batch, d.reqErrs = reqs, errs
-		if ferr != nil {
-			d.fail(ferr)
-			return
-		}
 	}
+	ferr := serr
+	if ferr == nil {
+		ferr = d.flush(func() { reply(nil) })
+	}
+	if ferr == nil {
+		fl.arm(d)
+	}
+	reply(ferr)
+	clear(reqs)
+	d.batch, d.reqErrs = reqs, errs
+	return ferr
+}
+
+// idle reports whether Config.FlushIdle sends new messages at once: no
+// flush sent any within the last FlushDelay.
+func (d *Driver) idle() bool {
+	return d.cfg.FlushIdle && d.cfg.FlushDelay > 0 && d.clock.Now().Sub(d.lastFlush) >= d.cfg.FlushDelay
+}
+
+// flushed counts a Node.Flush that sent something and notes when.
+func (d *Driver) flushed() {
+	d.stats.flushes.Add(1)
+	d.lastFlush = d.clock.Now()
 }
 
 // maxBatch bounds the requests one Ready cycle takes (moreRequests).
@@ -307,12 +346,17 @@ func (d *Driver) moreRequests(reqs []request) []request {
 type flushTimer struct{ t Ticker }
 
 // arm starts the timer if the node has something new to flush, the timer
-// is not running and FlushDelay is not 0.
+// is not running and FlushDelay is not 0. It runs FlushDelay, or with
+// Config.FlushIdle until FlushDelay after the last flush.
 func (f *flushTimer) arm(d *Driver) {
 	if f.t != nil || d.cfg.FlushDelay == 0 || !d.node.HasUnsent() {
 		return
 	}
-	f.t = d.clock.NewTimer(d.cfg.FlushDelay)
+	wait := d.cfg.FlushDelay
+	if d.cfg.FlushIdle {
+		wait = max(d.lastFlush.Add(d.cfg.FlushDelay).Sub(d.clock.Now()), time.Nanosecond)
+	}
+	f.t = d.clock.NewTimer(wait)
 }
 
 // c returns the timer's channel; nil (never ready) when it is not armed.

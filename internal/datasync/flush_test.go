@@ -122,3 +122,73 @@ func sentBy(net *memNet, id mvds.PeerID) int {
 	}
 	return n
 }
+
+// countingStore counts ApplyReady calls.
+type countingStore struct {
+	Store
+	applies int
+}
+
+func (s *countingStore) ApplyReady(c mvds.Changes, deliver []mvds.Delivery) error {
+	s.applies++
+	return s.Store.ApplyReady(c, deliver)
+}
+
+// TestFlushIdle: with FlushIdle, a message appended to an idle driver
+// leaves at once, persisted with its first send in one write; appends
+// within FlushDelay of that flush wait for FlushDelay after it and leave
+// together.
+func TestFlushIdle(t *testing.T) {
+	net := newMemNet()
+	var cs *countingStore
+	a := &peer{id: testPeerID(1), clock: NewManualClock(t0), app: &deliveries{}, kv: storage.NewMemory(),
+		wrap: func(s Store) Store { cs = &countingStore{Store: s}; return cs },
+		tune: func(c *Config) { c.FlushIdle = true }}
+	a.start(t, net)
+	b := newPeer(t, net, testPeerID(2), "")
+	g := connect(t, a, b)
+	ctx := ctxT(t)
+	before, writes := sentBy(net, a.id), cs.applies
+	if _, err := a.d.Append(ctx, g, []byte("lone")); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.d.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := sentBy(net, a.id) - before; n != 1 {
+		t.Fatalf("%d payloads right after the append to an idle driver, want 1", n)
+	}
+	if n := cs.applies - writes; n != 1 {
+		t.Fatalf("%d store writes for the append and its send, want 1", n)
+	}
+	delay := DefaultConfig(a.id).FlushDelay
+	if err := a.clock.Advance(ctx, delay/2); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if _, err := a.d.Append(ctx, g, []byte(fmt.Sprint("busy ", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.d.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := sentBy(net, a.id) - before; n != 1 {
+		t.Fatalf("%d payloads, want the appends within FlushDelay of the last flush to wait", n)
+	}
+	if err := a.clock.Advance(ctx, delay-delay/2); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.d.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := sentBy(net, a.id) - before; n != 2 {
+		t.Fatalf("%d payloads FlushDelay after the first flush, want 2", n)
+	}
+	if err := b.d.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if b.app.len() != 3 {
+		t.Fatalf("b delivered %d of 3", b.app.len())
+	}
+}

@@ -230,6 +230,7 @@ func (m *Messenger) open() error {
 	dcfg.Node.InitialBackoff = firstRetryTicks(c.cfg.DataSyncFirstRetry, c.cfg.DataSyncTick, c.cfg.DataSyncMaxBackoff)
 	dcfg.AdaptiveBackoff = !c.cfg.DataSyncFixedRetry
 	dcfg.ConfirmDeliveries = true   // the dispatcher confirms once stored
+	dcfg.FlushIdle = true           // a lone message leaves at once, not FlushDelay later
 	dcfg.RetainAcked = resendWindow // resendToNew reads Recent over it
 	dstore := datasyncstore.New(storage.NewTable(m.db, datasyncstore.TableName))
 	if _, err := dstore.Migrate(); err != nil {
