@@ -89,7 +89,8 @@ func (d *Driver) Confirm(ids ...mvds.MessageID) error {
 // Append stores a new message in group g, stamped with the clock's time,
 // and returns its ID once the message is persisted. It is sent to the
 // group's peers Config.FlushDelay later (with whatever else was appended
-// meanwhile), or at the next tick when FlushDelay is 0. Errors: protocol/datasync's ErrTooLarge
+// meanwhile), right after it returns when Config.FlushIdle finds the
+// driver idle, or at the next tick when FlushDelay is 0. Errors: protocol/datasync's ErrTooLarge
 // and ErrDuplicateMessage, ErrStopped, ErrStore, ctx.Err().
 func (d *Driver) Append(ctx context.Context, g mvds.GroupID, body []byte) (mvds.MessageID, error) {
 	var id mvds.MessageID
