@@ -27,6 +27,9 @@ type Filter struct {
 	PoW      float64
 	Src      *ecdsa.PublicKey
 	AllowP2P bool
+	// NotLocal skips the envelopes this node posted itself (Send): a
+	// client that knows what it sent need not have each one opened again.
+	NotLocal bool
 
 	// SignerWanted, when set, is asked on the goroutine that opens an
 	// envelope whether the subscriber needs the signer of a signed
@@ -451,7 +454,7 @@ func (fs *Filters) open(e *entry, p2p bool, now time.Time) ([]opened, int) {
 	var got []opened
 	oc := openCache{e: e, p2p: p2p, now: now}
 	for _, f := range cands {
-		if (p2p && !f.AllowP2P) || (f.PoW > 0 && e.pow < f.PoW) {
+		if (p2p && !f.AllowP2P) || (f.NotLocal && e.local) || (f.PoW > 0 && e.pow < f.PoW) {
 			continue
 		}
 		m := oc.open(f)

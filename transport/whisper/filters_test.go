@@ -25,6 +25,7 @@ func TestFilterMatching(t *testing.T) {
 	fromAlice, _ := w.Filters().Install(&Filter{KeySym: key, Topics: []wproto.Topic{topic}, Src: &alice.PublicKey})
 	fromBob, _ := w.Filters().Install(&Filter{KeySym: key, Topics: []wproto.Topic{topic}, Src: &bob.PublicKey})
 	asym, _ := w.Filters().Install(&Filter{KeyAsym: bob})
+	notLocal, _ := w.Filters().Install(&Filter{KeySym: key, Topics: []wproto.Topic{topic}, NotLocal: true})
 
 	p := &wproto.MessageParams{TTL: 50, KeySym: key, Topic: topic, Payload: []byte("sym"), Src: alice, PoW: 0.002}
 	e, _ := wproto.Wrap(p, time.Now(), rand.Reader)
@@ -38,7 +39,7 @@ func TestFilterMatching(t *testing.T) {
 	if _, err := w.Send(ea); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]int{sym: 1, wrongKey: 0, wrongTopic: 0, highPoW: 0, fromAlice: 1, fromBob: 0, asym: 1}
+	want := map[string]int{sym: 1, wrongKey: 0, wrongTopic: 0, highPoW: 0, fromAlice: 1, fromBob: 0, asym: 1, notLocal: 0}
 	for id, n := range want {
 		f, err := w.Filters().Get(id)
 		if err != nil {

@@ -18,17 +18,18 @@ import (
 // Whisper signatures messenger.WhisperSignerNeeded asks for, on its
 // opening goroutines; the others (v1 wrappers that carry their own
 // signature) are left to ReceivedMessage.Recover, which on a public chat
-// nobody calls.
+// nobody calls. Envelopes this node posted are not opened: the messenger
+// skips its own anyway.
 func (a *Adapter) JoinSymmetric(topic wproto.Topic, key wproto.SymKey, sink messenger.Sink) (messenger.Subscription, error) {
 	k := key
-	return a.join(&whisper.Filter{KeySym: &k, Topics: []wproto.Topic{topic}, AllowP2P: true,
+	return a.join(&whisper.Filter{KeySym: &k, Topics: []wproto.Topic{topic}, AllowP2P: true, NotLocal: true,
 		SignerWanted: messenger.WhisperSignerNeeded}, sink)
 }
 
 // JoinAsymmetric implements messenger.Transport: a router filter on topics
-// that decrypts with the identity key.
+// that decrypts with the identity key (not this node's own envelopes).
 func (a *Adapter) JoinAsymmetric(topics []wproto.Topic, sink messenger.Sink) (messenger.Subscription, error) {
-	return a.join(&whisper.Filter{KeyAsym: a.id, Topics: append([]wproto.Topic(nil), topics...), AllowP2P: true}, sink)
+	return a.join(&whisper.Filter{KeyAsym: a.id, Topics: append([]wproto.Topic(nil), topics...), AllowP2P: true, NotLocal: true}, sink)
 }
 
 // join installs a sink filter: the router's delivering goroutine converts
