@@ -38,6 +38,14 @@ func Parse(text string) (out json.RawMessage, err error) {
 			out, err = nil, fmt.Errorf("%w: %v", ErrParser, r)
 		}
 	}()
+	if plain(text) {
+		return plainTree(text), nil
+	}
+	return parse(text)
+}
+
+// parse runs the parser on text; a panic is the caller's to recover.
+func parse(text string) (json.RawMessage, error) {
 	// A fresh parser each time: a Parser keeps state between calls.
 	doc := parser.NewWithExtensions(parser.CommonExtensions).Parse([]byte(text))
 	b, err := json.Marshal(doc)
@@ -56,4 +64,36 @@ func LineCount(text string) int { return strings.Count(text, "\n") }
 func IsRTL(text string) bool {
 	r, _ := utf8.DecodeRuneInString(text)
 	return unicode.Is(unicode.Hebrew, r) || unicode.Is(unicode.Arabic, r) || r == rlm
+}
+
+// plain reports whether text is one line of letters, digits, inner spaces
+// and a few punctuation marks that no markdown rule of the parser's
+// extensions reads (no list, heading or code markers, emphasis, links,
+// autolinks, HTML, entities or escapes). Such a text parses to one
+// paragraph holding the text as one literal, which plainTree writes
+// without running the parser (whose construction alone costs more than a
+// short text's whole send path); TestPlainMatchesParser holds the two to
+// the same bytes.
+func plain(text string) bool {
+	if text == "" || text[0] == ' ' || text[len(text)-1] == ' ' {
+		return false
+	}
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == ' ', c == ',', c == '?', c == '/', c == '\'':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// plainTree is Parse's result for a plain text (no character of which
+// JSON escapes).
+func plainTree(text string) json.RawMessage {
+	const open, closing = `[{"type":"paragraph","children":[{"literal":"`, `"}]}]`
+	out := make([]byte, 0, len(open)+len(text)+len(closing))
+	return append(append(append(out, open...), text...), closing...)
 }

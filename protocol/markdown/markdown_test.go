@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -113,4 +115,56 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("invalid JSON for %q", text)
 		}
 	})
+}
+
+// TestPlainMatchesParser: for texts plain accepts, plainTree writes the
+// parser's bytes; texts that only look plain are left to the parser.
+func TestPlainMatchesParser(t *testing.T) {
+	const alphabet = "abcXYZ019 ,?/'"
+	rng := rand.New(rand.NewPCG(1, 2))
+	texts := []string{"bench 0/12", "hello world", "a  b", "x", "don't", "1/2", "what?"}
+	for range 20000 {
+		b := make([]byte, 1+rng.IntN(24))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		texts = append(texts, string(b))
+	}
+	n := 0
+	for _, text := range texts {
+		if !plain(text) {
+			continue
+		}
+		n++
+		want, err := parse(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := plainTree(text); !bytes.Equal(got, want) {
+			t.Fatalf("%q: plain tree %s, parser %s", text, got, want)
+		}
+	}
+	if n < 1000 {
+		t.Fatalf("only %d plain texts tried", n)
+	}
+	for _, text := range []string{"", " a", "a ", "1. a", "# a", "a\nb", "*a*", "www.a.com", "http://a", "a_b_", "<b>", "&amp;", "é"} {
+		if plain(text) {
+			t.Errorf("%q taken as plain", text)
+		}
+	}
+}
+
+// BenchmarkParse: a short plain text (plainTree) and one with markdown
+// (the parser).
+func BenchmarkParse(b *testing.B) {
+	for _, text := range []string{"bench 0/1234", "bench *0*/1234"} {
+		b.Run(strconv.Quote(text), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Parse(text); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
