@@ -48,11 +48,11 @@ type Config struct {
 	FlushDelay time.Duration
 	// FlushIdle sends the new messages of a request (Append, Resend,
 	// AddPeer) at once when no flush sent any within the last FlushDelay:
-	// one store write persists the appends and their first send, the
-	// requests are answered once it is done, and the payloads leave right
-	// after. Otherwise they wait until FlushDelay after that last flush, so
-	// that under load one payload per peer and FlushDelay still carries
-	// them all, and a message waits at most FlushDelay.
+	// one store write persists the appends and their first send, and the
+	// requests are answered once the payloads left. Otherwise they wait FlushDelay as without it, so that under
+	// load a payload still carries what a FlushDelay gathers (each payload
+	// costs an encryption and an envelope on both sides, which batches of
+	// half the size showed in the 1:1 benchmark's CPU per message).
 	FlushIdle bool
 	// ConfirmDeliveries leaves each delivered message pending until the
 	// application calls Confirm with its ID, instead of clearing the mark

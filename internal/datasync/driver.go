@@ -220,7 +220,7 @@ func (d *Driver) run(ticker Ticker) {
 	defer ticker.Stop()
 	var fl flushTimer
 	defer fl.stop()
-	if err := d.flush(nil); err != nil {
+	if err := d.flush(); err != nil {
 		d.fail(err)
 		return
 	}
@@ -263,9 +263,8 @@ func (d *Driver) run(ticker Ticker) {
 // answer runs the requests of one cycle (none for a tick, timer or inbox
 // cycle), flushes and replies to each: its own error, or the cycle's (serr,
 // or the flush's). With Config.FlushIdle the new messages of an idle
-// driver are sent in this cycle. The replies go once the cycle's first
-// Ready is persisted, before its payloads are sent. It returns the error
-// that stops the driver.
+// driver are sent in this cycle. It returns the error that stops the
+// driver.
 func (d *Driver) answer(reqs []request, serr error, fl *flushTimer) error {
 	errs := d.reqErrs[:0]
 	for _, r := range reqs {
@@ -279,30 +278,19 @@ func (d *Driver) answer(reqs []request, serr error, fl *flushTimer) error {
 		fl.stop() // what it was armed for leaves now
 		d.flushed()
 	}
-	replied := false
-	reply := func(ferr error) {
-		if replied {
-			return
-		}
-		replied = true
-		if ferr == nil {
-			fl.arm(d) // before replying: Append returns with its flush scheduled
-		}
-		for i, r := range reqs {
-			if ferr != nil {
-				errs[i] = ferr
-			}
-			r.reply <- errs[i]
-		}
-	}
 	ferr := serr
 	if ferr == nil {
-		ferr = d.flush(func() { reply(nil) })
+		ferr = d.flush()
 	}
 	if ferr == nil {
-		fl.arm(d)
+		fl.arm(d) // before replying: Append returns with its flush scheduled
 	}
-	reply(ferr)
+	for i, r := range reqs {
+		if ferr != nil {
+			errs[i] = ferr
+		}
+		r.reply <- errs[i]
+	}
 	clear(reqs)
 	d.batch, d.reqErrs = reqs, errs
 	return ferr
@@ -346,17 +334,12 @@ func (d *Driver) moreRequests(reqs []request) []request {
 type flushTimer struct{ t Ticker }
 
 // arm starts the timer if the node has something new to flush, the timer
-// is not running and FlushDelay is not 0. It runs FlushDelay, or with
-// Config.FlushIdle until FlushDelay after the last flush.
+// is not running and FlushDelay is not 0.
 func (f *flushTimer) arm(d *Driver) {
 	if f.t != nil || d.cfg.FlushDelay == 0 || !d.node.HasUnsent() {
 		return
 	}
-	wait := d.cfg.FlushDelay
-	if d.cfg.FlushIdle {
-		wait = max(d.lastFlush.Add(d.cfg.FlushDelay).Sub(d.clock.Now()), time.Nanosecond)
-	}
-	f.t = d.clock.NewTimer(wait)
+	f.t = d.clock.NewTimer(d.cfg.FlushDelay)
 }
 
 // c returns the timer's channel; nil (never ready) when it is not armed.

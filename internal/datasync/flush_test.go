@@ -136,8 +136,7 @@ func (s *countingStore) ApplyReady(c mvds.Changes, deliver []mvds.Delivery) erro
 
 // TestFlushIdle: with FlushIdle, a message appended to an idle driver
 // leaves at once, persisted with its first send in one write; appends
-// within FlushDelay of that flush wait for FlushDelay after it and leave
-// together.
+// within FlushDelay of that flush wait FlushDelay and leave together.
 func TestFlushIdle(t *testing.T) {
 	net := newMemNet()
 	var cs *countingStore
@@ -176,14 +175,23 @@ func TestFlushIdle(t *testing.T) {
 	if n := sentBy(net, a.id) - before; n != 1 {
 		t.Fatalf("%d payloads, want the appends within FlushDelay of the last flush to wait", n)
 	}
-	if err := a.clock.Advance(ctx, delay-delay/2); err != nil {
+	if err := a.clock.Advance(ctx, delay/2-time.Microsecond); err != nil { // a request now would find the driver idle
+		t.Fatal(err)
+	}
+	if err := a.d.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := sentBy(net, a.id) - before; n != 1 {
+		t.Fatalf("%d payloads before FlushDelay passed, want 1", n)
+	}
+	if err := a.clock.Advance(ctx, delay/2+time.Microsecond); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.d.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if n := sentBy(net, a.id) - before; n != 2 {
-		t.Fatalf("%d payloads FlushDelay after the first flush, want 2", n)
+		t.Fatalf("%d payloads FlushDelay after the appends, want 2", n)
 	}
 	if err := b.d.Sync(ctx); err != nil {
 		t.Fatal(err)

@@ -11,10 +11,8 @@ import (
 // flush runs the Ready cycle until the node has nothing more: persist,
 // deliver, send, Advance (see doc.go). It runs on the driver goroutine. A
 // store error is returned at once: nothing of that Ready is delivered or
-// sent, and the driver stops. persisted, when not nil, is called once,
-// after the first Ready was written (or at once when there is none): the
-// requests of the cycle are answered there, before their messages' sends.
-func (d *Driver) flush(persisted func()) error {
+// sent, and the driver stops.
+func (d *Driver) flush() error {
 	defer clear(d.origins)
 	if err := d.persistConfirms(); err != nil {
 		return err
@@ -25,10 +23,6 @@ func (d *Driver) flush(persisted func()) error {
 		if err := d.store.ApplyReady(rd.Changes, dels); err != nil {
 			return wrapStore("apply", err)
 		}
-		if persisted != nil {
-			persisted()
-			persisted = nil
-		}
 		if err := d.deliverAll(dels, d.tags(dels)); err != nil {
 			return err
 		}
@@ -36,9 +30,6 @@ func (d *Driver) flush(persisted func()) error {
 			d.send(o)
 		}
 		d.node.Advance(rd)
-	}
-	if persisted != nil {
-		persisted()
 	}
 	return nil
 }
