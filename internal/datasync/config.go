@@ -48,8 +48,11 @@ type Config struct {
 	FlushDelay time.Duration
 	// FlushIdle sends the new messages of a request (Append, Resend,
 	// AddPeer) at once when no flush sent any within the last FlushDelay:
-	// one store write persists the appends and their first send, and the
-	// requests are answered once the payloads left. Otherwise they wait FlushDelay as without it, so that under
+	// one store write persists the appends and their first send, the
+	// requests of every cycle are answered once its first write is done
+	// (before its payloads are sent; a store failure after that stops the
+	// driver, and the next call reports it), and the payloads leave right
+	// after. Otherwise they wait FlushDelay as without it, so that under
 	// load a payload still carries what a FlushDelay gathers (each payload
 	// costs an encryption and an envelope on both sides, which batches of
 	// half the size showed in the 1:1 benchmark's CPU per message).

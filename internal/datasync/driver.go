@@ -220,7 +220,7 @@ func (d *Driver) run(ticker Ticker) {
 	defer ticker.Stop()
 	var fl flushTimer
 	defer fl.stop()
-	if err := d.flush(); err != nil {
+	if err := d.flush(nil); err != nil {
 		d.fail(err)
 		return
 	}
@@ -263,8 +263,9 @@ func (d *Driver) run(ticker Ticker) {
 // answer runs the requests of one cycle (none for a tick, timer or inbox
 // cycle), flushes and replies to each: its own error, or the cycle's (serr,
 // or the flush's). With Config.FlushIdle the new messages of an idle
-// driver are sent in this cycle. It returns the error that stops the
-// driver.
+// driver are sent in this cycle, and the requests are answered once the
+// cycle's first Ready is persisted, before its payloads are sent. It
+// returns the error that stops the driver.
 func (d *Driver) answer(reqs []request, serr error, fl *flushTimer) error {
 	errs := d.reqErrs[:0]
 	for _, r := range reqs {
@@ -278,18 +279,33 @@ func (d *Driver) answer(reqs []request, serr error, fl *flushTimer) error {
 		fl.stop() // what it was armed for leaves now
 		d.flushed()
 	}
+	replied := false
+	reply := func(ferr error) {
+		if replied {
+			return
+		}
+		replied = true
+		if ferr == nil {
+			fl.arm(d) // before replying: Append returns with its flush scheduled
+		}
+		for i, r := range reqs {
+			if ferr != nil {
+				errs[i] = ferr
+			}
+			r.reply <- errs[i]
+		}
+	}
+	var persisted func()
+	if d.cfg.FlushIdle && len(reqs) > 0 {
+		persisted = func() { reply(nil) }
+	}
 	ferr := serr
 	if ferr == nil {
-		ferr = d.flush()
+		ferr = d.flush(persisted)
 	}
+	reply(ferr)
 	if ferr == nil {
-		fl.arm(d) // before replying: Append returns with its flush scheduled
-	}
-	for i, r := range reqs {
-		if ferr != nil {
-			errs[i] = ferr
-		}
-		r.reply <- errs[i]
+		fl.arm(d)
 	}
 	clear(reqs)
 	d.batch, d.reqErrs = reqs, errs

@@ -1,6 +1,7 @@
 package datasync
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -198,5 +199,54 @@ func TestFlushIdle(t *testing.T) {
 	}
 	if b.app.len() != 3 {
 		t.Fatalf("b delivered %d of 3", b.app.len())
+	}
+}
+
+// gateTransport holds every Send until release is closed.
+type gateTransport struct {
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (g gateTransport) Send(ctx context.Context, _ mvds.PeerID, _ Packet) error {
+	g.entered <- struct{}{}
+	select {
+	case <-g.release:
+	case <-ctx.Done():
+	}
+	return nil
+}
+
+// TestFlushIdleAnswersBeforeSend: with FlushIdle, Append returns once the
+// message is persisted, while its payload is still being sent.
+func TestFlushIdleAnswersBeforeSend(t *testing.T) {
+	cfg := DefaultConfig(testPeerID(1))
+	cfg.FlushIdle = true
+	gate := gateTransport{entered: make(chan struct{}, 1), release: make(chan struct{})}
+	d, err := New(cfg, datasyncstore.New(storage.NewTable(storage.NewMemory(), datasyncstore.TableName)), gate, nil,
+		WithClock(NewManualClock(t0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		close(gate.release)
+		if err := d.Stop(); err != nil {
+			t.Error(err)
+		}
+	}()
+	g := groupOf(t, cfg.Node.ID, testPeerID(2))
+	if err := d.AddPeer(ctxT(t), g, testPeerID(2)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Append(ctxT(t), g, []byte("leaves while answered")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-gate.entered:
+	case <-ctxT(t).Done():
+		t.Fatal("the payload was not sent")
 	}
 }

@@ -11,8 +11,9 @@ import (
 // flush runs the Ready cycle until the node has nothing more: persist,
 // deliver, send, Advance (see doc.go). It runs on the driver goroutine. A
 // store error is returned at once: nothing of that Ready is delivered or
-// sent, and the driver stops.
-func (d *Driver) flush() error {
+// sent, and the driver stops. persisted, when not nil, is called once,
+// after the first Ready was written (or at the end when there was none).
+func (d *Driver) flush(persisted func()) error {
 	defer clear(d.origins)
 	if err := d.persistConfirms(); err != nil {
 		return err
@@ -23,6 +24,10 @@ func (d *Driver) flush() error {
 		if err := d.store.ApplyReady(rd.Changes, dels); err != nil {
 			return wrapStore("apply", err)
 		}
+		if persisted != nil {
+			persisted()
+			persisted = nil
+		}
 		if err := d.deliverAll(dels, d.tags(dels)); err != nil {
 			return err
 		}
@@ -30,6 +35,9 @@ func (d *Driver) flush() error {
 			d.send(o)
 		}
 		d.node.Advance(rd)
+	}
+	if persisted != nil {
+		persisted()
 	}
 	return nil
 }
