@@ -38,7 +38,7 @@ type Info struct {
 // installation ID and Whisper peer count.
 func (a *API) Info() Info {
 	key := a.s.m.ChatKey()
-	return Info{ChatKey: key, Alias: aliasOf(key), Identicon: identiconOf(key), InstallationID: a.s.m.InstallationID(),
+	return Info{ChatKey: key, Alias: a.s.names.alias(key), Identicon: a.s.names.identicon(key), InstallationID: a.s.m.InstallationID(),
 		Peers: a.s.w.PeerCount()}
 }
 
@@ -364,13 +364,13 @@ func (a *API) Messages(chatID, cursor string, limit int) (*Page, error) {
 	if errors.Is(err, messenger.ErrInvalidCursor) {
 		return nil, fail("cursor", err)
 	}
-	return toPage(p), fail("chatId", err)
+	return toPage(a.s.names, p), fail("chatId", err)
 }
 
 // Message is statusd_message(id): one stored message.
 func (a *API) Message(id string) (*Message, error) {
 	m, err := a.s.m.Message(id)
-	return toMessage(m), fail("id", err)
+	return toMessage(a.s.names, m), fail("id", err)
 }
 
 // DeliveryState is statusd_deliveryState(messageId): the delivery record

@@ -41,7 +41,7 @@ type Quoted struct {
 }
 
 // fillContent sets the content-derived fields of out from m.Content.
-func fillContent(out *Message, m *messenger.Message) {
+func fillContent(n *names, out *Message, m *messenger.Message) {
 	c := &m.Content
 	out.Name = c.Name
 	if c.ResponseToV2 != "" && c.ResponseTo != "" && c.ResponseTo != c.ResponseToV2 {
@@ -67,7 +67,7 @@ func fillContent(out *Message, m *messenger.Message) {
 		}
 	}
 	if q := m.Quoted; q != nil {
-		out.Quoted = &Quoted{ID: q.ID, From: q.From, Alias: aliasOf(q.From), Text: q.Text, ContentType: q.ContentType}
+		out.Quoted = &Quoted{ID: q.ID, From: q.From, Alias: n.alias(q.From), Text: q.Text, ContentType: q.ContentType}
 	}
 }
 

@@ -240,7 +240,7 @@ func (f *forwarder) run() {
 			if !ok {
 				return
 			}
-			ev = fromMessenger(e)
+			ev = fromMessenger(f.c.names, e)
 		case e, ok := <-f.rsub.C():
 			if !ok {
 				return
@@ -282,10 +282,10 @@ func (f *forwarder) notify(ev *Event) bool {
 	return f.n.Notify(f.sub.ID, ev) == nil
 }
 
-func fromMessenger(e messenger.Event) *Event {
+func fromMessenger(n *names, e messenger.Event) *Event {
 	switch e := e.(type) {
 	case messenger.MessageEvent:
-		return &Event{EventNewMessage, NewMessageEvent{Message: toMessage(e.Message)}}
+		return &Event{EventNewMessage, NewMessageEvent{Message: toMessage(n, e.Message)}}
 	case messenger.DeliveryEvent:
 		return &Event{EventDelivery, DeliveryEvent{MessageID: e.MessageID, ChatID: e.ChatID, State: e.State.String()}}
 	case messenger.EnvelopeStateEvent:

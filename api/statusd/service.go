@@ -79,6 +79,7 @@ type Service struct {
 	m      Messenger
 	w      Router
 	health func() error // nil: always healthy (WithHealth)
+	names  *names       // alias and identicon per chat key
 
 	mu     sync.Mutex // guards closed and wg.Add
 	closed bool
@@ -89,7 +90,7 @@ type Service struct {
 // New returns the namespace over a started messenger and the router it
 // uses (for the peer count and the peer events).
 func New(m Messenger, w Router) *Service {
-	return &Service{m: m, w: w, quit: make(chan struct{})}
+	return &Service{m: m, w: w, names: newNames(), quit: make(chan struct{})}
 }
 
 // WithHealth sets the check statusd_health reports: nil while the node can

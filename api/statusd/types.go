@@ -162,17 +162,18 @@ type Message struct {
 	Content json.RawMessage `json:"content,omitempty"`
 }
 
-func toMessage(m *messenger.Message) *Message {
+// toMessage converts m; n supplies the author's alias (nil: computed).
+func toMessage(n *names, m *messenger.Message) *Message {
 	if m == nil {
 		return nil
 	}
-	out := &Message{ID: m.ID, ChatID: m.ChatID, From: m.From, Alias: aliasOf(m.From), Text: m.Text, ContentType: m.ContentType,
+	out := &Message{ID: m.ID, ChatID: m.ChatID, From: m.From, Alias: n.alias(m.From), Text: m.Text, ContentType: m.ContentType,
 		MessageType: m.MessageType, Clock: m.Clock, Timestamp: m.Timestamp, ReceivedAt: m.ReceivedAt,
 		ResponseTo: m.ResponseTo, Outgoing: m.Outgoing, Seen: m.Seen}
 	if m.Delivery != messenger.DeliveryNone {
 		out.Delivery = toDeliveryState(m.Delivery)
 	}
-	fillContent(out, m)
+	fillContent(n, out, m)
 	return out
 }
 
@@ -185,13 +186,13 @@ type Page struct {
 
 // toPage converts p; its messages are [] rather than null when there are
 // none.
-func toPage(p *messenger.Page) *Page {
+func toPage(n *names, p *messenger.Page) *Page {
 	if p == nil {
 		return nil
 	}
 	out := &Page{Messages: make([]*Message, len(p.Messages)), Cursor: p.Cursor}
 	for i, m := range p.Messages {
-		out.Messages[i] = toMessage(m)
+		out.Messages[i] = toMessage(n, m)
 	}
 	return out
 }
