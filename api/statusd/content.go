@@ -2,6 +2,8 @@ package statusd
 
 import (
 	"encoding/json"
+	"math"
+	"unicode/utf8"
 
 	"github.com/statusnode/statusd/api/internal/transitjson"
 	"github.com/statusnode/statusd/internal/messenger"
@@ -61,14 +63,101 @@ func fillContent(n *names, out *Message, m *messenger.Message) {
 		}
 		out.Command = cmd
 	}
-	if raw, err := message.EncodeContent(*c); err == nil && string(raw) != `["^ "]` {
-		if v, err := transit.Decode(raw); err == nil {
-			out.Content = transitJSON(v)
-		}
-	}
+	out.Content = contentJSON(c)
 	if q := m.Quoted; q != nil {
 		out.Quoted = &Quoted{ID: q.ID, From: q.From, Alias: n.alias(q.From), Text: q.Text, ContentType: q.ContentType}
 	}
+}
+
+// contentJSON is c's whole content map as JSON, nil when it is empty or
+// cannot be written as Transit. It is what writing c as Transit, reading
+// that back and converting the result to JSON gives; for a map of plain
+// values (strings, keywords, integers, fractional numbers, arrays, sets,
+// lists and maps with string or keyword keys, as received contents hold)
+// that is the map converted directly, which is how it is done then. Other
+// contents take the round trip.
+func contentJSON(c *message.Content) json.RawMessage {
+	m := message.ContentMap(c)
+	if len(m.Entries) == 0 {
+		return nil
+	}
+	if plainTransit(m, 0) {
+		return transitJSON(m)
+	}
+	raw, err := transit.Encode(m)
+	if err != nil {
+		return nil
+	}
+	v, err := transit.Decode(raw)
+	if err != nil {
+		return nil
+	}
+	return transitJSON(v)
+}
+
+// plainDepth bounds the nesting plainTransit accepts, well inside the
+// depth Transit writes and reads.
+const plainDepth = 16
+
+// plainTransit reports whether v converts to the same JSON directly as
+// after a Transit write and read: values the writer keeps as they are and
+// the reader gives back with the same type and JSON form. Integral floats
+// (written as integers), tagged values, extension scalars, other key types
+// and invalid UTF-8 (which the writer refuses) are not plain.
+func plainTransit(v any, depth int) bool {
+	if depth > plainDepth {
+		return false
+	}
+	switch x := v.(type) {
+	case nil, bool, int, int32, uint32, int64:
+		return true
+	case float64:
+		return !math.IsNaN(x) && !math.IsInf(x, 0) && x != math.Trunc(x)
+	case string:
+		return utf8.ValidString(x)
+	case transit.Keyword:
+		return utf8.ValidString(string(x))
+	case transit.Symbol:
+		return utf8.ValidString(string(x))
+	case []any:
+		return plainAll(x, depth)
+	case transit.List:
+		return plainAll(x, depth)
+	case transit.Set:
+		return plainAll(x, depth)
+	case *transit.Map:
+		if x == nil {
+			return false
+		}
+		for _, e := range x.Entries {
+			switch k := e.Key.(type) {
+			case string:
+				if !utf8.ValidString(k) {
+					return false
+				}
+			case transit.Keyword:
+				if !utf8.ValidString(string(k)) {
+					return false
+				}
+			default:
+				return false
+			}
+			if !plainTransit(e.Value, depth+1) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func plainAll(xs []any, depth int) bool {
+	for _, x := range xs {
+		if !plainTransit(x, depth+1) {
+			return false
+		}
+	}
+	return true
 }
 
 // jsonValue is v as a JSON value (see transitJSON).

@@ -200,6 +200,11 @@ func EncodeContent(c Content) ([]byte, error) {
 	return b, nil
 }
 
+// ContentMap returns c as the Transit map EncodeContent writes: every key
+// in KeyOrder, then the known fields not listed there, then the unknown
+// keys. The map shares c's values; the caller must not change them.
+func ContentMap(c *Content) *transit.Map { return c.toMap() }
+
 // DecodeContent reads what EncodeContent wrote. Errors are *RuleError.
 func DecodeContent(data []byte, ct ContentType) (Content, error) {
 	v, err := transit.DecodeLimits(data, transit.Limits{MaxBytes: MaxPayloadBytes, MaxDepth: transit.DefaultMaxDepth})
