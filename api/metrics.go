@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"sync"
 
 	"github.com/statusnode/statusd/lib/metrics"
@@ -137,6 +138,12 @@ func (t *callTracker) responses(raw []byte) {
 	if bytes.HasPrefix(raw, notificationPrefix) {
 		return
 	}
+	if id, isErr, code, ok := answerHead(raw); ok {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		t.countAnswerLocked(id, isErr, code)
+		return
+	}
 	msgs := decodeWire(raw)
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -145,16 +152,100 @@ func (t *callTracker) responses(raw []byte) {
 		if msg.Method != "" {
 			continue
 		}
-		method := t.popLocked(string(msg.ID))
-		status := statusOK
+		code := 0
 		if msg.Error != nil {
-			status = statusError
-			if msg.Error.Code == CodeMethodNotFound {
-				method = methodUnknown
+			code = msg.Error.Code
+		}
+		t.countAnswerLocked(msg.ID, msg.Error != nil, code)
+	}
+}
+
+// countAnswerLocked counts the answer to the call with this raw id: an
+// error answer when isErr, with its code.
+func (t *callTracker) countAnswerLocked(id []byte, isErr bool, code int) {
+	method := t.popLocked(string(id))
+	status := statusOK
+	if isErr {
+		status = statusError
+		if code == CodeMethodNotFound {
+			method = methodUnknown
+		}
+	}
+	t.countLocked(method, status)
+}
+
+// answerPrefix opens every single answer go-ethereum's rpc package writes:
+// its message struct encodes jsonrpc, then id, then (answers have no
+// method or params) error or result, and an error's code comes first.
+var answerPrefix = []byte(`{"jsonrpc":"2.0","id":`)
+
+// answerHead reads the head of one answer in the layout go-ethereum writes
+// (answerPrefix, then "result" or "error":{"code":N,…): the raw id, whether
+// it is an error and the error's code, exactly what a full decode of a
+// well-formed answer gives, without reading (or checking) the rest, which
+// may be large. ok is false for anything else (a batch, another field
+// order, a malformed head); the caller then decodes the whole message.
+func answerHead(raw []byte) (id []byte, isErr bool, code int, ok bool) {
+	rest, found := bytes.CutPrefix(raw, answerPrefix)
+	if !found {
+		return nil, false, 0, false
+	}
+	n := scalarLen(rest)
+	if n == 0 {
+		return nil, false, 0, false
+	}
+	id, rest = rest[:n], rest[n:]
+	if rest, found = bytes.CutPrefix(rest, []byte(`,"result":`)); found {
+		return id, false, 0, len(rest) > 0
+	}
+	if rest, found = bytes.CutPrefix(rest, []byte(`,"error":{"code":`)); !found {
+		return nil, false, 0, false
+	}
+	i := 0
+	if i < len(rest) && rest[i] == '-' {
+		i++
+	}
+	start := i
+	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' && i-start < 10 {
+		i++
+	}
+	if i == start || i >= len(rest) || (rest[i] != ',' && rest[i] != '}') {
+		return nil, false, 0, false
+	}
+	c, err := strconv.Atoi(string(rest[:i]))
+	if err != nil {
+		return nil, false, 0, false
+	}
+	return id, true, c, true
+}
+
+// scalarLen is the length of the JSON id at the start of b: a string, a
+// number or null, as go-ethereum echoes ids (it answers no object or
+// array id). It returns 0 when b starts with anything else.
+func scalarLen(b []byte) int {
+	switch {
+	case len(b) == 0:
+		return 0
+	case b[0] == '"':
+		for i := 1; i < len(b); i++ {
+			switch b[i] {
+			case '\\':
+				i++
+			case '"':
+				return i + 1
 			}
 		}
-		t.countLocked(method, status)
+		return 0
+	case bytes.HasPrefix(b, []byte("null")):
+		return 4
+	case b[0] == '-' || (b[0] >= '0' && b[0] <= '9'):
+		i := 1
+		for i < len(b) && (b[i] >= '0' && b[i] <= '9' || b[i] == '.' || b[i] == 'e' || b[i] == 'E' || b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		return i
 	}
+	return 0
 }
 
 // popLocked returns the oldest method awaiting an answer with this id.
