@@ -129,7 +129,8 @@ func (b *chatBook) compose(c *Chat, cm *message.ChatMessage, raw []byte, batch *
 		return nil, nil, fmt.Errorf("%w: rule %s: content chat-id %.80q, chat %.80q", ErrInvalidMessage,
 			message.RuleChatIDMismatch, chatID, c.ID)
 	}
-	if _, err := message.EncodeContent(cm.Content); err != nil {
+	content, err := message.EncodeContent(cm.Content) // checked before anything is stored, and stored as is
+	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidMessage, err)
 	}
 	out := &outgoing{}
@@ -173,7 +174,7 @@ func (b *chatBook) compose(c *Chat, cm *message.ChatMessage, raw []byte, batch *
 	clock := message.NewClock(c.LastClock)
 	clock.Observe(cm.Clock, now)
 	c.LastClock, c.LastMessageAt = clock.Last(), now.UnixMilli()
-	putMessage(batch, msg)
+	putMessageContent(batch, msg, storedContent(cm.Content, content))
 	putDelivery(batch, &Delivery{MessageID: id, ChatID: c.ID, State: DeliveryQueued, Recipients: recipients, UpdatedAt: now.UnixMilli()})
 	if len(out.recipients) > 0 {
 		putOutbox(batch, id, out.recipients, body)

@@ -51,6 +51,12 @@ func (s *store) seen(id string) (bool, error) {
 // putMessage adds m and its index entry to b.
 func putMessage(b *storage.Batch, m *Message) { messengerstore.PutMessage(b, messageRecord(m)) }
 
+// putMessageContent is putMessage with m's stored content (contentRecord's
+// result) already encoded.
+func putMessageContent(b *storage.Batch, m *Message, content string) {
+	messengerstore.PutMessage(b, messageRecordContent(m, content))
+}
+
 func markProcessed(b *storage.Batch, id string) { messengerstore.PutProcessed(b, id) }
 
 // deleteMessage adds the removal of m (record, index, delivery) to b and

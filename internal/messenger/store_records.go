@@ -80,10 +80,16 @@ func chatFromRecord(r *messengerstore.Chat) *Chat {
 }
 
 func messageRecord(m *Message) *messengerstore.Message {
+	return messageRecordContent(m, contentRecord(m.Content))
+}
+
+// messageRecordContent is messageRecord with the content's stored form
+// (contentRecord's result) already at hand.
+func messageRecordContent(m *Message, content string) *messengerstore.Message {
 	return &messengerstore.Message{ID: m.ID, ChatID: m.ChatID, From: m.From, Text: m.Text,
 		ContentType: m.ContentType, MessageType: m.MessageType, Clock: m.Clock, Timestamp: m.Timestamp,
 		ReceivedAt: m.ReceivedAt, ResponseTo: m.ResponseTo, Outgoing: m.Outgoing, Seen: m.Seen,
-		Delivery: messengerstore.DeliveryState(m.Delivery), Content: contentRecord(m.Content)}
+		Delivery: messengerstore.DeliveryState(m.Delivery), Content: content}
 }
 
 // contentRecord is the stored form of a content map: Transit-JSON, or ""
@@ -91,8 +97,7 @@ func messageRecord(m *Message) *messengerstore.Message {
 // message's builders always encodes (compose checks before storing); one
 // that does not is stored as "".
 func contentRecord(c message.Content) string {
-	if len(c.KeyOrder) == 0 && c.ChatID == "" && c.Text == "" && c.ResponseTo == "" && c.ResponseToV2 == "" &&
-		c.Name == "" && c.Hash == "" && c.Pack == nil && c.CommandPath == nil && c.Params == nil && len(c.Extra) == 0 {
+	if contentEmpty(c) {
 		return ""
 	}
 	raw, err := message.EncodeContent(c)
@@ -100,6 +105,20 @@ func contentRecord(c message.Content) string {
 		return ""
 	}
 	return string(raw)
+}
+
+// storedContent is contentRecord(c) given raw, what EncodeContent wrote
+// for c.
+func storedContent(c message.Content, raw []byte) string {
+	if contentEmpty(c) {
+		return ""
+	}
+	return string(raw)
+}
+
+func contentEmpty(c message.Content) bool {
+	return len(c.KeyOrder) == 0 && c.ChatID == "" && c.Text == "" && c.ResponseTo == "" && c.ResponseToV2 == "" &&
+		c.Name == "" && c.Hash == "" && c.Pack == nil && c.CommandPath == nil && c.Params == nil && len(c.Extra) == 0
 }
 
 func messageFromRecord(r *messengerstore.Message) *Message {

@@ -238,3 +238,21 @@ func checkFixtureContents(t *testing.T, st *store) {
 		t.Fatalf("negotiated %v %v", names, err)
 	}
 }
+
+// TestStoredContentMatchesContentRecord: compose stores the content it
+// encoded for its check, which must be what contentRecord writes.
+func TestStoredContentMatchesContentRecord(t *testing.T) {
+	prepared := message.TextContent("0x04ab", "**hi**")
+	if err := prepare(&prepared); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []message.Content{{}, message.TextContent("status", "hi"), prepared, message.StickerContent("c", "h", int64(1))} {
+		raw, err := message.EncodeContent(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := storedContent(c, raw), contentRecord(c); got != want {
+			t.Errorf("stored %q, contentRecord %q", got, want)
+		}
+	}
+}
