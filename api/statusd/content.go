@@ -74,8 +74,9 @@ func fillContent(n *names, out *Message, m *messenger.Message) {
 // that back and converting the result to JSON gives; for a map of plain
 // values (strings, keywords, integers, fractional numbers, arrays, sets,
 // lists and maps with string or keyword keys, as received contents hold)
-// that is the map converted directly, which is how it is done then. Other
-// contents take the round trip.
+// that is the map converted directly, which is how it is done then (a
+// plain map past Transit's default read limit, 1 MiB, now converts too).
+// Other contents take the round trip.
 func contentJSON(c *message.Content) json.RawMessage {
 	m := message.ContentMap(c)
 	if len(m.Entries) == 0 {
