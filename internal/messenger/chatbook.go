@@ -3,6 +3,7 @@ package messenger
 import (
 	"crypto/ecdsa"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"sync"
@@ -96,6 +97,47 @@ func (b *chatBook) update(id string, fn func(ch *Chat, batch *storage.Batch) (*C
 	}
 	b.chats[next.ID] = next
 	return copyChat(next), nil
+}
+
+// updateEach is update for a run of changes written together: for each
+// i in order it runs fn(i, …) on a copy of chat ids[i] as the earlier
+// calls left it (nil when there is none), under the lock. fn returns the
+// chat to keep (nil: leave it as it is) or an error (errs[i]), which
+// leaves that call's chat alone; fn adds its writes to batch, shared by
+// the run, only when it returns no error. The kept chats, once each, and
+// the batch are written in one store write, then cached. A write error (err) leaves the
+// store and the cache as they were: nothing of the run was written.
+func (b *chatBook) updateEach(ids []string, fn func(i int, ch *Chat, batch *storage.Batch) (*Chat, error)) (errs []error, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	errs = make([]error, len(ids))
+	kept := map[string]*Chat{}
+	var all storage.Batch
+	for i, id := range ids {
+		cur := kept[id]
+		if cur == nil {
+			cur = b.chats[id]
+		}
+		if cur != nil {
+			cur = copyChat(cur)
+		}
+		next, err := fn(i, cur, &all)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		if next != nil {
+			kept[next.ID] = next
+		}
+	}
+	for _, ch := range kept {
+		putChat(&all, ch)
+	}
+	if err := b.c.st.write(&all); err != nil {
+		return errs, err
+	}
+	maps.Copy(b.chats, kept)
+	return errs, nil
 }
 
 // messages is a page of chatID's messages (see Messenger.Messages).

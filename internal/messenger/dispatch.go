@@ -15,7 +15,6 @@ import (
 	mvds "github.com/statusnode/statusd/protocol/datasync"
 	"github.com/statusnode/statusd/protocol/encryption"
 	"github.com/statusnode/statusd/protocol/message"
-	"github.com/statusnode/statusd/storage"
 )
 
 // dispatcher is the inbound dispatch part: the receive goroutine (run)
@@ -37,11 +36,15 @@ type dispatcher struct {
 	hooks    testHooks
 
 	parked  parking  // owned by the receive goroutine
+	pend    pubBatch // owned by the receive goroutine
 	retries *retries // chats whose parked messages to retry (any goroutine)
 }
 
 // run is the receive goroutine: it handles one message at a time, from
-// both lanes of the inbound queue, until quit is closed.
+// both lanes of the inbound queue, until quit is closed. The public chat
+// messages of a drained batch whose receive work was precomputed are
+// stored together (pubBatch): any other message of the batch first
+// flushes those before it, and the batch's end flushes the rest.
 func (d *dispatcher) run(quit <-chan struct{}) {
 	d.resendPending()
 	for {
@@ -52,10 +55,18 @@ func (d *dispatcher) run(quit <-chan struct{}) {
 			}
 			msgs, dels := d.in.drain()
 			preMsgs, preDels := d.precompute(msgs, dels, d.c.cfg.Now())
+
+			d.pend.open = true
 			for i, in := range msgs {
-				d.receive(in, at(preMsgs, i))
+				pre := at(preMsgs, i)
+				if pre == nil {
+					d.flush()
+				}
+				d.receive(in, pre)
 				d.in.release()
 			}
+			d.flush()
+			d.pend.open = false
 			for i, dl := range dels {
 				d.receiveDelivered(dl, at(preDels, i))
 			}
@@ -363,22 +374,29 @@ func (d *dispatcher) process(data []byte, signer *ecdsa.PublicKey, in inbound, i
 		if signer == nil && in.msg.recoverSigner() == nil && in.msg.Signer != nil {
 			sender = message.PubKeyHex(in.msg.Signer) // a wrapped message's relay
 		}
-		d.c.drop(ruleReason(err), sender, err)
+		d.drop(ruleReason(err), sender, err)
 		return outcomeDone
 	}
 	author := message.PubKeyHex(r.Author)
 	if author != d.c.selfHex && d.c.forms != nil {
 		d.c.forms.learn(author, r.Wrapped)
 	}
+	if d.pend.has(r.ID) {
+		d.drop(message.RuleDuplicate.String(), author, nil)
+		return outcomeDone
+	}
 	if seen, err := d.c.st.seen(r.ID); err != nil || seen {
 		if err == nil {
-			d.c.drop(message.RuleDuplicate.String(), author, nil)
+			d.drop(message.RuleDuplicate.String(), author, nil)
 		}
 		return outcomeDone
 	}
 	if author != d.c.selfHex && d.contacts.blocked(author) {
-		d.c.drop(ReasonBlocked, author, nil)
+		d.drop(ReasonBlocked, author, nil)
 		return outcomeDone
+	}
+	if !deferrable(r.Payload, dl) {
+		d.flush() // what follows publishes or stores on its own
 	}
 	rc := recvContext{r: r, author: author, src: in.src, whisperTime: in.msg.Sent.UnixMilli(), installation: installation}
 	switch p := r.Payload.(type) {
@@ -447,7 +465,7 @@ func (d *dispatcher) handleChat(rc recvContext, cm *message.ChatMessage, dl *dat
 		return outcomeParked
 	}
 	if reason != "" {
-		d.c.drop(reason, rc.author, nil)
+		d.drop(reason, rc.author, nil)
 		return outcomeDone
 	}
 	d.c.publish(evs...)
@@ -457,32 +475,19 @@ func (d *dispatcher) handleChat(rc recvContext, cm *message.ChatMessage, dl *dat
 		ContentType: string(cm.ContentType), MessageType: string(cm.MessageType), Clock: cm.Clock,
 		Timestamp: cm.Timestamp, ReceivedAt: now.UnixMilli(), ResponseTo: cm.Content.ReplyTo(),
 		Outgoing: outgoing, Seen: outgoing, Content: cm.Content}
-	cleared := false
-	_, err := d.chats.update(rc.r.ChatID, func(ch *Chat, batch *storage.Batch) (*Chat, error) {
-		if ch == nil {
-			return nil, ErrChatNotFound // deleted meanwhile
-		}
-		if cm.Clock <= ch.DeletedAtClock {
-			cleared = true
-			return nil, nil
-		}
-		clock := message.NewClock(ch.LastClock)
-		clock.Observe(cm.Clock, now)
-		ch.LastClock, ch.LastMessageAt = clock.Last(), now.UnixMilli()
-		if !outgoing {
-			ch.Unread++
-		}
-		putMessage(batch, msg)
-		return ch, nil
-	})
-	switch {
-	case cleared:
-		d.c.drop(message.RuleChatCleared.String(), rc.author, nil)
-	case err != nil:
-		d.c.log.Error("store message", zap.Error(err))
-	default:
-		d.c.st.quote(msg)
-		d.c.publish(MessageEvent{Message: msg})
+	if d.pend.open && deferrable(cm, dl) {
+		d.deferPublic(msg, rc.author, now)
+		return outcomeDone
 	}
+	d.storeChat(msg, rc.author, now)
 	return outcomeDone
+}
+
+// deferrable reports whether a payload's handling may wait for the
+// pending public messages' common write (pubBatch): a public chat message
+// that did not come through MVDS (dl nil). Any other payload flushes what
+// is pending first.
+func deferrable(p message.Payload, dl *datasync.Delivery) bool {
+	cm, ok := p.(*message.ChatMessage)
+	return ok && cm.MessageType == message.TypePublicGroup && dl == nil
 }

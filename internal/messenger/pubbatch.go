@@ -1,0 +1,164 @@
+package messenger
+
+import (
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/statusnode/statusd/protocol/message"
+	"github.com/statusnode/statusd/storage"
+)
+
+// pubBatch holds what the receive goroutine's pass over one drained batch
+// has decided but not yet done for its public chat messages: the messages
+// to store, with one store write for all of them (flush), and, in arrival
+// order among them, the drops to count and publish. Events are published
+// only after that write, in the order the messages arrived, so that
+// nothing is shown that is not stored; anything else the pass does first
+// flushes what is pending (see dispatcher.run and process). It is owned by
+// the receive goroutine.
+type pubBatch struct {
+	open  bool // in a pass over a drained batch: public messages may wait
+	items []pubItem
+	ids   map[string]struct{} // IDs of the pending messages (dedupe)
+}
+
+// pubItem is one pending effect: a message to store (msg) or a drop.
+type pubItem struct {
+	msg    *Message
+	author string
+	now    time.Time // when the message was received
+
+	reason, sender string // a drop, when msg is nil
+	err            error
+}
+
+// has reports whether a message id is pending.
+func (p *pubBatch) has(id string) bool {
+	_, ok := p.ids[id]
+	return ok
+}
+
+// drop counts and publishes a rejected payload — after what is pending,
+// when anything is.
+func (d *dispatcher) drop(reason, sender string, err error) {
+	if len(d.pend.items) == 0 {
+		d.c.drop(reason, sender, err)
+		return
+	}
+	d.pend.items = append(d.pend.items, pubItem{reason: reason, sender: sender, err: err})
+}
+
+// deferPublic adds a validated public chat message to what is pending.
+func (d *dispatcher) deferPublic(msg *Message, author string, now time.Time) {
+	if d.pend.ids == nil {
+		d.pend.ids = make(map[string]struct{})
+	}
+	d.pend.ids[msg.ID] = struct{}{}
+	d.pend.items = append(d.pend.items, pubItem{msg: msg, author: author, now: now})
+}
+
+// flush stores the pending messages with one write — each chat's record
+// once, with its clock, unread count and last message time as storing
+// them one by one would leave it — and then publishes, in order, their
+// MessageEvents and the pending drops. A message whose chat is gone is
+// logged and not shown, one at or below its chat's cleared clock is
+// dropped (RuleChatCleared). When the write fails, the messages are
+// stored one write each (storeChat), so that a failing store fails the
+// messages it would fail stored singly.
+func (d *dispatcher) flush() {
+	items := d.pend.items
+	if len(items) == 0 {
+		return
+	}
+	d.pend.items = d.pend.items[:0]
+	clear(d.pend.ids)
+	for i, it := range items {
+		if it.msg != nil && !it.msg.Outgoing && d.contacts.blocked(it.author) {
+			items[i] = pubItem{reason: ReasonBlocked, sender: it.author} // blocked meanwhile
+		}
+	}
+	var ids []string
+	var at []int // index in items of ids[i]
+	for i, it := range items {
+		if it.msg != nil {
+			ids = append(ids, it.msg.ChatID)
+			at = append(at, i)
+		}
+	}
+	cleared := make([]bool, len(ids))
+	errs, err := d.chats.updateEach(ids, func(i int, ch *Chat, batch *storage.Batch) (*Chat, error) {
+		it := items[at[i]]
+		next, c, err := addMessage(ch, it.msg, it.now, batch)
+		cleared[i] = c
+		return next, err
+	})
+	if err != nil {
+		d.c.log.Warn("store public messages together; one by one", zap.Int("messages", len(ids)), zap.Error(err))
+		for _, it := range items {
+			if it.msg == nil {
+				d.c.drop(it.reason, it.sender, it.err)
+				continue
+			}
+			d.storeChat(it.msg, it.author, it.now)
+		}
+		return
+	}
+	j := 0
+	for _, it := range items {
+		if it.msg == nil {
+			d.c.drop(it.reason, it.sender, it.err)
+			continue
+		}
+		d.stored(it.msg, it.author, cleared[j], errs[j])
+		j++
+	}
+}
+
+// addMessage is the change storing msg, received at now, makes to its
+// chat ch: it adds msg to batch and returns the chat to keep; cleared
+// when msg is at or below the chat's cleared clock (nothing to add);
+// ErrChatNotFound when ch is nil (deleted meanwhile).
+func addMessage(ch *Chat, msg *Message, now time.Time, batch *storage.Batch) (*Chat, bool, error) {
+	if ch == nil {
+		return nil, false, ErrChatNotFound
+	}
+	if msg.Clock <= ch.DeletedAtClock {
+		return nil, true, nil
+	}
+	clock := message.NewClock(ch.LastClock)
+	clock.Observe(msg.Clock, now)
+	ch.LastClock, ch.LastMessageAt = clock.Last(), now.UnixMilli()
+	if !msg.Outgoing {
+		ch.Unread++
+	}
+	putMessage(batch, msg)
+	return ch, false, nil
+}
+
+// storeChat stores msg, received at now, in its chat with one write and
+// publishes the outcome (stored).
+func (d *dispatcher) storeChat(msg *Message, author string, now time.Time) {
+	cleared := false
+	_, err := d.chats.update(msg.ChatID, func(ch *Chat, batch *storage.Batch) (*Chat, error) {
+		next, c, err := addMessage(ch, msg, now, batch)
+		cleared = c
+		return next, err
+	})
+	d.stored(msg, author, cleared, err)
+}
+
+// stored publishes what became of msg once its write is done: dropped
+// when its chat was cleared past it, logged when it was not stored, a
+// MessageEvent when it was.
+func (d *dispatcher) stored(msg *Message, author string, cleared bool, err error) {
+	switch {
+	case cleared:
+		d.c.drop(message.RuleChatCleared.String(), author, nil)
+	case err != nil:
+		d.c.log.Error("store message", zap.Error(err))
+	default:
+		d.c.st.quote(msg)
+		d.c.publish(MessageEvent{Message: msg})
+	}
+}
