@@ -41,10 +41,7 @@ type dispatcher struct {
 }
 
 // run is the receive goroutine: it handles one message at a time, from
-// both lanes of the inbound queue, until quit is closed. The public chat
-// messages of a drained batch whose receive work was precomputed are
-// stored together (pubBatch): any other message of the batch first
-// flushes those before it, and the batch's end flushes the rest.
+// both lanes of the inbound queue, until quit is closed.
 func (d *dispatcher) run(quit <-chan struct{}) {
 	d.resendPending()
 	for {
@@ -56,17 +53,7 @@ func (d *dispatcher) run(quit <-chan struct{}) {
 			msgs, dels := d.in.drain()
 			preMsgs, preDels := d.precompute(msgs, dels, d.c.cfg.Now())
 
-			d.pend.open = true
-			for i, in := range msgs {
-				pre := at(preMsgs, i)
-				if pre == nil {
-					d.flush()
-				}
-				d.receive(in, pre)
-				d.in.release()
-			}
-			d.flush()
-			d.pend.open = false
+			d.receiveAll(msgs, preMsgs)
 			for i, dl := range dels {
 				d.receiveDelivered(dl, at(preDels, i))
 			}
@@ -78,6 +65,25 @@ func (d *dispatcher) run(quit <-chan struct{}) {
 			return
 		}
 	}
+}
+
+// receiveAll runs the receive path for the Whisper messages of a drained
+// batch, pre being precompute's results for them (nil: none), and frees
+// the room of each in the inbound queue. Their public chat messages are
+// stored with one write at the end, or sooner when a message that is not
+// one of them flushes them first (pubBatch).
+func (d *dispatcher) receiveAll(msgs []inbound, pre []*precomputed) {
+	d.pend.open = true
+	for i, in := range msgs {
+		p := at(pre, i)
+		if p == nil {
+			d.flush() // its path may publish before process
+		}
+		d.receive(in, p)
+		d.in.release()
+	}
+	d.flush()
+	d.pend.open = false
 }
 
 // receive runs the receive path for one Whisper message; pre, when not

@@ -102,6 +102,10 @@ type testHooks struct {
 	// beforeBatch runs on the receive goroutine before each batch it takes
 	// from the inbound queue (tests hold it there to fill the queue).
 	beforeBatch func()
+	// crashAfterPublicWrite is asked after the pending public messages of
+	// a batch were written and before their events are published; true
+	// abandons the events, as a process killed at that point would.
+	crashAfterPublicWrite func() bool
 }
 
 // New returns a messenger over db (the node's database; the messenger uses

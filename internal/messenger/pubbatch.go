@@ -62,8 +62,10 @@ func (d *dispatcher) deferPublic(msg *Message, author string, now time.Time) {
 // once, with its clock, unread count and last message time as storing
 // them one by one would leave it — and then publishes, in order, their
 // MessageEvents and the pending drops. A message whose chat is gone is
-// logged and not shown, one at or below its chat's cleared clock is
-// dropped (RuleChatCleared). When the write fails, the messages are
+// logged and not shown, one whose chat was left or deleted meanwhile is
+// dropped as chatFor would now drop it (ReasonWrongChat), one at or below
+// its chat's cleared clock is dropped (RuleChatCleared), one whose author
+// was blocked meanwhile is dropped (ReasonBlocked). When the write fails, the messages are
 // stored one write each (storeChat), so that a failing store fails the
 // messages it would fail stored singly.
 func (d *dispatcher) flush() {
@@ -86,8 +88,12 @@ func (d *dispatcher) flush() {
 			at = append(at, i)
 		}
 	}
-	cleared := make([]bool, len(ids))
+	cleared, left := make([]bool, len(ids)), make([]bool, len(ids))
 	errs, err := d.chats.updateEach(ids, func(i int, ch *Chat, batch *storage.Batch) (*Chat, error) {
+		if ch != nil && !ch.Active {
+			left[i] = true // left or deleted since chatFor
+			return nil, nil
+		}
 		it := items[at[i]]
 		next, c, err := addMessage(ch, it.msg, it.now, batch)
 		cleared[i] = c
@@ -104,13 +110,20 @@ func (d *dispatcher) flush() {
 		}
 		return
 	}
+	if d.hooks.crashAfterPublicWrite != nil && d.hooks.crashAfterPublicWrite() {
+		return
+	}
 	j := 0
 	for _, it := range items {
 		if it.msg == nil {
 			d.c.drop(it.reason, it.sender, it.err)
 			continue
 		}
-		d.stored(it.msg, it.author, cleared[j], errs[j])
+		if left[j] {
+			d.c.drop(ReasonWrongChat, it.author, nil)
+		} else {
+			d.stored(it.msg, it.author, cleared[j], errs[j])
+		}
 		j++
 	}
 }

@@ -1,0 +1,275 @@
+package messenger
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/statusnode/statusd/lib/eventbus"
+	"github.com/statusnode/statusd/protocol/message"
+	"github.com/statusnode/statusd/storage"
+)
+
+// faultKV counts the batches written to a KV and fails those fail picks
+// (n counts every write, failed ones included, from 1).
+type faultKV struct {
+	storage.KV
+	writes int
+	fail   func(n int) bool
+}
+
+func (f *faultKV) Write(b *storage.Batch) error {
+	f.writes++
+	if f.fail != nil && f.fail(f.writes) {
+		return errors.New("disk full")
+	}
+	return f.KV.Write(b)
+}
+
+// pubRig is a receiving dispatcher with one public chat, "chat", whose
+// store counts (and may fail) writes, and a sender of public messages.
+type pubRig struct {
+	t      *testing.T
+	alice  *rig // sends
+	bob    *rig // receives
+	kv     *faultKV
+	d      *dispatcher
+	sub    *eventbus.Subscription[Event]
+	bodies map[string][]byte // by text
+}
+
+func newPubRig(t *testing.T) *pubRig {
+	r := &pubRig{t: t, alice: newRig(t), bob: newRig(t), bodies: map[string][]byte{}}
+	r.kv = &faultKV{KV: r.bob.c.st.kv}
+	*r.bob.c.st = *newStore(r.kv)
+	r.d = r.dispatcher()
+	if _, err := r.d.chats.update("chat", func(*Chat, *storage.Batch) (*Chat, error) {
+		return &Chat{ID: "chat", Type: ChatPublic, Name: "chat", Active: true}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r.sub = r.bob.c.bus.Subscribe(256)
+	t.Cleanup(r.sub.Unsubscribe)
+	return r
+}
+
+// dispatcher returns a fresh dispatcher over bob's store, its chats loaded
+// from it (a restart).
+func (r *pubRig) dispatcher() *dispatcher {
+	c := r.bob.c
+	chats := newChatBook(c)
+	if err := chats.load(); err != nil {
+		r.t.Fatal(err)
+	}
+	subs := newSubscriptions(c, newInboundQueue(1, make(chan struct{}), nil))
+	return &dispatcher{c: c, subs: subs, chats: chats, public: &publicChats{c: c, chats: chats, subs: subs},
+		direct: newDirectChats(c, chats, subs), contacts: newContactBook(c)}
+}
+
+// text is alice's public message text in chat with clock now+dclock.
+func (r *pubRig) text(chat, text string, dclock int64) inbound {
+	r.t.Helper()
+	body, ok := r.bodies[chat+"/"+text]
+	if !ok {
+		now := r.alice.c.cfg.Now().UnixMilli()
+		var err error
+		body, _, err = r.alice.c.encode(&message.ChatMessage{ContentType: message.ContentText, MessageType: message.TypePublicGroup,
+			Clock: now + dclock, Timestamp: now, Content: message.Content{ChatID: chat, Text: text}})
+		if err != nil {
+			r.t.Fatal(err)
+		}
+		r.bodies[chat+"/"+text] = body
+	}
+	return inbound{msg: ReceivedMessage{Payload: body, Signer: &r.alice.key.PublicKey}, src: source{kind: srcPublic, chat: "chat"}}
+}
+
+// pass runs the receive goroutine's pass over msgs as one drained batch
+// and returns the events it published: "msg:<text>" or "drop:<reason>".
+func (r *pubRig) pass(msgs ...inbound) []string {
+	r.t.Helper()
+	q := newInboundQueue(len(msgs), make(chan struct{}), nil)
+	for _, in := range msgs {
+		q.pushMessage(in)
+	}
+	r.d.in = q
+	drained, dels := q.drain()
+	pre, _ := r.d.precompute(drained, dels, r.bob.c.cfg.Now()) // nil for a small batch
+	r.d.receiveAll(drained, pre)
+	if len(q.slots) != 0 {
+		r.t.Fatalf("%d inbound slots not released", len(q.slots))
+	}
+	return r.events()
+}
+
+func (r *pubRig) events() []string {
+	var out []string
+	for {
+		select {
+		case ev := <-r.sub.C():
+			switch ev := ev.(type) {
+			case MessageEvent:
+				out = append(out, "msg:"+ev.Message.Text)
+			case DroppedEvent:
+				out = append(out, "drop:"+ev.Reason)
+			}
+		default:
+			return out
+		}
+	}
+}
+
+// stored is the texts stored in chat, newest first, and its unread count.
+func (r *pubRig) stored() ([]string, int) {
+	r.t.Helper()
+	msgs, err := r.bob.c.st.chatMessages("chat")
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	var texts []string
+	for _, m := range msgs {
+		texts = append(texts, m.Text)
+	}
+	return texts, r.d.chats.get("chat").Unread
+}
+
+func (r *pubRig) expect(what string, got, want []string) {
+	r.t.Helper()
+	if !slices.Equal(got, want) {
+		r.t.Fatalf("%s: %q, want %q", what, got, want)
+	}
+}
+
+var (
+	dropDuplicate = "drop:" + message.RuleDuplicate.String()
+	dropCleared   = "drop:" + message.RuleChatCleared.String()
+	dropWrongChat = "drop:" + ReasonWrongChat
+)
+
+// The public messages of a drained batch are stored with one write; the
+// events come after it, in arrival order, drops among them; a duplicate
+// inside the batch and one of a stored message are dropped, never stored
+// twice.
+func TestPublicBatchOneWriteInOrder(t *testing.T) {
+	r := newPubRig(t)
+	before := r.kv.writes
+	got := r.pass(r.text("chat", "one", 1), r.text("other", "elsewhere", 2), r.text("chat", "two", 3),
+		r.text("chat", "one", 1), r.text("chat", "three", 4), r.text("chat", "two", 3))
+	r.expect("events", got, []string{"msg:one", dropWrongChat, "msg:two", dropDuplicate, "msg:three", dropDuplicate})
+	if w := r.kv.writes - before; w != 1 {
+		t.Fatalf("%d writes for one batch, want 1", w)
+	}
+	texts, unread := r.stored()
+	r.expect("stored", texts, []string{"three", "two", "one"})
+	if unread != 3 {
+		t.Fatalf("unread %d, want 3", unread)
+	}
+	ch := r.d.chats.get("chat")
+	if ch.LastClock < r.alice.c.cfg.Now().UnixMilli()+4 {
+		t.Fatalf("chat clock %d below its newest message's", ch.LastClock)
+	}
+
+	before = r.kv.writes
+	r.expect("again", r.pass(r.text("chat", "two", 3), r.text("chat", "four", 5), r.text("chat", "one", 1), r.text("chat", "five", 6)),
+		[]string{dropDuplicate, "msg:four", dropDuplicate, "msg:five"})
+	if w := r.kv.writes - before; w != 1 {
+		t.Fatalf("%d writes for the second batch, want 1", w)
+	}
+	if _, unread := r.stored(); unread != 5 {
+		t.Fatalf("unread %d, want 5", unread)
+	}
+}
+
+// When the batch's write fails, the messages are stored one write each:
+// a store that fails one of those fails that message alone (not shown,
+// not stored, logged), as it did before batching; a store that fails
+// every write shows nothing, and the drops are still published in order.
+func TestPublicBatchStoreFailure(t *testing.T) {
+	r := newPubRig(t)
+	base := r.kv.writes
+	r.kv.fail = func(n int) bool { return n == base+1 || n == base+3 } // the batch, then "two" alone
+	got := r.pass(r.text("chat", "one", 1), r.text("chat", "two", 2), r.text("other", "elsewhere", 3), r.text("chat", "three", 4))
+	r.expect("events", got, []string{"msg:one", dropWrongChat, "msg:three"})
+	texts, unread := r.stored()
+	r.expect("stored", texts, []string{"three", "one"})
+	if unread != 2 {
+		t.Fatalf("unread %d, want 2", unread)
+	}
+
+	r.kv.fail = func(int) bool { return true }
+	got = r.pass(r.text("chat", "four", 5), r.text("other", "elsewhere2", 6), r.text("chat", "five", 7), r.text("chat", "six", 8))
+	r.expect("events, store down", got, []string{dropWrongChat})
+	texts, unread = r.stored()
+	r.expect("stored, store down", texts, []string{"three", "one"})
+	if unread != 2 {
+		t.Fatalf("unread %d after failed writes, want 2", unread)
+	}
+
+	r.kv.fail = nil // back up: the failed messages were not marked seen
+	r.expect("retried", r.pass(r.text("chat", "two", 2), r.text("chat", "four", 5)), []string{"msg:two", "msg:four"})
+}
+
+// A chat cleared while its messages wait for the batch's write drops
+// those at or below the cleared clock and stores the newer ones; a chat
+// deleted (left) meanwhile stores none of them.
+func TestPublicBatchChatChangedMidway(t *testing.T) {
+	r := newPubRig(t)
+	r.expect("first", r.pass(r.text("chat", "zero", 100)), []string{"msg:zero"})
+
+	r.d.pend.open = true
+	r.d.receive(r.text("chat", "older", 50), nil)
+	r.d.receive(r.text("chat", "newer", 1_000_000), nil)
+	if len(r.events()) != 0 {
+		t.Fatal("events before the write")
+	}
+	if _, err := r.d.chats.clear("chat", func(*Chat) bool { return true }); err != nil {
+		t.Fatal(err)
+	}
+	r.d.flush()
+	r.expect("after clear", r.events(), []string{dropCleared, "msg:newer"})
+	texts, unread := r.stored()
+	r.expect("stored after clear", texts, []string{"newer"})
+	if unread != 1 {
+		t.Fatalf("unread %d, want 1", unread)
+	}
+
+	r.d.receive(r.text("chat", "late", 2_000_000), nil)
+	if _, err := r.d.chats.clear("chat", func(*Chat) bool { return false }); err != nil { // DeleteChat
+		t.Fatal(err)
+	}
+	r.d.flush()
+	r.d.pend.open = false
+	r.expect("after delete", r.events(), []string{dropWrongChat})
+	if texts, _ := r.stored(); len(texts) != 0 {
+		t.Fatalf("stored after delete: %q", texts)
+	}
+}
+
+// A process killed after the batch's write and before its events keeps
+// the messages stored; after the restart their copies (the mailserver
+// sends them again) are duplicates, not shown or stored again.
+func TestPublicBatchCrashAfterWrite(t *testing.T) {
+	r := newPubRig(t)
+	crashed := 0
+	r.d.hooks.crashAfterPublicWrite = func() bool { crashed++; return true }
+	batch := []inbound{r.text("chat", "one", 1), r.text("chat", "two", 2), r.text("chat", "three", 3), r.text("chat", "four", 4)}
+	if got := r.pass(batch...); len(got) != 0 || crashed != 1 {
+		t.Fatalf("events %q before the crash, %d crashes", got, crashed)
+	}
+
+	r.d = r.dispatcher() // restart
+	texts, unread := r.stored()
+	r.expect("stored at restart", texts, []string{"four", "three", "two", "one"})
+	if unread != 4 {
+		t.Fatalf("unread %d at restart, want 4", unread)
+	}
+	want := make([]string, len(batch))
+	for i := range want {
+		want[i] = dropDuplicate
+	}
+	r.expect("copies after restart", r.pass(batch...), want)
+	texts, unread = r.stored()
+	r.expect("stored after copies", texts, []string{"four", "three", "two", "one"})
+	if unread != 4 {
+		t.Fatalf("unread %d, want 4", unread)
+	}
+}
