@@ -19,7 +19,8 @@
 //	contacts_api.go           the contact-request flow (c2/c3/c6)
 //	pairing.go                Pairing: installations, p1/p2, our bundle
 //	dispatch.go, inbound.go,  dispatcher: the receive goroutine, its queue,
-//	parking.go                messages waiting for their group's g5
+//	parking.go, pubbatch.go   messages waiting for their group's g5, a
+//	                          batch's public messages waiting for one write
 //	subscriptions.go          subscriptions: Transport filters
 //	delivery.go               deliveries: delivery states
 //	wrapforms.go              peerForms: each peer's v1 wrapper use

@@ -73,7 +73,7 @@ func (d *dispatcher) flush() {
 	if len(items) == 0 {
 		return
 	}
-	d.pend.items = d.pend.items[:0]
+	d.pend.items = nil
 	clear(d.pend.ids)
 	for i, it := range items {
 		if it.msg != nil && !it.msg.Outgoing && d.contacts.blocked(it.author) {
