@@ -15,8 +15,8 @@ import (
 // order among them, the drops to count and publish. Events are published
 // only after that write, in the order the messages arrived, so that
 // nothing is shown that is not stored; anything else the pass does first
-// flushes what is pending (see dispatcher.run and process). It is owned by
-// the receive goroutine.
+// flushes what is pending (see dispatcher.receiveAll and process). It is
+// owned by the receive goroutine.
 type pubBatch struct {
 	open  bool // in a pass over a drained batch: public messages may wait
 	items []pubItem
@@ -62,12 +62,12 @@ func (d *dispatcher) deferPublic(msg *Message, author string, now time.Time) {
 // once, with its clock, unread count and last message time as storing
 // them one by one would leave it — and then publishes, in order, their
 // MessageEvents and the pending drops. A message whose chat is gone is
-// logged and not shown, one whose chat was left or deleted meanwhile is
+// logged and not shown; one whose chat was left or deleted meanwhile is
 // dropped as chatFor would now drop it (ReasonWrongChat), one at or below
 // its chat's cleared clock is dropped (RuleChatCleared), one whose author
-// was blocked meanwhile is dropped (ReasonBlocked). When the write fails, the messages are
-// stored one write each (storeChat), so that a failing store fails the
-// messages it would fail stored singly.
+// was blocked meanwhile is dropped (ReasonBlocked). When the write fails,
+// the messages are stored one write each (storeChat), so that a failing
+// store fails the messages it would fail stored singly.
 func (d *dispatcher) flush() {
 	items := d.pend.items
 	if len(items) == 0 {
