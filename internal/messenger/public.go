@@ -151,6 +151,13 @@ func (p *publicChats) retry(ctx context.Context, all bool) {
 		if !peers || ctx.Err() != nil {
 			continue
 		}
+		if p.c.cfg.Now().UnixMilli() >= e.Deadline {
+			// The window ended while this pass ran (before a peer came,
+			// or while earlier posts took their time): expire, not post.
+			p.settle(e.ID)
+			p.c.dl.expire(e.ID)
+			continue
+		}
 		p.forget(e.ID)
 		if err := p.send(ctx, &outgoing{id: e.ID, body: e.Body, public: e.Chat}); err != nil {
 			p.c.log.Warn("re-post public message", zap.String("id", e.ID), zap.Error(err))
