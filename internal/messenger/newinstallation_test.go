@@ -29,14 +29,7 @@ func TestOneToOneReachesInstallationLearntLater(t *testing.T) {
 	if err := alice2.PublishBundle(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "bob has alice's second bundle", func() bool {
-		for len(events.C()) > 0 {
-			if ev, ok := (<-events.C()).(messenger.BundleAddedEvent); ok && ev.InstallationID == "alice-second" {
-				return true
-			}
-		}
-		return false
-	})
+	waitBundleAdded(t, events, "alice-second")
 	ctx := ctxT(t)
 	var ids, want []string
 	for i := 0; i < 3; i++ {
@@ -109,14 +102,7 @@ func TestResendToNewInstallationSurvivesCrash(t *testing.T) {
 	if err := alice2.PublishBundle(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "bob has alice's second bundle", func() bool {
-		for len(events.C()) > 0 {
-			if ev, ok := (<-events.C()).(messenger.BundleAddedEvent); ok && ev.InstallationID == "alice-second" {
-				return true
-			}
-		}
-		return false
-	})
+	waitBundleAdded(t, events, "alice-second")
 	var ids, want []string
 	for i := 0; i < 3; i++ {
 		text := fmt.Sprintf("direct %d", i)
@@ -180,14 +166,7 @@ func TestUnaddressedInstallationAnswersWithItsBundle(t *testing.T) {
 	if err := alice2.PublishBundle(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "bob has alice's second bundle", func() bool {
-		for len(events.C()) > 0 {
-			if ev, ok := (<-events.C()).(messenger.BundleAddedEvent); ok && ev.InstallationID == "alice-second" {
-				return true
-			}
-		}
-		return false
-	})
+	waitBundleAdded(t, events, "alice-second")
 	ctx := ctxT(t)
 	var ids, want []string
 	send := func(text string) {
@@ -210,4 +189,17 @@ func TestUnaddressedInstallationAnswersWithItsBundle(t *testing.T) {
 	if got := waitTexts(t, alice2, bob.PublicKey(), 3); !slices.Equal(got, want) {
 		t.Fatalf("second installation shows %q", got)
 	}
+}
+
+// waitBundleAdded waits for a BundleAddedEvent of installation on events.
+func waitBundleAdded(t *testing.T, events *messenger.EventSubscription, installation string) {
+	t.Helper()
+	waitFor(t, "the bundle of installation "+installation, func() bool {
+		for len(events.C()) > 0 {
+			if ev, ok := (<-events.C()).(messenger.BundleAddedEvent); ok && ev.InstallationID == installation {
+				return true
+			}
+		}
+		return false
+	})
 }

@@ -139,7 +139,10 @@ func (p *publicChats) retry(ctx context.Context, all bool) {
 			p.drop(e.ID)
 			continue
 		}
-		if e.Body == nil {
+		// Body nil: the window had ended when the outbox was read; it may
+		// also end while this pass runs (before a peer came, or while
+		// earlier posts took their time): expire, not post.
+		if e.Body == nil || p.c.cfg.Now().UnixMilli() >= e.Deadline {
 			p.settle(e.ID)
 			p.c.dl.expire(e.ID)
 			continue
@@ -149,13 +152,6 @@ func (p *publicChats) retry(ctx context.Context, all bool) {
 			continue
 		}
 		if !peers || ctx.Err() != nil {
-			continue
-		}
-		if p.c.cfg.Now().UnixMilli() >= e.Deadline {
-			// The window ended while this pass ran (before a peer came,
-			// or while earlier posts took their time): expire, not post.
-			p.settle(e.ID)
-			p.c.dl.expire(e.ID)
 			continue
 		}
 		p.forget(e.ID)

@@ -183,7 +183,9 @@ func checkDelivered(t *testing.T, alice, bob *peer, sent []sentMsg) {
 	}
 	var got, mine []*messenger.Message
 	deadline := time.Now().Add(90 * time.Second)
-	for {
+	poll := time.NewTicker(250 * time.Millisecond)
+	defer poll.Stop()
+	for ; ; <-poll.C {
 		var err error
 		got, err = bob.messages(alice.key)
 		if err == nil {
@@ -197,7 +199,6 @@ func checkDelivered(t *testing.T, alice, bob *peer, sent []sentMsg) {
 			t.Fatalf("after 90 s: err %v; bob lacks %d of %d messages %.5q; alice has %d of %d outgoing not acked: %v",
 				err, len(missing), len(ids), missing, len(unacked), len(mine), unacked)
 		}
-		time.Sleep(250 * time.Millisecond)
 	}
 
 	seen := map[string]bool{}

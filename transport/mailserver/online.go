@@ -173,7 +173,7 @@ func (c *Client) loop(sub *whisper.EventSubscription) {
 // connectedCandidate returns the first configured, then found, mailserver
 // that is a connected Whisper peer, or nil.
 func (c *Client) connectedCandidate() *enode.Node {
-	for _, ms := range append(slices.Clone(c.cfg.Mailservers), c.Mailservers()...) {
+	for _, ms := range slices.Concat(c.cfg.Mailservers, c.Mailservers()) {
 		if c.router.HasPeer(ms.ID()) {
 			return ms
 		}
