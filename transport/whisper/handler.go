@@ -264,6 +264,7 @@ func (w *Whisper) handleEnvelopes(p *peer, body []byte) error {
 			return err
 		}
 	}
+	defer w.inflight.end(w.inflight.begin()) // for Settle
 	now := w.cfg.Now()
 	b := w.newBatch(now)
 	b.confirm = p.confirms && w.cfg.Confirmations
@@ -411,6 +412,9 @@ func (w *Whisper) handleP2PMessages(p *peer, body []byte) error {
 		w.m.dropped.Inc(dropMalformed)
 		return err
 	}
+	// From before the delivery hook (which may record the envelopes as
+	// handled) until the filters have them: what Settle waits for.
+	defer w.inflight.end(w.inflight.begin())
 	now := w.cfg.Now()
 	allowed := make([]*entry, 0, len(envs))
 	for _, e := range envs {

@@ -24,6 +24,7 @@ func (w *Whisper) Send(env *wproto.Envelope) (common.Hash, error) {
 	}
 	e := w.newEntry(env)
 	h := e.hash()
+	defer w.inflight.end(w.inflight.begin()) // for Settle
 	now := w.cfg.Now()
 	if err := w.ingest(e, w.pool.find(e), nil, now, w.newBatch(now)); err != nil {
 		return h, err

@@ -48,7 +48,8 @@ type Whisper struct {
 	p2pRequest func(peer enode.ID, body []byte) // code 126 handler; nil ignores
 	hooks      mailHooks                        // mailserver hooks (mailhooks.go)
 
-	powScratch sync.Pool // *powScratch for prepare, one per goroutine at a time
+	powScratch sync.Pool  // *powScratch for prepare, one per goroutine at a time
+	inflight   deliveries // deliveries under way, for Settle (settle.go)
 }
 
 // New builds a service from cfg (validated, zero knobs defaulted). identity,
