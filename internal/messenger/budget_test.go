@@ -9,9 +9,11 @@ import (
 	"testing"
 )
 
-// TestMessengerMethodBudget: Messenger keeps at most 30 exported methods
+// TestMessengerMethodBudget: Messenger keeps at most 31 exported methods
 // (its doc); an operation beyond them goes on the part that owns its
-// state. Test-only helpers (export_test.go) do not count.
+// state. Test-only helpers (export_test.go) do not count. The 31st is
+// Settle, which no single part owns (it spans the inbound queue, the
+// receive goroutine and the MVDS driver).
 func TestMessengerMethodBudget(t *testing.T) {
 	entries, err := os.ReadDir(".")
 	if err != nil {
@@ -38,7 +40,7 @@ func TestMessengerMethodBudget(t *testing.T) {
 			}
 		}
 	}
-	if len(names) > 30 {
+	if len(names) > 31 {
 		t.Fatalf("Messenger has %d exported methods: %v", len(names), names)
 	}
 }

@@ -50,13 +50,14 @@ func (d *dispatcher) run(quit <-chan struct{}) {
 			if d.hooks.beforeBatch != nil {
 				d.hooks.beforeBatch()
 			}
-			msgs, dels := d.in.drain()
+			msgs, dels, mark := d.in.drain()
 			preMsgs, preDels := d.precompute(msgs, dels, d.c.cfg.Now())
 
 			d.receiveAll(msgs, preMsgs)
 			for i, dl := range dels {
 				d.receiveDelivered(dl, at(preDels, i))
 			}
+			d.in.handledUpTo(mark) // stored: what settle waits for
 		case <-d.retries.wake:
 			for _, id := range d.retries.take() {
 				d.unpark(id)

@@ -72,6 +72,13 @@ func NewWithReceiveGate(cfg Config, db storage.KV, tr Transport, gate <-chan str
 // inbound queue.
 func InboundBlocked(m *Messenger) time.Duration { return m.in.blocked() }
 
+// InboundQueued is the number of entries ever queued in the inbound queue.
+func InboundQueued(m *Messenger) uint64 {
+	m.in.mu.Lock()
+	defer m.in.mu.Unlock()
+	return m.in.queued
+}
+
 // InboundWaiting is the number of Transport deliveries waiting for room now.
 func InboundWaiting(m *Messenger) int { return int(m.in.waiting.Load()) }
 

@@ -1,6 +1,7 @@
 package messenger
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,6 +34,11 @@ type inboundQueue struct {
 	mu   sync.Mutex
 	msgs []inbound           // guarded by mu
 	dels []datasync.Delivery // guarded by mu
+	// Progress, for settle: entries queued so far (both lanes), entries
+	// handled so far, and a channel closed (and replaced) when handled
+	// advances. All guarded by mu.
+	queued, handled uint64
+	advanced        chan struct{}
 
 	blockedNanos atomic.Int64
 	waiting      atomic.Int32        // pushMessage calls waiting for room now
@@ -40,7 +46,8 @@ type inboundQueue struct {
 }
 
 func newInboundQueue(limit int, quit <-chan struct{}, reg *metrics.Registry) *inboundQueue {
-	q := &inboundQueue{slots: make(chan struct{}, limit), ready: make(chan struct{}, 1), quit: quit}
+	q := &inboundQueue{slots: make(chan struct{}, limit), ready: make(chan struct{}, 1), quit: quit,
+		advanced: make(chan struct{})}
 	if reg != nil {
 		q.blockedVec = reg.Counter("statusd_messenger_inbound_blocked_seconds_total",
 			"Time transport deliveries waited for room in the messenger's inbound queue.")
@@ -68,6 +75,7 @@ func (q *inboundQueue) pushMessage(in inbound) bool {
 	}
 	q.mu.Lock()
 	q.msgs = append(q.msgs, in)
+	q.queued++
 	q.mu.Unlock()
 	q.signal()
 	return true
@@ -77,6 +85,7 @@ func (q *inboundQueue) pushMessage(in inbound) bool {
 func (q *inboundQueue) pushDelivered(d datasync.Delivery) {
 	q.mu.Lock()
 	q.dels = append(q.dels, d)
+	q.queued++
 	q.mu.Unlock()
 	q.signal()
 }
@@ -90,13 +99,53 @@ func (q *inboundQueue) signal() {
 
 // drain takes everything queued. The room of each transport message is
 // freed by release once it has been handled, so the bound covers the
-// messages being handled too.
-func (q *inboundQueue) drain() ([]inbound, []datasync.Delivery) {
+// messages being handled too. mark is what the receive goroutine passes
+// to handledUpTo once it has handled all of them.
+func (q *inboundQueue) drain() (msgs []inbound, dels []datasync.Delivery, mark uint64) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	msgs, dels := q.msgs, q.dels
+	msgs, dels = q.msgs, q.dels
 	q.msgs, q.dels = nil, nil
-	return msgs, dels
+	return msgs, dels, q.queued
+}
+
+// handledUpTo records that every entry drained up to mark (drain) has
+// been handled — stored, or dropped and counted — and wakes settle.
+func (q *inboundQueue) handledUpTo(mark uint64) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if mark <= q.handled {
+		return
+	}
+	q.handled = mark
+	close(q.advanced)
+	q.advanced = make(chan struct{})
+}
+
+// settle returns once every entry queued before the call has been handled
+// (handledUpTo), ctx's error when ctx ends first and ErrStopped when the
+// messenger stops first with entries unhandled. An entry a Sink is still
+// waiting to queue (the lane is full) is not waited for: the caller waits
+// for the Transport's delivery first.
+func (q *inboundQueue) settle(ctx context.Context) error {
+	q.mu.Lock()
+	target := q.queued
+	q.mu.Unlock()
+	for {
+		q.mu.Lock()
+		done, advanced := q.handled >= target, q.advanced
+		q.mu.Unlock()
+		if done {
+			return nil
+		}
+		select {
+		case <-advanced:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-q.quit:
+			return ErrStopped
+		}
+	}
 }
 
 // release frees the room of one drained transport message.

@@ -37,7 +37,7 @@ const (
 // (inbound path) and the delivery tracker — over a Transport, the
 // encryption layer and MVDS. The API calls the exported methods here;
 // group and installation operations are on Groups() and Pairing().
-// Messenger keeps at most 30 exported methods (TestMessengerMethodBudget;
+// Messenger keeps at most 31 exported methods (TestMessengerMethodBudget;
 // test-only helpers in export_test.go aside):
 // an operation beyond them belongs on the part that owns its state.
 //
@@ -324,6 +324,40 @@ func (m *Messenger) symNames() []string {
 func (m *Messenger) Stop() error {
 	m.stopOnce.Do(func() { m.stopErr = m.stop() })
 	return m.stopErr
+}
+
+// Settle returns once every message the Transport handed to a Sink
+// before the call has been handled — stored with its event published, or
+// dropped and counted — and what was stored is written: the public
+// messages of a drained batch by their common write, 1:1 and group
+// messages persisted by the MVDS driver (kept pending until stored, and
+// delivered again after a crash), the copies from our own devices stored.
+// The mailserver client waits on it, after the router's delivery
+// (whisper.Whisper.Settle), before it records envelopes as seen or a time
+// range as covered, so that a process killed in between loses nothing it
+// would not fetch again. A Sink call still waiting for room in the inbound
+// queue is not waited for: wait for the Transport's delivery first. It
+// returns ctx's error when ctx ends first, ErrNotStarted before Start and
+// ErrStopped when the messenger stops with messages unhandled; the caller
+// then must not record them. Any goroutine may call it but a Sink's, the
+// MVDS driver's or the receive goroutine's (it waits for them).
+//
+// Settle is on the coordinator, not on a part, because it spans three of
+// them: the inbound queue, the receive goroutine and the MVDS driver.
+func (m *Messenger) Settle(ctx context.Context) error {
+	if err := m.running(); err != nil {
+		return err
+	}
+	if err := m.in.settle(ctx); err != nil {
+		return err
+	}
+	// What the receive goroutine handed the driver is persisted by the
+	// driver's next cycle, which also queues what it delivers (copies
+	// included) for the receive goroutine.
+	if err := m.driver.Sync(ctx); err != nil {
+		return fmt.Errorf("messenger: settle: %w", err)
+	}
+	return m.in.settle(ctx)
 }
 
 func (m *Messenger) stop() error {

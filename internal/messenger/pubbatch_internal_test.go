@@ -92,7 +92,7 @@ func (r *pubRig) pass(msgs ...inbound) []string {
 		q.pushMessage(in)
 	}
 	r.d.in = q
-	drained, dels := q.drain()
+	drained, dels, _ := q.drain()
 	pre, _ := r.d.precompute(drained, dels, r.bob.c.cfg.Now()) // nil for a small batch
 	r.d.receiveAll(drained, pre)
 	if len(q.slots) != 0 {
