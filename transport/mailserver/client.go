@@ -63,6 +63,18 @@ type ClientConfig struct {
 	SeenRetention  time.Duration    // dedupe memory (default 7 days)
 	PageLimit      uint32           // page size of gap requests (0: server default)
 	Now            func() time.Time // default time.Now
+	// Settle, when set, is the barrier the client waits on before it
+	// records anything as handled — a covered range (each page's, each
+	// request's, the online coverage) or a batch of seen hashes: it must
+	// return once everything the router delivered to filters before the
+	// call has been handled by the filters' consumer and what that
+	// consumer stored is durable (internal/node chains the router's and
+	// the messenger's Settle). When it fails, nothing is recorded: the
+	// range is fetched again by a later fill, the hashes are kept in
+	// memory and tried with the next batch. It is called on the client's
+	// goroutines and on Request's, never on the router's delivering
+	// goroutine. nil: no wait (a node without a consumer, tests).
+	Settle func(ctx context.Context) error
 
 	// Mailserver selection (StartSelection, selection.go).
 	MaxFailures    int           // failed requests in a row before failing over (DefaultMaxFailures)
@@ -153,7 +165,11 @@ type Client struct {
 	sel      *selector // nil until StartSelection
 
 	quit chan struct{}
-	wg   sync.WaitGroup
+	// ctx ends with quit: the client's own waits on Settle (seen batches,
+	// online coverage, page progress) use it.
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
 }
 
 // NewClient checks cfg; nothing runs until Start.
@@ -164,8 +180,9 @@ func NewClient(cfg ClientConfig, router ClientRouter, log *zap.Logger) (*Client,
 	if log == nil {
 		log = zap.NewNop()
 	}
+	ctx, cancel := context.WithCancel(context.Background())
 	return &Client{
-		cfg: cfg, router: router, log: log.Named("mailclient"),
+		cfg: cfg, router: router, log: log.Named("mailclient"), ctx: ctx, cancel: cancel,
 		gaps:    &gapStore{kv: cfg.Store},
 		seen:    newSeenWriter(),
 		waiters: make(map[common.Hash]chan *msproto.Completion),
@@ -210,6 +227,7 @@ func (c *Client) Stop() error {
 		c.router.SetP2PEnvelopeHook(nil)
 		close(c.quit)
 	}
+	c.cancel()
 	c.wg.Wait()
 	c.events.Close()
 	return nil
@@ -224,7 +242,8 @@ func (c *Client) Subscribe(capacity int) *Subscription { return c.events.Subscri
 // a filter for them may exist (a chat joined since), they are delivered.
 // It is the client half of EnvelopeHook and runs on the ingest path, so it
 // never touches the store: the hash is stored in batches by the client's
-// goroutine (seen.go).
+// goroutine once Settle returned (seen.go), and is seen in memory until
+// then.
 func (c *Client) Seen(hash common.Hash, arrived time.Time) {
 	c.seen.add(hash, uint32(arrived.Unix()))
 }
@@ -283,6 +302,10 @@ func (c *Client) handleComplete(peer enode.ID, body []byte) {
 // come in archive-time order, so everything archived before the cursor's
 // second has arrived), so that a request cut short — ctx ended, a timeout
 // — leaves its progress behind and a later gap fill resumes from there.
+// Every range is recorded only once ClientConfig.Settle returned for the
+// envelopes of its pages (a page's on a goroutine of the request's, while
+// the next page is fetched; Request returns after it); when Settle fails,
+// Request fails with ErrNotSettled and records nothing more.
 //
 // With selection, a timeout or a missing peer counts as a failure of the
 // selected mailserver, and any answer resets its count.
@@ -309,14 +332,26 @@ func (c *Client) send(ctx context.Context, peer *enode.Node, p RequestParams) (*
 		return nil, err
 	}
 	res := &Result{}
+	if !p.FollowCursor || p.Legacy {
+		comp, id, err := c.requestPage(ctx, peer, &p, p.Cursor)
+		if id != (common.Hash{}) {
+			res.RequestIDs = append(res.RequestIDs, id)
+		}
+		if err != nil {
+			return res, err
+		}
+		res.LastEnvelopeHash, res.Cursor = comp.LastEnvelopeHash, comp.Cursor
+		return res, nil
+	}
+	pages := c.startPageCovers(p.Topics)
+	defer pages.finish()
 	cursor := p.Cursor
-	retries := 0
-	for {
+	for retries := 0; ; {
 		comp, id, err := c.requestPage(ctx, peer, &p, cursor)
 		if id != (common.Hash{}) {
 			res.RequestIDs = append(res.RequestIDs, id)
 		}
-		if errors.Is(err, ErrTimeout) && p.FollowCursor && !p.Legacy && retries < pageRetries {
+		if errors.Is(err, ErrTimeout) && retries < pageRetries {
 			// Lost on the way, or a mailserver too busy: ask again from
 			// the same cursor; the dedupe drops what arrives twice.
 			retries++
@@ -331,19 +366,15 @@ func (c *Client) send(ctx context.Context, peer *enode.Node, p RequestParams) (*
 			res.LastEnvelopeHash = comp.LastEnvelopeHash
 		}
 		res.Cursor, cursor = comp.Cursor, comp.Cursor
-		if cursor == nil || !p.FollowCursor {
+		if cursor == nil {
 			break
 		}
-		if cursor.Time > p.Lower && !p.Legacy {
-			if err := c.cover(p.Topics, Range{From: p.Lower, To: min(cursor.Time-1, p.Upper)}); err != nil {
-				return res, err
-			}
+		if cursor.Time > p.Lower {
+			pages.add(Range{From: p.Lower, To: min(cursor.Time-1, p.Upper)})
 		}
 	}
-	if res.Cursor == nil && p.FollowCursor && !p.Legacy {
-		if err := c.cover(p.Topics, Range{From: p.Lower, To: p.Upper}); err != nil {
-			return res, err
-		}
+	if err := c.coverSettled(ctx, p.Topics, Range{From: p.Lower, To: p.Upper}); err != nil {
+		return res, err
 	}
 	return res, nil
 }

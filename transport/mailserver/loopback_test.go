@@ -27,7 +27,7 @@ type mailserverSetup struct {
 	arch    archive.Archive
 }
 
-func newSetup(t *testing.T, mod func(*ServerConfig)) *mailserverSetup {
+func newSetup(t *testing.T, mod func(*ServerConfig), clientMods ...func(*ClientConfig)) *mailserverSetup {
 	t.Helper()
 	// The mailserver may raise its minimum PoW past what it seals itself
 	// (hostile_test.go refuses a client's request that way).
@@ -52,10 +52,14 @@ func newSetup(t *testing.T, mod func(*ServerConfig)) *mailserverSetup {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { x.server.Stop() })
-	x.client, err = NewClient(ClientConfig{
+	ccfg := ClientConfig{
 		NodeKey: x.c.key, Store: storage.NewTable(storage.NewMemory(), TableName),
 		Mailservers: nil, Timeout: 5 * time.Second, OnlineTick: time.Hour, PageLimit: 4,
-	}, x.c.w, zaptest.NewLogger(t))
+	}
+	for _, m := range clientMods {
+		m(&ccfg)
+	}
+	x.client, err = NewClient(ccfg, x.c.w, zaptest.NewLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -182,7 +182,9 @@ func (c *Client) connectedCandidate() *enode.Node {
 }
 
 // tick extends the covered range of every tracked topic while the node has
-// Whisper peers: from the first tick seen online to now.
+// Whisper peers: from the first tick seen online to now, once Settle
+// returned for what was delivered until now (when it fails, the next tick
+// covers the range with its own).
 func (c *Client) tick(st *onlineState, now time.Time) {
 	if c.router.PeerCount() == 0 {
 		st.since = 0
@@ -193,6 +195,9 @@ func (c *Client) tick(st *onlineState, now time.Time) {
 		st.since = sec
 	}
 	topics, err := c.gaps.Tracked()
+	if err == nil && len(topics) > 0 {
+		err = c.settle(c.ctx)
+	}
 	for _, t := range topics {
 		if err == nil {
 			err = c.gaps.Cover(t, Range{From: st.since, To: sec})

@@ -1,8 +1,11 @@
 package mailserver
 
 import (
+	"context"
 	"encoding/binary"
+	"errors"
 	"sync"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"go.uber.org/zap"
@@ -13,12 +16,16 @@ import (
 // seenWriter takes the client's record of live envelopes off the ingest
 // path: Seen (called on a peer's read goroutine for every accepted
 // envelope) only adds the hash to an in-memory set, and one goroutine
-// writes the set to the store in batches. Lookups consult the set first,
-// so a hash is "seen" from the moment Seen returns.
+// writes the set to the store in batches, each once ClientConfig.Settle
+// returned for it. Lookups consult the sets first, so a hash is "seen"
+// from the moment Seen returns.
 type seenWriter struct {
-	mu      sync.Mutex
-	pending map[common.Hash]uint32 // hash → first-seen second, not yet stored
-	wake    chan struct{}          // capacity 1: "pending is not empty"
+	mu sync.Mutex
+	// pending holds the hashes not yet taken by a flush, writing those of
+	// the flush under way (settling, then being written): hash → first-seen
+	// second. Both guarded by mu.
+	pending, writing map[common.Hash]uint32
+	wake             chan struct{} // capacity 1: "pending is not empty"
 }
 
 func newSeenWriter() *seenWriter {
@@ -42,53 +49,79 @@ func (w *seenWriter) add(h common.Hash, sec uint32) {
 func (w *seenWriter) has(h common.Hash) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	_, ok := w.pending[h]
+	if _, ok := w.pending[h]; ok {
+		return true
+	}
+	_, ok := w.writing[h]
 	return ok
 }
 
-// flush writes every pending hash in one batch. Hashes already stored are
-// overwritten with the later second, which only delays their pruning.
-func (w *seenWriter) flush(g *gapStore) error {
+// flush takes every pending hash, waits on settle — hashes added meanwhile
+// wait for the next flush — and then writes them in one batch. Hashes
+// already stored are overwritten with the later second, which only delays
+// their pruning. When settle or the write fails, nothing is written and the
+// hashes go back to pending (still seen in memory) for the next flush. One
+// goroutine flushes at a time (seenLoop).
+func (w *seenWriter) flush(ctx context.Context, g *gapStore, settle func(context.Context) error) error {
 	w.mu.Lock()
 	if len(w.pending) == 0 {
 		w.mu.Unlock()
 		return nil
 	}
-	var b storage.Batch
-	for h, sec := range w.pending {
-		b.Put(append([]byte{prefixSeen}, h[:]...), binary.BigEndian.AppendUint32(nil, sec))
-	}
-	// Keep them visible until the batch is in the store.
-	written := w.pending
-	w.pending = make(map[common.Hash]uint32, len(written))
-	for h, sec := range written {
-		w.pending[h] = sec
-	}
+	taken := w.pending
+	w.pending, w.writing = make(map[common.Hash]uint32), taken
 	w.mu.Unlock()
-	err := g.kv.Write(&b)
+	err := settle(ctx)
+	if err == nil {
+		var b storage.Batch
+		for h, sec := range taken {
+			b.Put(append([]byte{prefixSeen}, h[:]...), binary.BigEndian.AppendUint32(nil, sec))
+		}
+		err = g.kv.Write(&b)
+	}
 	w.mu.Lock()
-	for h := range written {
-		delete(w.pending, h)
+	w.writing = nil
+	if err != nil {
+		for h, sec := range taken {
+			if _, ok := w.pending[h]; !ok {
+				w.pending[h] = sec
+			}
+		}
 	}
 	w.mu.Unlock()
 	return err
 }
 
+// finalSettleTimeout bounds the wait on Settle of the flush at Stop.
+const finalSettleTimeout = 5 * time.Second
+
 // seenLoop stores pending hashes until quit closes, then flushes the rest.
-// It runs on the client's WaitGroup.
+// It runs on the client's WaitGroup. A flush whose Settle fails leaves its
+// hashes for the next one, which the next Seen (or Stop) starts.
 func (c *Client) seenLoop() {
 	defer c.wg.Done()
 	for {
 		select {
 		case <-c.seen.wake:
-			if err := c.seen.flush(c.gaps); err != nil {
-				c.log.Warn("recording seen envelopes failed", zap.Error(err))
-			}
+			c.logSeenFlush(c.seen.flush(c.ctx, c.gaps, c.settle))
 		case <-c.quit:
-			if err := c.seen.flush(c.gaps); err != nil {
-				c.log.Warn("recording seen envelopes failed", zap.Error(err))
-			}
+			ctx, cancel := context.WithTimeout(context.Background(), finalSettleTimeout)
+			c.logSeenFlush(c.seen.flush(ctx, c.gaps, c.settle))
+			cancel()
 			return
 		}
+	}
+}
+
+// logSeenFlush logs a failed flush: at Info when Settle failed (the
+// consumer stopped, the client stops: the hashes are fetched again at
+// worst), at Warn when the store did.
+func (c *Client) logSeenFlush(err error) {
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrNotSettled):
+		c.log.Info("seen envelopes not recorded", zap.Error(err))
+	default:
+		c.log.Warn("recording seen envelopes failed", zap.Error(err))
 	}
 }

@@ -1,6 +1,7 @@
 package mailserver
 
 import (
+	"context"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -23,7 +24,7 @@ func TestSeenWriter(t *testing.T) {
 		t.Fatalf("store already had the hash before flush: %v %v", stored, err)
 	}
 	g2 := &gapStore{kv: storage.NewTable(storage.NewMemory(), TableName)}
-	if err := w.flush(g2); err != nil {
+	if err := w.flush(context.Background(), g2, noSettle); err != nil {
 		t.Fatal(err)
 	}
 	if w.has(h) {
@@ -32,7 +33,9 @@ func TestSeenWriter(t *testing.T) {
 	if stored, err := g2.stored(h); err != nil || !stored {
 		t.Fatalf("flush did not store the hash: stored=%v err=%v", stored, err)
 	}
-	if err := w.flush(g2); err != nil {
+	if err := w.flush(context.Background(), g2, noSettle); err != nil {
 		t.Fatalf("empty flush: %v", err)
 	}
 }
+
+func noSettle(context.Context) error { return nil }
