@@ -53,6 +53,7 @@ func (n *Node) startMailserver() error {
 	cli, err := mailserver.NewClient(mailserver.ClientConfig{
 		NodeKey: key, Store: storage.NewTable(n.db, mailserver.TableName),
 		Mailservers: servers, Timeout: timeout, Backfill: mc.Backfill, Now: n.clock.Now,
+		Settle: n.settle,
 	}, n.whisper, n.log)
 	if err != nil {
 		return err
@@ -63,6 +64,23 @@ func (n *Node) startMailserver() error {
 	n.stack.push("mailserver client", cli.Stop)
 	n.whisper.SetEnvelopeHook(mailserver.EnvelopeHook(srv, cli))
 	n.mailserver, n.mailclient = srv, cli
+	return nil
+}
+
+// settle is the mailserver client's barrier (ClientConfig.Settle): it
+// returns once every envelope the router accepted before the call has
+// reached the filters (whisper.Whisper.Settle) and the messenger has
+// handled and written every message those filters handed it
+// (messenger.Messenger.Settle). Before the messenger starts no filter of
+// its exists, so the router's part is all; once it stopped, Settle fails
+// and the client records nothing.
+func (n *Node) settle(ctx context.Context) error {
+	if err := n.whisper.Settle(ctx); err != nil {
+		return err
+	}
+	if m := n.settled.Load(); m != nil {
+		return m.Settle(ctx)
+	}
 	return nil
 }
 

@@ -50,6 +50,7 @@ func (n *Node) startMessenger() error {
 		return err
 	}
 	n.messenger = m
+	n.settled.Store(m)
 	n.stack.push("messenger", m.Stop)
 	return nil
 }

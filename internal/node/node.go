@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ethereum/go-ethereum/p2p"
@@ -91,6 +92,10 @@ type Node struct {
 	rpc         *api.Server
 	tls         *certReloader // nil without --http.tls.cert
 	metricsAddr string
+
+	// settled is the messenger once started, for the mailserver client's
+	// Settle (settle), which runs on the client's goroutines.
+	settled atomic.Pointer[messenger.Messenger]
 }
 
 // New checks the options; it starts nothing and touches no files.
