@@ -62,9 +62,10 @@ func (a *API) Gaps(topics []string, from, to *uint32) ([]TopicRanges, error) {
 // The fill belongs to the node, not to the call: when the caller
 // disconnects or its call times out, the call ends but the fill goes on
 // to the end (mailserver.gap.filled tells when; only a node stop ends it
-// early). Every page fetched is recorded as covered as it completes, so a
-// fill that failed half-way is resumed, not started over, by the next
-// mailserver_fillGaps or the backfill; a fill of a topic already being
+// early). Every page fetched is recorded as covered once the messages it
+// brought are stored (a page whose messages a crash lost is fetched
+// again), so a fill that failed half-way is resumed, not started over, by
+// the next mailserver_fillGaps or the backfill; a fill of a topic already being
 // filled waits for that one and fetches only what it left missing. Over
 // HTTP a call ends at the server's write timeout (30 s) with -32002 while
 // the fill goes on; to wait for a long fill, call over WebSocket or IPC,

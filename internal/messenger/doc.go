@@ -70,7 +70,10 @@
 // statusd_messenger_dropped_total metric) and published as DroppedEvent.
 // A delivered message is confirmed to the driver once handled; a crash
 // before that delivers it again at the next Start, and the dedupe by
-// message ID shows it once.
+// message ID shows it once. Settle returns once everything the Sinks
+// queued before the call is handled and written (a batch counts when its
+// public messages' write and its MVDS deliveries are done); the
+// mailserver client waits on it before it records envelopes as fetched.
 //
 // Delivery states (types.go DeliveryState, which lists every transition):
 // queued when stored; sent when the Transport reports an envelope carrying

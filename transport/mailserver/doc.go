@@ -36,11 +36,23 @@
 // per topic, the time ranges it fetched or was online for, stored in a
 // storage.Table (see gaps.go for the layout).
 //
+// Nothing is recorded as handled before it is: every covered range (a
+// page's, a request's, the online coverage) and every batch of seen
+// hashes is written only once ClientConfig.Settle returned — everything
+// the router delivered to filters before the call has been handled by the
+// consumer (the messenger) and what it stored is durable. A page's range
+// is recorded on a goroutine of the request's while the next page is
+// fetched; seen hashes stay seen in memory while they wait. When Settle
+// fails (the messenger stopped, the client stops), nothing is recorded:
+// a later fill fetches those envelopes again and the messenger's dedupe by
+// message ID drops what it already stored. So a process killed between a
+// delivery and the messenger's write loses no message for good.
+//
 // Gap fills (FillGaps, the backfill) are built to finish: a page counts as
 // lost only when its mailserver stays silent for the page timeout (a page
 // still flowing to a slow receiver is not), and is then asked again from
 // the same cursor; every completed page records the time before its
-// cursor as covered, so a fill that ends early (its context ended, the
+// cursor as covered (once settled), so a fill that ends early (its context ended, the
 // mailserver failed) is resumed where it stopped by the next fill of the
 // topic; and fills of one topic run one at a time. The RPC layer runs
 // them on the node's lifetime, not on the calling request's.

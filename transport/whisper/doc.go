@@ -21,7 +21,8 @@
 // own envelopes. We tell each untrusted peer our rate (code 20, §4.6) and
 // pace ourselves to a rate a peer told us, after a burst, so a flood we
 // forward does not fill the connection ahead of other traffic.
-// Whisper.Stop waits for all of them.
+// Whisper.Stop waits for all of them. Settle waits for the deliveries
+// to filters under way when it is called (not for later ones).
 //
 // Forwarding is event-driven instead of the reference's 300 ms cycle: an
 // accepted envelope is offered at once to every peer that does not have it
