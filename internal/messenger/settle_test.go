@@ -77,3 +77,53 @@ func TestSettleWaitsForStore(t *testing.T) {
 		t.Fatalf("Settle after Stop: %v, want ErrStopped", err)
 	}
 }
+
+// TestSettleWaitsForMVDSDelivery: a 1:1 message goes from the inbound
+// queue to the MVDS driver and comes back as a delivery before it is
+// stored; Settle, called while it waits in the queue, returns only once
+// it is stored.
+func TestSettleWaitsForMVDSDelivery(t *testing.T) {
+	h := newHarness(t)
+	alice := h.newNode()
+	key := newKey(t)
+	gate := make(chan struct{})
+	released := false
+	release := func() {
+		if !released {
+			released = true
+			close(gate)
+		}
+	}
+	t.Cleanup(release)
+	m, err := messenger.NewWithReceiveGate(h.config(key), storage.NewMemory(), h.net.Join(key), gate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Stop() })
+	bob := &node{Messenger: m, key: key}
+	if _, err := alice.StartOneToOne(bob.PublicKey()); err != nil {
+		t.Fatal(err)
+	}
+	before := messenger.InboundQueued(m)
+	if _, err := alice.SendText(ctxT(t), bob.PublicKey(), "hi bob"); err != nil {
+		t.Fatal(err)
+	}
+	testutil.WaitFor(t, wait, "the message queued at bob", func() bool { return messenger.InboundQueued(m) > before })
+	done := make(chan error, 1)
+	go func() { done <- m.Settle(context.Background()) }()
+	select {
+	case err := <-done:
+		t.Fatalf("Settle returned %v with the receive goroutine held", err)
+	default:
+	}
+	release()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := texts(t, bob, alice.PublicKey()); len(got) != 1 || got[0] != "hi bob" { // no wait
+		t.Fatalf("bob has %q when Settle returned", got)
+	}
+}
