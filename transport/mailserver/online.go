@@ -42,7 +42,8 @@ func (c *Client) Gaps(t wproto.Topic, from, to uint32) ([]Range, error) {
 }
 
 // Cover records [r.From, r.To] as covered for topic (e.g. after a request
-// made elsewhere).
+// made elsewhere). It does not wait on ClientConfig.Settle: the caller
+// vouches that the envelopes of r are handled.
 func (c *Client) Cover(t wproto.Topic, r Range) error { return c.gaps.Cover(t, r) }
 
 // FillGaps requests, from peer, every gap of [from, to] of each topic,
