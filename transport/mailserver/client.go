@@ -304,8 +304,9 @@ func (c *Client) handleComplete(peer enode.ID, body []byte) {
 // — leaves its progress behind and a later gap fill resumes from there.
 // Every range is recorded only once ClientConfig.Settle returned for the
 // envelopes of its pages (a page's on a goroutine of the request's, while
-// the next page is fetched; Request returns after it); when Settle fails,
-// Request fails with ErrNotSettled and records nothing more.
+// the next page is fetched; Request returns after it). A range whose
+// Settle fails is not recorded (a page's is logged); when the final one's
+// fails, Request fails with ErrNotSettled.
 //
 // With selection, a timeout or a missing peer counts as a failure of the
 // selected mailserver, and any answer resets its count.
