@@ -163,9 +163,11 @@ func (b *chatBook) compose(c *Chat, cm *message.ChatMessage, raw []byte, batch *
 		return nil, nil, err
 	}
 	out.id, out.body = id, body
-	if seen, err := b.c.st.seen(id); err != nil || seen {
-		out.dup = true // the same signed bytes again: sent already
-		return out, nil, err
+	if !fresh(c, cm, raw) {
+		if seen, err := b.c.st.seen(id); err != nil || seen {
+			out.dup = true // the same signed bytes again: sent already
+			return out, nil, err
+		}
 	}
 	msg := &Message{ID: id, ChatID: c.ID, From: b.c.selfHex, Text: cm.Content.Text, ContentType: string(cm.ContentType),
 		MessageType: string(cm.MessageType), Clock: cm.Clock, Timestamp: cm.Timestamp,
@@ -184,4 +186,16 @@ func (b *chatBook) compose(c *Chat, cm *message.ChatMessage, raw []byte, batch *
 	}
 	b.c.st.quote(msg)
 	return out, []Event{MessageEvent{Message: msg}, DeliveryEvent{MessageID: id, ChatID: c.ID, State: DeliveryQueued}}, nil
+}
+
+// fresh reports whether cm, a draft (raw == nil) we built with the chat's
+// next clock, cannot have been stored or processed before, so compose
+// skips the store look-ups of its dedupe: its ID covers our signed bytes,
+// which hold the clock and the chat ID, and the clock is above every clock
+// c stored or processed (each received or sent message moves the chat's
+// clock up to its own, chat records are never removed, and a cleared chat
+// keeps its clock). A caller-built payload (raw) may repeat one sent
+// before, so it is always looked up.
+func fresh(c *Chat, cm *message.ChatMessage, raw []byte) bool {
+	return raw == nil && cm.Clock > c.LastClock
 }
