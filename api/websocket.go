@@ -49,7 +49,9 @@ func newWSRPC(srv *rpc.Server, g *guard, limit int, m *rpcMetrics, log *zap.Logg
 }
 
 func (h *wsRPC) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	conn, err := h.upgrader.Upgrade(w, r, nil) // answers the client itself on failure
+	// The session's frames go out through a coalescingConn: the frames of
+	// notifications written back to back share one socket write.
+	conn, err := h.upgrader.Upgrade(coalescingHijacker{w}, r, nil) // answers the client itself on failure
 	if err != nil {
 		h.m.refused(statusRejected)
 		h.log.Debug("websocket upgrade failed", zap.String("remote", r.RemoteAddr), zap.Error(err))
