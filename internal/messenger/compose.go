@@ -121,6 +121,7 @@ func invalidMessage(err error) error {
 // entries to batch; the chat's clock moves to (at least) cm's.
 func (b *chatBook) compose(c *Chat, cm *message.ChatMessage, raw []byte, batch *storage.Batch) (*outgoing, []Event, error) {
 	now := b.c.cfg.Now()
+	lookUp := !fresh(c, cm, raw) // before raw is filled in below
 	chatID, err := message.Validate(cm, message.Context{Now: now, Author: b.c.self, Self: b.c.self})
 	if err != nil {
 		return nil, nil, invalidMessage(err)
@@ -163,7 +164,7 @@ func (b *chatBook) compose(c *Chat, cm *message.ChatMessage, raw []byte, batch *
 		return nil, nil, err
 	}
 	out.id, out.body = id, body
-	if !fresh(c, cm, raw) {
+	if lookUp {
 		if seen, err := b.c.st.seen(id); err != nil || seen {
 			out.dup = true // the same signed bytes again: sent already
 			return out, nil, err
