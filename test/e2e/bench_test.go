@@ -44,7 +44,9 @@ type rpcEvent struct {
 // last message received; p50-ms and p99-ms, send-to-receive latency (call
 // start to Bob's event); send-msgs/s, the rate the calls returned at;
 // alice-cpu-µs/msg and bob-cpu-µs/msg, the CPU time each daemon used per
-// message over the bursts (steadier than the rates on a shared machine).
+// message over the bursts (steadier than the rates on a shared machine);
+// client-cpu-µs/msg, the same for this process (the senders' HTTP calls
+// and the WebSocket receiver), which shares the machine's cores with them.
 // STATUSD_BENCH_PROFILE=dir also writes CPU profiles of both daemons
 // (alice.cpu.pprof, bob.cpu.pprof; STATUSD_BENCH_PROFILE_SECONDS long,
 // from the first burst's start) to dir.
@@ -74,7 +76,7 @@ func BenchmarkOneToOne(b *testing.B) {
 
 	var lat []time.Duration
 	var total, sending time.Duration
-	cpu0 := []time.Duration{testutil.CPUTime(b, alice.daemon().Pid()), testutil.CPUTime(b, bob.daemon().Pid())}
+	cpu0 := []time.Duration{testutil.CPUTime(b, alice.daemon().Pid()), testutil.CPUTime(b, bob.daemon().Pid()), testutil.CPUTime(b, 0)}
 	b.ResetTimer()
 	if profDir != "" {
 		defer profile(b, profDir, alice, bob)()
@@ -87,10 +89,12 @@ func BenchmarkOneToOne(b *testing.B) {
 	}
 	b.StopTimer()
 	aliceCPU, bobCPU := testutil.CPUTime(b, alice.daemon().Pid())-cpu0[0], testutil.CPUTime(b, bob.daemon().Pid())-cpu0[1]
+	clientCPU := testutil.CPUTime(b, 0) - cpu0[2]
 	slices.Sort(lat)
 	msgs := float64(n * b.N)
 	b.ReportMetric(float64(aliceCPU.Microseconds())/msgs, "alice-cpu-µs/msg")
 	b.ReportMetric(float64(bobCPU.Microseconds())/msgs, "bob-cpu-µs/msg")
+	b.ReportMetric(float64(clientCPU.Microseconds())/msgs, "client-cpu-µs/msg")
 	b.ReportMetric(msgs/total.Seconds(), "msgs/s")
 	b.ReportMetric(msgs/sending.Seconds(), "send-msgs/s")
 	b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
