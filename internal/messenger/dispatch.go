@@ -54,9 +54,7 @@ func (d *dispatcher) run(quit <-chan struct{}) {
 			preMsgs, preDels := d.precompute(msgs, dels, d.c.cfg.Now())
 
 			d.receiveAll(msgs, preMsgs)
-			for i, dl := range dels {
-				d.receiveDelivered(dl, at(preDels, i))
-			}
+			d.receiveDeliveries(dels, preDels)
 			d.in.handledUpTo(mark) // stored: what settle waits for
 		case <-d.retries.wake:
 			for _, id := range d.retries.take() {
@@ -82,6 +80,20 @@ func (d *dispatcher) receiveAll(msgs []inbound, pre []*precomputed) {
 		}
 		d.receive(in, p)
 		d.in.release()
+	}
+	d.flush()
+	d.pend.open = false
+}
+
+// receiveDeliveries runs receiveDelivered for the MVDS deliveries of a
+// drained batch, pre being precompute's results for them (nil: none).
+// Their 1:1 chat messages are stored with one write at the end, or sooner
+// when another payload flushes them first, and confirmed to the driver
+// after that write (pubBatch).
+func (d *dispatcher) receiveDeliveries(dels []datasync.Delivery, pre []*precomputed) {
+	d.pend.open = true
+	for i, dl := range dels {
+		d.receiveDelivered(dl, at(pre, i))
 	}
 	d.flush()
 	d.pend.open = false
@@ -340,7 +352,8 @@ func (d *dispatcher) onAcks(from mvds.PeerID, installation string, ids []mvds.Me
 // driver, which clears its pending mark. A crash before the confirmation
 // delivers it again at the next Start; the dedupe by message ID keeps it
 // shown once. A group message parked until its membership update arrives
-// (parking.go) is confirmed only once it is handled.
+// (parking.go) is confirmed only once it is handled; a 1:1 message left
+// pending for a common write (pubBatch) is confirmed by that write's flush.
 func (d *dispatcher) receiveDelivered(dl datasync.Delivery, pre *precomputed) {
 	if d.hooks.crashBeforeStore != nil && d.hooks.crashBeforeStore(dl.ID()) {
 		return // fault injection: the process "dies" before storing
@@ -350,7 +363,7 @@ func (d *dispatcher) receiveDelivered(dl datasync.Delivery, pre *precomputed) {
 		signer = nil // unknown sender (old pending mark): wrapped bodies name their author
 	}
 	in := inbound{msg: ReceivedMessage{Signer: signer, Sent: time.Unix(dl.Timestamp, 0)}, src: source{kind: srcDirect}}
-	if d.process(dl.Body, signer, in, dl.Tag, &dl, pre) == outcomeParked || dl.Copy {
+	if o := d.process(dl.Body, signer, in, dl.Tag, &dl, pre); o != outcomeDone || dl.Copy {
 		return
 	}
 	if err := d.c.ds.Confirm(dl.ID()); err != nil {
@@ -362,8 +375,9 @@ func (d *dispatcher) receiveDelivered(dl datasync.Delivery, pre *precomputed) {
 type outcome uint8
 
 const (
-	outcomeDone   outcome = iota // stored, or dropped and counted
-	outcomeParked                // kept aside (parking.go); not yet handled
+	outcomeDone     outcome = iota // stored, or dropped and counted
+	outcomeParked                  // kept aside (parking.go); not yet handled
+	outcomeDeferred                // left for the pending common write, which confirms it (pubBatch)
 )
 
 // process validates one status payload (wrapper → Transit → §1.8) and
@@ -483,7 +497,10 @@ func (d *dispatcher) handleChat(rc recvContext, cm *message.ChatMessage, dl *dat
 		Timestamp: cm.Timestamp, ReceivedAt: now.UnixMilli(), ResponseTo: cm.Content.ReplyTo(),
 		Outgoing: outgoing, Seen: outgoing, Content: cm.Content}
 	if d.pend.open && deferrable(cm, dl) {
-		d.deferPublic(msg, rc.author, now)
+		d.deferChat(msg, rc.author, now, dl)
+		if dl != nil {
+			return outcomeDeferred
+		}
 		return outcomeDone
 	}
 	d.storeChat(msg, rc.author, now)
@@ -491,10 +508,20 @@ func (d *dispatcher) handleChat(rc recvContext, cm *message.ChatMessage, dl *dat
 }
 
 // deferrable reports whether a payload's handling may wait for the
-// pending public messages' common write (pubBatch): a public chat message
-// that did not come through MVDS (dl nil). Any other payload flushes what
-// is pending first.
+// pending messages' common write (pubBatch): a public chat message that
+// did not come through MVDS (dl nil), or a 1:1 chat message MVDS
+// delivered (dl not nil; not an unsynchronised copy, which is never
+// confirmed). Any other payload flushes what is pending first.
 func deferrable(p message.Payload, dl *datasync.Delivery) bool {
 	cm, ok := p.(*message.ChatMessage)
-	return ok && cm.MessageType == message.TypePublicGroup && dl == nil
+	if !ok {
+		return false
+	}
+	switch cm.MessageType {
+	case message.TypePublicGroup:
+		return dl == nil
+	case message.TypeOneToOne:
+		return dl != nil && !dl.Copy
+	}
+	return false
 }

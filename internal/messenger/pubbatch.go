@@ -5,18 +5,23 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/statusnode/statusd/internal/datasync"
+	mvds "github.com/statusnode/statusd/protocol/datasync"
 	"github.com/statusnode/statusd/protocol/message"
 	"github.com/statusnode/statusd/storage"
 )
 
 // pubBatch holds what the receive goroutine's pass over one drained batch
-// has decided but not yet done for its public chat messages: the messages
-// to store, with one store write for all of them (flush), and, in arrival
-// order among them, the drops to count and publish. Events are published
-// only after that write, in the order the messages arrived, so that
-// nothing is shown that is not stored; anything else the pass does first
-// flushes what is pending (see dispatcher.receiveAll and process). It is
-// owned by the receive goroutine.
+// has decided but not yet done for its public chat messages and for the
+// 1:1 chat messages MVDS delivered: the messages to store, with one store
+// write for all of them (flush), and, in arrival order among them, the
+// drops to count and publish. Events are published only after that write,
+// in the order the messages arrived, so that nothing is shown that is not
+// stored, and the MVDS deliveries among them are confirmed to the driver
+// only then, so that a crash before the write delivers them again at the
+// next Start; anything else the pass does first flushes what is pending
+// (see dispatcher.receiveAll, receiveDeliveries and process). It is owned
+// by the receive goroutine.
 type pubBatch struct {
 	open  bool // in a pass over a drained batch: public messages may wait
 	items []pubItem
@@ -31,6 +36,9 @@ type pubItem struct {
 
 	reason, sender string // a drop, when msg is nil
 	err            error
+
+	delivered bool           // msg came through MVDS: confirm it after the write
+	mvdsID    mvds.MessageID // its MVDS ID, when delivered
 }
 
 // has reports whether a message id is pending.
@@ -49,25 +57,32 @@ func (d *dispatcher) drop(reason, sender string, err error) {
 	d.pend.items = append(d.pend.items, pubItem{reason: reason, sender: sender, err: err})
 }
 
-// deferPublic adds a validated public chat message to what is pending.
-func (d *dispatcher) deferPublic(msg *Message, author string, now time.Time) {
+// deferChat adds a validated chat message (deferrable) to what is
+// pending; dl is the MVDS delivery that carried it, or nil.
+func (d *dispatcher) deferChat(msg *Message, author string, now time.Time, dl *datasync.Delivery) {
 	if d.pend.ids == nil {
 		d.pend.ids = make(map[string]struct{})
 	}
 	d.pend.ids[msg.ID] = struct{}{}
-	d.pend.items = append(d.pend.items, pubItem{msg: msg, author: author, now: now})
+	it := pubItem{msg: msg, author: author, now: now}
+	if dl != nil {
+		it.delivered, it.mvdsID = true, dl.ID()
+	}
+	d.pend.items = append(d.pend.items, it)
 }
 
 // flush stores the pending messages with one write — each chat's record
 // once, with its clock, unread count and last message time as storing
 // them one by one would leave it — and then publishes, in order, their
 // MessageEvents and the pending drops. A message whose chat is gone is
-// logged and not shown; one whose chat was left or deleted meanwhile is
-// dropped as chatFor would now drop it (ReasonWrongChat), one at or below
+// logged and not shown; a public one whose chat was left or deleted
+// meanwhile is dropped as chatFor would now drop it (ReasonWrongChat; a
+// 1:1 one is stored, as chatFor would reopen its chat), one at or below
 // its chat's cleared clock is dropped (RuleChatCleared), one whose author
 // was blocked meanwhile is dropped (ReasonBlocked). When the write fails,
 // the messages are stored one write each (storeChat), so that a failing
-// store fails the messages it would fail stored singly.
+// store fails the messages it would fail stored singly. Then the MVDS
+// deliveries among them are confirmed, with one call.
 func (d *dispatcher) flush() {
 	items := d.pend.items
 	if len(items) == 0 {
@@ -75,9 +90,11 @@ func (d *dispatcher) flush() {
 	}
 	d.pend.items = nil
 	clear(d.pend.ids)
+	defer func() { d.confirmDelivered(items) }() // items nil: nothing to confirm
 	for i, it := range items {
 		if it.msg != nil && !it.msg.Outgoing && d.contacts.blocked(it.author) {
-			items[i] = pubItem{reason: ReasonBlocked, sender: it.author} // blocked meanwhile
+			items[i] = pubItem{reason: ReasonBlocked, sender: it.author, // blocked meanwhile
+				delivered: it.delivered, mvdsID: it.mvdsID}
 		}
 	}
 	var ids []string
@@ -90,17 +107,17 @@ func (d *dispatcher) flush() {
 	}
 	cleared, left := make([]bool, len(ids)), make([]bool, len(ids))
 	errs, err := d.chats.updateEach(ids, func(i int, ch *Chat, batch *storage.Batch) (*Chat, error) {
-		if ch != nil && !ch.Active {
+		it := items[at[i]]
+		if ch != nil && !ch.Active && !it.delivered {
 			left[i] = true // left or deleted since chatFor
 			return nil, nil
 		}
-		it := items[at[i]]
 		next, c, err := addMessage(ch, it.msg, it.now, batch)
 		cleared[i] = c
 		return next, err
 	})
 	if err != nil {
-		d.c.log.Warn("store public messages together; one by one", zap.Int("messages", len(ids)), zap.Error(err))
+		d.c.log.Warn("store received messages together; one by one", zap.Int("messages", len(ids)), zap.Error(err))
 		for _, it := range items {
 			if it.msg == nil {
 				d.c.drop(it.reason, it.sender, it.err)
@@ -111,6 +128,7 @@ func (d *dispatcher) flush() {
 		return
 	}
 	if d.hooks.crashAfterPublicWrite != nil && d.hooks.crashAfterPublicWrite() {
+		items = nil // the process "dies": nothing is published or confirmed
 		return
 	}
 	j := 0
@@ -125,6 +143,23 @@ func (d *dispatcher) flush() {
 			d.stored(it.msg, it.author, cleared[j], errs[j])
 		}
 		j++
+	}
+}
+
+// confirmDelivered confirms to the driver the MVDS deliveries among items,
+// once they are stored (or dropped), with one call.
+func (d *dispatcher) confirmDelivered(items []pubItem) {
+	var ids []mvds.MessageID
+	for _, it := range items {
+		if it.delivered {
+			ids = append(ids, it.mvdsID)
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	if err := d.c.ds.Confirm(ids...); err != nil {
+		d.c.log.Debug("confirm deliveries", zap.Error(err))
 	}
 }
 

@@ -5,7 +5,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/statusnode/statusd/internal/datasync"
 	"github.com/statusnode/statusd/lib/eventbus"
+	mvds "github.com/statusnode/statusd/protocol/datasync"
 	"github.com/statusnode/statusd/protocol/message"
 	"github.com/statusnode/statusd/storage"
 )
@@ -271,5 +273,81 @@ func TestPublicBatchCrashAfterWrite(t *testing.T) {
 	r.expect("stored after copies", texts, []string{"four", "three", "two", "one"})
 	if unread != 4 {
 		t.Fatalf("unread %d, want 4", unread)
+	}
+}
+
+// direct is alice's 1:1 text to bob with clock now+dclock, as MVDS
+// delivers it.
+func (r *pubRig) direct(text string, dclock int64) datasync.Delivery {
+	r.t.Helper()
+	now := r.alice.c.cfg.Now()
+	body, _, err := r.alice.c.encode(&message.ChatMessage{ContentType: message.ContentText, MessageType: message.TypeOneToOne,
+		Clock: now.UnixMilli() + dclock, Timestamp: now.UnixMilli(), Content: message.Content{ChatID: r.bob.c.selfHex, Text: text}})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return datasync.Delivery{Delivery: mvds.Delivery{From: r.alice.c.selfPeer, Message: mvds.Message{Timestamp: now.Unix(), Body: body}}}
+}
+
+// The 1:1 messages MVDS delivered in one drained batch are stored with one
+// write and confirmed to the driver only after it, in one call; a
+// duplicate among them is dropped and confirmed too.
+func TestDirectBatchOneWriteThenConfirm(t *testing.T) {
+	r := newPubRig(t)
+	if _, _, err := r.d.direct.open(&r.alice.key.PublicKey); err != nil {
+		t.Fatal(err)
+	}
+	dels := []datasync.Delivery{r.direct("one", 1), r.direct("two", 2), r.direct("one", 1), r.direct("three", 3)}
+	before, confirmed := r.kv.writes, len(r.bob.ds.confirmed)
+	r.d.pend.open = true
+	for _, dl := range dels {
+		r.d.receiveDelivered(dl, nil)
+	}
+	if got := r.bob.ds.confirmed[confirmed:]; len(got) != 1 || got[0] != dels[2].ID() {
+		t.Fatalf("confirmed before the write: %d (want only the duplicate)", len(got))
+	}
+	if w := r.kv.writes - before; w != 0 {
+		t.Fatalf("%d writes before the flush", w)
+	}
+	r.d.flush()
+	r.d.pend.open = false
+	if w := r.kv.writes - before; w != 1 {
+		t.Fatalf("%d writes for one batch, want 1", w)
+	}
+	r.expect("events", r.events(), []string{"msg:one", "msg:two", dropDuplicate, "msg:three"}) // arrival order
+	want := []mvds.MessageID{dels[2].ID(), dels[0].ID(), dels[1].ID(), dels[3].ID()}
+	if got := r.bob.ds.confirmed[confirmed:]; !slices.Equal(got, want) {
+		t.Fatalf("confirmed %x, want %x", got, want)
+	}
+	msgs, err := r.bob.c.st.chatMessages(r.alice.c.selfHex)
+	if err != nil || len(msgs) != 3 {
+		t.Fatalf("stored %d messages, %v; want 3", len(msgs), err)
+	}
+
+	// receiveDeliveries is the same pass for a drained batch.
+	before, confirmed = r.kv.writes, len(r.bob.ds.confirmed)
+	r.d.receiveDeliveries([]datasync.Delivery{r.direct("four", 4), r.direct("five", 5)}, nil)
+	if w, n := r.kv.writes-before, len(r.bob.ds.confirmed)-confirmed; w != 1 || n != 2 {
+		t.Fatalf("%d writes, %d confirmations; want 1, 2", w, n)
+	}
+}
+
+// A process killed after the batch's write confirms none of its 1:1
+// messages: MVDS delivers them again at the next Start, and the copies
+// are duplicates, shown once.
+func TestDirectBatchCrashAfterWriteLeavesPending(t *testing.T) {
+	r := newPubRig(t)
+	r.d.hooks.crashAfterPublicWrite = func() bool { return true }
+	dels := []datasync.Delivery{r.direct("one", 1), r.direct("two", 2)}
+	confirmed := len(r.bob.ds.confirmed)
+	r.d.receiveDeliveries(dels, nil)
+	if n := len(r.bob.ds.confirmed) - confirmed; n != 0 {
+		t.Fatalf("%d confirmed before the crash", n)
+	}
+	r.d = r.dispatcher() // restart: the driver delivers them again
+	r.d.receiveDeliveries(dels, nil)
+	r.expect("copies after restart", r.events(), []string{dropDuplicate, dropDuplicate})
+	if n := len(r.bob.ds.confirmed) - confirmed; n != 2 {
+		t.Fatalf("%d confirmed after the restart, want 2", n)
 	}
 }
