@@ -20,7 +20,7 @@
 //	pairing.go                Pairing: installations, p1/p2, our bundle
 //	dispatch.go, inbound.go,  dispatcher: the receive goroutine, its queue,
 //	parking.go, pubbatch.go   messages waiting for their group's g5, a
-//	                          batch's public messages waiting for one write
+//	                          batch's public and 1:1 messages waiting for one write
 //	subscriptions.go          subscriptions: Transport filters
 //	delivery.go               deliveries: delivery states
 //	wrapforms.go              peerForms: each peer's v1 wrapper use
