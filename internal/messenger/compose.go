@@ -149,7 +149,7 @@ func (b *chatBook) compose(c *Chat, cm *message.ChatMessage, raw []byte, batch *
 		}
 	}
 	for _, k := range out.recipients {
-		if _, err := parsePubKey(k); err != nil {
+		if _, err := b.c.pubs.hex(k); err != nil {
 			return nil, nil, err
 		}
 		recipients[k] = false

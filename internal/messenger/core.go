@@ -39,6 +39,7 @@ type core struct {
 	dl       *deliveries
 	forms    *peerForms // v1 wrapper or not, per peer (wrapforms.go)
 	keys     *keyCache
+	pubs     pubKeyCache // parsed peer keys (pubkeys.go)
 	posted   *recentHashes
 	rand     io.Reader
 	log      *zap.Logger
@@ -183,7 +184,7 @@ type mvdsTransport struct{ c *core }
 func (t mvdsTransport) Send(ctx context.Context, to mvds.PeerID, pk datasync.Packet) error {
 	c := t.c
 	ids := c.dl.mapOutgoing(c.self, pk.Messages, pk.IDs)
-	peer, err := crypto.UnmarshalPubkey(to[:])
+	peer, err := c.pubs.peer(to)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidPublicKey, err)
 	}

@@ -176,7 +176,7 @@ func (d *directChats) ensurePeer(pub *ecdsa.PublicKey) error {
 func (d *directChats) ensurePeers(keys []string) ([]*ecdsa.PublicKey, error) {
 	pubs := make([]*ecdsa.PublicKey, 0, len(keys))
 	for _, k := range keys {
-		pub, err := parsePubKey(k)
+		pub, err := d.c.pubs.hex(k)
 		if err != nil {
 			return nil, err
 		}
@@ -260,7 +260,7 @@ func (d *directChats) chatFor(rc recvContext) (*Chat, []Event, string) {
 	if rc.src.kind != srcDirect || id == d.c.selfHex {
 		return nil, nil, ReasonWrongChat
 	}
-	pub, err := parsePubKey(id)
+	pub, err := d.c.pubs.hex(id)
 	if err != nil {
 		return nil, nil, ReasonWrongChat
 	}

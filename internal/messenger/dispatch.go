@@ -340,7 +340,7 @@ func (d *dispatcher) onDelivery(dl datasync.Delivery) { d.in.pushDelivered(dl) }
 
 // onAcks is the driver's AckFunc: ACKs from a peer drive delivery states.
 func (d *dispatcher) onAcks(from mvds.PeerID, installation string, ids []mvds.MessageID) {
-	pub, err := crypto.UnmarshalPubkey(from[:])
+	pub, err := d.c.pubs.peer(from)
 	if err != nil {
 		return
 	}
@@ -358,7 +358,7 @@ func (d *dispatcher) receiveDelivered(dl datasync.Delivery, pre *precomputed) {
 	if d.hooks.crashBeforeStore != nil && d.hooks.crashBeforeStore(dl.ID()) {
 		return // fault injection: the process "dies" before storing
 	}
-	signer, err := crypto.UnmarshalPubkey(dl.From[:])
+	signer, err := d.c.pubs.peer(dl.From)
 	if err != nil {
 		signer = nil // unknown sender (old pending mark): wrapped bodies name their author
 	}

@@ -7,8 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ethereum/go-ethereum/crypto"
-
 	"github.com/statusnode/statusd/internal/datasync"
 	"github.com/statusnode/statusd/protocol/encryption"
 	"github.com/statusnode/statusd/protocol/message"
@@ -57,7 +55,7 @@ func (d *dispatcher) precompute(msgs []inbound, dels []datasync.Delivery, now ti
 		jobs = append(jobs, j)
 	}
 	for i, dl := range dels {
-		signer, err := crypto.UnmarshalPubkey(dl.From[:])
+		signer, err := d.c.pubs.peer(dl.From)
 		if err != nil {
 			signer = nil
 		}
