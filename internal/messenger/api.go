@@ -88,11 +88,23 @@ func (m *Messenger) StartOneToOne(pubKey string) (*Chat, error) {
 // chat topic (not MVDS, §6.4); 1:1 and group chats append it to the MVDS
 // group of each recipient, and the driver sends it encrypted (§3.5) on the
 // topic of §4.3. It blocks until the message is persisted and handed to the
-// Transport (public) or to MVDS (1:1, group).
+// Transport (public) or to MVDS (1:1, group). The work runs on one of the
+// messenger's send workers (sendpool.go): a ctx that ends while every
+// worker is busy returns ctx's error, nothing sent.
 func (m *Messenger) Send(ctx context.Context, chatID string, d Draft) (string, error) {
 	if err := m.running(); err != nil {
 		return "", err
 	}
+	var id string
+	var err error
+	if perr := m.sends.do(ctx, m.quit, func() { id, err = m.send(ctx, chatID, d) }); perr != nil {
+		return "", perr
+	}
+	return id, err
+}
+
+// send is Send's work, run on a send worker (sendpool.go).
+func (m *Messenger) send(ctx context.Context, chatID string, d Draft) (string, error) {
 	if len(d.Payload) > 0 {
 		return m.sendPayload(ctx, chatID, d.Payload)
 	}

@@ -61,7 +61,7 @@ const (
 // goroutine (dispatcher.run), one envelope-event loop, the public re-post
 // loop (publicChats.run), the bundle re-publication loop
 // (Pairing.maintain), the contact-update loop (maintainContactUpdate),
-// and the MVDS driver's goroutine. Received messages arrive through the Sinks
+// the send workers (sendpool.go) and the MVDS driver's goroutine. Received messages arrive through the Sinks
 // (inbound.go) on the Transport's own delivering goroutine.
 type Messenger struct {
 	c        *core
@@ -76,6 +76,7 @@ type Messenger struct {
 	profile  *profile
 	pairing  *Pairing
 	disp     *dispatcher
+	sends    *sendPool        // runs Send's work (sendpool.go)
 	driver   *datasync.Driver // set by Start; c.ds is the same driver
 
 	mu        sync.Mutex
@@ -127,7 +128,7 @@ func New(cfg Config, db storage.KV, tr Transport) (*Messenger, error) {
 	c := &core{cfg: cfg, self: self, selfHex: message.PubKeyHex(self), selfPeer: peer, tr: tr, st: st,
 		bus: bus, cnt: newCounters(cfg.Metrics, log), dl: newDeliveries(st, bus, cfg.Now, log), forms: newPeerForms(st, log),
 		keys: newKeyCache(topickeys.New(storage.NewTable(db, topickeys.TableName)), log), posted: newRecentHashes(4096), rand: &lockedReader{r: cfg.Rand}, log: log}
-	m := &Messenger{c: c, db: db, quit: make(chan struct{}), startDone: make(chan struct{})}
+	m := &Messenger{c: c, db: db, sends: newSendPool(), quit: make(chan struct{}), startDone: make(chan struct{})}
 	m.in = newInboundQueue(cfg.InboundBuffer, m.quit, cfg.Metrics)
 	m.chats = newChatBook(c)
 	c.dl.messages = &m.chats.mu // message records: one writer at a time
@@ -178,6 +179,7 @@ func (m *Messenger) Start() error {
 		go func() { defer m.wg.Done(); m.pairing.maintain(m.quit) }()
 		go func() { defer m.wg.Done(); m.c.dl.run(m.c.tr.EnvelopeEvents(), m.quit) }()
 		go func() { defer m.wg.Done(); m.public.run(m.quit) }()
+		m.sends.start(&m.wg, m.quit)
 		m.mu.Lock()
 		if m.state == stateStarting {
 			m.state = stateRunning
