@@ -119,6 +119,24 @@ var Catalog = &api.Docs{
 				{Title: "Get the client version", Params: `[]`, Result: `"statusd/v0.1.0-dev/linux-amd64/go1.26.0"`, Task: 1},
 			},
 		},
+		"github.com/statusnode/statusd/api.coalescingConn.Close": {
+			Doc: "Close lets the writer send what is queued (for up to wsCloseDeadline), closes the connection and waits for the writer to exit. It is idempotent.",
+		},
+		"github.com/statusnode/statusd/api.coalescingConn.SetDeadline": {
+			Doc:    "SetDeadline sets the read deadline on the connection and the write deadline as SetWriteDeadline does.",
+			Params: []string{"time"},
+		},
+		"github.com/statusnode/statusd/api.coalescingConn.SetWriteDeadline": {
+			Doc:    "SetWriteDeadline sets the deadline of the writer's next socket writes.",
+			Params: []string{"time"},
+		},
+		"github.com/statusnode/statusd/api.coalescingConn.Write": {
+			Doc:    "Write queues p (copied) for the writer. It blocks while coalesceLimit bytes wait, and fails after Close or a failed socket write.",
+			Params: []string{"p"},
+		},
+		"github.com/statusnode/statusd/api.coalescingHijacker.Hijack": {
+			Doc: "Hijack implements http.Hijacker.",
+		},
 		"github.com/statusnode/statusd/api.discoverService.Discover": {
 			Doc: "An OpenRPC 1.2.6 document describing every method this endpoint serves and every event it can push (under \"x-events\"), with descriptions and examples taken from the Go doc comments and parameter and result schemas from the Go types. docs/API.md is rendered from it.",
 			Examples: []api.Example{
