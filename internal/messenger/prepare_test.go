@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
+	"github.com/statusnode/statusd/protocol/markdown"
 	"github.com/statusnode/statusd/protocol/message"
 )
 
@@ -69,5 +71,43 @@ func TestNativeKindsAreClientBytes(t *testing.T) {
 	}
 	if n < 4 {
 		t.Fatalf("%d vectors", n)
+	}
+}
+
+// TestPlainTransitMatchesJSON: the tree of a one-literal text built
+// without the JSON decoder is the decoder's, value for value; any other
+// tree takes the decoder's path.
+func TestPlainTransitMatchesJSON(t *testing.T) {
+	compared := 0
+	for _, text := range []string{"hi", "bench 0/123", "What's up, doc?", "héllo wörld", "a  b", "日本語",
+		"*bold*", "two\nlines", `quote " and \ backslash`, "# heading", "tab\there", "> quoted", "`code`", "x"} {
+		tree, err := markdown.Parse(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := jsonToTransit(tree)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := plainTransit(tree)
+		if !ok {
+			continue // not one literal, or escaped: the decoder's path
+		}
+		compared++
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: plain path %#v, decoder %#v", text, got, want)
+		}
+	}
+	if compared < 5 {
+		t.Fatalf("only %d texts took the plain path", compared)
+	}
+	for _, tree := range []string{`[{"type":"paragraph","children":[{"literal":"a"},{"literal":"b"}]}]`,
+		`[{"type":"paragraph","children":[{"literal":"a\"b"}]}]`, `[]`, `[{"type":"paragraph","children":[{"literal":"`} {
+		if v, ok := plainTransit([]byte(tree)); ok {
+			t.Errorf("%s taken as one literal: %#v", tree, v)
+		}
+	}
+	if _, ok := plainTransit([]byte(`[{"type":"paragraph","children":[{"literal":"bench 0/1"}]}]`)); !ok {
+		t.Error("a plain literal not taken")
 	}
 }
