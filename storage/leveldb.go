@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -254,16 +255,27 @@ func (l *LevelDB) Delete(key []byte) error {
 }
 
 // Write implements KV.
-func (l *LevelDB) Write(b *Batch) error {
-	var lb leveldb.Batch
+func (l *LevelDB) Write(b *Batch) error { return l.writePrefixed(nil, b) }
+
+// writePrefixed writes b with every key under prefix (a Table's write):
+// the keys are joined in one scratch buffer, which goleveldb's batch
+// copies, and the batch is sized once for all of b.
+func (l *LevelDB) writePrefixed(prefix []byte, b *Batch) error {
+	n := 0
 	for _, o := range b.ops {
+		n += 1 + 2*binary.MaxVarintLen32 + len(prefix) + len(o.key) + len(o.value)
+	}
+	lb := leveldb.MakeBatch(n)
+	var key []byte
+	for _, o := range b.ops {
+		key = append(append(key[:0], prefix...), o.key...)
 		if o.kind == opPut {
-			lb.Put(o.key, o.value)
+			lb.Put(key, o.value)
 		} else {
-			lb.Delete(o.key)
+			lb.Delete(key)
 		}
 	}
-	return l.write(func(db *leveldb.DB) error { return db.Write(&lb, nil) })
+	return l.write(func(db *leveldb.DB) error { return db.Write(lb, nil) })
 }
 
 // Iterate implements KV.

@@ -124,6 +124,36 @@ func TestTable(t *testing.T) {
 	})
 }
 
+// A batch written through a table, and through a table inside a table,
+// puts and deletes the prefixed keys and nothing else, on every backend
+// (LevelDB writes it without a prefixed copy).
+func TestTableBatchNested(t *testing.T) {
+	backends(t, func(t *testing.T, open func() Store) {
+		s := open()
+		outer := NewTable(s, "o")
+		inner := NewTable(outer, "i")
+		s.Put([]byte("o:i:gone"), []byte("x"))
+		s.Put([]byte("gone"), []byte("raw"))
+		var batch Batch
+		batch.Put([]byte("k1"), []byte("v1"))
+		batch.Delete([]byte("gone"))
+		batch.Put([]byte("k2"), []byte("v2"))
+		if err := inner.Write(&batch); err != nil {
+			t.Fatal(err)
+		}
+		batch.Reset()
+		batch.Put([]byte("k3"), []byte("v3"))
+		if err := outer.Write(&batch); err != nil {
+			t.Fatal(err)
+		}
+		var seen []string
+		s.Iterate(nil, nil, func(k, v []byte) error { seen = append(seen, string(k)+"="+string(v)); return nil })
+		if fmt.Sprint(seen) != "[gone=raw o:i:k1=v1 o:i:k2=v2 o:k3=v3]" {
+			t.Fatalf("keys after the batches: %v", seen)
+		}
+	})
+}
+
 func TestClosed(t *testing.T) {
 	backends(t, func(t *testing.T, open func() Store) {
 		s := open()
