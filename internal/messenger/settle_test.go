@@ -2,8 +2,10 @@ package messenger_test
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/statusnode/statusd/internal/messenger"
@@ -19,23 +21,7 @@ import (
 func TestSettleWaitsForStore(t *testing.T) {
 	h := newHarness(t)
 	key := newKey(t)
-	gate := make(chan struct{})
-	released := false
-	release := func() {
-		if !released {
-			released = true
-			close(gate)
-		}
-	}
-	t.Cleanup(release)
-	m, err := messenger.NewWithReceiveGate(h.config(key), storage.NewMemory(), h.net.Join(key), gate)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Stop() })
+	m, release := gatedMessenger(t, h, key)
 	n := &node{Messenger: m}
 	mustJoin(t, "settle", n)
 	// The receive goroutine takes a first batch (if any) and then waits
@@ -86,23 +72,7 @@ func TestSettleWaitsForMVDSDelivery(t *testing.T) {
 	h := newHarness(t)
 	alice := h.newNode()
 	key := newKey(t)
-	gate := make(chan struct{})
-	released := false
-	release := func() {
-		if !released {
-			released = true
-			close(gate)
-		}
-	}
-	t.Cleanup(release)
-	m, err := messenger.NewWithReceiveGate(h.config(key), storage.NewMemory(), h.net.Join(key), gate)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Stop() })
+	m, release := gatedMessenger(t, h, key)
 	bob := &node{Messenger: m, key: key}
 	if _, err := alice.StartOneToOne(bob.PublicKey()); err != nil {
 		t.Fatal(err)
@@ -126,4 +96,24 @@ func TestSettleWaitsForMVDSDelivery(t *testing.T) {
 	if got := texts(t, bob, alice.PublicKey()); len(got) != 1 || got[0] != "hi bob" { // no wait
 		t.Fatalf("bob has %q when Settle returned", got)
 	}
+}
+
+// gatedMessenger starts a messenger of key on h's network whose receive
+// goroutine waits before each batch until release is called (once is
+// enough; the test's cleanup calls it too).
+func gatedMessenger(t *testing.T, h *harness, key *ecdsa.PrivateKey) (m *messenger.Messenger, release func()) {
+	t.Helper()
+	gate := make(chan struct{})
+	var once sync.Once
+	release = func() { once.Do(func() { close(gate) }) }
+	t.Cleanup(release)
+	m, err := messenger.NewWithReceiveGate(h.config(key), storage.NewMemory(), h.net.Join(key), gate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Stop() })
+	return m, release
 }

@@ -1,9 +1,6 @@
 package e2e
 
 import (
-	"math/rand"
-	"os"
-	"strconv"
 	"testing"
 	"time"
 
@@ -24,15 +21,7 @@ func TestCrashCatchUp(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills statusd processes")
 	}
-	seed := time.Now().UnixNano()
-	if s := os.Getenv("STATUSD_E2E_SEED"); s != "" {
-		var err error
-		if seed, err = strconv.ParseInt(s, 10, 64); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Logf("seed %d (STATUSD_E2E_SEED=%d replays it)", seed, seed)
-	rng := rand.New(rand.NewSource(seed))
+	rng := seededRand(t)
 	const n = crashCatchUpMessages
 	begin := time.Now()
 	bl := newBacklog(t, "crash-catchup", n, benchSenders)

@@ -42,15 +42,7 @@ func TestCrashOneToOne(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills statusd processes")
 	}
-	seed := time.Now().UnixNano()
-	if s := os.Getenv("STATUSD_E2E_SEED"); s != "" {
-		var err error
-		if seed, err = strconv.ParseInt(s, 10, 64); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Logf("seed %d (STATUSD_E2E_SEED=%d replays it)", seed, seed)
-	rng := rand.New(rand.NewSource(seed))
+	rng := seededRand(t)
 	begin := time.Now()
 
 	alice, bob := newPeer(t, "alice"), newPeer(t, "bob")
@@ -263,4 +255,20 @@ func unackedIDs(ms []*messenger.Message) []string {
 		}
 	}
 	return out
+}
+
+// seededRand returns the random source of a test with random kill points,
+// seeded from the clock, or from $STATUSD_E2E_SEED to replay a run; the
+// seed is logged.
+func seededRand(t *testing.T) *rand.Rand {
+	t.Helper()
+	seed := time.Now().UnixNano()
+	if s := os.Getenv("STATUSD_E2E_SEED"); s != "" {
+		var err error
+		if seed, err = strconv.ParseInt(s, 10, 64); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("seed %d (STATUSD_E2E_SEED=%d replays it)", seed, seed)
+	return rand.New(rand.NewSource(seed))
 }
