@@ -15,7 +15,6 @@ import (
 
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/google/uuid"
-	"golang.org/x/crypto/scrypt"
 )
 
 // The account key file is a Web3 Secret Storage v3 file, the format
@@ -91,11 +90,13 @@ func encryptKeyFile(priv *ecdsa.PrivateKey, password string, n, p int) ([]byte, 
 	if _, err := rand.Read(iv); err != nil {
 		return nil, fmt.Errorf("identity: %w", err)
 	}
-	derived, err := scrypt.Key([]byte(password), salt, n, scryptR, p, scryptDKLen)
+	derived, err := scryptKey([]byte(password), salt, n, scryptR, p, scryptDKLen)
 	if err != nil {
-		return nil, fmt.Errorf("identity: scrypt: %w", err)
+		return nil, err
 	}
+	defer clear(derived)
 	plain := crypto.FromECDSA(priv)
+	defer clear(plain)
 	ct, err := aesCTR(derived[:16], iv, plain)
 	if err != nil {
 		return nil, err
@@ -143,6 +144,7 @@ func decryptKeyFile(data []byte, password string) (*ecdsa.PrivateKey, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer clear(derived)
 	if len(iv) != aes.BlockSize {
 		return nil, fmt.Errorf("identity: key file IV of %d bytes", len(iv))
 	}
@@ -153,6 +155,7 @@ func decryptKeyFile(data []byte, password string) (*ecdsa.PrivateKey, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer clear(plain)
 	priv, err := crypto.ToECDSA(plain)
 	if err != nil {
 		return nil, fmt.Errorf("identity: key file key: %w", err)
@@ -175,11 +178,7 @@ func deriveFileKey(kdf string, raw json.RawMessage, password string) ([]byte, er
 	}
 	switch kdf {
 	case "scrypt":
-		k, err := scrypt.Key([]byte(password), salt, p.N, p.R, p.P, p.DKLen)
-		if err != nil {
-			return nil, fmt.Errorf("identity: scrypt: %w", err)
-		}
-		return k, nil
+		return scryptKey([]byte(password), salt, p.N, p.R, p.P, p.DKLen)
 	case "pbkdf2":
 		if p.PRF != "hmac-sha256" || p.C < 1 {
 			return nil, fmt.Errorf("identity: key file prf %q, c %d", p.PRF, p.C)
