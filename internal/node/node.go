@@ -238,9 +238,6 @@ func (n *Node) loadKeys() error {
 	if err != nil {
 		return err
 	}
-	// scrypt's working memory is garbage now; give it back to the OS so it
-	// does not stay in the daemon's resident set.
-	debug.FreeOSMemory()
 	n.account = acc
 	n.log.Info("account unlocked", zap.String("address", acc.Address.Hex()), zap.Bool("created", created),
 		zap.Duration("kdf", time.Since(begin)))
@@ -294,6 +291,14 @@ func (n *Node) openDB() error {
 		n.log.Info("database migrated", zap.Uint32("from", before), zap.Uint32("to", storage.FormatVersion))
 	}
 	n.db, n.ldb = db, db
+	// Opening a database that exists replays its journal into a buffer of
+	// goleveldb's write-buffer size (4 MiB) that is garbage once the open
+	// returns. The next allocation of that size (the devp2p node table's
+	// write buffer) would take those pages, and the runtime zeroes reused
+	// pages unless they were returned to the OS, so they would stay
+	// resident for the daemon's life. Returning them now lets it find
+	// them as the kernel's untouched zero pages.
+	debug.FreeOSMemory()
 	return nil
 }
 
