@@ -14,14 +14,25 @@
 # VmRSS, and its anonymous part (heap, stacks; the rest is the mapped
 # binary).
 #
+# Idle memory can be bimodal (a large buffer that the Go runtime zeroed,
+# so made resident, in some starts and not in others), so besides the
+# medians each binary's anonymous RSS is split into modes: starts within
+# 1 MiB of that binary's smallest value are "low", the others "high"; the
+# summary gives each mode's count and median, and every start's value.
+#
 # Usage: scripts/startup-bench.sh [path/to/statusd] [runs] [path/to/refnode]
 # With BASELINE=path/to/another/statusd, that binary runs in the same loop
-# too, so a change is compared before and after in one run.
+# too, so a change is compared before and after in one run. With
+# RESTART=1, each statusd keeps one data directory, created by a first
+# start that is not measured, so every measured start unlocks an existing
+# keystore and reopens an existing database (a restart) instead of
+# creating them.
 set -euo pipefail
 bin="${1:-build/statusd}"
 runs="${2:-5}"
 ref="${3:-}"
 base="${BASELINE:-}"
+restart="${RESTART:-}"
 port=18645
 work="$(mktemp -d)"
 pid=""
@@ -82,14 +93,27 @@ idle_mem() {
 
 stop() { kill -TERM "$pid"; wait "$pid" || true; pid=""; }
 
+# start_statusd BIN DIR LOG starts statusd in the background as $pid.
+start_statusd() {
+	STATUSD_PASSWORD=bench "$1" --datadir "$2" --port 0 --nodiscover --ntp.enabled=false --fleet none \
+		--mailserver.servers "$mailserver" --http --http.port "$port" --rpc.noauth --log.format json 2>"$3" &
+	pid=$!
+}
+
 # run_statusd BIN TAG RUN appends to the TAG_* arrays.
 run_statusd() {
 	local b="$1" tag="$2" i="$3" dir="$work/$2-$3" log="$work/$2-$3.log"
 	local t0 t1 total kdf mem
+	if [ -n "$restart" ]; then
+		dir="$work/$tag"
+		if [ ! -d "$dir" ]; then
+			start_statusd "$b" "$dir" "$log"
+			wait_ready "$log" "$b"
+			stop
+		fi
+	fi
 	t0=$(now_ns)
-	STATUSD_PASSWORD=bench "$b" --datadir "$dir" --port 0 --nodiscover --ntp.enabled=false --fleet none \
-		--mailserver.servers "$mailserver" --http --http.port "$port" --rpc.noauth --log.format json 2>"$log" &
-	pid=$!
+	start_statusd "$b" "$dir" "$log"
 	wait_ready "$log" "$b"
 	t1=$(now_ns)
 	total=$(( (t1 - t0) / 1000000 ))
@@ -125,15 +149,32 @@ for i in $(seq 1 "$runs"); do
 done
 
 m() { printf '%s\n' "$@" | median; }
+# modes prints the low/high split of the KiB values given (see the top).
+modes() {
+	printf '%s\n' "$@" | sort -n | awk '
+		NR == 1 { cut = $1 + 1024 }
+		{ if ($1 <= cut) lo[++nl] = $1; else hi[++nh] = $1 }
+		function med(a, n) { return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+		END {
+			printf "low mode %d of %d starts (median %.1f MiB)", nl, NR, med(lo, nl) / 1024
+			if (nh) printf ", high mode %d (median %.1f MiB)", nh, med(hi, nh) / 1024
+		}'
+}
+# each prints every start's KiB values in MiB, in run order.
+each() { for v in "$@"; do printf '%s ' "$(mib "$v")"; done; }
 # summary TAG NAME prints TAG's medians and its ratios to the reference.
 summary() {
 	local net rss anon kdf
 	eval "net=\$(m \"\${${1}_net[@]}\"); rss=\$(m \"\${${1}_rss[@]}\"); anon=\$(m \"\${${1}_anon[@]}\"); kdf=\$(m \"\${${1}_kdf[@]}\")"
 	echo "$2: start-up to RPC-ready ${net} ms without key derivation ($(ratio "$net" "$rn") the reference; key derivation ${kdf} ms)," \
 		"idle RSS $(mib "$rss") MiB ($(ratio "$rss" "$rr") the reference), anonymous $(mib "$anon") MiB ($(ratio "$anon" "$ra"))"
+	eval "echo \"  anonymous: \$(modes \"\${${1}_anon[@]}\"); each start: \$(each \"\${${1}_anon[@]}\")\""
+	eval "echo \"  idle RSS, each start: \$(each \"\${${1}_rss[@]}\"); start-up, each (ms): \${${1}_net[*]}\""
 }
 rn=$(m "${ref_net[@]}"); rr=$(m "${ref_rss[@]}"); ra=$(m "${ref_anon[@]}")
-echo "medians over $runs runs (targets: start-up <= x1.50, idle RSS <= x1.25 the reference):"
+echo "medians over $runs runs, statusd on ${restart:+existing data directories (restarts)}${restart:-empty data directories} (targets: start-up <= x1.50, idle RSS <= x1.25 the reference):"
 echo "reference (go-ethereum v1.9.20 whisperv6): start-up to RPC-ready ${rn} ms, idle RSS $(mib "$rr") MiB, anonymous $(mib "$ra") MiB"
+echo "  anonymous: $(modes "${ref_anon[@]}"); each start: $(each "${ref_anon[@]}")"
+echo "  idle RSS, each start: $(each "${ref_rss[@]}"); start-up, each (ms): ${ref_net[*]}"
 summary sd "statusd ($bin)"
 if [ -n "$base" ]; then summary base "baseline ($base)"; fi
