@@ -172,7 +172,9 @@ summary() {
 	eval "echo \"  idle RSS, each start: \$(each \"\${${1}_rss[@]}\"); start-up, each (ms): \${${1}_net[*]}\""
 }
 rn=$(m "${ref_net[@]}"); rr=$(m "${ref_rss[@]}"); ra=$(m "${ref_anon[@]}")
-echo "medians over $runs runs, statusd on ${restart:+existing data directories (restarts)}${restart:-empty data directories} (targets: start-up <= x1.50, idle RSS <= x1.25 the reference):"
+dirs="empty data directories"
+if [ -n "$restart" ]; then dirs="existing data directories (restarts)"; fi
+echo "medians over $runs runs, statusd on $dirs (targets: start-up <= x1.50, idle RSS <= x1.25 the reference):"
 echo "reference (go-ethereum v1.9.20 whisperv6): start-up to RPC-ready ${rn} ms, idle RSS $(mib "$rr") MiB, anonymous $(mib "$ra") MiB"
 echo "  anonymous: $(modes "${ref_anon[@]}"); each start: $(each "${ref_anon[@]}")"
 echo "  idle RSS, each start: $(each "${ref_rss[@]}"); start-up, each (ms): ${ref_net[*]}"
