@@ -46,8 +46,12 @@ fi
 # resident depends on how its pages entered the page cache (a binary just
 # written by the linker differs from one read at exec). Dropping each
 # binary's cached pages first (dd iflag=nocache; only these files) puts
-# them all in the same state.
-for f in "$bin" "$ref" ${base:+"$base"}; do dd if="$f" iflag=nocache count=0 status=none || true; done
+# them all in the same state. Pages not yet written back cannot be
+# dropped, so each file is synced first.
+for f in "$bin" "$ref" ${base:+"$base"}; do
+	sync "$f" || true
+	dd if="$f" iflag=nocache count=0 status=none || true
+done
 # A mailserver nobody answers: an enode with a valid key on a closed port.
 mailserver="enode://9b051344d034958a68a1a4dc26bcda29ad2298bbabd6b79826e2de19e7c900494f1175eee53fe8ee79ddaa34fb7dd84d374a451a2f0d5d50ecf39f4c0be40778@127.0.0.1:9"
 
