@@ -16,10 +16,11 @@ import (
 // but keeps its large working array (128·r·n bytes: 256 MiB at the
 // keystore's standard cost) in an anonymous memory mapping outside the Go
 // heap, unmapped before it returns. Allocated on the heap, that array would
-// grow the heap to its size once per start; the pages it freed are handed
-// to later large allocations, which the runtime must then zero, so a daemon
-// that derives one key at start-up would keep megabytes more resident for
-// the rest of its life than one that never did.
+// grow the heap to its size once per start, and later large allocations
+// would reuse its freed pages, which the runtime zeroes (so makes resident)
+// unless they went back to the OS in between: a daemon that derives one key
+// at start-up would keep megabytes more resident for the rest of its life
+// than one that never did.
 //
 // Every buffer holding intermediate state is wiped before it is released;
 // the returned key belongs to the caller, who should wipe it after use.

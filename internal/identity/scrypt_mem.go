@@ -25,8 +25,8 @@ func mapWords(n int) (*wordMap, error) {
 }
 
 // release wipes the words and unmaps them; neither slice may be used after.
-// Wiping first keeps the contents from lingering in freed pages should the
-// mapping be swapped out or the unmap fail.
+// The wipe comes first so that the derivation's state does not outlive the
+// call, whatever the kernel does with the freed pages.
 func (m *wordMap) release() {
 	clear(m.mem)
 	m.words = nil
