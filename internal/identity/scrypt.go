@@ -56,7 +56,7 @@ func scryptKey(password, salt []byte, n, r, p, keyLen int) ([]byte, error) {
 // defined for or that overflow the address space.
 var errScryptParams = errors.New("identity: invalid scrypt parameters")
 
-// checkScryptParams accepts what RFC 7914 §2 defines (n a power of two
+// checkScryptParams accepts what RFC 7914 section 2 defines (n a power of two
 // above 1, r·p < 2^30) and what fits in memory arithmetic.
 func checkScryptParams(n, r, p, keyLen int) error {
 	switch {
@@ -72,7 +72,7 @@ func checkScryptParams(n, r, p, keyLen int) error {
 	return nil
 }
 
-// roMix is scryptROMix (RFC 7914 §5) on the 128·r bytes of b, in place.
+// roMix is scryptROMix (RFC 7914 section 5) on the 128·r bytes of b, in place.
 // v holds n blocks of 32·r words and xy two; both are scratch.
 func roMix(b []byte, v, xy []uint32, n, r int) {
 	words := 32 * r
@@ -98,7 +98,7 @@ func roMix(b []byte, v, xy []uint32, n, r int) {
 }
 
 // integerify reads the first 64 bits of the last 64-byte block of x as a
-// little-endian integer (RFC 7914 §5, Integerify).
+// little-endian integer (RFC 7914 section 5, Integerify).
 func integerify(x []uint32, r int) uint64 {
 	last := (2*r - 1) * 16
 	return uint64(x[last]) | uint64(x[last+1])<<32
@@ -111,7 +111,7 @@ func xorWords(dst, src []uint32) {
 	}
 }
 
-// blockMix is scryptBlockMix (RFC 7914 §4) of the 2·r 64-byte blocks in
+// blockMix is scryptBlockMix (RFC 7914 section 4) of the 2·r 64-byte blocks in
 // into out: each block is XORed into a running state that Salsa20/8 then
 // mixes, and the results land at even positions first, odd ones after.
 func blockMix(in, out []uint32, r int) {
@@ -122,7 +122,7 @@ func blockMix(in, out []uint32, r int) {
 	}
 }
 
-// salsa208XOR replaces s with the Salsa20/8 core (RFC 7914 §3) of s XOR b:
+// salsa208XOR replaces s with the Salsa20/8 core (RFC 7914 section 3) of s XOR b:
 // four double rounds of quarter-rounds on the columns, then the rows, of
 // the 4×4 word matrix, added to that input.
 func salsa208XOR(s, b *[16]uint32) {

@@ -13,7 +13,7 @@ import (
 	xscrypt "golang.org/x/crypto/scrypt"
 )
 
-// TestScryptRFC7914: the scrypt test vectors of RFC 7914 §12. The last one
+// TestScryptRFC7914: the scrypt test vectors of RFC 7914 section 12. The last one
 // maps 1 GiB; it runs only with STATUSD_TEST_SCRYPT_1GIB=1.
 func TestScryptRFC7914(t *testing.T) {
 	data, err := os.ReadFile("testdata/rfc7914-scrypt.json")
@@ -21,7 +21,7 @@ func TestScryptRFC7914(t *testing.T) {
 		t.Fatal(err)
 	}
 	var vectors []struct {
-		Section        string
+		Source         string
 		Password, Salt string
 		N, R, P        int
 		Large          bool
@@ -35,7 +35,7 @@ func TestScryptRFC7914(t *testing.T) {
 	}
 	for _, v := range vectors {
 		if v.Large && os.Getenv("STATUSD_TEST_SCRYPT_1GIB") != "1" {
-			t.Logf("%s skipped (1 GiB; set STATUSD_TEST_SCRYPT_1GIB=1)", v.Section)
+			t.Logf("%s skipped (1 GiB; set STATUSD_TEST_SCRYPT_1GIB=1)", v.Source)
 			continue
 		}
 		want, err := hex.DecodeString(v.Key)
@@ -44,7 +44,7 @@ func TestScryptRFC7914(t *testing.T) {
 		}
 		got, err := scryptKey([]byte(v.Password), []byte(v.Salt), v.N, v.R, v.P, len(want))
 		if err != nil || !bytes.Equal(got, want) {
-			t.Errorf("%s: %x, %v; want %x", v.Section, got, err, want)
+			t.Errorf("%s: %x, %v; want %x", v.Source, got, err, want)
 		}
 	}
 }
