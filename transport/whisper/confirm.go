@@ -137,11 +137,75 @@ func (w *Whisper) handleMessageResponse(p *peer, body []byte) {
 
 // confirm answers a Messages packet from a peer that asked for
 // confirmations: a Message Response with the envelopes refused, then the
-// Batch Acknowledged, as the Status fork sends them (§4.6).
+// Batch Acknowledged, as the Status fork sends them (§4.6). They are owed
+// to the peer (ackQueue), not queued as control packets: a burst of
+// batches while our writer waits on the peer would fill that bounded queue,
+// and a dropped acknowledgement leaves the peer's envelopes unconfirmed.
 func (w *Whisper) confirm(p *peer, body []byte, refused []wproto.EnvelopeError) {
-	batch := wproto.BatchHash(body)
-	p.sendControl(wproto.MessageResponseCode, wproto.EncodeMessageResponse(wproto.MessageResponse{Batch: batch, Errors: refused}))
-	p.sendControl(wproto.BatchAcknowledgedCode, wproto.EncodeBatchAck(batch))
+	if p.acks.push(owedAck{batch: wproto.BatchHash(body), refused: refused}) {
+		w.m.controlDropped.Inc(wproto.BatchAcknowledgedCode.String())
+	}
+}
+
+// maxOwedAcks bounds the confirmations owed to one peer and not written
+// yet. It matches maxPendingBatches: a peer of ours forgets the batches it
+// awaits beyond that many, so older acknowledgements would not be read.
+const maxOwedAcks = maxPendingBatches
+
+// owedAck is the confirmation of one batch a peer sent us.
+type owedAck struct {
+	batch   common.Hash
+	refused []wproto.EnvelopeError
+}
+
+// ackQueue holds the confirmations owed to a peer until its writer writes
+// them: the read loop adds one per Messages packet and never waits; past
+// maxOwedAcks (a peer that sends and does not read) the oldest is dropped.
+type ackQueue struct {
+	mu   sync.Mutex
+	owed []owedAck     // guarded by mu
+	wake chan struct{} // capacity 1: "owed is not empty"
+}
+
+func newAckQueue() *ackQueue { return &ackQueue{wake: make(chan struct{}, 1)} }
+
+// push adds a; it reports whether the oldest owed confirmation was dropped
+// to make room.
+func (q *ackQueue) push(a owedAck) (dropped bool) {
+	q.mu.Lock()
+	if len(q.owed) >= maxOwedAcks {
+		q.owed = append(q.owed[:0], q.owed[1:]...)
+		dropped = true
+	}
+	q.owed = append(q.owed, a)
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+	return dropped
+}
+
+// take returns and forgets every owed confirmation, oldest first.
+func (q *ackQueue) take() []owedAck {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	owed := q.owed
+	q.owed = nil
+	return owed
+}
+
+// writeAcks writes every confirmation owed to the peer.
+func (p *peer) writeAcks() error {
+	for _, a := range p.acks.take() {
+		if err := p.write(wproto.MessageResponseCode, wproto.EncodeMessageResponse(wproto.MessageResponse{Batch: a.batch, Errors: a.refused})); err != nil {
+			return err
+		}
+		if err := p.write(wproto.BatchAcknowledgedCode, wproto.EncodeBatchAck(a.batch)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // envelopeError turns an acceptance error into a Message Response entry:

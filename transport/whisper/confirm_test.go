@@ -1,10 +1,12 @@
 package whisper
 
 import (
+	"io"
 	"testing"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/p2p"
 
 	"github.com/statusnode/statusd/lib/testutil"
 	wproto "github.com/statusnode/statusd/protocol/whisper"
@@ -193,5 +195,65 @@ func TestForgottenBatchReportsItsEnvelopes(t *testing.T) {
 	}
 	if out := pb.ack(common.Hash{0xee}); len(out) != 1 {
 		t.Fatalf("newest batch acknowledged: %v", out)
+	}
+}
+
+// TestAcksOwedWhileWriterWaits: a confirming peer sends many more batches
+// than the control queue holds while it reads nothing, so our writer waits
+// on it; once it reads, every batch is acknowledged — none was dropped
+// for want of room.
+func TestAcksOwedWhileWriterWaits(t *testing.T) {
+	const batches = 3 * controlQueue
+	w := newTestWhisper(t, nil)
+	ours, theirs := p2p.MsgPipe()
+	done := make(chan struct{})
+	go func() { defer close(done); w.runPeer(randomID(t), "raw", ours, true, func() { ours.Close() }) }()
+	t.Cleanup(func() { theirs.Close(); <-done })
+	status := wproto.EncodeStatus(&wproto.Status{Version: 6, Bloom: wproto.FullBloom(), Confirmations: true})
+	sent := make(chan error, 1)
+	go func() {
+		sent <- theirs.WriteMsg(p2p.Msg{Code: uint64(wproto.StatusCode), Size: uint32(len(status)), Payload: bytesReader(status)})
+	}()
+	st, err := theirs.ReadMsg() // the router's status
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, st.Payload) // the pipe's writer waits until it is read
+	if err := <-sent; err != nil {
+		t.Fatal(err)
+	}
+	// From now on nothing is read until every batch is sent.
+	key, topic := testKey(t), wproto.TopicFromName("owed")
+	want := make(map[common.Hash]bool, batches)
+	for i := range batches {
+		body := wproto.EncodeEnvelopes([]*wproto.Envelope{sealed(t, key, topic, []byte{byte(i), byte(i >> 8)}, time.Now(), 0.002)})
+		want[wproto.BatchHash(body)] = true
+		if err := theirs.WriteMsg(p2p.Msg{Code: uint64(wproto.MessagesCode), Size: uint32(len(body)), Payload: bytesReader(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	acked := make(chan common.Hash, batches)
+	go func() {
+		for {
+			msg, err := theirs.ReadMsg()
+			if err != nil {
+				return
+			}
+			body, _ := io.ReadAll(msg.Payload)
+			if wproto.PacketCode(msg.Code) == wproto.BatchAcknowledgedCode {
+				if h, err := wproto.DecodeBatchAck(body); err == nil {
+					acked <- h
+				}
+			}
+		}
+	}()
+	deadline := time.After(10 * time.Second)
+	for len(want) > 0 {
+		select {
+		case h := <-acked:
+			delete(want, h)
+		case <-deadline:
+			t.Fatalf("%d of %d batches never acknowledged", len(want), batches)
+		}
 	}
 }

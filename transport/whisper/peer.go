@@ -37,6 +37,7 @@ type peer struct {
 	limiter  *rateLimiter   // read loop only
 	confirms bool           // the peer asked for confirmations (§4.6)
 	pending  pendingBatches // our batches awaiting its acknowledgement
+	acks     *ackQueue      // confirmations owed to it (confirm.go)
 	pace     bucket         // writer only: the peer's advertised rate (§4.6)
 	paceSet  chan float64   // new advertised rates for the writer (code 20)
 	session  uint64         // unique per connection, never 0 (entry.from)
@@ -60,8 +61,9 @@ type known struct {
 	theirs bool // the peer sent it to us on this connection
 }
 
-// controlQueue is the length of a peer's queue of control packets: two
-// confirmations per Messages packet it sends us (§4.6) among them.
+// controlQueue is the length of a peer's queue of control packets (PoW and
+// bloom settings, rate limits, direct P2P messages); the confirmations of
+// the batches it sends us wait in their own queue (ackQueue).
 const controlQueue = 256
 
 // sessions numbers peer connections for entry.from.
@@ -78,6 +80,7 @@ func newPeer(w *Whisper, id enode.ID, rw p2p.MsgWriter, disconnect func(), st *w
 		disconnect: func() { once.Do(disconnect) },
 		queue:      newSendQueue(w.cfg.PeerQueue),
 		ctrl:       make(chan control, controlQueue),
+		acks:       newAckQueue(),
 		quit:       make(chan struct{}),
 		done:       make(chan struct{}),
 		limiter:    newRateLimiter(w.cfg.RateLimit, w.cfg.MaxMessageSize),
@@ -214,6 +217,8 @@ func (p *peer) writeLoop() {
 			return
 		case c := <-p.ctrl:
 			err = p.write(c.code, c.body)
+		case <-p.acks.wake:
+			err = p.writeAcks()
 		case <-p.queue.wake:
 			err = p.drain()
 		}
@@ -225,8 +230,8 @@ func (p *peer) writeLoop() {
 	p.disconnect()
 }
 
-// drain writes control packets and queued batches until both are empty or
-// the peer is gone.
+// drain writes control packets, owed confirmations and queued batches
+// until all are empty or the peer is gone.
 func (p *peer) drain() error {
 	for {
 		select {
@@ -234,6 +239,11 @@ func (p *peer) drain() error {
 			return nil
 		case c := <-p.ctrl:
 			if err := p.write(c.code, c.body); err != nil {
+				return err
+			}
+			continue
+		case <-p.acks.wake:
+			if err := p.writeAcks(); err != nil {
 				return err
 			}
 			continue
