@@ -5,8 +5,6 @@ import (
 	"sort"
 	"sync"
 
-	"go.uber.org/zap"
-
 	"github.com/statusnode/statusd/protocol/message"
 	"github.com/statusnode/statusd/storage"
 )
@@ -170,14 +168,16 @@ func (b *contactBook) list() []*Contact {
 // marked processed: c2/c3/c6 carry no clock, so the periodic re-send of an
 // unchanged profile has the same bytes and message ID as the last one and
 // must count again; late copies of an older one fall to the timestamp rule.
-func (b *contactBook) handle(rc recvContext, p *message.Contact) {
+// A store failure is returned with nothing published: the caller holds
+// the payload for a retry (storefail.go).
+func (b *contactBook) handle(rc recvContext, p *message.Contact) error {
 	if rc.src.kind != srcDirect {
 		b.c.drop(ReasonWrongChat, rc.author, nil)
-		return
+		return nil
 	}
 	if rc.author == b.c.selfHex {
 		b.c.markProcessed(rc.r.ID)
-		return
+		return nil
 	}
 	stale, request := false, false
 	ct, err := b.update(rc.author, func(ct *Contact) *Contact {
@@ -197,10 +197,10 @@ func (b *contactBook) handle(rc recvContext, p *message.Contact) {
 	switch {
 	case stale:
 		b.c.drop(ReasonStaleContact, rc.author, nil)
-		return
+		return nil
 	case err != nil:
-		b.c.log.Error("store contact", zap.Error(err))
-		return
+		return err
 	}
 	b.c.publish(ContactEvent{Contact: *ct, Request: request})
+	return nil
 }

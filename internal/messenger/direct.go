@@ -254,25 +254,29 @@ func (d *directChats) resendOutbox(ctx context.Context) {
 }
 
 // chatFor finds (opening it if needed) the 1:1 chat of a received c4, or
-// names the reason to drop it.
-func (d *directChats) chatFor(rc recvContext) (*Chat, []Event, string) {
+// names the reason to drop it, or returns the store failure that kept it
+// from opening the chat.
+func (d *directChats) chatFor(rc recvContext) (*Chat, []Event, string, error) {
 	id := rc.r.ChatID
 	if rc.src.kind != srcDirect || id == d.c.selfHex {
-		return nil, nil, ReasonWrongChat
+		return nil, nil, ReasonWrongChat, nil
 	}
 	pub, err := d.c.pubs.hex(id)
 	if err != nil {
-		return nil, nil, ReasonWrongChat
+		return nil, nil, ReasonWrongChat, nil
 	}
 	ch, changed, err := d.open(pub)
+	if storeFailure(err) {
+		return nil, nil, "", err
+	}
 	if err != nil {
 		d.c.log.Warn("open chat", zap.Error(err))
-		return nil, nil, ReasonWrongChat
+		return nil, nil, ReasonWrongChat, nil
 	}
 	if changed {
-		return ch, []Event{ChatEvent{Chat: *ch}}, ""
+		return ch, []Event{ChatEvent{Chat: *ch}}, "", nil
 	}
-	return ch, nil, ""
+	return ch, nil, "", nil
 }
 
 // resendToNew sends pub, which gained installations we did not know

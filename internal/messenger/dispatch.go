@@ -35,13 +35,17 @@ type dispatcher struct {
 	pairing  *Pairing
 	hooks    testHooks
 
-	parked  parking  // owned by the receive goroutine
-	pend    pubBatch // owned by the receive goroutine
-	retries *retries // chats whose parked messages to retry (any goroutine)
+	parked  parking       // owned by the receive goroutine
+	pend    pubBatch      // owned by the receive goroutine
+	held    []heldPayload // left unhandled by a store failure (storefail.go); receive goroutine
+	holdErr error         // the last store failure that held a payload; receive goroutine
+	retries *retries      // chats whose parked messages to retry (any goroutine)
 }
 
 // run is the receive goroutine: it handles one message at a time, from
-// both lanes of the inbound queue, until quit is closed.
+// both lanes of the inbound queue, until quit is closed. A batch counts
+// as handled only once a store failure left nothing of it held
+// (storefail.go retryHeld).
 func (d *dispatcher) run(quit <-chan struct{}) {
 	d.resendPending()
 	for {
@@ -55,10 +59,16 @@ func (d *dispatcher) run(quit <-chan struct{}) {
 
 			d.receiveAll(msgs, preMsgs)
 			d.receiveDeliveries(dels, preDels)
+			if !d.retryHeld(quit) {
+				return
+			}
 			d.in.handledUpTo(mark) // stored: what settle waits for
 		case <-d.retries.wake:
 			for _, id := range d.retries.take() {
 				d.unpark(id)
+			}
+			if !d.retryHeld(quit) {
+				return
 			}
 		case <-quit:
 			return
@@ -378,18 +388,21 @@ const (
 	outcomeDone     outcome = iota // stored, or dropped and counted
 	outcomeParked                  // kept aside (parking.go); not yet handled
 	outcomeDeferred                // left for the pending common write, which confirms it (pubBatch)
+	outcomeFailed                  // a store write failed: held for a retry (storefail.go), not confirmed
 )
 
 // process validates one status payload (wrapper → Transit → §1.8) and
 // hands it to the part of its type. dl is the MVDS delivery that carried
 // it, nil for a payload that did not come through MVDS; pre, when not
-// nil, is message.Receive's result for data and signer (precompute).
+// nil, is message.Receive's result for data and signer (precompute). A
+// store failure on its way holds it for a retry (outcomeFailed).
 func (d *dispatcher) process(data []byte, signer *ecdsa.PublicKey, in inbound, installation string, dl *datasync.Delivery, pre *precomputed) outcome {
 	sender := message.PubKeyHex(signer)
 	if pre == nil {
 		r, err := message.Receive(data, signer, message.Context{Now: d.c.cfg.Now(), Self: d.c.self})
 		pre = &precomputed{r: r, err: err}
 	}
+	held := heldPayload{data: data, signer: signer, in: in, installation: installation, dl: dl, pre: pre}
 	r, err := pre.r, pre.err
 	if err != nil {
 		if signer == nil && in.msg.recoverSigner() == nil && in.msg.Signer != nil {
@@ -406,10 +419,10 @@ func (d *dispatcher) process(data []byte, signer *ecdsa.PublicKey, in inbound, i
 		d.drop(message.RuleDuplicate.String(), author, nil)
 		return outcomeDone
 	}
-	if seen, err := d.c.st.seen(r.ID); err != nil || seen {
-		if err == nil {
-			d.drop(message.RuleDuplicate.String(), author, nil)
-		}
+	if seen, err := d.seen(held, r.ID); err != nil {
+		return d.hold(held, err)
+	} else if seen {
+		d.drop(message.RuleDuplicate.String(), author, nil)
 		return outcomeDone
 	}
 	if author != d.c.selfHex && d.contacts.blocked(author) {
@@ -419,12 +432,15 @@ func (d *dispatcher) process(data []byte, signer *ecdsa.PublicKey, in inbound, i
 	if !deferrable(r.Payload, dl) {
 		d.flush() // what follows publishes or stores on its own
 	}
-	rc := recvContext{r: r, author: author, src: in.src, whisperTime: in.msg.Sent.UnixMilli(), installation: installation}
+	rc := recvContext{r: r, author: author, src: in.src, whisperTime: in.msg.Sent.UnixMilli(), installation: installation,
+		held: held}
 	switch p := r.Payload.(type) {
 	case *message.ChatMessage:
 		return d.handleChat(rc, p, dl)
 	case *message.MembershipUpdateMessage:
-		d.groups.handle(rc, p)
+		if err := d.groups.handle(rc, p); err != nil {
+			return d.hold(held, err)
+		}
 		d.unpark(p.ChatID)
 		if p.Message != nil {
 			// status-react sent each group message inside a g5 with the
@@ -432,17 +448,22 @@ func (d *dispatcher) process(data []byte, signer *ecdsa.PublicKey, in inbound, i
 			// the g5's, as status-go reported it.
 			// Through MVDS it may be held until we join (parking.go):
 			// retrying the g5 then re-applies its (already applied)
-			// history and shows the message.
+			// history and shows the message. A failed write of the
+			// message holds the g5, its history already applied.
+			rc.held.g5Applied = true
 			return d.handleChat(rc, p.Message, dl)
 		}
 	case *message.Contact:
-		d.contacts.handle(rc, p)
+		err = d.contacts.handle(rc, p)
 	case *message.PairInstallation:
 		d.pairing.handlePair(rc, p)
 	case *message.SyncInstallation:
-		d.pairing.handleSync(rc, p)
+		err = d.pairing.handleSync(rc, p)
 	default: // c5 MessagesSeen: 2019 readers ignore it (§1.9)
 		d.c.markProcessed(r.ID)
+	}
+	if err != nil {
+		return d.hold(held, err)
 	}
 	return outcomeDone
 }
@@ -454,6 +475,7 @@ type recvContext struct {
 	src          source
 	whisperTime  int64 // envelope sent time (MVDS: append time), Unix ms
 	installation string
+	held         heldPayload // the payload, to hold when a store write fails
 }
 
 // handleChat stores a validated c4 in its chat after the checks that need
@@ -471,7 +493,10 @@ func (d *dispatcher) handleChat(rc recvContext, cm *message.ChatMessage, dl *dat
 	case message.TypePublicGroup:
 		_, reason = d.public.chatFor(rc)
 	case message.TypeOneToOne:
-		_, evs, reason = d.direct.chatFor(rc)
+		var err error
+		if _, evs, reason, err = d.direct.chatFor(rc); err != nil {
+			return d.hold(rc.held, err)
+		}
 	case message.TypePrivateGrp:
 		_, reason = d.groups.chatFor(rc)
 	default:
@@ -497,13 +522,15 @@ func (d *dispatcher) handleChat(rc recvContext, cm *message.ChatMessage, dl *dat
 		Timestamp: cm.Timestamp, ReceivedAt: now.UnixMilli(), ResponseTo: cm.Content.ReplyTo(),
 		Outgoing: outgoing, Seen: outgoing, Content: cm.Content}
 	if d.pend.open && deferrable(cm, dl) {
-		d.deferChat(msg, rc.author, now, dl)
+		d.deferChat(msg, rc.author, now, rc.held)
 		if dl != nil {
 			return outcomeDeferred
 		}
 		return outcomeDone
 	}
-	d.storeChat(msg, rc.author, now)
+	if err := d.storeChat(msg, rc.author, now); err != nil {
+		return d.hold(rc.held, err)
+	}
 	return outcomeDone
 }
 

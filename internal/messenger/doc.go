@@ -19,8 +19,9 @@
 //	contacts_api.go           the contact-request flow (c2/c3/c6)
 //	pairing.go                Pairing: installations, p1/p2, our bundle
 //	dispatch.go, inbound.go,  dispatcher: the receive goroutine, its queue,
-//	parking.go, pubbatch.go   messages waiting for their group's g5, a
-//	                          batch's public and 1:1 messages waiting for one write
+//	parking.go, pubbatch.go,  messages waiting for their group's g5, a
+//	storefail.go              batch's public and 1:1 messages waiting for one
+//	                          write, payloads held after a failed store write
 //	subscriptions.go          subscriptions: Transport filters
 //	delivery.go               deliveries: delivery states
 //	wrapforms.go              peerForms: each peer's v1 wrapper use
@@ -74,6 +75,11 @@
 // queued before the call is handled and written (a batch counts when its
 // public messages' write and its MVDS deliveries are done); the
 // mailserver client waits on it before it records envelopes as fetched.
+// A store write that fails (the storage itself, ErrStore) drops nothing:
+// the payload is held, unshown and unconfirmed, and handled again with a
+// back-off until a write succeeds or Stop, the receive goroutine taking
+// nothing new meanwhile (storefail.go; StoreFailedEvent,
+// StoreRecoveredEvent).
 //
 // Delivery states (types.go DeliveryState, which lists every transition):
 // queued when stored; sent when the Transport reports an envelope carrying

@@ -96,6 +96,22 @@ type DroppedEvent struct {
 	Sender string // 0x04… or "" when unknown
 }
 
+// StoreFailedEvent: a store write on the receive path failed (the
+// storage itself: a full disk, a database closed underneath; Error is its
+// text). Nothing is lost: the Waiting payloads it left unhandled are kept
+// and written again with a back-off, while the receive path takes nothing
+// new (the Transport's deliveries wait) and Settle does not return. One is
+// published when such a spell begins; a StoreRecoveredEvent ends it.
+type StoreFailedEvent struct {
+	Error   string
+	Waiting int
+}
+
+// StoreRecoveredEvent: the writes a StoreFailedEvent reported succeed
+// again, after Tries retries; what waited is stored (and its events
+// published) or dropped.
+type StoreRecoveredEvent struct{ Tries int }
+
 func (MessageEvent) isEvent()              {}
 func (DeliveryEvent) isEvent()             {}
 func (EnvelopeStateEvent) isEvent()        {}
@@ -108,6 +124,8 @@ func (ContactEvent) isEvent()              {}
 func (ProfileEvent) isEvent()              {}
 func (GroupMemberEvent) isEvent()          {}
 func (DroppedEvent) isEvent()              {}
+func (StoreFailedEvent) isEvent()          {}
+func (StoreRecoveredEvent) isEvent()       {}
 
 // EventSubscription receives events through a bounded channel. A
 // subscriber that does not keep up loses events (the bus never blocks the

@@ -3,6 +3,7 @@ package messenger
 import (
 	"context"
 	"crypto/ecdsa"
+	"testing"
 	"time"
 
 	"github.com/statusnode/statusd/internal/datasync"
@@ -135,4 +136,72 @@ func ForgetStanding(t interface{ Fatal(...any) }, db storage.KV, chatID string) 
 		}
 	}
 	t.Fatal("no chat " + chatID)
+}
+
+// NewWithStoreFault is New with the messenger's own table behind a fault
+// injector: each write to it (a batch or a single put) first calls fail,
+// and an error fails the write with it. retry, when not nil, times the
+// receive goroutine's retries after a store failure.
+func NewWithStoreFault(cfg Config, db storage.KV, tr Transport, fail func() error, retry datasync.Clock) (*Messenger, error) {
+	m, err := New(cfg, db, tr)
+	if err != nil {
+		return nil, err
+	}
+	*m.c.st = *newStore(&storeFault{KV: m.c.st.kv, fail: fail})
+	m.disp.hooks.retryClock = retry
+	return m, nil
+}
+
+// storeFault is a KV whose writes first ask fail.
+type storeFault struct {
+	storage.KV
+	fail func() error
+}
+
+func (f *storeFault) Write(b *storage.Batch) error {
+	if err := f.fail(); err != nil {
+		return err
+	}
+	return f.KV.Write(b)
+}
+
+func (f *storeFault) Put(k, v []byte) error {
+	if err := f.fail(); err != nil {
+		return err
+	}
+	return f.KV.Put(k, v)
+}
+
+// ArmedClock is a datasync.ManualClock that reports on Armed the
+// duration of every timer made on it, so that a test knows a wait began
+// before it advances the clock.
+type ArmedClock struct {
+	*datasync.ManualClock
+	Armed chan time.Duration
+}
+
+// NewArmedClock returns an ArmedClock standing at now; Armed holds up to
+// 64 reports.
+func NewArmedClock(now time.Time) *ArmedClock {
+	return &ArmedClock{ManualClock: datasync.NewManualClock(now), Armed: make(chan time.Duration, 64)}
+}
+
+// NewTimer makes the timer and reports its duration on Armed.
+func (c *ArmedClock) NewTimer(d time.Duration) datasync.Ticker {
+	t := c.ManualClock.NewTimer(d)
+	c.Armed <- d
+	return t
+}
+
+// Next returns the duration of the next timer made on c, failing t when
+// none is made within 10 s.
+func (c *ArmedClock) Next(t testing.TB) time.Duration {
+	t.Helper()
+	select {
+	case d := <-c.Armed:
+		return d
+	case <-time.After(10 * time.Second):
+		t.Fatal("no retry wait began")
+		return 0
+	}
 }

@@ -291,32 +291,39 @@ func (g *Groups) apply(c *Chat, grp *message.Group, standings map[string]groups.
 // signatures, creator rule, §1.9.3) into the stored history (groups.Merge):
 // updates that would make replay refuse an event are dropped and counted.
 // A group we are not in (and were never in) is ignored. Members become
-// MVDS peers. It runs on the receive goroutine.
-func (g *Groups) handle(rc recvContext, p *message.MembershipUpdateMessage) {
+// MVDS peers. It runs on the receive goroutine. A store failure is
+// returned with nothing changed, counted or published: the caller holds
+// the g5 for a retry (storefail.go).
+func (g *Groups) handle(rc recvContext, p *message.MembershipUpdateMessage) error {
 	if rc.src.kind != srcDirect {
 		g.c.drop(ReasonWrongChat, rc.author, nil)
-		return
+		return nil
 	}
-	ch, members, evs, drops := g.merge(rc, p)
+	ch, members, evs, drops, err := g.merge(rc, p)
+	if err != nil {
+		return err
+	}
 	for _, reason := range drops {
 		g.c.drop(reason, rc.author, nil)
 	}
 	if ch == nil {
-		return
+		return nil
 	}
 	g.c.publish(append([]Event{ChatEvent{Chat: *ch}}, evs...)...)
 	if !ch.Active {
-		return
+		return nil
 	}
 	if _, err := g.direct.ensurePeers(members); err != nil {
 		g.c.log.Warn("add group peer", zap.Error(err))
 	}
+	return nil
 }
 
 // merge is the locked half of handle: it returns the stored chat (nil
 // when nothing was stored), the other members, the GroupMemberEvents of
-// the change, and the drop reasons to count once the lock is released.
-func (g *Groups) merge(rc recvContext, p *message.MembershipUpdateMessage) (*Chat, []string, []Event, []string) {
+// the change, and the drop reasons to count once the lock is released;
+// or the store failure that left the history as it was.
+func (g *Groups) merge(rc recvContext, p *message.MembershipUpdateMessage) (*Chat, []string, []Event, []string, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	old := g.updates[p.ChatID]
@@ -327,7 +334,7 @@ func (g *Groups) merge(rc recvContext, p *message.MembershipUpdateMessage) (*Cha
 	}
 	if len(merged) == len(old) {
 		g.c.markProcessed(rc.r.ID)
-		return nil, nil, nil, drops
+		return nil, nil, nil, drops, nil
 	}
 	grp, _ := groups.Replay(p.ChatID, merged)
 	var members []string
@@ -346,13 +353,12 @@ func (g *Groups) merge(rc recvContext, p *message.MembershipUpdateMessage) (*Cha
 	})
 	switch {
 	case errors.Is(err, errNotMember):
-		return nil, nil, nil, append(drops, ReasonNotMember)
+		return nil, nil, nil, append(drops, ReasonNotMember), nil
 	case err != nil:
 		g.updates[p.ChatID] = old
-		g.c.log.Error("store group", zap.Error(err))
-		return nil, nil, nil, drops
+		return nil, nil, nil, nil, err
 	}
-	return ch, members, evs, drops
+	return ch, members, evs, drops, nil
 }
 
 // errNotMember: a g5 of a group we are not in (never stored).

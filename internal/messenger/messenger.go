@@ -107,6 +107,9 @@ type testHooks struct {
 	// a batch were written and before their events are published; true
 	// abandons the events, as a process killed at that point would.
 	crashAfterPublicWrite func() bool
+	// retryClock, when set, times the receive goroutine's retries after
+	// a store failure (storefail.go) instead of the wall clock.
+	retryClock datasync.Clock
 }
 
 // New returns a messenger over db (the node's database; the messenger uses
@@ -337,8 +340,10 @@ func (m *Messenger) Stop() error {
 // The mailserver client waits on it, after the router's delivery
 // (whisper.Whisper.Settle), before it records envelopes as seen or a time
 // range as covered, so that a process killed in between loses nothing it
-// would not fetch again. A Sink call still waiting for room in the inbound
-// queue is not waited for: wait for the Transport's delivery first. It
+// would not fetch again. While store writes fail, messages are held
+// unwritten (storefail.go) and Settle does not return. A Sink call still
+// waiting for room in the inbound queue is not waited for: wait for the
+// Transport's delivery first. It
 // returns ctx's error when ctx ends first, ErrNotStarted before Start and
 // ErrStopped when the messenger stops with messages unhandled; the caller
 // then must not record them. Any goroutine may call it but a Sink's, the

@@ -295,14 +295,18 @@ func (p *Pairing) handlePair(rc recvContext, pi *message.PairInstallation) {
 }
 
 // handleSync applies a p1 from a paired device: the public chat to join
-// and the contacts to add.
-func (p *Pairing) handleSync(rc recvContext, s *message.SyncInstallation) {
+// and the contacts to add. A store failure is returned (what was applied
+// before it stays; applying it again changes nothing): the caller holds
+// the p1 for a retry (storefail.go).
+func (p *Pairing) handleSync(rc recvContext, s *message.SyncInstallation) error {
 	if name := s.ChatID(); name != "" {
 		if !message.IsPublicChatName(name) {
 			p.c.drop(message.RuleChatID.String(), rc.author, nil)
-			return
+			return nil
 		}
-		if _, err := p.public.join(name); err != nil {
+		if _, err := p.public.join(name); storeFailure(err) {
+			return err
+		} else if err != nil {
 			p.c.log.Warn("join synced chat", zap.Error(err))
 		}
 	}
@@ -326,11 +330,11 @@ func (p *Pairing) handleSync(rc recvContext, s *message.SyncInstallation) {
 				return ct
 			})
 			if err != nil {
-				p.c.log.Warn("store synced contact", zap.Error(err))
-				continue
+				return err
 			}
 			p.c.publish(ContactEvent{Contact: *ct})
 		}
 	}
 	p.c.markProcessed(rc.r.ID)
+	return nil
 }

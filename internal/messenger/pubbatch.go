@@ -5,7 +5,6 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/statusnode/statusd/internal/datasync"
 	mvds "github.com/statusnode/statusd/protocol/datasync"
 	"github.com/statusnode/statusd/protocol/message"
 	"github.com/statusnode/statusd/storage"
@@ -39,6 +38,7 @@ type pubItem struct {
 
 	delivered bool           // msg came through MVDS: confirm it after the write
 	mvdsID    mvds.MessageID // its MVDS ID, when delivered
+	held      heldPayload    // msg's payload, held again if the write fails
 }
 
 // has reports whether a message id is pending.
@@ -58,15 +58,16 @@ func (d *dispatcher) drop(reason, sender string, err error) {
 }
 
 // deferChat adds a validated chat message (deferrable) to what is
-// pending; dl is the MVDS delivery that carried it, or nil.
-func (d *dispatcher) deferChat(msg *Message, author string, now time.Time, dl *datasync.Delivery) {
+// pending; p is its payload (p.dl the MVDS delivery that carried it, or
+// nil).
+func (d *dispatcher) deferChat(msg *Message, author string, now time.Time, p heldPayload) {
 	if d.pend.ids == nil {
 		d.pend.ids = make(map[string]struct{})
 	}
 	d.pend.ids[msg.ID] = struct{}{}
-	it := pubItem{msg: msg, author: author, now: now}
-	if dl != nil {
-		it.delivered, it.mvdsID = true, dl.ID()
+	it := pubItem{msg: msg, author: author, now: now, held: p}
+	if p.dl != nil {
+		it.delivered, it.mvdsID = true, p.dl.ID()
 	}
 	d.pend.items = append(d.pend.items, it)
 }
@@ -74,15 +75,15 @@ func (d *dispatcher) deferChat(msg *Message, author string, now time.Time, dl *d
 // flush stores the pending messages with one write — each chat's record
 // once, with its clock, unread count and last message time as storing
 // them one by one would leave it — and then publishes, in order, their
-// MessageEvents and the pending drops. A message whose chat is gone is
-// logged and not shown; a public one whose chat was left or deleted
-// meanwhile is dropped as chatFor would now drop it (ReasonWrongChat; a
-// 1:1 one is stored, as chatFor would reopen its chat), one at or below
-// its chat's cleared clock is dropped (RuleChatCleared), one whose author
-// was blocked meanwhile is dropped (ReasonBlocked). When the write fails,
-// the messages are stored one write each (storeChat), so that a failing
-// store fails the messages it would fail stored singly. Then the MVDS
-// deliveries among them are confirmed, with one call.
+// MessageEvents and the pending drops. A message whose chat is gone, or
+// whose public chat was left or deleted meanwhile, is dropped as chatFor
+// would now drop it (ReasonWrongChat; a 1:1 one whose chat is inactive is
+// stored, as chatFor would reopen its chat), one at or below its chat's
+// cleared clock is dropped (RuleChatCleared), one whose author was
+// blocked meanwhile is dropped (ReasonBlocked). When the write fails
+// (a store failure: nothing of it was written), the drops are published
+// and the messages held for a retry (storefail.go), unshown. Then the
+// MVDS deliveries written or dropped are confirmed, with one call.
 func (d *dispatcher) flush() {
 	items := d.pend.items
 	if len(items) == 0 {
@@ -117,13 +118,13 @@ func (d *dispatcher) flush() {
 		return next, err
 	})
 	if err != nil {
-		d.c.log.Warn("store received messages together; one by one", zap.Int("messages", len(ids)), zap.Error(err))
-		for _, it := range items {
+		for i, it := range items {
 			if it.msg == nil {
 				d.c.drop(it.reason, it.sender, it.err)
 				continue
 			}
-			d.storeChat(it.msg, it.author, it.now)
+			d.hold(it.held, err)
+			items[i].delivered = false // not written: not confirmed
 		}
 		return
 	}
@@ -185,26 +186,32 @@ func addMessage(ch *Chat, msg *Message, now time.Time, batch *storage.Batch) (*C
 }
 
 // storeChat stores msg, received at now, in its chat with one write and
-// publishes the outcome (stored).
-func (d *dispatcher) storeChat(msg *Message, author string, now time.Time) {
+// publishes the outcome (stored). A store failure is returned, with
+// nothing published: the caller holds the payload (storefail.go).
+func (d *dispatcher) storeChat(msg *Message, author string, now time.Time) error {
 	cleared := false
 	_, err := d.chats.update(msg.ChatID, func(ch *Chat, batch *storage.Batch) (*Chat, error) {
 		next, c, err := addMessage(ch, msg, now, batch)
 		cleared = c
 		return next, err
 	})
+	if storeFailure(err) {
+		return err
+	}
 	d.stored(msg, author, cleared, err)
+	return nil
 }
 
 // stored publishes what became of msg once its write is done: dropped
-// when its chat was cleared past it, logged when it was not stored, a
-// MessageEvent when it was.
+// when its chat was cleared past it, or when it was not stored for a
+// reason of its own (err, not a store failure: its chat is gone,
+// ReasonWrongChat), a MessageEvent when it was stored.
 func (d *dispatcher) stored(msg *Message, author string, cleared bool, err error) {
 	switch {
 	case cleared:
 		d.c.drop(message.RuleChatCleared.String(), author, nil)
 	case err != nil:
-		d.c.log.Error("store message", zap.Error(err))
+		d.c.drop(ReasonWrongChat, author, err)
 	default:
 		d.c.st.quote(msg)
 		d.c.publish(MessageEvent{Message: msg})

@@ -1,9 +1,12 @@
 package messenger
 
 import (
+	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/statusnode/statusd/internal/datasync"
 	"github.com/statusnode/statusd/lib/eventbus"
@@ -181,33 +184,95 @@ func TestPublicBatchOneWriteInOrder(t *testing.T) {
 	}
 }
 
-// When the batch's write fails, the messages are stored one write each:
-// a store that fails one of those fails that message alone (not shown,
-// not stored, logged), as it did before batching; a store that fails
-// every write shows nothing, and the drops are still published in order.
-func TestPublicBatchStoreFailure(t *testing.T) {
+// When the batch's write fails, its messages are not lost: nothing is
+// shown, the drops among them are published, and they are held; the
+// retries (after 100 ms, 200 ms, … on the retry clock) fail while the
+// store does, and once a write succeeds every held message is stored and
+// shown once. One StoreFailedEvent begins the spell, one
+// StoreRecoveredEvent ends it.
+func TestPublicBatchStoreFailureHolds(t *testing.T) {
 	r := newPubRig(t)
+	clock := NewArmedClock(time.Unix(0, 0))
+	r.d.hooks.retryClock = clock
 	base := r.kv.writes
-	r.kv.fail = func(n int) bool { return n == base+1 || n == base+3 } // the batch, then "two" alone
+	r.kv.fail = func(n int) bool { return n <= base+3 } // the batch, then two retries
 	got := r.pass(r.text("chat", "one", 1), r.text("chat", "two", 2), r.text("other", "elsewhere", 3), r.text("chat", "three", 4))
-	r.expect("events", got, []string{"msg:one", dropWrongChat, "msg:three"})
+	r.expect("events while failing", got, []string{dropWrongChat})
+	if texts, _ := r.stored(); len(texts) != 0 {
+		t.Fatalf("stored while failing: %q", texts)
+	}
+	if len(r.d.held) != 3 {
+		t.Fatalf("%d held, want 3", len(r.d.held))
+	}
+	done := make(chan bool, 1)
+	go func() { done <- r.d.retryHeld(make(chan struct{})) }()
+	var waits []time.Duration
+	for range 3 {
+		d := clock.Next(t)
+		waits = append(waits, d)
+		if err := clock.Advance(context.Background(), d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !<-done {
+		t.Fatal("retryHeld gave up")
+	}
+	if want := []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond}; !slices.Equal(waits, want) {
+		t.Fatalf("waits %v, want %v", waits, want)
+	}
+	var failed []StoreFailedEvent
+	var recovered []StoreRecoveredEvent
+	var shown []string
+	for len(r.sub.C()) > 0 {
+		switch ev := (<-r.sub.C()).(type) {
+		case StoreFailedEvent:
+			failed = append(failed, ev)
+		case StoreRecoveredEvent:
+			recovered = append(recovered, ev)
+		case MessageEvent:
+			shown = append(shown, ev.Message.Text)
+		}
+	}
+	if len(failed) != 1 || failed[0].Waiting != 3 || !strings.Contains(failed[0].Error, "disk full") {
+		t.Fatalf("failure events %+v", failed)
+	}
+	if len(recovered) != 1 || recovered[0].Tries != 3 {
+		t.Fatalf("recovery events %+v", recovered)
+	}
+	r.expect("shown after recovery", shown, []string{"one", "two", "three"})
 	texts, unread := r.stored()
-	r.expect("stored", texts, []string{"three", "one"})
-	if unread != 2 {
-		t.Fatalf("unread %d, want 2", unread)
+	r.expect("stored", texts, []string{"three", "two", "one"})
+	if unread != 3 {
+		t.Fatalf("unread %d, want 3", unread)
 	}
+	r.expect("copies", r.pass(r.text("chat", "two", 2)), []string{dropDuplicate})
+}
 
-	r.kv.fail = func(int) bool { return true }
-	got = r.pass(r.text("chat", "four", 5), r.text("other", "elsewhere2", 6), r.text("chat", "five", 7), r.text("chat", "six", 8))
-	r.expect("events, store down", got, []string{dropWrongChat})
-	texts, unread = r.stored()
-	r.expect("stored, store down", texts, []string{"three", "one"})
-	if unread != 2 {
-		t.Fatalf("unread %d after failed writes, want 2", unread)
+// A message stored on its own (outside a batch) whose write fails is
+// held as well, and stored by the retry.
+func TestStoreFailureOutsideBatchHolds(t *testing.T) {
+	r := newPubRig(t)
+	clock := NewArmedClock(time.Unix(0, 0))
+	r.d.hooks.retryClock = clock
+	base := r.kv.writes
+	r.kv.fail = func(n int) bool { return n == base+1 }
+	if o := r.d.process(r.text("chat", "alone", 1).msg.Payload, &r.alice.key.PublicKey, r.text("chat", "alone", 1), "", nil, nil); o != outcomeFailed {
+		t.Fatalf("outcome %d, want failed", o)
 	}
-
-	r.kv.fail = nil // back up: the failed messages were not marked seen
-	r.expect("retried", r.pass(r.text("chat", "two", 2), r.text("chat", "four", 5)), []string{"msg:two", "msg:four"})
+	if len(r.events()) != 0 || len(r.d.held) != 1 {
+		t.Fatalf("held %d", len(r.d.held))
+	}
+	done := make(chan bool, 1)
+	go func() { done <- r.d.retryHeld(make(chan struct{})) }()
+	if err := clock.Advance(context.Background(), clock.Next(t)); err != nil {
+		t.Fatal(err)
+	}
+	if !<-done {
+		t.Fatal("retryHeld gave up")
+	}
+	if texts, _ := r.stored(); !slices.Equal(texts, []string{"alone"}) {
+		t.Fatalf("stored %q", texts)
+	}
 }
 
 // A chat cleared while its messages wait for the batch's write drops
@@ -349,5 +414,58 @@ func TestDirectBatchCrashAfterWriteLeavesPending(t *testing.T) {
 	r.expect("copies after restart", r.events(), []string{dropDuplicate, dropDuplicate})
 	if n := len(r.bob.ds.confirmed) - confirmed; n != 2 {
 		t.Fatalf("%d confirmed after the restart, want 2", n)
+	}
+}
+
+// 1:1 messages MVDS delivered while the store fails are not confirmed
+// to the driver (a duplicate among them, dropped, is); the held ones are
+// confirmed once their retry wrote them. Quit ends the retries at once,
+// confirming nothing.
+func TestDirectBatchStoreFailureConfirmsOnceWritten(t *testing.T) {
+	r := newPubRig(t)
+	clock := NewArmedClock(time.Unix(0, 0))
+	r.d.hooks.retryClock = clock
+	if _, _, err := r.d.direct.open(&r.alice.key.PublicKey); err != nil {
+		t.Fatal(err)
+	}
+	r.d.receiveDeliveries([]datasync.Delivery{r.direct("old", 1)}, nil)
+	confirmed := len(r.bob.ds.confirmed)
+	r.kv.fail = func(int) bool { return true }
+	dels := []datasync.Delivery{r.direct("one", 2), r.direct("old", 1), r.direct("two", 3)}
+	r.d.receiveDeliveries(dels, nil)
+	if got := r.bob.ds.confirmed[confirmed:]; !slices.Equal(got, []mvds.MessageID{dels[1].ID()}) {
+		t.Fatalf("confirmed %x while failing, want only the duplicate", got)
+	}
+	// Stop while failing: the retry wait ends, nothing more is confirmed.
+	quit := make(chan struct{})
+	done := make(chan bool, 1)
+	go func() { done <- r.d.retryHeld(quit) }()
+	if err := clock.Advance(context.Background(), clock.Next(t)); err != nil { // one failed retry
+		t.Fatal(err)
+	}
+	clock.Next(t)
+	close(quit)
+	if <-done {
+		t.Fatal("retryHeld reported success on quit")
+	}
+	if n := len(r.bob.ds.confirmed) - confirmed; n != 1 {
+		t.Fatalf("%d confirmed, want 1", n)
+	}
+
+	r.kv.fail = nil
+	go func() { done <- r.d.retryHeld(make(chan struct{})) }()
+	if err := clock.Advance(context.Background(), clock.Next(t)); err != nil {
+		t.Fatal(err)
+	}
+	if !<-done {
+		t.Fatal("retryHeld gave up")
+	}
+	want := []mvds.MessageID{dels[1].ID(), dels[0].ID(), dels[2].ID()}
+	if got := r.bob.ds.confirmed[confirmed:]; !slices.Equal(got, want) {
+		t.Fatalf("confirmed %x, want %x", got, want)
+	}
+	msgs, err := r.bob.c.st.chatMessages(r.alice.c.selfHex)
+	if err != nil || len(msgs) != 3 {
+		t.Fatalf("stored %d messages, %v; want 3", len(msgs), err)
 	}
 }

@@ -1,0 +1,139 @@
+package messenger
+
+import (
+	"crypto/ecdsa"
+	"errors"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/statusnode/statusd/internal/datasync"
+)
+
+// Store failures on the receive path. A write of what a received payload
+// changes (its message, its chat, a group's history, a contact) can fail
+// because of the storage itself — a full disk, a database closed
+// underneath — and such a failure may pass. It is not a logical outcome
+// (a chat deleted meanwhile, cleared past the message, a non-member…: those
+// are drops, counted and published as DroppedEvents), so the payload is not
+// dropped: the receive goroutine keeps it (held) and handles it again after
+// a back-off (storeRetryFirst, doubling up to storeRetryMax), for as long
+// as the writes fail or until Stop. Meanwhile it takes nothing more from
+// the inbound queue, whose bound then blocks the Sinks (back-pressure on
+// the Transport, inbound.go); the batch being handled is not counted as
+// handled (Settle waits), and an MVDS delivery is confirmed to the driver
+// only once written. A failure spell publishes one StoreFailedEvent and
+// logs one error when it begins, and one StoreRecoveredEvent when
+// everything held was handled.
+//
+// Only errors wrapping ErrStore are storage failures (storeFailure). The
+// record encoders refuse nothing (every record kind encodes, with no size
+// bound), so no single payload can fail every write on its own; an error
+// of another kind from a write path is taken as the logical outcome it
+// names and dropped at once.
+const (
+	storeRetryFirst = 100 * time.Millisecond
+	storeRetryMax   = 5 * time.Second
+)
+
+// heldPayload is one payload a failed store write left unhandled: the
+// arguments of dispatcher.process, kept to run it again.
+type heldPayload struct {
+	data         []byte
+	signer       *ecdsa.PublicKey
+	in           inbound
+	installation string
+	dl           *datasync.Delivery // the MVDS delivery that carried it, or nil
+	pre          *precomputed
+	// g5Applied: a g5 whose history was applied (and its ID marked
+	// processed) before the write of the message it carries failed.
+	g5Applied bool
+}
+
+// storeFailure reports whether err is a failure of the store itself.
+func storeFailure(err error) bool { return errors.Is(err, ErrStore) }
+
+// hold keeps p, left unhandled by the store failure err, for retryHeld.
+// It returns outcomeFailed for process to return.
+func (d *dispatcher) hold(p heldPayload, err error) outcome {
+	d.held = append(d.held, p)
+	d.holdErr = err
+	return outcomeFailed
+}
+
+// retryHeld handles again, after a back-off, the payloads that failed
+// store writes left held (hold), until none is left: it returns true
+// then, and false when quit closed first (the held payloads are
+// abandoned unconfirmed: MVDS delivers its own again at the next Start,
+// the mailserver client has not recorded the others as fetched). It runs
+// on the receive goroutine, which takes nothing else meanwhile.
+func (d *dispatcher) retryHeld(quit <-chan struct{}) bool {
+	if len(d.held) == 0 {
+		return true
+	}
+	d.c.log.Error("store received messages: holding them and retrying until writes succeed",
+		zap.Int("waiting", len(d.held)), zap.Error(d.holdErr))
+	d.c.publish(StoreFailedEvent{Error: d.holdErr.Error(), Waiting: len(d.held)})
+	wait, tries := storeRetryFirst, 0
+	for len(d.held) > 0 {
+		if !d.sleep(wait, quit) {
+			return false
+		}
+		wait = min(2*wait, storeRetryMax)
+		tries++
+		held := d.held
+		d.held = nil
+		d.pend.open = true
+		for _, p := range held {
+			d.handleHeld(p)
+		}
+		d.flush()
+		d.pend.open = false
+		if len(d.held) > 0 {
+			d.c.log.Debug("store received messages: still failing", zap.Int("waiting", len(d.held)),
+				zap.Int("tries", tries), zap.Error(d.holdErr))
+		}
+	}
+	d.c.log.Info("store received messages: writes succeed again", zap.Int("tries", tries))
+	d.c.publish(StoreRecoveredEvent{Tries: tries})
+	return true
+}
+
+// handleHeld runs process for a held payload again and, for an MVDS
+// delivery it handled, confirms it (as receiveDelivered does).
+func (d *dispatcher) handleHeld(p heldPayload) {
+	o := d.process(p.data, p.signer, p.in, p.installation, p.dl, p.pre)
+	if o != outcomeDone || p.dl == nil || p.dl.Copy {
+		return
+	}
+	if err := d.c.ds.Confirm(p.dl.ID()); err != nil {
+		d.c.log.Debug("confirm delivery", zap.Error(err))
+	}
+}
+
+// sleep waits d on the retry clock; false when quit closed first.
+func (d *dispatcher) sleep(wait time.Duration, quit <-chan struct{}) bool {
+	clock := d.hooks.retryClock
+	if clock == nil {
+		clock = datasync.SystemClock{}
+	}
+	t := clock.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C():
+		return true
+	case <-quit:
+		return false
+	}
+}
+
+// seen reports whether the payload p, of message ID id, was handled
+// before: its message is stored or its ID marked processed. The processed
+// mark of a g5 held after its history was applied (g5Applied) is its own:
+// only a stored message counts then.
+func (d *dispatcher) seen(p heldPayload, id string) (bool, error) {
+	if p.g5Applied {
+		return d.c.st.hasMessage(id)
+	}
+	return d.c.st.seen(id)
+}

@@ -1,0 +1,187 @@
+package messenger_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/statusnode/statusd/internal/messenger"
+	"github.com/statusnode/statusd/lib/testutil"
+	"github.com/statusnode/statusd/storage"
+)
+
+var errDiskFull = errors.New("disk full")
+
+// storeFaultNode starts a messenger whose own table fails a write while
+// failing() says so, its store retries timed by the returned clock.
+func storeFaultNode(t *testing.T, h *harness, fail func() error) (*node, *messenger.ArmedClock) {
+	t.Helper()
+	key := newKey(t)
+	clock := messenger.NewArmedClock(t0)
+	m, err := messenger.NewWithStoreFault(h.config(key), storage.NewMemory(), h.net.Join(key), fail, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Stop() })
+	return &node{Messenger: m, key: key}, clock
+}
+
+// Public messages received while the store fails its next writes are not
+// lost: the failure is published (once), Settle does not return while
+// they wait, and once writes succeed again every one is stored and shown
+// once, Settle returns, and the recovery is published. Nothing is counted
+// as dropped.
+func TestStoreFailureKeepsPublicMessages(t *testing.T) {
+	h := newHarness(t)
+	var failLeft atomic.Int64
+	n, clock := storeFaultNode(t, h, func() error {
+		if failLeft.Add(-1) >= 0 {
+			return errDiskFull
+		}
+		return nil
+	})
+	mustJoin(t, "storefail", n)
+	sub := n.Subscribe(1024)
+	defer sub.Unsubscribe()
+
+	const count = 10
+	failLeft.Store(4)
+	signer := newKey(t)
+	for i := range count {
+		h.net.Inject(&signer.PublicKey, publicEnvelope(t, "storefail", publicC4(t, "storefail", fmt.Sprintf("m%d", i), int64(i+1))))
+	}
+	shown := map[string]int{}
+	var failed []messenger.StoreFailedEvent
+	recovered := false
+	deadline := time.After(wait)
+	settled := false
+	for !recovered {
+		select {
+		case ev := <-sub.C():
+			switch ev := ev.(type) {
+			case messenger.StoreFailedEvent:
+				failed = append(failed, ev)
+			case messenger.StoreRecoveredEvent:
+				recovered = true
+			case messenger.MessageEvent:
+				shown[ev.Message.Text]++
+			}
+		case d := <-clock.Armed:
+			if !settled {
+				// A retry wait began: the messages are held. Settle must
+				// not return while they are.
+				ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+				err := n.Settle(ctx)
+				cancel()
+				if !errors.Is(err, context.DeadlineExceeded) {
+					t.Fatalf("Settle with messages held: %v, want the context's deadline", err)
+				}
+				if got := texts(t, n, "storefail"); len(got) != 0 {
+					t.Fatalf("stored while failing: %q", got)
+				}
+				settled = true
+			}
+			if err := clock.Advance(ctxT(t), d); err != nil {
+				t.Fatal(err)
+			}
+		case <-deadline:
+			t.Fatalf("no recovery: failures %+v, shown %v", failed, shown)
+		}
+	}
+	if !settled {
+		t.Fatal("no retry wait began")
+	}
+	if len(failed) == 0 || failed[0].Error == "" || failed[0].Waiting == 0 {
+		t.Fatalf("failure events %+v", failed)
+	}
+	if err := n.Settle(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	got := texts(t, n, "storefail")
+	slices.Sort(got)
+	want := make([]string, count)
+	for i := range want {
+		want[i] = fmt.Sprintf("m%d", i)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("stored %q, want %q", got, want)
+	}
+	for ev := range drain(sub) {
+		if me, ok := ev.(messenger.MessageEvent); ok {
+			shown[me.Message.Text]++
+		}
+	}
+	for _, text := range want {
+		if shown[text] != 1 {
+			t.Fatalf("shown %v, want each once", shown)
+		}
+	}
+	if d := n.Dropped(); len(d) != 0 {
+		t.Fatalf("dropped %v", d)
+	}
+}
+
+// Stop during a failure spell (the store keeps failing) returns
+// promptly; the receive goroutine's retry wait ends with it (the package's
+// TestMain checks for leaked goroutines).
+func TestStopDuringStoreFailure(t *testing.T) {
+	h := newHarness(t)
+	var failing atomic.Bool
+	n, clock := storeFaultNode(t, h, func() error {
+		if failing.Load() {
+			return errDiskFull
+		}
+		return nil
+	})
+	mustJoin(t, "storefail", n)
+	sub := n.Subscribe(1024)
+	defer sub.Unsubscribe()
+	failing.Store(true)
+	signer := newKey(t)
+	h.net.Inject(&signer.PublicKey, publicEnvelope(t, "storefail", publicC4(t, "storefail", "held", 1)))
+	testutil.WaitFor(t, wait, "a store failure event", func() bool {
+		for ev := range drain(sub) {
+			if _, ok := ev.(messenger.StoreFailedEvent); ok {
+				return true
+			}
+		}
+		return false
+	})
+	clock.Next(t)
+	done := make(chan error, 1)
+	go func() { done <- n.Stop() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(wait):
+		t.Fatal("Stop did not return during a store failure")
+	}
+	if err := n.Settle(context.Background()); !errors.Is(err, messenger.ErrStopped) {
+		t.Fatalf("Settle after Stop: %v", err)
+	}
+}
+
+// drain yields the events already waiting on sub.
+func drain(sub *messenger.EventSubscription) func(func(messenger.Event) bool) {
+	return func(yield func(messenger.Event) bool) {
+		for {
+			select {
+			case ev, ok := <-sub.C():
+				if !ok || !yield(ev) {
+					return
+				}
+			default:
+				return
+			}
+		}
+	}
+}
