@@ -35,6 +35,8 @@ const (
 	EventGroupDeclined     = "group.declined"          // GroupMemberEvent
 	EventGroupLeft         = "group.left"              // GroupMemberEvent
 	EventGroupRemoved      = "group.removed"           // GroupMemberEvent
+	EventStoreFailed       = "store.failed"            // StoreFailedEvent
+	EventStoreRecovered    = "store.recovered"         // StoreRecoveredEvent
 	EventLost              = "events.lost"             // LostEvent
 )
 
@@ -45,12 +47,15 @@ var eventTypes = map[string]bool{
 	EventInstallationFound: true, EventInstallationMeta: true, EventChat: true, EventContact: true,
 	EventProfile: true, EventDropped: true, EventLost: true,
 	EventGroupInvited: true, EventGroupJoined: true, EventGroupDeclined: true, EventGroupLeft: true,
-	EventGroupRemoved: true,
+	EventGroupRemoved: true, EventStoreFailed: true, EventStoreRecovered: true,
 }
 
 // Event is one notification of statusd_subscribe("events"): {"type":
 // "<name>", "event": {…}}, the envelope status-go used for its signals.
 // The payload type of each name is listed with the Event… constants.
+// store.failed {error, waiting} tells that writing received messages
+// fails (a full disk): they wait, unshown and not lost, and receiving
+// pauses until store.recovered {tries}.
 type Event struct {
 	Type  string `json:"type"`
 	Event any    `json:"event"`
@@ -153,6 +158,25 @@ type ProfileEvent struct {
 type DroppedEvent struct {
 	Reason string `json:"reason"`
 	Sender string `json:"sender,omitempty"`
+}
+
+// StoreFailedEvent (store.failed): writing what was received failed in
+// the store itself (a full disk, say; Error is the error's text). Nothing
+// is lost: the Waiting messages are kept, not shown yet, and written again
+// with a back-off (100 ms doubling to 5 s); meanwhile nothing new is
+// received (the node's Whisper delivery waits) and history fetched from a
+// mailserver is not recorded as fetched. Sent once when such a spell
+// begins; store.recovered ends it.
+type StoreFailedEvent struct {
+	Error   string `json:"error"`
+	Waiting int    `json:"waiting"`
+}
+
+// StoreRecoveredEvent (store.recovered): the writes store.failed reported
+// succeed again, after Tries retries; the messages that waited are stored
+// and their messages.new events sent.
+type StoreRecoveredEvent struct {
+	Tries int `json:"tries"`
 }
 
 // LostEvent (events.lost): Count events were lost because this
@@ -323,6 +347,10 @@ func fromMessenger(n *names, e messenger.Event) *Event {
 		return &Event{EventProfile, ProfileEvent{Profile: toProfile(e.Profile)}}
 	case messenger.DroppedEvent:
 		return &Event{EventDropped, DroppedEvent{Reason: e.Reason, Sender: e.Sender}}
+	case messenger.StoreFailedEvent:
+		return &Event{EventStoreFailed, StoreFailedEvent{Error: e.Error, Waiting: e.Waiting}}
+	case messenger.StoreRecoveredEvent:
+		return &Event{EventStoreRecovered, StoreRecoveredEvent{Tries: e.Tries}}
 	case messenger.GroupMemberEvent:
 		t := "group." + e.Standing
 		if !eventTypes[t] {

@@ -80,3 +80,46 @@ func TestEventsEnd(t *testing.T) {
 		t.Fatalf("subscribe after close: %v", err)
 	}
 }
+
+// TestStoreEventsForwarded: the messenger's store failure and recovery
+// reach statusd_subscribe("events") as store.failed and store.recovered,
+// types a filter may name.
+func TestStoreEventsForwarded(t *testing.T) {
+	t.Cleanup(func() { goleak.VerifyNone(t) })
+	srv, m, _, _ := newFakeServer(t)
+	c := rpc.DialInProc(srv)
+	defer c.Close()
+	ch := make(chan Event, 16)
+	sub, err := c.Subscribe(context.Background(), "statusd", ch, "events",
+		EventsFilter{Types: []string{EventStoreFailed, EventStoreRecovered}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+	m.bus.Publish(messenger.DroppedEvent{Reason: "r"}) // filtered out
+	m.bus.Publish(messenger.StoreFailedEvent{Error: "disk full", Waiting: 7})
+	m.bus.Publish(messenger.StoreRecoveredEvent{Tries: 3})
+	want := []struct {
+		typ   string
+		field string
+		value any
+	}{{EventStoreFailed, "error", "disk full"}, {EventStoreFailed, "waiting", 7.0}, {EventStoreRecovered, "tries", 3.0}}
+	var got []Event
+	for len(got) < 2 {
+		select {
+		case ev := <-ch:
+			got = append(got, ev)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("got %+v", got)
+		}
+	}
+	for _, w := range want {
+		i := 0
+		if w.typ == EventStoreRecovered {
+			i = 1
+		}
+		if got[i].Type != w.typ || got[i].Event.(map[string]any)[w.field] != w.value {
+			t.Fatalf("event %d: %+v, want %s with %s=%v", i, got[i], w.typ, w.field, w.value)
+		}
+	}
+}
