@@ -54,9 +54,12 @@ func TestStoreFailureKeepsPublicMessages(t *testing.T) {
 	const count = 10
 	failLeft.Store(4)
 	signer := newKey(t)
+	before := messenger.InboundQueued(n.Messenger)
 	for i := range count {
 		h.net.Inject(&signer.PublicKey, publicEnvelope(t, "storefail", publicC4(t, "storefail", fmt.Sprintf("m%d", i), int64(i+1))))
 	}
+	// The queue holds them all while the receive goroutine retries.
+	testutil.WaitFor(t, wait, "the messages to be queued", func() bool { return messenger.InboundQueued(n.Messenger) >= before+count })
 	shown := map[string]int{}
 	var failed []messenger.StoreFailedEvent
 	recovered := false
