@@ -397,13 +397,19 @@ const (
 // nil, is message.Receive's result for data and signer (precompute). A
 // store failure on its way holds it for a retry (outcomeFailed).
 func (d *dispatcher) process(data []byte, signer *ecdsa.PublicKey, in inbound, installation string, dl *datasync.Delivery, pre *precomputed) outcome {
-	sender := message.PubKeyHex(signer)
 	if pre == nil {
 		r, err := message.Receive(data, signer, message.Context{Now: d.c.cfg.Now(), Self: d.c.self})
 		pre = &precomputed{r: r, err: err}
 	}
-	held := heldPayload{data: data, signer: signer, in: in, installation: installation, dl: dl, pre: pre}
-	r, err := pre.r, pre.err
+	return d.processHeld(heldPayload{data: data, signer: signer, in: in, installation: installation, dl: dl, pre: pre})
+}
+
+// processHeld is process for a payload whose message.Receive result is
+// known (held.pre): a new one, or one held after a store failure.
+func (d *dispatcher) processHeld(held heldPayload) outcome {
+	signer, in, installation, dl := held.signer, held.in, held.installation, held.dl
+	sender := message.PubKeyHex(signer)
+	r, err := held.pre.r, held.pre.err
 	if err != nil {
 		if signer == nil && in.msg.recoverSigner() == nil && in.msg.Signer != nil {
 			sender = message.PubKeyHex(in.msg.Signer) // a wrapped message's relay

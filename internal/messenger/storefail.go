@@ -102,7 +102,7 @@ func (d *dispatcher) retryHeld(quit <-chan struct{}) bool {
 // handleHeld runs process for a held payload again and, for an MVDS
 // delivery it handled, confirms it (as receiveDelivered does).
 func (d *dispatcher) handleHeld(p heldPayload) {
-	o := d.process(p.data, p.signer, p.in, p.installation, p.dl, p.pre)
+	o := d.processHeld(p)
 	if o != outcomeDone || p.dl == nil || p.dl.Copy {
 		return
 	}

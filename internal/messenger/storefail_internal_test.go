@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/statusnode/statusd/internal/datasync"
+	mvds "github.com/statusnode/statusd/protocol/datasync"
 	"github.com/statusnode/statusd/protocol/message"
 )
 
@@ -46,5 +48,70 @@ func TestContactStoreFailureHolds(t *testing.T) {
 	}
 	if n, l := contacts(), r.d.contacts.list(); n != 1 || len(l) != 1 || l[0].Name != "Alice" {
 		t.Fatalf("after recovery: %d contact events, contacts %+v", n, l)
+	}
+}
+
+// A group message inside a g5 whose history was written but whose own
+// write failed is held with the g5; the retry is not taken for a
+// duplicate (the g5's ID is marked processed by the history's write):
+// it stores the message, once, and then confirms the delivery.
+func TestG5MessageStoreFailureHolds(t *testing.T) {
+	alice, bob := newRig(t), newRig(t)
+	kv := &faultKV{KV: bob.c.st.kv}
+	*bob.c.st = *newStore(kv)
+	chats := newChatBook(bob.c)
+	subs := newSubscriptions(bob.c, newInboundQueue(1, make(chan struct{}), nil))
+	direct := newDirectChats(bob.c, chats, subs)
+	g := &Groups{c: bob.c, chats: chats, direct: direct, running: func() error { return nil },
+		updates: map[string][]message.MembershipUpdate{}}
+	clock := NewArmedClock(time.Unix(0, 0))
+	d := &dispatcher{c: bob.c, subs: subs, chats: chats, public: &publicChats{c: bob.c, chats: chats, subs: subs},
+		direct: direct, groups: g, contacts: newContactBook(bob.c), hooks: testHooks{retryClock: clock}}
+
+	now := alice.c.cfg.Now()
+	chatID := "5a1e7b41-0000-4000-8000-000000000000" + alice.c.selfHex
+	sign := func(r *rig, evs ...message.MembershipEvent) message.MembershipUpdate {
+		u := message.MembershipUpdate{ChatID: chatID, Events: evs}
+		if err := u.Sign(r.key); err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	hist := []message.MembershipUpdate{
+		sign(alice, message.MembershipEvent{Type: message.EventChatCreated, Name: "g", ClockValue: now.UnixMilli()},
+			message.MembershipEvent{Type: message.EventMembersAdded, Members: []string{bob.c.selfHex}, ClockValue: now.UnixMilli()}),
+		sign(bob, message.MembershipEvent{Type: message.EventMemberJoined, Member: bob.c.selfHex, ClockValue: now.UnixMilli() + 1}),
+	}
+	cm := &message.ChatMessage{ContentType: message.ContentText, MessageType: message.TypePrivateGrp,
+		Clock: now.UnixMilli()*message.ClockScale + 5, Timestamp: now.UnixMilli(), Content: message.Content{ChatID: chatID, Text: "inside"}}
+	body, id, err := alice.c.encode(&message.MembershipUpdateMessage{ChatID: chatID, Updates: hist, Message: cm})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dl := datasync.Delivery{Delivery: mvds.Delivery{From: alice.c.selfPeer, Message: mvds.Message{Timestamp: now.Unix(), Body: body}}}
+	base := kv.writes
+	kv.fail = func(n int) bool { return n > base+1 } // the history's write succeeds, the message's fails
+	d.receiveDelivered(dl, nil)
+	if c := chats.get(chatID); c == nil || c.Membership != "joined" {
+		t.Fatalf("group not applied: %+v", c)
+	}
+	if ok, _ := bob.c.st.hasMessage(id); ok || len(d.held) != 1 || len(bob.ds.confirmed) != 0 {
+		t.Fatalf("stored %v, %d held, %d confirmed", ok, len(d.held), len(bob.ds.confirmed))
+	}
+	kv.fail = nil
+	done := make(chan bool, 1)
+	go func() { done <- d.retryHeld(make(chan struct{})) }()
+	if err := clock.Advance(context.Background(), clock.Next(t)); err != nil {
+		t.Fatal(err)
+	}
+	if !<-done {
+		t.Fatal("retryHeld gave up")
+	}
+	m, err := bob.c.st.message(id)
+	if err != nil || m.Text != "inside" {
+		t.Fatalf("embedded message after the retry: %+v, %v", m, err)
+	}
+	if len(bob.ds.confirmed) != 1 || len(bob.c.cnt.snapshot()) != 0 {
+		t.Fatalf("%d confirmed, drops %v", len(bob.ds.confirmed), bob.c.cnt.snapshot())
 	}
 }
