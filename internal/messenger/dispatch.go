@@ -425,7 +425,7 @@ func (d *dispatcher) processHeld(held heldPayload) outcome {
 		d.drop(message.RuleDuplicate.String(), author, nil)
 		return outcomeDone
 	}
-	if seen, err := d.seen(held, r.ID); err != nil {
+	if seen, err := d.c.st.seen(r.ID); err != nil {
 		return d.hold(held, err)
 	} else if seen {
 		d.drop(message.RuleDuplicate.String(), author, nil)
@@ -451,12 +451,11 @@ func (d *dispatcher) processHeld(held heldPayload) outcome {
 		if p.Message != nil {
 			// status-react sent each group message inside a g5 with the
 			// group's history (wrap-group-message); the message's ID is
-			// the g5's, as status-go reported it.
-			// Through MVDS it may be held until we join (parking.go):
-			// retrying the g5 then re-applies its (already applied)
-			// history and shows the message. A failed write of the
-			// message holds the g5, its history already applied.
-			rc.held.g5Applied = true
+			// the g5's, as status-go reported it. Such a g5 is not marked
+			// processed with its history (Groups.handle): when the message
+			// is parked until we join (parking.go), or its write fails
+			// (storefail.go), the g5 handled again re-applies its history,
+			// which changes nothing, and shows the message.
 			return d.handleChat(rc, p.Message, dl)
 		}
 	case *message.Contact:

@@ -170,6 +170,8 @@
 //   - The c4 a g5 may carry is shown as a group message with the g5's ID
 //     (status-react of 2019 sent its group messages that way); statusd
 //     itself sends group messages as bare c4s, which those clients read
-//     too.
+//     too. Such a g5's ID counts as handled only once its message is
+//     stored, not when its history is applied, so one held until we join
+//     is shown when we do.
 //   - Group chat IDs are "uuid" + "0x04…" without separator (status-react).
 package messenger

@@ -263,14 +263,16 @@ func (g *Groups) commitChange(chatID string, create bool, build func(next func()
 
 // stage applies the replayed state grp of updates (which replace the
 // history old) to chat c, adds the updates and the processed mark of the
-// g5 id to batch, and caches the history (g.mu held; the caller puts the
-// old one back if the batch is not written). It returns a GroupMemberEvent
-// for each member whose standing changed.
+// g5 id (none for "") to batch, and caches the history (g.mu held; the
+// caller puts the old one back if the batch is not written). It returns a
+// GroupMemberEvent for each member whose standing changed.
 func (g *Groups) stage(c *Chat, grp *message.Group, old, updates []message.MembershipUpdate, g5ID string, batch *storage.Batch) []Event {
 	before, after := groups.Standings(c.ID, old), groups.Standings(c.ID, updates)
 	g.apply(c, grp, after)
 	putJSON(batch, key(pfxGroup, []byte(c.ID)), &storedGroup{ChatID: c.ID, Updates: updates})
-	markProcessed(batch, g5ID)
+	if g5ID != "" {
+		markProcessed(batch, g5ID)
+	}
 	g.updates[c.ID] = updates // g.mu is held; the caller restores the old history if the write fails
 	var evs []Event
 	for _, k := range groups.Changes(before, after) {
@@ -294,6 +296,13 @@ func (g *Groups) apply(c *Chat, grp *message.Group, standings map[string]groups.
 // MVDS peers. It runs on the receive goroutine. A store failure is
 // returned with nothing changed, counted or published: the caller holds
 // the g5 for a retry (storefail.go).
+//
+// A g5 is marked processed (dedupe) with its history, except one that
+// carries a group message: its message ID is the g5's, and the message
+// may still be parked (parking.go) or held after a store failure
+// (storefail.go), so only the message's own handling may make the ID seen
+// (stored). Until then a copy received again, or the parked one retried,
+// merges its history again, which changes nothing.
 func (g *Groups) handle(rc recvContext, p *message.MembershipUpdateMessage) error {
 	if rc.src.kind != srcDirect {
 		g.c.drop(ReasonWrongChat, rc.author, nil)
@@ -332,8 +341,14 @@ func (g *Groups) merge(rc recvContext, p *message.MembershipUpdateMessage) (*Cha
 	for range refused {
 		drops = append(drops, message.RuleEventNotAllowed.String())
 	}
+	processed := rc.r.ID // the mark to write with the history
+	if p.Message != nil {
+		processed = ""
+	}
 	if len(merged) == len(old) {
-		g.c.markProcessed(rc.r.ID)
+		if processed != "" {
+			g.c.markProcessed(processed)
+		}
 		return nil, nil, nil, drops, nil
 	}
 	grp, _ := groups.Replay(p.ChatID, merged)
@@ -347,7 +362,7 @@ func (g *Groups) merge(rc recvContext, p *message.MembershipUpdateMessage) (*Cha
 			c = &Chat{ID: p.ChatID, Type: ChatPrivateGroup}
 		}
 		c.LastClock = max(c.LastClock, groups.MaxClock(merged, message.MaxClock(g.c.cfg.Now())))
-		evs = g.stage(c, grp, old, merged, rc.r.ID, batch)
+		evs = g.stage(c, grp, old, merged, processed, batch)
 		members = slices.DeleteFunc(slices.Clone(grp.Members), func(k string) bool { return k == g.c.selfHex })
 		return c, nil
 	})

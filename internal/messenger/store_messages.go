@@ -48,12 +48,6 @@ func (s *store) seen(id string) (bool, error) {
 	return ok, storeErr(err)
 }
 
-// hasMessage reports whether message id is stored.
-func (s *store) hasMessage(id string) (bool, error) {
-	ok, err := s.rs.Has(messengerstore.KindMessage, id)
-	return ok, storeErr(err)
-}
-
 // putMessage adds m and its index entry to b.
 func putMessage(b *storage.Batch, m *Message) { messengerstore.PutMessage(b, messageRecord(m)) }
 

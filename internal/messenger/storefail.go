@@ -45,9 +45,6 @@ type heldPayload struct {
 	installation string
 	dl           *datasync.Delivery // the MVDS delivery that carried it, or nil
 	pre          *precomputed
-	// g5Applied: a g5 whose history was applied (and its ID marked
-	// processed) before the write of the message it carries failed.
-	g5Applied bool
 }
 
 // storeFailure reports whether err is a failure of the store itself.
@@ -125,15 +122,4 @@ func (d *dispatcher) sleep(wait time.Duration, quit <-chan struct{}) bool {
 	case <-quit:
 		return false
 	}
-}
-
-// seen reports whether the payload p, of message ID id, was handled
-// before: its message is stored or its ID marked processed. The processed
-// mark of a g5 held after its history was applied (g5Applied) is its own:
-// only a stored message counts then.
-func (d *dispatcher) seen(p heldPayload, id string) (bool, error) {
-	if p.g5Applied {
-		return d.c.st.hasMessage(id)
-	}
-	return d.c.st.seen(id)
 }
