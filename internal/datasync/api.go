@@ -145,7 +145,9 @@ func (d *Driver) Status(ctx context.Context) (Status, error) {
 }
 
 // do runs fn on the driver goroutine, then the Ready cycle, and returns
-// fn's error (or the store's). It waits for the driver unless ctx ends.
+// fn's error. It waits for the driver unless ctx ends: during a store
+// failure spell until the writes succeed (or ErrStopped wrapping ErrStore
+// when Stop ends the spell first).
 func (d *Driver) do(ctx context.Context, fn func(n *mvds.Node) error) error {
 	d.mu.Lock()
 	st := d.state
@@ -157,7 +159,7 @@ func (d *Driver) do(ctx context.Context, fn func(n *mvds.Node) error) error {
 	select {
 	case d.reqs <- r:
 	case <-d.done:
-		return d.stoppedErr()
+		return ErrStopped
 	case <-d.quit:
 		return ErrStopped
 	case <-ctx.Done():
@@ -169,15 +171,6 @@ func (d *Driver) do(ctx context.Context, fn func(n *mvds.Node) error) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-func (d *Driver) stoppedErr() error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.failErr != nil {
-		return fmt.Errorf("%w: %w", ErrStopped, d.failErr)
-	}
-	return ErrStopped
 }
 
 func wrapStore(op string, err error) error {
@@ -200,6 +193,9 @@ type Stats struct {
 	// copies from our own peer ID), duplicates included: with Delivered it
 	// gives the share of messages received more than once.
 	MessagesReceived uint64
+	// StoreErrors counts the store writes that failed (each one is
+	// retried; storefail.go).
+	StoreErrors uint64
 }
 
 // Recent returns the stored messages of group g stamped (by their

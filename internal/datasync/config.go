@@ -17,14 +17,16 @@ var (
 	ErrNotStarted = errors.New("datasync driver: not started")
 	// ErrStarted: Start was called on a driver that is running.
 	ErrStarted = errors.New("datasync driver: already started")
-	// ErrStopped: the driver was stopped (or stopped itself after a store
-	// failure, which the error then wraps); make a new one to restart.
+	// ErrStopped: the driver was stopped; make a new one to restart. A
+	// request that waited for a store failure spell when Stop came fails
+	// with ErrStopped wrapping the spell's ErrStore.
 	ErrStopped = errors.New("datasync driver: stopped")
 	// ErrInboxFull: Receive found the inbox full and dropped the payload.
 	// MVDS retransmits, so the caller only counts it.
 	ErrInboxFull = errors.New("datasync driver: inbox full")
-	// ErrStore: persisting a Ready failed; the driver stops without sending
-	// anything of that Ready.
+	// ErrStore: a store write failed. Start returns it for a failed read;
+	// the driver goroutine retries a failed write until it succeeds
+	// (storefail.go), sending nothing of what waits for it.
 	ErrStore = errors.New("datasync driver: store failed")
 )
 
@@ -50,8 +52,8 @@ type Config struct {
 	// AddPeer) at once when no flush sent any within the last FlushDelay:
 	// one store write persists the appends and their first send, the
 	// requests of every cycle are answered once its first write is done
-	// (before its payloads are sent; a store failure after that stops the
-	// driver, and the next call reports it), and the payloads leave right
+	// (before its payloads are sent; a store failure after that is
+	// retried, storefail.go), and the payloads leave right
 	// after. Otherwise they wait FlushDelay as without it, so that under
 	// load a payload still carries what a FlushDelay gathers (each payload
 	// costs an encryption and an envelope on both sides, which batches of

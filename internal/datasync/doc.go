@@ -23,8 +23,11 @@
 //
 // Persist before send: an ACK never leaves for a message the store could
 // lose, and the epoch never goes backwards after a restart. A failed store
-// write stops the driver (nothing of that Ready is sent); a failed Send is
-// counted and left to MVDS retransmission.
+// write is retried with a back-off until it succeeds or Stop (nothing of
+// that Ready is delivered or sent meanwhile, and the driver takes no new
+// input; storefail.go), and the spell is told to the application
+// (WithStoreNotify); a failed Send is counted and left to MVDS
+// retransmission.
 //
 // Delivery is exactly once across clean stops and restarts. A crash between
 // steps 1 and 2 leaves the messages pending; Start delivers them again, so

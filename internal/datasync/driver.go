@@ -13,6 +13,9 @@ import (
 
 // Store persists a node's state and the deliveries not yet confirmed. The
 // driver calls it from its goroutine only (Load and Pending from Start).
+// An error of ApplyReady or Delivered is taken as a failure of the storage
+// that may pass: the driver calls it again, with the same arguments or
+// with more, until it succeeds (storefail.go); each call is atomic.
 // storage/datasyncstore implements it over goleveldb or the in-memory KV.
 type Store interface {
 	// Load returns the persisted node state (empty for a new store).
@@ -106,6 +109,11 @@ type Driver struct {
 	confs     []mvds.MessageID          // confirmations not yet persisted; run goroutine
 	confNow   bool                      // persist confs at the next flush; run goroutine
 	lastFlush time.Time                 // when a Node.Flush last sent something; run goroutine
+	held      *heldReady                // a Ready whose write failed; run goroutine (storefail.go)
+	unmarked  []mvds.MessageID          // pending marks a failed write left; run goroutine
+	spell     *spell                    // the failure spell under way, or nil; run goroutine
+	waiting   waitingReply              // the requests the spell answers; run goroutine
+	notify    StoreNotifyFunc
 	inbox     inbox
 	reqs      chan request
 	quit      chan struct{}
@@ -116,8 +124,7 @@ type Driver struct {
 
 	mu      sync.Mutex
 	state   runState
-	started bool  // the run goroutine was started; set by Stop
-	failErr error // why the run goroutine exited on its own
+	started bool // the run goroutine was started; set by Stop
 }
 
 type runState uint8
@@ -182,7 +189,9 @@ func (d *Driver) Start() error {
 	}
 	d.retainAtStart(pending)
 	if err := d.deliverAll(pending, make([]string, len(pending))); err != nil {
-		return err
+		// The marks wait in d.unmarked: the driver goroutine's first
+		// write retries them (storefail.go).
+		d.log.Debug("clear redelivered marks", zap.Error(err))
 	}
 	ticker := d.clock.NewTicker(d.cfg.TickInterval)
 	d.state = stateRunning
@@ -193,8 +202,11 @@ func (d *Driver) Start() error {
 }
 
 // Stop ends the driver goroutine, cancels a Send in progress and waits for
-// the goroutine to exit. It is idempotent and returns the error that stopped
-// the driver on its own, if any. A stopped driver cannot be restarted.
+// the goroutine to exit; during a store failure spell it ends the retry
+// wait (what the failed write held is not persisted: requests waiting for
+// it fail with ErrStopped, and MVDS sends and delivers it again after the
+// next Start, from the peers' state and the application's). It is
+// idempotent and returns nil. A stopped driver cannot be restarted.
 func (d *Driver) Stop() error {
 	d.mu.Lock()
 	if d.state != stateStopped {
@@ -209,9 +221,7 @@ func (d *Driver) Stop() error {
 	if started {
 		<-d.done
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.failErr
+	return nil
 }
 
 // run is the driver goroutine: it owns d.node.
@@ -221,11 +231,20 @@ func (d *Driver) run(ticker Ticker) {
 	var fl flushTimer
 	defer fl.stop()
 	if err := d.flush(nil); err != nil {
-		d.fail(err)
-		return
+		d.failed(err, &fl)
+	} else {
+		fl.arm(d)
 	}
-	fl.arm(d)
 	for {
+		if d.spell != nil && !d.retry(ticker, &fl) {
+			d.abandon()
+			d.saveConfirms()
+			d.saveEpoch()
+			return
+		}
+		if d.spell != nil {
+			continue
+		}
 		var reqs []request
 		var serr error
 		select {
@@ -252,10 +271,8 @@ func (d *Driver) run(ticker Ticker) {
 			d.confNow = true
 			reqs = d.moreRequests(append(d.batch[:0], r))
 		}
-		ferr := d.answer(reqs, serr, &fl)
-		if ferr != nil {
-			d.fail(ferr)
-			return
+		if ferr := d.answer(reqs, serr, &fl); ferr != nil {
+			d.failed(ferr, &fl)
 		}
 	}
 }
@@ -265,7 +282,9 @@ func (d *Driver) run(ticker Ticker) {
 // or the flush's). With Config.FlushIdle the new messages of an idle
 // driver are sent in this cycle, and the requests are answered once the
 // cycle's first Ready is persisted, before its payloads are sent. It
-// returns the error that stops the driver.
+// returns the store error that begins a failure spell: the requests are
+// then answered by the retry that completes the cycle's writes, or with
+// ErrStopped by Stop (storefail.go).
 func (d *Driver) answer(reqs []request, serr error, fl *flushTimer) error {
 	errs := d.reqErrs[:0]
 	for _, r := range reqs {
@@ -303,13 +322,23 @@ func (d *Driver) answer(reqs []request, serr error, fl *flushTimer) error {
 	if ferr == nil {
 		ferr = d.flush(persisted)
 	}
-	reply(ferr)
+	if ferr != nil {
+		// The batch's slices stay with the spell until it answers them:
+		// no request is taken meanwhile.
+		d.waiting = waitingReply{persisted: persisted, reply: func(err error) {
+			reply(err)
+			clear(reqs)
+			d.batch, d.reqErrs = reqs, errs
+		}}
+		return ferr
+	}
+	reply(nil)
 	if ferr == nil {
 		fl.arm(d)
 	}
 	clear(reqs)
 	d.batch, d.reqErrs = reqs, errs
-	return ferr
+	return nil
 }
 
 // idle reports whether Config.FlushIdle sends new messages at once: no
@@ -373,10 +402,11 @@ func (f *flushTimer) stop() {
 	}
 }
 
-// saveConfirms persists the confirmations queued before Stop.
+// saveConfirms persists the confirmations queued before Stop and the
+// pending marks a failed write left.
 func (d *Driver) saveConfirms() {
 	_, ids := d.inbox.drain()
-	if ids = append(d.confs, ids...); len(ids) > 0 {
+	if ids = append(append(d.unmarked, d.confs...), ids...); len(ids) > 0 {
 		if err := d.store.Delivered(ids); err != nil {
 			d.log.Warn("persist confirmations at stop", zap.Error(err))
 		}
@@ -391,12 +421,4 @@ func (d *Driver) saveEpoch() {
 	if err := d.store.ApplyReady(c, nil); err != nil {
 		d.log.Warn("persist epoch at stop", zap.Error(err))
 	}
-}
-
-// fail records why the goroutine stops on its own.
-func (d *Driver) fail(err error) {
-	d.log.Error("stopping after store failure", zap.Error(err))
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.failErr = err
 }

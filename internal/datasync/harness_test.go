@@ -123,8 +123,9 @@ type peer struct {
 	db    *storage.LevelDB // nil for the in-memory KV
 	dir   string
 	kv    storage.KV
-	wrap  func(Store) Store // optional, applied to the store at each start
-	tune  func(*Config)     // optional, applied to DefaultConfig at each start
+	wrap  func(Store) Store  // optional, applied to the store at each start
+	armed chan time.Duration // optional: reports each timer made on clock
+	tune  func(*Config)      // optional, applied to DefaultConfig at each start
 }
 
 // newPeer starts a driver for id on net. dir "" selects the in-memory KV.
@@ -168,8 +169,12 @@ func (p *peer) start(t *testing.T, net *memNet) {
 	if p.tune != nil {
 		p.tune(&cfg)
 	}
+	var clock Clock = p.clock
+	if p.armed != nil {
+		clock = armedClock{p.clock, p.armed}
+	}
 	d, err := New(cfg, st, endpoint{net, p.id}, p.app.deliver,
-		WithClock(p.clock), WithLogger(zaptest.NewLogger(t)))
+		WithClock(clock), WithLogger(zaptest.NewLogger(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,4 +269,29 @@ func connect(t *testing.T, a, b *peer) mvds.GroupID {
 		}
 	}
 	return g
+}
+
+// armedClock is a ManualClock that reports the duration of every timer
+// made on it, so that a test knows a wait began before it advances.
+type armedClock struct {
+	*ManualClock
+	armed chan time.Duration
+}
+
+func (c armedClock) NewTimer(d time.Duration) Ticker {
+	t := c.ManualClock.NewTimer(d)
+	c.armed <- d
+	return t
+}
+
+// nextTimer returns the duration of the next timer made on p's clock.
+func (p *peer) nextTimer(t *testing.T) time.Duration {
+	t.Helper()
+	select {
+	case d := <-p.armed:
+		return d
+	case <-time.After(10 * time.Second):
+		t.Fatal("no retry wait began")
+		return 0
+	}
 }

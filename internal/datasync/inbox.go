@@ -89,7 +89,7 @@ func (q *inbox) close() {
 type counters struct {
 	ticks, flushes, payloadsSent, bytesSent, sendErrors  atomic.Uint64
 	payloadsReceived, bytesReceived, dropped, stepErrors atomic.Uint64
-	delivered, messagesReceived                          atomic.Uint64
+	delivered, messagesReceived, storeErrors             atomic.Uint64
 }
 
 // Stats returns the driver's counters. It is safe to call from any
@@ -101,6 +101,6 @@ func (d *Driver) Stats() Stats {
 		SendErrors: c.sendErrors.Load(), PayloadsReceived: c.payloadsReceived.Load(),
 		BytesReceived: c.bytesReceived.Load(), Dropped: c.dropped.Load(),
 		StepErrors: c.stepErrors.Load(), Delivered: c.delivered.Load(),
-		MessagesReceived: c.messagesReceived.Load(),
+		MessagesReceived: c.messagesReceived.Load(), StoreErrors: c.storeErrors.Load(),
 	}
 }

@@ -9,36 +9,75 @@ import (
 )
 
 // flush runs the Ready cycle until the node has nothing more: persist,
-// deliver, send, Advance (see doc.go). It runs on the driver goroutine. A
-// store error is returned at once: nothing of that Ready is delivered or
-// sent, and the driver stops. persisted, when not nil, is called once,
-// after the first Ready was written (or at the end when there was none).
+// deliver, send, Advance (see doc.go). It runs on the driver goroutine.
+// A failed write of a Ready is returned at once: nothing of that Ready is
+// delivered or sent, and the Ready is kept (d.held) for the next flush,
+// which writes it before anything else (storefail.go). A failed write of
+// pending marks (Delivered) keeps them (d.unmarked) for the next flush and
+// is returned once this one is done. persisted, when not nil, is called
+// once, after the first Ready was written (or at the end when there was
+// none).
 func (d *Driver) flush(persisted func()) error {
 	defer clear(d.origins)
 	if err := d.persistConfirms(); err != nil {
 		return err
 	}
-	for d.node.HasReady() {
-		rd := d.node.Ready()
-		dels := d.attach(rd.Deliver)
-		if err := d.store.ApplyReady(rd.Changes, dels); err != nil {
+	markErr := d.clearMarks()
+	for d.held != nil || d.node.HasReady() {
+		if d.held == nil {
+			d.held = d.take()
+		}
+		h := d.held
+		if err := d.store.ApplyReady(h.rd.Changes, h.dels); err != nil {
+			d.stats.storeErrors.Add(1)
 			return wrapStore("apply", err)
 		}
+		d.held = nil
 		if persisted != nil {
 			persisted()
 			persisted = nil
 		}
-		if err := d.deliverAll(dels, d.tags(dels)); err != nil {
-			return err
+		if err := d.deliverAll(h.dels, h.tags); err != nil && markErr == nil {
+			markErr = err
 		}
-		for _, o := range rd.Outgoing {
+		for _, o := range h.rd.Outgoing {
 			d.send(o)
 		}
-		d.node.Advance(rd)
+		d.node.Advance(h.rd)
 	}
 	if persisted != nil {
 		persisted()
 	}
+	return markErr
+}
+
+// heldReady is a Ready taken from the node with the senders and tags of
+// its deliveries, kept across flushes while its write fails.
+type heldReady struct {
+	rd   mvds.Ready
+	dels []mvds.Delivery
+	tags []string
+}
+
+// take takes the node's next Ready and names its deliveries' origins,
+// which flush forgets when it returns.
+func (d *Driver) take() *heldReady {
+	rd := d.node.Ready()
+	dels := d.attach(rd.Deliver)
+	return &heldReady{rd: rd, dels: dels, tags: d.tags(dels)}
+}
+
+// clearMarks writes the pending-mark clears a failed write left
+// (d.unmarked); they are kept while it fails.
+func (d *Driver) clearMarks() error {
+	if len(d.unmarked) == 0 {
+		return nil
+	}
+	if err := d.store.Delivered(d.unmarked); err != nil {
+		d.stats.storeErrors.Add(1)
+		return wrapStore("delivered", err)
+	}
+	d.unmarked = nil
 	return nil
 }
 
@@ -73,6 +112,8 @@ func (d *Driver) tags(ds []mvds.Delivery) []string {
 // deliverAll hands ds to the application and, unless the application
 // confirms deliveries itself (Config.ConfirmDeliveries), clears their
 // pending marks. tags[i] is the Receive tag of ds[i] ("" if unknown).
+// When that write fails the marks wait in d.unmarked for the next flush
+// (the messages are delivered: a crash meanwhile delivers them again).
 func (d *Driver) deliverAll(ds []mvds.Delivery, tags []string) error {
 	if len(ds) == 0 {
 		return nil
@@ -89,6 +130,8 @@ func (d *Driver) deliverAll(ds []mvds.Delivery, tags []string) error {
 		return nil
 	}
 	if err := d.store.Delivered(ids); err != nil {
+		d.stats.storeErrors.Add(1)
+		d.unmarked = append(d.unmarked, ids...)
 		return wrapStore("delivered", err)
 	}
 	return nil
@@ -203,6 +246,8 @@ func (d *Driver) persistConfirms() error {
 		return nil
 	}
 	if err := d.store.Delivered(rest); err != nil {
+		d.stats.storeErrors.Add(1)
+		d.unmarked = append(d.unmarked, rest...) // clearMarks retries them
 		return wrapStore("confirm", err)
 	}
 	return nil
