@@ -125,6 +125,7 @@ type peer struct {
 	kv    storage.KV
 	wrap  func(Store) Store  // optional, applied to the store at each start
 	armed chan time.Duration // optional: reports each timer made on clock
+	opts  []Option           // optional, passed to New after the harness's own
 	tune  func(*Config)      // optional, applied to DefaultConfig at each start
 }
 
@@ -173,8 +174,8 @@ func (p *peer) start(t *testing.T, net *memNet) {
 	if p.armed != nil {
 		clock = armedClock{p.clock, p.armed}
 	}
-	d, err := New(cfg, st, endpoint{net, p.id}, p.app.deliver,
-		WithClock(clock), WithLogger(zaptest.NewLogger(t)))
+	opts := append([]Option{WithClock(clock), WithLogger(zaptest.NewLogger(t))}, p.opts...)
+	d, err := New(cfg, st, endpoint{net, p.id}, p.app.deliver, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+
 	mvds "github.com/statusnode/statusd/protocol/datasync"
 	"github.com/statusnode/statusd/storage"
 	"github.com/statusnode/statusd/storage/datasyncstore"
@@ -58,11 +61,11 @@ func noFlushDelay(c *Config) { c.FlushDelay = 0 }
 // newFlakyPeer starts a peer on net whose store is a flakyStore over an
 // in-memory KV and whose clock reports its timers (FlushDelay 0: every
 // timer is a retry wait).
-func newFlakyPeer(t *testing.T, net *memNet, id mvds.PeerID) (*peer, *flakyStore) {
+func newFlakyPeer(t *testing.T, net *memNet, id mvds.PeerID, opts ...Option) (*peer, *flakyStore) {
 	t.Helper()
 	fs := &flakyStore{}
 	p := &peer{id: id, clock: NewManualClock(t0), app: &deliveries{}, kv: storage.NewMemory(),
-		tune: noFlushDelay, armed: make(chan time.Duration, 64),
+		tune: noFlushDelay, armed: make(chan time.Duration, 64), opts: opts,
 		wrap: func(st Store) Store { fs.Store = st; return fs }}
 	p.start(t, net)
 	return p, fs
@@ -254,5 +257,42 @@ func TestStopDuringStoreFailure(t *testing.T) {
 	}
 	if n := net.sentBy(a.id); n != sentBefore {
 		t.Fatalf("%d payloads sent of an unwritten Ready", n-sentBefore)
+	}
+}
+
+// A spell of failing writes is told to the application once when it
+// begins (with the failure and the received messages waiting) and once
+// when it ends (with the retries it took), is logged as one error, and
+// each failed write is counted.
+func TestStoreFailureNotified(t *testing.T) {
+	net := newMemNet()
+	a := newTunedPeer(t, net, testPeerID(1), noFlushDelay)
+	core, logs := observer.New(zap.ErrorLevel)
+	notices := make(chan StoreNotice, 16)
+	b, fs := newFlakyPeer(t, net, testPeerID(2), WithLogger(zap.New(core)),
+		WithStoreNotify(func(n StoreNotice) { notices <- n }))
+	g := connect(t, a, b)
+	if _, err := a.d.Append(ctxT(t), g, []byte("hello")); err != nil {
+		t.Fatal(err)
+	}
+	fs.failNext(4)
+	round(t, a)
+	retryUntilWritten(t, b, b.nextTimer(t), 4)
+	if err := b.d.Sync(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	var got []StoreNotice
+	for len(notices) > 0 {
+		got = append(got, <-notices)
+	}
+	if len(got) != 2 || !errors.Is(got[0].Err, ErrStore) || !errors.Is(got[0].Err, errDisk) ||
+		got[0].Waiting != 1 || got[0].Tries != 0 || got[1].Err != nil || got[1].Tries != 4 {
+		t.Fatalf("notices %+v, want a failure with 1 waiting, then a recovery after 4 tries", got)
+	}
+	if n := logs.Len(); n != 1 {
+		t.Fatalf("%d error lines, want 1 for the spell", n)
+	}
+	if n := b.d.Stats().StoreErrors; n != 4 {
+		t.Fatalf("Stats.StoreErrors = %d, want 4", n)
 	}
 }
