@@ -79,7 +79,9 @@
 // the payload is held, unshown and unconfirmed, and handled again with a
 // back-off until a write succeeds or Stop, the receive goroutine taking
 // nothing new meanwhile (storefail.go; StoreFailedEvent,
-// StoreRecoveredEvent).
+// StoreRecoveredEvent). The MVDS driver retries its own failed writes the
+// same way; its spells are published as those events with Store
+// StoreDataSync.
 //
 // Delivery states (types.go DeliveryState, which lists every transition):
 // queued when stored; sent when the Transport reports an envelope carrying

@@ -96,21 +96,35 @@ type DroppedEvent struct {
 	Sender string // 0x04… or "" when unknown
 }
 
-// StoreFailedEvent: a store write on the receive path failed (the
-// storage itself: a full disk, a database closed underneath; Error is its
-// text). Nothing is lost: the Waiting payloads it left unhandled are kept
-// and written again with a back-off, while the receive path takes nothing
-// new (the Transport's deliveries wait) and Settle does not return. One is
-// published when such a spell begins; a StoreRecoveredEvent ends it.
+// StoreFailedEvent: a store write failed (the storage itself: a full
+// disk, a database closed underneath; Error is its text). Store names the
+// writer: StoreMessages, the receive path (the Waiting payloads it left
+// unhandled are kept and written again with a back-off, while the receive
+// path takes nothing new — the Transport's deliveries wait — and Settle
+// does not return), or StoreDataSync, the MVDS driver (the Ready it was
+// writing is kept and written again with a back-off; Waiting received 1:1
+// and group messages wait in it, and meanwhile MVDS neither sends nor
+// takes anything). Nothing is lost. One is published when such a spell
+// begins; a StoreRecoveredEvent with the same Store ends it.
 type StoreFailedEvent struct {
+	Store   string
 	Error   string
 	Waiting int
 }
 
-// StoreRecoveredEvent: the writes a StoreFailedEvent reported succeed
-// again, after Tries retries; what waited is stored (and its events
-// published) or dropped.
-type StoreRecoveredEvent struct{ Tries int }
+// StoreRecoveredEvent: the writes a StoreFailedEvent of the same Store
+// reported succeed again, after Tries retries; what waited is stored (and
+// its events published) or dropped.
+type StoreRecoveredEvent struct {
+	Store string
+	Tries int
+}
+
+// The writers a StoreFailedEvent names.
+const (
+	StoreMessages = "messages" // the receive path (storefail.go)
+	StoreDataSync = "datasync" // the MVDS driver's state (internal/datasync)
+)
 
 func (MessageEvent) isEvent()              {}
 func (DeliveryEvent) isEvent()             {}

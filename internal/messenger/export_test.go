@@ -152,6 +152,38 @@ func NewWithStoreFault(cfg Config, db storage.KV, tr Transport, fail func() erro
 	return m, nil
 }
 
+// NewWithDataSyncFault is New with the MVDS driver's store behind a fault
+// injector: each of its writes (ApplyReady, Delivered) first calls fail,
+// and an error fails the write with it.
+func NewWithDataSyncFault(cfg Config, db storage.KV, tr Transport, fail func() error) (*Messenger, error) {
+	m, err := New(cfg, db, tr)
+	if err != nil {
+		return nil, err
+	}
+	m.disp.hooks.dataSyncStore = func(st datasync.Store) datasync.Store { return &dataSyncFault{Store: st, fail: fail} }
+	return m, nil
+}
+
+// dataSyncFault is a driver store whose writes first ask fail.
+type dataSyncFault struct {
+	datasync.Store
+	fail func() error
+}
+
+func (f *dataSyncFault) ApplyReady(c mvds.Changes, d []mvds.Delivery) error {
+	if err := f.fail(); err != nil {
+		return err
+	}
+	return f.Store.ApplyReady(c, d)
+}
+
+func (f *dataSyncFault) Delivered(ids []mvds.MessageID) error {
+	if err := f.fail(); err != nil {
+		return err
+	}
+	return f.Store.Delivered(ids)
+}
+
 // storeFault is a KV whose writes first ask fail.
 type storeFault struct {
 	storage.KV

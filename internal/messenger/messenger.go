@@ -89,7 +89,8 @@ type Messenger struct {
 }
 
 // testHooks are fault-injection points for tests (export_test.go); they
-// are set before Start and read only by the receive goroutine.
+// are set before Start and read only by the receive goroutine (but
+// dataSyncStore, read by Start).
 type testHooks struct {
 	// crashBeforeStore is asked before an MVDS delivery is stored; true
 	// makes the receive goroutine abandon it unconfirmed, as a process
@@ -110,6 +111,9 @@ type testHooks struct {
 	// retryClock, when set, times the receive goroutine's retries after
 	// a store failure (storefail.go) instead of the wall clock.
 	retryClock datasync.Clock
+	// dataSyncStore, when set, wraps the MVDS driver's store (read by
+	// open, before the driver starts).
+	dataSyncStore func(datasync.Store) datasync.Store
 }
 
 // New returns a messenger over db (the node's database; the messenger uses
@@ -245,8 +249,13 @@ func (m *Messenger) open() error {
 	if _, err := dstore.Migrate(); err != nil {
 		return fmt.Errorf("%w: %w", ErrDataSync, err)
 	}
-	drv, err := datasync.New(dcfg, dstore, mvdsTransport{c}, m.disp.onDelivery,
-		datasync.WithAckFunc(m.disp.onAcks), datasync.WithClock(c.cfg.DataSyncClock), datasync.WithLogger(c.cfg.Logger))
+	var dst datasync.Store = dstore
+	if wrap := m.disp.hooks.dataSyncStore; wrap != nil {
+		dst = wrap(dstore)
+	}
+	drv, err := datasync.New(dcfg, dst, mvdsTransport{c}, m.disp.onDelivery,
+		datasync.WithAckFunc(m.disp.onAcks), datasync.WithClock(c.cfg.DataSyncClock), datasync.WithLogger(c.cfg.Logger),
+		datasync.WithStoreNotify(c.onDataSyncStore))
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrDataSync, err)
 	}

@@ -70,7 +70,7 @@ func (d *dispatcher) retryHeld(quit <-chan struct{}) bool {
 	}
 	d.c.log.Error("store received messages: holding them and retrying until writes succeed",
 		zap.Int("waiting", len(d.held)), zap.Error(d.holdErr))
-	d.c.publish(StoreFailedEvent{Error: d.holdErr.Error(), Waiting: len(d.held)})
+	d.c.publish(StoreFailedEvent{Store: StoreMessages, Error: d.holdErr.Error(), Waiting: len(d.held)})
 	wait, tries := storeRetryFirst, 0
 	for len(d.held) > 0 {
 		if !d.sleep(wait, quit) {
@@ -92,7 +92,7 @@ func (d *dispatcher) retryHeld(quit <-chan struct{}) bool {
 		}
 	}
 	d.c.log.Info("store received messages: writes succeed again", zap.Int("tries", tries))
-	d.c.publish(StoreRecoveredEvent{Tries: tries})
+	d.c.publish(StoreRecoveredEvent{Store: StoreMessages, Tries: tries})
 	return true
 }
 
@@ -122,4 +122,15 @@ func (d *dispatcher) sleep(wait time.Duration, quit <-chan struct{}) bool {
 	case <-quit:
 		return false
 	}
+}
+
+// onDataSyncStore publishes the MVDS driver's store failure spells (its
+// WithStoreNotify function; the driver logs them). It runs on the driver
+// goroutine.
+func (c *core) onDataSyncStore(n datasync.StoreNotice) {
+	if n.Err != nil {
+		c.publish(StoreFailedEvent{Store: StoreDataSync, Error: n.Err.Error(), Waiting: n.Waiting})
+		return
+	}
+	c.publish(StoreRecoveredEvent{Store: StoreDataSync, Tries: n.Tries})
 }

@@ -188,3 +188,97 @@ func drain(sub *messenger.EventSubscription) func(func(messenger.Event) bool) {
 		}
 	}
 }
+
+// A 1:1 message received while the MVDS driver's store fails its writes
+// is not lost and the driver does not stop: the spell is published as a
+// StoreFailedEvent of the data-sync store, the message is not shown while
+// the writes fail, and once they succeed the recovery is published, the
+// message is shown exactly once and the sender sees it acknowledged.
+func TestDataSyncStoreFailureKeepsDirectMessages(t *testing.T) {
+	h := newHarness(t)
+	alice := h.newNode()
+	var failing atomic.Bool
+	key := newKey(t)
+	m, err := messenger.NewWithDataSyncFault(h.config(key), storage.NewMemory(), h.net.Join(key), func() error {
+		if failing.Load() {
+			return errDiskFull
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Stop() })
+	bob := &node{Messenger: m, key: key}
+	if _, err := alice.StartOneToOne(bob.PublicKey()); err != nil {
+		t.Fatal(err)
+	}
+	ctx := ctxT(t)
+	first, err := alice.SendText(ctx, bob.PublicKey(), "before")
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitTexts(t, bob, alice.PublicKey(), 1)
+	waitDelivery(t, alice, []string{first}, messenger.DeliveryAcked)
+	sub := bob.Subscribe(1024)
+	defer sub.Unsubscribe()
+
+	failing.Store(true)
+	received := messenger.DataSyncStats(bob.Messenger).PayloadsReceived
+	during, err := alice.SendText(ctx, bob.PublicKey(), "during")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var failed []messenger.StoreFailedEvent
+	testutil.WaitFor(t, wait, "the data-sync store failure and the message received", func() bool {
+		for ev := range drain(sub) {
+			if f, ok := ev.(messenger.StoreFailedEvent); ok {
+				failed = append(failed, f)
+			}
+		}
+		return len(failed) > 0 && messenger.DataSyncStats(bob.Messenger).PayloadsReceived > received
+	})
+	if len(failed) != 1 || failed[0].Store != messenger.StoreDataSync || failed[0].Error == "" {
+		t.Fatalf("failure events %+v, want one of the data-sync store", failed)
+	}
+	if got := texts(t, bob, alice.PublicKey()); len(got) != 1 {
+		t.Fatalf("shown while the writes fail: %q", got)
+	}
+
+	failing.Store(false)
+	shown := 0
+	var recovered []messenger.StoreRecoveredEvent
+	testutil.WaitFor(t, wait, "the recovery and the message shown", func() bool {
+		for ev := range drain(sub) {
+			switch ev := ev.(type) {
+			case messenger.StoreRecoveredEvent:
+				recovered = append(recovered, ev)
+			case messenger.StoreFailedEvent:
+				failed = append(failed, ev)
+			case messenger.MessageEvent:
+				if ev.Message.Text == "during" {
+					shown++
+				}
+			}
+		}
+		return len(recovered) > 0 && shown > 0
+	})
+	waitDelivery(t, alice, []string{during}, messenger.DeliveryAcked)
+	if err := bob.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for ev := range drain(sub) {
+		if me, ok := ev.(messenger.MessageEvent); ok && me.Message.Text == "during" {
+			shown++
+		}
+	}
+	if got := texts(t, bob, alice.PublicKey()); !slices.Equal(got, []string{"before", "during"}) || shown != 1 {
+		t.Fatalf("shown %d times, stored %q; want once, after \"before\"", shown, got)
+	}
+	if len(failed) != 1 || len(recovered) != 1 || recovered[0].Store != messenger.StoreDataSync || recovered[0].Tries == 0 {
+		t.Fatalf("failures %+v, recoveries %+v; want one spell of the data-sync store", failed, recovered)
+	}
+}
