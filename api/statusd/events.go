@@ -53,9 +53,10 @@ var eventTypes = map[string]bool{
 // Event is one notification of statusd_subscribe("events"): {"type":
 // "<name>", "event": {…}}, the envelope status-go used for its signals.
 // The payload type of each name is listed with the Event… constants.
-// store.failed {error, waiting} tells that writing received messages
-// fails (a full disk): they wait, unshown and not lost, and receiving
-// pauses until store.recovered {tries}.
+// store.failed {store, error, waiting} tells that a store write fails (a
+// full disk): "messages" (received messages wait, unshown and not lost,
+// and receiving pauses) or "datasync" (1:1 and group delivery pauses, and
+// what it was writing waits), until store.recovered {store, tries}.
 type Event struct {
 	Type  string `json:"type"`
 	Event any    `json:"event"`
@@ -166,8 +167,12 @@ type DroppedEvent struct {
 // with a back-off (100 ms doubling to 5 s); meanwhile nothing new is
 // received (the node's Whisper delivery waits) and history fetched from a
 // mailserver is not recorded as fetched. Sent once when such a spell
-// begins; store.recovered ends it.
+// begins; store.recovered of the same store ends it.
 type StoreFailedEvent struct {
+	// Store is "messages" (the receive path, as above) or "datasync" (the
+	// MVDS state: Waiting received 1:1 and group messages wait, unshown,
+	// and meanwhile MVDS neither sends nor takes anything new).
+	Store   string `json:"store"`
 	Error   string `json:"error"`
 	Waiting int    `json:"waiting"`
 }
@@ -176,7 +181,8 @@ type StoreFailedEvent struct {
 // succeed again, after Tries retries; the messages that waited are stored
 // and their messages.new events sent.
 type StoreRecoveredEvent struct {
-	Tries int `json:"tries"`
+	Store string `json:"store"` // as in store.failed
+	Tries int    `json:"tries"`
 }
 
 // LostEvent (events.lost): Count events were lost because this
@@ -348,9 +354,9 @@ func fromMessenger(n *names, e messenger.Event) *Event {
 	case messenger.DroppedEvent:
 		return &Event{EventDropped, DroppedEvent{Reason: e.Reason, Sender: e.Sender}}
 	case messenger.StoreFailedEvent:
-		return &Event{EventStoreFailed, StoreFailedEvent{Error: e.Error, Waiting: e.Waiting}}
+		return &Event{EventStoreFailed, StoreFailedEvent{Store: e.Store, Error: e.Error, Waiting: e.Waiting}}
 	case messenger.StoreRecoveredEvent:
-		return &Event{EventStoreRecovered, StoreRecoveredEvent{Tries: e.Tries}}
+		return &Event{EventStoreRecovered, StoreRecoveredEvent{Store: e.Store, Tries: e.Tries}}
 	case messenger.GroupMemberEvent:
 		t := "group." + e.Standing
 		if !eventTypes[t] {
