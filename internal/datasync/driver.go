@@ -236,13 +236,13 @@ func (d *Driver) run(ticker Ticker) {
 		fl.arm(d)
 	}
 	for {
-		if d.spell != nil && !d.retry(ticker, &fl) {
-			d.abandon()
-			d.saveConfirms()
-			d.saveEpoch()
-			return
-		}
-		if d.spell != nil {
+		if d.spell != nil { // storefail.go: no input until the writes succeed
+			if !d.retry(ticker, &fl) {
+				d.abandon()
+				d.saveConfirms()
+				d.saveEpoch()
+				return
+			}
 			continue
 		}
 		var reqs []request
@@ -333,9 +333,7 @@ func (d *Driver) answer(reqs []request, serr error, fl *flushTimer) error {
 		return ferr
 	}
 	reply(nil)
-	if ferr == nil {
-		fl.arm(d)
-	}
+	fl.arm(d)
 	clear(reqs)
 	d.batch, d.reqErrs = reqs, errs
 	return nil
