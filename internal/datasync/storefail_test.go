@@ -296,3 +296,41 @@ func TestStoreFailureNotified(t *testing.T) {
 		t.Fatalf("Stats.StoreErrors = %d, want 4", n)
 	}
 }
+
+// With ConfirmDeliveries, a confirmation whose write fails is not lost:
+// the driver retries it, and after a restart the confirmed message is not
+// delivered again.
+func TestStoreFailureConfirmRetried(t *testing.T) {
+	net := newMemNet()
+	a := newTunedPeer(t, net, testPeerID(1), noFlushDelay)
+	fs := &flakyStore{}
+	b := &peer{id: testPeerID(2), clock: NewManualClock(t0), app: &deliveries{}, kv: storage.NewMemory(),
+		tune:  func(c *Config) { noFlushDelay(c); c.ConfirmDeliveries = true },
+		armed: make(chan time.Duration, 64), wrap: func(st Store) Store { fs.Store = st; return fs }}
+	b.start(t, net)
+	g := connect(t, a, b)
+	id, err := a.d.Append(ctxT(t), g, []byte("confirm me"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	runUntil(t, 20, "delivered and acknowledged", func() bool { return b.app.len() == 1 && outstanding(t, a) == 0 }, a, b)
+	fs.failNext(2)
+	if err := b.d.Confirm(id); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.clock.Advance(ctxT(t), mvds.StatusTickMillis*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	retryUntilWritten(t, b, b.nextTimer(t), 2)
+	if err := b.d.Sync(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	b.stop(t)
+	b.start(t, net)
+	if err := b.d.Sync(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	if n := b.app.len(); n != 1 {
+		t.Fatalf("%d deliveries after the restart, want the one before it", n)
+	}
+}
