@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/statusnode/statusd/internal/datasync"
 	mvds "github.com/statusnode/statusd/protocol/datasync"
@@ -66,13 +67,7 @@ func TestGroupsAlone(t *testing.T) {
 // confirmed only after that.
 func TestGroupMessageBeforeItsMembership(t *testing.T) {
 	alice, bob := newRig(t), newRig(t)
-	chats := newChatBook(bob.c)
-	subs := newSubscriptions(bob.c, newInboundQueue(1, make(chan struct{}), nil))
-	direct := newDirectChats(bob.c, chats, subs)
-	g := &Groups{c: bob.c, chats: chats, direct: direct, running: func() error { return nil },
-		updates: map[string][]message.MembershipUpdate{}}
-	d := &dispatcher{c: bob.c, subs: subs, chats: chats, public: &publicChats{c: bob.c, chats: chats, subs: subs},
-		direct: direct, groups: g, contacts: newContactBook(bob.c)}
+	d := newReceiver(bob, testHooks{})
 
 	now := alice.c.cfg.Now()
 	chatID := "3d1c7a52-0000-4000-8000-000000000000" + alice.c.selfHex
@@ -119,16 +114,41 @@ func TestGroupMessageBeforeItsMembership(t *testing.T) {
 // g5's ID, once we have joined.
 func TestGroupMessageInsideG5(t *testing.T) {
 	alice, bob := newRig(t), newRig(t)
-	chats := newChatBook(bob.c)
-	subs := newSubscriptions(bob.c, newInboundQueue(1, make(chan struct{}), nil))
-	direct := newDirectChats(bob.c, chats, subs)
-	g := &Groups{c: bob.c, chats: chats, direct: direct, running: func() error { return nil },
-		updates: map[string][]message.MembershipUpdate{}}
-	d := &dispatcher{c: bob.c, subs: subs, chats: chats, public: &publicChats{c: bob.c, chats: chats, subs: subs},
-		direct: direct, groups: g, contacts: newContactBook(bob.c)}
+	d := newReceiver(bob, testHooks{})
+	chats := d.chats
 
 	now := alice.c.cfg.Now()
 	chatID := "8e2d7b41-0000-4000-8000-000000000000" + alice.c.selfHex
+	body, id := g5WithMessage(t, alice, bob, chatID, now)
+	d.receiveDelivered(datasync.Delivery{Delivery: mvds.Delivery{From: alice.c.selfPeer, Message: mvds.Message{Timestamp: now.Unix(), Body: body}}}, nil)
+	m, err := bob.c.st.message(id)
+	if err != nil || m.Text != "inside" || m.ChatID != chatID || m.From != alice.c.selfHex {
+		t.Fatalf("embedded message: %+v, %v", m, err)
+	}
+	if c := chats.get(chatID); c == nil || c.Membership != "joined" || len(bob.c.cnt.snapshot()) != 0 {
+		t.Fatalf("chat %+v, drops %v", c, bob.c.cnt.snapshot())
+	}
+}
+
+// newReceiver builds r's receive path — a dispatcher with its chat book,
+// subscriptions, 1:1 chats, groups and contacts — without a running
+// messenger, for tests that hand it payloads directly.
+func newReceiver(r *rig, hooks testHooks) *dispatcher {
+	chats := newChatBook(r.c)
+	subs := newSubscriptions(r.c, newInboundQueue(1, make(chan struct{}), nil))
+	direct := newDirectChats(r.c, chats, subs)
+	g := &Groups{c: r.c, chats: chats, direct: direct, running: func() error { return nil },
+		updates: map[string][]message.MembershipUpdate{}}
+	return &dispatcher{c: r.c, subs: subs, chats: chats, public: &publicChats{c: r.c, chats: chats, subs: subs},
+		direct: direct, groups: g, contacts: newContactBook(r.c), hooks: hooks}
+}
+
+// g5WithMessage encodes, as alice, the g5 of group chatID whose history
+// (created by alice at now, bob added, bob joined — signed by bob, as his
+// other device would) carries the chat message "inside"; it returns the
+// payload and its ID.
+func g5WithMessage(t *testing.T, alice, bob *rig, chatID string, now time.Time) (body []byte, id string) {
+	t.Helper()
 	sign := func(r *rig, evs ...message.MembershipEvent) message.MembershipUpdate {
 		u := message.MembershipUpdate{ChatID: chatID, Events: evs}
 		if err := u.Sign(r.key); err != nil {
@@ -147,12 +167,5 @@ func TestGroupMessageInsideG5(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.receiveDelivered(datasync.Delivery{Delivery: mvds.Delivery{From: alice.c.selfPeer, Message: mvds.Message{Timestamp: now.Unix(), Body: body}}}, nil)
-	m, err := bob.c.st.message(id)
-	if err != nil || m.Text != "inside" || m.ChatID != chatID || m.From != alice.c.selfHex {
-		t.Fatalf("embedded message: %+v, %v", m, err)
-	}
-	if c := chats.get(chatID); c == nil || c.Membership != "joined" || len(bob.c.cnt.snapshot()) != 0 {
-		t.Fatalf("chat %+v, drops %v", c, bob.c.cnt.snapshot())
-	}
+	return body, id
 }

@@ -17,13 +17,8 @@ import (
 // too.
 func TestHeldG5MessageShownOnce(t *testing.T) {
 	alice, bob := newRig(t), newRig(t)
-	chats := newChatBook(bob.c)
-	subs := newSubscriptions(bob.c, newInboundQueue(1, make(chan struct{}), nil))
-	direct := newDirectChats(bob.c, chats, subs)
-	g := &Groups{c: bob.c, chats: chats, direct: direct, running: func() error { return nil },
-		updates: map[string][]message.MembershipUpdate{}}
-	d := &dispatcher{c: bob.c, subs: subs, chats: chats, public: &publicChats{c: bob.c, chats: chats, subs: subs},
-		direct: direct, groups: g, contacts: newContactBook(bob.c)}
+	d := newReceiver(bob, testHooks{})
+	chats, g := d.chats, d.groups
 
 	now := alice.c.cfg.Now()
 	chatID := "6c3f9d20-0000-4000-8000-000000000000" + alice.c.selfHex

@@ -59,35 +59,13 @@ func TestG5MessageStoreFailureHolds(t *testing.T) {
 	alice, bob := newRig(t), newRig(t)
 	kv := &faultKV{KV: bob.c.st.kv}
 	*bob.c.st = *newStore(kv)
-	chats := newChatBook(bob.c)
-	subs := newSubscriptions(bob.c, newInboundQueue(1, make(chan struct{}), nil))
-	direct := newDirectChats(bob.c, chats, subs)
-	g := &Groups{c: bob.c, chats: chats, direct: direct, running: func() error { return nil },
-		updates: map[string][]message.MembershipUpdate{}}
 	clock := NewArmedClock(time.Unix(0, 0))
-	d := &dispatcher{c: bob.c, subs: subs, chats: chats, public: &publicChats{c: bob.c, chats: chats, subs: subs},
-		direct: direct, groups: g, contacts: newContactBook(bob.c), hooks: testHooks{retryClock: clock}}
+	d := newReceiver(bob, testHooks{retryClock: clock})
+	chats := d.chats
 
 	now := alice.c.cfg.Now()
 	chatID := "5a1e7b41-0000-4000-8000-000000000000" + alice.c.selfHex
-	sign := func(r *rig, evs ...message.MembershipEvent) message.MembershipUpdate {
-		u := message.MembershipUpdate{ChatID: chatID, Events: evs}
-		if err := u.Sign(r.key); err != nil {
-			t.Fatal(err)
-		}
-		return u
-	}
-	hist := []message.MembershipUpdate{
-		sign(alice, message.MembershipEvent{Type: message.EventChatCreated, Name: "g", ClockValue: now.UnixMilli()},
-			message.MembershipEvent{Type: message.EventMembersAdded, Members: []string{bob.c.selfHex}, ClockValue: now.UnixMilli()}),
-		sign(bob, message.MembershipEvent{Type: message.EventMemberJoined, Member: bob.c.selfHex, ClockValue: now.UnixMilli() + 1}),
-	}
-	cm := &message.ChatMessage{ContentType: message.ContentText, MessageType: message.TypePrivateGrp,
-		Clock: now.UnixMilli()*message.ClockScale + 5, Timestamp: now.UnixMilli(), Content: message.Content{ChatID: chatID, Text: "inside"}}
-	body, id, err := alice.c.encode(&message.MembershipUpdateMessage{ChatID: chatID, Updates: hist, Message: cm})
-	if err != nil {
-		t.Fatal(err)
-	}
+	body, id := g5WithMessage(t, alice, bob, chatID, now)
 	dl := datasync.Delivery{Delivery: mvds.Delivery{From: alice.c.selfPeer, Message: mvds.Message{Timestamp: now.Unix(), Body: body}}}
 	base := kv.writes
 	kv.fail = func(n int) bool { return n > base+1 } // the history's write succeeds, the message's fails
