@@ -63,6 +63,9 @@ func (api *AdminAPI) NodeInfo() (*p2p.NodeInfo, error) {
 
 // Peers is admin_peers: the connected peers with their addresses and
 // protocols, as geth reports them. An empty list is [] rather than null.
+// A peer's "shh" entry is "handshake" until the Whisper handshake is
+// done, then its version, PoW requirement, light mode, confirmations and
+// whether it is trusted.
 //
 // Example: List the connected peers
 //

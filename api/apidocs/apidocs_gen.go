@@ -34,7 +34,7 @@ var Catalog = &api.Docs{
 			},
 		},
 		"github.com/statusnode/statusd/api.AdminAPI.Peers": {
-			Doc: "The connected peers with their addresses and protocols, as geth reports them. An empty list is [] rather than null.",
+			Doc: "The connected peers with their addresses and protocols, as geth reports them. An empty list is [] rather than null. A peer's \"shh\" entry is \"handshake\" until the Whisper handshake is done, then its version, PoW requirement, light mode, confirmations and whether it is trusted.",
 			Examples: []api.Example{
 				{Title: "List the connected peers", Params: `[]`, Result: `[]`},
 			},

@@ -257,3 +257,21 @@ func TestAcksOwedWhileWriterWaits(t *testing.T) {
 		}
 	}
 }
+
+// TestPeerInfoAfterHandshake: admin_peers' protocol entry for shh is nil
+// (p2p shows "handshake") until the Whisper handshake is done, and then
+// describes the peer.
+func TestPeerInfoAfterHandshake(t *testing.T) {
+	w := newTestWhisper(t, nil)
+	r := connectRaw(t, w.Whisper, nil, true)
+	info := w.Protocol().PeerInfo
+	if got := info(r.id); got != nil {
+		t.Fatalf("before the handshake: %v", got)
+	}
+	r.send(wproto.StatusCode, wproto.EncodeStatus(&wproto.Status{Version: 6, Bloom: wproto.FullBloom(), Confirmations: true}))
+	testutil.WaitFor(t, 5*time.Second, "handshake", func() bool { return w.HasPeer(r.id) })
+	got, ok := info(r.id).(map[string]any)
+	if !ok || got["confirmations"] != true || got["trusted"] != true || got["version"] != wproto.ProtocolVersionString {
+		t.Fatalf("after the handshake: %v", info(r.id))
+	}
+}

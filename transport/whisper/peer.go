@@ -141,6 +141,15 @@ func (p *peer) offer(e *entry) {
 	}
 }
 
+// info describes the peer for admin_peers: what its Status (and later
+// settings packets) told us, and whether we trust it.
+func (p *peer) info() map[string]any {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return map[string]any{"version": wproto.ProtocolVersionString, "powRequirement": p.powReq,
+		"lightNode": p.light, "confirmations": p.confirms, "trusted": p.trusted}
+}
+
 // takeBehind reports and clears the behind mark.
 func (p *peer) takeBehind() bool {
 	p.mu.Lock()

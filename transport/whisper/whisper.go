@@ -103,6 +103,15 @@ func (w *Whisper) Protocol() p2p.Protocol {
 		NodeInfo: func() any {
 			return map[string]any{"version": wproto.ProtocolVersionString, "maxMessageSize": w.MaxMessageSize(), "minimumPoW": w.MinPoW()}
 		},
+		// A peer past the Whisper handshake is described; before it (or
+		// after it failed), nil makes p2p report "handshake" (admin_peers).
+		PeerInfo: func(id enode.ID) any {
+			p, err := w.peer(id)
+			if err != nil {
+				return nil
+			}
+			return p.info()
+		},
 	}
 }
 
