@@ -146,7 +146,7 @@ func (m *Messenger) sendOut(ctx context.Context, out *outgoing, evs []Event, err
 	case out.public != "":
 		return out.id, m.public.send(ctx, out)
 	}
-	return out.id, m.direct.send(ctx, out)
+	return out.id, m.direct.sendStored(ctx, out)
 }
 
 // Chats returns every chat, newest activity first. The values are copies.

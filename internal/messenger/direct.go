@@ -49,10 +49,13 @@ type directChats struct {
 	mu     sync.Mutex
 	peers  map[string]bool // identities added as MVDS peers; guarded by mu
 	speaks map[string]bool // identity → last seen sending MVDS; guarded by mu
+	unsent map[string]bool // IDs of stored messages whose send failed (resendUnsent); guarded by mu
+	wake   chan struct{}   // capacity 1: "try the unsent again"
 }
 
 func newDirectChats(c *core, chats *chatBook, subs *subscriptions) *directChats {
-	return &directChats{c: c, chats: chats, subs: subs, peers: make(map[string]bool), speaks: make(map[string]bool)}
+	return &directChats{c: c, chats: chats, subs: subs, peers: make(map[string]bool), speaks: make(map[string]bool),
+		unsent: make(map[string]bool), wake: make(chan struct{}, 1)}
 }
 
 // loadProtocols reads the stored per-peer knowledge and bounds the sends
@@ -229,6 +232,88 @@ func (d *directChats) send(ctx context.Context, out *outgoing) error {
 		return err
 	}
 	return d.c.appendDirect(ctx, pubs, out.body)
+}
+
+// sendStored is send for a message Send has just stored: when its append
+// to MVDS fails (the caller's context ended while the driver waited out a
+// store failure, say), the message stays stored with its outbox entry and
+// is remembered as unsent, to be appended again in this run
+// (resendUnsent) rather than only at the next Start.
+func (d *directChats) sendStored(ctx context.Context, out *outgoing) error {
+	err := d.send(ctx, out)
+	if err != nil {
+		d.mu.Lock()
+		d.unsent[out.id] = true
+		d.mu.Unlock()
+		d.wakeUnsent()
+	}
+	return err
+}
+
+// wakeUnsent makes resendUnsent try the unsent messages again; it never
+// blocks. The failed send itself and the MVDS driver's recovery from a
+// store failure call it.
+func (d *directChats) wakeUnsent() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// resendUnsent is the goroutine that appends again the messages whose
+// send failed in this run (sendStored), each time it is woken: an append
+// waits for the driver (through a store failure, until it recovers), one
+// that fails again waits for the next wake, and a message whose outbox
+// entry is gone (MVDS sent it meanwhile) is forgotten. A second append of
+// a message that did reach MVDS is dropped by its recipient as a
+// duplicate (same message ID), as after a crash (outbox.go). It returns
+// when quit is closed, cancelling an append under way.
+func (d *directChats) resendUnsent(quit <-chan struct{}) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-quit:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	for {
+		select {
+		case <-d.wake:
+		case <-quit:
+			return
+		}
+		d.mu.Lock()
+		ids := d.unsent
+		d.unsent = make(map[string]bool)
+		d.mu.Unlock()
+		if len(ids) == 0 {
+			continue
+		}
+		var entries []*outboxEntry
+		if err := iterateJSON(d.c.st, []byte{pfxOutbox}, func(e *outboxEntry) error {
+			if ids[e.ID] {
+				entries = append(entries, e)
+			}
+			return nil
+		}); err != nil {
+			d.c.log.Warn("read outbox", zap.Error(err))
+		}
+		for _, e := range entries {
+			if err := d.send(ctx, &outgoing{id: e.ID, body: e.Body, recipients: e.Recipients}); err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				d.c.log.Warn("send stored message again", zap.String("id", e.ID), zap.Error(err))
+				d.mu.Lock()
+				d.unsent[e.ID] = true
+				d.mu.Unlock()
+				continue
+			}
+			d.c.log.Info("sent a stored message whose first send failed", zap.String("id", e.ID))
+		}
+	}
 }
 
 // resendOutbox appends to MVDS every outbox entry a previous run left

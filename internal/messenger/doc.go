@@ -51,7 +51,10 @@
 // partitioned or discovery topic the encryption layer picks (§4.3).
 // A direct text message is also kept in an outbox until MVDS has it, and
 // Start appends what a crash left there (outbox.go), so a process killed
-// between the two writes does not leave it queued forever.
+// between the two writes does not leave it queued forever; a send whose
+// append failed in this run (its caller gave up while MVDS waited out a
+// store failure) is appended again by a goroutine when the failed call
+// returns and when the driver recovers (direct.go resendUnsent).
 //
 // Receive (§0): every subscription's Sink writes into one inbound queue,
 // called directly by the Transport's delivering goroutine; when the queue

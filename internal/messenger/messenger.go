@@ -180,8 +180,9 @@ func (m *Messenger) Start() error {
 	m.c.keys.prefetch(&m.wg, m.subs.ownSymNames()...)
 	err := m.open()
 	if err == nil {
-		m.wg.Add(5)
+		m.wg.Add(6)
 		go func() { defer m.wg.Done(); m.disp.run(m.quit) }()
+		go func() { defer m.wg.Done(); m.direct.resendUnsent(m.quit) }()
 		go func() { defer m.wg.Done(); m.maintainContactUpdate(m.quit) }()
 		go func() { defer m.wg.Done(); m.pairing.maintain(m.quit) }()
 		go func() { defer m.wg.Done(); m.c.dl.run(m.c.tr.EnvelopeEvents(), m.quit) }()
@@ -255,7 +256,12 @@ func (m *Messenger) open() error {
 	}
 	drv, err := datasync.New(dcfg, dst, mvdsTransport{c}, m.disp.onDelivery,
 		datasync.WithAckFunc(m.disp.onAcks), datasync.WithClock(c.cfg.DataSyncClock), datasync.WithLogger(c.cfg.Logger),
-		datasync.WithStoreNotify(c.onDataSyncStore))
+		datasync.WithStoreNotify(func(n datasync.StoreNotice) {
+			c.onDataSyncStore(n)
+			if n.Err == nil {
+				m.direct.wakeUnsent() // appends that failed during the spell
+			}
+		}))
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrDataSync, err)
 	}

@@ -282,3 +282,56 @@ func TestDataSyncStoreFailureKeepsDirectMessages(t *testing.T) {
 		t.Fatalf("failures %+v, recoveries %+v; want one spell of the data-sync store", failed, recovered)
 	}
 }
+
+// TestUnsentDuringDataSyncFailureSentOnRecovery: 1:1 statusd_sendText
+// calls whose callers give up while the sender's MVDS store fails return
+// an error, but the messages are stored; once the writes succeed again
+// they are sent in the same run, without a restart, and shown once.
+func TestUnsentDuringDataSyncFailureSentOnRecovery(t *testing.T) {
+	h := newHarness(t)
+	bob := h.newNode()
+	var failing atomic.Bool
+	key := newKey(t)
+	m, err := messenger.NewWithDataSyncFault(h.config(key), storage.NewMemory(), h.net.Join(key), func() error {
+		if failing.Load() {
+			return errDiskFull
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Stop() })
+	alice := &node{Messenger: m, key: key}
+	if _, err := alice.StartOneToOne(bob.PublicKey()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.SendText(ctxT(t), bob.PublicKey(), "before"); err != nil {
+		t.Fatal(err)
+	}
+	waitTexts(t, bob, alice.PublicKey(), 1)
+
+	// The first send's append starts the spell (the driver keeps it and
+	// sends it after); the second finds the driver waiting it out and is
+	// not taken before its caller gives up.
+	failing.Store(true)
+	for _, text := range []string{"during 1", "during 2"} {
+		short, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		_, err := alice.SendText(short, bob.PublicKey(), text)
+		cancel()
+		if err == nil {
+			t.Fatalf("SendText(%q) returned no error while every MVDS write failed", text)
+		}
+	}
+	failing.Store(false)
+	waitTexts(t, bob, alice.PublicKey(), 3)
+	if err := bob.Settle(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	if got := texts(t, bob, alice.PublicKey()); !slices.Equal(got, []string{"before", "during 1", "during 2"}) {
+		t.Fatalf("bob has %q", got)
+	}
+}
