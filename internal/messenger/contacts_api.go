@@ -231,15 +231,8 @@ func (m *Messenger) republishContactUpdate(ctx context.Context) bool {
 // whether our contact update is due again (republishContactUpdate). It
 // returns when quit is closed; a send under way is cancelled.
 func (m *Messenger) maintainContactUpdate(quit <-chan struct{}) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := quitContext(quit)
 	defer cancel()
-	go func() {
-		select {
-		case <-quit:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
 	t := time.NewTicker(m.c.cfg.ContactUpdateCheckInterval)
 	defer t.Stop()
 	for {

@@ -269,15 +269,8 @@ func (d *directChats) wakeUnsent() {
 // duplicate (same message ID), as after a crash (outbox.go). It returns
 // when quit is closed, cancelling an append under way.
 func (d *directChats) resendUnsent(quit <-chan struct{}) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := quitContext(quit)
 	defer cancel()
-	go func() {
-		select {
-		case <-quit:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
 	for {
 		select {
 		case <-d.wake:

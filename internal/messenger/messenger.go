@@ -437,3 +437,18 @@ func sessionsLost(db storage.KV) (bool, error) {
 	}
 	return empty, nil
 }
+
+// quitContext returns a context cancelled when quit is closed or cancel is
+// called, for a goroutine that runs until quit and passes a context to what
+// it calls; the goroutine watching quit ends with either.
+func quitContext(quit <-chan struct{}) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		select {
+		case <-quit:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}

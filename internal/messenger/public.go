@@ -67,15 +67,8 @@ func (p *publicChats) requeue(ids []string) {
 // peer, re-posts the due ones in fresh envelopes. It returns when quit is
 // closed; a post under way is cancelled.
 func (p *publicChats) run(quit <-chan struct{}) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := quitContext(quit)
 	defer cancel()
-	go func() {
-		select {
-		case <-quit:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
 	t := time.NewTicker(retryTick)
 	defer t.Stop()
 	first := true

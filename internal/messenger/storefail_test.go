@@ -198,21 +198,7 @@ func TestDataSyncStoreFailureKeepsDirectMessages(t *testing.T) {
 	h := newHarness(t)
 	alice := h.newNode()
 	var failing atomic.Bool
-	key := newKey(t)
-	m, err := messenger.NewWithDataSyncFault(h.config(key), storage.NewMemory(), h.net.Join(key), func() error {
-		if failing.Load() {
-			return errDiskFull
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Stop() })
-	bob := &node{Messenger: m, key: key}
+	bob := dataSyncFaultNode(t, h, &failing)
 	if _, err := alice.StartOneToOne(bob.PublicKey()); err != nil {
 		t.Fatal(err)
 	}
@@ -291,21 +277,7 @@ func TestUnsentDuringDataSyncFailureSentOnRecovery(t *testing.T) {
 	h := newHarness(t)
 	bob := h.newNode()
 	var failing atomic.Bool
-	key := newKey(t)
-	m, err := messenger.NewWithDataSyncFault(h.config(key), storage.NewMemory(), h.net.Join(key), func() error {
-		if failing.Load() {
-			return errDiskFull
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Stop() })
-	alice := &node{Messenger: m, key: key}
+	alice := dataSyncFaultNode(t, h, &failing)
 	if _, err := alice.StartOneToOne(bob.PublicKey()); err != nil {
 		t.Fatal(err)
 	}
@@ -334,4 +306,25 @@ func TestUnsentDuringDataSyncFailureSentOnRecovery(t *testing.T) {
 	if got := texts(t, bob, alice.PublicKey()); !slices.Equal(got, []string{"before", "during 1", "during 2"}) {
 		t.Fatalf("bob has %q", got)
 	}
+}
+
+// dataSyncFaultNode starts a messenger whose MVDS store fails every write
+// (errDiskFull) while failing is set.
+func dataSyncFaultNode(t *testing.T, h *harness, failing *atomic.Bool) *node {
+	t.Helper()
+	key := newKey(t)
+	m, err := messenger.NewWithDataSyncFault(h.config(key), storage.NewMemory(), h.net.Join(key), func() error {
+		if failing.Load() {
+			return errDiskFull
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Stop() })
+	return &node{Messenger: m, key: key}
 }

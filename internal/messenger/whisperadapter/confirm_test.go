@@ -18,13 +18,19 @@ import (
 // newRouter starts a bare router (confirmations on, as DefaultConfig) on
 // the clock now.
 func newRouter(t *testing.T, now func() time.Time) *whisper.Whisper {
+	return startRouter(t, now, true)
+}
+
+// startRouter starts a bare router on the clock now that asks its peers
+// for confirmations (codes 11/12) or not.
+func startRouter(t *testing.T, now func() time.Time, confirmations bool) *whisper.Whisper {
 	t.Helper()
 	key, err := crypto.GenerateKey()
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := whisper.DefaultConfig()
-	cfg.Now = now
+	cfg.Now, cfg.Confirmations = now, confirmations
 	w, err := whisper.New(cfg, key, zaptest.NewLogger(t), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -6,9 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/p2p/enode"
-	"go.uber.org/zap/zaptest"
 
 	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/lib/testutil"
@@ -61,22 +59,7 @@ func routerEvents(sub *whisper.EventSubscription, kind whisper.EventKind, hashes
 // quietRouter starts a bare router on the clock now that does not ask for
 // confirmations (codes 11/12): our writes to it are reported sent at once.
 func quietRouter(t *testing.T, now func() time.Time) *whisper.Whisper {
-	t.Helper()
-	key, err := crypto.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := whisper.DefaultConfig()
-	cfg.Now, cfg.Confirmations = now, false
-	w, err := whisper.New(cfg, key, zaptest.NewLogger(t), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Stop() })
-	return w
+	return startRouter(t, now, false)
 }
 
 // TestEnvelopeEventsNotLostWhileUnread: the messenger does not read its
