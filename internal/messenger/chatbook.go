@@ -24,6 +24,8 @@ type chatBook struct {
 
 	mu    sync.Mutex
 	chats map[string]*Chat // guarded by mu
+
+	sends combiner // group commit of storeWith (combine.go)
 }
 
 func newChatBook(c *core) *chatBook { return &chatBook{c: c, chats: make(map[string]*Chat)} }

@@ -40,12 +40,13 @@ func (b *chatBook) storePayload(chatID string, raw []byte, cm *message.ChatMessa
 }
 
 // storeWith runs build on the active chat chatID and stores the message it
-// returns (see storeDraft).
-// raw, when not nil, is cm's Transit payload as the caller wrote it.
+// returns (see storeDraft); concurrent calls share one store write
+// (combiner). raw, when not nil, is cm's Transit payload as the caller
+// wrote it.
 func (b *chatBook) storeWith(chatID string, raw []byte, build func(c *Chat, now int64) (*message.ChatMessage, error)) (*outgoing, []Event, error) {
 	var out *outgoing
 	var evs []Event
-	_, err := b.update(chatID, func(c *Chat, batch *storage.Batch) (*Chat, error) {
+	err := b.sends.update(b, chatID, func(c *Chat, batch *storage.Batch) (*Chat, error) {
 		if c == nil {
 			return nil, fmt.Errorf("%w: %q", ErrChatNotFound, chatID)
 		}
