@@ -49,7 +49,9 @@ type rpcEvent struct {
 // and the WebSocket receiver), which shares the machine's cores with them.
 // STATUSD_BENCH_PROFILE=dir also writes CPU profiles of both daemons
 // (alice.cpu.pprof, bob.cpu.pprof; STATUSD_BENCH_PROFILE_SECONDS long,
-// from the first burst's start) to dir.
+// from the first burst's start) to dir. STATUSD_BENCH_RPC=ws makes the
+// senders share one WebSocket connection, as a frontend that keeps one
+// open does, instead of calling over HTTP (the default).
 func BenchmarkOneToOne(b *testing.B) {
 	n, senders := envInt(b, "STATUSD_BENCH_MESSAGES", benchMessages), envInt(b, "STATUSD_BENCH_SENDERS", benchSenders)
 	alice, bob := newPeer(b, "alice"), newPeer(b, "bob")
@@ -74,6 +76,26 @@ func BenchmarkOneToOne(b *testing.B) {
 		b.Fatal("warm-up message not received")
 	}
 
+	call := alice.call
+	switch rpcKind := os.Getenv("STATUSD_BENCH_RPC"); rpcKind {
+	case "", "http":
+	case "ws":
+		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+		ws, err := alice.daemon().DialWS(ctx)
+		cancel()
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer ws.Close()
+		call = func(result any, method string, args ...any) error {
+			ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+			defer cancel()
+			return ws.CallContext(ctx, result, method, args...)
+		}
+	default:
+		b.Fatalf("STATUSD_BENCH_RPC=%q: want http or ws", rpcKind)
+	}
+
 	var lat []time.Duration
 	var total, sending time.Duration
 	cpu0 := []time.Duration{testutil.CPUTime(b, alice.daemon().Pid()), testutil.CPUTime(b, bob.daemon().Pid()), testutil.CPUTime(b, 0)}
@@ -82,7 +104,7 @@ func BenchmarkOneToOne(b *testing.B) {
 		defer profile(b, profDir, alice, bob)()
 	}
 	for round := range b.N {
-		r := runBurst(b, alice, bob.key, recv, round, n, senders)
+		r := runBurst(b, call, bob.key, recv, round, n, senders)
 		lat = append(lat, r.latencies...)
 		total += r.elapsed
 		sending += r.sending
@@ -171,7 +193,7 @@ type burst struct {
 
 // runBurst sends n messages from benchSenders goroutines and waits until
 // Bob received all of them.
-func runBurst(b *testing.B, alice *peer, to string, recv *receiver, round, n, senders int) burst {
+func runBurst(b *testing.B, call func(result any, method string, args ...any) error, to string, recv *receiver, round, n, senders int) burst {
 	start := time.Now()
 	sentAt := make([]time.Time, n)
 	var wg sync.WaitGroup
@@ -183,7 +205,7 @@ func runBurst(b *testing.B, alice *peer, to string, recv *receiver, round, n, se
 			for i := g; i < n; i += senders {
 				sentAt[i] = time.Now()
 				var id string
-				if err := alice.call(&id, "statusd_sendText", to, benchText(round, i)); err != nil {
+				if err := call(&id, "statusd_sendText", to, benchText(round, i)); err != nil {
 					errs <- err
 					return
 				}
