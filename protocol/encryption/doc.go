@@ -15,7 +15,16 @@
 // persist before send: ratchet state is durable before the ciphertext
 // leaves, and a received message key is deleted in the same commit that
 // returns its plaintext, so a replay does not decrypt twice. On error,
-// nothing is committed.
+// nothing is committed and the Manager's memory is as before (its one
+// cache, the last bundle it signed, changes only after a commit).
+//
+// Errors tell the input's fault from the Store's: ErrStore means the Store
+// itself failed (a Get other than ErrNotFound, an Iterate or a Commit
+// returned an error), which may pass, and the same call made again once it
+// works behaves as if made then — a received message is not lost if the
+// caller keeps it and handles it again; ErrCorrupt means a stored record
+// does not decode, which retrying does not mend. Every other sentinel is
+// about the input.
 //
 // Wire types (package pb) stay inside this package; callers see the
 // domain types of wire.go.

@@ -79,7 +79,7 @@ func (k drKeys) Get(dh dr.Key, n uint) (dr.Key, bool, error) {
 func (k drKeys) Put(sid []byte, dh dr.Key, n uint, mk dr.Key, seq uint) error {
 	raw, err := json.Marshal(&mkRecord{SessionID: sid, Seq: seq, MK: mk})
 	if err != nil {
-		return fmt.Errorf("%w: encode %s: %w", ErrStore, KindMessageKey, err)
+		return k.t.corrupt(fmt.Errorf("%w: encode %s: %w", ErrCorrupt, KindMessageKey, err))
 	}
 	for _, w := range []struct {
 		kind       Kind

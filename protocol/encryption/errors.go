@@ -4,7 +4,8 @@ import "errors"
 
 // Sentinel errors. Callers compare with errors.Is; errors are wrapped with %w
 // and carry detail after the sentinel text. After any error returned by a
-// Manager method nothing has been written to the Store.
+// Manager method nothing has been written to the Store and the Manager is
+// as it was before the call, so the same call may be made again.
 var (
 	// ErrNotProtocolMessage: the bytes do not parse as a ProtocolMessage or
 	// carry none of its fields; a receiver passes them to the next layer
@@ -66,8 +67,22 @@ var (
 	// ErrInvalidConfig: Config.Validate rejected a setting.
 	ErrInvalidConfig = errors.New("encryption: invalid config")
 
-	// ErrStore wraps errors returned by the Store.
+	// ErrStore: the Store itself failed — Get (with an error other than
+	// ErrNotFound), Iterate or Commit returned an error (a full disk, a
+	// database closed underneath). Such a failure may pass: the operation
+	// changed nothing, and the same call with the same input (the same
+	// received message) succeeds once the Store works again, so a caller
+	// that must not lose the input keeps it and retries. An operation that
+	// met a Store failure reports it even when the failure surfaced as
+	// another error (a session that did not load, a decryption that failed
+	// because a key did not read): the error then wraps ErrStore first.
 	ErrStore = errors.New("encryption: store")
+
+	// ErrCorrupt: a stored record does not decode (bad JSON, a malformed
+	// stored key or key field). Retrying does not help; the input that
+	// needed the record is lost to this installation. It never wraps
+	// ErrStore.
+	ErrCorrupt = errors.New("encryption: corrupt record")
 
 	// ErrNotFound is what a Store returns for a missing record.
 	ErrNotFound = errors.New("encryption: record not found")

@@ -30,7 +30,7 @@ func (t *txn) installations(identity []byte) ([]*Installation, error) {
 	var out []*Installation
 	err := t.iterate(KindInstallation, identity, func(_, v []byte) error {
 		var inst Installation
-		if err := jsonUnmarshal(v, &inst); err != nil {
+		if err := t.decode(KindInstallation, v, &inst); err != nil {
 			return err
 		}
 		out = append(out, &inst)
@@ -270,9 +270,9 @@ func (m *Manager) PruneInstallations(now time.Time) (int, error) {
 	err := t.iterate(KindInstallation, nil, func(k, v []byte) error {
 		var inst Installation
 		if len(k) < compressedKeyLen {
-			return fmt.Errorf("%w: installation key %x", ErrStore, k)
+			return t.corrupt(fmt.Errorf("%w: installation key %x", ErrCorrupt, k))
 		}
-		if err := jsonUnmarshal(v, &inst); err != nil {
+		if err := t.decode(KindInstallation, v, &inst); err != nil {
 			return err
 		}
 		id := string(k[:compressedKeyLen])

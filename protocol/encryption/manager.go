@@ -132,7 +132,8 @@ type signedBundle struct {
 // BundleResignInterval old; otherwise the last one is returned, so that
 // sending costs no signature and peers verify our bundle once. The cache
 // holds no state of its own: its material is compared with what t reads
-// each time. Called with m.mu held.
+// each time, and a newly signed bundle replaces it only once t committed.
+// Called with m.mu held.
 func (m *Manager) ownBundle(t *txn, now time.Time, r io.Reader) (*Bundle, error) {
 	spk, err := m.currentSPK(t, now, r)
 	if err != nil {
@@ -161,7 +162,8 @@ func (m *Manager) ownBundle(t *txn, now time.Time, r io.Reader) (*Bundle, error)
 	if err := SignBundle(b, m.cfg.Identity); err != nil {
 		return nil, err
 	}
-	m.signed = &signedBundle{bundle: b.clone(), material: material}
+	signed := &signedBundle{bundle: b.clone(), material: material}
+	t.afterCommit = append(t.afterCommit, func() { m.signed = signed })
 	return b, nil
 }
 

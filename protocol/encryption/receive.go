@@ -45,6 +45,11 @@ type Received struct {
 // not decrypt again) and the bundle records are committed atomically before
 // the plaintext is returned. On any error nothing is written, and the error
 // wraps one of the package sentinels. It never panics on hostile input.
+//
+// An error wrapping ErrStore says the Store failed, not the message: the
+// same message handled again once the Store works decrypts as if it came
+// then (a caller that must not lose it keeps it and retries). ErrCorrupt
+// says a record it needed does not decode; retrying does not help.
 func (m *Manager) HandleMessage(now time.Time, r io.Reader, sender *ecdsa.PublicKey, raw []byte) (*Received, error) {
 	msg, err := DecodeProtocolMessage(raw)
 	if err != nil {
@@ -59,11 +64,11 @@ func (m *Manager) Handle(now time.Time, r io.Reader, sender *ecdsa.PublicKey, ms
 	defer m.mu.Unlock()
 	t := newTxn(m.store)
 	res, err := m.handle(t, now, r, sender, msg)
-	if err != nil {
-		return nil, err
+	if err == nil {
+		err = t.commit()
 	}
-	if err := t.commit(); err != nil {
-		return nil, err
+	if err != nil {
+		return nil, t.result(err)
 	}
 	return res, nil
 }
@@ -160,7 +165,7 @@ func (m *Manager) respond(t *txn, now time.Time, r io.Reader, sender *ecdsa.Publ
 	}
 	priv, err := privFromBytes(spk.Priv)
 	if err != nil {
-		return err
+		return t.corrupt(fmt.Errorf("%w: prekey %x: %w", ErrCorrupt, h.ID, err))
 	}
 	ri := &ratchetInfo{Identity: senderC, Installation: inst, BundleID: h.ID,
 		SK: X3DHResponder(priv, m.cfg.Identity, sender, ek), Created: now.UnixNano()}

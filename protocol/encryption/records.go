@@ -100,10 +100,7 @@ func (t *txn) getJSON(k Kind, key []byte, v any) (bool, error) {
 	if err != nil || !ok {
 		return false, err
 	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		return false, fmt.Errorf("%w: decode %s: %w", ErrStore, k, err)
-	}
-	return true, nil
+	return true, t.decode(k, raw, v)
 }
 
 func (t *txn) putJSON(k Kind, key []byte, v any) {
@@ -114,9 +111,11 @@ func (t *txn) putJSON(k Kind, key []byte, v any) {
 	t.put(k, key, raw)
 }
 
-func jsonUnmarshal(raw []byte, v any) error {
+// decode unmarshals a stored record of kind k; a record that does not
+// decode is corrupt (ErrCorrupt, remembered as the txn's fault).
+func (t *txn) decode(k Kind, raw []byte, v any) error {
 	if err := json.Unmarshal(raw, v); err != nil {
-		return fmt.Errorf("%w: decode: %w", ErrStore, err)
+		return t.corrupt(fmt.Errorf("%w: decode %s: %w", ErrCorrupt, k, err))
 	}
 	return nil
 }

@@ -19,10 +19,11 @@ func (m *Manager) PendingResends() ([]*ecdsa.PublicKey, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []*ecdsa.PublicKey
-	err := newTxn(m.store).iterate(KindMeta, []byte(metaResend), func(k, _ []byte) error {
+	t := newTxn(m.store)
+	err := t.iterate(KindMeta, []byte(metaResend), func(k, _ []byte) error {
 		pub, err := decompress(k[len(metaResend):])
 		if err != nil {
-			return fmt.Errorf("%w: resend mark %x: %w", ErrStore, k, err)
+			return t.corrupt(fmt.Errorf("%w: resend mark %x: %w", ErrCorrupt, k, err))
 		}
 		out = append(out, pub)
 		return nil

@@ -24,12 +24,25 @@ type Outgoing struct {
 // §3.5) and, if we have enabled paired devices, also for them in a second
 // message addressed to our own key. The returned messages may be sent only
 // because the new ratchet state was committed before SendDirect returned.
+// After an error wrapping ErrStore nothing was committed and nothing may be
+// sent; the caller keeps the payload and calls again later.
 // Sending to our own key yields just the copies (none without paired
 // devices).
 func (m *Manager) SendDirect(now time.Time, r io.Reader, peer *ecdsa.PublicKey, payload []byte) ([]*Outgoing, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	t := newTxn(m.store)
+	out, err := m.sendDirect(t, now, r, peer, payload)
+	if err == nil {
+		err = t.commit()
+	}
+	if err != nil {
+		return nil, t.result(err)
+	}
+	return out, nil
+}
+
+func (m *Manager) sendDirect(t *txn, now time.Time, r io.Reader, peer *ecdsa.PublicKey, payload []byte) ([]*Outgoing, error) {
 	bundle, err := m.ownBundle(t, now, r)
 	if err != nil {
 		return nil, err
@@ -50,9 +63,6 @@ func (m *Manager) SendDirect(now time.Time, r io.Reader, peer *ecdsa.PublicKey, 
 	if self != nil {
 		out = append(out, self)
 	}
-	if err := t.commit(); err != nil {
-		return nil, err
-	}
 	return out, nil
 }
 
@@ -72,10 +82,13 @@ func (m *Manager) SendDH(now time.Time, r io.Reader, peer *ecdsa.PublicKey, payl
 		return nil, err
 	}
 	o, err := m.finish(t, peer, compress(peer), bundle, map[string]*DirectMessage{NoInstallation: dm})
-	if err != nil {
-		return nil, err
+	if err == nil {
+		err = t.commit()
 	}
-	return o, t.commit()
+	if err != nil {
+		return nil, t.result(err)
+	}
+	return o, nil
 }
 
 // buildDirect encrypts for each active installation of the peer; for our

@@ -14,7 +14,7 @@ func (t *txn) ratchetInfos(prefix []byte, keep func(*ratchetInfo) bool) ([]*ratc
 	var out []*ratchetInfo
 	err := t.iterate(KindRatchetInfo, prefix, func(_, v []byte) error {
 		var ri ratchetInfo
-		if err := jsonUnmarshal(v, &ri); err != nil {
+		if err := t.decode(KindRatchetInfo, v, &ri); err != nil {
 			return err
 		}
 		if keep(&ri) {

@@ -108,10 +108,20 @@ type Store interface {
 // txn is a write overlay over a Store for one Manager operation: reads see
 // the pending writes, nothing reaches the Store until commit. Dropping a
 // txn leaves the Store unchanged, which is how every error path keeps state.
+//
+// A txn remembers the first fault it met (fault): a Store failure
+// (ErrStore) or a corrupt record (ErrCorrupt). The doubleratchet library
+// turns the errors of its storage callbacks into text, so an operation
+// reports its outcome through result, which names that fault whatever
+// error it surfaced as. Changes of the Manager's own memory that depend on
+// the operation's writes wait in afterCommit and are made only once commit
+// succeeded, so a failed operation leaves the Manager as it was.
 type txn struct {
-	st      Store
-	pending map[string]*Op
-	fresh   map[string]struct{} // pending puts of keys the Store does not hold (putFresh)
+	st          Store
+	pending     map[string]*Op
+	fresh       map[string]struct{} // pending puts of keys the Store does not hold (putFresh)
+	fault       error               // the first ErrStore or ErrCorrupt error met
+	afterCommit []func()
 }
 
 func newTxn(st Store) *txn { return &txn{st: st, pending: make(map[string]*Op)} }
@@ -130,9 +140,38 @@ func (t *txn) get(k Kind, key []byte) ([]byte, bool, error) {
 		return nil, false, nil
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("%w: get %s: %w", ErrStore, k, err)
+		return nil, false, t.failed(fmt.Errorf("%w: get %s: %w", ErrStore, k, err))
 	}
 	return v, true, nil
+}
+
+// failed records err, a Store failure, as the txn's fault and returns it.
+func (t *txn) failed(err error) error {
+	if t.fault == nil || errors.Is(t.fault, ErrCorrupt) {
+		t.fault = err // a Store failure outranks a corrupt read it may have caused
+	}
+	return err
+}
+
+// corrupt records err, a corrupt record, as the txn's fault (unless a
+// Store failure came first) and returns it.
+func (t *txn) corrupt(err error) error {
+	if t.fault == nil {
+		t.fault = err
+	}
+	return err
+}
+
+// result is the error a Manager operation over t returns for err, the
+// error its code path produced: nil for nil; otherwise, when t met a fault
+// err does not already carry, that fault with err's text as detail, so that
+// callers can tell a Store failure (retry) and a corrupt record (drop)
+// from what the message itself caused.
+func (t *txn) result(err error) error {
+	if err == nil || t.fault == nil || errors.Is(err, ErrStore) || errors.Is(err, ErrCorrupt) {
+		return err
+	}
+	return fmt.Errorf("%w (%v)", t.fault, err)
 }
 
 func (t *txn) put(k Kind, key, value []byte) {
@@ -172,7 +211,7 @@ func (t *txn) iterate(k Kind, prefix []byte, fn func(key, value []byte) error) e
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("%w: iterate %s: %w", ErrStore, k, err)
+		return t.failed(fmt.Errorf("%w: iterate %s: %w", ErrStore, k, err))
 	}
 	for _, op := range t.pending {
 		if op.Kind != k || !bytes.HasPrefix(op.Key, prefix) {
@@ -211,14 +250,19 @@ func (t *txn) ops() []Op {
 	return out
 }
 
-// commit writes the pending ops to the Store in one atomic Commit.
+// commit writes the pending ops to the Store in one atomic Commit, then
+// runs the afterCommit functions. After an error nothing was written and
+// none of them ran.
 func (t *txn) commit() error {
-	if len(t.pending) == 0 {
-		return nil
+	if len(t.pending) > 0 {
+		if err := t.st.Commit(t.ops()); err != nil {
+			return t.failed(fmt.Errorf("%w: commit: %w", ErrStore, err))
+		}
+		t.pending = make(map[string]*Op)
 	}
-	if err := t.st.Commit(t.ops()); err != nil {
-		return fmt.Errorf("%w: commit: %w", ErrStore, err)
+	for _, f := range t.afterCommit {
+		f()
 	}
-	t.pending = make(map[string]*Op)
+	t.afterCommit = nil
 	return nil
 }

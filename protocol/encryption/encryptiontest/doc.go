@@ -1,6 +1,7 @@
 // Package encryptiontest holds test helpers for protocol/encryption and for
 // the implementations of its Store: MemoryStore, an in-memory Store;
-// StoreSuite, the conformance tests every Store implementation runs; and a
+// StoreSuite, the conformance tests every Store implementation runs;
+// FaultStore, a Store wrapper that fails chosen calls; and a
 // small simulated world (devices, a lossy network, a manual clock, seeded
 // randomness) in which Managers talk to each other.
 //
