@@ -22,6 +22,9 @@ const (
 	ReasonStaleContact = "stale-contact"  // contact message older than the last one processed (§1.9.1)
 	ReasonUnexpected   = "unexpected"     // a payload kind not accepted on that topic
 	ReasonMVDS         = "mvds-malformed" // MVDS fields present but broken
+	// ReasonCorruptRecord: a session-store record the decryption needed
+	// does not decode (encryption.ErrCorrupt); retrying cannot mend it.
+	ReasonCorruptRecord = "decrypt-corrupt-record"
 )
 
 // decryptReason names an encryption failure for the counters.
@@ -30,6 +33,7 @@ func decryptReason(err error) string {
 		err  error
 		name string
 	}{
+		{encryption.ErrCorrupt, ReasonCorruptRecord},
 		{encryption.ErrNotPairedDevice, "decrypt-not-paired"},
 		{encryption.ErrDeviceNotFound, "decrypt-device-not-found"},
 		{encryption.ErrReplay, "decrypt-replay"},

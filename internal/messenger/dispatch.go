@@ -150,7 +150,10 @@ func needsSigner(in inbound) bool {
 // handleProtocol decodes and processes a ProtocolMessage (spec §0 first
 // layer). isPM is false when the payload is not one: the caller falls back
 // to the bare payload. handled is false when decoding or decryption
-// failed; the failure was counted and a DecryptFailedEvent published.
+// failed; the failure was counted and a DecryptFailedEvent published —
+// unless the session store failed (encryption.ErrStore): then nothing was
+// committed and the message is held as received, to go through the
+// receive path again once the store works (storefail.go).
 func (d *dispatcher) handleProtocol(in inbound) (res *encryption.Received, isPM, handled bool) {
 	sender := message.PubKeyHex(in.msg.Signer)
 	pm, err := encryption.DecodeProtocolMessage(in.msg.Payload)
@@ -159,6 +162,10 @@ func (d *dispatcher) handleProtocol(in inbound) (res *encryption.Received, isPM,
 	}
 	if err == nil {
 		res, err = d.c.enc.Handle(d.c.cfg.Now(), d.c.rand, in.msg.Signer, pm)
+	}
+	if storeFailure(err) {
+		d.hold(heldPayload{kind: heldReceived, in: in}, err)
+		return nil, true, false
 	}
 	if err != nil {
 		reason := decryptReason(err)
@@ -188,12 +195,19 @@ func (d *dispatcher) resendToNew(peer *ecdsa.PublicKey, installation string) {
 	}
 	n, err := d.direct.resendToNew(context.Background(), peer)
 	if err != nil {
+		// Not held: the message that showed the installation is handled,
+		// and the mark committed with its bundle stays, so the next start
+		// resends (resendPending). Until then the new installation lacks
+		// only what was sent before it appeared; messages sent from now on
+		// are encrypted to it.
 		d.c.log.Warn("resend to new installation", zap.String("peer", short(sender)), zap.Error(err))
 		return
 	}
 	d.c.log.Info("resent to new installation", zap.String("peer", short(sender)),
 		zap.String("installation", installation), zap.Int("messages", n))
 	if err := d.c.enc.ResendDone(peer); err != nil {
+		// Not held: a mark left set only makes the next start resend once
+		// more, and the recipients drop the duplicates by message ID.
 		d.c.log.Warn("clear resend mark", zap.String("peer", short(sender)), zap.Error(err))
 	}
 }
@@ -236,9 +250,21 @@ func (d *dispatcher) afterHandle(signer *ecdsa.PublicKey, pm *encryption.Protoco
 		d.c.publish(BundleAddedEvent{Identity: sender, InstallationID: pm.InstallationID})
 	}
 	if res.SharedSecret != nil {
-		if err := d.subs.agreed(res.SharedSecret); err != nil {
-			d.c.log.Warn("join negotiated topic", zap.Error(err))
-		}
+		d.agreed(res.SharedSecret)
+	}
+}
+
+// agreed joins the negotiated topic of secret and records it for the next
+// start (subscriptions.agreed). A store failure holds the secret for a
+// retry (heldAgreed): the encryption layer reports an agreement once, and
+// without the record a restart would not listen where the peer then sends.
+func (d *dispatcher) agreed(secret []byte) {
+	err := d.subs.agreed(secret)
+	switch {
+	case storeFailure(err):
+		d.hold(heldPayload{kind: heldAgreed, secret: secret}, err)
+	case err != nil:
+		d.c.log.Warn("join negotiated topic", zap.Error(err))
 	}
 }
 
@@ -461,7 +487,7 @@ func (d *dispatcher) processHeld(held heldPayload) outcome {
 	case *message.Contact:
 		err = d.contacts.handle(rc, p)
 	case *message.PairInstallation:
-		d.pairing.handlePair(rc, p)
+		err = d.pairing.handlePair(rc, p)
 	case *message.SyncInstallation:
 		err = d.pairing.handleSync(rc, p)
 	default: // c5 MessagesSeen: 2019 readers ignore it (§1.9)

@@ -82,9 +82,16 @@
 // the payload is held, unshown and unconfirmed, and handled again with a
 // back-off until a write succeeds or Stop, the receive goroutine taking
 // nothing new meanwhile (storefail.go; StoreFailedEvent,
-// StoreRecoveredEvent). The MVDS driver retries its own failed writes the
+// StoreRecoveredEvent). The same holds for the session store: a message
+// whose decryption failed because the store did (encryption.ErrStore;
+// nothing was committed) is held as received and decrypted again, and a
+// paired device's metadata or a negotiated topic whose write failed is
+// written again; a session record that does not decode
+// (encryption.ErrCorrupt) cannot mend, and its message is dropped as
+// ReasonCorruptRecord. The MVDS driver retries its own failed writes the
 // same way; its spells are published as those events with Store
-// StoreDataSync.
+// StoreDataSync. On the send side a session-store failure fails the MVDS
+// driver's send, which MVDS retransmits like a lost one.
 //
 // Delivery states (types.go DeliveryState, which lists every transition):
 // queued when stored; sent when the Transport reports an envelope carrying

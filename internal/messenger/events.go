@@ -98,8 +98,9 @@ type DroppedEvent struct {
 
 // StoreFailedEvent: a store write failed (the storage itself: a full
 // disk, a database closed underneath; Error is its text). Store names the
-// writer: StoreMessages, the receive path (the Waiting payloads it left
-// unhandled are kept and written again with a back-off, while the receive
+// writer: StoreMessages, the receive path — its writes to the message store
+// and to the session store a decryption advances (the Waiting payloads it
+// left unhandled are kept and handled again with a back-off, while the receive
 // path takes nothing new — the Transport's deliveries wait — and Settle
 // does not return), or StoreDataSync, the MVDS driver (the Ready it was
 // writing is kept and written again with a back-off; Waiting received 1:1
@@ -122,7 +123,7 @@ type StoreRecoveredEvent struct {
 
 // The writers a StoreFailedEvent names.
 const (
-	StoreMessages = "messages" // the receive path (storefail.go)
+	StoreMessages = "messages" // the receive path, messages and sessions (storefail.go)
 	StoreDataSync = "datasync" // the MVDS driver's state (internal/datasync)
 )
 

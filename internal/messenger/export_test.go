@@ -8,6 +8,7 @@ import (
 
 	"github.com/statusnode/statusd/internal/datasync"
 	mvds "github.com/statusnode/statusd/protocol/datasync"
+	"github.com/statusnode/statusd/protocol/encryption"
 	"github.com/statusnode/statusd/protocol/message"
 	"github.com/statusnode/statusd/storage"
 )
@@ -148,6 +149,19 @@ func NewWithStoreFault(cfg Config, db storage.KV, tr Transport, fail func() erro
 		return nil, err
 	}
 	*m.c.st = *newStore(&storeFault{KV: m.c.st.kv, fail: fail})
+	m.disp.hooks.retryClock = retry
+	return m, nil
+}
+
+// NewWithSessionStore is New with the encryption layer's store wrapped by
+// wrap when Start opens it (a fault injector); retry, when not nil, times
+// the receive goroutine's retries after a store failure.
+func NewWithSessionStore(cfg Config, db storage.KV, tr Transport, wrap func(encryption.Store) encryption.Store, retry datasync.Clock) (*Messenger, error) {
+	m, err := New(cfg, db, tr)
+	if err != nil {
+		return nil, err
+	}
+	m.disp.hooks.sessionStore = wrap
 	m.disp.hooks.retryClock = retry
 	return m, nil
 }

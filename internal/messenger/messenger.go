@@ -114,6 +114,9 @@ type testHooks struct {
 	// dataSyncStore, when set, wraps the MVDS driver's store (read by
 	// open, before the driver starts).
 	dataSyncStore func(datasync.Store) datasync.Store
+	// sessionStore, when set, wraps the encryption layer's store (read by
+	// open, before the manager is built).
+	sessionStore func(encryption.Store) encryption.Store
 }
 
 // New returns a messenger over db (the node's database; the messenger uses
@@ -235,7 +238,11 @@ func (m *Messenger) open() error {
 	if err != nil {
 		return err
 	}
-	if c.enc, err = encryption.NewManager(encryption.Config{Identity: c.cfg.Identity, InstallationID: inst}, sst); err != nil {
+	var est encryption.Store = sst
+	if wrap := m.disp.hooks.sessionStore; wrap != nil {
+		est = wrap(est)
+	}
+	if c.enc, err = encryption.NewManager(encryption.Config{Identity: c.cfg.Identity, InstallationID: inst}, est); err != nil {
 		return fmt.Errorf("%w: %w", ErrEncryption, err)
 	}
 	dcfg := datasync.DefaultConfig(c.selfPeer)

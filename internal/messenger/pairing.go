@@ -279,19 +279,25 @@ func (p *Pairing) ContactCode() ([]byte, error) {
 }
 
 // handlePair records a paired device's metadata (p2; the validator
-// accepted it only from our own key).
-func (p *Pairing) handlePair(rc recvContext, pi *message.PairInstallation) {
+// accepted it only from our own key). A store failure is returned, nothing
+// written: the caller holds the p2 for a retry (storefail.go), since the
+// device would otherwise stay nameless until it sends its metadata again.
+// Any other error (an installation we do not know) drops it.
+func (p *Pairing) handlePair(rc recvContext, pi *message.PairInstallation) error {
 	if pi.InstallationID == p.c.enc.InstallationID() {
 		p.c.markProcessed(rc.r.ID)
-		return
+		return nil
 	}
 	md := encryption.InstallationMetadata{Name: pi.Name, DeviceType: pi.DeviceType, FCMToken: pi.FCMToken}
-	if err := p.c.enc.SetInstallationMetadata(p.c.self, pi.InstallationID, md); err != nil {
+	if err := p.c.enc.SetInstallationMetadata(p.c.self, pi.InstallationID, md); storeFailure(err) {
+		return err
+	} else if err != nil {
 		p.c.drop(ReasonUnexpected, rc.author, err)
-		return
+		return nil
 	}
 	p.c.markProcessed(rc.r.ID)
 	p.c.publish(InstallationMetadataEvent{Installation: Installation{ID: pi.InstallationID, Metadata: md}})
+	return nil
 }
 
 // handleSync applies a p1 from a paired device: the public chat to join

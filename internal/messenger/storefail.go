@@ -8,6 +8,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/statusnode/statusd/internal/datasync"
+	"github.com/statusnode/statusd/protocol/encryption"
 )
 
 // Store failures on the receive path. A write of what a received payload
@@ -26,29 +27,62 @@ import (
 // logs one error when it begins, and one StoreRecoveredEvent when
 // everything held was handled.
 //
-// Only errors wrapping ErrStore are storage failures (storeFailure). The
-// record encoders refuse nothing (every record kind encodes, with no size
-// bound), so no single payload can fail every write on its own; an error
-// of another kind from a write path is taken as the logical outcome it
-// names and dropped at once.
+// The encryption layer's writes on the receive path are held the same way:
+// a message whose decryption failed because the session store failed
+// (encryption.ErrStore: nothing was committed, and handled again it
+// decrypts as if it came then) is kept as received, before decryption, and
+// runs the whole receive path again (heldReceived); a paired device's
+// metadata whose write failed is held like any payload; a negotiated
+// topic whose record failed to write is written again (heldAgreed: the
+// encryption layer reports an agreement once, and without the record the
+// next start would not listen there). A record of the session store that
+// does not decode (encryption.ErrCorrupt) never mends: that message is
+// dropped (ReasonCorruptRecord), as are the layer's other errors.
+//
+// Only errors wrapping ErrStore or encryption.ErrStore are storage
+// failures (storeFailure). The record encoders refuse nothing (every
+// record kind encodes, with no size bound), so no single payload can fail
+// every write on its own; an error of another kind from a write path is
+// taken as the logical outcome it names and dropped at once.
 const (
 	storeRetryFirst = 100 * time.Millisecond
 	storeRetryMax   = 5 * time.Second
 )
 
+// heldKind says how a held payload is handled again.
+type heldKind uint8
+
+const (
+	// heldProcessed: a bare or decrypted payload; process runs again.
+	heldProcessed heldKind = iota
+	// heldReceived: a received message (in) whose decryption the session
+	// store's failure undid; the receive path runs again from the start.
+	heldReceived
+	// heldAgreed: the negotiated secret whose topic record failed to
+	// write; it is joined and written again.
+	heldAgreed
+)
+
 // heldPayload is one payload a failed store write left unhandled: the
-// arguments of dispatcher.process, kept to run it again.
+// arguments of dispatcher.process (heldProcessed), the received message
+// (heldReceived), or the negotiated secret (heldAgreed), kept to run it
+// again.
 type heldPayload struct {
+	kind         heldKind
 	data         []byte
 	signer       *ecdsa.PublicKey
 	in           inbound
 	installation string
 	dl           *datasync.Delivery // the MVDS delivery that carried it, or nil
 	pre          *precomputed
+	secret       []byte // heldAgreed
 }
 
-// storeFailure reports whether err is a failure of the store itself.
-func storeFailure(err error) bool { return errors.Is(err, ErrStore) }
+// storeFailure reports whether err is a failure of a store itself: the
+// messenger's (ErrStore) or the encryption layer's (encryption.ErrStore).
+func storeFailure(err error) bool {
+	return errors.Is(err, ErrStore) || errors.Is(err, encryption.ErrStore)
+}
 
 // hold keeps p, left unhandled by the store failure err, for retryHeld.
 // It returns outcomeFailed for process to return.
@@ -96,9 +130,20 @@ func (d *dispatcher) retryHeld(quit <-chan struct{}) bool {
 	return true
 }
 
-// handleHeld runs process for a held payload again and, for an MVDS
-// delivery it handled, confirms it (as receiveDelivered does).
+// handleHeld handles a held payload again: a received message from the
+// start of the receive path (as receiveAll does), a negotiated topic by
+// writing it, any other payload by process, confirming an MVDS delivery it
+// handled (as receiveDelivered does).
 func (d *dispatcher) handleHeld(p heldPayload) {
+	switch p.kind {
+	case heldReceived:
+		d.flush() // its path may publish before process
+		d.receive(p.in, nil)
+		return
+	case heldAgreed:
+		d.agreed(p.secret)
+		return
+	}
 	o := d.processHeld(p)
 	if o != outcomeDone || p.dl == nil || p.dl.Copy {
 		return
