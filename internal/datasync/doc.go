@@ -27,7 +27,9 @@
 // that Ready is delivered or sent meanwhile, and the driver takes no new
 // input; storefail.go), and the spell is told to the application
 // (WithStoreNotify); a failed Send is counted and left to MVDS
-// retransmission.
+// retransmission, and does not count toward a peer's send limit
+// (SetSendLimit: a peer that never acknowledges gets that many copies that
+// left).
 //
 // Delivery is exactly once across clean stops and restarts. A crash between
 // steps 1 and 2 leaves the messages pending; Start delivers them again, so

@@ -3,6 +3,7 @@ package datasync
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -36,14 +37,19 @@ func testPeerID(i int) mvds.PeerID {
 
 // memNet is an in-memory network between drivers: Send calls the
 // recipient's Receive directly (which never blocks). Drop, when set, decides
-// per packet whether it is lost; a peer in down neither sends nor receives.
+// per packet whether it is lost; a peer in down neither sends nor receives;
+// Send fails (errSendFailed) for a sender in failing, and the packet does
+// not leave.
 type memNet struct {
-	mu    sync.Mutex
-	peers map[mvds.PeerID]*Driver
-	down  map[mvds.PeerID]bool
-	drop  func(from, to mvds.PeerID, payload []byte) bool
-	sent  []packet // every packet handed to the network
+	mu      sync.Mutex
+	peers   map[mvds.PeerID]*Driver
+	down    map[mvds.PeerID]bool
+	failing map[mvds.PeerID]bool
+	drop    func(from, to mvds.PeerID, payload []byte) bool
+	sent    []packet // every packet handed to the network
 }
+
+var errSendFailed = errors.New("memnet: send failed")
 
 type packet struct {
 	from, to mvds.PeerID
@@ -51,7 +57,8 @@ type packet struct {
 }
 
 func newMemNet() *memNet {
-	return &memNet{peers: make(map[mvds.PeerID]*Driver), down: make(map[mvds.PeerID]bool)}
+	return &memNet{peers: make(map[mvds.PeerID]*Driver), down: make(map[mvds.PeerID]bool),
+		failing: make(map[mvds.PeerID]bool)}
 }
 
 func (n *memNet) attach(id mvds.PeerID, d *Driver) {
@@ -76,6 +83,10 @@ func (e endpoint) Send(ctx context.Context, to mvds.PeerID, pk Packet) error {
 	payload := pk.Payload
 	n := e.net
 	n.mu.Lock()
+	if n.failing[e.id] {
+		n.mu.Unlock()
+		return errSendFailed
+	}
 	n.sent = append(n.sent, packet{from: e.id, to: to, data: payload})
 	d := n.peers[to]
 	lost := n.down[e.id] || n.down[to] || d == nil || (n.drop != nil && n.drop(e.id, to, payload))

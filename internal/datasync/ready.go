@@ -138,7 +138,8 @@ func (d *Driver) deliverAll(ds []mvds.Delivery, tags []string) error {
 }
 
 // send encodes one payload and hands it, with the messages it carries, to
-// the transport.
+// the transport. A payload the transport failed to send is given back to
+// the node (NotSent): it does not count toward the peer's send limit.
 func (d *Driver) send(o mvds.Outgoing) {
 	b, err := o.Payload.Marshal()
 	if err != nil { // the node never emits an empty payload
@@ -157,6 +158,7 @@ func (d *Driver) send(o mvds.Outgoing) {
 	if err := d.tr.Send(ctx, o.To, pk); err != nil {
 		d.stats.sendErrors.Add(1)
 		d.log.Debug("send failed", zap.Stringer("peer", o.To), zap.Error(err))
+		d.node.NotSent(o.To, pk.IDs)
 		return
 	}
 	d.stats.payloadsSent.Add(1)

@@ -91,7 +91,8 @@
 // ReasonCorruptRecord. The MVDS driver retries its own failed writes the
 // same way; its spells are published as those events with Store
 // StoreDataSync. On the send side a session-store failure fails the MVDS
-// driver's send, which MVDS retransmits like a lost one.
+// driver's send (nothing of it was committed), which MVDS retransmits
+// like a lost one; a failed send does not count toward NonACKMaxSends.
 //
 // Delivery states (types.go DeliveryState, which lists every transition):
 // queued when stored; sent when the Transport reports an envelope carrying
@@ -128,7 +129,8 @@
 // MVDS payloads but never ACK. What each peer last sent (an MVDS payload or
 // a bare status payload) is remembered in the store (direct.go); to a peer
 // seen without MVDS each message is sent Config.NonACKMaxSends times (first
-// send included) and then dropped from MVDS, and a message waiting only
+// send included; sends that failed do not count) and then dropped from
+// MVDS, and a message waiting only
 // for such peers stays sent when its envelope expires.
 //
 // Groups: membership is the replay (§1.9.3) of every signed update we

@@ -250,3 +250,40 @@ func TestCorruptSessionRecordDrops(t *testing.T) {
 		t.Fatalf("bob has %q", got)
 	}
 }
+
+// Messages sent while the session store fails are not lost: the MVDS
+// driver's sends fail (nothing to send was committed) and count for
+// nothing, and once the store works they go out — to a peer with MVDS,
+// and to one without it, whose sends are bounded.
+func TestSessionStoreFailureOnSend(t *testing.T) {
+	h := newHarness(t)
+	bob, fs, _ := sessionFaultNode(t, h)
+	alice := h.newNode()
+	carol := newBareClient(t, h)
+	carol.say(t, h, bob, "hello from a client without data sync", 1)
+	waitTexts(t, bob, carol.hex(), 1)
+	if _, err := bob.StartOneToOne(alice.PublicKey()); err != nil {
+		t.Fatal(err)
+	}
+	ctx := ctxT(t)
+	fs.SetDown(true)
+	failed := fs.Failed()
+	toAlice, err := bob.SendText(ctx, alice.PublicKey(), "to alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bob.SendText(ctx, carol.hex(), "to carol"); err != nil {
+		t.Fatal(err)
+	}
+	// Enough failed sends that a bound of NonACKMaxSends would be spent.
+	testutil.WaitFor(t, wait, "sends failing", func() bool {
+		return messenger.DataSyncStats(bob.Messenger).SendErrors >= 8 && fs.Failed() > failed
+	})
+	if carol.received.Load() != 0 {
+		t.Fatalf("carol got %d envelopes while the store failed", carol.received.Load())
+	}
+	fs.SetDown(false)
+	waitTexts(t, alice, bob.PublicKey(), 1)
+	waitDelivery(t, bob, []string{toAlice}, messenger.DeliveryAcked)
+	testutil.WaitFor(t, wait, "carol to get the message", func() bool { return carol.received.Load() > 0 })
+}

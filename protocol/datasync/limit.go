@@ -41,6 +41,41 @@ func (n *Node) afterSend(k RecordKey, r *Record) {
 	n.setRecord(k, *r)
 }
 
+// NotSent tells the node that the payload to p carrying the messages ids
+// (as the driver's Packet names them) did not leave: its transport failed
+// to send it. Under a SetSendLimit bound that send is given back — each
+// MESSAGE record to p counts one send less, and one the bound dropped at
+// that send is kept again, due after the usual back-off — so a peer that
+// never acknowledges still gets limit copies that left, however many sends
+// failed before. Without a bound the send count only sets the back-off,
+// and nothing changes. Call it before the next Tick or Flush. A message the
+// node no longer stores, or whose group p has left, is skipped.
+func (n *Node) NotSent(p PeerID, ids []MessageID) {
+	limit, ok := n.sendLimits[p]
+	if !ok {
+		return
+	}
+	for _, id := range ids {
+		m, stored := n.messages[id]
+		if !stored || !n.IsPeer(m.GroupID, p) {
+			continue
+		}
+		k := RecordKey{Message: id, Peer: p}
+		r := Record{Type: RecordMessage, SendCount: limit - 1}
+		if old := n.record(k); old != nil {
+			if old.Type != RecordMessage || old.SendCount == 0 {
+				continue
+			}
+			r = *old
+			r.SendCount--
+		} else {
+			// afterSend dropped it: that send was its limit-th.
+			r.SendEpoch = n.cfg.nextEpoch(n.initialBackoff(p), r.SendCount+1, n.epoch)
+		}
+		n.setRecord(k, r)
+	}
+}
+
 // SetInitialBackoff sets the gap in ticks between the first send of a
 // record to p and its first retransmission, in place of
 // Config.InitialBackoff; further gaps double from it up to MaxBackoff as

@@ -158,3 +158,52 @@ func TestSetInitialBackoff(t *testing.T) {
 		}
 	}
 }
+
+// Sends the transport failed (NotSent) do not spend the bound: after any
+// number of them the peer still gets limit copies that left, then none.
+// Without a bound NotSent changes nothing.
+func TestNotSentKeepsTheBound(t *testing.T) {
+	for _, limit := range []uint64{1, 3} {
+		a, b, g := pair(t, ModeBatch)
+		a.SetSendLimit(b.cfg.ID, limit)
+		id, err := a.Append(g, []byte("hello"), t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		failed := 0
+		for range 500 {
+			a.Tick()
+			for _, o := range drain(t, a).Outgoing {
+				var ids []MessageID
+				for _, m := range o.Payload.Messages {
+					ids = append(ids, m.ID())
+				}
+				if o.To == b.cfg.ID && slices.Contains(ids, id) {
+					failed++
+					a.NotSent(o.To, ids)
+				}
+			}
+		}
+		if failed <= int(limit) {
+			t.Fatalf("limit %d: only %d failed sends", limit, failed)
+		}
+		if got := sendsTo(t, a, b.cfg.ID, id, 2000); got != int(limit) {
+			t.Errorf("limit %d: %d copies after %d failed sends, want %d", limit, got, failed, limit)
+		}
+		if a.nrecords != 0 {
+			t.Errorf("limit %d: %d records left", limit, a.nrecords)
+		}
+	}
+	a, b, g := pair(t, ModeBatch)
+	id, err := a.Append(g, []byte("hello"), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Tick()
+	drain(t, a)
+	before := *a.record(RecordKey{Message: id, Peer: b.cfg.ID})
+	a.NotSent(b.cfg.ID, []MessageID{id})
+	if after := *a.record(RecordKey{Message: id, Peer: b.cfg.ID}); after != before {
+		t.Errorf("no limit: record %+v became %+v", before, after)
+	}
+}
