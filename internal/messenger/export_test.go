@@ -166,6 +166,9 @@ func NewWithSessionStore(cfg Config, db storage.KV, tr Transport, wrap func(encr
 	return m, nil
 }
 
+// StoredNegotiated lists the negotiated topics recorded for the next start.
+func StoredNegotiated(m *Messenger) ([]string, error) { return m.c.st.negotiated() }
+
 // NewWithDataSyncFault is New with the MVDS driver's store behind a fault
 // injector: each of its writes (ApplyReady, Delivered) first calls fail,
 // and an error fails the write with it.

@@ -5,7 +5,9 @@ import (
 	"crypto/ecdsa"
 	"crypto/rand"
 	"errors"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,14 +25,19 @@ import (
 // its store retries timed by the returned clock.
 func sessionFaultNode(t *testing.T, h *harness) (*node, *et.FaultStore, *messenger.ArmedClock) {
 	t.Helper()
-	key := newKey(t)
+	return sessionFaultNodeFor(t, h, newKey(t))
+}
+
+// sessionFaultNodeFor is sessionFaultNode for key, with opts.
+func sessionFaultNodeFor(t *testing.T, h *harness, key *ecdsa.PrivateKey, opts ...nodeOpt) (*node, *et.FaultStore, *messenger.ArmedClock) {
+	t.Helper()
 	clock := messenger.NewArmedClock(t0)
 	var fs *et.FaultStore
 	wrap := func(st encryption.Store) encryption.Store {
 		fs = et.NewFaultStore(st)
 		return fs
 	}
-	m, err := messenger.NewWithSessionStore(h.config(key), storage.NewMemory(), h.net.Join(key), wrap, clock)
+	m, err := messenger.NewWithSessionStore(h.config(key, opts...), storage.NewMemory(), h.net.Join(key), wrap, clock)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,4 +293,134 @@ func TestSessionStoreFailureOnSend(t *testing.T) {
 	waitTexts(t, alice, bob.PublicKey(), 1)
 	waitDelivery(t, bob, []string{toAlice}, messenger.DeliveryAcked)
 	testutil.WaitFor(t, wait, "carol to get the message", func() bool { return carol.received.Load() > 0 })
+}
+
+// A paired device's p2 whose metadata write fails in the session store
+// is held, not dropped: once the store works the metadata is recorded and
+// published once.
+func TestSessionStoreFailureKeepsPairMetadata(t *testing.T) {
+	h := newHarness(t)
+	key := newKey(t)
+	a1 := h.start(key, storage.NewMemory(), withInstallation("a1"), withName("laptop"))
+	a2, fs, clock := sessionFaultNodeFor(t, h, key, withInstallation("a2"))
+	if err := a1.PublishBundle(); err != nil {
+		t.Fatal(err)
+	}
+	testutil.WaitFor(t, wait, "devices see each other", func() bool {
+		return hasInstallation(t, a1, "a2", false) && hasInstallation(t, a2, "a1", false)
+	})
+	for _, n := range []struct {
+		n  *node
+		id string
+	}{{a1, "a2"}, {a2, "a1"}} {
+		if err := n.n.EnableInstallation(n.id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sub := a2.Subscribe(1024)
+	defer sub.Unsubscribe()
+	// Only the write of the metadata fails: the message itself decrypts.
+	fs.FailCommitsIf(func(ops []encryption.Op) bool {
+		for _, op := range ops {
+			if op.Kind == encryption.KindInstallation && strings.Contains(string(op.Value), "laptop") {
+				return true
+			}
+		}
+		return false
+	})
+	if err := a1.SendPairInstallation(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	var failed, recovered, metadata int
+	take := func() {
+		for ev := range drain(sub) {
+			switch ev := ev.(type) {
+			case messenger.StoreFailedEvent:
+				failed++
+			case messenger.StoreRecoveredEvent:
+				recovered++
+			case messenger.InstallationMetadataEvent:
+				if ev.Installation.ID == "a1" {
+					metadata++
+				}
+			}
+		}
+	}
+	testutil.WaitFor(t, wait, "the store failure event", func() bool { take(); return failed > 0 })
+	d := clock.Next(t)
+	fs.FailCommitsIf(nil)
+	if err := clock.Advance(ctxT(t), d); err != nil {
+		t.Fatal(err)
+	}
+	testutil.WaitFor(t, wait, "p2 metadata on a2", func() bool {
+		insts, _ := a2.Installations()
+		return slices.ContainsFunc(insts, func(i messenger.Installation) bool { return i.ID == "a1" && i.Metadata.Name == "laptop" })
+	})
+	testutil.WaitFor(t, wait, "the recovery event", func() bool { take(); return recovered > 0 })
+	take()
+	if failed != 1 || recovered != 1 || metadata != 1 {
+		t.Fatalf("%d failures, %d recoveries, %d metadata events; want one each", failed, recovered, metadata)
+	}
+	if got := a2.Dropped(); len(got) != 0 {
+		t.Fatalf("dropped %v", got)
+	}
+}
+
+// The negotiated topic agreed by a message that arrives while the message
+// store fails is recorded once it works: the encryption layer reports an
+// agreement only once, and without the record the next start would not
+// listen where the peer then sends.
+func TestStoreFailureKeepsNegotiatedTopic(t *testing.T) {
+	h := newHarness(t)
+	alice := h.newNode()
+	var failing atomic.Bool
+	bob, clock := storeFaultNode(t, h, func() error {
+		if failing.Load() {
+			return errDiskFull
+		}
+		return nil
+	})
+	events := alice.Subscribe(1024)
+	defer events.Unsubscribe()
+	if _, err := alice.StartOneToOne(bob.PublicKey()); err != nil {
+		t.Fatal(err)
+	}
+	if err := bob.PublishBundle(); err != nil {
+		t.Fatal(err)
+	}
+	testutil.WaitFor(t, wait, "alice to learn bob's bundle", func() bool {
+		for ev := range drain(events) {
+			if b, ok := ev.(messenger.BundleAddedEvent); ok && b.Identity == bob.PublicKey() {
+				return true
+			}
+		}
+		return false
+	})
+	if names, err := messenger.StoredNegotiated(bob.Messenger); err != nil || len(names) != 0 {
+		t.Fatalf("negotiated before any message: %q, %v", names, err)
+	}
+	sub := bob.Subscribe(1024)
+	defer sub.Unsubscribe()
+	failing.Store(true)
+	if _, err := alice.SendText(ctxT(t), bob.PublicKey(), "agreeing"); err != nil {
+		t.Fatal(err)
+	}
+	ev := &sessionEvents{shown: map[string]int{}}
+	testutil.WaitFor(t, wait, "the store failure event", func() bool {
+		ev.take(sub)
+		return len(ev.failed) > 0
+	})
+	d := clock.Next(t)
+	failing.Store(false)
+	if err := clock.Advance(ctxT(t), d); err != nil {
+		t.Fatal(err)
+	}
+	waitTexts(t, bob, alice.PublicKey(), 1)
+	testutil.WaitFor(t, wait, "the recovery event", func() bool {
+		ev.take(sub)
+		return len(ev.recovered) > 0
+	})
+	if names, err := messenger.StoredNegotiated(bob.Messenger); err != nil || len(names) != 1 {
+		t.Fatalf("negotiated topics recorded: %q, %v; want one", names, err)
+	}
 }

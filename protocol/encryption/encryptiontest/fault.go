@@ -14,15 +14,16 @@ var ErrFault = errors.New("encryptiontest: injected store fault")
 
 // FaultStore wraps a Store and fails chosen calls with ErrFault: n Gets,
 // Iterates or Commits after skip more succeeded (FailGets, FailIterates,
-// FailCommits), or
-// every call while it is down (SetDown). A failed call does nothing. It is
-// safe for concurrent use.
+// FailCommits), the Commits a predicate picks (FailCommitsIf), or every
+// call while it is down (SetDown). A failed call does nothing. It is safe
+// for concurrent use.
 type FaultStore struct {
 	encryption.Store
 
 	mu                    sync.Mutex
 	gets, iters, commits  plan
 	down                  bool
+	commitIf              func([]encryption.Op) bool
 	failedCalls, okCommit int
 }
 
@@ -43,6 +44,14 @@ func (s *FaultStore) FailIterates(skip, n int) { s.set(&s.iters, skip, n) }
 
 // FailCommits is FailGets for Commit.
 func (s *FaultStore) FailCommits(skip, n int) { s.set(&s.commits, skip, n) }
+
+// FailCommitsIf makes every Commit whose ops pick returns true for fail,
+// until called again (nil: none).
+func (s *FaultStore) FailCommitsIf(pick func(ops []encryption.Op) bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.commitIf = pick
+}
 
 // SetDown makes every call fail (down) or none but the counted ones.
 func (s *FaultStore) SetDown(down bool) {
@@ -109,6 +118,15 @@ func (s *FaultStore) Iterate(kind encryption.Kind, prefix []byte, fn func(key, v
 func (s *FaultStore) Commit(ops []encryption.Op) error {
 	if err := s.fail(&s.commits, "commit"); err != nil {
 		return err
+	}
+	s.mu.Lock()
+	picked := s.commitIf != nil && s.commitIf(ops)
+	if picked {
+		s.failedCalls++
+	}
+	s.mu.Unlock()
+	if picked {
+		return fmt.Errorf("%w: commit", ErrFault)
 	}
 	if err := s.Store.Commit(ops); err != nil {
 		return err
