@@ -427,7 +427,7 @@ func (d *dispatcher) process(data []byte, signer *ecdsa.PublicKey, in inbound, i
 		r, err := message.Receive(data, signer, message.Context{Now: d.c.cfg.Now(), Self: d.c.self})
 		pre = &precomputed{r: r, err: err}
 	}
-	return d.processHeld(heldPayload{data: data, signer: signer, in: in, installation: installation, dl: dl, pre: pre})
+	return d.processHeld(heldPayload{kind: heldProcessed, data: data, signer: signer, in: in, installation: installation, dl: dl, pre: pre})
 }
 
 // processHeld is process for a payload whose message.Receive result is
