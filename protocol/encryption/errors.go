@@ -79,9 +79,9 @@ var (
 	ErrStore = errors.New("encryption: store")
 
 	// ErrCorrupt: a stored record does not decode (bad JSON, a malformed
-	// stored key or key field). Retrying does not help; the input that
-	// needed the record is lost to this installation. It never wraps
-	// ErrStore.
+	// stored key or key field), or the Store cannot read it (Store errors
+	// wrapping ErrCorrupt). Retrying does not help; the input that needed
+	// the record is lost to this installation. It never wraps ErrStore.
 	ErrCorrupt = errors.New("encryption: corrupt record")
 
 	// ErrNotFound is what a Store returns for a missing record.

@@ -93,6 +93,12 @@ type Op struct {
 // once per operation, before it returns anything derived from the new state
 // (persist before send). Commit must apply all ops atomically and durably
 // enough that after it returns a crash loses none of them.
+//
+// Errors of Get and Iterate: one wrapping ErrNotFound (Get) is a missing
+// record; one wrapping ErrCorrupt is a record the Store holds but cannot
+// read (its sealed value fails authentication, say), which the Manager
+// reports as ErrCorrupt; any other is a failure of the Store itself, which
+// the Manager reports as ErrStore.
 type Store interface {
 	// Get returns the value of (kind, key), or an error wrapping
 	// ErrNotFound. The returned slice belongs to the caller.
@@ -138,6 +144,9 @@ func (t *txn) get(k Kind, key []byte) ([]byte, bool, error) {
 	v, err := t.st.Get(k, key)
 	if errors.Is(err, ErrNotFound) {
 		return nil, false, nil
+	}
+	if errors.Is(err, ErrCorrupt) {
+		return nil, false, t.corrupt(fmt.Errorf("get %s: %w", k, err))
 	}
 	if err != nil {
 		return nil, false, t.failed(fmt.Errorf("%w: get %s: %w", ErrStore, k, err))
@@ -210,6 +219,9 @@ func (t *txn) iterate(k Kind, prefix []byte, fn func(key, value []byte) error) e
 		rows[string(key)] = bytes.Clone(value)
 		return nil
 	})
+	if errors.Is(err, ErrCorrupt) {
+		return t.corrupt(fmt.Errorf("iterate %s: %w", k, err))
+	}
 	if err != nil {
 		return t.failed(fmt.Errorf("%w: iterate %s: %w", ErrStore, k, err))
 	}

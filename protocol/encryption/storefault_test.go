@@ -171,3 +171,32 @@ func TestSendCommitFailure(t *testing.T) {
 	raw, text = p.send(p.bob, p.alice)
 	p.receive(p.bob, p.alice, raw, text)
 }
+
+// unreadable is a Store whose Get of one kind says the record cannot be
+// read (as storage/sessions does for a sealed value that fails
+// authentication).
+type unreadable struct {
+	encryption.Store
+	kind encryption.Kind
+}
+
+func (s unreadable) Get(k encryption.Kind, key []byte) ([]byte, error) {
+	if k == s.kind {
+		return nil, fmt.Errorf("%w: sealed value fails authentication", encryption.ErrCorrupt)
+	}
+	return s.Store.Get(k, key)
+}
+
+// TestHandleUnreadableRecord: a record the Store reports unreadable
+// (ErrCorrupt) is ErrCorrupt for Handle, not ErrStore.
+func TestHandleUnreadableRecord(t *testing.T) {
+	p := newFaultPair(t, 11)
+	raw, text := p.send(p.alice, p.bob)
+	p.receive(p.alice, p.bob, raw, text)
+	p.bob.Restart(t, unreadable{Store: p.fs, kind: encryption.KindSession})
+	raw, _ = p.send(p.alice, p.bob)
+	_, err := p.bob.M.HandleMessage(p.c.Tick(), p.r, p.alice.Pub(), raw)
+	if !errors.Is(err, encryption.ErrCorrupt) || errors.Is(err, encryption.ErrStore) {
+		t.Fatalf("err = %v, want ErrCorrupt and not ErrStore", err)
+	}
+}

@@ -102,8 +102,12 @@ func TestSecretsEncryptedAtRest(t *testing.T) {
 			}
 			// Move the sealed value under another key: it must not open.
 			storage.NewTable(db, TableName).Put(append([]byte{byte(encryption.KindPrivateSPK)}, "k3"...), raw)
-			if _, err := st.Get(encryption.KindPrivateSPK, []byte("k3")); !errors.Is(err, ErrCorrupt) {
-				t.Fatalf("moved value: err = %v", err)
+			if _, err := st.Get(encryption.KindPrivateSPK, []byte("k3")); !errors.Is(err, ErrCorrupt) || !errors.Is(err, encryption.ErrCorrupt) {
+				t.Fatalf("moved value: err = %v, want ErrCorrupt of both packages", err)
+			}
+			err = st.Iterate(encryption.KindPrivateSPK, nil, func(_, _ []byte) error { return nil })
+			if !errors.Is(err, encryption.ErrCorrupt) {
+				t.Fatalf("iterating over the moved value: err = %v, want encryption.ErrCorrupt", err)
 			}
 			if _, err := st.Get(encryption.KindSession, []byte("none")); !errors.Is(err, encryption.ErrNotFound) {
 				t.Fatalf("missing: err = %v", err)

@@ -19,6 +19,8 @@ var (
 	// ErrWrongPassword: the password does not open this store.
 	ErrWrongPassword = errors.New("sessions: wrong password")
 	// ErrCorrupt: a stored value fails authentication or has a bad shape.
+	// Get and Iterate return it wrapping encryption.ErrCorrupt too, so that
+	// the encryption layer does not take it for a failure that may pass.
 	ErrCorrupt = errors.New("sessions: corrupt record")
 )
 
@@ -139,11 +141,11 @@ func (s *Store) seal(ad, pt []byte) ([]byte, error) {
 
 func (s *Store) open(ad, ct []byte) ([]byte, error) {
 	if len(ct) < nonceLen+s.aead.Overhead() {
-		return nil, fmt.Errorf("%w: %d-byte sealed value", ErrCorrupt, len(ct))
+		return nil, fmt.Errorf("%w (%w): %d-byte sealed value", ErrCorrupt, encryption.ErrCorrupt, len(ct))
 	}
 	pt, err := s.aead.Open(nil, ct[:nonceLen], ct[nonceLen:], ad)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		return nil, fmt.Errorf("%w (%w): %v", ErrCorrupt, encryption.ErrCorrupt, err)
 	}
 	return pt, nil
 }
