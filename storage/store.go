@@ -69,6 +69,16 @@ func (b *Batch) Delete(key []byte) {
 	b.ops = append(b.ops, op{kind: opDelete, key: bytes.Clone(key)})
 }
 
+// Keys returns the keys of the recorded operations, in order. The slices
+// are the batch's: the caller must not modify them.
+func (b *Batch) Keys() [][]byte {
+	out := make([][]byte, len(b.ops))
+	for i, o := range b.ops {
+		out[i] = o.key
+	}
+	return out
+}
+
 // Len is the number of recorded operations.
 func (b *Batch) Len() int { return len(b.ops) }
 
