@@ -196,6 +196,8 @@ type Stats struct {
 	// StoreErrors counts the store writes that failed (each one is
 	// retried; storefail.go).
 	StoreErrors uint64
+	// Syncs counts the store syncs before payloads carrying ACKs (Syncer).
+	Syncs uint64
 }
 
 // Recent returns the stored messages of group g stamped (by their

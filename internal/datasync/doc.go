@@ -15,6 +15,7 @@
 //
 //	rd := node.Ready()
 //	store.ApplyReady(rd.Changes, rd.Deliver) // 1. persist, deliveries marked pending
+//	store.Sync()                             //    if a payload carries ACKs (Syncer)
 //	deliver(m) for m in rd.Deliver           // 2. application callback
 //	store.Delivered(ids)                     //    clear the pending marks (or
 //	                                         //    later, on Confirm)
@@ -22,7 +23,13 @@
 //	node.Advance(rd)                         // 4.
 //
 // Persist before send: an ACK never leaves for a message the store could
-// lose, and the epoch never goes backwards after a restart. A failed store
+// lose, and the epoch never goes backwards after a restart. A store whose
+// writes survive a power loss only once synced (Syncer: goleveldb) is
+// synced before a Ready's payloads leave when one of them carries ACKs —
+// once per Ready, covering every earlier write — so that a power loss
+// cannot take a message whose sender has stopped retransmitting it.
+// Payloads without ACKs leave unsynced: losing our own records to a power
+// loss only sends a message again or late, which MVDS tolerates. A failed store
 // write is retried with a back-off until it succeeds or Stop (nothing of
 // that Ready is delivered or sent meanwhile, and the driver takes no new
 // input; storefail.go), and the spell is told to the application

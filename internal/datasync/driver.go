@@ -30,6 +30,16 @@ type Store interface {
 	Delivered(ids []mvds.MessageID) error
 }
 
+// Syncer is implemented by a Store whose acknowledged writes survive a
+// crash of the process but not a power loss until synced
+// (storage/datasyncstore over goleveldb). Sync returns once every write
+// made before it is durable; the driver calls it from its goroutine,
+// after the write of a Ready whose payloads carry ACKs and before they
+// are sent. A Store that is not a Syncer is taken as durable on write.
+type Syncer interface {
+	Sync() error
+}
+
 // Transport carries encoded MVDS payloads to peers; below it sit the
 // encryption layer and Whisper. The driver calls Send from its goroutine,
 // one payload at a time, in Ready order, only after the payload's Ready was

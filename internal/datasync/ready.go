@@ -32,6 +32,10 @@ func (d *Driver) flush(persisted func()) error {
 			d.stats.storeErrors.Add(1)
 			return wrapStore("apply", err)
 		}
+		if err := d.syncForAcks(h.rd.Outgoing); err != nil {
+			d.stats.storeErrors.Add(1)
+			return wrapStore("sync", err)
+		}
 		d.held = nil
 		if persisted != nil {
 			persisted()
@@ -49,6 +53,27 @@ func (d *Driver) flush(persisted func()) error {
 		persisted()
 	}
 	return markErr
+}
+
+// syncForAcks makes the store's writes durable (Syncer) before payloads
+// that carry ACKs leave: an ACK stops the sender's retransmission, so the
+// message it acknowledges — written as pending by this Ready's write or
+// an earlier one — must survive a power loss first. One sync covers every
+// earlier write, so it runs once per Ready, and not at all for a Ready
+// that acknowledges nothing. A failed sync is a failed write: the Ready
+// is held and written and synced again (storefail.go).
+func (d *Driver) syncForAcks(out []mvds.Outgoing) error {
+	s, ok := d.store.(Syncer)
+	if !ok {
+		return nil
+	}
+	for _, o := range out {
+		if len(o.Payload.Acks) > 0 {
+			d.stats.syncs.Add(1)
+			return s.Sync()
+		}
+	}
+	return nil
 }
 
 // heldReady is a Ready taken from the node with the senders and tags of

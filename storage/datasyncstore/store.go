@@ -36,6 +36,12 @@ var _ datasync.Store = (*Store)(nil)
 // KV holds the state of one node.
 func New(kv storage.KV) *Store { return &Store{kv: kv} }
 
+// Sync makes every write of the store so far durable, across a power
+// loss (storage.Sync of its KV; nothing to do for a KV that cannot sync).
+// internal/datasync's driver calls it before a payload carrying ACKs
+// leaves, so an acknowledged message is never lost.
+func (s *Store) Sync() error { return storage.Sync(s.kv) }
+
 // Apply implements datasync.Store: it persists c in one atomic batch.
 func (s *Store) Apply(c datasync.Changes) error { return s.ApplyReady(c, nil) }
 

@@ -34,7 +34,6 @@ func (r *Recorder) record(op Op) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.ops = append(r.ops, op)
-
 }
 
 // Put implements storage.KV.
