@@ -68,8 +68,10 @@ type ClientConfig struct {
 	// request's, the online coverage) or a batch of seen hashes: it must
 	// return once everything the router delivered to filters before the
 	// call has been handled by the filters' consumer and what that
-	// consumer stored is durable (internal/node chains the router's and
-	// the messenger's Settle). When it fails, nothing is recorded: the
+	// consumer stored is written to Store's database (internal/node
+	// chains the router's and the messenger's Settle); the client then
+	// syncs Store (storage.Sync), which makes those writes survive a
+	// power loss too. When it fails, nothing is recorded: the
 	// range is fetched again by a later fill, the hashes are kept in
 	// memory and tried with the next batch. It is called on the client's
 	// goroutines and on Request's, never on the router's delivering

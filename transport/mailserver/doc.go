@@ -40,7 +40,9 @@
 // page's, a request's, the online coverage) and every batch of seen
 // hashes is written only once ClientConfig.Settle returned — everything
 // the router delivered to filters before the call has been handled by the
-// consumer (the messenger) and what it stored is durable. A page's range
+// consumer (the messenger) and written — and the store was synced, so
+// that what the consumer wrote survives a power loss before the record
+// that stands for it can. A page's range
 // is recorded on a goroutine of the request's while the next page is
 // fetched; seen hashes stay seen in memory while they wait. When Settle
 // fails (the messenger stopped, the client stops), nothing is recorded:

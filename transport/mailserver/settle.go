@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap"
 
 	wproto "github.com/statusnode/statusd/protocol/whisper"
+	"github.com/statusnode/statusd/storage"
 )
 
 // ErrNotSettled is wrapped when ClientConfig.Settle failed, so that the
@@ -16,19 +17,26 @@ import (
 // covered, envelopes as seen).
 var ErrNotSettled = errors.New("mailserver: delivered envelopes not settled")
 
-// settle waits on ClientConfig.Settle (nil: returns at once). Every write
-// of a covered range or of seen hashes waits on it first: it returns once
-// everything the router delivered to filters before the call has been
-// handled by its consumer and what that stored is durable, so that a
-// process killed right after the write loses nothing that the write marks
-// as handled. On failure the caller writes nothing: fetching an envelope
-// twice later is harmless, never fetching it again is a loss.
+// settle waits on ClientConfig.Settle (nil: no wait) and then syncs the
+// client's store (storage.Sync). Every write of a covered range or of seen
+// hashes waits on it first: Settle returns once everything the router
+// delivered to filters before the call has been handled by its consumer
+// and written, and the sync makes those writes durable — the consumer's
+// store shares the client's database, and one synced journal write makes
+// every earlier write of it survive a power loss. So neither a killed
+// process nor a power loss right after the write loses anything that the
+// write marks as handled: without the sync, the range could reach the
+// disk while the messages it stands for did not. On failure the caller
+// writes nothing: fetching an envelope twice later is harmless, never
+// fetching it again is a loss.
 func (c *Client) settle(ctx context.Context) error {
-	if c.cfg.Settle == nil {
-		return nil
+	if c.cfg.Settle != nil {
+		if err := c.cfg.Settle(ctx); err != nil {
+			return fmt.Errorf("%w: %w", ErrNotSettled, err)
+		}
 	}
-	if err := c.cfg.Settle(ctx); err != nil {
-		return fmt.Errorf("%w: %w", ErrNotSettled, err)
+	if err := storage.Sync(c.cfg.Store); err != nil {
+		return fmt.Errorf("mailserver: sync before recording: %w", err)
 	}
 	return nil
 }
