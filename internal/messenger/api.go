@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/statusnode/statusd/protocol/message"
+	"github.com/statusnode/statusd/storage"
 )
 
 // This file is the coordinator's API: each method checks that the
@@ -90,7 +91,11 @@ func (m *Messenger) StartOneToOne(pubKey string) (*Chat, error) {
 // topic of §4.3. It blocks until the message is persisted and handed to the
 // Transport (public) or to MVDS (1:1, group). The work runs on one of the
 // messenger's send workers (sendpool.go): a ctx that ends while every
-// worker is busy returns ctx's error, nothing sent.
+// worker is busy returns ctx's error, nothing sent. Once the message is
+// stored, Send syncs the database (storage.Sync) before it returns, so a
+// message Send reported survives a power loss; concurrent Sends share the
+// sync. A failed sync is ErrStore (the message is stored and on its way,
+// but not yet durable).
 func (m *Messenger) Send(ctx context.Context, chatID string, d Draft) (string, error) {
 	if err := m.running(); err != nil {
 		return "", err
@@ -99,6 +104,11 @@ func (m *Messenger) Send(ctx context.Context, chatID string, d Draft) (string, e
 	var err error
 	if perr := m.sends.do(ctx, m.quit, func() { id, err = m.send(ctx, chatID, d) }); perr != nil {
 		return "", perr
+	}
+	if id != "" {
+		if serr := storage.Sync(m.db); serr != nil && err == nil {
+			err = fmt.Errorf("%w: sync: %w", ErrStore, serr)
+		}
 	}
 	return id, err
 }
