@@ -55,6 +55,9 @@ type LevelDB struct {
 	open Opener
 	cur  atomic.Pointer[handle]
 	sync syncGroup // Sync's group commit
+	// syncCalls and fsyncs count Sync calls and the synced journal
+	// writes that served them (SyncStats).
+	syncCalls, fsyncs atomic.Uint64
 
 	mu       sync.Mutex // guards the fields below and serialises recovery
 	failing  error      // last write error while unhealthy, nil when healthy
@@ -306,11 +309,20 @@ var syncKey = []byte("\x00sync")
 // writes wait for it too. A failing fsync marks the database failing as
 // any failed write does.
 func (l *LevelDB) Sync() error {
+	l.syncCalls.Add(1)
 	return l.sync.do(func() error {
+		l.fsyncs.Add(1)
 		var b leveldb.Batch
 		b.Delete(syncKey)
 		return l.write(func(db *leveldb.DB) error { return db.Write(&b, syncWrite) })
 	})
+}
+
+// SyncStats returns how many times Sync was called and how many synced
+// journal writes (fsyncs) served those calls, since the database was
+// opened. Safe for concurrent use.
+func (l *LevelDB) SyncStats() (calls, fsyncs uint64) {
+	return l.syncCalls.Load(), l.fsyncs.Load()
 }
 
 var syncWrite = &opt.WriteOptions{Sync: true}

@@ -282,6 +282,14 @@ func (n *Node) openDB() error {
 		}
 		return 1
 	})
+	n.metrics.GaugeFunc("statusd_storage_sync_calls_total", "Requests to make the database's writes durable (before an MVDS ACK, a mailserver record, a send's return).", func() float64 {
+		calls, _ := db.SyncStats()
+		return float64(calls)
+	})
+	n.metrics.GaugeFunc("statusd_storage_fsyncs_total", "Synced database journal writes; concurrent sync requests share one.", func() float64 {
+		_, fsyncs := db.SyncStats()
+		return float64(fsyncs)
+	})
 	n.stack.push("database", db.Close)
 	before, err := storage.Migrate(db, storage.FormatVersion, nil)
 	if err != nil {
