@@ -31,8 +31,9 @@ type Opener func() (lstorage.Storage, error)
 
 // handle is one open instance of the database.
 type handle struct {
-	db   *leveldb.DB
-	stor lstorage.Storage
+	db      *leveldb.DB
+	stor    lstorage.Storage
+	journal *journalStorage // stor, keeping its journal files for Sync
 }
 
 func (h *handle) close() error {
@@ -122,13 +123,13 @@ func (l *LevelDB) openHandle() (*handle, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: open %s: %w", l.dir, err)
 	}
-	stor = journalStorage{Storage: stor, dir: l.dir}
-	db, err := leveldb.Open(stor, levelDBOptions())
+	js := &journalStorage{Storage: stor, dir: l.dir}
+	db, err := leveldb.Open(js, levelDBOptions())
 	if err != nil {
 		stor.Close()
 		return nil, fmt.Errorf("storage: open %s: %w", l.dir, err)
 	}
-	return &handle{db: db, stor: stor}, nil
+	return &handle{db: db, stor: stor, journal: js}, nil
 }
 
 // OnHealth sets a function called, outside any lock, each time the
@@ -296,36 +297,41 @@ func (l *LevelDB) writePrefixed(prefix []byte, b *Batch) error {
 	return l.write(func(db *leveldb.DB) error { return db.Write(lb, nil) })
 }
 
-// syncKey is the reserved key Sync deletes: goleveldb syncs its journal
-// only as part of a write, and ignores an empty one.
-var syncKey = []byte("\x00sync")
-
-// Sync implements Syncer: one write of a deletion of syncKey with
-// goleveldb's Sync option, which fsyncs the journal after appending it.
-// The journal is written in order, one file at a time (the older ones
-// are synced when goleveldb writes their tables), so the fsync makes
-// every write acknowledged before it durable. Concurrent calls share the
-// fsync (syncGroup). goleveldb holds its write lock during the fsync, so
-// writes wait for it too. A failing fsync marks the database failing as
-// any failed write does.
+// Sync implements Syncer. It fsyncs the open journal files itself
+// (journalStorage) rather than asking goleveldb for a synced write, which
+// would hold every other write of the database for the fsync. Concurrent
+// calls share one fsync (syncGroup). A failing database (Health) is
+// first recovered; while it fails, Sync fails. A failed fsync marks the
+// database failing as a failed write does (its writes may not be on
+// disk, and a reopen writes them again from the journal).
 func (l *LevelDB) Sync() error {
 	l.syncCalls.Add(1)
 	return l.sync.do(func() error {
+		if err := l.recover(); err != nil {
+			return err
+		}
+		l.mu.Lock()
+		closed := l.closed
+		l.mu.Unlock()
+		if closed {
+			return ErrClosed
+		}
 		l.fsyncs.Add(1)
-		var b leveldb.Batch
-		b.Delete(syncKey)
-		return l.write(func(db *leveldb.DB) error { return db.Write(&b, syncWrite) })
+		if err := l.cur.Load().journal.sync(); err != nil {
+			err = fmt.Errorf("storage: sync: %w", err)
+			l.fail(err)
+			return err
+		}
+		return nil
 	})
 }
 
-// SyncStats returns how many times Sync was called and how many synced
-// journal writes (fsyncs) served those calls, since the database was
-// opened. Safe for concurrent use.
+// SyncStats returns how many times Sync was called and how many journal
+// fsyncs served those calls, since the database was opened. Safe for
+// concurrent use.
 func (l *LevelDB) SyncStats() (calls, fsyncs uint64) {
 	return l.syncCalls.Load(), l.fsyncs.Load()
 }
-
-var syncWrite = &opt.WriteOptions{Sync: true}
 
 // Iterate implements KV.
 func (l *LevelDB) Iterate(prefix, start []byte, fn func(key, value []byte) error) error {

@@ -258,3 +258,52 @@ func TestReaderOffsets(t *testing.T) {
 		t.Fatalf("end %d, want %d", end, len(content))
 	}
 }
+
+// TestSyncDuringWrites: Sync of an encrypted database fsyncs its journal
+// while writes go on (run with -race), and what was written reads back
+// after a reopen.
+func TestSyncDuringWrites(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "db")
+	db, _, err := Open(dir, testKey(t, 4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		for i := range 3000 {
+			if err := db.Put(fmt.Appendf(nil, "k%05d", i), make([]byte, 1024)); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	syncs := 0
+	for writing := true; writing; syncs++ {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			writing = false
+		default:
+		}
+		if err := db.Sync(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if calls, fsyncs := db.SyncStats(); calls != uint64(syncs) || fsyncs != calls {
+		t.Fatalf("SyncStats %d calls, %d fsyncs; want %d of each", calls, fsyncs, syncs)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, _, err = Open(dir, testKey(t, 4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if ok, err := db.Has([]byte("k02999")); !ok || err != nil {
+		t.Fatalf("last write after reopen: %v %v", ok, err)
+	}
+}
