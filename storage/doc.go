@@ -16,4 +16,34 @@
 //
 // dump.go reads and writes a text dump of key-value pairs, the format of
 // the fixtures and golden files in the stores' testdata.
+//
+// # Durability
+//
+// A write that returned is in the operating system's hands: a crash of
+// the process loses none, but a power loss or a kernel crash may lose the
+// writes of the last seconds — and not only the latest ones, since the
+// disk may receive unsynced pages in any order. Syncing every write would
+// cost an fsync each, so a write is synced only where the node promises
+// something outward on it: callers call Sync (Syncer) once before the
+// promise, and one Sync makes every write acknowledged before it durable,
+// whatever table it went to (one database, one journal). LevelDB fsyncs
+// its open journal files itself, outside goleveldb's write lock, and
+// syncs a journal file when goleveldb closes it for the next one
+// (journal.go); concurrent Sync calls share one fsync (sync.go). Memory,
+// and any KV that is not a Syncer, treat Sync as done.
+//
+// The promise points, each synced before it:
+//
+//   - internal/datasync: a payload carrying MVDS ACKs leaves only after a
+//     sync that follows the write marking the acknowledged messages
+//     pending; the sender stops retransmitting on the ACK.
+//   - transport/mailserver: a covered range or a batch of seen hashes is
+//     written only after Settle (the messages are written) and a sync, so
+//     that the record never survives the messages it stands for.
+//
+// Not synced: internal/messenger's Send returns once the message is
+// written; it becomes durable at the next sync, at a journal switch or at
+// the kernel's writeback (measured too costly to sync per send; see
+// Messenger.Send). The mailserver's archive (transport/mailserver/archive)
+// promises nothing outward and is not synced; PostgreSQL commits durably.
 package storage

@@ -28,8 +28,9 @@
 // synced before a Ready's payloads leave when one of them carries ACKs —
 // once per Ready, covering every earlier write — so that a power loss
 // cannot take a message whose sender has stopped retransmitting it.
-// Payloads without ACKs leave unsynced: losing our own records to a power
-// loss only sends a message again or late, which MVDS tolerates. A failed store
+// A Ready whose payloads carry no ACK leaves unsynced: its records are our
+// own messages and state, and the window in which a power loss can take
+// those is the one internal/messenger's Send documents. A failed store
 // write is retried with a back-off until it succeeds or Stop (nothing of
 // that Ready is delivered or sent meanwhile, and the driver takes no new
 // input; storefail.go), and the spell is told to the application

@@ -282,7 +282,7 @@ func (n *Node) openDB() error {
 		}
 		return 1
 	})
-	n.metrics.GaugeFunc("statusd_storage_sync_calls_total", "Requests to make the database's writes durable (before an MVDS ACK, a mailserver record, a send's return).", func() float64 {
+	n.metrics.GaugeFunc("statusd_storage_sync_calls_total", "Requests to make the database's writes durable (before an MVDS ACK leaves, before a mailserver record is written).", func() float64 {
 		calls, _ := db.SyncStats()
 		return float64(calls)
 	})

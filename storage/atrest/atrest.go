@@ -240,5 +240,10 @@ func (w *writer) Write(p []byte) (int, error) {
 	return n, err
 }
 
-func (w *writer) Sync() error  { return w.w.Sync() }
+// Sync fsyncs the file below: every byte Write returned for is
+// encrypted and handed to it, so it is on disk after Sync. It touches
+// nothing Write does, so storage.LevelDB.Sync may call it while goleveldb
+// writes the journal on another goroutine.
+func (w *writer) Sync() error { return w.w.Sync() }
+
 func (w *writer) Close() error { return w.w.Close() }
