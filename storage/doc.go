@@ -40,10 +40,15 @@
 //   - transport/mailserver: a covered range or a batch of seen hashes is
 //     written only after Settle (the messages are written) and a sync, so
 //     that the record never survives the messages it stands for.
+//   - internal/messenger: a ratchet-encrypted envelope (1:1, group,
+//     pairing) leaves only after a sync that follows the ratchet state's
+//     commit, so that a power loss cannot roll the ratchet back and make
+//     the next message reuse a message key, nor take from the history a
+//     message a peer received. Once per MVDS payload, not per message.
 //
 // Not synced: internal/messenger's Send returns once the message is
-// written; it becomes durable at the next sync, at a journal switch or at
-// the kernel's writeback (measured too costly to sync per send; see
-// Messenger.Send). The mailserver's archive (transport/mailserver/archive)
+// written; a message that has not left yet becomes durable at the next
+// sync, at a journal switch or at the kernel's writeback (measured too
+// costly to sync per send; see Messenger.Send). The mailserver's archive (transport/mailserver/archive)
 // promises nothing outward and is not synced; PostgreSQL commits durably.
 package storage

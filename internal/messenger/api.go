@@ -93,15 +93,17 @@ func (m *Messenger) StartOneToOne(pubKey string) (*Chat, error) {
 // worker is busy returns ctx's error, nothing sent.
 //
 // Durability: Send returns once the message is written to the database,
-// not synced (storage.Sync). A crash of the process loses nothing; a power
-// loss or kernel crash in the next seconds may take the message from the
-// history and the outbox, so that it is never sent (or, if it left
-// already, is missing here). It becomes durable at the database's next
-// sync (before any MVDS ACK the node sends, before any mailserver record),
-// at goleveldb's next journal switch, or when the kernel writes it back
+// not synced (storage.Sync). A crash of the process loses nothing. A 1:1
+// or group message is synced before it leaves (with the ratchet state that
+// encrypted it; core.syncBeforeLeaving), so a power loss or kernel crash
+// may take from the history and the outbox only a message that had not
+// left yet — never one a peer received. A public message, and one still
+// waiting in MVDS, becomes durable at the database's next sync, at
+// goleveldb's next journal switch, or when the kernel writes it back
 // (Linux's default: within about 30 s). Syncing before Send returns cost
 // 10–26 % of the 1:1 benchmark's rate and 15–40 % more sender CPU per
-// message, over the 10 % this was allowed; see storage/doc.go.
+// message; syncing once per MVDS payload shares one fsync among the
+// messages of a flush. See storage/doc.go.
 func (m *Messenger) Send(ctx context.Context, chatID string, d Draft) (string, error) {
 	if err := m.running(); err != nil {
 		return "", err

@@ -192,6 +192,9 @@ func (t mvdsTransport) Send(ctx context.Context, to mvds.PeerID, pk datasync.Pac
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrEncryption, err)
 	}
+	if err := c.syncBeforeLeaving(); err != nil {
+		return err
+	}
 	for _, o := range outs {
 		if len(ids) > 0 {
 			c.log.Debug("mvds payload encrypted", zap.String("to", short(message.PubKeyHex(o.Recipient))),
@@ -207,6 +210,22 @@ func (t mvdsTransport) Send(ctx context.Context, to mvds.PeerID, pk datasync.Pac
 		if err := c.postDirect(ctx, o, carried); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// syncBeforeLeaving makes every write so far durable (storage.Sync)
+// before a ratchet-encrypted envelope leaves: the ratchet state that
+// encryption committed — after a power loss that rolled it back, the next
+// message would be encrypted again with the message key this envelope
+// used — and the messages it carries, stored by Send, so that a message a
+// peer received is never missing from our history. Concurrent calls share
+// one fsync; payloads leave once per MVDS flush, not per message. A
+// failed sync is a store failure: the envelope does not leave, and MVDS
+// sends its messages again.
+func (c *core) syncBeforeLeaving() error {
+	if err := storage.Sync(c.st.kv); err != nil {
+		return fmt.Errorf("%w: sync before sending: %w", ErrStore, err)
 	}
 	return nil
 }

@@ -94,6 +94,9 @@ func (p *Pairing) sendOwn(ctx context.Context, body []byte) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrEncryption, err)
 	}
+	if err := p.c.syncBeforeLeaving(); err != nil {
+		return err
+	}
 	for _, o := range outs {
 		if err := p.c.postDirect(ctx, o, nil); err != nil {
 			return err
