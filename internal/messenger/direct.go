@@ -49,7 +49,7 @@ type directChats struct {
 	mu     sync.Mutex
 	peers  map[string]bool // identities added as MVDS peers; guarded by mu
 	speaks map[string]bool // identity → last seen sending MVDS; guarded by mu
-	unsent map[string]bool // IDs of stored messages whose send failed (resendUnsent); guarded by mu
+	unsent map[string]bool // IDs of stored messages to append again (resendUnsent); guarded by mu
 	wake   chan struct{}   // capacity 1: "try the unsent again"
 }
 
@@ -261,7 +261,8 @@ func (d *directChats) wakeUnsent() {
 }
 
 // resendUnsent is the goroutine that appends again the messages whose
-// send failed in this run (sendStored), each time it is woken: an append
+// send failed in this run (sendStored) and those a previous run left in
+// the outbox (resendOutbox), each time it is woken: an append
 // waits for the driver (through a store failure, until it recovers), one
 // that fails again waits for the next wake, and a message whose outbox
 // entry is gone (MVDS sent it meanwhile) is forgotten. A second append of
@@ -309,25 +310,27 @@ func (d *directChats) resendUnsent(quit <-chan struct{}) {
 	}
 }
 
-// resendOutbox appends to MVDS every outbox entry a previous run left
-// (MVDS's first send of it deletes it). An entry that fails stays for the
-// next Start.
-func (d *directChats) resendOutbox(ctx context.Context) {
-	var entries []*outboxEntry
+// resendOutbox hands resendUnsent every outbox entry a previous run left
+// (MVDS's first send of it deletes it, mapOutgoing), as if its send had
+// failed in this run: Start calls it and returns at once, since an append
+// waits for the driver, which may be waiting out a store failure. The
+// entries stay in the outbox until MVDS has them; one whose append fails
+// is tried again at the next wake, or at the next Start.
+func (d *directChats) resendOutbox() {
+	n := 0
 	err := iterateJSON(d.c.st, []byte{pfxOutbox}, func(e *outboxEntry) error {
-		entries = append(entries, e)
+		d.mu.Lock()
+		d.unsent[e.ID] = true
+		d.mu.Unlock()
+		n++
 		return nil
 	})
 	if err != nil {
 		d.c.log.Warn("read outbox", zap.Error(err))
 	}
-	for _, e := range entries {
-		if err := d.send(ctx, &outgoing{id: e.ID, body: e.Body, recipients: e.Recipients}); err != nil {
-			d.c.log.Warn("resend stored message", zap.String("id", e.ID), zap.Error(err))
-		}
-	}
-	if len(entries) > 0 {
-		d.c.log.Info("resent messages stored before a crash", zap.Int("count", len(entries)))
+	if n > 0 {
+		d.c.log.Info("resending messages stored before a crash", zap.Int("count", n))
+		d.wakeUnsent()
 	}
 }
 

@@ -50,11 +50,13 @@
 // our paired devices (§3.5, §3.6), and posts on the negotiated,
 // partitioned or discovery topic the encryption layer picks (§4.3).
 // A direct text message is also kept in an outbox until MVDS has it, and
-// Start appends what a crash left there (outbox.go), so a process killed
-// between the two writes does not leave it queued forever; a send whose
-// append failed in this run (its caller gave up while MVDS waited out a
-// store failure) is appended again by a goroutine when the failed call
-// returns and when the driver recovers (direct.go resendUnsent).
+// what a crash left there is appended again (outbox.go), so a process
+// killed between the two writes does not leave it queued forever; those
+// entries, and a send whose append failed in this run (its caller gave up
+// while MVDS waited out a store failure), are appended by one goroutine
+// (direct.go resendUnsent), woken by Start, by the failed call and when
+// the driver recovers. Start does not wait for those appends: during a
+// store failure of the driver they wait for it, and Stop ends the wait.
 //
 // Receive (§0): every subscription's Sink writes into one inbound queue,
 // called directly by the Transport's delivering goroutine; when the queue

@@ -162,10 +162,12 @@ func New(cfg Config, db storage.KV, tr Transport) (*Messenger, error) {
 // groups, starts the MVDS driver and the receive goroutines, subscribes to
 // every topic of §4.3 (own partitioned, discovery and personal topics, own
 // and contacts' contact-code topics, negotiated topics, joined public
-// chats), hands MVDS the direct messages a crash left stored but not
-// appended (outbox.go) and publishes our bundle on our contact-code topic.
-// On error everything started is stopped again; the messenger is then
-// stopped. Start holds no lock while it waits for the driver.
+// chats), has the direct messages a crash left stored but not appended
+// (outbox.go) appended in the background, without waiting for them (the
+// driver may be waiting out a store failure), and publishes our bundle on
+// our contact-code topic. On error everything started is stopped again;
+// the messenger is then stopped. Start holds no lock while it waits for
+// the driver.
 func (m *Messenger) Start() error {
 	m.mu.Lock()
 	switch m.state {
@@ -207,7 +209,7 @@ func (m *Messenger) Start() error {
 		m.Stop()
 		return err
 	}
-	m.direct.resendOutbox(context.Background())
+	m.direct.resendOutbox()
 	if err := m.pairing.publishBundle(); err != nil {
 		m.c.log.Warn("publish bundle", zap.Error(err))
 	}

@@ -12,8 +12,9 @@ import (
 // 1:1 or group message (queued) and only then appends it to MVDS, which
 // persists it for retransmission; a process that dies in between would
 // leave the message queued forever, never sent. So the message's batch
-// also holds an outbox entry with its body and recipients, and Start
-// appends whatever entries are left (directChats.resendOutbox). The entry
+// also holds an outbox entry with its body and recipients, and Start has
+// whatever entries are left appended (directChats.resendOutbox, by the
+// resendUnsent goroutine, so Start does not wait for the driver). The entry
 // is deleted by the write that maps the message's MVDS ID before MVDS
 // first sends it (deliveries.mapOutgoing): MVDS persisted the message when
 // it was appended, so no write of its own is needed. An entry left by a

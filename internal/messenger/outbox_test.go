@@ -2,9 +2,12 @@ package messenger_test
 
 import (
 	"slices"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/statusnode/statusd/internal/messenger"
+	"github.com/statusnode/statusd/lib/testutil"
 	"github.com/statusnode/statusd/storage"
 )
 
@@ -55,5 +58,147 @@ func TestCrashBeforeMVDSResendsOnStart(t *testing.T) {
 		return nil
 	}); err != nil || n != 0 {
 		t.Fatalf("%d outbox entries left, %v", n, err)
+	}
+}
+
+// A messenger restarted with outbox entries while its MVDS store fails
+// every write: Start returns without waiting for the driver, the entries
+// are appended once the writes succeed again, and the peer shows each
+// message exactly once; the sender sees them acked and no outbox entry is
+// left.
+func TestStartDuringDataSyncStoreFailure(t *testing.T) {
+	h := newHarness(t)
+	key := newKey(t)
+	db := storage.NewMemory()
+	alice := h.start(key, db)
+	bob := h.newNode()
+	if _, err := alice.StartOneToOne(bob.PublicKey()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.SendText(ctxT(t), bob.PublicKey(), "before"); err != nil {
+		t.Fatal(err)
+	}
+	waitTexts(t, bob, alice.PublicKey(), 1)
+	var stranded []string
+	for _, text := range []string{"stranded 1", "stranded 2"} {
+		id, err := alice.StoreTextOnly(bob.PublicKey(), text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stranded = append(stranded, id)
+	}
+	if err := alice.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	bobSub := bob.Subscribe(1024)
+	defer bobSub.Unsubscribe()
+
+	var failing atomic.Bool
+	failing.Store(true)
+	m, err := messenger.NewWithDataSyncFault(h.config(key), db, h.net.Join(key), func() error {
+		if failing.Load() {
+			return errDiskFull
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Stop() })
+	sub := m.Subscribe(1024)
+	defer sub.Unsubscribe()
+	started := make(chan error, 1)
+	go func() { started <- m.Start() }()
+	var startErr error
+	returned := false
+	testutil.WaitFor(t, wait, "Start to return while the MVDS store fails", func() bool {
+		select {
+		case startErr = <-started:
+			returned = true
+		default:
+		}
+		return returned
+	})
+	if startErr != nil {
+		t.Fatal(startErr)
+	}
+	failed := false
+	testutil.WaitFor(t, wait, "the data-sync store failure", func() bool {
+		for ev := range drain(sub) {
+			if f, ok := ev.(messenger.StoreFailedEvent); ok && f.Store == messenger.StoreDataSync {
+				failed = true
+			}
+		}
+		return failed
+	})
+
+	failing.Store(false)
+	alice = &node{Messenger: m, key: key, db: db}
+	waitDelivery(t, alice, stranded, messenger.DeliveryAcked)
+	if err := bob.Settle(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := texts(t, bob, alice.PublicKey()), []string{"before", "stranded 1", "stranded 2"}; !slices.Equal(got, want) {
+		t.Fatalf("bob: %q, want %q", got, want)
+	}
+	shown := map[string]int{}
+	for ev := range drain(bobSub) {
+		if me, ok := ev.(messenger.MessageEvent); ok {
+			shown[me.Message.Text]++
+		}
+	}
+	if shown["stranded 1"] != 1 || shown["stranded 2"] != 1 {
+		t.Fatalf("bob showed %v, want each stranded message once", shown)
+	}
+	n := 0
+	if err := storage.NewTable(db, messenger.TableName).Iterate([]byte("o"), nil, func(_, _ []byte) error {
+		n++
+		return nil
+	}); err != nil || n != 0 {
+		t.Fatalf("%d outbox entries left, %v", n, err)
+	}
+}
+
+// Stop ends the wait of an outbox entry's append while the MVDS store
+// keeps failing (the package's TestMain checks for leaked goroutines).
+func TestStopWhileOutboxWaitsForDataSync(t *testing.T) {
+	h := newHarness(t)
+	key := newKey(t)
+	db := storage.NewMemory()
+	alice := h.start(key, db)
+	bob := h.newNode()
+	if _, err := alice.StartOneToOne(bob.PublicKey()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.StoreTextOnly(bob.PublicKey(), "stranded"); err != nil {
+		t.Fatal(err)
+	}
+	if err := alice.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	m, err := messenger.NewWithDataSyncFault(h.config(key), db, h.net.Join(key), func() error { return errDiskFull })
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := m.Subscribe(64)
+	defer sub.Unsubscribe()
+	if err := m.Start(); err != nil {
+		t.Fatal(err)
+	}
+	failed := false
+	testutil.WaitFor(t, wait, "the data-sync store failure", func() bool {
+		for ev := range drain(sub) {
+			if _, ok := ev.(messenger.StoreFailedEvent); ok {
+				failed = true
+			}
+		}
+		return failed
+	})
+	stopped := make(chan error, 1)
+	go func() { stopped <- m.Stop() }()
+	select {
+	case <-stopped:
+	case <-time.After(wait):
+		t.Fatal("Stop did not return while an outbox entry waited for the driver")
 	}
 }
