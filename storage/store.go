@@ -84,3 +84,12 @@ func (b *Batch) Len() int { return len(b.ops) }
 
 // Reset empties the batch for reuse.
 func (b *Batch) Reset() { b.ops = b.ops[:0] }
+
+// Each calls fn for every recorded operation, in order: a put with its
+// value, a removal with deleted true and a nil value. fn must not keep or
+// change key or value (they are the batch's own).
+func (b *Batch) Each(fn func(key, value []byte, deleted bool)) {
+	for _, o := range b.ops {
+		fn(o.key, o.value, o.kind == opDelete)
+	}
+}

@@ -224,3 +224,16 @@ func TestMigrateFailureKeepsVersion(t *testing.T) {
 		}
 	})
 }
+
+// Each reports a batch's operations in order, removals as such.
+func TestBatchEach(t *testing.T) {
+	var b Batch
+	b.Put([]byte("a"), []byte("1"))
+	b.Delete([]byte("b"))
+	b.Put([]byte("a"), []byte("2"))
+	var got []string
+	b.Each(func(k, v []byte, deleted bool) { got = append(got, fmt.Sprintf("%s=%s/%v", k, v, deleted)) })
+	if want := []string{"a=1/false", "b=/true", "a=2/false"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("Each: %q, want %q", got, want)
+	}
+}

@@ -55,8 +55,10 @@ var eventTypes = map[string]bool{
 // The payload type of each name is listed with the Event… constants.
 // store.failed {store, error, waiting} tells that a store write fails (a
 // full disk): "messages" (received messages wait, unshown and not lost,
-// and receiving pauses) or "datasync" (1:1 and group delivery pauses, and
-// what it was writing waits), until store.recovered {store, tries}.
+// and receiving pauses), "datasync" (1:1 and group delivery pauses, and
+// what it was writing waits) or "records" (delivery states and what was
+// learnt about peers wait to be written, and their message.delivery events
+// with them), until store.recovered {store, tries}.
 type Event struct {
 	Type  string `json:"type"`
 	Event any    `json:"event"`
@@ -169,9 +171,13 @@ type DroppedEvent struct {
 // mailserver is not recorded as fetched. Sent once when such a spell
 // begins; store.recovered of the same store ends it.
 type StoreFailedEvent struct {
-	// Store is "messages" (the receive path, as above) or "datasync" (the
+	// Store is "messages" (the receive path, as above), "datasync" (the
 	// MVDS state: Waiting received 1:1 and group messages wait, unshown,
-	// and meanwhile MVDS neither sends nor takes anything new).
+	// and meanwhile MVDS neither sends nor takes anything new) or
+	// "records" (the delivery path: Waiting records — delivery states, the
+	// MVDS IDs of sent messages, what peers were seen sending — are kept
+	// and written again with the same back-off; a delivery state's event
+	// is sent once it is written, and sending and receiving go on).
 	Store   string `json:"store"`
 	Error   string `json:"error"`
 	Waiting int    `json:"waiting"`

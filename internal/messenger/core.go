@@ -37,7 +37,8 @@ type core struct {
 	bus      *eventbus.Bus[Event]
 	cnt      *counters
 	dl       *deliveries
-	forms    *peerForms // v1 wrapper or not, per peer (wrapforms.go)
+	pend     *pendingWrites // the delivery path's writes that failed (pendwrites.go)
+	forms    *peerForms     // v1 wrapper or not, per peer (wrapforms.go)
 	keys     *keyCache
 	pubs     pubKeyCache // parsed peer keys (pubkeys.go)
 	posted   *recentHashes

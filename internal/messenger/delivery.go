@@ -44,10 +44,11 @@ const maxRefusals = 6
 // bus) serialises them; every change is written to the store before its
 // DeliveryEvent is published.
 type deliveries struct {
-	st  *store
-	bus *eventbus.Bus[Event]
-	now func() time.Time
-	log *zap.Logger
+	st   *store
+	pend *pendingWrites // writes the changes; keeps those whose write failed
+	bus  *eventbus.Bus[Event]
+	now  func() time.Time
+	log  *zap.Logger
 
 	mu      sync.Mutex
 	byHash  map[EnvelopeHash][]string        // status IDs each posted envelope carries, until its expiry
@@ -74,8 +75,8 @@ type deliveries struct {
 	nonACK func(identity string) bool
 }
 
-func newDeliveries(st *store, b *eventbus.Bus[Event], now func() time.Time, log *zap.Logger) *deliveries {
-	return &deliveries{st: st, bus: b, now: now, log: log,
+func newDeliveries(st *store, pend *pendingWrites, b *eventbus.Bus[Event], now func() time.Time, log *zap.Logger) *deliveries {
+	return &deliveries{st: st, pend: pend, bus: b, now: now, log: log,
 		byHash: make(map[EnvelopeHash][]string), early: make(map[EnvelopeHash][]EnvelopeEvent)}
 }
 
@@ -96,8 +97,10 @@ func (dl *deliveries) state(id string) (*Delivery, error) {
 // mapOutgoing returns the status message IDs of the MVDS messages about to
 // be sent (§6.4: keccak256(author ‖ body)) and records MVDS ID → status ID
 // for the ACKs, before the payload leaves. The same write drops their
-// outbox entries (outbox.go): MVDS, which sends them, has them. Runs on
-// the driver goroutine.
+// outbox entries (outbox.go): MVDS, which sends them, has them. A write
+// that fails is kept and written again (pendwrites.go); the mapping is
+// read through the kept writes meanwhile (statusIDOf), so an ACK arriving
+// first still maps. Runs on the driver goroutine.
 func (d *deliveries) mapOutgoing(self *ecdsa.PublicKey, msgs []mvds.Message, mvdsIDs []mvds.MessageID) []string {
 	if len(msgs) == 0 {
 		return nil
@@ -109,10 +112,33 @@ func (d *deliveries) mapOutgoing(self *ecdsa.PublicKey, msgs []mvds.Message, mvd
 		putMVDS(&b, mvdsIDs[i], ids[i])
 		b.Delete(key(pfxOutbox, []byte(ids[i])))
 	}
-	if err := d.st.write(&b); err != nil {
-		d.log.Warn("persist mvds ids", zap.Error(err))
-	}
+	d.pend.write(&b, nil)
 	return ids
+}
+
+// statusIDOf returns the status message ID MVDS message mvdsID was sent
+// as (mapOutgoing), a kept mapping first.
+func (d *deliveries) statusIDOf(mvdsID mvds.MessageID) (string, bool, error) {
+	if v, deleted, ok := d.pend.get(messengerstore.MVDSKey(mvdsID)); ok {
+		return string(v), !deleted, nil
+	}
+	return d.st.statusIDOf(mvdsID)
+}
+
+// stored returns the delivery record of id, a kept one first.
+func (d *deliveries) stored(id string) (*Delivery, error) {
+	raw, deleted, ok := d.pend.get(messengerstore.Key(messengerstore.KindDelivery, id))
+	switch {
+	case !ok:
+		return d.st.delivery(id)
+	case deleted:
+		return nil, nil
+	}
+	r, err := messengerstore.DecodeDelivery(raw)
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	return deliveryFromRecord(r), nil
 }
 
 // registered is one envelopePosted call.
@@ -309,7 +335,7 @@ func (d *deliveries) onAcks(sender, installation string, acks []mvds.MessageID) 
 	tx := d.begin()
 	defer tx.commit()
 	for _, a := range acks {
-		id, ok, err := d.st.statusIDOf(a)
+		id, ok, err := d.statusIDOf(a)
 		if err != nil || !ok {
 			continue
 		}
@@ -362,7 +388,7 @@ func (t *deliveryTx) delivery(id string) (*Delivery, error) {
 	if rec, ok := t.recs[id]; ok {
 		return rec, nil
 	}
-	return t.d.st.delivery(id)
+	return t.d.stored(id)
 }
 
 // set moves rec to state next in the transaction. A look-up first checks
@@ -389,7 +415,9 @@ func (t *deliveryTx) set(rec *Delivery, next DeliveryState) {
 }
 
 // commit writes the changed records in one batch, queues the events on
-// the tracker and releases the chat book's lock.
+// the tracker and releases the chat book's lock. A write that fails is
+// kept and written again (pendwrites.go), and its events are published
+// once it is.
 func (t *deliveryTx) commit() {
 	if t.d.messages != nil {
 		defer t.d.messages.Unlock()
@@ -401,11 +429,9 @@ func (t *deliveryTx) commit() {
 	for _, rec := range t.recs {
 		putDelivery(&t.b, rec)
 	}
-	if err := t.d.st.write(&t.b); err != nil {
-		t.d.log.Warn("persist delivery state", zap.Error(err))
-		return
+	if t.d.pend.write(&t.b, t.events) {
+		t.d.events = append(t.d.events, t.events...)
 	}
-	t.d.events = append(t.d.events, t.events...)
 }
 
 // maxEnvelopeBatch bounds the envelope events run applies in one write.

@@ -108,13 +108,12 @@ func (d *directChats) learn(ctx context.Context, pub *ecdsa.PublicKey, mvdsSeen 
 	d.speaks[id] = mvdsSeen
 	raw, err := json.Marshal(d.speaks)
 	d.mu.Unlock()
-	if err == nil {
+	if err != nil {
+		d.c.log.Warn("encode peer protocols", zap.Error(err)) // a map of strings to bools: cannot fail
+	} else {
 		var b storage.Batch
 		b.Put(key(pfxMeta, []byte(metaPeerProtocols)), raw)
-		err = d.c.st.write(&b)
-	}
-	if err != nil {
-		d.c.log.Warn("store peer protocols", zap.Error(err))
+		d.c.pend.write(&b, nil) // kept and written again if it fails (pendwrites.go)
 	}
 	if err := d.setLimit(ctx, pub, mvdsSeen); err != nil {
 		d.c.log.Warn("set MVDS send limit", zap.String("peer", short(id)), zap.Error(err))
@@ -386,7 +385,7 @@ func (d *directChats) resendToNew(ctx context.Context, pub *ecdsa.PublicKey) (in
 	var ids []mvds.MessageID
 	for _, m := range recent {
 		id := m.ID()
-		_, sent, err := d.c.st.statusIDOf(id)
+		_, sent, err := d.c.dl.statusIDOf(id)
 		if err != nil {
 			return 0, err
 		}

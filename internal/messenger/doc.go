@@ -24,6 +24,8 @@
 //	                          write, payloads held after a failed store write
 //	subscriptions.go          subscriptions: Transport filters
 //	delivery.go               deliveries: delivery states
+//	pendwrites.go             pendingWrites: delivery-path records whose
+//	                          store write failed, written again
 //	wrapforms.go              peerForms: each peer's v1 wrapper use
 //	core.go                   what they share (no state): identity, store,
 //	                          bus, posting, MVDS appends, mvdsTransport
@@ -95,6 +97,16 @@
 // StoreDataSync. On the send side a session-store failure fails the MVDS
 // driver's send (nothing of it was committed), which MVDS retransmits
 // like a lost one; a failed send does not count toward NonACKMaxSends.
+// The writes that record what already happened — the MVDS
+// IDs of a payload being sent (with the outbox entries it drops), a
+// delivery state an ACK or an envelope event moved, what a peer was seen
+// sending — cannot be held back that way: a failed one is kept in memory
+// by record key, the newest value winning, and written again with the
+// same back-off until it succeeds or Stop (pendwrites.go; Store
+// StoreRecords). Later writes of those records join it, reads that build
+// on them (the next delivery change, the MVDS ID of an ACK) see the kept
+// values, and a kept delivery state's DeliveryEvent is published once it
+// is written: an event never announces a state a restart would take back.
 //
 // Delivery states (types.go DeliveryState, which lists every transition):
 // queued when stored; sent when the Transport reports an envelope carrying

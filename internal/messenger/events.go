@@ -102,11 +102,16 @@ type DroppedEvent struct {
 // and to the session store a decryption advances (the Waiting payloads it
 // left unhandled are kept and handled again with a back-off, while the receive
 // path takes nothing new — the Transport's deliveries wait — and Settle
-// does not return), or StoreDataSync, the MVDS driver (the Ready it was
+// does not return), StoreDataSync, the MVDS driver (the Ready it was
 // writing is kept and written again with a back-off; Waiting received 1:1
 // and group messages wait in it, and meanwhile MVDS neither sends nor
-// takes anything). Nothing is lost. One is published when such a spell
-// begins; a StoreRecoveredEvent with the same Store ends it.
+// takes anything), or StoreRecords, the delivery path (Waiting records —
+// delivery states, the MVDS IDs of sent messages, what peers were seen
+// sending — are kept and written again with a back-off; the
+// DeliveryEvents of the states among them are published once they are
+// written). Nothing is lost while the messenger runs. One is published
+// when such a spell begins; a StoreRecoveredEvent with the same Store
+// ends it.
 type StoreFailedEvent struct {
 	Store   string
 	Error   string
@@ -125,6 +130,7 @@ type StoreRecoveredEvent struct {
 const (
 	StoreMessages = "messages" // the receive path, messages and sessions (storefail.go)
 	StoreDataSync = "datasync" // the MVDS driver's state (internal/datasync)
+	StoreRecords  = "records"  // the delivery path's records (pendwrites.go)
 )
 
 func (MessageEvent) isEvent()              {}

@@ -51,9 +51,9 @@ const (
 // queue. A locked section reads and writes its own maps and the store, and
 // may take a leaf lock below it: the order is Groups.mu → chatBook.mu and
 // deliveries.mu → chatBook.mu (a delivery state rewrites its message
-// record, which the chat book owns); the chat book, contacts, profile,
-// subscriptions, 1:1 peers, inbound queue, key cache and event bus locks
-// are leaves. This is what lets the MVDS driver goroutine call back
+// record, which the chat book owns) → pendingWrites.mu (its writes); the
+// chat book (but for pendingWrites), contacts, profile, subscriptions,
+// 1:1 peers, inbound queue, key cache and event bus locks are leaves. This is what lets the MVDS driver goroutine call back
 // (Transport sends, deliveries, ACKs) while any API call or the receive
 // goroutine waits for it.
 //
@@ -61,7 +61,8 @@ const (
 // goroutine (dispatcher.run), one envelope-event loop, the public re-post
 // loop (publicChats.run), the bundle re-publication loop
 // (Pairing.maintain), the contact-update loop (maintainContactUpdate),
-// the send workers (sendpool.go) and the MVDS driver's goroutine. Received messages arrive through the Sinks
+// the loop writing again the delivery-path records whose write failed
+// (pendingWrites.run), the send workers (sendpool.go) and the MVDS driver's goroutine. Received messages arrive through the Sinks
 // (inbound.go) on the Transport's own delivering goroutine.
 type Messenger struct {
 	c        *core
@@ -135,13 +136,15 @@ func New(cfg Config, db storage.KV, tr Transport) (*Messenger, error) {
 	log := cfg.Logger.Named("messenger")
 	st := newStore(storage.NewTable(db, TableName))
 	bus := eventbus.New[Event](256)
-	c := &core{cfg: cfg, self: self, selfHex: message.PubKeyHex(self), selfPeer: peer, tr: tr, st: st,
-		bus: bus, cnt: newCounters(cfg.Metrics, log), dl: newDeliveries(st, bus, cfg.Now, log), forms: newPeerForms(st, log),
+	pend := newPendingWrites(st, bus, log)
+	c := &core{cfg: cfg, self: self, selfHex: message.PubKeyHex(self), selfPeer: peer, tr: tr, st: st, pend: pend,
+		bus: bus, cnt: newCounters(cfg.Metrics, log), dl: newDeliveries(st, pend, bus, cfg.Now, log), forms: newPeerForms(st, pend, log),
 		keys: newKeyCache(topickeys.New(storage.NewTable(db, topickeys.TableName)), log), posted: newRecentHashes(4096), rand: &lockedReader{r: cfg.Rand}, log: log}
 	m := &Messenger{c: c, db: db, sends: newSendPool(), quit: make(chan struct{}), startDone: make(chan struct{})}
 	m.in = newInboundQueue(cfg.InboundBuffer, m.quit, cfg.Metrics)
 	m.chats = newChatBook(c)
 	c.dl.messages = &m.chats.mu // message records: one writer at a time
+	pend.messages = &m.chats.mu
 	m.subs = newSubscriptions(c, m.in)
 	m.contacts = newContactBook(c)
 	m.profile = newProfile(c)
@@ -185,7 +188,8 @@ func (m *Messenger) Start() error {
 	m.c.keys.prefetch(&m.wg, m.subs.ownSymNames()...)
 	err := m.open()
 	if err == nil {
-		m.wg.Add(6)
+		m.wg.Add(7)
+		go func() { defer m.wg.Done(); m.c.pend.run(m.quit) }()
 		go func() { defer m.wg.Done(); m.disp.run(m.quit) }()
 		go func() { defer m.wg.Done(); m.direct.resendUnsent(m.quit) }()
 		go func() { defer m.wg.Done(); m.maintainContactUpdate(m.quit) }()

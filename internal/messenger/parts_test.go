@@ -134,6 +134,7 @@ func newRig(t *testing.T) *rig {
 	st := newStore(storage.NewMemory())
 	bus := eventbus.New[Event](256)
 	t.Cleanup(bus.Close)
+	pend := newPendingWrites(st, bus, cfg.Logger)
 	tr := &fakeTransport{joined: map[whisper.Topic]int{}}
 	ds := &fakeSync{appends: map[mvds.GroupID][][]byte{}}
 	peer, err := mvds.ParsePeerID(crypto.FromECDSAPub(&key.PublicKey))
@@ -141,7 +142,7 @@ func newRig(t *testing.T) *rig {
 		t.Fatal(err)
 	}
 	c := &core{cfg: cfg, self: &key.PublicKey, selfHex: message.PubKeyHex(&key.PublicKey), selfPeer: peer,
-		tr: tr, st: st, bus: bus, cnt: newCounters(nil, cfg.Logger), dl: newDeliveries(st, bus, cfg.Now, cfg.Logger),
+		tr: tr, st: st, pend: pend, bus: bus, cnt: newCounters(nil, cfg.Logger), dl: newDeliveries(st, pend, bus, cfg.Now, cfg.Logger),
 		keys: newKeyCache(nil, cfg.Logger), posted: newRecentHashes(16), rand: &lockedReader{r: cfg.Rand}, log: cfg.Logger, ds: ds}
 	return &rig{c: c, tr: tr, ds: ds, key: key}
 }

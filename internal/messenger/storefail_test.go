@@ -70,9 +70,11 @@ func TestStoreFailureKeepsPublicMessages(t *testing.T) {
 		case ev := <-sub.C():
 			switch ev := ev.(type) {
 			case messenger.StoreFailedEvent:
-				failed = append(failed, ev)
+				if ev.Store == messenger.StoreMessages { // not the sender's wrapper form (StoreRecords)
+					failed = append(failed, ev)
+				}
 			case messenger.StoreRecoveredEvent:
-				recovered = true
+				recovered = recovered || ev.Store == messenger.StoreMessages
 			case messenger.MessageEvent:
 				shown[ev.Message.Text]++
 			}
@@ -327,4 +329,66 @@ func dataSyncFaultNode(t *testing.T, h *harness, failing *atomic.Bool) *node {
 	}
 	t.Cleanup(func() { m.Stop() })
 	return &node{Messenger: m, key: key}
+}
+
+// The sender's store fails the next three writes after a 1:1 send (of the
+// MVDS ID mapping, the sent state, the ACK's state and the retries:
+// whichever come first): the message still ends acked, stored, with its
+// acked state published once, and one spell of StoreRecords is published.
+func TestDeliveryWritesFailureEndsAcked(t *testing.T) {
+	h := newHarness(t)
+	bob := h.newNode()
+	var failLeft atomic.Int64
+	alice, _ := storeFaultNode(t, h, func() error {
+		if failLeft.Add(-1) >= 0 {
+			return errDiskFull
+		}
+		return nil
+	})
+	if _, err := alice.StartOneToOne(bob.PublicKey()); err != nil {
+		t.Fatal(err)
+	}
+	sub := alice.Subscribe(1024)
+	defer sub.Unsubscribe()
+	id, err := alice.SendText(ctxT(t), bob.PublicKey(), "through a failing store")
+	if err != nil {
+		t.Fatal(err)
+	}
+	failLeft.Store(3)
+	waitDelivery(t, alice, []string{id}, messenger.DeliveryAcked)
+	acked, failed, recovered := 0, 0, 0
+	testutil.WaitFor(t, wait, "the acked state published and the recovery", func() bool {
+		for ev := range drain(sub) {
+			switch ev := ev.(type) {
+			case messenger.DeliveryEvent:
+				if ev.MessageID == id && ev.State == messenger.DeliveryAcked {
+					acked++
+				}
+			case messenger.StoreFailedEvent:
+				if ev.Store == messenger.StoreRecords {
+					failed++
+				}
+			case messenger.StoreRecoveredEvent:
+				if ev.Store == messenger.StoreRecords {
+					recovered++
+				}
+			}
+		}
+		return acked > 0 && recovered > 0
+	})
+	if err := alice.Settle(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	for ev := range drain(sub) {
+		if d, ok := ev.(messenger.DeliveryEvent); ok && d.MessageID == id && d.State == messenger.DeliveryAcked {
+			acked++
+		}
+	}
+	if acked != 1 || failed != 1 || recovered != 1 {
+		t.Fatalf("acked published %d times, %d failures and %d recoveries of %q; want one each",
+			acked, failed, recovered, messenger.StoreRecords)
+	}
+	if got := texts(t, bob, alice.PublicKey()); len(got) != 1 {
+		t.Fatalf("bob shows %q", got)
+	}
 }

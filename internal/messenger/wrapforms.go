@@ -30,15 +30,16 @@ const metaPeerWrappers = "peer-wrappers"
 // Its mutex is a leaf guarding the map only; learn is called by the
 // receive goroutine alone, so its store writes are never concurrent.
 type peerForms struct {
-	st  *store
-	log *zap.Logger
+	st   *store
+	pend *pendingWrites // writes what it learns (a failed write is kept)
+	log  *zap.Logger
 
 	mu      sync.Mutex
 	wrapped map[string]bool // identity → last seen wrapped; guarded by mu
 }
 
-func newPeerForms(st *store, log *zap.Logger) *peerForms {
-	return &peerForms{st: st, log: log, wrapped: make(map[string]bool)}
+func newPeerForms(st *store, pend *pendingWrites, log *zap.Logger) *peerForms {
+	return &peerForms{st: st, pend: pend, log: log, wrapped: make(map[string]bool)}
 }
 
 // load reads the stored knowledge (Start).
@@ -60,7 +61,8 @@ func (f *peerForms) load() error {
 }
 
 // learn records that identity was seen sending a status payload wrapped or
-// bare, and persists a change. An unchanged peer costs a map look-up.
+// bare, and persists a change (through pendingWrites: a failed write is
+// kept and written again). An unchanged peer costs a map look-up.
 func (f *peerForms) learn(identity string, wrapped bool) {
 	f.mu.Lock()
 	if old, known := f.wrapped[identity]; known && old == wrapped {
@@ -70,13 +72,12 @@ func (f *peerForms) learn(identity string, wrapped bool) {
 	f.wrapped[identity] = wrapped
 	raw, err := json.Marshal(f.wrapped)
 	f.mu.Unlock()
-	if err == nil {
+	if err != nil {
+		f.log.Warn("encode peer wrapper forms", zap.Error(err)) // a map of strings to bools: cannot fail
+	} else {
 		var b storage.Batch
 		b.Put(key(pfxMeta, []byte(metaPeerWrappers)), raw)
-		err = f.st.write(&b)
-	}
-	if err != nil {
-		f.log.Warn("store peer wrapper forms", zap.Error(err))
+		f.pend.write(&b, nil) // kept and written again if it fails (pendwrites.go)
 	}
 	f.log.Info("peer wrapper form", zap.String("peer", short(identity)), zap.Bool("v1_wrapper", wrapped))
 }
