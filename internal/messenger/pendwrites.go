@@ -56,11 +56,13 @@ type pendingWrites struct {
 	// parts alone). Lock order: messages → mu.
 	messages sync.Locker
 
-	mu     sync.Mutex // a leaf but for the store writes made with it held
-	kept   map[string]keptOp
-	events []Event // of the kept writes, to publish once written
-	err    error   // the last failure of the spell
-	tries  int
+	mu         sync.Mutex // a leaf but for the store writes made with it held
+	kept       map[string]keptOp
+	events     []Event // of the kept writes, to publish once written
+	publishing bool    // flush is publishing the kept events
+	handoff    []Event // of writes made meanwhile, for flush to publish after them
+	err        error   // the last failure of the spell
+	tries      int
 }
 
 // keptOp is the newest write of one key a failed write left.
@@ -74,18 +76,23 @@ func newPendingWrites(st *store, bus *eventbus.Bus[Event], log *zap.Logger) *pen
 }
 
 // write writes b, or keeps it when writes are already kept or its write
-// fails (ErrStore). It reports whether b was written: the caller then
-// publishes evs itself; otherwise they are kept and published once b is
-// written. Any goroutine may call it; the store write is made with its
-// mutex held, so writes through it land in call order.
+// fails (ErrStore). It reports whether the caller is to publish evs (b
+// was written); otherwise they are published by flush, once b is written
+// (or, written while flush publishes kept events, after those). Any
+// goroutine may call it; the store write is made with its mutex held, so
+// writes through it land in call order.
 func (p *pendingWrites) write(b *storage.Batch, evs []Event) bool {
 	p.mu.Lock()
 	began := false
 	if len(p.kept) == 0 {
 		err := p.st.write(b)
 		if err == nil {
+			publish := !p.publishing
+			if !publish {
+				p.handoff = append(p.handoff, evs...)
+			}
 			p.mu.Unlock()
-			return true
+			return publish
 		}
 		p.err, began = err, true
 	}
@@ -144,44 +151,72 @@ func (p *pendingWrites) run(quit <-chan struct{}) {
 
 // flush writes what is kept in one batch and reports whether nothing is
 // kept any more; on success it publishes the kept events and ends the
-// spell.
+// spell. The events of writes made while it publishes are handed to it
+// (handoff), so that none overtakes an older kept one.
 func (p *pendingWrites) flush() bool {
+	evs, tries, ok := p.writeKept()
+	if !ok {
+		return false
+	}
+	if tries == 0 {
+		return true // nothing was kept
+	}
+	for len(evs) > 0 {
+		for _, ev := range evs {
+			p.bus.Publish(ev)
+		}
+		p.mu.Lock()
+		evs, p.handoff = p.handoff, nil
+		p.publishing = len(evs) > 0
+		p.mu.Unlock()
+	}
+	p.log.Info("store delivery records: writes succeed again", zap.Int("tries", tries))
+	p.bus.Publish(StoreRecoveredEvent{Store: StoreRecords, Tries: tries})
+	return true
+}
+
+// writeKept writes what is kept, holding the chat book's lock. It returns
+// the kept events to publish (those of orphaned delivery records left
+// out) and the spell's tries, 0 when nothing was kept; ok is false when
+// the write failed. On success the handing off of events begins
+// (publishing) when there are events.
+func (p *pendingWrites) writeKept() (evs []Event, tries int, ok bool) {
 	if p.messages != nil {
 		p.messages.Lock()
 		defer p.messages.Unlock()
 	}
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	if len(p.kept) == 0 {
-		p.mu.Unlock()
-		return true
+		return nil, 0, true
 	}
 	p.tries++
 	var b storage.Batch
+	orphans := make(map[string]bool)
 	for k, op := range p.kept {
 		switch {
 		case op.deleted:
 			b.Delete([]byte(k))
 		case p.orphanLocked(k):
+			orphans[k[1:]] = true
 		default:
 			b.Put([]byte(k), op.value)
 		}
 	}
 	if err := p.st.write(&b); err != nil {
 		p.err = err
-		tries := p.tries
-		p.mu.Unlock()
-		p.log.Debug("store delivery records: still failing", zap.Int("tries", tries), zap.Error(err))
-		return false
+		p.log.Debug("store delivery records: still failing", zap.Int("tries", p.tries), zap.Error(err))
+		return nil, p.tries, false
 	}
-	evs, tries := p.events, p.tries
+	for _, ev := range p.events {
+		if d, ok := ev.(DeliveryEvent); !ok || !orphans[d.MessageID] {
+			evs = append(evs, ev)
+		}
+	}
+	tries = p.tries
 	p.kept, p.events, p.err, p.tries = make(map[string]keptOp), nil, nil, 0
-	p.mu.Unlock()
-	for _, ev := range evs {
-		p.bus.Publish(ev)
-	}
-	p.log.Info("store delivery records: writes succeed again", zap.Int("tries", tries))
-	p.bus.Publish(StoreRecoveredEvent{Store: StoreRecords, Tries: tries})
-	return true
+	p.publishing = len(evs) > 0
+	return evs, tries, true
 }
 
 // orphanLocked reports whether k is the delivery record of a message no

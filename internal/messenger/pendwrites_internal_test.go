@@ -219,7 +219,7 @@ func TestAckWriteFailureKeepsState(t *testing.T) {
 }
 
 // A message deleted while its delivery record waits to be written again
-// does not get the record back.
+// does not get the record back, nor is its kept state published.
 func TestKeptDeliveryOfDeletedMessage(t *testing.T) {
 	p := newPendRig(t)
 	p.send(t)
@@ -230,7 +230,9 @@ func TestKeptDeliveryOfDeletedMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.retry(t, false)
-	p.waitRecovered(t)
+	if got := deliveryEvents(p.waitRecovered(t)); len(got) != 0 {
+		t.Fatalf("delivery events %v for a deleted message", got)
+	}
 	if d, err := p.r.c.st.delivery(p.out.id); err != nil || d != nil {
 		t.Fatalf("delivery record of a deleted message: %+v, %v", d, err)
 	}
