@@ -40,9 +40,11 @@ const maxRefusals = 6
 // DeliveryState). Its inputs arrive on three goroutines: envelope
 // registrations from whoever posts (API calls, the MVDS driver), envelope
 // events from the envelope loop, ACKs from the receive goroutine. One
-// mutex (a leaf: nothing is called with it held except the store and the
-// bus) serialises them; every change is written to the store before its
-// DeliveryEvent is published.
+// mutex (nothing is called with it held but the chat book's lock, the
+// store, through pendingWrites, and the bus) serialises them; every
+// change is written to the store before its DeliveryEvent is published
+// (a failed write is kept and written again, pendwrites.go, and its
+// events wait for it).
 type deliveries struct {
 	st   *store
 	pend *pendingWrites // writes the changes; keeps those whose write failed
