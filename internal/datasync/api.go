@@ -100,7 +100,10 @@ func (d *Driver) Append(ctx context.Context, g mvds.GroupID, body []byte) (mvds.
 		id, err = n.Append(g, body, now)
 		return err
 	})
-	return id, err
+	if err != nil {
+		return mvds.MessageID{}, err // id is not ours to read: a request ctx gave up on may still run
+	}
+	return id, nil
 }
 
 // AddPeer makes p a member of g (persisted before it returns).
@@ -141,13 +144,18 @@ func (d *Driver) Status(ctx context.Context) (Status, error) {
 		s = Status{Epoch: n.Epoch(), Outstanding: n.Outstanding()}
 		return nil
 	})
-	return s, err
+	if err != nil {
+		return Status{}, err
+	}
+	return s, nil
 }
 
 // do runs fn on the driver goroutine, then the Ready cycle, and returns
 // fn's error. It waits for the driver unless ctx ends: during a store
 // failure spell until the writes succeed (or ErrStopped wrapping ErrStore
-// when Stop ends the spell first).
+// when Stop ends the spell first). When it returns ctx's error, fn may
+// still run later, on the driver goroutine: the caller must not read what
+// fn writes unless do returned nil.
 func (d *Driver) do(ctx context.Context, fn func(n *mvds.Node) error) error {
 	d.mu.Lock()
 	st := d.state
@@ -211,7 +219,10 @@ func (d *Driver) Recent(ctx context.Context, g mvds.GroupID, window time.Duratio
 		out = n.Recent(g, d.clock.Now().Add(-window).Unix(), limit)
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Resend sends the stored messages ids to p again at once, and keeps
@@ -224,5 +235,8 @@ func (d *Driver) Resend(ctx context.Context, p mvds.PeerID, ids []mvds.MessageID
 		count = n.Resend(p, ids)
 		return nil
 	})
-	return count, err
+	if err != nil {
+		return 0, err
+	}
+	return count, nil
 }

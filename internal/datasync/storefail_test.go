@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -333,4 +334,55 @@ func TestStoreFailureConfirmRetried(t *testing.T) {
 	if n := b.app.len(); n != 1 {
 		t.Fatalf("%d deliveries after the restart, want the one before it", n)
 	}
+}
+
+// gateStore holds the next ApplyReady, once armed, until released.
+type gateStore struct {
+	Store
+	armed   atomic.Bool
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (s *gateStore) ApplyReady(c mvds.Changes, d []mvds.Delivery) error {
+	if s.armed.CompareAndSwap(true, false) {
+		s.entered <- struct{}{}
+		<-s.release
+	}
+	return s.Store.ApplyReady(c, d)
+}
+
+// An Append whose caller gives up after the driver took it (its Ready is
+// being written) returns the context's error and no ID, and reads nothing
+// the driver wrote for it (the race detector checks); the message is
+// appended all the same, and delivered once.
+func TestAppendGivenUpWhileWriting(t *testing.T) {
+	net := newMemNet()
+	gs := &gateStore{entered: make(chan struct{}), release: make(chan struct{})}
+	a := &peer{id: testPeerID(1), clock: NewManualClock(t0), app: &deliveries{}, kv: storage.NewMemory(),
+		tune: noFlushDelay, armed: make(chan time.Duration, 64),
+		wrap: func(st Store) Store { gs.Store = st; return gs }}
+	a.start(t, net)
+	b := newTunedPeer(t, net, testPeerID(2), noFlushDelay)
+	g := connect(t, a, b)
+
+	gs.armed.Store(true)
+	ctx, cancel := context.WithCancel(ctxT(t))
+	type result struct {
+		id  mvds.MessageID
+		err error
+	}
+	given := make(chan result, 1)
+	go func() {
+		id, err := a.d.Append(ctx, g, []byte("given up"))
+		given <- result{id, err}
+	}()
+	<-gs.entered // the driver ran the request and is writing its Ready
+	cancel()
+	r := <-given
+	close(gs.release)
+	if !errors.Is(r.err, context.Canceled) || r.id != (mvds.MessageID{}) {
+		t.Fatalf("Append given up: %x, %v; want no ID and the context's error", r.id, r.err)
+	}
+	runUntil(t, 40, "the message delivered", func() bool { return b.app.len() == 1 }, a, b)
 }
