@@ -153,6 +153,41 @@ func NewWithStoreFault(cfg Config, db storage.KV, tr Transport, fail func() erro
 	return m, nil
 }
 
+// NewWithKeyedStoreFault is New with the messenger's own table behind a
+// fault injector told the keys of each write (a batch's, in order, or a
+// single put's): an error from fail fails the write with it. Retries
+// run on the wall clock.
+func NewWithKeyedStoreFault(cfg Config, db storage.KV, tr Transport, fail func(keys [][]byte) error) (*Messenger, error) {
+	m, err := New(cfg, db, tr)
+	if err != nil {
+		return nil, err
+	}
+	*m.c.st = *newStore(&keyedFault{KV: m.c.st.kv, fail: fail})
+	return m, nil
+}
+
+// keyedFault is a KV whose writes first ask fail with their keys.
+type keyedFault struct {
+	storage.KV
+	fail func(keys [][]byte) error
+}
+
+func (f *keyedFault) Write(b *storage.Batch) error {
+	var keys [][]byte
+	b.Each(func(k, _ []byte, _ bool) { keys = append(keys, k) })
+	if err := f.fail(keys); err != nil {
+		return err
+	}
+	return f.KV.Write(b)
+}
+
+func (f *keyedFault) Put(k, v []byte) error {
+	if err := f.fail([][]byte{k}); err != nil {
+		return err
+	}
+	return f.KV.Put(k, v)
+}
+
 // NewWithSessionStore is New with the encryption layer's store wrapped by
 // wrap when Start opens it (a fault injector); retry, when not nil, times
 // the receive goroutine's retries after a store failure.

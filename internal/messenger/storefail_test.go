@@ -12,6 +12,7 @@ import (
 	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/lib/testutil"
 	"github.com/statusnode/statusd/storage"
+	"github.com/statusnode/statusd/storage/messengerstore"
 )
 
 var errDiskFull = errors.New("disk full")
@@ -331,20 +332,35 @@ func dataSyncFaultNode(t *testing.T, h *harness, failing *atomic.Bool) *node {
 	return &node{Messenger: m, key: key}
 }
 
-// The sender's store fails the next three writes after a 1:1 send (of the
-// MVDS ID mapping, the sent state, the ACK's state and the retries:
-// whichever come first): the message still ends acked, stored, with its
-// acked state published once, and one spell of StoreRecords is published.
+// The sender's store fails the next three writes of delivery records
+// or MVDS ID mappings after a 1:1 send (of the mapping, the sent state,
+// the ACK's state and the retries: whichever come first): the message
+// still ends acked, stored, with its acked state published once, and one
+// spell of StoreRecords is published.
 func TestDeliveryWritesFailureEndsAcked(t *testing.T) {
 	h := newHarness(t)
 	bob := h.newNode()
 	var failLeft atomic.Int64
-	alice, _ := storeFaultNode(t, h, func() error {
-		if failLeft.Add(-1) >= 0 {
-			return errDiskFull
+	key := newKey(t)
+	m, err := messenger.NewWithKeyedStoreFault(h.config(key), storage.NewMemory(), h.net.Join(key), func(keys [][]byte) error {
+		for _, k := range keys {
+			if k[0] == byte(messengerstore.KindDelivery) || k[0] == byte(messengerstore.KindMVDS) {
+				if failLeft.Add(-1) >= 0 {
+					return errDiskFull
+				}
+				return nil
+			}
 		}
 		return nil
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Stop() })
+	alice := &node{Messenger: m, key: key}
 	if _, err := alice.StartOneToOne(bob.PublicKey()); err != nil {
 		t.Fatal(err)
 	}
