@@ -52,13 +52,7 @@ func TestCrashBeforeMVDSResendsOnStart(t *testing.T) {
 		t.Fatalf("bob: %q, want %q", got, want)
 	}
 	// Sent messages leave no outbox entry (MVDS's first send deletes it).
-	n := 0
-	if err := storage.NewTable(db, messenger.TableName).Iterate([]byte("o"), nil, func(_, _ []byte) error {
-		n++
-		return nil
-	}); err != nil || n != 0 {
-		t.Fatalf("%d outbox entries left, %v", n, err)
-	}
+	noOutboxLeft(t, db)
 }
 
 // A messenger restarted with outbox entries while its MVDS store fails
@@ -150,13 +144,7 @@ func TestStartDuringDataSyncStoreFailure(t *testing.T) {
 	if shown["stranded 1"] != 1 || shown["stranded 2"] != 1 {
 		t.Fatalf("bob showed %v, want each stranded message once", shown)
 	}
-	n := 0
-	if err := storage.NewTable(db, messenger.TableName).Iterate([]byte("o"), nil, func(_, _ []byte) error {
-		n++
-		return nil
-	}); err != nil || n != 0 {
-		t.Fatalf("%d outbox entries left, %v", n, err)
-	}
+	noOutboxLeft(t, db)
 }
 
 // Stop ends the wait of an outbox entry's append while the MVDS store
@@ -200,5 +188,18 @@ func TestStopWhileOutboxWaitsForDataSync(t *testing.T) {
 	case <-stopped:
 	case <-time.After(wait):
 		t.Fatal("Stop did not return while an outbox entry waited for the driver")
+	}
+}
+
+// noOutboxLeft fails t if db holds an outbox entry (MVDS's first send of
+// a message deletes its entry).
+func noOutboxLeft(t *testing.T, db storage.KV) {
+	t.Helper()
+	n := 0
+	if err := storage.NewTable(db, messenger.TableName).Iterate([]byte("o"), nil, func(_, _ []byte) error {
+		n++
+		return nil
+	}); err != nil || n != 0 {
+		t.Fatalf("%d outbox entries left, %v", n, err)
 	}
 }

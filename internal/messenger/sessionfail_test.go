@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/statusnode/statusd/internal/messenger"
+	"github.com/statusnode/statusd/lib/eventbus"
 	"github.com/statusnode/statusd/lib/testutil"
 	"github.com/statusnode/statusd/protocol/encryption"
 	et "github.com/statusnode/statusd/protocol/encryption/encryptiontest"
@@ -98,7 +99,28 @@ func (c *encClient) say(t *testing.T, h *harness, n *node, text string, clock in
 
 // sessionEvents sorts what a subscription saw during a session-store
 // failure spell.
+// sessionSpell starts bob over a failing session store, and carol, a
+// peer without MVDS, whose message text reaches bob while the store is
+// down; it returns once the failure spell was published.
+func sessionSpell(t *testing.T, text string) (*harness, *node, *et.FaultStore, *messenger.ArmedClock, *encClient, *sessionEvents, func()) {
+	t.Helper()
+	h := newHarness(t)
+	bob, fs, clock := sessionFaultNode(t, h)
+	carol := newEncClient(t)
+	carol.learn(t, h, bob)
+	sub := bob.Subscribe(1024)
+	ev := &sessionEvents{shown: map[string]int{}, sub: sub}
+	fs.SetDown(true)
+	carol.say(t, h, bob, text, 1)
+	testutil.WaitFor(t, wait, "the store failure event", func() bool {
+		ev.take(sub)
+		return len(ev.failed) > 0
+	})
+	return h, bob, fs, clock, carol, ev, sub.Unsubscribe
+}
+
 type sessionEvents struct {
+	sub       *eventbus.Subscription[messenger.Event]
 	failed    []messenger.StoreFailedEvent
 	recovered []messenger.StoreRecoveredEvent
 	undecrypt []messenger.DecryptFailedEvent
@@ -126,20 +148,9 @@ func (s *sessionEvents) take(sub *messenger.EventSubscription) {
 // store works again the message decrypts and is shown exactly once; the
 // session goes on.
 func TestSessionStoreFailureKeepsDirectMessage(t *testing.T) {
-	h := newHarness(t)
-	bob, fs, clock := sessionFaultNode(t, h)
-	carol := newEncClient(t)
-	carol.learn(t, h, bob)
-	sub := bob.Subscribe(1024)
-	defer sub.Unsubscribe()
-	ev := &sessionEvents{shown: map[string]int{}}
-
-	fs.SetDown(true)
-	carol.say(t, h, bob, "during", 1)
-	testutil.WaitFor(t, wait, "the store failure event", func() bool {
-		ev.take(sub)
-		return len(ev.failed) > 0
-	})
+	h, bob, fs, clock, carol, ev, done := sessionSpell(t, "during")
+	defer done()
+	sub := ev.sub
 	d := clock.Next(t) // the receive goroutine waits to retry
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	err := bob.Settle(ctx)
@@ -190,19 +201,8 @@ func TestSessionStoreFailureKeepsDirectMessage(t *testing.T) {
 // Stop during a session-store failure spell returns promptly (the
 // package's TestMain checks that no goroutine is left).
 func TestStopDuringSessionStoreFailure(t *testing.T) {
-	h := newHarness(t)
-	bob, fs, clock := sessionFaultNode(t, h)
-	carol := newEncClient(t)
-	carol.learn(t, h, bob)
-	sub := bob.Subscribe(1024)
-	defer sub.Unsubscribe()
-	ev := &sessionEvents{shown: map[string]int{}}
-	fs.SetDown(true)
-	carol.say(t, h, bob, "held", 1)
-	testutil.WaitFor(t, wait, "the store failure event", func() bool {
-		ev.take(sub)
-		return len(ev.failed) > 0
-	})
+	_, bob, _, clock, _, _, unsubscribe := sessionSpell(t, "held")
+	defer unsubscribe()
 	clock.Next(t)
 	done := make(chan error, 1)
 	go func() { done <- bob.Stop() }()

@@ -159,14 +159,7 @@ func (d *dispatcher) sleep(wait time.Duration, quit <-chan struct{}) bool {
 	if clock == nil {
 		clock = datasync.SystemClock{}
 	}
-	t := clock.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-t.C():
-		return true
-	case <-quit:
-		return false
-	}
+	return sleepOn(clock, wait, quit)
 }
 
 // onDataSyncStore publishes the MVDS driver's store failure spells (its
