@@ -34,6 +34,7 @@ import (
 	"github.com/statusnode/statusd/internal/config"
 	"github.com/statusnode/statusd/internal/node"
 	"github.com/statusnode/statusd/internal/version"
+	"github.com/statusnode/statusd/lib/gctune"
 	"github.com/statusnode/statusd/lib/logging"
 )
 
@@ -135,6 +136,10 @@ func runNode(res config.Result, getenv func(string) string, stderr io.Writer, si
 	if res.File != "" {
 		log.Info("loaded config file", zap.String("file", res.File))
 	}
+	// The collector: GC percent 200 under a soft limit that follows the
+	// live heap (lib/gctune); GOGC or GOMEMLIMIT set in the environment
+	// leave it as the runtime sets it.
+	defer gctune.Start(gctune.DefaultConfig(), getenv).Stop()
 	n, err := node.New(node.Options{Config: cfg, Password: password, Log: log})
 	if err != nil {
 		log.Error("cannot start", zap.Error(err))
