@@ -46,9 +46,9 @@
 //     the next message reuse a message key, nor take from the history a
 //     message a peer received. Once per MVDS payload, not per message.
 //
-// Not synced: internal/messenger's Send returns once the message is
-// written; a message that has not left yet becomes durable at the next
-// sync, at a journal switch or at the kernel's writeback (measured too
-// costly to sync per send; see Messenger.Send). The mailserver's archive (transport/mailserver/archive)
+// Not synced at once: internal/messenger's Send returns once the message
+// is written (measured too costly to sync per send; see Messenger.Send);
+// it syncs the database about a second after a send, once for the sends of
+// that second, unless a sync for one of the points above came first. The mailserver's archive (transport/mailserver/archive)
 // promises nothing outward and is not synced; PostgreSQL commits durably.
 package storage

@@ -96,14 +96,13 @@ func (m *Messenger) StartOneToOne(pubKey string) (*Chat, error) {
 // not synced (storage.Sync). A crash of the process loses nothing. A 1:1
 // or group message is synced before it leaves (with the ratchet state that
 // encrypted it; core.syncBeforeLeaving), so a power loss or kernel crash
-// may take from the history and the outbox only a message that had not
-// left yet — never one a peer received. A public message, and one still
-// waiting in MVDS, becomes durable at the database's next sync, at
-// goleveldb's next journal switch, or when the kernel writes it back
-// (Linux's default: within about 30 s). Syncing before Send returns cost
-// 10–26 % of the 1:1 benchmark's rate and 15–40 % more sender CPU per
-// message; syncing once per MVDS payload shares one fsync among the
-// messages of a flush. See storage/doc.go.
+// cannot take from the history a message a peer received. Any message is
+// synced at the latest about a second after Send returned (sendsync.go:
+// one fsync for the sends of that second), so a power loss within that
+// second may take a message that had not left yet from the history and
+// the outbox. Syncing before Send returns cost 10–26 % of the 1:1
+// benchmark's rate and 15–40 % more sender CPU per message. See
+// storage/doc.go.
 func (m *Messenger) Send(ctx context.Context, chatID string, d Draft) (string, error) {
 	if err := m.running(); err != nil {
 		return "", err
@@ -152,6 +151,7 @@ func (m *Messenger) sendOut(ctx context.Context, out *outgoing, evs []Event, err
 	if err != nil {
 		return "", err
 	}
+	m.c.sendSync.stored()
 	m.c.publish(evs...)
 	switch {
 	case out.dup:

@@ -38,6 +38,7 @@ type core struct {
 	cnt      *counters
 	dl       *deliveries
 	pend     *pendingWrites // the delivery path's writes that failed (pendwrites.go)
+	sendSync *sendSync      // syncs what Send stored within a second (sendsync.go)
 	forms    *peerForms     // v1 wrapper or not, per peer (wrapforms.go)
 	keys     *keyCache
 	pubs     pubKeyCache // parsed peer keys (pubkeys.go)

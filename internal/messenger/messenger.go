@@ -62,8 +62,10 @@ const (
 // loop (publicChats.run), the bundle re-publication loop
 // (Pairing.maintain), the contact-update loop (maintainContactUpdate),
 // the loop writing again the delivery-path records whose write failed
-// (pendingWrites.run), the send workers (sendpool.go) and the MVDS driver's goroutine. Received messages arrive through the Sinks
-// (inbound.go) on the Transport's own delivering goroutine.
+// (pendingWrites.run), the loop syncing what Send stored (sendSync.run),
+// the send workers (sendpool.go) and the MVDS driver's goroutine.
+// Received messages arrive through the Sinks (inbound.go) on the
+// Transport's own delivering goroutine.
 type Messenger struct {
 	c        *core
 	db       storage.KV
@@ -137,7 +139,7 @@ func New(cfg Config, db storage.KV, tr Transport) (*Messenger, error) {
 	st := newStore(storage.NewTable(db, TableName))
 	bus := eventbus.New[Event](256)
 	pend := newPendingWrites(st, bus, log)
-	c := &core{cfg: cfg, self: self, selfHex: message.PubKeyHex(self), selfPeer: peer, tr: tr, st: st, pend: pend,
+	c := &core{cfg: cfg, self: self, selfHex: message.PubKeyHex(self), selfPeer: peer, tr: tr, st: st, pend: pend, sendSync: newSendSync(st.kv, log),
 		bus: bus, cnt: newCounters(cfg.Metrics, log), dl: newDeliveries(st, pend, bus, cfg.Now, log), forms: newPeerForms(st, pend, log),
 		keys: newKeyCache(topickeys.New(storage.NewTable(db, topickeys.TableName)), log), posted: newRecentHashes(4096), rand: &lockedReader{r: cfg.Rand}, log: log}
 	m := &Messenger{c: c, db: db, sends: newSendPool(), quit: make(chan struct{}), startDone: make(chan struct{})}
@@ -188,8 +190,9 @@ func (m *Messenger) Start() error {
 	m.c.keys.prefetch(&m.wg, m.subs.ownSymNames()...)
 	err := m.open()
 	if err == nil {
-		m.wg.Add(7)
+		m.wg.Add(8)
 		go func() { defer m.wg.Done(); m.c.pend.run(m.quit) }()
+		go func() { defer m.wg.Done(); m.c.sendSync.run(m.quit) }()
 		go func() { defer m.wg.Done(); m.disp.run(m.quit) }()
 		go func() { defer m.wg.Done(); m.direct.resendUnsent(m.quit) }()
 		go func() { defer m.wg.Done(); m.maintainContactUpdate(m.quit) }()

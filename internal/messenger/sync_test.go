@@ -50,3 +50,25 @@ func TestNoEnvelopeLeavesUnsynced(t *testing.T) {
 		t.Fatalf("bob got %q", got)
 	}
 }
+
+// TestSendSyncedWithinASecond: a message Send stored is synced about a
+// second later even when nothing leaves (a public chat without peers), and
+// the sends of that second share the sync.
+func TestSendSyncedWithinASecond(t *testing.T) {
+	h := newHarness(t)
+	gate := &syncGate{KV: storage.NewMemory()}
+	alice := h.start(newKey(t), gate)
+	if _, err := alice.JoinPublic("quiet"); err != nil {
+		t.Fatal(err)
+	}
+	before := gate.syncs.Load()
+	for _, text := range []string{"one", "two", "three"} {
+		if _, err := alice.SendText(ctxT(t), "quiet", text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	testutil.WaitFor(t, wait, "a sync after the sends", func() bool { return gate.syncs.Load() > before })
+	if n := gate.syncs.Load() - before; n > 2 {
+		t.Fatalf("%d syncs for three sends within a second, want them shared", n)
+	}
+}
