@@ -137,18 +137,7 @@ func copyPrefix(src, dst string, n int64, limited bool) error {
 // copy is a real test).
 func TestSyncSurvivesPowerLoss(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "db")
-	var ps *powerStorage
-	db, err := OpenLevelDBWith(dir, func() (lstorage.Storage, error) {
-		fs, err := lstorage.OpenFile(dir, false)
-		if err != nil {
-			return nil, err
-		}
-		ps = &powerStorage{Storage: fs, tables: make(chan struct{}), synced: make(map[lstorage.FileDesc]int64)}
-		return ps, nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, ps := openPowerLoss(t, dir, make(chan struct{}))
 	var release sync.Once
 	releaseTables := func() { release.Do(func() { close(ps.tables) }) }
 	t.Cleanup(func() { releaseTables(); db.Close() })
@@ -180,6 +169,25 @@ func TestSyncSurvivesPowerLoss(t *testing.T) {
 	}
 }
 
+// openPowerLoss opens a database in dir over a powerStorage (tables, when
+// not nil, holds back table creation until it is closed).
+func openPowerLoss(t *testing.T, dir string, tables chan struct{}) (*LevelDB, *powerStorage) {
+	t.Helper()
+	var ps *powerStorage
+	db, err := OpenLevelDBWith(dir, func() (lstorage.Storage, error) {
+		fs, err := lstorage.OpenFile(dir, false)
+		if err != nil {
+			return nil, err
+		}
+		ps = &powerStorage{Storage: fs, tables: tables, synced: make(map[lstorage.FileDesc]int64)}
+		return ps, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, ps
+}
+
 // countKept opens the cut copy in dir and counts the keys of the first n
 // writes in it.
 func countKept(t *testing.T, dir string, n int) int {
@@ -205,18 +213,7 @@ func countKept(t *testing.T, dir string, n int) int {
 // call survives a power loss right after that Sync returns.
 func TestSyncUnderWritesSurvivesPowerLoss(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "db")
-	var ps *powerStorage
-	db, err := OpenLevelDBWith(dir, func() (lstorage.Storage, error) {
-		fs, err := lstorage.OpenFile(dir, false)
-		if err != nil {
-			return nil, err
-		}
-		ps = &powerStorage{Storage: fs, synced: make(map[lstorage.FileDesc]int64)}
-		return ps, nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, ps := openPowerLoss(t, dir, nil)
 	t.Cleanup(func() { db.Close() })
 	var acked atomic.Int64
 	stop, done := make(chan struct{}), make(chan struct{})

@@ -9,6 +9,9 @@
 // Every flag can also be set by a STATUSD_* environment variable and by the
 // TOML file given with --config; see configs/statusd.example.toml.
 //
+// The garbage collector runs at GC percent 200 under a soft memory limit
+// that follows the live heap (lib/gctune) unless GOGC or GOMEMLIMIT is set.
+//
 // SIGINT and SIGTERM stop it cleanly; SIGHUP reloads the TLS certificate of
 // the HTTP and WebSocket endpoints (--http.tls.cert, --http.tls.key).
 //

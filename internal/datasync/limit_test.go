@@ -1,19 +1,15 @@
 package datasync
 
-import "testing"
+import (
+	"testing"
+
+	mvds "github.com/statusnode/statusd/protocol/datasync"
+)
 
 // TestSendLimitFailedSends: sends the transport failed do not count toward
 // the limit: after many of them the peer still gets 3 copies, then none.
 func TestSendLimitFailedSends(t *testing.T) {
-	net := newMemNet()
-	a := newPeer(t, net, testPeerID(1), "")
-	b := newPeer(t, net, testPeerID(2), "")
-	g := connect(t, a, b)
-	net.setDown(b.id, true)
-	if err := a.d.SetSendLimit(ctxT(t), b.id, 3); err != nil {
-		t.Fatal(err)
-	}
-	before := sentBy(net, a.id)
+	net, a, b, g, before := limitedToDownPeer(t)
 	net.mu.Lock()
 	net.failing[a.id] = true
 	net.mu.Unlock()
@@ -40,15 +36,7 @@ func TestSendLimitFailedSends(t *testing.T) {
 // (so it never ACKs), a message is sent 3 times and then never again, and
 // it is no longer outstanding; nothing is reported as acknowledged.
 func TestSendLimitDriver(t *testing.T) {
-	net := newMemNet()
-	a := newPeer(t, net, testPeerID(1), "")
-	b := newPeer(t, net, testPeerID(2), "")
-	g := connect(t, a, b)
-	net.setDown(b.id, true)
-	if err := a.d.SetSendLimit(ctxT(t), b.id, 3); err != nil {
-		t.Fatal(err)
-	}
-	before := sentBy(net, a.id)
+	net, a, b, g, before := limitedToDownPeer(t)
 	if _, err := a.d.Append(ctxT(t), g, []byte("to a peer that never ACKs")); err != nil {
 		t.Fatal(err)
 	}
@@ -62,4 +50,19 @@ func TestSendLimitDriver(t *testing.T) {
 	if b.app.len() != 0 {
 		t.Fatalf("b received %d messages while down", b.app.len())
 	}
+}
+
+// limitedToDownPeer connects a and b in group g with b down (it never
+// ACKs) and a send limit of 3 on b; before is what a had sent by then.
+func limitedToDownPeer(t *testing.T) (net *memNet, a, b *peer, g mvds.GroupID, before int) {
+	t.Helper()
+	net = newMemNet()
+	a = newPeer(t, net, testPeerID(1), "")
+	b = newPeer(t, net, testPeerID(2), "")
+	g = connect(t, a, b)
+	net.setDown(b.id, true)
+	if err := a.d.SetSendLimit(ctxT(t), b.id, 3); err != nil {
+		t.Fatal(err)
+	}
+	return net, a, b, g, sentBy(net, a.id)
 }

@@ -89,16 +89,7 @@ func TestStartDuringDataSyncStoreFailure(t *testing.T) {
 
 	var failing atomic.Bool
 	failing.Store(true)
-	m, err := messenger.NewWithDataSyncFault(h.config(key), db, h.net.Join(key), func() error {
-		if failing.Load() {
-			return errDiskFull
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Stop() })
+	m := newDataSyncFault(t, h, key, db, &failing)
 	sub := m.Subscribe(1024)
 	defer sub.Unsubscribe()
 	started := make(chan error, 1)
@@ -116,15 +107,7 @@ func TestStartDuringDataSyncStoreFailure(t *testing.T) {
 	if startErr != nil {
 		t.Fatal(startErr)
 	}
-	failed := false
-	testutil.WaitFor(t, wait, "the data-sync store failure", func() bool {
-		for ev := range drain(sub) {
-			if f, ok := ev.(messenger.StoreFailedEvent); ok && f.Store == messenger.StoreDataSync {
-				failed = true
-			}
-		}
-		return failed
-	})
+	waitStoreFailed(t, sub, messenger.StoreDataSync)
 
 	failing.Store(false)
 	alice = &node{Messenger: m, key: key, db: db}
@@ -164,24 +147,15 @@ func TestStopWhileOutboxWaitsForDataSync(t *testing.T) {
 	if err := alice.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	m, err := messenger.NewWithDataSyncFault(h.config(key), db, h.net.Join(key), func() error { return errDiskFull })
-	if err != nil {
-		t.Fatal(err)
-	}
+	var failing atomic.Bool
+	failing.Store(true)
+	m := newDataSyncFault(t, h, key, db, &failing)
 	sub := m.Subscribe(64)
 	defer sub.Unsubscribe()
 	if err := m.Start(); err != nil {
 		t.Fatal(err)
 	}
-	failed := false
-	testutil.WaitFor(t, wait, "the data-sync store failure", func() bool {
-		for ev := range drain(sub) {
-			if _, ok := ev.(messenger.StoreFailedEvent); ok {
-				failed = true
-			}
-		}
-		return failed
-	})
+	waitStoreFailed(t, sub, messenger.StoreDataSync)
 	stopped := make(chan error, 1)
 	go func() { stopped <- m.Stop() }()
 	select {

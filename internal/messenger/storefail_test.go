@@ -2,6 +2,7 @@ package messenger_test
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"errors"
 	"fmt"
 	"slices"
@@ -152,14 +153,7 @@ func TestStopDuringStoreFailure(t *testing.T) {
 	failing.Store(true)
 	signer := newKey(t)
 	h.net.Inject(&signer.PublicKey, publicEnvelope(t, "storefail", publicC4(t, "storefail", "held", 1)))
-	testutil.WaitFor(t, wait, "a store failure event", func() bool {
-		for ev := range drain(sub) {
-			if _, ok := ev.(messenger.StoreFailedEvent); ok {
-				return true
-			}
-		}
-		return false
-	})
+	waitStoreFailed(t, sub, "")
 	clock.Next(t)
 	done := make(chan error, 1)
 	go func() { done <- n.Stop() }()
@@ -316,7 +310,19 @@ func TestUnsentDuringDataSyncFailureSentOnRecovery(t *testing.T) {
 func dataSyncFaultNode(t *testing.T, h *harness, failing *atomic.Bool) *node {
 	t.Helper()
 	key := newKey(t)
-	m, err := messenger.NewWithDataSyncFault(h.config(key), storage.NewMemory(), h.net.Join(key), func() error {
+	m := newDataSyncFault(t, h, key, storage.NewMemory(), failing)
+	if err := m.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return &node{Messenger: m, key: key}
+}
+
+// newDataSyncFault builds, unstarted, the messenger of key over db whose
+// MVDS store fails every write (errDiskFull) while failing is set; it is
+// stopped at cleanup.
+func newDataSyncFault(t *testing.T, h *harness, key *ecdsa.PrivateKey, db storage.KV, failing *atomic.Bool) *messenger.Messenger {
+	t.Helper()
+	m, err := messenger.NewWithDataSyncFault(h.config(key), db, h.net.Join(key), func() error {
 		if failing.Load() {
 			return errDiskFull
 		}
@@ -325,11 +331,22 @@ func dataSyncFaultNode(t *testing.T, h *harness, failing *atomic.Bool) *node {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Start(); err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(func() { m.Stop() })
-	return &node{Messenger: m, key: key}
+	return m
+}
+
+// waitStoreFailed waits for a StoreFailedEvent on sub of store ("": of
+// any store).
+func waitStoreFailed(t *testing.T, sub *messenger.EventSubscription, store string) {
+	t.Helper()
+	testutil.WaitFor(t, wait, "a store failure event", func() bool {
+		for ev := range drain(sub) {
+			if f, ok := ev.(messenger.StoreFailedEvent); ok && (store == "" || f.Store == store) {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 // The sender's store fails the next three writes of delivery records
