@@ -135,7 +135,9 @@ type ChatEvent struct {
 // private group ChatID changed, by a change of ours or one received; the
 // type names the new standing. Self is true when Member is us: our own
 // invitation (answer it with statusd_joinGroup or statusd_declineGroup),
-// join or decline. It follows the chat.changed of the same change.
+// join or decline. It follows the chat.changed of the same change. A
+// group we declined, left or were removed from shows nothing more: changes
+// received while we are out of it publish neither event.
 type GroupMemberEvent struct {
 	ChatID string `json:"chat_id"`
 	Member string `json:"member"`

@@ -70,7 +70,8 @@ type ChatEvent struct {
 // "removed"; groups.Standing), by a change of ours or one received.
 // Self is set when Member is us: an invitation, our join, our decline.
 // Published after the ChatEvent of the same change, one per member whose
-// standing changed.
+// standing changed. Neither is published for a change received while we
+// are out of the group (declined, left, removed) before and after it.
 type GroupMemberEvent struct {
 	ChatID   string
 	Member   string

@@ -292,8 +292,11 @@ func (g *Groups) apply(c *Chat, grp *message.Group, standings map[string]groups.
 // handle merges a received g5 (already validated: shapes, clocks,
 // signatures, creator rule, §1.9.3) into the stored history (groups.Merge):
 // updates that would make replay refuse an event are dropped and counted.
-// A group we are not in (and were never in) is ignored. Members become
-// MVDS peers. It runs on the receive goroutine. A store failure is
+// A group we are not in (and were never in) is ignored. One we declined,
+// left or were removed from stays out of sight: a member who had not yet
+// seen us go still sends us its changes, which are merged into the stored
+// history (a later re-admission replays it whole) but publish nothing.
+// Members become MVDS peers. It runs on the receive goroutine. A store failure is
 // returned with nothing changed, counted or published: the caller holds
 // the g5 for a retry (storefail.go).
 //
@@ -318,7 +321,9 @@ func (g *Groups) handle(rc recvContext, p *message.MembershipUpdateMessage) erro
 	if ch == nil {
 		return nil
 	}
-	g.c.publish(append([]Event{ChatEvent{Chat: *ch}}, evs...)...)
+	if evs != nil || ch.Active {
+		g.c.publish(append([]Event{ChatEvent{Chat: *ch}}, evs...)...)
+	}
 	if !ch.Active {
 		return nil
 	}
@@ -330,7 +335,8 @@ func (g *Groups) handle(rc recvContext, p *message.MembershipUpdateMessage) erro
 
 // merge is the locked half of handle: it returns the stored chat (nil
 // when nothing was stored), the other members, the GroupMemberEvents of
-// the change, and the drop reasons to count once the lock is released;
+// the change (nil while we are out of the group before and after it), and
+// the drop reasons to count once the lock is released;
 // or the store failure that left the history as it was.
 func (g *Groups) merge(rc recvContext, p *message.MembershipUpdateMessage) (*Chat, []string, []Event, []string, error) {
 	g.mu.Lock()
@@ -361,8 +367,12 @@ func (g *Groups) merge(rc recvContext, p *message.MembershipUpdateMessage) (*Cha
 			}
 			c = &Chat{ID: p.ChatID, Type: ChatPrivateGroup}
 		}
+		wasIn := c.Active
 		c.LastClock = max(c.LastClock, groups.MaxClock(merged, message.MaxClock(g.c.cfg.Now())))
 		evs = g.stage(c, grp, old, merged, processed, batch)
+		if !wasIn && !c.Active {
+			evs = nil // out of the group, before and after: nothing shown
+		}
 		members = slices.DeleteFunc(slices.Clone(grp.Members), func(k string) bool { return k == g.c.selfHex })
 		return c, nil
 	})

@@ -293,3 +293,63 @@ func TestGroupUpdatesPassedThrough(t *testing.T) {
 		t.Fatalf("alice's chat after refusals: %+v, %v", c, err)
 	}
 }
+
+// A member who had not yet seen Carol decline still sends her its change:
+// Bob, offline while Carol declines, joins; his member-joined reaches
+// Carol too. Her node merges it into the group's history but shows
+// nothing: no event of Bob's join, no chat change, the chat still
+// declined and inactive.
+func TestDeclinedSeesNoLaterChange(t *testing.T) {
+	h := newHarness(t)
+	alice, bob, carol := h.newNode(), h.newNode(), h.newNode()
+	ctx := ctxT(t)
+	aliceEv := watchMembers(alice)
+	g, err := alice.CreateGroup(ctx, "trio", []string{bob.PublicKey(), carol.PublicKey()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []*node{bob, carol} {
+		waitChat(t, n, g.ID, "invitation", func(c *messenger.Chat) bool { return c.Membership == "invited" })
+	}
+	h.net.SetOnline(bob.ep, false)
+	if _, err := carol.DeclineGroup(ctx, g.ID); err != nil {
+		t.Fatal(err)
+	}
+	aliceEv.wait(t, g.ID, carol.PublicKey(), "declined")
+	carolSub := carol.Subscribe(256)
+	if _, err := bob.JoinGroup(ctx, g.ID); err != nil {
+		t.Fatal(err)
+	}
+	h.net.SetOnline(bob.ep, true)
+	aliceEv.wait(t, g.ID, bob.PublicKey(), "joined")
+	waitFor(t, "carol's node merges bob's join", func() bool {
+		for _, u := range carol.GroupHistory(g.ID) {
+			for _, ev := range u.Events {
+				if ev.Type == message.EventMemberJoined && ev.Member == bob.PublicKey() {
+					return true
+				}
+			}
+		}
+		return false
+	})
+	for {
+		select {
+		case ev := <-carolSub.C():
+			switch e := ev.(type) {
+			case messenger.GroupMemberEvent:
+				t.Fatalf("carol, who declined, got %+v", e)
+			case messenger.ChatEvent:
+				if e.Chat.ID == g.ID {
+					t.Fatalf("carol, who declined, got a chat change: %+v", e.Chat)
+				}
+			}
+			continue
+		default:
+		}
+		break
+	}
+	c, err := carol.Chat(g.ID)
+	if err != nil || c.Membership != "declined" || c.Active {
+		t.Fatalf("carol's chat: %+v, %v", c, err)
+	}
+}
