@@ -2,13 +2,16 @@ package messenger
 
 import (
 	"crypto/ecdsa"
+	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/statusnode/statusd/lib/eventbus"
+	"github.com/statusnode/statusd/lib/metrics"
 	mvds "github.com/statusnode/statusd/protocol/datasync"
 	"github.com/statusnode/statusd/protocol/message"
 	"github.com/statusnode/statusd/storage"
@@ -29,6 +32,12 @@ const staleAfter = time.Hour
 // newest are kept).
 const maxConfirmations = 16
 
+// maxHeldInputs bounds the delivery inputs held by failed store reads
+// (deliveries.held). Past it the oldest is dropped, logged and counted
+// (statusd_messenger_delivery_inputs_dropped_total): its state change is
+// lost.
+const maxHeldInputs = 4096
+
 // maxRefusals is how many refusals (Whisper code 12) of its envelopes a
 // public message that no peer acknowledged takes before it is marked
 // expired instead of re-posted: status-react 1.0's
@@ -45,6 +54,17 @@ const maxRefusals = 6
 // change is written to the store before its DeliveryEvent is published
 // (a failed write is kept and written again, pendwrites.go, and its
 // events wait for it).
+//
+// An input comes once, so a store read it needs that fails (the MVDS ID
+// mapping, the delivery record, whether the message exists, the public
+// outbox entry) does not drop it: the part of it not applied is held
+// (held), and every later input is held behind it, in order, so an older
+// state never overwrites a newer one. pendingWrites' goroutine applies
+// them again (retryHeld) with its back-off and spell events. A record
+// that is not found is nothing to do; one that does not decode
+// (messengerstore.ErrCorrupt) never mends, and that part is dropped with
+// a log. A Transport event's EnvelopeStateEvent is published when it
+// arrives, held or not.
 type deliveries struct {
 	st   *store
 	pend *pendingWrites // writes the changes; keeps those whose write failed
@@ -57,8 +77,14 @@ type deliveries struct {
 	order   []registered                     // byHash's envelopes (and some done), oldest first
 	early   map[EnvelopeHash][]EnvelopeEvent // events seen before envelopePosted, in order
 	pending []EnvelopeHash
-	events  []Event  // to publish once mu is released; guarded by mu
-	due     []string // public messages to re-post, handed to retry once mu is released; guarded by mu
+	events  []Event     // to publish once mu is released; guarded by mu
+	due     []string    // public messages to re-post, handed to retry once mu is released; guarded by mu
+	held    []heldInput // inputs (or parts) failed reads left unapplied, oldest first; guarded by mu
+	heldErr error       // the last of those failures; guarded by mu
+
+	// dropped counts the held inputs dropped at maxHeldInputs (set by New
+	// when there is a registry; nil otherwise).
+	dropped *metrics.CounterVec
 
 	// retry receives the public messages whose envelope expired unsent
 	// within their retry window (nil when a peer connected); set by New
@@ -77,9 +103,13 @@ type deliveries struct {
 	nonACK func(identity string) bool
 }
 
+// newDeliveries returns the tracker writing through pend, whose run
+// goroutine it has apply again the inputs it holds (pend.reads).
 func newDeliveries(st *store, pend *pendingWrites, b *eventbus.Bus[Event], now func() time.Time, log *zap.Logger) *deliveries {
-	return &deliveries{st: st, pend: pend, bus: b, now: now, log: log,
+	d := &deliveries{st: st, pend: pend, bus: b, now: now, log: log,
 		byHash: make(map[EnvelopeHash][]string), early: make(map[EnvelopeHash][]EnvelopeEvent)}
+	pend.reads = d.retryHeld
+	return d
 }
 
 // state returns the delivery record of an outgoing message.
@@ -221,34 +251,64 @@ func (d *deliveries) onEnvelopes(evs []EnvelopeEvent) {
 }
 
 // applyTx applies one envelope event to the messages ids it carried, in
-// tx. Its EnvelopeStateEvent follows the DeliveryEvents of tx.
+// tx, holding what failed reads leave (or all of it behind held inputs).
+// Its EnvelopeStateEvent follows the DeliveryEvents of tx.
 func (d *deliveries) applyTx(tx *deliveryTx, ev EnvelopeEvent, ids []string) {
-	for _, id := range ids {
-		rec, err := tx.delivery(id)
-		if err != nil || rec == nil || rec.State == DeliveryAcked {
-			continue
-		}
-		next := rec.State
-		switch ev.Kind {
-		case EnvelopeSent:
-			next = DeliverySent
-		case EnvelopeAcknowledged, EnvelopeRefused:
-			d.confirmLocked(rec, ev)
-			if ev.Kind == EnvelopeAcknowledged {
-				next = DeliverySent // the Transport reports EnvelopeSent first; this is the evidence
-			}
-		case EnvelopeExpired:
-			if len(rec.Recipients) == 0 && rec.State == DeliveryQueued && d.withinWindow(id) && refusals(rec) < maxRefusals {
-				d.due = append(d.due, id) // stays queued; re-posted when a peer is there
-				continue
-			}
-			if (len(rec.Recipients) > 0 || rec.State == DeliveryQueued) && !d.onlyNonACK(rec) {
-				next = DeliveryExpired
-			}
-		}
-		tx.set(rec, next)
-	}
+	d.envelopeTx(tx, ev, ids)
 	tx.after = append(tx.after, EnvelopeStateEvent{Hash: ev.Hash, Kind: ev.Kind, MessageIDs: ids, Peer: ev.Peer, Reason: ev.Reason})
+}
+
+// envelopeTx applies ev to the messages ids, in tx; the messages whose
+// reads failed are held (all of them when inputs are held already).
+func (d *deliveries) envelopeTx(tx *deliveryTx, ev EnvelopeEvent, ids []string) {
+	if len(d.held) > 0 {
+		d.holdLocked(heldInput{kind: heldEnvelope, ev: ev, ids: ids}, nil)
+		return
+	}
+	var failed []string
+	var last error
+	for _, id := range ids {
+		if err := d.envelopeOneTx(tx, ev, id); err != nil {
+			failed, last = append(failed, id), err
+		}
+	}
+	if failed != nil {
+		d.holdLocked(heldInput{kind: heldEnvelope, ev: ev, ids: failed}, last)
+	}
+}
+
+// envelopeOneTx applies ev to the message id, in tx. It returns a store
+// failure of a read (nothing applied then).
+func (d *deliveries) envelopeOneTx(tx *deliveryTx, ev EnvelopeEvent, id string) error {
+	rec, err := tx.delivery(id)
+	if err != nil || rec == nil || rec.State == DeliveryAcked {
+		return d.readFailure(err, id)
+	}
+	next := rec.State
+	switch ev.Kind {
+	case EnvelopeSent:
+		next = DeliverySent
+	case EnvelopeAcknowledged, EnvelopeRefused:
+		d.confirmLocked(rec, ev)
+		if ev.Kind == EnvelopeAcknowledged {
+			next = DeliverySent // the Transport reports EnvelopeSent first; this is the evidence
+		}
+	case EnvelopeExpired:
+		if len(rec.Recipients) == 0 && rec.State == DeliveryQueued && refusals(rec) < maxRefusals {
+			within, err := d.withinWindow(id)
+			if err != nil {
+				return err
+			}
+			if within {
+				d.due = append(d.due, id) // stays queued; re-posted when a peer is there
+				return nil
+			}
+		}
+		if (len(rec.Recipients) > 0 || rec.State == DeliveryQueued) && !d.onlyNonACK(rec) {
+			next = DeliveryExpired
+		}
+	}
+	return tx.set(rec, next)
 }
 
 // confirmLocked records a peer's acknowledgement or refusal of an envelope
@@ -277,10 +337,14 @@ func refusals(rec *Delivery) int {
 }
 
 // withinWindow reports whether the public message id is in the public
-// outbox and its retry window has not ended.
-func (d *deliveries) withinWindow(id string) bool {
-	e := d.st.publicPending(id)
-	return e != nil && d.now().UnixMilli() < e.Deadline
+// outbox and its retry window has not ended; the error is a failed read
+// (ErrStore).
+func (d *deliveries) withinWindow(id string) (bool, error) {
+	e, err := d.st.publicPending(id)
+	if err != nil {
+		return false, err
+	}
+	return e != nil && d.now().UnixMilli() < e.Deadline, nil
 }
 
 // expire moves the queued message id to expired (its retry window ended).
@@ -289,11 +353,23 @@ func (d *deliveries) expire(id string) {
 	defer d.unlockAndPublish()
 	tx := d.begin()
 	defer tx.commit()
-	rec, err := tx.delivery(id)
-	if err != nil || rec == nil || rec.State != DeliveryQueued {
+	d.expireTx(tx, id)
+}
+
+// expireTx moves the queued message id to expired in tx, or holds the
+// expiry (a failed read, or inputs held already).
+func (d *deliveries) expireTx(tx *deliveryTx, id string) {
+	if len(d.held) > 0 {
+		d.holdLocked(heldInput{kind: heldExpiry, ids: []string{id}}, nil)
 		return
 	}
-	tx.set(rec, DeliveryExpired)
+	rec, err := tx.delivery(id)
+	if err == nil && rec != nil && rec.State == DeliveryQueued {
+		err = tx.set(rec, DeliveryExpired)
+	}
+	if err = d.readFailure(err, id); err != nil {
+		d.holdLocked(heldInput{kind: heldExpiry, ids: []string{id}}, err)
+	}
 }
 
 // onlyNonACK reports whether a sent message waits only for recipients that
@@ -336,28 +412,63 @@ func (d *deliveries) onAcks(sender, installation string, acks []mvds.MessageID) 
 	defer d.unlockAndPublish()
 	tx := d.begin()
 	defer tx.commit()
-	for _, a := range acks {
-		id, ok, err := d.statusIDOf(a)
-		if err != nil || !ok {
-			continue
-		}
-		rec, err := tx.delivery(id)
-		if err != nil || rec == nil || rec.State == DeliveryAcked {
-			continue
-		}
-		if _, isRecipient := rec.Recipients[sender]; !isRecipient {
-			continue
-		}
-		rec.Recipients[sender] = true
-		rec.AckedBy = append(rec.AckedBy, sender+"/"+installation)
-		next := DeliveryAcked
-		for _, acked := range rec.Recipients {
-			if !acked {
-				next = rec.State
-			}
-		}
-		tx.set(rec, next)
+	d.acksTx(tx, sender, installation, acks)
+}
+
+// acksTx applies sender's acks in tx; the acks whose reads failed are
+// held (all of them when inputs are held already). acks is not kept.
+func (d *deliveries) acksTx(tx *deliveryTx, sender, installation string, acks []mvds.MessageID) {
+	if len(d.held) > 0 {
+		d.holdLocked(heldInput{kind: heldAcks, sender: sender, installation: installation, acks: slices.Clone(acks)}, nil)
+		return
 	}
+	var failed []mvds.MessageID
+	var last error
+	for _, a := range acks {
+		if err := d.ackTx(tx, sender, installation, a); err != nil {
+			failed, last = append(failed, a), err
+		}
+	}
+	if failed != nil {
+		d.holdLocked(heldInput{kind: heldAcks, sender: sender, installation: installation, acks: failed}, last)
+	}
+}
+
+// ackTx applies sender's ack of MVDS message a in tx. It returns a store
+// failure of a read (nothing applied then).
+func (d *deliveries) ackTx(tx *deliveryTx, sender, installation string, a mvds.MessageID) error {
+	id, ok, err := d.statusIDOf(a)
+	if err != nil || !ok {
+		return err // the mapping is no record: it cannot be corrupt
+	}
+	rec, err := tx.delivery(id)
+	if err != nil || rec == nil || rec.State == DeliveryAcked {
+		return d.readFailure(err, id)
+	}
+	if _, isRecipient := rec.Recipients[sender]; !isRecipient {
+		return nil
+	}
+	rec.Recipients[sender] = true
+	rec.AckedBy = append(rec.AckedBy, sender+"/"+installation)
+	next := DeliveryAcked
+	for _, acked := range rec.Recipients {
+		if !acked {
+			next = rec.State
+		}
+	}
+	return tx.set(rec, next)
+}
+
+// readFailure returns err, a failed read of message id's records, when a
+// later read may succeed; nil for nil and for a record that does not
+// decode (messengerstore.ErrCorrupt: it never mends, so the input's part
+// for id is dropped, logged).
+func (d *deliveries) readFailure(err error, id string) error {
+	if err != nil && errors.Is(err, messengerstore.ErrCorrupt) {
+		d.log.Error("delivery record does not decode: state change dropped", zap.String("message", id), zap.Error(err))
+		return nil
+	}
+	return err
 }
 
 // deliveryTx collects the delivery changes of one input (envelope events,
@@ -394,12 +505,18 @@ func (t *deliveryTx) delivery(id string) (*Delivery, error) {
 }
 
 // set moves rec to state next in the transaction. A look-up first checks
-// that the message still exists (it is not read or rewritten).
-func (t *deliveryTx) set(rec *Delivery, next DeliveryState) {
+// that the message still exists (it is not read or rewritten): a deleted
+// message is left alone; a failed look-up is returned (ErrStore), and
+// nothing is set.
+func (t *deliveryTx) set(rec *Delivery, next DeliveryState) error {
 	id := rec.MessageID
 	if _, known := t.recs[id]; !known {
-		if exists, err := t.d.st.rs.Has(messengerstore.KindMessage, id); err != nil || !exists {
-			return // deleted (or unreadable): nothing to track any more
+		exists, err := t.d.st.rs.Has(messengerstore.KindMessage, id)
+		if err != nil {
+			return storeErr(err)
+		}
+		if !exists {
+			return nil // deleted: nothing to track any more
 		}
 	}
 	changed := next != rec.State
@@ -414,6 +531,7 @@ func (t *deliveryTx) set(rec *Delivery, next DeliveryState) {
 	if changed {
 		t.events = append(t.events, DeliveryEvent{MessageID: id, ChatID: rec.ChatID, State: next})
 	}
+	return nil
 }
 
 // commit writes the changed records in one batch, queues the events on

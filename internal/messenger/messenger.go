@@ -146,6 +146,10 @@ func New(cfg Config, db storage.KV, tr Transport) (*Messenger, error) {
 	m.in = newInboundQueue(cfg.InboundBuffer, m.quit, cfg.Metrics)
 	m.chats = newChatBook(c)
 	c.dl.messages = &m.chats.mu // message records: one writer at a time
+	if cfg.Metrics != nil {
+		c.dl.dropped = cfg.Metrics.Counter("statusd_messenger_delivery_inputs_dropped_total",
+			"Delivery inputs (ACKs, envelope events, expiries) held by failed store reads and dropped at the bound.")
+	}
 	pend.messages = &m.chats.mu
 	m.subs = newSubscriptions(c, m.in)
 	m.contacts = newContactBook(c)

@@ -2,6 +2,7 @@ package messenger
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -71,17 +72,21 @@ func (s *store) publicOutbox() ([]*publicEntry, error) {
 	return out, err
 }
 
-// publicPending returns the public outbox entry of id, or nil.
-func (s *store) publicPending(id string) *publicEntry {
+// publicPending returns the public outbox entry of id, nil when there is
+// none (or it does not decode); the error is a failed read (ErrStore).
+func (s *store) publicPending(id string) (*publicEntry, error) {
 	raw, err := s.kv.Get(publicKey(id))
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil // not a public message waiting
+	}
 	if err != nil {
-		return nil // storage.ErrNotFound: not a public message waiting
+		return nil, fmt.Errorf("%w: public outbox entry: %w", ErrStore, err)
 	}
 	e := new(publicEntry)
 	if json.Unmarshal(raw, e) != nil {
-		return nil
+		return nil, nil
 	}
-	return e
+	return e, nil
 }
 
 func putOutbox(b *storage.Batch, id string, recipients []string, body []byte) {

@@ -34,13 +34,22 @@ import (
 // (get: deliveryTx reads delivery records, onAcks and resendToNew map
 // MVDS IDs through it); everything else reads the store.
 //
+// The reads of the delivery inputs fail too: an input whose read failed
+// is held by the tracker (deliveries.held, delivery.go), which reports
+// how many it holds (holding). The same goroutine applies them again
+// (reads, deliveries.retryHeld) after the kept writes are written, with
+// the same back-off, and at Stop once more; what is still held then is
+// lost like a kept write.
+//
 // Events: the DeliveryEvents of a kept write are published once it is
 // written, in the order they were produced — a state is published only
 // once it is stored, the rule of the whole store (persist before events),
-// so a frontend never shows a state a restart would take back. A spell
-// publishes one StoreFailedEvent (Store StoreRecords, Waiting the records
-// kept) and logs one error when it begins, and one StoreRecoveredEvent
-// when what was kept is written.
+// so a frontend never shows a state a restart would take back. A spell —
+// from the first failed write or held input until nothing is kept or
+// held — publishes one StoreFailedEvent (Store StoreRecords, Waiting the
+// records kept or the inputs held when it began) and logs one error when
+// it begins, and one StoreRecoveredEvent when everything was written and
+// applied; both are published with the mutex held, so they alternate.
 //
 // A kept delivery record is written only while its message exists, with
 // the chat book's lock held (messages), so a message deleted meanwhile
@@ -56,13 +65,21 @@ type pendingWrites struct {
 	// parts alone). Lock order: messages → mu.
 	messages sync.Locker
 
+	// reads applies again the delivery inputs failed reads held (set by
+	// newDeliveries: deliveries.retryHeld; nil in tests of the parts
+	// alone). It is called with no lock held; it takes the tracker's.
+	// Lock order: the tracker's → mu.
+	reads func()
+
 	mu         sync.Mutex // a leaf but for the store writes made with it held
 	kept       map[string]keptOp
 	events     []Event // of the kept writes, to publish once written
 	publishing bool    // flush is publishing the kept events
 	handoff    []Event // of writes made meanwhile, for flush to publish after them
+	held       int     // delivery inputs held by failed reads, as the tracker last reported
+	spell      bool    // a failure spell is on: its StoreFailedEvent is published
 	err        error   // the last failure of the spell
-	tries      int
+	tries      int     // flushes in the spell
 }
 
 // keptOp is the newest write of one key a failed write left.
@@ -83,7 +100,6 @@ func newPendingWrites(st *store, bus *eventbus.Bus[Event], log *zap.Logger) *pen
 // writes through it land in call order.
 func (p *pendingWrites) write(b *storage.Batch, evs []Event) bool {
 	p.mu.Lock()
-	began := false
 	if len(p.kept) == 0 {
 		err := p.st.write(b)
 		if err == nil {
@@ -94,22 +110,56 @@ func (p *pendingWrites) write(b *storage.Batch, evs []Event) bool {
 			p.mu.Unlock()
 			return publish
 		}
-		p.err, began = err, true
+		p.err = err
 	}
 	b.Each(func(k, v []byte, deleted bool) { p.kept[string(k)] = keptOp{value: v, deleted: deleted} })
 	p.events = append(p.events, evs...)
-	waiting, err := len(p.kept), p.err
+	p.beginLocked(len(p.kept), "store delivery records: keeping them and retrying until writes succeed")
 	p.mu.Unlock()
-	if began {
-		p.log.Error("store delivery records: keeping them and retrying until writes succeed",
-			zap.Int("waiting", waiting), zap.Error(err))
-		p.bus.Publish(StoreFailedEvent{Store: StoreRecords, Error: err.Error(), Waiting: waiting})
+	p.signal()
+	return false
+}
+
+// holding records that the tracker holds n delivery inputs whose reads
+// failed (the last with err); n > 0 begins a spell if none is on and
+// wakes run. The tracker calls it, with its mutex held, whenever n
+// changes.
+func (p *pendingWrites) holding(n int, err error) {
+	p.mu.Lock()
+	p.held = n
+	if n > 0 {
+		if err != nil {
+			p.err = err
+		}
+		p.beginLocked(n, "store delivery records: holding the inputs whose reads failed and retrying until reads succeed")
 	}
+	p.mu.Unlock()
+	if n > 0 {
+		p.signal()
+	}
+}
+
+// beginLocked begins a spell, unless one is on: it logs msg and
+// publishes the StoreFailedEvent, waiting records or inputs waiting.
+func (p *pendingWrites) beginLocked(waiting int, msg string) {
+	if p.spell {
+		return
+	}
+	p.spell = true
+	text := "store failure"
+	if p.err != nil {
+		text = p.err.Error()
+	}
+	p.log.Error(msg, zap.Int("waiting", waiting), zap.Error(p.err))
+	p.bus.Publish(StoreFailedEvent{Store: StoreRecords, Error: text, Waiting: waiting})
+}
+
+// signal wakes run.
+func (p *pendingWrites) signal() {
 	select {
 	case p.wake <- struct{}{}:
 	default:
 	}
-	return false
 }
 
 // get returns what is kept for key k: found is false when nothing is (the
@@ -149,17 +199,22 @@ func (p *pendingWrites) run(quit <-chan struct{}) {
 	}
 }
 
-// flush writes what is kept in one batch and reports whether nothing is
-// kept any more; on success it publishes the kept events and ends the
-// spell. The events of writes made while it publishes are handed to it
-// (handoff), so that none overtakes an older kept one.
+// flush writes what is kept in one batch, publishes its events, has the
+// held delivery inputs applied again (reads) and reports whether the
+// spell ended (nothing is kept or held any more; true too when no spell
+// was on). The events of writes made while it publishes are handed to
+// it (handoff), so that none overtakes an older kept one.
 func (p *pendingWrites) flush() bool {
-	evs, tries, ok := p.writeKept()
-	if !ok {
-		return false
+	p.mu.Lock()
+	if !p.spell {
+		p.mu.Unlock()
+		return true
 	}
-	if tries == 0 {
-		return true // nothing was kept
+	p.tries++
+	p.mu.Unlock()
+	evs, ok := p.writeKept()
+	if !ok {
+		return p.end() // false: something is kept
 	}
 	for len(evs) > 0 {
 		for _, ev := range evs {
@@ -170,17 +225,33 @@ func (p *pendingWrites) flush() bool {
 		p.publishing = len(evs) > 0
 		p.mu.Unlock()
 	}
-	p.log.Info("store delivery records: writes succeed again", zap.Int("tries", tries))
-	p.bus.Publish(StoreRecoveredEvent{Store: StoreRecords, Tries: tries})
+	if p.reads != nil {
+		p.reads()
+	}
+	return p.end()
+}
+
+// end ends the spell when nothing is kept or held any more, publishing
+// its StoreRecoveredEvent; it reports whether it did.
+func (p *pendingWrites) end() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.kept) > 0 || p.held > 0 {
+		p.log.Debug("store delivery records: still failing", zap.Int("kept", len(p.kept)),
+			zap.Int("held", p.held), zap.Int("tries", p.tries), zap.Error(p.err))
+		return false
+	}
+	p.log.Info("store delivery records: writes and reads succeed again", zap.Int("tries", p.tries))
+	p.bus.Publish(StoreRecoveredEvent{Store: StoreRecords, Tries: p.tries})
+	p.spell, p.err, p.tries = false, nil, 0
 	return true
 }
 
 // writeKept writes what is kept, holding the chat book's lock. It returns
 // the kept events to publish (those of orphaned delivery records left
-// out) and the spell's tries, 0 when nothing was kept; ok is false when
-// the write failed. On success the handing off of events begins
-// (publishing) when there are events.
-func (p *pendingWrites) writeKept() (evs []Event, tries int, ok bool) {
+// out); ok is false when the write failed. On success the handing off
+// of events begins (publishing) when there are events.
+func (p *pendingWrites) writeKept() (evs []Event, ok bool) {
 	if p.messages != nil {
 		p.messages.Lock()
 		defer p.messages.Unlock()
@@ -188,45 +259,53 @@ func (p *pendingWrites) writeKept() (evs []Event, tries int, ok bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(p.kept) == 0 {
-		return nil, 0, true
+		return nil, true
 	}
-	p.tries++
 	var b storage.Batch
 	orphans := make(map[string]bool)
 	for k, op := range p.kept {
-		switch {
-		case op.deleted:
+		if op.deleted {
 			b.Delete([]byte(k))
-		case p.orphanLocked(k):
-			orphans[k[1:]] = true
-		default:
-			b.Put([]byte(k), op.value)
+			continue
 		}
+		orphan, err := p.orphanLocked(k)
+		if err != nil {
+			p.err = err
+			return nil, false
+		}
+		if orphan {
+			orphans[k[1:]] = true
+			continue
+		}
+		b.Put([]byte(k), op.value)
 	}
 	if err := p.st.write(&b); err != nil {
 		p.err = err
-		p.log.Debug("store delivery records: still failing", zap.Int("tries", p.tries), zap.Error(err))
-		return nil, p.tries, false
+		return nil, false
 	}
 	for _, ev := range p.events {
 		if d, ok := ev.(DeliveryEvent); !ok || !orphans[d.MessageID] {
 			evs = append(evs, ev)
 		}
 	}
-	tries = p.tries
-	p.kept, p.events, p.err, p.tries = make(map[string]keptOp), nil, nil, 0
+	p.kept, p.events = make(map[string]keptOp), nil
 	p.publishing = len(evs) > 0
-	return evs, tries, true
+	return evs, true
 }
 
 // orphanLocked reports whether k is the delivery record of a message no
 // longer stored (deleted while the record was kept): it is not written.
-func (p *pendingWrites) orphanLocked(k string) bool {
+// A failed look-up is an error (ErrStore): the record is neither written
+// nor dropped then.
+func (p *pendingWrites) orphanLocked(k string) (bool, error) {
 	if len(k) == 0 || k[0] != pfxDelivery {
-		return false
+		return false, nil
 	}
 	exists, err := p.st.rs.Has(messengerstore.KindMessage, k[1:])
-	return err == nil && !exists
+	if err != nil {
+		return false, storeErr(err)
+	}
+	return !exists, nil
 }
 
 // sleepOn waits d on clock; false when quit closed first.

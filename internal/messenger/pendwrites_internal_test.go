@@ -2,6 +2,7 @@ package messenger
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,6 +25,7 @@ type pendRig struct {
 	out   *outgoing
 	mvds  mvds.MessageID
 	wait  time.Duration // the retry wait armed and not yet let run, or 0
+	stop  func()        // closes quit and waits for run (idempotent; also at cleanup)
 }
 
 func newPendRig(t *testing.T) *pendRig {
@@ -47,7 +49,8 @@ func newPendRig(t *testing.T) *pendRig {
 	t.Cleanup(p.sub.Unsubscribe)
 	quit, done := make(chan struct{}), make(chan struct{})
 	go func() { defer close(done); r.c.pend.run(quit) }()
-	t.Cleanup(func() { close(quit); <-done })
+	p.stop = sync.OnceFunc(func() { close(quit); <-done })
+	t.Cleanup(p.stop)
 	return p
 }
 

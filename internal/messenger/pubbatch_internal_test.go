@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,11 +17,37 @@ import (
 )
 
 // faultKV counts the batches written to a KV and fails those fail picks
-// (n counts every write, failed ones included, from 1).
+// (n counts every write, failed ones included, from 1); while failGets
+// or failHas is set it fails every Get or Has (errReadFault).
 type faultKV struct {
 	storage.KV
-	writes int
-	fail   func(n int) bool
+	writes   int
+	fail     func(n int) bool
+	failGets atomic.Bool
+	failHas  atomic.Bool
+}
+
+// errReadFault is what faultKV's failed reads return.
+var errReadFault = errors.New("read fault")
+
+func (f *faultKV) Get(k []byte) ([]byte, error) {
+	if f.failGets.Load() {
+		return nil, errReadFault
+	}
+	return f.KV.Get(k)
+}
+
+func (f *faultKV) Has(k []byte) (bool, error) {
+	if f.failHas.Load() {
+		return false, errReadFault
+	}
+	return f.KV.Has(k)
+}
+
+// failReads fails (or, off, stops failing) every Get and Has.
+func (f *faultKV) failReads(on bool) {
+	f.failGets.Store(on)
+	f.failHas.Store(on)
 }
 
 func (f *faultKV) Write(b *storage.Batch) error {

@@ -1,0 +1,227 @@
+package messenger
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/statusnode/statusd/lib/metrics"
+	mvds "github.com/statusnode/statusd/protocol/datasync"
+)
+
+// spellEvents counts the StoreFailedEvents and StoreRecoveredEvents of
+// the records in evs and returns the first of each.
+func spellEvents(evs []Event) (failed int, f StoreFailedEvent, recovered int, r StoreRecoveredEvent) {
+	for _, ev := range evs {
+		switch e := ev.(type) {
+		case StoreFailedEvent:
+			if e.Store == StoreRecords {
+				if failed == 0 {
+					f = e
+				}
+				failed++
+			}
+		case StoreRecoveredEvent:
+			if e.Store == StoreRecords {
+				if recovered == 0 {
+					r = e
+				}
+				recovered++
+			}
+		}
+	}
+	return failed, f, recovered, r
+}
+
+// wantHeld checks that evs began one spell of the records with waiting
+// inputs held, and published no delivery state.
+func wantHeld(t *testing.T, evs []Event, waiting int) {
+	t.Helper()
+	failed, f, recovered, _ := spellEvents(evs)
+	if failed != 1 || recovered != 0 || f.Waiting != waiting || f.Error == "" {
+		t.Fatalf("events %+v, want one StoreFailedEvent of %q with %d waiting", evs, StoreRecords, waiting)
+	}
+	if got := deliveryEvents(evs); len(got) != 0 {
+		t.Fatalf("delivery states published while their reads fail: %v", got)
+	}
+}
+
+// wantRecovered waits for the end of the spell and checks the delivery
+// states it published, its tries and that the stored state is want.
+func (p *pendRig) wantRecovered(t *testing.T, tries int, want DeliveryState, states ...DeliveryState) {
+	t.Helper()
+	evs := p.waitRecovered(t)
+	failed, _, recovered, r := spellEvents(evs)
+	if failed != 0 || recovered != 1 || r.Tries != tries {
+		t.Fatalf("spell events %+v, want one StoreRecoveredEvent after %d tries", evs, tries)
+	}
+	if got := deliveryEvents(evs); fmt.Sprint(got) != fmt.Sprint(states) {
+		t.Fatalf("delivery events %v, want %v", got, states)
+	}
+	if s := p.state(t); s != want {
+		t.Fatalf("stored state %s, want %s", s, want)
+	}
+	if evs := p.events(); len(evs) != 0 {
+		t.Fatalf("events after the recovery: %+v", evs)
+	}
+}
+
+// sent maps the message, registers its envelope and applies its
+// EnvelopeSent, all while the store works.
+func (p *pendRig) sent(t *testing.T, h EnvelopeHash) {
+	t.Helper()
+	p.send(t)
+	p.r.c.dl.envelopePosted(h, []string{p.out.id})
+	p.r.c.dl.onEnvelope(EnvelopeEvent{Hash: h, Kind: EnvelopeSent})
+	if got := deliveryEvents(p.events()); len(got) != 1 || got[0] != DeliverySent {
+		t.Fatalf("delivery events %v, want sent", got)
+	}
+}
+
+// An ACK that arrives while the mapping reads fail is held, not dropped:
+// once reads succeed again the message ends acked, published once, and
+// the spell is one StoreFailedEvent and one StoreRecoveredEvent.
+func TestAckReadFailureHeld(t *testing.T) {
+	p := newPendRig(t)
+	p.sent(t, EnvelopeHash{9})
+	p.kv.failReads(true)
+	p.r.c.dl.onAcks(p.peer, "inst", []mvds.MessageID{p.mvds})
+	wantHeld(t, p.events(), 1)
+	p.retry(t, true)
+	p.kv.failReads(false)
+	if s := p.state(t); s != DeliverySent {
+		t.Fatalf("stored state %s while the ACK is held, want sent", s)
+	}
+	p.retry(t, false)
+	p.wantRecovered(t, 2, DeliveryAcked, DeliveryAcked)
+	d, err := p.r.c.st.delivery(p.out.id)
+	if err != nil || !d.Recipients[p.peer] || len(d.AckedBy) != 1 {
+		t.Fatalf("stored record %+v, %v; want acked once by %s", d, err, short(p.peer))
+	}
+}
+
+// An envelope's EnvelopeSent that arrives while the delivery record's
+// reads fail is held: the message ends sent. Its EnvelopeStateEvent is
+// published when it arrives.
+func TestEnvelopeReadFailureHeld(t *testing.T) {
+	p := newPendRig(t)
+	p.send(t)
+	h := EnvelopeHash{9}
+	p.r.c.dl.envelopePosted(h, []string{p.out.id})
+	p.kv.failReads(true)
+	p.r.c.dl.onEnvelope(EnvelopeEvent{Hash: h, Kind: EnvelopeSent})
+	evs := p.events()
+	wantHeld(t, evs, 1)
+	if e, ok := evs[len(evs)-1].(EnvelopeStateEvent); !ok || e.Kind != EnvelopeSent {
+		t.Fatalf("events %+v, want the EnvelopeStateEvent last", evs)
+	}
+	p.kv.failReads(false)
+	p.retry(t, false)
+	p.wantRecovered(t, 1, DeliverySent, DeliverySent)
+}
+
+// When the look-up of whether the message still exists fails (deliveryTx
+// set), the change is held, not taken for a deleted message's.
+func TestSetHasFailureKeepsState(t *testing.T) {
+	p := newPendRig(t)
+	p.send(t)
+	h := EnvelopeHash{9}
+	p.r.c.dl.envelopePosted(h, []string{p.out.id})
+	p.kv.failHas.Store(true)
+	p.r.c.dl.onEnvelope(EnvelopeEvent{Hash: h, Kind: EnvelopeSent})
+	wantHeld(t, p.events(), 1)
+	if s := p.state(t); s != DeliveryQueued {
+		t.Fatalf("stored state %s while the look-up fails, want queued", s)
+	}
+	p.retry(t, true)
+	p.kv.failHas.Store(false)
+	p.retry(t, false)
+	p.wantRecovered(t, 2, DeliverySent, DeliverySent)
+}
+
+// Inputs arriving while an older one is held wait behind it, even when
+// their reads would succeed: an envelope's EnvelopeSent held, then its
+// EnvelopeExpired arriving with reads back, ends expired (not sent over
+// expired), each state published once, in order.
+func TestHeldInputNotOvertaken(t *testing.T) {
+	p := newPendRig(t)
+	p.send(t)
+	h := EnvelopeHash{9}
+	p.r.c.dl.envelopePosted(h, []string{p.out.id})
+	p.kv.failReads(true)
+	p.r.c.dl.onEnvelope(EnvelopeEvent{Hash: h, Kind: EnvelopeSent})
+	wantHeld(t, p.events(), 1)
+	p.kv.failReads(false)
+	p.r.c.dl.onEnvelope(EnvelopeEvent{Hash: h, Kind: EnvelopeExpired})
+	if got := deliveryEvents(p.events()); len(got) != 0 {
+		t.Fatalf("delivery states %v published ahead of the held input", got)
+	}
+	if s := p.state(t); s != DeliveryQueued {
+		t.Fatalf("stored state %s, want queued until the held input is applied", s)
+	}
+	p.retry(t, false)
+	p.wantRecovered(t, 1, DeliveryExpired, DeliverySent, DeliveryExpired)
+}
+
+// A spell with failed reads and failed writes together (held inputs, a
+// kept mapping, the held inputs' own writes) publishes one
+// StoreFailedEvent and one StoreRecoveredEvent; everything lands.
+func TestReadAndWriteFailuresOneSpell(t *testing.T) {
+	p := newPendRig(t)
+	p.send(t)
+	h := EnvelopeHash{9}
+	p.r.c.dl.envelopePosted(h, []string{p.out.id})
+	second, _, err := p.book.storeDraft(p.peer, Draft{Text: "second"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.kv.failReads(true)
+	p.kv.fail = func(int) bool { return true }
+	p.r.c.dl.onEnvelope(EnvelopeEvent{Hash: h, Kind: EnvelopeSent})
+	p.r.c.dl.onAcks(p.peer, "inst", []mvds.MessageID{p.mvds})
+	mvds2 := mvds.MessageID{4, 5, 6}
+	p.r.c.dl.mapOutgoing(p.r.c.self, []mvds.Message{{Body: second.body}}, []mvds.MessageID{mvds2})
+	wantHeld(t, p.events(), 1)
+	p.retry(t, true) // reads and writes fail
+	p.kv.failReads(false)
+	p.retry(t, true) // writes fail: the held inputs wait behind the kept mapping
+	if got := p.events(); len(got) != 0 {
+		t.Fatalf("events while the writes fail: %+v", got)
+	}
+	p.kv.fail = nil
+	p.retry(t, false)
+	p.wantRecovered(t, 3, DeliveryAcked, DeliverySent, DeliveryAcked)
+	if id, ok, err := p.r.c.st.statusIDOf(mvds2); err != nil || !ok || id != second.id {
+		t.Fatalf("stored mapping %q %v %v", id, ok, err)
+	}
+}
+
+// At Stop the held inputs get a last try.
+func TestHeldInputsTriedAtStop(t *testing.T) {
+	p := newPendRig(t)
+	p.sent(t, EnvelopeHash{9})
+	p.kv.failReads(true)
+	p.r.c.dl.onAcks(p.peer, "inst", []mvds.MessageID{p.mvds})
+	wantHeld(t, p.events(), 1)
+	p.kv.failReads(false)
+	p.stop()
+	p.wantRecovered(t, 1, DeliveryAcked, DeliveryAcked)
+}
+
+// Past maxHeldInputs the oldest held input is dropped and counted.
+func TestHeldInputsBounded(t *testing.T) {
+	p := newPendRig(t)
+	reg := metrics.NewRegistry()
+	dl := p.r.c.dl
+	dl.dropped = reg.Counter("dropped", "test")
+	p.kv.failReads(true)
+	for i := range maxHeldInputs + 1 {
+		dl.expire(fmt.Sprint("m", i))
+	}
+	wantHeld(t, p.events(), 1)
+	dl.mu.Lock()
+	n, first := len(dl.held), dl.held[0].ids[0]
+	dl.mu.Unlock()
+	if n != maxHeldInputs || first != "m1" || dl.dropped.Value() != 1 {
+		t.Fatalf("held %d from %s, %v dropped; want %d from m1, 1 dropped", n, first, dl.dropped.Value(), maxHeldInputs)
+	}
+}
