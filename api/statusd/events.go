@@ -58,7 +58,8 @@ var eventTypes = map[string]bool{
 // and receiving pauses), "datasync" (1:1 and group delivery pauses, and
 // what it was writing waits) or "records" (delivery states and what was
 // learnt about peers wait to be written, and their message.delivery events
-// with them), until store.recovered {store, tries}.
+// with them; or, when its reads fail, ACKs and envelope events wait to be
+// applied), until store.recovered {store, tries}.
 type Event struct {
 	Type  string `json:"type"`
 	Event any    `json:"event"`

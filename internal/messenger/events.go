@@ -97,8 +97,9 @@ type DroppedEvent struct {
 	Sender string // 0x04… or "" when unknown
 }
 
-// StoreFailedEvent: a store write failed (the storage itself: a full
-// disk, a database closed underneath; Error is its text). Store names the
+// StoreFailedEvent: a store write (for StoreRecords, or a read) failed
+// (the storage itself: a full disk, a database closed underneath; Error
+// is its text). Store names the
 // writer: StoreMessages, the receive path — its writes to the message store
 // and to the session store a decryption advances (the Waiting payloads it
 // left unhandled are kept and handled again with a back-off, while the receive
@@ -106,13 +107,15 @@ type DroppedEvent struct {
 // does not return), StoreDataSync, the MVDS driver (the Ready it was
 // writing is kept and written again with a back-off; Waiting received 1:1
 // and group messages wait in it, and meanwhile MVDS neither sends nor
-// takes anything), or StoreRecords, the delivery path (Waiting records —
-// delivery states, the MVDS IDs of sent messages, what peers were seen
-// sending — are kept and written again with a back-off; the
-// DeliveryEvents of the states among them are published once they are
-// written). Nothing is lost while the messenger runs. One is published
-// when such a spell begins; a StoreRecoveredEvent with the same Store
-// ends it.
+// takes anything), or StoreRecords, the delivery path, its writes and its
+// reads (Waiting records — delivery states, the MVDS IDs of sent
+// messages, what peers were seen sending — are kept and written again
+// with a back-off, or Waiting inputs — ACKs, envelope events, expiries
+// whose reads failed — are held and applied again; the DeliveryEvents of
+// the states among them are published once they are written). Nothing is
+// lost while the messenger runs (but held inputs past 4096, the oldest
+// of which are dropped and counted). One is published when such a spell
+// begins; a StoreRecoveredEvent with the same Store ends it.
 type StoreFailedEvent struct {
 	Store   string
 	Error   string
