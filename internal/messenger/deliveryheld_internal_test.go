@@ -1,6 +1,7 @@
 package messenger
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -223,5 +224,31 @@ func TestHeldInputsBounded(t *testing.T) {
 	dl.mu.Unlock()
 	if n != maxHeldInputs || first != "m1" || dl.dropped.Value() != 1 {
 		t.Fatalf("held %d from %s, %v dropped; want %d from m1, 1 dropped", n, first, dl.dropped.Value(), maxHeldInputs)
+	}
+}
+
+// A public message due for a re-post whose delivery record cannot be
+// read stays due, and is posted by a later pass once reads succeed.
+func TestPublicRetryReadFailureStaysDue(t *testing.T) {
+	p := newPendRig(t)
+	out, _, err := p.book.storeDraft("status", Draft{Text: "hello all"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	subs := newSubscriptions(p.r.c, newInboundQueue(1, make(chan struct{}), nil))
+	pub := newPublicChats(p.r.c, p.book, subs)
+	pub.requeue([]string{out.id})
+	p.kv.failGets.Store(true)
+	pub.retry(context.Background(), false)
+	p.kv.failGets.Store(false)
+	pub.mu.Lock()
+	due := pub.due[out.id]
+	pub.mu.Unlock()
+	if !due || len(p.r.tr.posts) != 0 {
+		t.Fatalf("after a pass with failing reads: due %v, %d posted; want due, none posted", due, len(p.r.tr.posts))
+	}
+	pub.retry(context.Background(), false)
+	if len(p.r.tr.posts) != 1 {
+		t.Fatalf("%d posted once reads succeed, want 1", len(p.r.tr.posts))
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/statusnode/statusd/protocol/message"
 	"github.com/statusnode/statusd/protocol/whisper"
 	"github.com/statusnode/statusd/storage"
+	"github.com/statusnode/statusd/storage/messengerstore"
 )
 
 // retryTick is how often publicChats.run looks for public messages whose
@@ -140,8 +141,11 @@ func (p *publicChats) retry(ctx context.Context, all bool) {
 			p.c.dl.expire(e.ID)
 			continue
 		}
+		if errors.Is(err, ErrStore) && !errors.Is(err, messengerstore.ErrCorrupt) {
+			continue // the read failed: it stays due, for the next pass
+		}
 		if err != nil || rec.State != DeliveryQueued {
-			p.settle(e.ID) // unreadable, or sent meanwhile
+			p.settle(e.ID) // undecodable, or sent meanwhile
 			continue
 		}
 		if !peers || ctx.Err() != nil {
