@@ -114,36 +114,40 @@ func (p *pendingWrites) write(b *storage.Batch, evs []Event) bool {
 	}
 	b.Each(func(k, v []byte, deleted bool) { p.kept[string(k)] = keptOp{value: v, deleted: deleted} })
 	p.events = append(p.events, evs...)
-	p.beginLocked(len(p.kept), "store delivery records: keeping them and retrying until writes succeed")
+	began := p.beginLocked(len(p.kept), "store delivery records: keeping them and retrying until writes succeed")
 	p.mu.Unlock()
-	p.signal()
+	if began {
+		p.signal()
+	}
 	return false
 }
 
 // holding records that the tracker holds n delivery inputs whose reads
-// failed (the last with err); n > 0 begins a spell if none is on and
-// wakes run. The tracker calls it, with its mutex held, whenever n
-// changes.
+// failed (the last with err); n > 0 begins a spell if none is on. The
+// tracker calls it, with its mutex held, whenever n changes.
 func (p *pendingWrites) holding(n int, err error) {
 	p.mu.Lock()
 	p.held = n
+	began := false
 	if n > 0 {
 		if err != nil {
 			p.err = err
 		}
-		p.beginLocked(n, "store delivery records: holding the inputs whose reads failed and retrying until reads succeed")
+		began = p.beginLocked(n, "store delivery records: holding the inputs whose reads failed and retrying until reads succeed")
 	}
 	p.mu.Unlock()
-	if n > 0 {
+	if began {
 		p.signal()
 	}
 }
 
 // beginLocked begins a spell, unless one is on: it logs msg and
-// publishes the StoreFailedEvent, waiting records or inputs waiting.
-func (p *pendingWrites) beginLocked(waiting int, msg string) {
+// publishes the StoreFailedEvent, waiting records or inputs waiting. It
+// reports whether it began one; the caller then wakes run, which retries
+// until the spell ends.
+func (p *pendingWrites) beginLocked(waiting int, msg string) bool {
 	if p.spell {
-		return
+		return false
 	}
 	p.spell = true
 	text := "store failure"
@@ -152,6 +156,7 @@ func (p *pendingWrites) beginLocked(waiting int, msg string) {
 	}
 	p.log.Error(msg, zap.Int("waiting", waiting), zap.Error(p.err))
 	p.bus.Publish(StoreFailedEvent{Store: StoreRecords, Error: text, Waiting: waiting})
+	return true
 }
 
 // signal wakes run.
