@@ -15,9 +15,22 @@ const (
 	heldExpiry                        // a public message's retry window ended (ids[0])
 )
 
+func (k heldInputKind) String() string {
+	switch k {
+	case heldAcks:
+		return "acks"
+	case heldEnvelope:
+		return "envelope"
+	case heldExpiry:
+		return "expiry"
+	}
+	return "unknown"
+}
+
 // heldInput is a delivery input, or the part of one, that a failed store
-// read left unapplied (deliveries.held): applied again as it came, at
-// the time it is applied.
+// read left unapplied (deliveries.held). It is applied again as it came;
+// the times it records (a state's UpdatedAt, a confirmation's At, whether
+// a retry window ended) are those of when it is applied.
 type heldInput struct {
 	kind         heldInputKind
 	sender       string
@@ -40,7 +53,7 @@ func (d *deliveries) holdLocked(in heldInput, err error) {
 		old := d.held[0]
 		d.held = append(d.held[:0], d.held[1:]...)
 		d.log.Error("delivery inputs held by failed store reads: dropping the oldest, its state change is lost",
-			zap.Int("held", len(d.held)+1), zap.Uint8("kind", uint8(old.kind)),
+			zap.Int("held", len(d.held)+1), zap.Stringer("kind", old.kind),
 			zap.Int("acks", len(old.acks)), zap.Strings("messages", old.ids))
 		if d.dropped != nil {
 			d.dropped.Inc()
