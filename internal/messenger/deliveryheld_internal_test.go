@@ -252,3 +252,23 @@ func TestPublicRetryReadFailureStaysDue(t *testing.T) {
 		t.Fatalf("%d posted once reads succeed, want 1", len(p.r.tr.posts))
 	}
 }
+
+// The end of a public message's retry window, met while reads fail, is
+// held: the message ends expired.
+func TestExpiryReadFailureHeld(t *testing.T) {
+	p := newPendRig(t)
+	out, _, err := p.book.storeDraft("status", Draft{Text: "hello all"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.out = out // state reads this message
+	p.kv.failReads(true)
+	p.r.c.dl.expire(out.id)
+	wantHeld(t, p.events(), 1)
+	p.kv.failReads(false)
+	if s := p.state(t); s != DeliveryQueued {
+		t.Fatalf("stored state %s while the expiry is held, want queued", s)
+	}
+	p.retry(t, false)
+	p.wantRecovered(t, 1, DeliveryExpired, DeliveryExpired)
+}
