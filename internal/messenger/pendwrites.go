@@ -177,9 +177,10 @@ func (p *pendingWrites) get(k []byte) (value []byte, deleted, found bool) {
 	return op.value, op.deleted, found
 }
 
-// run writes again what failed writes left, each time something is kept,
-// with the back-off, until it is written; it returns when quit is closed,
-// after one last try.
+// run, once a spell begins, writes again what failed writes left and has
+// the held delivery inputs applied again (flush), with the back-off,
+// until the spell ends; it returns when quit is closed, after one last
+// try.
 func (p *pendingWrites) run(quit <-chan struct{}) {
 	clock := p.clock
 	if clock == nil {
