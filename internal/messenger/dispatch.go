@@ -40,6 +40,7 @@ type dispatcher struct {
 	held    []heldPayload // left unhandled by a store failure (storefail.go); receive goroutine
 	holdErr error         // the last store failure that held a payload; receive goroutine
 	retries *retries      // chats whose parked messages to retry (any goroutine)
+	resend  resendRetry   // a failed resend to new installations, tried again; receive goroutine
 }
 
 // run is the receive goroutine: it handles one message at a time, from
@@ -48,7 +49,9 @@ type dispatcher struct {
 // (storefail.go retryHeld).
 func (d *dispatcher) run(quit <-chan struct{}) {
 	d.resendPending()
+	defer d.resend.stop()
 	for {
+		d.resend.arm(d.retryClock())
 		select {
 		case <-d.in.ready:
 			if d.hooks.beforeBatch != nil {
@@ -70,6 +73,10 @@ func (d *dispatcher) run(quit <-chan struct{}) {
 			if !d.retryHeld(quit) {
 				return
 			}
+		case <-d.resend.c():
+			d.resend.fired()
+			d.resendPending()
+			d.resend.tried()
 		case <-quit:
 			return
 		}
@@ -193,14 +200,22 @@ func (d *dispatcher) resendToNew(peer *ecdsa.PublicKey, installation string) {
 	if d.hooks.crashBeforeResend != nil && d.hooks.crashBeforeResend(sender) {
 		return // fault injection: the process "dies" before resending
 	}
-	n, err := d.direct.resendToNew(context.Background(), peer)
+	var err error
+	if d.hooks.resendFault != nil {
+		err = d.hooks.resendFault(sender)
+	}
+	n := 0
+	if err == nil {
+		n, err = d.direct.resendToNew(context.Background(), peer)
+	}
 	if err != nil {
 		// Not held: the message that showed the installation is handled,
-		// and the mark committed with its bundle stays, so the next start
-		// resends (resendPending). Until then the new installation lacks
-		// only what was sent before it appeared; messages sent from now on
-		// are encrypted to it.
-		d.c.log.Warn("resend to new installation", zap.String("peer", short(sender)), zap.Error(err))
+		// and the mark committed with its bundle stays; resendPending runs
+		// again after a back-off (resendRetry), and at the next start.
+		// Until then the new installation lacks only what was sent before
+		// it appeared; messages sent from now on are encrypted to it.
+		d.c.log.Warn("resend to new installation: trying again later", zap.String("peer", short(sender)), zap.Error(err))
+		d.resend.due = true
 		return
 	}
 	d.c.log.Info("resent to new installation", zap.String("peer", short(sender)),
@@ -213,12 +228,14 @@ func (d *dispatcher) resendToNew(peer *ecdsa.PublicKey, installation string) {
 }
 
 // resendPending finishes the resends to new installations that a stop
-// (or crash) interrupted after their bundle was committed. The receive
-// goroutine runs it once before it takes any message.
+// (or crash) interrupted after their bundle was committed, or that failed.
+// The receive goroutine runs it once before it takes any message, and
+// again after a back-off while one fails (resendRetry).
 func (d *dispatcher) resendPending() {
 	peers, err := d.c.enc.PendingResends()
 	if err != nil {
-		d.c.log.Warn("pending resends", zap.Error(err))
+		d.c.log.Warn("pending resends: trying again later", zap.Error(err))
+		d.resend.due = true
 		return
 	}
 	for _, peer := range peers {

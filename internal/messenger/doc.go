@@ -134,7 +134,8 @@
 // again; the installations that had them drop the duplicates, and
 // delivery states do not change. The encryption layer commits a mark with
 // that bundle, cleared after the resend, so a restart finishes a resend a
-// crash interrupted (dispatch.go resendPending). The other way round, an
+// crash interrupted (dispatch.go resendPending), and a resend that failed
+// is tried again after a back-off (resendretry.go). The other way round, an
 // installation of ours that finds no entry for itself in a message
 // answers with our bundle (pairing.go), even when the message was for
 // another installation of ours, so the sender learns it and resends.

@@ -289,3 +289,17 @@ func (c *ArmedClock) Next(t testing.TB) time.Duration {
 		return 0
 	}
 }
+
+// NewWithResendFault is New with fault asked, with the peer's key, before
+// each resend to a peer's new installations; an error fails that resend.
+// The receive goroutine's retries are timed by clock (nil: the wall
+// clock).
+func NewWithResendFault(cfg Config, db storage.KV, tr Transport, fault func(peer string) error, clock datasync.Clock) (*Messenger, error) {
+	m, err := New(cfg, db, tr)
+	if err != nil {
+		return nil, err
+	}
+	m.disp.hooks.resendFault = fault
+	m.disp.hooks.retryClock = clock
+	return m, nil
+}

@@ -104,6 +104,10 @@ type testHooks struct {
 	// the peer recently goes to them; true skips the resend, as a process
 	// killed at that point would.
 	crashBeforeResend func(peer string) bool
+	// resendFault is asked, with the peer's key (0x04…), before what we
+	// sent the peer recently goes to its new installations; an error
+	// fails that resend as a failed store read would.
+	resendFault func(peer string) error
 	// beforeBatch runs on the receive goroutine before each batch it takes
 	// from the inbound queue (tests hold it there to fill the queue).
 	beforeBatch func()

@@ -203,3 +203,68 @@ func waitBundleAdded(t *testing.T, events *messenger.EventSubscription, installa
 		return false
 	})
 }
+
+// Bob's resend to Alice's first installation fails (as a failed store
+// read would fail it) the first two times it is tried: he tries again
+// after a back-off, without a restart, and the first installation shows
+// each message once.
+func TestResendToNewInstallationRetried(t *testing.T) {
+	h := newHarness(t)
+	alice := h.newNode()
+	alice2 := h.start(alice.key, storage.NewMemory(), withInstallation("alice-second"))
+	bobKey := newKey(t)
+	var failing atomic.Bool
+	var asked atomic.Int32
+	ep := h.net.Join(bobKey)
+	m, err := messenger.NewWithResendFault(h.config(bobKey), storage.NewMemory(), ep, func(peer string) error {
+		if peer != alice.PublicKey() || !failing.Load() {
+			return nil
+		}
+		if asked.Add(1) >= 2 {
+			failing.Store(false) // the store mends after the second failure
+		}
+		return messenger.ErrStore
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Stop() })
+	bob := &node{Messenger: m, key: bobKey, ep: ep}
+	h.net.Partition(alice.ep, ep, true)
+	events := bob.Subscribe(1 << 12)
+	if _, err := bob.StartOneToOne(alice.PublicKey()); err != nil {
+		t.Fatal(err)
+	}
+	if err := alice2.PublishBundle(); err != nil {
+		t.Fatal(err)
+	}
+	waitBundleAdded(t, events, "alice-second")
+	var ids, want []string
+	for i := 0; i < 3; i++ {
+		text := fmt.Sprintf("direct %d", i)
+		id, err := bob.SendText(ctxT(t), alice.PublicKey(), text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, want = append(ids, id), append(want, text)
+	}
+	waitDelivery(t, bob, ids, messenger.DeliveryAcked)
+
+	failing.Store(true)
+	h.net.Partition(alice.ep, ep, false)
+	if err := alice.PublishBundle(); err != nil {
+		t.Fatal(err)
+	}
+	if got := waitTexts(t, alice, bob.PublicKey(), 3); !slices.Equal(got, want) {
+		t.Fatalf("first installation shows %q, want %q", got, want)
+	}
+	if n := asked.Load(); n != 2 {
+		t.Fatalf("resend failed %d times, want 2", n)
+	}
+	if got := texts(t, alice2, bob.PublicKey()); !slices.Equal(got, want) {
+		t.Fatalf("second installation shows %q", got)
+	}
+}

@@ -155,11 +155,15 @@ func (d *dispatcher) handleHeld(p heldPayload) {
 
 // sleep waits d on the retry clock; false when quit closed first.
 func (d *dispatcher) sleep(wait time.Duration, quit <-chan struct{}) bool {
-	clock := d.hooks.retryClock
-	if clock == nil {
-		clock = datasync.SystemClock{}
+	return sleepOn(d.retryClock(), wait, quit)
+}
+
+// retryClock is the clock of the receive goroutine's retries.
+func (d *dispatcher) retryClock() datasync.Clock {
+	if d.hooks.retryClock != nil {
+		return d.hooks.retryClock
 	}
-	return sleepOn(clock, wait, quit)
+	return datasync.SystemClock{}
 }
 
 // onDataSyncStore publishes the MVDS driver's store failure spells (its
