@@ -126,17 +126,35 @@ func TestLocalFleet(t *testing.T) {
 	nc.Mailserver.Timeout = "3s"
 	n := startNode(t, nc)
 	msIDs := []enode.ID{ms[0].P2P().Self().ID(), ms[1].P2P().Self().ID()}
-	// Relays the node dialled itself, neither static nor inbound, can only
-	// come from the search (every fleet node advertises "whisper", the
-	// mailservers "whispermail" too).
+	relayIDs := map[string]bool{}
+	for _, f := range fleetNodes {
+		relayIDs[f.P2P().Self().ID().String()] = true
+	}
+	// The node has no static peer, and a node with the topic search dials
+	// only the relays it finds: a fleet node connected can only come from
+	// a search (every fleet node advertises "whisper", the mailservers
+	// "whispermail" too) — the node's own, or the fleet node's, which
+	// finds the new node's "whisper" entry and may dial it first (then the
+	// connection is inbound here, and the node's dial of it is not made).
+	var state string
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("new node at the end of the wait: %s", state)
+		}
+	})
 	testutil.WaitFor(t, 30*time.Second, "relays found and a mailserver selected", func() bool {
-		relays := 0
+		relays, inbound := 0, 0
 		for _, p := range n.P2P().PeersInfo() {
-			if !p.Network.Inbound && !p.Network.Static {
+			if !p.Network.Static && relayIDs[p.ID] {
 				relays++
+				if p.Network.Inbound {
+					inbound++
+				}
 			}
 		}
 		sel := n.MailClient().Selected()
+		state = fmt.Sprintf("%d fleet relays connected (%d inbound), selected %v, %d mailservers known",
+			relays, inbound, sel, len(n.MailClient().Mailservers()))
 		return relays >= nc.P2P.TopicRelays && sel != nil && slices.Contains(msIDs, sel.ID()) && n.Whisper().HasPeer(sel.ID()) &&
 			len(n.MailClient().Mailservers()) == 2
 	})
