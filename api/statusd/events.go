@@ -59,7 +59,7 @@ var eventTypes = map[string]bool{
 // what it was writing waits) or "records" (delivery states and what was
 // learnt about peers wait to be written, and their message.delivery events
 // with them; or, when its reads fail, ACKs and envelope events wait to be
-// applied), until store.recovered {store, tries}.
+// applied), until store.recovered {store, tries, lost}.
 type Event struct {
 	Type  string `json:"type"`
 	Event any    `json:"event"`
@@ -188,10 +188,14 @@ type StoreFailedEvent struct {
 
 // StoreRecoveredEvent (store.recovered): the writes store.failed reported
 // succeed again, after Tries retries; the messages that waited are stored
-// and their messages.new events sent.
+// and their messages.new events sent. Lost is what the spell had to drop
+// for want of room: for "records", delivery changes (ACKs, envelope
+// events) held past their bound, whose messages may keep an older
+// delivery state (sent where a peer acked); 0 otherwise.
 type StoreRecoveredEvent struct {
 	Store string `json:"store"` // as in store.failed
 	Tries int    `json:"tries"`
+	Lost  int    `json:"lost"`
 }
 
 // LostEvent (events.lost): Count events were lost because this
@@ -365,7 +369,7 @@ func fromMessenger(n *names, e messenger.Event) *Event {
 	case messenger.StoreFailedEvent:
 		return &Event{EventStoreFailed, StoreFailedEvent{Store: e.Store, Error: e.Error, Waiting: e.Waiting}}
 	case messenger.StoreRecoveredEvent:
-		return &Event{EventStoreRecovered, StoreRecoveredEvent{Store: e.Store, Tries: e.Tries}}
+		return &Event{EventStoreRecovered, StoreRecoveredEvent{Store: e.Store, Tries: e.Tries, Lost: e.Lost}}
 	case messenger.GroupMemberEvent:
 		t := "group." + e.Standing
 		if !eventTypes[t] {

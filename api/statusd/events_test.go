@@ -98,13 +98,13 @@ func TestStoreEventsForwarded(t *testing.T) {
 	defer sub.Unsubscribe()
 	m.bus.Publish(messenger.DroppedEvent{Reason: "r"}) // filtered out
 	m.bus.Publish(messenger.StoreFailedEvent{Store: messenger.StoreDataSync, Error: "disk full", Waiting: 7})
-	m.bus.Publish(messenger.StoreRecoveredEvent{Store: messenger.StoreDataSync, Tries: 3})
+	m.bus.Publish(messenger.StoreRecoveredEvent{Store: messenger.StoreRecords, Tries: 3, Lost: 2})
 	want := []struct {
 		typ   string
 		field string
 		value any
 	}{{EventStoreFailed, "store", "datasync"}, {EventStoreFailed, "error", "disk full"}, {EventStoreFailed, "waiting", 7.0},
-		{EventStoreRecovered, "store", "datasync"}, {EventStoreRecovered, "tries", 3.0}}
+		{EventStoreRecovered, "store", "records"}, {EventStoreRecovered, "tries", 3.0}, {EventStoreRecovered, "lost", 2.0}}
 	var got []Event
 	for len(got) < 2 {
 		select {

@@ -43,8 +43,8 @@ type heldInput struct {
 // holdLocked appends in to the held inputs, err being the read failure
 // that left it (nil when it is held behind older ones), and reports the
 // count to pendingWrites (which begins the spell and wakes its
-// goroutine). At maxHeldInputs the oldest is dropped, logged and
-// counted. Called with mu held.
+// goroutine). At maxHeldInputs the oldest is dropped, logged, counted
+// and reported with the spell's end (StoreRecoveredEvent.Lost). Called with mu held.
 func (d *deliveries) holdLocked(in heldInput, err error) {
 	if err != nil {
 		d.heldErr = err
@@ -58,6 +58,7 @@ func (d *deliveries) holdLocked(in heldInput, err error) {
 		if d.dropped != nil {
 			d.dropped.Inc()
 		}
+		d.pend.lostInput()
 	}
 	d.held = append(d.held, in)
 	d.pend.holding(len(d.held), d.heldErr)

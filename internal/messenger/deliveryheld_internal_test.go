@@ -225,6 +225,13 @@ func TestHeldInputsBounded(t *testing.T) {
 	if n != maxHeldInputs || first != "m1" || dl.dropped.Value() != 1 {
 		t.Fatalf("held %d from %s, %v dropped; want %d from m1, 1 dropped", n, first, dl.dropped.Value(), maxHeldInputs)
 	}
+	// The drop is told with the spell's end, through the API's events.
+	p.kv.failReads(false)
+	p.retry(t, false)
+	_, _, recovered, r := spellEvents(p.waitRecovered(t))
+	if recovered != 1 || r.Lost != 1 {
+		t.Fatalf("%d StoreRecoveredEvents, the first %+v; want one with Lost 1", recovered, r)
+	}
 }
 
 // A public message due for a re-post whose delivery record cannot be

@@ -124,10 +124,14 @@ type StoreFailedEvent struct {
 
 // StoreRecoveredEvent: the writes a StoreFailedEvent of the same Store
 // reported succeed again, after Tries retries; what waited is stored (and
-// its events published) or dropped.
+// its events published) or dropped. Lost counts what the spell dropped for
+// want of room (StoreRecords: delivery inputs held past their bound, whose
+// messages' delivery states may stay behind, e.g. sent where a peer
+// acked); 0 for the other stores, which drop nothing.
 type StoreRecoveredEvent struct {
 	Store string
 	Tries int
+	Lost  int
 }
 
 // The writers a StoreFailedEvent names.

@@ -80,6 +80,7 @@ type pendingWrites struct {
 	spell      bool    // a failure spell is on: its StoreFailedEvent is published
 	err        error   // the last failure of the spell
 	tries      int     // flushes in the spell
+	lost       int     // delivery inputs the tracker dropped at their bound in the spell
 }
 
 // keptOp is the newest write of one key a failed write left.
@@ -125,6 +126,14 @@ func (p *pendingWrites) write(b *storage.Batch, evs []Event) bool {
 // holding records that the tracker holds n delivery inputs whose reads
 // failed (the last with err); n > 0 begins a spell if none is on. The
 // tracker calls it, with its mutex held, whenever n changes.
+// lostInput counts a held delivery input dropped at its bound, for the
+// spell's StoreRecoveredEvent.
+func (p *pendingWrites) lostInput() {
+	p.mu.Lock()
+	p.lost++
+	p.mu.Unlock()
+}
+
 func (p *pendingWrites) holding(n int, err error) {
 	p.mu.Lock()
 	p.held = n
@@ -248,8 +257,8 @@ func (p *pendingWrites) end() bool {
 		return false
 	}
 	p.log.Info("store delivery records: writes and reads succeed again", zap.Int("tries", p.tries))
-	p.bus.Publish(StoreRecoveredEvent{Store: StoreRecords, Tries: p.tries})
-	p.spell, p.err, p.tries = false, nil, 0
+	p.bus.Publish(StoreRecoveredEvent{Store: StoreRecords, Tries: p.tries, Lost: p.lost})
+	p.spell, p.err, p.tries, p.lost = false, nil, 0, 0
 	return true
 }
 
