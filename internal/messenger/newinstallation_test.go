@@ -20,27 +20,7 @@ func TestOneToOneReachesInstallationLearntLater(t *testing.T) {
 	alice := h.newNode()
 	alice2 := h.start(alice.key, storage.NewMemory(), withInstallation("alice-second"))
 	bob := h.newNode()
-	// Bob hears nothing from Alice's first installation, nor it from him.
-	h.net.Partition(alice.ep, bob.ep, true)
-	events := bob.Subscribe(1 << 12)
-	if _, err := bob.StartOneToOne(alice.PublicKey()); err != nil {
-		t.Fatal(err)
-	}
-	if err := alice2.PublishBundle(); err != nil {
-		t.Fatal(err)
-	}
-	waitBundleAdded(t, events, "alice-second")
-	ctx := ctxT(t)
-	var ids, want []string
-	for i := 0; i < 3; i++ {
-		text := fmt.Sprintf("direct %d", i)
-		id, err := bob.SendText(ctx, alice.PublicKey(), text)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids, want = append(ids, id), append(want, text)
-	}
-	waitDelivery(t, bob, ids, messenger.DeliveryAcked)
+	ids, want := toSecondInstallationOnly(t, h, alice, alice2, bob)
 	if got := waitTexts(t, alice2, bob.PublicKey(), 3); !slices.Equal(got, want) {
 		t.Fatalf("second installation shows %q", got)
 	}
@@ -94,25 +74,7 @@ func TestResendToNewInstallationSurvivesCrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	bob := &node{Messenger: m, key: bobKey, ep: ep, db: db}
-	h.net.Partition(alice.ep, ep, true)
-	events := bob.Subscribe(1 << 12)
-	if _, err := bob.StartOneToOne(alice.PublicKey()); err != nil {
-		t.Fatal(err)
-	}
-	if err := alice2.PublishBundle(); err != nil {
-		t.Fatal(err)
-	}
-	waitBundleAdded(t, events, "alice-second")
-	var ids, want []string
-	for i := 0; i < 3; i++ {
-		text := fmt.Sprintf("direct %d", i)
-		id, err := bob.SendText(ctxT(t), alice.PublicKey(), text)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids, want = append(ids, id), append(want, text)
-	}
-	waitDelivery(t, bob, ids, messenger.DeliveryAcked)
+	_, want := toSecondInstallationOnly(t, h, alice, alice2, bob)
 
 	crashing.Store(true)
 	h.net.Partition(alice.ep, ep, false)
@@ -233,25 +195,7 @@ func TestResendToNewInstallationRetried(t *testing.T) {
 	}
 	t.Cleanup(func() { m.Stop() })
 	bob := &node{Messenger: m, key: bobKey, ep: ep}
-	h.net.Partition(alice.ep, ep, true)
-	events := bob.Subscribe(1 << 12)
-	if _, err := bob.StartOneToOne(alice.PublicKey()); err != nil {
-		t.Fatal(err)
-	}
-	if err := alice2.PublishBundle(); err != nil {
-		t.Fatal(err)
-	}
-	waitBundleAdded(t, events, "alice-second")
-	var ids, want []string
-	for i := 0; i < 3; i++ {
-		text := fmt.Sprintf("direct %d", i)
-		id, err := bob.SendText(ctxT(t), alice.PublicKey(), text)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids, want = append(ids, id), append(want, text)
-	}
-	waitDelivery(t, bob, ids, messenger.DeliveryAcked)
+	_, want := toSecondInstallationOnly(t, h, alice, alice2, bob)
 
 	failing.Store(true)
 	h.net.Partition(alice.ep, ep, false)
@@ -267,4 +211,31 @@ func TestResendToNewInstallationRetried(t *testing.T) {
 	if got := texts(t, alice2, bob.PublicKey()); !slices.Equal(got, want) {
 		t.Fatalf("second installation shows %q", got)
 	}
+}
+
+// toSecondInstallationOnly partitions Alice's first installation from
+// Bob, has Bob learn only alice2 (her second installation) and send her
+// three messages, and waits until they are acked. It returns their IDs
+// and texts; the partition stays.
+func toSecondInstallationOnly(t *testing.T, h *harness, alice, alice2, bob *node) (ids, want []string) {
+	t.Helper()
+	h.net.Partition(alice.ep, bob.ep, true)
+	events := bob.Subscribe(1 << 12)
+	if _, err := bob.StartOneToOne(alice.PublicKey()); err != nil {
+		t.Fatal(err)
+	}
+	if err := alice2.PublishBundle(); err != nil {
+		t.Fatal(err)
+	}
+	waitBundleAdded(t, events, "alice-second")
+	for i := 0; i < 3; i++ {
+		text := fmt.Sprintf("direct %d", i)
+		id, err := bob.SendText(ctxT(t), alice.PublicKey(), text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, want = append(ids, id), append(want, text)
+	}
+	waitDelivery(t, bob, ids, messenger.DeliveryAcked)
+	return ids, want
 }
