@@ -214,8 +214,7 @@ func (d *dispatcher) resendToNew(peer *ecdsa.PublicKey, installation string) {
 		// again after a back-off (resendRetry), and at the next start.
 		// Until then the new installation lacks only what was sent before
 		// it appeared; messages sent from now on are encrypted to it.
-		d.c.log.Warn("resend to new installation: trying again later", zap.String("peer", short(sender)), zap.Error(err))
-		d.resend.due = true
+		d.resend.failed(d.c.log, "resend to new installation: trying again later", zap.String("peer", short(sender)), zap.Error(err))
 		return
 	}
 	d.c.log.Info("resent to new installation", zap.String("peer", short(sender)),
@@ -234,8 +233,7 @@ func (d *dispatcher) resendToNew(peer *ecdsa.PublicKey, installation string) {
 func (d *dispatcher) resendPending() {
 	peers, err := d.c.enc.PendingResends()
 	if err != nil {
-		d.c.log.Warn("pending resends: trying again later", zap.Error(err))
-		d.resend.due = true
+		d.resend.failed(d.c.log, "pending resends: trying again later", zap.Error(err))
 		return
 	}
 	for _, peer := range peers {

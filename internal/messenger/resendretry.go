@@ -3,6 +3,8 @@ package messenger
 import (
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/statusnode/statusd/internal/datasync"
 )
 
@@ -17,6 +19,18 @@ type resendRetry struct {
 	due   bool // a resend failed since the last try
 	timer datasync.Ticker
 	wait  time.Duration
+}
+
+// failed marks a resend due and logs msg: a warning for the first
+// failure of a streak, at debug level while the retries keep failing (a
+// long storage outage would otherwise log one warning every storeRetryMax).
+func (r *resendRetry) failed(log *zap.Logger, msg string, fields ...zap.Field) {
+	if r.wait == 0 && !r.due {
+		log.Warn(msg, fields...)
+	} else {
+		log.Debug(msg, fields...)
+	}
+	r.due = true
 }
 
 // arm starts the timer on clock when a resend is due and none runs.

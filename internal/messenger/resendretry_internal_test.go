@@ -5,6 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
+
 	"github.com/statusnode/statusd/internal/datasync"
 )
 
@@ -57,5 +61,37 @@ func TestResendRetryBackoff(t *testing.T) {
 	r.stop()
 	if r.c() != nil {
 		t.Fatal("timer left after stop")
+	}
+}
+
+// A streak of failed resends logs one warning, the rest at debug level;
+// a failure after a try that succeeded warns again.
+func TestResendRetryWarnsOncePerStreak(t *testing.T) {
+	core, logs := observer.New(zapcore.DebugLevel)
+	log := zap.New(core)
+	var r resendRetry
+	clock := &timerLog{}
+	// A resend fails, then retries fail (retries) until one succeeds, as
+	// the receive goroutine runs them: arm, fire, try, tried.
+	streak := func(retries int) {
+		r.failed(log, "resend failed")
+		for i := range retries + 1 {
+			r.arm(clock)
+			r.fired()
+			if i < retries {
+				r.failed(log, "resend failed")
+			}
+			r.tried()
+		}
+	}
+	streak(2)
+	streak(1)
+	var levels []zapcore.Level
+	for _, e := range logs.All() {
+		levels = append(levels, e.Level)
+	}
+	want := []zapcore.Level{zapcore.WarnLevel, zapcore.DebugLevel, zapcore.DebugLevel, zapcore.WarnLevel, zapcore.DebugLevel}
+	if !slices.Equal(levels, want) {
+		t.Fatalf("levels %v, want %v", levels, want)
 	}
 }
