@@ -60,7 +60,10 @@ type ClientConfig struct {
 	// (configured, or found by discovery with selection running).
 	Backfill       bool
 	BackfillWindow time.Duration
-	SeenRetention  time.Duration    // dedupe memory (default 7 days)
+	SeenRetention  time.Duration // dedupe memory (default 7 days)
+	// SeenFlushEvery spaces the writes of seen hashes: at most one batch
+	// per interval (default 1 s; seen.go).
+	SeenFlushEvery time.Duration
 	PageLimit      uint32           // page size of gap requests (0: server default)
 	Now            func() time.Time // default time.Now
 	// Settle, when set, is the barrier the client waits on before it
@@ -94,6 +97,7 @@ func (c *ClientConfig) defaults() error {
 	setDur(&c.OnlineTick, 10*time.Second)
 	setDur(&c.BackfillWindow, 24*time.Hour)
 	setDur(&c.SeenRetention, 7*24*time.Hour)
+	setDur(&c.SeenFlushEvery, time.Second)
 	if c.Now == nil {
 		c.Now = time.Now
 	}

@@ -44,7 +44,9 @@
 // that what the consumer wrote survives a power loss before the record
 // that stands for it can. A page's range
 // is recorded on a goroutine of the request's while the next page is
-// fetched; seen hashes stay seen in memory while they wait. When Settle
+// fetched; seen hashes stay seen in memory while they wait, and are
+// written at most once a second (ClientConfig.SeenFlushEvery), since
+// every batch costs a settle and an fsync on the ingest path. When Settle
 // fails (the messenger stopped, the client stops), nothing is recorded:
 // a later fill fetches those envelopes again and the messenger's dedupe by
 // message ID drops what it already stored. So a process killed between a

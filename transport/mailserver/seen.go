@@ -98,16 +98,34 @@ const finalSettleTimeout = 5 * time.Second
 // seenLoop stores pending hashes until quit closes, then flushes the rest.
 // It runs on the client's WaitGroup. A flush whose Settle fails leaves its
 // hashes for the next one, which the next Seen (or Stop) starts.
+//
+// It writes at most one batch per ClientConfig.SeenFlushEvery: each batch
+// waits on Settle and syncs the database, and under a flood of live
+// envelopes a batch per wake-up cost the ingest path an fsync every few
+// packets. The hashes of the interval are seen in memory at once; a crash
+// loses only their record, so a later fetch may deliver those envelopes
+// again, and the consumer drops them as doubles.
 func (c *Client) seenLoop() {
 	defer c.wg.Done()
+	final := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), finalSettleTimeout)
+		c.logSeenFlush(c.seen.flush(ctx, c.gaps, c.settle))
+		cancel()
+	}
 	for {
 		select {
 		case <-c.seen.wake:
-			c.logSeenFlush(c.seen.flush(c.ctx, c.gaps, c.settle))
 		case <-c.quit:
-			ctx, cancel := context.WithTimeout(context.Background(), finalSettleTimeout)
-			c.logSeenFlush(c.seen.flush(ctx, c.gaps, c.settle))
-			cancel()
+			final()
+			return
+		}
+		c.logSeenFlush(c.seen.flush(c.ctx, c.gaps, c.settle))
+		pause := time.NewTimer(c.cfg.SeenFlushEvery)
+		select {
+		case <-pause.C:
+		case <-c.quit:
+			pause.Stop()
+			final()
 			return
 		}
 	}
