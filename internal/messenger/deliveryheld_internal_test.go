@@ -66,13 +66,21 @@ func (p *pendRig) wantRecovered(t *testing.T, tries int, want DeliveryState, sta
 	}
 }
 
-// sent maps the message, registers its envelope and applies its
-// EnvelopeSent, all while the store works.
-func (p *pendRig) sent(t *testing.T, h EnvelopeHash) {
+// posted maps the message and registers the envelope that carries it,
+// whose hash it returns, while the store works.
+func (p *pendRig) posted(t *testing.T) EnvelopeHash {
 	t.Helper()
 	p.send(t)
+	h := EnvelopeHash{9}
 	p.r.c.dl.envelopePosted(h, []string{p.out.id})
-	p.r.c.dl.onEnvelope(EnvelopeEvent{Hash: h, Kind: EnvelopeSent})
+	return h
+}
+
+// sent maps the message, registers its envelope and applies its
+// EnvelopeSent, all while the store works.
+func (p *pendRig) sent(t *testing.T) {
+	t.Helper()
+	p.r.c.dl.onEnvelope(EnvelopeEvent{Hash: p.posted(t), Kind: EnvelopeSent})
 	if got := deliveryEvents(p.events()); len(got) != 1 || got[0] != DeliverySent {
 		t.Fatalf("delivery events %v, want sent", got)
 	}
@@ -83,7 +91,7 @@ func (p *pendRig) sent(t *testing.T, h EnvelopeHash) {
 // the spell is one StoreFailedEvent and one StoreRecoveredEvent.
 func TestAckReadFailureHeld(t *testing.T) {
 	p := newPendRig(t)
-	p.sent(t, EnvelopeHash{9})
+	p.sent(t)
 	p.kv.failReads(true)
 	p.r.c.dl.onAcks(p.peer, "inst", []mvds.MessageID{p.mvds})
 	wantHeld(t, p.events(), 1)
@@ -105,9 +113,7 @@ func TestAckReadFailureHeld(t *testing.T) {
 // published when it arrives.
 func TestEnvelopeReadFailureHeld(t *testing.T) {
 	p := newPendRig(t)
-	p.send(t)
-	h := EnvelopeHash{9}
-	p.r.c.dl.envelopePosted(h, []string{p.out.id})
+	h := p.posted(t)
 	p.kv.failReads(true)
 	p.r.c.dl.onEnvelope(EnvelopeEvent{Hash: h, Kind: EnvelopeSent})
 	evs := p.events()
@@ -124,9 +130,7 @@ func TestEnvelopeReadFailureHeld(t *testing.T) {
 // set), the change is held, not taken for a deleted message's.
 func TestSetHasFailureKeepsState(t *testing.T) {
 	p := newPendRig(t)
-	p.send(t)
-	h := EnvelopeHash{9}
-	p.r.c.dl.envelopePosted(h, []string{p.out.id})
+	h := p.posted(t)
 	p.kv.failHas.Store(true)
 	p.r.c.dl.onEnvelope(EnvelopeEvent{Hash: h, Kind: EnvelopeSent})
 	wantHeld(t, p.events(), 1)
@@ -145,9 +149,7 @@ func TestSetHasFailureKeepsState(t *testing.T) {
 // expired), each state published once, in order.
 func TestHeldInputNotOvertaken(t *testing.T) {
 	p := newPendRig(t)
-	p.send(t)
-	h := EnvelopeHash{9}
-	p.r.c.dl.envelopePosted(h, []string{p.out.id})
+	h := p.posted(t)
 	p.kv.failReads(true)
 	p.r.c.dl.onEnvelope(EnvelopeEvent{Hash: h, Kind: EnvelopeSent})
 	wantHeld(t, p.events(), 1)
@@ -168,9 +170,7 @@ func TestHeldInputNotOvertaken(t *testing.T) {
 // StoreFailedEvent and one StoreRecoveredEvent; everything lands.
 func TestReadAndWriteFailuresOneSpell(t *testing.T) {
 	p := newPendRig(t)
-	p.send(t)
-	h := EnvelopeHash{9}
-	p.r.c.dl.envelopePosted(h, []string{p.out.id})
+	h := p.posted(t)
 	second, _, err := p.book.storeDraft(p.peer, Draft{Text: "second"})
 	if err != nil {
 		t.Fatal(err)
@@ -199,7 +199,7 @@ func TestReadAndWriteFailuresOneSpell(t *testing.T) {
 // At Stop the held inputs get a last try.
 func TestHeldInputsTriedAtStop(t *testing.T) {
 	p := newPendRig(t)
-	p.sent(t, EnvelopeHash{9})
+	p.sent(t)
 	p.kv.failReads(true)
 	p.r.c.dl.onAcks(p.peer, "inst", []mvds.MessageID{p.mvds})
 	wantHeld(t, p.events(), 1)
