@@ -1,6 +1,7 @@
 package messenger_test
 
 import (
+	"crypto/ecdsa"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -19,31 +20,14 @@ func TestCrashBeforeMVDSResendsOnStart(t *testing.T) {
 	dir := t.TempDir()
 	key := newKey(t)
 	db := openLevelDB(t, dir)
-	alice := h.start(key, db)
-	bob := h.newNode()
-	ctx := ctxT(t)
-	if _, err := alice.StartOneToOne(bob.PublicKey()); err != nil {
-		t.Fatal(err)
-	}
-	sent, err := alice.SendText(ctx, bob.PublicKey(), "before")
-	if err != nil {
-		t.Fatal(err)
-	}
-	waitTexts(t, bob, alice.PublicKey(), 1)
-	stranded, err := alice.StoreTextOnly(bob.PublicKey(), "stranded")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := alice.Stop(); err != nil {
-		t.Fatal(err)
-	}
+	bob, sent, stranded := strandedAtStop(t, h, key, db, "before", "stranded")
 	db.Close()
 
 	db = openLevelDB(t, dir)
 	t.Cleanup(func() { db.Close() })
-	alice = h.start(key, db)
-	waitDelivery(t, alice, []string{sent, stranded}, messenger.DeliveryAcked)
-	after, err := alice.SendText(ctx, bob.PublicKey(), "after")
+	alice := h.start(key, db)
+	waitDelivery(t, alice, []string{sent, stranded[0]}, messenger.DeliveryAcked)
+	after, err := alice.SendText(ctxT(t), bob.PublicKey(), "after")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,26 +48,7 @@ func TestStartDuringDataSyncStoreFailure(t *testing.T) {
 	h := newHarness(t)
 	key := newKey(t)
 	db := storage.NewMemory()
-	alice := h.start(key, db)
-	bob := h.newNode()
-	if _, err := alice.StartOneToOne(bob.PublicKey()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := alice.SendText(ctxT(t), bob.PublicKey(), "before"); err != nil {
-		t.Fatal(err)
-	}
-	waitTexts(t, bob, alice.PublicKey(), 1)
-	var stranded []string
-	for _, text := range []string{"stranded 1", "stranded 2"} {
-		id, err := alice.StoreTextOnly(bob.PublicKey(), text)
-		if err != nil {
-			t.Fatal(err)
-		}
-		stranded = append(stranded, id)
-	}
-	if err := alice.Stop(); err != nil {
-		t.Fatal(err)
-	}
+	bob, _, stranded := strandedAtStop(t, h, key, db, "before", "stranded 1", "stranded 2")
 	bobSub := bob.Subscribe(1024)
 	defer bobSub.Unsubscribe()
 
@@ -110,7 +75,7 @@ func TestStartDuringDataSyncStoreFailure(t *testing.T) {
 	waitStoreFailed(t, sub, messenger.StoreDataSync)
 
 	failing.Store(false)
-	alice = &node{Messenger: m, key: key, db: db}
+	alice := &node{Messenger: m, key: key, db: db}
 	waitDelivery(t, alice, stranded, messenger.DeliveryAcked)
 	if err := bob.Settle(ctxT(t)); err != nil {
 		t.Fatal(err)
@@ -136,17 +101,7 @@ func TestStopWhileOutboxWaitsForDataSync(t *testing.T) {
 	h := newHarness(t)
 	key := newKey(t)
 	db := storage.NewMemory()
-	alice := h.start(key, db)
-	bob := h.newNode()
-	if _, err := alice.StartOneToOne(bob.PublicKey()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := alice.StoreTextOnly(bob.PublicKey(), "stranded"); err != nil {
-		t.Fatal(err)
-	}
-	if err := alice.Stop(); err != nil {
-		t.Fatal(err)
-	}
+	strandedAtStop(t, h, key, db, "", "stranded")
 	var failing atomic.Bool
 	failing.Store(true)
 	m := newDataSyncFault(t, h, key, db, &failing)
@@ -176,4 +131,35 @@ func noOutboxLeft(t *testing.T, db storage.KV) {
 	}); err != nil || n != 0 {
 		t.Fatalf("%d outbox entries left, %v", n, err)
 	}
+}
+
+// strandedAtStop starts Alice (key) on db and a new Bob; when before is
+// not "", Alice sends it and Bob shows it; then Alice stores each of texts
+// without appending it to MVDS (an outbox entry a crash would strand)
+// and stops. It returns Bob, before's ID and the stranded IDs.
+func strandedAtStop(t *testing.T, h *harness, key *ecdsa.PrivateKey, db storage.KV, before string, texts ...string) (bob *node, beforeID string, ids []string) {
+	t.Helper()
+	alice := h.start(key, db)
+	bob = h.newNode()
+	if _, err := alice.StartOneToOne(bob.PublicKey()); err != nil {
+		t.Fatal(err)
+	}
+	if before != "" {
+		var err error
+		if beforeID, err = alice.SendText(ctxT(t), bob.PublicKey(), before); err != nil {
+			t.Fatal(err)
+		}
+		waitTexts(t, bob, alice.PublicKey(), 1)
+	}
+	for _, text := range texts {
+		id, err := alice.StoreTextOnly(bob.PublicKey(), text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if err := alice.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	return bob, beforeID, ids
 }

@@ -191,10 +191,7 @@ func (p *pendingWrites) get(k []byte) (value []byte, deleted, found bool) {
 // until the spell ends; it returns when quit is closed, after one last
 // try.
 func (p *pendingWrites) run(quit <-chan struct{}) {
-	clock := p.clock
-	if clock == nil {
-		clock = datasync.SystemClock{}
-	}
+	clock := orSystemClock(p.clock)
 	for {
 		select {
 		case <-p.wake:

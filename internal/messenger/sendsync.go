@@ -46,10 +46,7 @@ func (s *sendSync) stored() {
 // run syncs sendSyncDelay after each stored, until quit is closed (Stop
 // closes the database, which syncs its journal).
 func (s *sendSync) run(quit <-chan struct{}) {
-	clock := s.clock
-	if clock == nil {
-		clock = datasync.SystemClock{}
-	}
+	clock := orSystemClock(s.clock)
 	for {
 		select {
 		case <-s.dirty:

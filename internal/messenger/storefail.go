@@ -159,11 +159,14 @@ func (d *dispatcher) sleep(wait time.Duration, quit <-chan struct{}) bool {
 }
 
 // retryClock is the clock of the receive goroutine's retries.
-func (d *dispatcher) retryClock() datasync.Clock {
-	if d.hooks.retryClock != nil {
-		return d.hooks.retryClock
+func (d *dispatcher) retryClock() datasync.Clock { return orSystemClock(d.hooks.retryClock) }
+
+// orSystemClock is c, or the wall clock when c is nil.
+func orSystemClock(c datasync.Clock) datasync.Clock {
+	if c == nil {
+		return datasync.SystemClock{}
 	}
-	return datasync.SystemClock{}
+	return c
 }
 
 // onDataSyncStore publishes the MVDS driver's store failure spells (its
