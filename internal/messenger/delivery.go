@@ -262,7 +262,7 @@ func (d *deliveries) applyTx(tx *deliveryTx, ev EnvelopeEvent, ids []string) {
 // reads failed are held (all of them when inputs are held already).
 func (d *deliveries) envelopeTx(tx *deliveryTx, ev EnvelopeEvent, ids []string) {
 	if len(d.held) > 0 {
-		d.holdLocked(heldInput{kind: heldEnvelope, ev: ev, ids: ids}, nil)
+		d.holdLocked(tx, heldInput{kind: heldEnvelope, ev: ev, ids: ids}, nil)
 		return
 	}
 	var failed []string
@@ -273,7 +273,7 @@ func (d *deliveries) envelopeTx(tx *deliveryTx, ev EnvelopeEvent, ids []string) 
 		}
 	}
 	if failed != nil {
-		d.holdLocked(heldInput{kind: heldEnvelope, ev: ev, ids: failed}, last)
+		d.holdLocked(tx, heldInput{kind: heldEnvelope, ev: ev, ids: failed}, last)
 	}
 }
 
@@ -289,13 +289,13 @@ func (d *deliveries) envelopeOneTx(tx *deliveryTx, ev EnvelopeEvent, id string) 
 	case EnvelopeSent:
 		next = DeliverySent
 	case EnvelopeAcknowledged, EnvelopeRefused:
-		d.confirmLocked(rec, ev)
+		d.confirmLocked(rec, ev, tx.at)
 		if ev.Kind == EnvelopeAcknowledged {
 			next = DeliverySent // the Transport reports EnvelopeSent first; this is the evidence
 		}
 	case EnvelopeExpired:
 		if len(rec.Recipients) == 0 && rec.State == DeliveryQueued && refusals(rec) < maxRefusals {
-			within, err := d.withinWindow(id)
+			within, err := d.withinWindow(id, tx.at)
 			if err != nil {
 				return err
 			}
@@ -312,9 +312,10 @@ func (d *deliveries) envelopeOneTx(tx *deliveryTx, ev EnvelopeEvent, id string) 
 }
 
 // confirmLocked records a peer's acknowledgement or refusal of an envelope
-// carrying rec's message, keeping the newest maxConfirmations.
-func (d *deliveries) confirmLocked(rec *Delivery, ev EnvelopeEvent) {
-	c := Confirmation{Peer: ev.Peer, Refused: ev.Kind == EnvelopeRefused, Reason: ev.Reason, At: d.now().UnixMilli()}
+// carrying rec's message, which came at at, keeping the newest
+// maxConfirmations.
+func (d *deliveries) confirmLocked(rec *Delivery, ev EnvelopeEvent, at time.Time) {
+	c := Confirmation{Peer: ev.Peer, Refused: ev.Kind == EnvelopeRefused, Reason: ev.Reason, At: at.UnixMilli()}
 	rec.Confirmations = append(rec.Confirmations, c)
 	if n := len(rec.Confirmations); n > maxConfirmations {
 		rec.Confirmations = append([]Confirmation(nil), rec.Confirmations[n-maxConfirmations:]...)
@@ -337,14 +338,14 @@ func refusals(rec *Delivery) int {
 }
 
 // withinWindow reports whether the public message id is in the public
-// outbox and its retry window has not ended; the error is a failed read
-// (ErrStore).
-func (d *deliveries) withinWindow(id string) (bool, error) {
+// outbox and its retry window had not ended at at; the error is a failed
+// read (ErrStore).
+func (d *deliveries) withinWindow(id string, at time.Time) (bool, error) {
 	e, err := d.st.publicPending(id)
 	if err != nil {
 		return false, err
 	}
-	return e != nil && d.now().UnixMilli() < e.Deadline, nil
+	return e != nil && at.UnixMilli() < e.Deadline, nil
 }
 
 // expire moves the queued message id to expired (its retry window ended).
@@ -360,7 +361,7 @@ func (d *deliveries) expire(id string) {
 // expiry (a failed read, or inputs held already).
 func (d *deliveries) expireTx(tx *deliveryTx, id string) {
 	if len(d.held) > 0 {
-		d.holdLocked(heldInput{kind: heldExpiry, ids: []string{id}}, nil)
+		d.holdLocked(tx, heldInput{kind: heldExpiry, ids: []string{id}}, nil)
 		return
 	}
 	rec, err := tx.delivery(id)
@@ -368,7 +369,7 @@ func (d *deliveries) expireTx(tx *deliveryTx, id string) {
 		err = tx.set(rec, DeliveryExpired)
 	}
 	if err = d.readFailure(err, id); err != nil {
-		d.holdLocked(heldInput{kind: heldExpiry, ids: []string{id}}, err)
+		d.holdLocked(tx, heldInput{kind: heldExpiry, ids: []string{id}}, err)
 	}
 }
 
@@ -419,7 +420,7 @@ func (d *deliveries) onAcks(sender, installation string, acks []mvds.MessageID) 
 // held (all of them when inputs are held already). acks is not kept.
 func (d *deliveries) acksTx(tx *deliveryTx, sender, installation string, acks []mvds.MessageID) {
 	if len(d.held) > 0 {
-		d.holdLocked(heldInput{kind: heldAcks, sender: sender, installation: installation, acks: slices.Clone(acks)}, nil)
+		d.holdLocked(tx, heldInput{kind: heldAcks, sender: sender, installation: installation, acks: slices.Clone(acks)}, nil)
 		return
 	}
 	var failed []mvds.MessageID
@@ -430,7 +431,7 @@ func (d *deliveries) acksTx(tx *deliveryTx, sender, installation string, acks []
 		}
 	}
 	if failed != nil {
-		d.holdLocked(heldInput{kind: heldAcks, sender: sender, installation: installation, acks: failed}, last)
+		d.holdLocked(tx, heldInput{kind: heldAcks, sender: sender, installation: installation, acks: failed}, last)
 	}
 }
 
@@ -487,13 +488,17 @@ type deliveryTx struct {
 	recs   map[string]*Delivery
 	events []Event // queued once the write succeeded
 	after  []Event // queued after events, written or not
+	// at is when the input being applied came: when the transaction
+	// began, or a held input's arrival (retryHeld). It dates the state
+	// changes and confirmations the input makes.
+	at time.Time
 }
 
 func (d *deliveries) begin() *deliveryTx {
 	if d.messages != nil {
 		d.messages.Lock()
 	}
-	return &deliveryTx{d: d}
+	return &deliveryTx{d: d, at: d.now()}
 }
 
 // delivery returns the delivery record of id as this transaction left it.
@@ -520,7 +525,7 @@ func (t *deliveryTx) set(rec *Delivery, next DeliveryState) error {
 		}
 	}
 	changed := next != rec.State
-	rec.State, rec.UpdatedAt = next, t.d.now().UnixMilli()
+	rec.State, rec.UpdatedAt = next, t.at.UnixMilli()
 	if t.recs == nil {
 		t.recs = make(map[string]*Delivery)
 	}

@@ -1,6 +1,8 @@
 package messenger
 
 import (
+	"time"
+
 	"go.uber.org/zap"
 
 	mvds "github.com/statusnode/statusd/protocol/datasync"
@@ -28,11 +30,13 @@ func (k heldInputKind) String() string {
 }
 
 // heldInput is a delivery input, or the part of one, that a failed store
-// read left unapplied (deliveries.held). It is applied again as it came;
-// the times it records (a state's UpdatedAt, a confirmation's At, whether
-// a retry window ended) are those of when it is applied.
+// read left unapplied (deliveries.held). It is applied again as it came,
+// dated when it came: a state's UpdatedAt, a confirmation's At and
+// whether a public message's retry window had ended are those of at, not
+// of when a retry applies it.
 type heldInput struct {
 	kind         heldInputKind
+	at           time.Time // when the input came (deliveryTx.at)
 	sender       string
 	installation string
 	acks         []mvds.MessageID
@@ -40,12 +44,14 @@ type heldInput struct {
 	ids          []string // not to be changed: may be the envelope's registration
 }
 
-// holdLocked appends in to the held inputs, err being the read failure
-// that left it (nil when it is held behind older ones), and reports the
+// holdLocked appends in, an input of tx, to the held inputs, dated tx.at,
+// err being the read failure that left it (nil when it is held behind
+// older ones), and reports the
 // count to pendingWrites (which begins the spell and wakes its
 // goroutine). At maxHeldInputs the oldest is dropped, logged, counted
 // and reported with the spell's end (StoreRecoveredEvent.Lost). Called with mu held.
-func (d *deliveries) holdLocked(in heldInput, err error) {
+func (d *deliveries) holdLocked(tx *deliveryTx, in heldInput, err error) {
+	in.at = tx.at
 	if err != nil {
 		d.heldErr = err
 	}
@@ -78,6 +84,7 @@ func (d *deliveries) retryHeld() {
 	d.held = nil
 	tx := d.begin()
 	for _, in := range held {
+		tx.at = in.at
 		switch in.kind {
 		case heldAcks:
 			d.acksTx(tx, in.sender, in.installation, in.acks)

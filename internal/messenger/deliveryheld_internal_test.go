@@ -3,7 +3,9 @@ package messenger
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/statusnode/statusd/lib/metrics"
 	mvds "github.com/statusnode/statusd/protocol/datasync"
@@ -124,6 +126,32 @@ func TestEnvelopeReadFailureHeld(t *testing.T) {
 	p.kv.failReads(false)
 	p.retry(t, false)
 	p.wantRecovered(t, 1, DeliverySent, DeliverySent)
+}
+
+// A held input is dated when it came, not when a retry applies it: an
+// envelope's acknowledgement held by failed reads records its arrival
+// time as the confirmation's At and the state's UpdatedAt.
+func TestHeldInputDatedOnArrival(t *testing.T) {
+	p := newPendRig(t)
+	h := p.posted(t)
+	var nowMilli atomic.Int64
+	nowMilli.Store(1_000_000)
+	p.r.c.dl.now = func() time.Time { return time.UnixMilli(nowMilli.Load()) }
+	p.kv.failReads(true)
+	p.r.c.dl.onEnvelope(EnvelopeEvent{Hash: h, Kind: EnvelopeAcknowledged, Peer: "relay"})
+	wantHeld(t, p.events(), 1)
+	nowMilli.Store(2_000_000) // the store comes back a while later
+	p.kv.failReads(false)
+	p.retry(t, false)
+	p.wantRecovered(t, 1, DeliverySent, DeliverySent)
+	d, err := p.r.c.st.delivery(p.out.id)
+	if err != nil || len(d.Confirmations) != 1 {
+		t.Fatalf("stored record %+v, %v; want one confirmation", d, err)
+	}
+	if d.Confirmations[0].At != 1_000_000 || d.UpdatedAt != 1_000_000 {
+		t.Fatalf("confirmation at %d, state updated at %d; want both at its arrival, 1000000",
+			d.Confirmations[0].At, d.UpdatedAt)
+	}
 }
 
 // When the look-up of whether the message still exists fails (deliveryTx
