@@ -46,10 +46,10 @@ type heldInput struct {
 
 // holdLocked appends in, an input of tx, to the held inputs, dated tx.at,
 // err being the read failure that left it (nil when it is held behind
-// older ones), and reports the
-// count to pendingWrites (which begins the spell and wakes its
-// goroutine). At maxHeldInputs the oldest is dropped, logged, counted
-// and reported with the spell's end (StoreRecoveredEvent.Lost). Called with mu held.
+// older ones), and reports the count to pendingWrites (which begins the
+// spell and wakes its goroutine). At maxHeldInputs the oldest is dropped,
+// logged, counted and reported with the spell's end
+// (StoreRecoveredEvent.Lost). Called with mu held.
 func (d *deliveries) holdLocked(tx *deliveryTx, in heldInput, err error) {
 	in.at = tx.at
 	if err != nil {
