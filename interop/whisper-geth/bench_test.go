@@ -28,10 +28,11 @@ import (
 	"github.com/ethereum/go-ethereum/p2p/enode"
 	"github.com/ethereum/go-ethereum/rlp"
 	"github.com/ethereum/go-ethereum/whisper/whisperv6"
+	"github.com/statusnode/statusd/interop/whispersuite"
 )
 
 // benchKinds are the implementations compared, in report order.
-var benchKinds = []string{kindStatusd, kindGethRef}
+var benchKinds = []string{whispersuite.KindStatusd, whispersuite.KindGethRef}
 
 // Wire constants of shh/6 (docs/PROTOCOL.md §5.1).
 const (
@@ -181,7 +182,7 @@ func (p *prober) enode() string { return p.srv.Self().URLv4() }
 func (p *prober) peer(tb testing.TB, url string) p2p.MsgReadWriter {
 	id := enode.MustParse(url).ID()
 	var rw p2p.MsgReadWriter
-	waitFor(tb, 30*time.Second, "an shh session with "+url, func() (bool, error) {
+	whispersuite.WaitFor(tb, 30*time.Second, "an shh session with "+url, func() (bool, error) {
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		rw = p.peers[id]
@@ -345,24 +346,24 @@ func benchIngest(b *testing.B, external bool) {
 					}
 				}
 			} else {
-				x := startNode(b, kind, kind)
-				nodePID = x.pid
-				keyID := x.str(b, "shh_addSymKey", hexutil.Encode(benchKey()))
-				filter := x.str(b, "shh_newMessageFilter", map[string]any{"symKeyID": keyID, "topics": []string{benchTopic.String()}})
+				x := whispersuite.StartNode(b, kind, kind)
+				nodePID = x.PID
+				keyID := x.Str(b, "shh_addSymKey", hexutil.Encode(benchKey()))
+				filter := x.Str(b, "shh_newMessageFilter", map[string]any{"symKeyID": keyID, "topics": []string{benchTopic.String()}})
 				feedEnode := ""
 				if external {
-					ext = startFeeder(b, envs, x.enode)
+					ext = startFeeder(b, envs, x.Enode)
 					ext.waitReady(b)
 					feedEnode = ext.enode
 				} else {
 					var ok bool
-					x.call(b, &ok, "admin_addPeer", feed.enode())
-					rw = feed.peer(b, x.enode)
+					x.Call(b, &ok, "admin_addPeer", feed.enode())
+					rw = feed.peer(b, x.Enode)
 					feedEnode = feed.enode()
 				}
 				// Exempt the feeder from per-peer rate limits (statusd, §4.6).
-				waitFor(b, msgTimeout, "feeder trusted", func() (bool, error) {
-					_, err := x.callErr("shh_markTrustedPeer", feedEnode)
+				whispersuite.WaitFor(b, whispersuite.MsgTimeout, "feeder trusted", func() (bool, error) {
+					_, err := x.CallErr("shh_markTrustedPeer", feedEnode)
 					return err == nil, err
 				})
 				// The drain polls once per millisecond: a poll costs the node
@@ -379,16 +380,16 @@ func benchIngest(b *testing.B, external bool) {
 							return
 						case <-tick.C:
 						}
-						res, err := x.callErr("shh_getFilterMessages", filter)
+						res, err := x.CallErr("shh_getFilterMessages", filter)
 						if err != nil {
-							got.fail(fmt.Errorf("%s: shh_getFilterMessages: %v", x.name, err))
+							got.fail(fmt.Errorf("%s: shh_getFilterMessages: %v", x.Name, err))
 							return
 						}
 						var msgs []struct {
 							Hash string `json:"hash"`
 						}
 						if err := json.Unmarshal(res, &msgs); err != nil {
-							got.fail(fmt.Errorf("%s: shh_getFilterMessages: %v", x.name, err))
+							got.fail(fmt.Errorf("%s: shh_getFilterMessages: %v", x.Name, err))
 							return
 						}
 						for _, m := range msgs {
@@ -531,15 +532,15 @@ func BenchmarkForwardLatency(b *testing.B) {
 		b.Run(kind, func(b *testing.B) {
 			b.StopTimer()
 			envs := envelopes(b, b.N)
-			xs := []*node{startNode(b, kind, kind+"-1"), startNode(b, kind, kind+"-2"), startNode(b, kind, kind+"-3")}
-			connect(b, xs[0], xs[1])
-			connect(b, xs[1], xs[2])
+			xs := []*whispersuite.Node{whispersuite.StartNode(b, kind, kind+"-1"), whispersuite.StartNode(b, kind, kind+"-2"), whispersuite.StartNode(b, kind, kind+"-3")}
+			whispersuite.Connect(b, xs[0], xs[1])
+			whispersuite.Connect(b, xs[1], xs[2])
 			p := newProber(b)
 			var ok bool
-			xs[0].call(b, &ok, "admin_addPeer", p.enode())
-			xs[2].call(b, &ok, "admin_addPeer", p.enode())
-			in := p.peer(b, xs[0].enode)
-			p.peer(b, xs[2].enode)
+			xs[0].Call(b, &ok, "admin_addPeer", p.enode())
+			xs[2].Call(b, &ok, "admin_addPeer", p.enode())
+			in := p.peer(b, xs[0].Enode)
+			p.peer(b, xs[2].Enode)
 			sent := make([]time.Time, len(envs))
 			hashes := make([]common.Hash, len(envs))
 			b.StartTimer()

@@ -5,16 +5,16 @@
 //
 // cmd/refnode runs the reference as a process (devp2p and JSON-RPC on
 // 127.0.0.1, shh_ and a small admin_ namespace; see its doc comment). The
-// tests start it next to statusd (built from ../..) and next to the
-// status-im/whisper v1.6.2 reference of ../whisper-status, connect them
-// over loopback and run the checks of suite_test.go both ways through the
-// nodes' shh_ APIs: TestReferences (geth ↔ status-im/whisper, proving the
-// harness) and TestStatusd (statusd ↔ geth). TestPublicChat (chat_test.go)
-// has the reference post a status-react style public chat message that
-// statusd's messenger must show, and read statusd's with an shh_ filter.
-// The harness files (harness_test.go, suite_test.go, chat_test.go,
-// procattr_*_test.go) are shared byte for byte with ../whisper-status;
-// TestSharedFilesInSync keeps them so.
+// harness and the checks live in ../whispersuite, a standard-library-only
+// module shared with ../whisper-status; geth_test.go calls into it. The
+// tests start the reference next to statusd (built from ../..) and next to
+// the status-im/whisper v1.6.2 reference of ../whisper-status, connect
+// them over loopback and run the checks both ways through the nodes' shh_
+// APIs: TestReferences (geth ↔ status-im/whisper, proving the harness) and
+// TestStatusd (statusd ↔ geth). TestPublicChat has the reference post a
+// status-react style public chat message that statusd's messenger must
+// show, and read statusd's with an shh_ filter; go-ethereum v1.9.20's
+// crypto package supplies the Keccak-256 and signature recovery it needs.
 //
 // bench_test.go compares statusd with the reference fed the same envelopes
 // over the wire: `make bench-interop-whisper` at the repository root.

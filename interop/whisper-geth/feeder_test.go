@@ -14,14 +14,11 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/whisper/whisperv6"
+	"github.com/statusnode/statusd/interop/whispersuite"
 )
 
-// kindFeeder is cmd/feeder, BenchmarkIngestExternal's envelope source.
-const kindFeeder = "feeder"
-
-func init() {
-	buildDirs[kindFeeder] = struct{ moduleDir, pkg string }{"../whisper-geth", "./cmd/feeder"}
-}
+// feederProgram is cmd/feeder, BenchmarkIngestExternal's envelope source.
+var feederProgram = whispersuite.Program{Name: "feeder", ModuleDir: "interop/whisper-geth", Pkg: "./cmd/feeder"}
 
 // feederProc is a running cmd/feeder.
 type feederProc struct {
@@ -44,9 +41,9 @@ func startFeeder(b *testing.B, envs []*whisperv6.Envelope, target string) *feede
 	if err := os.WriteFile(path, file, 0o600); err != nil {
 		b.Fatal(err)
 	}
-	cmd := exec.Command(binary(b, kindFeeder), "-packets", path, "-dial", target)
-	killWithParent(cmd)
-	stderr := &syncBuffer{}
+	cmd := exec.Command(whispersuite.Build(b, feederProgram), "-packets", path, "-dial", target)
+	whispersuite.KillWithParent(cmd)
+	stderr := &whispersuite.SyncBuffer{}
 	cmd.Stderr = stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -99,8 +96,8 @@ func (f *feederProc) next(b *testing.B, what string) string {
 			b.Fatalf("feeder exited before its %s", what)
 		}
 		return line
-	case <-time.After(startTimeout):
-		b.Fatalf("feeder: no %s within %v", what, startTimeout)
+	case <-time.After(whispersuite.StartTimeout):
+		b.Fatalf("feeder: no %s within %v", what, whispersuite.StartTimeout)
 	}
 	return ""
 }

@@ -1,46 +1,34 @@
 package interop
 
 import (
-	"bytes"
 	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/statusnode/statusd/interop/whispersuite"
 )
 
-// The reference this module exists for.
-const ownRef = kindGethRef
+// TestMain removes the binaries the harness built once the tests are done.
+func TestMain(m *testing.M) { os.Exit(whispersuite.Main(m)) }
 
 // TestReferences runs every check between the two references (go-ethereum
 // v1.9.20 and status-im/whisper v1.6.2): it proves the harness and the
 // checks before they judge statusd.
 func TestReferences(t *testing.T) {
-	runPair(t, kindGethRef, kindStatusRef)
+	whispersuite.RunPair(t, whispersuite.KindGethRef, whispersuite.KindStatusRef)
 }
 
-// TestStatusd runs every check between statusd and go-ethereum v1.9.20 whisperv6, with statusd
-// sending first, then receiving.
+// TestStatusd runs every check between statusd and go-ethereum v1.9.20
+// whisperv6, with statusd sending first, then receiving.
 func TestStatusd(t *testing.T) {
-	runPair(t, kindStatusd, ownRef)
+	whispersuite.RunPair(t, whispersuite.KindStatusd, whispersuite.KindGethRef)
 }
 
-// TestSharedFilesInSync checks that the harness files shared with the
-// other Whisper interop module have not drifted apart.
-func TestSharedFilesInSync(t *testing.T) {
-	other := "../whisper-status"
-	if ownRef == kindStatusRef {
-		other = "../whisper-geth"
-	}
-	for _, name := range []string{"harness_test.go", "suite_test.go", "chat_test.go", "procattr_linux_test.go", "procattr_other_test.go"} {
-		mine, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		theirs, err := os.ReadFile(filepath.Join(other, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(mine, theirs) {
-			t.Errorf("%s differs from %s", name, filepath.Join(other, name))
-		}
-	}
+// TestPublicChat: a Status public chat between statusd's messenger and the
+// go-ethereum v1.9.20 reference speaking it over shh_ (see
+// whispersuite.PublicChat), with go-ethereum v1.9.20's crypto.
+func TestPublicChat(t *testing.T) {
+	whispersuite.PublicChat(t, whispersuite.KindGethRef, whispersuite.Crypto{
+		Keccak256: crypto.Keccak256, SigToPub: crypto.SigToPub, FromECDSAPub: crypto.FromECDSAPub,
+	})
 }

@@ -2,7 +2,10 @@ module github.com/statusnode/statusd/interop/whisper-geth
 
 go 1.26
 
-require github.com/ethereum/go-ethereum v1.9.20
+require (
+	github.com/ethereum/go-ethereum v1.9.20
+	github.com/statusnode/statusd/interop/whispersuite v0.0.0
+)
 
 require (
 	github.com/StackExchange/wmi v0.0.0-20180116203802-5d049714c4a6 // indirect
@@ -56,3 +59,7 @@ require (
 // //go:linkname into the runtime does not link under Go ≥ 1.23. The harness
 // never uses it: a local no-op module with the same API stands in.
 replace github.com/fjl/memsize => ./memsize-stub
+
+// The Whisper harness and checks, shared with ../whisper-status: a module of
+// this repository that uses the standard library only.
+replace github.com/statusnode/statusd/interop/whispersuite => ../whispersuite

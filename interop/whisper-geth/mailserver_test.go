@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/statusnode/statusd/interop/whispersuite"
 )
 
 // Mailserver interop with go-ethereum v1.9.20's whisper/mailserver (see
@@ -28,22 +30,22 @@ const (
 // is no longer sent to, nor accepted from, a newly connected peer as a
 // live one. It returns the topic, the message password, the envelope
 // hashes and the [from, to] window (Unix seconds) that covers them.
-func archivedHistory(t *testing.T, n *node) (topic, pw string, hashes []string, from, to int64) {
+func archivedHistory(t *testing.T, n *whispersuite.Node) (topic, pw string, hashes []string, from, to int64) {
 	t.Helper()
-	pw = randHex(t, 16)
-	key := n.str(t, "shh_generateSymKeyFromPassword", pw)
-	topic = randTopic(t)
+	pw = whispersuite.RandHex(t, 16)
+	key := n.Str(t, "shh_generateSymKeyFromPassword", pw)
+	topic = whispersuite.RandTopic(t)
 	from = time.Now().Unix() - 60
 	var expiry int64
 	for i := 0; i < historyCount; i++ {
-		hashes = append(hashes, post(t, n, map[string]any{"symKeyID": key, "topic": topic,
-			"payload": fmt.Sprintf("0x%02x%s", i, randHex(t, 8)), "ttl": historyTTL, "powTime": 1, "powTarget": powTarget}))
+		hashes = append(hashes, whispersuite.Post(t, n, map[string]any{"symKeyID": key, "topic": topic,
+			"payload": fmt.Sprintf("0x%02x%s", i, whispersuite.RandHex(t, 8)), "ttl": historyTTL, "powTime": 1, "powTarget": whispersuite.PowTarget}))
 		expiry = time.Now().Unix() + historyTTL
 	}
 	to = time.Now().Unix() + 60
 	// Expiry is checked in whole seconds ("Expiry < now"): wait for the
 	// second after the last expiry to begin.
-	waitFor(t, msgTimeout, "the archived envelopes to expire", func() (bool, error) {
+	whispersuite.WaitFor(t, whispersuite.MsgTimeout, "the archived envelopes to expire", func() (bool, error) {
 		return time.Now().Unix() > expiry+1, nil
 	})
 	return topic, pw, hashes, from, to
@@ -51,31 +53,31 @@ func archivedHistory(t *testing.T, n *node) (topic, pw string, hashes []string, 
 
 // historyFilters makes, on n, an allowP2P filter and a control filter
 // without it, both for topic and the key of pw.
-func historyFilters(t *testing.T, n *node, topic, pw string) (p2p, control *inbox) {
+func historyFilters(t *testing.T, n *whispersuite.Node, topic, pw string) (p2p, control *whispersuite.Inbox) {
 	t.Helper()
-	key := n.str(t, "shh_generateSymKeyFromPassword", pw)
-	p2p = newFilter(t, n, map[string]any{"symKeyID": key, "topics": []string{topic}, "allowP2P": true})
-	control = newFilter(t, n, map[string]any{"symKeyID": key, "topics": []string{topic}})
+	key := n.Str(t, "shh_generateSymKeyFromPassword", pw)
+	p2p = whispersuite.NewFilter(t, n, map[string]any{"symKeyID": key, "topics": []string{topic}, "allowP2P": true})
+	control = whispersuite.NewFilter(t, n, map[string]any{"symKeyID": key, "topics": []string{topic}})
 	return p2p, control
 }
 
 // gethRequest has ref ask server for [from, to] on topic as geth's
 // whisperv6 client does (binary lower ‖ upper ‖ bloom payload, sealed with
 // the mailserver password's key, signed).
-func gethRequest(t *testing.T, ref, server *node, from, to int64, topic string) {
+func gethRequest(t *testing.T, ref, server *whispersuite.Node, from, to int64, topic string) {
 	t.Helper()
-	id := ref.str(t, "debug_requestHistory", server.enode, mailPassword, from, to, []string{topic})
-	t.Logf("%s: history request %s sent to %s", ref.name, id, server.name)
+	id := ref.Str(t, "debug_requestHistory", server.Enode, mailPassword, from, to, []string{topic})
+	t.Logf("%s: history request %s sent to %s", ref.Name, id, server.Name)
 }
 
 // gethReadRequest waits for geth's mailserver to log how it read the
 // request with envelope hash id (cmd/refnode's "mailserver request" line)
 // and returns that line's key=value pairs.
-func gethReadRequest(t *testing.T, ms *node, id string) map[string]string {
+func gethReadRequest(t *testing.T, ms *whispersuite.Node, id string) map[string]string {
 	t.Helper()
 	var kv map[string]string
-	waitFor(t, msgTimeout, "geth's mailserver to log request "+id, func() (bool, error) {
-		for _, line := range strings.Split(ms.logs.String(), "\n") {
+	whispersuite.WaitFor(t, whispersuite.MsgTimeout, "geth's mailserver to log request "+id, func() (bool, error) {
+		for _, line := range strings.Split(ms.Logs(), "\n") {
 			if !strings.Contains(line, "mailserver request") || !strings.Contains(strings.ToLower(line), "hash="+strings.ToLower(id)) {
 				continue
 			}
@@ -95,17 +97,17 @@ func gethReadRequest(t *testing.T, ms *node, id string) map[string]string {
 // expectHistory waits until every hash reached the allowP2P filter and
 // checks that none reached the control filter (so they came as P2P
 // messages, i.e. as history).
-func expectHistory(t *testing.T, p2p, control *inbox, hashes []string) {
+func expectHistory(t *testing.T, p2p, control *whispersuite.Inbox, hashes []string) {
 	t.Helper()
 	for _, h := range hashes {
-		p2p.wait(t, h)
+		p2p.Wait(t, h)
 	}
-	if err := control.poll(t); err != nil {
+	if err := control.Poll(t); err != nil {
 		t.Fatal(err)
 	}
 	for _, h := range hashes {
-		if control.has(h) {
-			t.Errorf("%s: envelope %s reached a filter without allowP2P: not history", control.n.name, h)
+		if control.Has(h) {
+			t.Errorf("%s: envelope %s reached a filter without allowP2P: not history", control.Node().Name, h)
 		}
 	}
 }
@@ -122,30 +124,30 @@ func expectHistory(t *testing.T, p2p, control *inbox, hashes []string) {
 // statusd sends the binary form and gets the history.
 func TestMailserverGethServesStatusd(t *testing.T) {
 	t.Setenv("REFNODE_MAILSERVER_PASSWORD", mailPassword)
-	ms := startNode(t, kindGethRef, "geth-mailserver")
+	ms := whispersuite.StartNode(t, whispersuite.KindGethRef, "geth-mailserver")
 	t.Setenv("REFNODE_MAILSERVER_PASSWORD", "")
 	topic, pw, hashes, from, to := archivedHistory(t, ms)
 
 	t.Run("geth_client", func(t *testing.T) {
-		ref := startNode(t, kindGethRef, "geth-client")
-		connect(t, ref, ms)
+		ref := whispersuite.StartNode(t, whispersuite.KindGethRef, "geth-client")
+		whispersuite.Connect(t, ref, ms)
 		p2p, control := historyFilters(t, ref, topic, pw)
 		gethRequest(t, ref, ms, from, to, topic)
 		expectHistory(t, p2p, control, hashes)
 	})
 
 	t.Run("statusd_client", func(t *testing.T) {
-		sd := startNode(t, kindStatusd, "statusd-client")
-		connect(t, sd, ms)
+		sd := whispersuite.StartNode(t, whispersuite.KindStatusd, "statusd-client")
+		whispersuite.Connect(t, sd, ms)
 		var ok bool
-		sd.call(t, &ok, "shh_markTrustedPeer", ms.enode)
+		sd.Call(t, &ok, "shh_markTrustedPeer", ms.Enode)
 		p2p, _ := historyFilters(t, sd, topic, pw)
-		msKey := sd.str(t, "shh_generateSymKeyFromPassword", mailPassword)
-		req := map[string]any{"mailServerPeer": ms.enode, "symKeyID": msKey, "topics": []string{topic},
+		msKey := sd.Str(t, "shh_generateSymKeyFromPassword", mailPassword)
+		req := map[string]any{"mailServerPeer": ms.Enode, "symKeyID": msKey, "topics": []string{topic},
 			"from": from, "to": to, "force": true}
 
 		// The request goes out: statusd returns its ID as soon as it is sent.
-		id := sd.str(t, "shhext_requestMessages", req)
+		id := sd.Str(t, "shhext_requestMessages", req)
 		if len(id) != 66 {
 			t.Fatalf("shhext_requestMessages returned %q, want a 32-byte hash", id)
 		}
@@ -162,8 +164,8 @@ func TestMailserverGethServesStatusd(t *testing.T) {
 		// Waiting for it: no completion ever comes from geth.
 		retry := map[string]any{"BaseTimeout": int64(2 * time.Second), "StepTimeout": 0, "MaxRetries": 0}
 		start := time.Now()
-		_, err := sd.callErr("shhext_requestMessagesSync", retry, req)
-		var rerr *rpcError
+		_, err := sd.CallErr("shhext_requestMessagesSync", retry, req)
+		var rerr *whispersuite.RPCError
 		if !errors.As(err, &rerr) || rerr.Code != -32002 {
 			t.Fatalf("shhext_requestMessagesSync against geth's mailserver: error %v, want the -32002 timeout", err)
 		}
@@ -171,15 +173,15 @@ func TestMailserverGethServesStatusd(t *testing.T) {
 
 		// And nothing was delivered: the geth client above got the same
 		// envelopes with a request sent after statusd's first one.
-		if err := p2p.poll(t); err != nil {
+		if err := p2p.Poll(t); err != nil {
 			t.Fatal(err)
 		}
 		for _, h := range hashes {
-			if p2p.has(h) {
+			if p2p.Has(h) {
 				t.Errorf("statusd got %s from geth's mailserver: the RLP request overlaps after all; update doc.go", h)
 			}
 		}
-		if up, err := sd.hasShhPeer(t, ms.enode); !up || err != nil {
+		if up, err := sd.HasShhPeer(ms.Enode); !up || err != nil {
 			t.Errorf("statusd lost geth's mailserver as a peer (err %v)", err)
 		}
 	})
@@ -188,16 +190,16 @@ func TestMailserverGethServesStatusd(t *testing.T) {
 	// history arrives, and the call counts as done when its timeout passes
 	// (geth sends no completion).
 	t.Run("statusd_legacy_client", func(t *testing.T) {
-		sd := startNode(t, kindStatusd, "statusd-legacy-client")
-		connect(t, sd, ms)
+		sd := whispersuite.StartNode(t, whispersuite.KindStatusd, "statusd-legacy-client")
+		whispersuite.Connect(t, sd, ms)
 		var ok bool
-		sd.call(t, &ok, "shh_markTrustedPeer", ms.enode)
+		sd.Call(t, &ok, "shh_markTrustedPeer", ms.Enode)
 		p2p, control := historyFilters(t, sd, topic, pw)
-		msKey := sd.str(t, "shh_generateSymKeyFromPassword", mailPassword)
-		req := map[string]any{"mailServerPeer": ms.enode, "symKeyID": msKey, "topics": []string{topic},
+		msKey := sd.Str(t, "shh_generateSymKeyFromPassword", mailPassword)
+		req := map[string]any{"mailServerPeer": ms.Enode, "symKeyID": msKey, "topics": []string{topic},
 			"from": from, "to": to, "force": true, "legacy": true}
 		retry := map[string]any{"BaseTimeout": int64(2 * time.Second), "StepTimeout": 0, "MaxRetries": 0}
-		if _, err := sd.callErr("shhext_requestMessagesSync", retry, req); err != nil {
+		if _, err := sd.CallErr("shhext_requestMessagesSync", retry, req); err != nil {
 			t.Fatalf("legacy shhext_requestMessagesSync against geth's mailserver: %v", err)
 		}
 		expectHistory(t, p2p, control, hashes)
@@ -213,21 +215,21 @@ func TestMailserverGethServesStatusd(t *testing.T) {
 func TestMailserverStatusdServesGeth(t *testing.T) {
 	t.Setenv("STATUSD_MAILSERVER", "true")
 	t.Setenv("STATUSD_MAILSERVER_PASSWORD", mailPassword)
-	sd := startNode(t, kindStatusd, "statusd-mailserver")
+	sd := whispersuite.StartNode(t, whispersuite.KindStatusd, "statusd-mailserver")
 	topic, pw, hashes, from, to := archivedHistory(t, sd)
 
-	ref := startNode(t, kindGethRef, "geth-client")
-	connect(t, ref, sd)
+	ref := whispersuite.StartNode(t, whispersuite.KindGethRef, "geth-client")
+	whispersuite.Connect(t, ref, sd)
 	p2p, control := historyFilters(t, ref, topic, pw)
 	gethRequest(t, ref, sd, from, to, topic)
 	expectHistory(t, p2p, control, hashes)
 	// statusd's code-125 completion follows the code-127 packets; a live
 	// envelope posted now still arrives, so geth skipped the unknown
 	// code and kept the peer.
-	key := sd.str(t, "shh_generateSymKeyFromPassword", pw)
-	live := post(t, sd, map[string]any{"symKeyID": key, "topic": topic, "payload": "0x01", "ttl": ttl, "powTime": 1, "powTarget": powTarget})
-	control.wait(t, live)
-	if up, err := ref.hasShhPeer(t, sd.enode); !up || err != nil {
+	key := sd.Str(t, "shh_generateSymKeyFromPassword", pw)
+	live := whispersuite.Post(t, sd, map[string]any{"symKeyID": key, "topic": topic, "payload": "0x01", "ttl": whispersuite.TTL, "powTime": 1, "powTarget": whispersuite.PowTarget})
+	control.Wait(t, live)
+	if up, err := ref.HasShhPeer(sd.Enode); !up || err != nil {
 		t.Errorf("geth dropped statusd after its answer (err %v)", err)
 	}
 }

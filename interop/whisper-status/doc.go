@@ -9,14 +9,15 @@
 // cmd/refnode runs the reference as a process (devp2p and JSON-RPC on
 // 127.0.0.1, shh_ and a small admin_ namespace; see its doc comment). It
 // keeps the fork's default of sending codes 11 and 12 after every batch it
-// receives. The tests start it next to statusd (built from ../..) and next
-// to the go-ethereum v1.9.20 reference of ../whisper-geth, connect them over
-// loopback and run the checks of suite_test.go both ways through the nodes'
-// shh_ APIs: TestReferences (status-im/whisper ↔ geth) and TestStatusd
-// (statusd ↔ status-im/whisper). TestPublicChat (chat_test.go) has the
+// receives. The harness and the checks live in ../whispersuite, a
+// standard-library-only module shared with ../whisper-geth; status_test.go
+// calls into it. The tests start the reference next to statusd (built from
+// ../..) and next to the go-ethereum v1.9.20 reference of ../whisper-geth,
+// connect them over loopback and run the checks both ways through the
+// nodes' shh_ APIs: TestReferences (status-im/whisper ↔ geth) and
+// TestStatusd (statusd ↔ status-im/whisper). TestPublicChat has the
 // reference post a status-react style public chat message that statusd's
-// messenger must show, and read statusd's with an shh_ filter. The harness
-// files (harness_test.go, suite_test.go, chat_test.go, procattr_*_test.go)
-// are shared byte for byte with ../whisper-geth; TestSharedFilesInSync
-// keeps them so.
+// messenger must show, and read statusd's with an shh_ filter; the
+// go-ethereum the fork is built against supplies the Keccak-256 and
+// signature recovery it needs.
 package interop

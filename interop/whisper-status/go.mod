@@ -5,6 +5,7 @@ go 1.26
 require (
 	github.com/ethereum/go-ethereum v1.9.5
 	github.com/status-im/whisper v1.6.2
+	github.com/statusnode/statusd/interop/whispersuite v0.0.0
 )
 
 require (
@@ -45,3 +46,7 @@ require (
 // p2p.Server.DeletePeer, keystore and metrics tweaks, and its own in-tree
 // whisperv6 that this module does not import.
 replace github.com/ethereum/go-ethereum v1.9.5 => github.com/status-im/go-ethereum v1.9.5-status.4
+
+// The Whisper harness and checks, shared with ../whisper-geth: a module of
+// this repository that uses the standard library only.
+replace github.com/statusnode/statusd/interop/whispersuite => ../whispersuite

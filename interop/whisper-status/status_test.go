@@ -1,46 +1,35 @@
 package interop
 
 import (
-	"bytes"
 	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/statusnode/statusd/interop/whispersuite"
 )
 
-// The reference this module exists for.
-const ownRef = kindStatusRef
+// TestMain removes the binaries the harness built once the tests are done.
+func TestMain(m *testing.M) { os.Exit(whispersuite.Main(m)) }
 
-// TestReferences runs every check between the two references (go-ethereum
-// v1.9.20 and status-im/whisper v1.6.2): it proves the harness and the
-// checks before they judge statusd.
+// TestReferences runs every check between the two references
+// (status-im/whisper v1.6.2 and go-ethereum v1.9.20): it proves the
+// harness and the checks before they judge statusd.
 func TestReferences(t *testing.T) {
-	runPair(t, kindStatusRef, kindGethRef)
+	whispersuite.RunPair(t, whispersuite.KindStatusRef, whispersuite.KindGethRef)
 }
 
-// TestStatusd runs every check between statusd and status-im/whisper v1.6.2, with statusd
-// sending first, then receiving.
+// TestStatusd runs every check between statusd and status-im/whisper
+// v1.6.2, with statusd sending first, then receiving.
 func TestStatusd(t *testing.T) {
-	runPair(t, kindStatusd, ownRef)
+	whispersuite.RunPair(t, whispersuite.KindStatusd, whispersuite.KindStatusRef)
 }
 
-// TestSharedFilesInSync checks that the harness files shared with the
-// other Whisper interop module have not drifted apart.
-func TestSharedFilesInSync(t *testing.T) {
-	other := "../whisper-status"
-	if ownRef == kindStatusRef {
-		other = "../whisper-geth"
-	}
-	for _, name := range []string{"harness_test.go", "suite_test.go", "chat_test.go", "procattr_linux_test.go", "procattr_other_test.go"} {
-		mine, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		theirs, err := os.ReadFile(filepath.Join(other, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(mine, theirs) {
-			t.Errorf("%s differs from %s", name, filepath.Join(other, name))
-		}
-	}
+// TestPublicChat: a Status public chat between statusd's messenger and the
+// status-im/whisper v1.6.2 reference speaking it over shh_ (see
+// whispersuite.PublicChat), with the crypto of the go-ethereum that
+// reference is built against.
+func TestPublicChat(t *testing.T) {
+	whispersuite.PublicChat(t, whispersuite.KindStatusRef, whispersuite.Crypto{
+		Keccak256: crypto.Keccak256, SigToPub: crypto.SigToPub, FromECDSAPub: crypto.FromECDSAPub,
+	})
 }

@@ -1,11 +1,11 @@
-// Shared with ../whisper-status (see harness_test.go): a Status public
-// chat between statusd's messenger and a bare reference Whisper node that
+// A Status public chat between statusd's messenger and a bare reference Whisper node that
 // speaks the chat the way status-react did over shh_ (docs/PROTOCOL.md
 // §1.4 c4 payload, §4.1 topic, §4.2 key, §8 public chat send).
 
-package interop
+package whispersuite
 
 import (
+	"crypto/ecdsa"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -14,13 +14,26 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/ethereum/go-ethereum/crypto"
 )
 
+// Crypto is the hashing and secp256k1 public-key recovery PublicChat
+// needs, supplied by the caller from its own go-ethereum so that this
+// module depends on none. Each field has the contract of the go-ethereum
+// crypto function of the same name, which can be assigned to it as is;
+// all three must be set.
+type Crypto struct {
+	// Keccak256 is the legacy Keccak-256 of the concatenated data.
+	Keccak256 func(data ...[]byte) []byte
+	// SigToPub recovers the public key that made the 65-byte [R ‖ S ‖ V]
+	// signature sig of the 32-byte hash.
+	SigToPub func(hash, sig []byte) (*ecdsa.PublicKey, error)
+	// FromECDSAPub is the 65-byte uncompressed encoding of pub.
+	FromECDSAPub func(pub *ecdsa.PublicKey) []byte
+}
+
 // chatTopic is topic(name) = keccak256(name)[0:4] (§4.1).
-func chatTopic(name string) string {
-	return "0x" + hex.EncodeToString(crypto.Keccak256([]byte(name))[:4])
+func (c Crypto) chatTopic(name string) string {
+	return "0x" + hex.EncodeToString(c.Keccak256([]byte(name))[:4])
 }
 
 // c4Text is a status-react text c4 for a public chat (§1.4 layout (a)),
@@ -132,39 +145,43 @@ func parseC4(raw []byte) (text, contentType, messageType string, clock, timestam
 	return text, contentType, messageType, clock, timestamp, content, nil
 }
 
-// TestPublicChat: statusd and the reference node, connected, share a
-// public chat. The reference posts a status-react style c4 with shh_post
-// (key from shh_generateSymKeyFromPassword(name), topic keccak256(name)[:4],
-// signed with its own key pair); statusd shows it in the chat with that
-// text and the signer as author. statusd_sendText's message is then
+// PublicChat checks that statusd and a reference node of kind refKind,
+// connected, share a public chat. The reference posts a status-react
+// style c4 with shh_post (key from shh_generateSymKeyFromPassword(name),
+// topic keccak256(name)[:4], signed with its own key pair); statusd shows
+// it in the chat with that text and the signer as author. statusd_sendText's message is then
 // decrypted by an shh filter on the reference node, and its payload —
 // after the v1 wrapper statusd puts around public messages, whose
-// signature must recover statusd's chat key — is the same c4.
-func TestPublicChat(t *testing.T) {
-	if got := chatTopic("status"); got != "0xcd423760" { // §4.1 vector
+// signature must recover statusd's chat key — is the same c4. It fails t
+// if c lacks a function.
+func PublicChat(t *testing.T, refKind string, c Crypto) {
+	if c.Keccak256 == nil || c.SigToPub == nil || c.FromECDSAPub == nil {
+		t.Fatal("whispersuite.PublicChat: Crypto needs Keccak256, SigToPub and FromECDSAPub")
+	}
+	if got := c.chatTopic("status"); got != "0xcd423760" { // §4.1 vector
 		t.Fatalf("topic(status) = %s, want 0xcd423760", got)
 	}
-	s := startNode(t, kindStatusd, "statusd")
-	ref := startNode(t, ownRef, ownRef+"-ref")
-	connect(t, s, ref)
-	chat := "interop-" + randHex(t, 4)
-	topic := chatTopic(chat)
-	s.call(t, nil, "statusd_joinPublicChat", chat)
-	statusdKey := s.str(t, "statusd_chatKey")
+	s := StartNode(t, KindStatusd, "statusd")
+	ref := StartNode(t, refKind, refKind+"-ref")
+	Connect(t, s, ref)
+	chat := "interop-" + RandHex(t, 4)
+	topic := c.chatTopic(chat)
+	s.Call(t, nil, "statusd_joinPublicChat", chat)
+	statusdKey := s.Str(t, "statusd_chatKey")
 
-	key := ref.str(t, "shh_generateSymKeyFromPassword", chat)
-	signer := ref.str(t, "shh_newKeyPair")
-	signerPub := ref.str(t, "shh_getPublicKey", signer)
-	f := newFilter(t, ref, map[string]any{"symKeyID": key, "topics": []string{topic}})
+	key := ref.Str(t, "shh_generateSymKeyFromPassword", chat)
+	signer := ref.Str(t, "shh_newKeyPair")
+	signerPub := ref.Str(t, "shh_getPublicKey", signer)
+	f := NewFilter(t, ref, map[string]any{"symKeyID": key, "topics": []string{topic}})
 
 	// Reference → statusd.
 	ts := time.Now().UnixMilli()
 	const refText = "hello from the reference node"
-	post(t, ref, map[string]any{"symKeyID": key, "sig": signer, "topic": topic, "ttl": ttl, "powTime": 2, "powTarget": powTarget,
+	Post(t, ref, map[string]any{"symKeyID": key, "sig": signer, "topic": topic, "ttl": TTL, "powTime": 2, "powTarget": PowTarget,
 		"payload": "0x" + hex.EncodeToString([]byte(c4Text(chat, refText, ts)))})
 	var got statusdMessage
-	waitFor(t, msgTimeout, "the reference's message in statusd's chat", func() (bool, error) {
-		res, err := s.callErr("statusd_messages", chat, "", 50)
+	WaitFor(t, MsgTimeout, "the reference's message in statusd's chat", func() (bool, error) {
+		res, err := s.CallErr("statusd_messages", chat, "", 50)
 		if err != nil {
 			return false, err
 		}
@@ -187,10 +204,10 @@ func TestPublicChat(t *testing.T) {
 
 	// statusd → reference.
 	const ourText = "hello from statusd"
-	s.str(t, "statusd_sendText", chat, ourText)
-	var m message
-	waitFor(t, msgTimeout, "statusd's message on the reference node", func() (bool, error) {
-		err := f.poll(t)
+	s.Str(t, "statusd_sendText", chat, ourText)
+	var m Message
+	WaitFor(t, MsgTimeout, "statusd's message on the reference node", func() (bool, error) {
+		err := f.Poll(t)
 		for _, x := range f.got {
 			if strings.EqualFold(x.Sig, statusdKey) {
 				m = x
@@ -210,11 +227,11 @@ func TestPublicChat(t *testing.T) {
 	if wrapped {
 		t.Logf("statusd sends public messages in the v1 wrapper (signature %t)", sig != nil)
 		if sig != nil {
-			pub, err := crypto.SigToPub(crypto.Keccak256(raw), sig)
+			pub, err := c.SigToPub(c.Keccak256(raw), sig)
 			if err != nil {
 				t.Fatalf("wrapper signature %x: %v", sig, err)
 			}
-			if k := "0x" + hex.EncodeToString(crypto.FromECDSAPub(pub)); !strings.EqualFold(k, statusdKey) {
+			if k := "0x" + hex.EncodeToString(c.FromECDSAPub(pub)); !strings.EqualFold(k, statusdKey) {
 				t.Errorf("wrapper signed by %s, statusd's chat key is %s", k, statusdKey)
 			}
 		}

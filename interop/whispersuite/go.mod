@@ -1,0 +1,3 @@
+module github.com/statusnode/statusd/interop/whispersuite
+
+go 1.26
