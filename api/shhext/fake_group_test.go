@@ -8,6 +8,7 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/crypto"
 
+	"github.com/statusnode/statusd/api/internal/fakemessenger"
 	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/protocol/message"
 )
@@ -17,10 +18,10 @@ import (
 // group chat (created on first use, named by the chat-created event) and
 // a message ID numbered by call.
 func (f *fakeMessenger) SendGroupUpdates(ctx context.Context, p *message.MembershipUpdateMessage) (*messenger.Chat, string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.err != nil {
-		return nil, "", f.err
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	if f.Err != nil {
+		return nil, "", f.Err
 	}
 	self, err := crypto.UnmarshalPubkey(hexutil.MustDecode(selfKey))
 	if err != nil {
@@ -29,10 +30,10 @@ func (f *fakeMessenger) SendGroupUpdates(ctx context.Context, p *message.Members
 	if _, err := message.Validate(p, message.Context{Now: time.Now(), Author: self, Self: self}); err != nil {
 		return nil, "", fmt.Errorf("%w: %w", messenger.ErrInvalidMessage, err)
 	}
-	c := f.chats[p.ChatID]
+	c := f.ChatsByID[p.ChatID]
 	if c == nil {
 		c = &messenger.Chat{ID: p.ChatID, Type: messenger.ChatPrivateGroup, Active: true}
-		f.chats[p.ChatID] = c
+		f.ChatsByID[p.ChatID] = c
 	}
 	for _, u := range p.Updates {
 		for _, ev := range u.Events {
@@ -41,6 +42,6 @@ func (f *fakeMessenger) SendGroupUpdates(ctx context.Context, p *message.Members
 			}
 		}
 	}
-	f.n++
-	return copyChat(c), fmt.Sprintf("0xg5-%d", f.n), nil
+	n := f.TickLocked()
+	return fakemessenger.CopyChat(c), fmt.Sprintf("0xg5-%d", n), nil
 }

@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
-	"sort"
-	"strings"
 	"sync"
 	"testing"
 
@@ -15,6 +12,7 @@ import (
 	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/statusnode/statusd/api"
+	"github.com/statusnode/statusd/api/internal/fakemessenger"
 	mailapi "github.com/statusnode/statusd/api/mailserver"
 	"github.com/statusnode/statusd/api/shh"
 	"github.com/statusnode/statusd/internal/messenger"
@@ -22,30 +20,18 @@ import (
 	"github.com/statusnode/statusd/protocol/message"
 )
 
-// Chat keys the fake knows: ours (the key of private key 0x11…11) and two
-// others.
+// Chat keys the fake knows: ours and alice's.
 const (
-	selfKey  = "0x044f355bdcb7cc0af728ef3cceb9615d90684bb5b2ca5f859ab0f0b704075871aa385b6b1b8ead809ca67454d9683fcf2ba03456d6fe2c4abe2b07f0fbdbb2f1c1"
-	aliceKey = "0x04d860a01f9722d78051619d1e2351aba3f43f943f6f00718d1b9baa4101932a1f5011f16bb2b1bb35db20d6fe28fa0bf09636d26a87d31de9ec6203eeedb1f666"
+	selfKey  = fakemessenger.SelfKey
+	aliceKey = fakemessenger.AliceKey
 )
 
-var (
-	chatName = regexp.MustCompile(`^[a-z0-9-]+$`)
-	chatKey  = regexp.MustCompile(`^0x04[0-9a-f]{128}$`)
-)
-
-// fakeMessenger is a hand-written Messenger: chats, messages, contacts and
-// installations in maps, with the messenger's sentinel errors and
-// deterministic IDs, clocks and times. err, when set, fails every call that
-// can fail (a stopped messenger).
+// fakeMessenger is the shared fake messenger with what shhext needs
+// beside it: a stopped fake also fails Messages and Message, the send
+// paths take payloads, and the calls only shhext has. Its fields are
+// guarded by the shared fake's Mu.
 type fakeMessenger struct {
-	mu        sync.Mutex
-	err       error
-	n         int64
-	chats     map[string]*messenger.Chat
-	msgs      []*messenger.Message
-	contacts  map[string]*messenger.Contact
-	insts     []messenger.Installation
+	*fakemessenger.Messenger
 	deleteErr error         // DeleteMessage fails with it (after the checks)
 	pairing   []pairingSend // SendPairingMessage's calls, in order
 }
@@ -59,148 +45,44 @@ type pairingSend struct {
 var _ Messenger = (*fakeMessenger)(nil)
 
 func newFakeMessenger() *fakeMessenger {
-	return &fakeMessenger{
-		chats:    map[string]*messenger.Chat{},
-		contacts: map[string]*messenger.Contact{},
-		insts: []messenger.Installation{
-			{ID: "inst-self", Enabled: true, Own: true, Metadata: encryption.InstallationMetadata{Name: "laptop", DeviceType: "desktop"}},
-			{ID: "inst-phone", Timestamp: 1700000000000000000, Metadata: encryption.InstallationMetadata{Name: "phone", DeviceType: "ios", FCMToken: "tok"}},
-		},
-	}
-}
-
-func (f *fakeMessenger) ChatKey() string { return selfKey }
-
-func copyChat(c *messenger.Chat) *messenger.Chat {
-	cc := *c
-	cc.Members = append([]string(nil), c.Members...)
-	cc.Admins = append([]string(nil), c.Admins...)
-	return &cc
-}
-
-func (f *fakeMessenger) JoinPublic(name string) (*messenger.Chat, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.err != nil {
-		return nil, f.err
-	}
-	if !chatName.MatchString(name) {
-		return nil, fmt.Errorf("%w: %q", messenger.ErrInvalidChatName, name)
-	}
-	c := f.chats[name]
-	if c == nil {
-		c = &messenger.Chat{ID: name, Type: messenger.ChatPublic, Name: name}
-		f.chats[name] = c
-	}
-	c.Active = true
-	return copyChat(c), nil
-}
-
-func (f *fakeMessenger) LeavePublic(name string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.err != nil {
-		return f.err
-	}
-	c := f.chats[name]
-	if c == nil || c.Type != messenger.ChatPublic {
-		return fmt.Errorf("%w: %q", messenger.ErrChatNotFound, name)
-	}
-	c.Active = false
-	return nil
-}
-
-func (f *fakeMessenger) StartOneToOne(pubKey string) (*messenger.Chat, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.err != nil {
-		return nil, f.err
-	}
-	if !chatKey.MatchString(pubKey) {
-		return nil, fmt.Errorf("%w: %q", messenger.ErrInvalidPublicKey, pubKey)
-	}
-	c := f.chats[pubKey]
-	if c == nil {
-		c = &messenger.Chat{ID: pubKey, Type: messenger.ChatOneToOne, Active: true}
-		f.chats[pubKey] = c
-	}
-	return copyChat(c), nil
+	return &fakeMessenger{Messenger: fakemessenger.New()}
 }
 
 // addGroup adds a private group chat (for the tests' "!!" steps).
 func (f *fakeMessenger) addGroup(id string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.chats[id] = &messenger.Chat{ID: id, Type: messenger.ChatPrivateGroup, Name: "friends", Active: true,
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	f.ChatsByID[id] = &messenger.Chat{ID: id, Type: messenger.ChatPrivateGroup, Name: "friends", Active: true,
 		LastClock: 12, DeletedAtClock: 3, Unread: 2, LastMessageAt: 1700000000500,
 		Members: []string{selfKey, aliceKey}, Admins: []string{aliceKey}}
 }
 
-func (f *fakeMessenger) Chats() []*messenger.Chat {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	out := make([]*messenger.Chat, 0, len(f.chats))
-	for _, c := range f.chats {
-		out = append(out, copyChat(c))
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].LastMessageAt != out[j].LastMessageAt {
-			return out[i].LastMessageAt > out[j].LastMessageAt
-		}
-		return out[i].ID < out[j].ID
-	})
-	return out
-}
-
-func (f *fakeMessenger) Chat(id string) (*messenger.Chat, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	c := f.chats[id]
-	if c == nil {
-		return nil, fmt.Errorf("%w: %q", messenger.ErrChatNotFound, id)
-	}
-	return copyChat(c), nil
-}
-
 func (f *fakeMessenger) DeleteChat(id string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.err != nil {
-		return f.err
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	if f.Err != nil {
+		return f.Err
 	}
-	if f.chats[id] == nil {
+	if f.ChatsByID[id] == nil {
 		return fmt.Errorf("%w: %q", messenger.ErrChatNotFound, id)
 	}
-	delete(f.chats, id)
+	delete(f.ChatsByID, id)
 	return nil
 }
 
+// SendText stores the text as the shared fake does, with a delivery state
+// that cycles through the states by message number.
 func (f *fakeMessenger) SendText(ctx context.Context, chatID, text string) (string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.err != nil {
-		return "", f.err
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	m, _, err := f.SendTextLocked(chatID, text)
+	if err != nil {
+		return "", err
 	}
-	c := f.chats[chatID]
-	if c == nil {
-		return "", fmt.Errorf("%w: %q", messenger.ErrChatNotFound, chatID)
-	}
-	if strings.TrimSpace(text) == "" {
-		return "", fmt.Errorf("%w: blank text", messenger.ErrInvalidMessage)
-	}
-	f.n++
-	m := &messenger.Message{ID: fmt.Sprintf("0x%064x", f.n), ChatID: chatID, From: selfKey, Text: text,
-		ContentType: "text/plain", MessageType: "public-group-user-message", Clock: 1700000000000 + f.n,
-		Timestamp: 1700000000000 + f.n, ReceivedAt: 1700000000000 + f.n, Outgoing: true, Seen: true,
-		Delivery: messenger.DeliveryState(1 + f.n%4)}
-	if f.n%5 == 0 {
+	m.Delivery = messenger.DeliveryState(1 + f.N%4)
+	if f.N%5 == 0 {
 		m.Delivery = messenger.DeliveryNone
 	}
-	if c.Type == messenger.ChatOneToOne {
-		m.MessageType = "user-message"
-	}
-	f.msgs = append(f.msgs, m)
-	c.LastClock, c.LastMessageAt = m.Clock, m.ReceivedAt
 	return m.ID, nil
 }
 
@@ -223,9 +105,9 @@ func (f *fakeMessenger) Send(ctx context.Context, chatID string, d messenger.Dra
 	if err != nil {
 		return "", err
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	m := f.msgs[len(f.msgs)-1]
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	m := f.Msgs[len(f.Msgs)-1]
 	m.Text, m.ContentType, m.MessageType, m.Content = cm.Content.Text, string(cm.ContentType), string(cm.MessageType), cm.Content
 	m.Clock, m.Timestamp, m.ResponseTo = cm.Clock, cm.Timestamp, cm.Content.ReplyTo()
 	return id, nil
@@ -233,68 +115,31 @@ func (f *fakeMessenger) Send(ctx context.Context, chatID string, d messenger.Dra
 
 // receive stores a message from alice (for the tests' "!!" steps).
 func (f *fakeMessenger) receive(chatID, text string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.n++
-	f.msgs = append(f.msgs, &messenger.Message{ID: fmt.Sprintf("0x%064x", f.n), ChatID: chatID, From: aliceKey, Text: text,
-		ContentType: "text/plain", MessageType: "public-group-user-message", Clock: 1700000000000 + f.n,
-		Timestamp: 1700000000000 + f.n - 5, ReceivedAt: 1700000000000 + f.n, ResponseTo: fmt.Sprintf("0x%064x", f.n-1)})
-	if c := f.chats[chatID]; c != nil {
-		c.Unread++
-	}
+	f.Receive(chatID, aliceKey, text)
 }
 
+// Messages is the shared fake's, failing on a stopped fake.
 func (f *fakeMessenger) Messages(chatID, cursor string, limit int) (*messenger.Page, error) {
-	if limit <= 0 {
-		limit = 50
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	if f.Err != nil {
+		return nil, f.Err
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.err != nil {
-		return nil, f.err
-	}
-	if f.chats[chatID] == nil {
-		return nil, fmt.Errorf("%w: %q", messenger.ErrChatNotFound, chatID)
-	}
-	start := len(f.msgs) - 1
-	if cursor != "" {
-		ok := false
-		for i, m := range f.msgs {
-			if "c"+m.ID == cursor {
-				start, ok = i-1, true
-			}
-		}
-		if !ok {
-			return nil, fmt.Errorf("%w: %q", messenger.ErrInvalidCursor, cursor)
-		}
-	}
-	p := &messenger.Page{}
-	for i := start; i >= 0; i-- {
-		if f.msgs[i].ChatID != chatID {
-			continue
-		}
-		if len(p.Messages) == limit {
-			p.Cursor = "c" + p.Messages[limit-1].ID
-			break
-		}
-		cp := *f.msgs[i]
-		p.Messages = append(p.Messages, &cp)
-	}
-	return p, nil
+	return f.MessagesLocked(chatID, cursor, limit)
 }
 
 func (f *fakeMessenger) DeleteMessage(id string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.err != nil {
-		return f.err
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	if f.Err != nil {
+		return f.Err
 	}
-	for i, m := range f.msgs {
+	for i, m := range f.Msgs {
 		if m.ID == id {
 			if f.deleteErr != nil {
 				return f.deleteErr
 			}
-			f.msgs = append(f.msgs[:i], f.msgs[i+1:]...)
+			f.Msgs = append(f.Msgs[:i], f.Msgs[i+1:]...)
 			return nil
 		}
 	}
@@ -302,14 +147,14 @@ func (f *fakeMessenger) DeleteMessage(id string) error {
 }
 
 func (f *fakeMessenger) MarkSeen(ids ...string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.err != nil {
-		return f.err
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	if f.Err != nil {
+		return f.Err
 	}
 	for _, id := range ids {
 		found := false
-		for _, m := range f.msgs {
+		for _, m := range f.Msgs {
 			if m.ID == id {
 				m.Seen, found = true, true
 			}
@@ -322,15 +167,12 @@ func (f *fakeMessenger) MarkSeen(ids ...string) error {
 }
 
 func (f *fakeMessenger) SetContact(pubKey, name string, added bool) (*messenger.Contact, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.err != nil {
-		return nil, f.err
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	c, err := f.ContactLocked(pubKey)
+	if err != nil {
+		return nil, err
 	}
-	if !chatKey.MatchString(pubKey) {
-		return nil, fmt.Errorf("%w: %q", messenger.ErrInvalidPublicKey, pubKey)
-	}
-	c := f.contactLocked(pubKey)
 	if name != "" {
 		c.Name = name
 	}
@@ -339,25 +181,16 @@ func (f *fakeMessenger) SetContact(pubKey, name string, added bool) (*messenger.
 	return &cp, nil
 }
 
-func (f *fakeMessenger) contactLocked(pubKey string) *messenger.Contact {
-	c := f.contacts[pubKey]
-	if c == nil {
-		c = &messenger.Contact{ID: pubKey}
-		f.contacts[pubKey] = c
-	}
-	return c
-}
-
 // SendContactMessage validates as the messenger does (decode, then the
 // profile-image rule), marks the contact added for a c2/c3 and returns
 // the keccak256 of the payload as its ID.
 func (f *fakeMessenger) SendContactMessage(ctx context.Context, pubKey string, payload []byte) (string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.err != nil {
-		return "", f.err
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	if f.Err != nil {
+		return "", f.Err
 	}
-	if !chatKey.MatchString(pubKey) {
+	if !fakemessenger.ValidChatKey(pubKey) {
 		return "", fmt.Errorf("%w: %q", messenger.ErrInvalidPublicKey, pubKey)
 	}
 	u, err := message.Unwrap(payload)
@@ -376,28 +209,25 @@ func (f *fakeMessenger) SendContactMessage(ctx context.Context, pubKey string, p
 		return "", fmt.Errorf("%w: rule %s: %w", messenger.ErrInvalidMessage, message.RuleOf(err), err)
 	}
 	if ct.Tag != message.TagContactUpdate {
-		c := f.contactLocked(pubKey)
+		c, err := f.ContactLocked(pubKey)
+		if err != nil {
+			return "", err
+		}
 		c.Added, c.Blocked = true, false
 	}
 	return crypto.Keccak256Hash(payload).Hex(), nil
 }
 
+// BlockContact blocks the contact and deletes its one-to-one chat.
 func (f *fakeMessenger) BlockContact(pubKey string) (*messenger.Contact, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.err != nil {
-		return nil, f.err
-	}
-	if !chatKey.MatchString(pubKey) {
-		return nil, fmt.Errorf("%w: %q", messenger.ErrInvalidPublicKey, pubKey)
-	}
-	c := f.contacts[pubKey]
-	if c == nil {
-		c = &messenger.Contact{ID: pubKey}
-		f.contacts[pubKey] = c
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	c, err := f.ContactLocked(pubKey)
+	if err != nil {
+		return nil, err
 	}
 	c.Blocked, c.Added = true, false
-	delete(f.chats, pubKey)
+	delete(f.ChatsByID, pubKey)
 	cp := *c
 	return &cp, nil
 }
@@ -405,57 +235,17 @@ func (f *fakeMessenger) BlockContact(pubKey string) (*messenger.Contact, error) 
 // addContact adds a contact seen through a contact update (for the tests'
 // "!!" steps).
 func (f *fakeMessenger) addContact(c messenger.Contact) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.contacts[c.ID] = &c
-}
-
-func (f *fakeMessenger) Contacts() []*messenger.Contact {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	out := make([]*messenger.Contact, 0, len(f.contacts))
-	for _, c := range f.contacts {
-		cp := *c
-		out = append(out, &cp)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
-}
-
-func (f *fakeMessenger) Installations() ([]messenger.Installation, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.err != nil {
-		return nil, f.err
-	}
-	return append([]messenger.Installation{}, f.insts...), nil
-}
-
-func (f *fakeMessenger) installation(id string, fn func(i *messenger.Installation)) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.err != nil {
-		return f.err
-	}
-	for i := range f.insts {
-		if f.insts[i].ID == id {
-			fn(&f.insts[i])
-			return nil
-		}
-	}
-	return fmt.Errorf("%w: %s", encryption.ErrInstallationNotFound, id)
-}
-
-func (f *fakeMessenger) EnableInstallation(id string) error {
-	return f.installation(id, func(i *messenger.Installation) { i.Enabled = true })
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	f.ContactsByKey[c.ID] = &c
 }
 
 func (f *fakeMessenger) DisableInstallation(id string) error {
-	return f.installation(id, func(i *messenger.Installation) { i.Enabled = false })
+	return f.UpdateInstallation(id, func(i *messenger.Installation) { i.Enabled = false })
 }
 
 func (f *fakeMessenger) SetInstallationMetadata(id string, md encryption.InstallationMetadata) error {
-	return f.installation(id, func(i *messenger.Installation) { i.Metadata = md })
+	return f.UpdateInstallation(id, func(i *messenger.Installation) { i.Metadata = md })
 }
 
 // fakeKeys is a SymKeys handing out sequential IDs.
@@ -541,36 +331,31 @@ func newFakeServer(t *testing.T, noMail bool) (*rpc.Server, *fakes) {
 	return srv, f
 }
 
+// Message is the shared fake's, failing on a stopped fake.
 func (f *fakeMessenger) Message(id string) (*messenger.Message, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.err != nil {
-		return nil, f.err
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	if f.Err != nil {
+		return nil, f.Err
 	}
-	for _, m := range f.msgs {
-		if m.ID == id {
-			cp := *m
-			return &cp, nil
-		}
-	}
-	return nil, fmt.Errorf("%w: %s", messenger.ErrMessageNotFound, id)
+	return f.MessageLocked(id)
 }
 
 // SaveMessages follows messenger.SaveMessages: stored ones take seen and
 // a non-empty status, new ones need their chat.
 func (f *fakeMessenger) SaveMessages(msgs []*messenger.Message) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.err != nil {
-		return f.err
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	if f.Err != nil {
+		return f.Err
 	}
 	for _, in := range msgs {
-		if f.find(in.ID) == nil && f.chats[in.ChatID] == nil {
+		if f.FindLocked(in.ID) == nil && f.ChatsByID[in.ChatID] == nil {
 			return fmt.Errorf("%w: %q", messenger.ErrChatNotFound, in.ChatID)
 		}
 	}
 	for _, in := range msgs {
-		if m := f.find(in.ID); m != nil {
+		if m := f.FindLocked(in.ID); m != nil {
 			m.Seen = m.Seen || in.Seen
 			if in.OutgoingStatus != "" {
 				m.OutgoingStatus = in.OutgoingStatus
@@ -579,27 +364,18 @@ func (f *fakeMessenger) SaveMessages(msgs []*messenger.Message) error {
 		}
 		cp := *in
 		cp.Outgoing = cp.From == selfKey
-		f.msgs = append(f.msgs, &cp)
-	}
-	return nil
-}
-
-func (f *fakeMessenger) find(id string) *messenger.Message {
-	for _, m := range f.msgs {
-		if m.ID == id {
-			return m
-		}
+		f.Msgs = append(f.Msgs, &cp)
 	}
 	return nil
 }
 
 func (f *fakeMessenger) SetOutgoingStatus(id, status string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.err != nil {
-		return f.err
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	if f.Err != nil {
+		return f.Err
 	}
-	m := f.find(id)
+	m := f.FindLocked(id)
 	if m == nil {
 		return fmt.Errorf("%w: %s", messenger.ErrMessageNotFound, id)
 	}
@@ -609,9 +385,9 @@ func (f *fakeMessenger) SetOutgoingStatus(id, status string) error {
 
 // GroupEvents answers two events for the groups of addGroup.
 func (f *fakeMessenger) GroupEvents(chatID string) []messenger.GroupEvent {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if c := f.chats[chatID]; c == nil || c.Type != messenger.ChatPrivateGroup {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	if c := f.ChatsByID[chatID]; c == nil || c.Type != messenger.ChatPrivateGroup {
 		return nil
 	}
 	return []messenger.GroupEvent{
@@ -624,10 +400,10 @@ func (f *fakeMessenger) GroupEvents(chatID string) []messenger.GroupEvent {
 // §1.8 with our key as author), records the call and returns the
 // keccak256 of the payload as its ID.
 func (f *fakeMessenger) SendPairingMessage(ctx context.Context, payload []byte, dh bool) (string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.err != nil {
-		return "", f.err
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	if f.Err != nil {
+		return "", f.Err
 	}
 	u, err := message.Unwrap(payload)
 	if err != nil {

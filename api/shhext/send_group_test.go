@@ -59,7 +59,7 @@ func TestSendMembershipUpdatePassThrough(t *testing.T) {
 	if id, err := a.SendPublicMessage(ctx, SendPublicMessageRequest{Chat: "ignored", Payload: payload}); err != nil || id != "0xg5-2" {
 		t.Fatalf("public: %q, %v", id, err)
 	}
-	if c := f.chats[chatID]; c == nil || c.Name != "frontend group" {
+	if c := f.ChatsByID[chatID]; c == nil || c.Name != "frontend group" {
 		t.Fatalf("group chat %+v", c)
 	}
 
@@ -78,7 +78,7 @@ func TestSendMembershipUpdatePassThrough(t *testing.T) {
 	if err != nil || !strings.HasPrefix(id, "0x0") {
 		t.Fatalf("g5 with a message: %q, %v", id, err)
 	}
-	if m := f.msgs[len(f.msgs)-1]; m.ChatID != chatID || m.Text != "hi group" || m.MessageType != string(message.TypePrivateGrp) {
+	if m := f.Msgs[len(f.Msgs)-1]; m.ChatID != chatID || m.Text != "hi group" || m.MessageType != string(message.TypePrivateGrp) {
 		t.Fatalf("the embedded message sent as %+v", m)
 	}
 }

@@ -27,14 +27,14 @@ func TestTranscripts(t *testing.T) {
 }
 
 func actions(m *fakeMessenger) map[string]func() {
-	setErr := func(err error) func() { return func() { m.mu.Lock(); m.err = err; m.mu.Unlock() } }
+	setErr := func(err error) func() { return func() { m.Mu.Lock(); m.Err = err; m.Mu.Unlock() } }
 	return map[string]func(){
 		"alice writes":  func() { m.receive("status", "hello from alice") },
 		"add group":     func() { m.addGroup("group-1") },
 		"stop":          setErr(messenger.ErrStopped),
 		"store breaks":  setErr(errors.New("messenger: store: disk full")),
-		"deletes break": func() { m.mu.Lock(); m.deleteErr = errors.New("messenger: store: disk full"); m.mu.Unlock() },
-		"deletes work":  func() { m.mu.Lock(); m.deleteErr = nil; m.mu.Unlock() },
+		"deletes break": func() { m.Mu.Lock(); m.deleteErr = errors.New("messenger: store: disk full"); m.Mu.Unlock() },
+		"deletes work":  func() { m.Mu.Lock(); m.deleteErr = nil; m.Mu.Unlock() },
 		"alice updates": func() {
 			m.addContact(messenger.Contact{ID: aliceKey, Name: "alice", ProfileImage: "data:image/png;base64,AAAA", Address: "0xabc",
 				LastUpdated: 1700000000123, Devices: []string{"inst-a1", "inst-a2"}, Added: true, RequestReceived: true})
