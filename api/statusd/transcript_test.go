@@ -28,12 +28,12 @@ func TestTranscripts(t *testing.T) {
 }
 
 func actions(m *fakeMessenger, r *fakeRouter) map[string]func() {
-	setErr := func(err error) func() { return func() { m.mu.Lock(); m.err = err; m.mu.Unlock() } }
+	setErr := func(err error) func() { return func() { m.Mu.Lock(); m.Err = err; m.Mu.Unlock() } }
 	full := &messenger.Message{ID: "0x01", ChatID: "status", From: aliceKey, Text: "hi", ContentType: "text/plain",
 		MessageType: "public-group-user-message", Clock: 7, Timestamp: 8, ReceivedAt: 9, ResponseTo: "0x00",
 		Outgoing: true, Seen: true, Delivery: messenger.DeliveryAcked}
 	return map[string]func(){
-		"alice writes":   func() { m.receive("status", aliceKey, "hello from alice") },
+		"alice writes":   func() { m.Receive("status", aliceKey, "hello from alice") },
 		"alice requests": func() { m.requestFrom(aliceKey, "Alice") },
 		"stop":           setErr(messenger.ErrStopped),
 		"not started":    setErr(messenger.ErrNotStarted),
@@ -80,9 +80,9 @@ func actions(m *fakeMessenger, r *fakeRouter) map[string]func() {
 				Active: true, LastClock: 3, DeletedAtClock: 2, Unread: 1, LastMessageAt: 4, Members: []string{selfKey, aliceKey}, Admins: []string{selfKey}}})
 		},
 		"alice invites us": func() {
-			m.mu.Lock()
-			defer m.mu.Unlock()
-			m.chats["invite-"+aliceKey] = &messenger.Chat{ID: "invite-" + aliceKey, Type: messenger.ChatPrivateGroup, Name: "party",
+			m.Mu.Lock()
+			defer m.Mu.Unlock()
+			m.ChatsByID["invite-"+aliceKey] = &messenger.Chat{ID: "invite-" + aliceKey, Type: messenger.ChatPrivateGroup, Name: "party",
 				Active: true, Members: []string{aliceKey, selfKey}, Admins: []string{aliceKey}, Joined: []string{aliceKey},
 				Membership: "invited"}
 		},
