@@ -247,9 +247,9 @@ var Catalog = &api.Docs{
 			Doc:    "Receive stores a text message from someone else in chat chatID (which need not exist), replying to the previous message ID and counted unread in its chat, and returns a copy of it. It ignores Err: it stands for the network, for tests to drive.",
 			Params: []string{"chatID", "from", "text"},
 		},
-		"github.com/statusnode/statusd/api/internal/fakemessenger.Messenger.SendTextLocked": {
-			Doc:    "SendTextLocked checks a text send as the messenger does (Err, an unknown chat is messenger.ErrChatNotFound, blank text is messenger.ErrInvalidMessage), then stores an outgoing, seen message from SelfKey in chat chatID, numbered by TickLocked, and makes it the chat's latest. It returns the stored message and its chat, both still owned by the fake: the caller sets what its namespace needs (the delivery state) before it releases Mu.",
-			Params: []string{"chatID", "text"},
+		"github.com/statusnode/statusd/api/internal/fakemessenger.Messenger.SendTextWith": {
+			Doc:    "SendTextWith checks a text send as the messenger does (Err, an unknown chat is messenger.ErrChatNotFound, blank text is messenger.ErrInvalidMessage), then stores an outgoing, seen message from SelfKey in chat chatID, numbered by TickLocked, makes it the chat's latest and returns its ID. Before it releases Mu it runs set, if not nil, on the stored message and its chat (both owned by the fake), for a caller to add what its namespace needs, such as the delivery state.",
+			Params: []string{"chatID", "text", "set"},
 		},
 		"github.com/statusnode/statusd/api/internal/fakemessenger.Messenger.StartOneToOne": {
 			Doc:    "StartOneToOne returns the one-to-one chat with pubKey, created active if new; a key ValidChatKey refuses is messenger.ErrInvalidPublicKey.",
@@ -257,6 +257,10 @@ var Catalog = &api.Docs{
 		},
 		"github.com/statusnode/statusd/api/internal/fakemessenger.Messenger.TickLocked": {
 			Doc: "TickLocked advances the fake's counter and returns its new value, from which message IDs, clocks and times are made.",
+		},
+		"github.com/statusnode/statusd/api/internal/fakemessenger.Messenger.UpdateContact": {
+			Doc:    "UpdateContact runs fn under Mu on contact pubKey (created empty if new, after ContactLocked's checks) and returns a copy of it as fn left it.",
+			Params: []string{"pubKey", "fn"},
 		},
 		"github.com/statusnode/statusd/api/internal/fakemessenger.Messenger.UpdateInstallation": {
 			Doc:    "UpdateInstallation runs fn on installation id under Mu; an unknown id is encryption.ErrInstallationNotFound.",

@@ -73,17 +73,12 @@ func (f *fakeMessenger) DeleteChat(id string) error {
 // SendText stores the text as the shared fake does, with a delivery state
 // that cycles through the states by message number.
 func (f *fakeMessenger) SendText(ctx context.Context, chatID, text string) (string, error) {
-	f.Mu.Lock()
-	defer f.Mu.Unlock()
-	m, _, err := f.SendTextLocked(chatID, text)
-	if err != nil {
-		return "", err
-	}
-	m.Delivery = messenger.DeliveryState(1 + f.N%4)
-	if f.N%5 == 0 {
-		m.Delivery = messenger.DeliveryNone
-	}
-	return m.ID, nil
+	return f.SendTextWith(chatID, text, func(m *messenger.Message, _ *messenger.Chat) {
+		m.Delivery = messenger.DeliveryState(1 + f.N%4)
+		if f.N%5 == 0 {
+			m.Delivery = messenger.DeliveryNone
+		}
+	})
 }
 
 // Send stores a payload draft's message as sent (the real messenger's
@@ -167,18 +162,12 @@ func (f *fakeMessenger) MarkSeen(ids ...string) error {
 }
 
 func (f *fakeMessenger) SetContact(pubKey, name string, added bool) (*messenger.Contact, error) {
-	f.Mu.Lock()
-	defer f.Mu.Unlock()
-	c, err := f.ContactLocked(pubKey)
-	if err != nil {
-		return nil, err
-	}
-	if name != "" {
-		c.Name = name
-	}
-	c.Added, c.Blocked = added, false
-	cp := *c
-	return &cp, nil
+	return f.UpdateContact(pubKey, func(c *messenger.Contact) {
+		if name != "" {
+			c.Name = name
+		}
+		c.Added, c.Blocked = added, false
+	})
 }
 
 // SendContactMessage validates as the messenger does (decode, then the
@@ -220,16 +209,10 @@ func (f *fakeMessenger) SendContactMessage(ctx context.Context, pubKey string, p
 
 // BlockContact blocks the contact and deletes its one-to-one chat.
 func (f *fakeMessenger) BlockContact(pubKey string) (*messenger.Contact, error) {
-	f.Mu.Lock()
-	defer f.Mu.Unlock()
-	c, err := f.ContactLocked(pubKey)
-	if err != nil {
-		return nil, err
-	}
-	c.Blocked, c.Added = true, false
-	delete(f.ChatsByID, pubKey)
-	cp := *c
-	return &cp, nil
+	return f.UpdateContact(pubKey, func(c *messenger.Contact) {
+		c.Blocked, c.Added = true, false
+		delete(f.ChatsByID, pubKey)
+	})
 }
 
 // addContact adds a contact seen through a contact update (for the tests'

@@ -164,24 +164,19 @@ func (f *fakeMessenger) DeclineGroup(ctx context.Context, chatID string) (*messe
 // SendText stores the text as the shared fake does, queued, with a
 // delivery record waiting for every other member of a private chat.
 func (f *fakeMessenger) SendText(ctx context.Context, chatID, text string) (string, error) {
-	f.Mu.Lock()
-	defer f.Mu.Unlock()
-	m, c, err := f.SendTextLocked(chatID, text)
-	if err != nil {
-		return "", err
-	}
-	m.Delivery = messenger.DeliveryQueued
-	d := &messenger.Delivery{MessageID: m.ID, ChatID: chatID, State: messenger.DeliveryQueued, UpdatedAt: m.ReceivedAt}
-	if c.Type != messenger.ChatPublic {
-		d.Recipients = map[string]bool{}
-		for _, k := range append([]string{c.ID}, c.Members...) {
-			if fakemessenger.ValidChatKey(k) && k != selfKey {
-				d.Recipients[k] = false
+	return f.SendTextWith(chatID, text, func(m *messenger.Message, c *messenger.Chat) {
+		m.Delivery = messenger.DeliveryQueued
+		d := &messenger.Delivery{MessageID: m.ID, ChatID: chatID, State: messenger.DeliveryQueued, UpdatedAt: m.ReceivedAt}
+		if c.Type != messenger.ChatPublic {
+			d.Recipients = map[string]bool{}
+			for _, k := range append([]string{c.ID}, c.Members...) {
+				if fakemessenger.ValidChatKey(k) && k != selfKey {
+					d.Recipients[k] = false
+				}
 			}
 		}
-	}
-	f.del[m.ID] = d
-	return m.ID, nil
+		f.del[m.ID] = d
+	})
 }
 
 // Send stores a plain text draft as SendText (the fake's text path);
@@ -252,27 +247,11 @@ func (f *fakeMessenger) DeliveryState(id string) (*messenger.Delivery, error) {
 }
 
 func (f *fakeMessenger) SaveContact(ctx context.Context, pubKey, name string) (*messenger.Contact, error) {
-	f.Mu.Lock()
-	defer f.Mu.Unlock()
-	c, err := f.ContactLocked(pubKey)
-	if err != nil {
-		return nil, err
-	}
-	c.Name, c.Added = name, true
-	cp := *c
-	return &cp, nil
+	return f.UpdateContact(pubKey, func(c *messenger.Contact) { c.Name, c.Added = name, true })
 }
 
 func (f *fakeMessenger) RequestContact(ctx context.Context, pubKey string) (*messenger.Contact, error) {
-	f.Mu.Lock()
-	defer f.Mu.Unlock()
-	c, err := f.ContactLocked(pubKey)
-	if err != nil {
-		return nil, err
-	}
-	c.Added, c.Blocked = true, false
-	cp := *c
-	return &cp, nil
+	return f.UpdateContact(pubKey, func(c *messenger.Contact) { c.Added, c.Blocked = true, false })
 }
 
 func (f *fakeMessenger) AcceptContact(ctx context.Context, pubKey string) (*messenger.Contact, error) {
@@ -291,15 +270,7 @@ func (f *fakeMessenger) AcceptContact(ctx context.Context, pubKey string) (*mess
 }
 
 func (f *fakeMessenger) BlockContact(pubKey string) (*messenger.Contact, error) {
-	f.Mu.Lock()
-	defer f.Mu.Unlock()
-	c, err := f.ContactLocked(pubKey)
-	if err != nil {
-		return nil, err
-	}
-	c.Added, c.Blocked = false, true
-	cp := *c
-	return &cp, nil
+	return f.UpdateContact(pubKey, func(c *messenger.Contact) { c.Added, c.Blocked = false, true })
 }
 
 // requestFrom records a contact request from pubKey (for the "!!" steps).

@@ -170,23 +170,25 @@ func (f *Messenger) Chat(id string) (*messenger.Chat, error) {
 	return CopyChat(c), nil
 }
 
-// SendTextLocked checks a text send as the messenger does (Err, an
-// unknown chat is messenger.ErrChatNotFound, blank text is
-// messenger.ErrInvalidMessage), then stores an outgoing, seen message
-// from SelfKey in chat chatID, numbered by TickLocked, and makes it the
-// chat's latest. It returns the stored message and its chat, both still
-// owned by the fake: the caller sets what its namespace needs (the
-// delivery state) before it releases Mu.
-func (f *Messenger) SendTextLocked(chatID, text string) (*messenger.Message, *messenger.Chat, error) {
+// SendTextWith checks a text send as the messenger does (Err, an unknown
+// chat is messenger.ErrChatNotFound, blank text is
+// messenger.ErrInvalidMessage), then stores an outgoing, seen message from
+// SelfKey in chat chatID, numbered by TickLocked, makes it the chat's
+// latest and returns its ID. Before it releases Mu it runs set, if not
+// nil, on the stored message and its chat (both owned by the fake), for a
+// caller to add what its namespace needs, such as the delivery state.
+func (f *Messenger) SendTextWith(chatID, text string, set func(m *messenger.Message, c *messenger.Chat)) (string, error) {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
 	if f.Err != nil {
-		return nil, nil, f.Err
+		return "", f.Err
 	}
 	c := f.ChatsByID[chatID]
 	if c == nil {
-		return nil, nil, fmt.Errorf("%w: %q", messenger.ErrChatNotFound, chatID)
+		return "", fmt.Errorf("%w: %q", messenger.ErrChatNotFound, chatID)
 	}
 	if strings.TrimSpace(text) == "" {
-		return nil, nil, fmt.Errorf("%w: blank text", messenger.ErrInvalidMessage)
+		return "", fmt.Errorf("%w: blank text", messenger.ErrInvalidMessage)
 	}
 	n := f.TickLocked()
 	m := &messenger.Message{ID: messageID(n), ChatID: chatID, From: SelfKey, Text: text,
@@ -197,7 +199,10 @@ func (f *Messenger) SendTextLocked(chatID, text string) (*messenger.Message, *me
 	}
 	f.Msgs = append(f.Msgs, m)
 	c.LastClock, c.LastMessageAt = m.Clock, m.ReceivedAt
-	return m, c, nil
+	if set != nil {
+		set(m, c)
+	}
+	return m.ID, nil
 }
 
 // Receive stores a text message from someone else in chat chatID (which
@@ -313,6 +318,20 @@ func (f *Messenger) ContactLocked(pubKey string) (*messenger.Contact, error) {
 		f.ContactsByKey[pubKey] = c
 	}
 	return c, nil
+}
+
+// UpdateContact runs fn under Mu on contact pubKey (created empty if new,
+// after ContactLocked's checks) and returns a copy of it as fn left it.
+func (f *Messenger) UpdateContact(pubKey string, fn func(c *messenger.Contact)) (*messenger.Contact, error) {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	c, err := f.ContactLocked(pubKey)
+	if err != nil {
+		return nil, err
+	}
+	fn(c)
+	cp := *c
+	return &cp, nil
 }
 
 // Contacts returns every contact by public key. It works on a stopped
