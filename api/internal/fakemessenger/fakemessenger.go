@@ -38,8 +38,9 @@ func ValidChatKey(key string) bool { return chatKey.MatchString(key) }
 
 // Messenger is a hand-written messenger: chats, messages, contacts and
 // installations in memory, with the messenger's sentinel errors and
-// deterministic IDs, clocks and times. Err, when set, fails every call
-// that can fail (a stopped messenger).
+// deterministic IDs, clocks and times. Err, when set, stands for a
+// stopped messenger: the calls that change state fail with it; the reads
+// that ignore it say so.
 //
 // Mu guards every field, including those a test package's fake adds
 // beside an embedded Messenger. Exported methods take Mu themselves;
