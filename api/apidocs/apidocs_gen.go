@@ -191,81 +191,6 @@ var Catalog = &api.Docs{
 			Doc:    "",
 			Params: []string{"responseWriter", "request"},
 		},
-		"github.com/statusnode/statusd/api/internal/fakemessenger.Messenger.Chat": {
-			Doc:    "Chat returns the chat id or messenger.ErrChatNotFound. It works on a stopped fake too.",
-			Params: []string{"id"},
-		},
-		"github.com/statusnode/statusd/api/internal/fakemessenger.Messenger.ChatKey": {
-			Doc: "ChatKey returns SelfKey.",
-		},
-		"github.com/statusnode/statusd/api/internal/fakemessenger.Messenger.Chats": {
-			Doc: "Chats returns every chat, the latest message first, then by ID. It works on a stopped fake too.",
-		},
-		"github.com/statusnode/statusd/api/internal/fakemessenger.Messenger.ContactLocked": {
-			Doc:    "ContactLocked returns the stored contact pubKey (owned by the fake), created empty if new, after the checks every contact change makes: Err, then a key ValidChatKey refuses is messenger.ErrInvalidPublicKey.",
-			Params: []string{"pubKey"},
-		},
-		"github.com/statusnode/statusd/api/internal/fakemessenger.Messenger.Contacts": {
-			Doc: "Contacts returns every contact by public key. It works on a stopped fake too.",
-		},
-		"github.com/statusnode/statusd/api/internal/fakemessenger.Messenger.EnableInstallation": {
-			Doc:    "EnableInstallation enables installation id.",
-			Params: []string{"id"},
-		},
-		"github.com/statusnode/statusd/api/internal/fakemessenger.Messenger.FindLocked": {
-			Doc:    "FindLocked returns the stored message id (owned by the fake), or nil.",
-			Params: []string{"id"},
-		},
-		"github.com/statusnode/statusd/api/internal/fakemessenger.Messenger.Installations": {
-			Doc: "Installations returns our installations, ours first.",
-		},
-		"github.com/statusnode/statusd/api/internal/fakemessenger.Messenger.JoinPublic": {
-			Doc:    "JoinPublic creates the public chat name if needed and marks it active; a name ValidChatName refuses is messenger.ErrInvalidChatName.",
-			Params: []string{"name"},
-		},
-		"github.com/statusnode/statusd/api/internal/fakemessenger.Messenger.LeavePublic": {
-			Doc:    "LeavePublic marks the public chat name inactive; any other name is messenger.ErrChatNotFound.",
-			Params: []string{"name"},
-		},
-		"github.com/statusnode/statusd/api/internal/fakemessenger.Messenger.Message": {
-			Doc:    "Message returns a copy of message id or messenger.ErrMessageNotFound. It works on a stopped fake too.",
-			Params: []string{"id"},
-		},
-		"github.com/statusnode/statusd/api/internal/fakemessenger.Messenger.MessageLocked": {
-			Doc:    "MessageLocked is Message for a caller holding Mu.",
-			Params: []string{"id"},
-		},
-		"github.com/statusnode/statusd/api/internal/fakemessenger.Messenger.Messages": {
-			Doc:    "Messages returns a page of chat chatID's messages, newest first (see MessagesLocked). It works on a stopped fake too.",
-			Params: []string{"chatID", "cursor", "limit"},
-		},
-		"github.com/statusnode/statusd/api/internal/fakemessenger.Messenger.MessagesLocked": {
-			Doc:    "MessagesLocked returns up to limit (50 when not positive) of chat chatID's messages, newest first, starting after the message cursor names; the page's cursor is set when more remain. An unknown chat is messenger.ErrChatNotFound, a cursor the fake did not hand out messenger.ErrInvalidCursor. It does not look at Err.",
-			Params: []string{"chatID", "cursor", "limit"},
-		},
-		"github.com/statusnode/statusd/api/internal/fakemessenger.Messenger.Receive": {
-			Doc:    "Receive stores a text message from someone else in chat chatID (which need not exist), replying to the previous message ID and counted unread in its chat, and returns a copy of it. It ignores Err: it stands for the network, for tests to drive.",
-			Params: []string{"chatID", "from", "text"},
-		},
-		"github.com/statusnode/statusd/api/internal/fakemessenger.Messenger.SendTextWith": {
-			Doc:    "SendTextWith checks a text send as the messenger does (Err, an unknown chat is messenger.ErrChatNotFound, blank text is messenger.ErrInvalidMessage), then stores an outgoing, seen message from SelfKey in chat chatID, numbered by TickLocked, makes it the chat's latest and returns its ID. Before it releases Mu it runs set, if not nil, on the stored message and its chat (both owned by the fake), for a caller to add what its namespace needs, such as the delivery state.",
-			Params: []string{"chatID", "text", "set"},
-		},
-		"github.com/statusnode/statusd/api/internal/fakemessenger.Messenger.StartOneToOne": {
-			Doc:    "StartOneToOne returns the one-to-one chat with pubKey, created active if new; a key ValidChatKey refuses is messenger.ErrInvalidPublicKey.",
-			Params: []string{"pubKey"},
-		},
-		"github.com/statusnode/statusd/api/internal/fakemessenger.Messenger.TickLocked": {
-			Doc: "TickLocked advances the fake's counter and returns its new value, from which message IDs, clocks and times are made.",
-		},
-		"github.com/statusnode/statusd/api/internal/fakemessenger.Messenger.UpdateContact": {
-			Doc:    "UpdateContact runs fn under Mu on contact pubKey (created empty if new, after ContactLocked's checks) and returns a copy of it as fn left it.",
-			Params: []string{"pubKey", "fn"},
-		},
-		"github.com/statusnode/statusd/api/internal/fakemessenger.Messenger.UpdateInstallation": {
-			Doc:    "UpdateInstallation runs fn on installation id under Mu; an unknown id is encryption.ErrInstallationNotFound.",
-			Params: []string{"id", "fn"},
-		},
 		"github.com/statusnode/statusd/api/internal/jsonschema.Schema.Validate": {
 			Doc:    "Validate checks the JSON value v against s and returns every violation, each prefixed by the path of the value (\"$\", \"$.id\", \"$[2].chat-ids\").",
 			Params: []string{"v"},
@@ -1433,79 +1358,14 @@ var Catalog = &api.Docs{
 				"Pack": "Pack is the sticker pack ID as the sender wrote it (a number from 2019 clients).",
 			},
 		},
-		"github.com/statusnode/statusd/internal/messenger.Chat": {
-			Doc: "Chat is one conversation. The ID is the public chat name, the peer's 0x04… key, or the group chat ID (§1.7).",
-			Fields: map[string]string{
-				"Active":         "Active is false after LeavePublic/LeaveGroup or removal from a group.",
-				"DeletedAtClock": "DeletedAtClock: messages with a clock at or below it are dropped (DeleteChat; status-react deleted-at-clock-value, §1.8).",
-				"Joined":         "Joined lists the members of a private group who joined (the creator, and each member since its own member-joined); the others are invited. It follows from the membership history, as 2019 clients derived it.",
-				"LastClock":      "LastClock is the chat's Lamport clock (§1.6).",
-				"LastMessageAt":  "LastMessageAt is the local receive/send time of the newest message, Unix ms.",
-				"Members":        "Members and Admins of a private group (0x04… keys), from replaying its membership updates.",
-				"Membership":     "Membership is our own standing in a private group: \"invited\", \"joined\", \"declined\", \"left\" or \"removed\" (groups.Standing), from the history too.",
-				"Name":           "Name is the public chat name, the group name, or \"\" for 1:1.",
-				"Unread":         "Unread counts received messages not marked seen.",
-			},
-		},
-		"github.com/statusnode/statusd/internal/messenger.ChatType": {
-			Doc: "ChatType says how a chat's messages travel (docs/PROTOCOL.md §4.3). Values are persisted; append-only.",
-		},
-		"github.com/statusnode/statusd/internal/messenger.Contact": {
-			Doc: "Contact is another identity we know.",
-			Fields: map[string]string{
-				"Added":           "Added is set by SaveContact; contacts also appear when they send a contact update (c2/c3/c6) without being added.",
-				"Devices":         "installation IDs from device-info",
-				"ID":              "0x04…",
-				"LastUpdated":     "LastUpdated is the Whisper timestamp (Unix ms) of the last contact message processed; older ones are discarded (§1.9.1).",
-				"RequestReceived": "RequestReceived is set when the contact sends us a c2, c3 or c6 (status-react's :contact/request-received); it stays set.",
-			},
-		},
-		"github.com/statusnode/statusd/internal/messenger.DeliveryState": {
-			Doc: "DeliveryState is the fate of an outgoing message. Persisted; append-only.\n\n    queued  → sent     an envelope carrying it left to ≥ 1 peer\n    queued  → queued   (public) its envelope expired unsent within the retry\n                       window: it is re-posted, same bytes in a fresh\n                       envelope, as soon as a peer is connected\n    queued  → expired  (public) the retry window (24 h by default) ended\n                       before any envelope reached a peer; (1:1, group) the\n                       envelope's TTL passed unsent\n    sent    → expired  (1:1, group) that envelope's TTL passed before the\n                       message was acked\n    expired → sent     MVDS retransmitted it in a new envelope (1:1, group)\n    any     → acked    every recipient acknowledged it through MVDS (1:1, group)\n    queued  → expired  (public) its envelopes were refused (Whisper code 12)\n                       maxRefusals times and none was acknowledged\n\n\"Left to a peer\" follows the Whisper confirmations (codes 11/12, §4.6), as status-go's envelope monitor did: to a peer that advertised them an envelope counts as sent only once that peer acknowledged its batch (code 11) without refusing it; to a peer that did not, on the write. An envelope every peer refused (code 12) is not sent: it expires, a public message is then re-posted (until maxRefusals) and a 1:1 or group one is retransmitted by MVDS. Every acknowledgement and refusal is recorded in Delivery.Confirmations, the evidence behind sent for the messages no MVDS ACK covers (public ones; peers seen without MVDS).\n\nPublic messages stop at sent (nobody acknowledges them) or at expired.",
-		},
 		"github.com/statusnode/statusd/internal/messenger.Event": {
 			Doc: "Event is one notification of the messenger's event bus. The concrete types below are the only implementations; subscribers type-switch. Event values are copies: subscribers may keep and read them but must not modify the pointed-to values.",
 		},
 		"github.com/statusnode/statusd/internal/messenger.EventSubscription": {
 			Doc: "EventSubscription receives events through a bounded channel. A subscriber that does not keep up loses events (the bus never blocks the messenger); Dropped counts them. C is closed by Unsubscribe and by Messenger.Stop.",
 		},
-		"github.com/statusnode/statusd/internal/messenger.Installation": {
-			Doc: "Installation is one device of our own identity.",
-			Fields: map[string]string{
-				"Own":       "this installation",
-				"Timestamp": "Timestamp is the newest bundle timestamp seen from it, Unix ns.",
-			},
-		},
-		"github.com/statusnode/statusd/internal/messenger.Message": {
-			Doc: "Message is one stored chat message (a c4 shown to the user).",
-			Fields: map[string]string{
-				"ChatID":         "the local chat it belongs to",
-				"Clock":          "Lamport clock-value",
-				"Content":        "Content is the whole content map the wire carried (or we sent): every key, known or not, in wire order, enough to re-encode it. Text and ResponseTo repeat two of its fields; the ENS name, sticker hash and pack, command path and params are read from it. Stored.",
-				"Delivery":       "Delivery is the state of a message this installation sent; zero for received ones. Kept current by the store (see DeliveryState).",
-				"From":           "author, 0x04…",
-				"ID":             "§1.10, 0x-prefixed",
-				"Outgoing":       "authored by our identity (any of our devices)",
-				"OutgoingStatus": "OutgoingStatus is the status a frontend set on the message (SetOutgoingStatus, SaveMessages), as given; \"\" when none did. It is stored apart from the record and never read by the messenger.",
-				"Quoted":         "Quoted is the message ResponseTo names, when it is stored here. Filled when the message is read or published, never stored.",
-				"ReceivedAt":     "local Unix ms (sent time for ours)",
-				"Timestamp":      "sender's Unix ms",
-			},
-		},
-		"github.com/statusnode/statusd/internal/messenger.Page": {
-			Doc: "Page is one page of Messages: newest first, and the cursor of the next (older) page, \"\" when there is none.",
-			Fields: map[string]string{
-				"Cursor": "continues with older messages; \"\" at the end",
-			},
-		},
-		"github.com/statusnode/statusd/internal/messenger.Quoted": {
-			Doc: "Quoted is the replied-to message of a reply, as far as a reader shows it.",
-		},
 		"github.com/statusnode/statusd/lib/eventbus.Subscription": {
 			Doc: "Subscription receives the bus's events on C until Unsubscribe or Close.",
-		},
-		"github.com/statusnode/statusd/protocol/encryption.InstallationMetadata": {
-			Doc: "InstallationMetadata is what paired devices exchange in p2 (spec §1.9.2, §3.6).",
 		},
 		"github.com/statusnode/statusd/protocol/mailserver.Completion": {
 			Doc: "Completion is the body of a P2P Request Complete packet (code 125, docs/PROTOCOL.md §4.5), sent by the server after the last code-127 packet of a request. On the wire it is one RLP byte string (not a list) holding\n\n    success: RequestID(32) ‖ LastEnvelopeHash(32) ‖ Cursor(0 or 36)\n    failure: \"ERROR=\" ‖ RequestID(32) ‖ UTF-8 error text\n\nA nil Cursor means the request is done; otherwise the client resends the request with it to get the next page.",
@@ -1521,25 +1381,6 @@ var Catalog = &api.Docs{
 				"Hash": "envelope hash",
 				"Time": "archive time, Unix seconds",
 			},
-		},
-		"github.com/statusnode/statusd/protocol/message.Content": {
-			Doc: "Content is the c4 content map. Known keys are typed; any other key is kept in Extra. KeyOrder, filled by Decode, lists the wire order of keys so that a decoded message re-encodes byte-for-byte; with a nil KeyOrder Encode uses defaultContentOrder. A string field is present iff non-empty.",
-			Fields: map[string]string{
-				"CommandPath":  "command tuple [name, #{scopes}]",
-				"Extra":        "unknown keys, wire order",
-				"Hash":         "sticker content hash",
-				"KeyOrder":     "wire order of all keys (transit keys)",
-				"Name":         "sender's ENS/preferred name",
-				"Pack":         "sticker pack id (a number in practice; type UNCONFIRMED)",
-				"ResponseTo":   "legacy reply reference (old-style message ID)",
-				"ResponseToV2": "reply reference = message ID (§1.10)",
-			},
-		},
-		"github.com/statusnode/statusd/protocol/transit.Entry": {
-			Doc: "Entry is one key/value pair of a Map.",
-		},
-		"github.com/statusnode/statusd/protocol/transit.Map": {
-			Doc: "Map is an ordered Transit map. Wire order is preserved so that a decoded map re-encodes byte-for-byte. Keys are unique (Decode rejects duplicates of scalar keys).",
 		},
 		"github.com/statusnode/statusd/protocol/whisper.Topic": {
 			Doc: "Topic is the 4-byte Whisper topic of an envelope (docs/PROTOCOL.md §4.1, §5.3).",

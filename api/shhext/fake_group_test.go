@@ -8,8 +8,8 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/crypto"
 
-	"github.com/statusnode/statusd/api/internal/fakemessenger"
 	"github.com/statusnode/statusd/internal/messenger"
+	"github.com/statusnode/statusd/internal/messenger/messengertest"
 	"github.com/statusnode/statusd/protocol/message"
 )
 
@@ -43,5 +43,5 @@ func (f *fakeMessenger) SendGroupUpdates(ctx context.Context, p *message.Members
 		}
 	}
 	n := f.TickLocked()
-	return fakemessenger.CopyChat(c), fmt.Sprintf("0xg5-%d", n), nil
+	return messengertest.CopyChat(c), fmt.Sprintf("0xg5-%d", n), nil
 }

@@ -12,18 +12,18 @@ import (
 	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/statusnode/statusd/api"
-	"github.com/statusnode/statusd/api/internal/fakemessenger"
 	mailapi "github.com/statusnode/statusd/api/mailserver"
 	"github.com/statusnode/statusd/api/shh"
 	"github.com/statusnode/statusd/internal/messenger"
+	"github.com/statusnode/statusd/internal/messenger/messengertest"
 	"github.com/statusnode/statusd/protocol/encryption"
 	"github.com/statusnode/statusd/protocol/message"
 )
 
 // Chat keys the fake knows: ours and alice's.
 const (
-	selfKey  = fakemessenger.SelfKey
-	aliceKey = fakemessenger.AliceKey
+	selfKey  = messengertest.SelfKey
+	aliceKey = messengertest.AliceKey
 )
 
 // fakeMessenger is the shared fake messenger with what shhext needs
@@ -31,7 +31,7 @@ const (
 // paths take payloads, and the calls only shhext has. Its fields are
 // guarded by the shared fake's Mu.
 type fakeMessenger struct {
-	*fakemessenger.Messenger
+	*messengertest.Messenger
 	deleteErr error         // DeleteMessage fails with it (after the checks)
 	pairing   []pairingSend // SendPairingMessage's calls, in order
 }
@@ -45,7 +45,7 @@ type pairingSend struct {
 var _ Messenger = (*fakeMessenger)(nil)
 
 func newFakeMessenger() *fakeMessenger {
-	return &fakeMessenger{Messenger: fakemessenger.New()}
+	return &fakeMessenger{Messenger: messengertest.New()}
 }
 
 // addGroup adds a private group chat (for the tests' "!!" steps).
@@ -179,7 +179,7 @@ func (f *fakeMessenger) SendContactMessage(ctx context.Context, pubKey string, p
 	if f.Err != nil {
 		return "", f.Err
 	}
-	if !fakemessenger.ValidChatKey(pubKey) {
+	if !messengertest.ValidChatKey(pubKey) {
 		return "", fmt.Errorf("%w: %q", messenger.ErrInvalidPublicKey, pubKey)
 	}
 	u, err := message.Unwrap(payload)

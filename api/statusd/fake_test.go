@@ -11,8 +11,8 @@ import (
 	"github.com/ethereum/go-ethereum/p2p/enode"
 	"github.com/ethereum/go-ethereum/rpc"
 
-	"github.com/statusnode/statusd/api/internal/fakemessenger"
 	"github.com/statusnode/statusd/internal/messenger"
+	"github.com/statusnode/statusd/internal/messenger/messengertest"
 	"github.com/statusnode/statusd/lib/eventbus"
 	"github.com/statusnode/statusd/protocol/message"
 	"github.com/statusnode/statusd/transport/whisper"
@@ -20,9 +20,9 @@ import (
 
 // Chat keys the fake knows: ours and two others.
 const (
-	selfKey  = fakemessenger.SelfKey
-	aliceKey = fakemessenger.AliceKey
-	bobKey   = fakemessenger.BobKey
+	selfKey  = messengertest.SelfKey
+	aliceKey = messengertest.AliceKey
+	bobKey   = messengertest.BobKey
 )
 
 // fakeMessenger is the shared fake messenger with what statusd needs
@@ -30,7 +30,7 @@ const (
 // contact-request calls, and the calls it only records. Its fields other
 // than bus are guarded by the shared fake's Mu.
 type fakeMessenger struct {
-	*fakemessenger.Messenger
+	*messengertest.Messenger
 	bus *eventbus.Bus[messenger.Event]
 
 	del     map[string]*messenger.Delivery
@@ -42,7 +42,7 @@ var _ Messenger = (*fakeMessenger)(nil)
 
 func newFakeMessenger() *fakeMessenger {
 	return &fakeMessenger{
-		Messenger: fakemessenger.New(),
+		Messenger: messengertest.New(),
 		bus:       eventbus.New[messenger.Event](16),
 		del:       map[string]*messenger.Delivery{},
 	}
@@ -66,7 +66,7 @@ func (f *fakeMessenger) CreateGroup(ctx context.Context, name string, members []
 		return nil, f.Err
 	}
 	for _, m := range members {
-		if !fakemessenger.ValidChatKey(m) {
+		if !messengertest.ValidChatKey(m) {
 			return nil, fmt.Errorf("%w: %q", messenger.ErrInvalidPublicKey, m)
 		}
 	}
@@ -74,7 +74,7 @@ func (f *fakeMessenger) CreateGroup(ctx context.Context, name string, members []
 	c := &messenger.Chat{ID: id, Type: messenger.ChatPrivateGroup, Name: name, Active: true,
 		Members: append([]string{selfKey}, members...), Admins: []string{selfKey}}
 	f.ChatsByID[id] = c
-	return fakemessenger.CopyChat(c), nil
+	return messengertest.CopyChat(c), nil
 }
 
 // group runs fn on the group chatID after the messenger's checks.
@@ -88,18 +88,18 @@ func (f *fakeMessenger) group(chatID, member string, fn func(c *messenger.Chat) 
 	if c == nil || c.Type != messenger.ChatPrivateGroup {
 		return nil, fmt.Errorf("%w: %q", messenger.ErrChatNotFound, chatID)
 	}
-	if member != "" && !fakemessenger.ValidChatKey(member) {
+	if member != "" && !messengertest.ValidChatKey(member) {
 		return nil, fmt.Errorf("%w: %q", messenger.ErrInvalidPublicKey, member)
 	}
 	if err := fn(c); err != nil {
 		return nil, err
 	}
-	return fakemessenger.CopyChat(c), nil
+	return messengertest.CopyChat(c), nil
 }
 
 func (f *fakeMessenger) AddMembers(ctx context.Context, chatID string, members ...string) (*messenger.Chat, error) {
 	for _, m := range members {
-		if !fakemessenger.ValidChatKey(m) {
+		if !messengertest.ValidChatKey(m) {
 			return nil, fmt.Errorf("%w: %q", messenger.ErrInvalidPublicKey, m)
 		}
 	}
@@ -170,7 +170,7 @@ func (f *fakeMessenger) SendText(ctx context.Context, chatID, text string) (stri
 		if c.Type != messenger.ChatPublic {
 			d.Recipients = map[string]bool{}
 			for _, k := range append([]string{c.ID}, c.Members...) {
-				if fakemessenger.ValidChatKey(k) && k != selfKey {
+				if messengertest.ValidChatKey(k) && k != selfKey {
 					d.Recipients[k] = false
 				}
 			}

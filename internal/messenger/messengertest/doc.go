@@ -1,4 +1,4 @@
-// Package fakemessenger is the in-memory stand-in for internal/messenger
+// Package messengertest is the in-memory stand-in for internal/messenger
 // that the tests of the two namespaces over the messenger, api/shhext and
 // api/statusd, serve their JSON-RPC methods from.
 //
@@ -8,4 +8,4 @@
 // behaviour both rely on being identical. Each test package embeds it in
 // its own fake and adds or overrides what its namespace needs differently.
 // The package is for tests only; nothing in the node imports it.
-package fakemessenger
+package messengertest

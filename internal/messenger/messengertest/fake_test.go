@@ -1,4 +1,4 @@
-package fakemessenger
+package messengertest
 
 import (
 	"errors"
