@@ -72,13 +72,16 @@ func startChatProc(t *testing.T, name, datadir, password string) *chatProc {
 	if err != nil {
 		t.Fatalf("%s: subscribe: %v", name, err)
 	}
+	// The goroutine keeps its own log: restart overwrites *p while an
+	// old process's goroutine may still be running.
+	events := p.events
 	go func() {
 		for {
 			select {
 			case ev := <-ch:
-				p.events.mu.Lock()
-				p.events.evs = append(p.events.evs, ev)
-				p.events.mu.Unlock()
+				events.mu.Lock()
+				events.evs = append(events.evs, ev)
+				events.mu.Unlock()
 			case <-sub.Err():
 				return
 			}
