@@ -84,6 +84,14 @@ type Config struct {
 	// application confirms it (ConfirmDeliveries). 0 releases a body at
 	// the first tick after the last ACK. Default 24 h.
 	RetainAcked time.Duration
+	// RetainAckedMax bounds those bodies per group: past it the oldest
+	// (by timestamp, then ID, as Recent orders) is released at once, so
+	// a sender's memory and store do not grow with what it sent within
+	// RetainAcked. Set it to the most the application reads with Recent
+	// in one call (Recent's limit): the newest messages of a group, which
+	// Recent returns, are all kept. 0 (the default) keeps every body for
+	// RetainAcked.
+	RetainAckedMax int
 }
 
 // DefaultConfig returns statusd's driver settings for the local peer id:
@@ -126,8 +134,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: tick %v, send timeout %v, inbox %d must be positive",
 			ErrInvalidConfig, c.TickInterval, c.SendTimeout, c.InboxSize)
 	}
-	if c.FlushDelay < 0 || c.RetainAcked < 0 {
-		return fmt.Errorf("%w: flush delay %v, retention %v must not be negative", ErrInvalidConfig, c.FlushDelay, c.RetainAcked)
+	if c.FlushDelay < 0 || c.RetainAcked < 0 || c.RetainAckedMax < 0 {
+		return fmt.Errorf("%w: flush delay %v, retention %v, retained per group %d must not be negative",
+			ErrInvalidConfig, c.FlushDelay, c.RetainAcked, c.RetainAckedMax)
 	}
 	return nil
 }

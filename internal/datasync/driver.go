@@ -161,6 +161,7 @@ func New(cfg Config, st Store, tr Transport, deliver DeliverFunc, opts ...Option
 		clock: SystemClock{}, log: zap.NewNop(),
 		reqs: make(chan request), quit: make(chan struct{}), done: make(chan struct{}),
 		origins: make(map[mvds.MessageID]origin),
+		retain:  retention{max: cfg.RetainAckedMax},
 	}
 	if cfg.AdaptiveBackoff {
 		d.rtt = newRTTEstimator()

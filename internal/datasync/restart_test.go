@@ -1,9 +1,11 @@
 package datasync
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -180,6 +182,79 @@ func TestReleaseAcrossRestart(t *testing.T) {
 		return b.app.len() == 2 && outstanding(t, a) == 0
 	}, a, b)
 	for _, id := range []mvds.MessageID{acked, unacked} {
+		if n := b.app.count[id]; n != 1 {
+			t.Fatalf("message %s delivered %d times", id, n)
+		}
+	}
+}
+
+// TestRetainAckedMaxPerGroup: with RetainAckedMax, a sender keeps the
+// bodies of only the newest acknowledged messages of a group (Recent's
+// order), in memory and in its store, and releases the older ones before
+// RetainAcked; a restart applies the bound to what an unbounded run left.
+// Nothing is delivered twice.
+func TestRetainAckedMaxPerGroup(t *testing.T) {
+	net := newMemNet()
+	max := 0
+	a := &peer{id: testPeerID(1), clock: NewManualClock(t0), app: &deliveries{}, dir: t.TempDir(),
+		tune: func(c *Config) { c.RetainAckedMax = max }}
+	a.start(t, net)
+	b := newPeer(t, net, testPeerID(2), "")
+	g := connect(t, a, b)
+	var sent []mvds.MessageID
+	appendAcked := func(n int) {
+		t.Helper()
+		for range n {
+			id, err := a.d.Append(ctxT(t), g, []byte(fmt.Sprint("message ", len(sent))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sent = append(sent, id)
+		}
+		runUntil(t, 30, "delivered and acknowledged", func() bool {
+			return b.app.len() == len(sent) && outstanding(t, a) == 0
+		}, a, b)
+	}
+	// newest returns the n newest of sent (one timestamp: by ID), oldest first.
+	newest := func(n int) []mvds.MessageID {
+		ids := slices.Clone(sent)
+		slices.SortFunc(ids, func(x, y mvds.MessageID) int { return bytes.Compare(x[:], y[:]) })
+		return ids[len(ids)-n:]
+	}
+	kept := func() []mvds.MessageID {
+		t.Helper()
+		recent, err := a.d.Recent(ctxT(t), g, time.Hour, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []mvds.MessageID
+		for _, m := range recent {
+			ids = append(ids, m.ID())
+		}
+		return ids
+	}
+
+	appendAcked(5) // unbounded: all five kept
+	if got := kept(); len(got) != 5 {
+		t.Fatalf("unbounded: %d bodies kept, want 5", len(got))
+	}
+	a.stop(t)
+	max = 3
+	a.start(t, net)
+	if got, want := kept(), newest(3); !slices.Equal(got, want) {
+		t.Fatalf("after a restart with at most 3: kept %v, want the newest %v", got, want)
+	}
+	appendAcked(2)
+	if got, want := kept(), newest(3); !slices.Equal(got, want) {
+		t.Fatalf("after two more: kept %v, want the newest %v", got, want)
+	}
+	round(t, a, b) // persists the releases
+	a.stop(t)
+	sa, _ := loadStore(t, a.dir)
+	if len(sa.Messages) != 3 || len(sa.Released) != 4 {
+		t.Fatalf("store: %d bodies, %d released; want 3 and 4", len(sa.Messages), len(sa.Released))
+	}
+	for _, id := range sent {
 		if n := b.app.count[id]; n != 1 {
 			t.Fatalf("message %s delivered %d times", id, n)
 		}

@@ -1,6 +1,7 @@
 package datasync
 
 import (
+	"bytes"
 	"container/heap"
 	"time"
 
@@ -9,11 +10,20 @@ import (
 
 // retention holds the messages whose bodies no send record needs any more
 // (mvds.Node.Settled) until Config.RetainAcked after their timestamp, when
-// the driver releases them (mvds.Node.Release). It is owned by the driver
-// goroutine (and by Start before it).
+// the driver releases them (mvds.Node.Release), and, with
+// Config.RetainAckedMax, at most that many of each group: the oldest go
+// first. It is owned by the driver goroutine (and by Start before it).
+//
+// Every held message is in queue (by release time) and in its group's
+// queue (by age); both order by (time, ID), so a group's oldest is always
+// the first of its messages that queue gives up. A message released
+// because its group was full stays in queue until its time, and is
+// skipped then.
 type retention struct {
+	max    int // per group; 0 for no bound
 	queue  retainQueue
-	queued map[mvds.MessageID]struct{}
+	queued map[mvds.MessageID]mvds.GroupID // the held messages
+	groups map[mvds.GroupID]*retainQueue   // with max > 0: each group's held messages
 }
 
 type retainEntry struct {
@@ -21,13 +31,18 @@ type retainEntry struct {
 	id mvds.MessageID
 }
 
-// retainQueue is a min-heap on at.
+// retainQueue is a min-heap on (at, id).
 type retainQueue []retainEntry
 
-func (q retainQueue) Len() int           { return len(q) }
-func (q retainQueue) Less(i, j int) bool { return q[i].at.Before(q[j].at) }
-func (q retainQueue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
-func (q *retainQueue) Push(x any)        { *q = append(*q, x.(retainEntry)) }
+func (q retainQueue) Len() int { return len(q) }
+func (q retainQueue) Less(i, j int) bool {
+	if !q[i].at.Equal(q[j].at) {
+		return q[i].at.Before(q[j].at)
+	}
+	return bytes.Compare(q[i].id[:], q[j].id[:]) < 0
+}
+func (q retainQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *retainQueue) Push(x any)   { *q = append(*q, x.(retainEntry)) }
 func (q *retainQueue) Pop() any {
 	old := *q
 	e := old[len(old)-1]
@@ -35,15 +50,36 @@ func (q *retainQueue) Pop() any {
 	return e
 }
 
-func (r *retention) add(id mvds.MessageID, at time.Time) {
+// add holds message id of group g until at. It returns the messages of g
+// to release at once to keep at most max of g held (the oldest; possibly
+// id itself).
+func (r *retention) add(id mvds.MessageID, g mvds.GroupID, at time.Time) []mvds.MessageID {
 	if r.queued == nil {
-		r.queued = make(map[mvds.MessageID]struct{})
+		r.queued = make(map[mvds.MessageID]mvds.GroupID)
+		r.groups = make(map[mvds.GroupID]*retainQueue)
 	}
 	if _, ok := r.queued[id]; ok {
-		return
+		return nil
 	}
-	r.queued[id] = struct{}{}
-	heap.Push(&r.queue, retainEntry{at: at, id: id})
+	r.queued[id] = g
+	e := retainEntry{at: at, id: id}
+	heap.Push(&r.queue, e)
+	if r.max <= 0 {
+		return nil
+	}
+	gq := r.groups[g]
+	if gq == nil {
+		gq = &retainQueue{}
+		r.groups[g] = gq
+	}
+	heap.Push(gq, e)
+	var out []mvds.MessageID
+	for gq.Len() > r.max {
+		old := heap.Pop(gq).(retainEntry)
+		delete(r.queued, old.id)
+		out = append(out, old.id)
+	}
+	return out
 }
 
 // due removes and returns the IDs whose time is at or before now.
@@ -51,7 +87,17 @@ func (r *retention) due(now time.Time) []mvds.MessageID {
 	var out []mvds.MessageID
 	for len(r.queue) > 0 && !r.queue[0].at.After(now) {
 		e := heap.Pop(&r.queue).(retainEntry)
+		g, held := r.queued[e.id]
+		if !held {
+			continue // released already: its group was full
+		}
 		delete(r.queued, e.id)
+		if gq := r.groups[g]; gq != nil {
+			heap.Pop(gq) // e: the group's oldest
+			if gq.Len() == 0 {
+				delete(r.groups, g)
+			}
+		}
 		out = append(out, e.id)
 	}
 	return out
@@ -64,27 +110,37 @@ func (d *Driver) releaseAt(ts int64) time.Time {
 }
 
 // retainSettled queues the messages of ids that the node now holds for
-// no send record (after a peer's ACKs); run goroutine.
+// no send record (after a peer's ACKs), and releases those a full group
+// gives up; run goroutine.
 func (d *Driver) retainSettled(ids []mvds.MessageID) {
+	var full []mvds.MessageID
 	for _, id := range ids {
-		if ts, ok := d.node.Settled(id); ok {
-			d.retain.add(id, d.releaseAt(ts))
+		if g, ts, ok := d.node.Settled(id); ok {
+			full = append(full, d.retain.add(id, g, d.releaseAt(ts))...)
 		}
+	}
+	if len(full) > 0 {
+		d.node.Release(full)
 	}
 }
 
 // retainAtStart queues every settled message of a restarted node but those
-// still pending delivery, and releases at once those already due.
+// still pending delivery, and releases at once those already due and
+// those beyond Config.RetainAckedMax of their group.
 func (d *Driver) retainAtStart(pending []mvds.Delivery) {
 	skip := make(map[mvds.MessageID]struct{}, len(pending))
 	for _, p := range pending {
 		skip[p.ID()] = struct{}{}
 	}
-	d.node.EachSettled(func(id mvds.MessageID, ts int64) {
+	var full []mvds.MessageID
+	d.node.EachSettled(func(id mvds.MessageID, g mvds.GroupID, ts int64) {
 		if _, ok := skip[id]; !ok {
-			d.retain.add(id, d.releaseAt(ts))
+			full = append(full, d.retain.add(id, g, d.releaseAt(ts))...)
 		}
 	})
+	if len(full) > 0 {
+		d.node.Release(full)
+	}
 	d.releaseDue()
 }
 

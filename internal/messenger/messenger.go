@@ -270,6 +270,7 @@ func (m *Messenger) open() error {
 	dcfg.ConfirmDeliveries = true   // the dispatcher confirms once stored
 	dcfg.FlushIdle = true           // a lone message leaves at once, not FlushDelay later
 	dcfg.RetainAcked = resendWindow // resendToNew reads Recent over it
+	dcfg.RetainAckedMax = resendMax // and takes at most that many
 	dstore := datasyncstore.New(storage.NewTable(m.db, datasyncstore.TableName))
 	if _, err := dstore.Migrate(); err != nil {
 		return fmt.Errorf("%w: %w", ErrDataSync, err)

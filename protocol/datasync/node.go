@@ -156,21 +156,21 @@ func (n *Node) Release(ids []MessageID) []MessageID {
 
 // Settled reports whether the node stores the body of message id and no
 // send record needs it — Release(id) would release it — and the message's
-// timestamp.
-func (n *Node) Settled(id MessageID) (timestamp int64, ok bool) {
+// group and timestamp.
+func (n *Node) Settled(id MessageID) (g GroupID, timestamp int64, ok bool) {
 	m, ok := n.messages[id]
 	if !ok || len(n.records[id]) > 0 {
-		return 0, false
+		return GroupID{}, 0, false
 	}
-	return m.Timestamp, true
+	return m.GroupID, m.Timestamp, true
 }
 
-// EachSettled calls fn with the ID and timestamp of every message Settled
-// reports, in no particular order. fn must not call methods of n.
-func (n *Node) EachSettled(fn func(id MessageID, timestamp int64)) {
+// EachSettled calls fn with the ID, group and timestamp of every message
+// Settled reports, in no particular order. fn must not call methods of n.
+func (n *Node) EachSettled(fn func(id MessageID, g GroupID, timestamp int64)) {
 	for id, m := range n.messages {
 		if len(n.records[id]) == 0 {
-			fn(id, m.Timestamp)
+			fn(id, m.GroupID, m.Timestamp)
 		}
 	}
 }

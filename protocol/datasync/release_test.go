@@ -83,6 +83,6 @@ func TestRelease(t *testing.T) {
 }
 
 func settled(n *Node, id MessageID) bool {
-	_, ok := n.Settled(id)
+	_, _, ok := n.Settled(id)
 	return ok
 }

@@ -112,7 +112,7 @@ func TestMatchesMemoryStore(t *testing.T) {
 			nb.Tick()
 			if tick%10 == 9 { // drop the bodies every peer acknowledged
 				var ids []datasync.MessageID
-				na.EachSettled(func(id datasync.MessageID, _ int64) { ids = append(ids, id) })
+				na.EachSettled(func(id datasync.MessageID, _ datasync.GroupID, _ int64) { ids = append(ids, id) })
 				na.Release(ids)
 			}
 			toB = collect(t, na, ref, rng, st)
