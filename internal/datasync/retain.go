@@ -18,7 +18,7 @@ import (
 // queue (by age); both order by (time, ID), so a group's oldest is always
 // the first of its messages that queue gives up. A message released
 // because its group was full stays in queue until its time, and is
-// skipped then.
+// skipped then, or until queue carries too many such (compact).
 type retention struct {
 	max    int // per group; 0 for no bound
 	queue  retainQueue
@@ -79,7 +79,28 @@ func (r *retention) add(id mvds.MessageID, g mvds.GroupID, at time.Time) []mvds.
 		delete(r.queued, old.id)
 		out = append(out, old.id)
 	}
+	if len(r.queue) > 2*len(r.queued)+retainSlack {
+		r.compact()
+	}
 	return out
+}
+
+// retainSlack is how many more entries than twice the held messages queue
+// may carry (those given up by full groups) before compact drops them.
+const retainSlack = 64
+
+// compact rebuilds queue from the held messages only, so that what full
+// groups gave up does not stay there until its time.
+func (r *retention) compact() {
+	live := r.queue[:0]
+	for _, e := range r.queue {
+		if _, held := r.queued[e.id]; held {
+			live = append(live, e)
+		}
+	}
+	clear(r.queue[len(live):])
+	r.queue = live
+	heap.Init(&r.queue)
 }
 
 // due removes and returns the IDs whose time is at or before now.

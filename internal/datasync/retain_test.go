@@ -41,4 +41,22 @@ func TestRetentionBoundAndTime(t *testing.T) {
 	if gone := r.add(id(7), g1, at(1)); !slices.Equal(gone, []mvds.MessageID{id(7)}) {
 		t.Fatalf("an older message added to a full group released %v, want itself", gone)
 	}
+
+}
+
+// TestRetentionCompacts: what full groups give up does not pile up in the
+// time queue until its time.
+func TestRetentionCompacts(t *testing.T) {
+	r := retention{max: 1}
+	for i := range 10_000 {
+		id := mvds.MessageID{byte(i), byte(i >> 8)}
+		r.add(id, mvds.GroupID{byte(i % 3)}, t0.Add(time.Duration(i)*time.Millisecond))
+	}
+	if len(r.queued) != 3 || len(r.queue) > 2*3+retainSlack {
+		t.Fatalf("%d held, %d queued: the given-up ones stay", len(r.queued), len(r.queue))
+	}
+	due := r.due(t0.Add(time.Hour))
+	if len(due) != 3 || len(r.queue) != 0 || len(r.groups) != 0 {
+		t.Fatalf("due %d (want the 3 held), %d left queued, %d groups", len(due), len(r.queue), len(r.groups))
+	}
 }
