@@ -50,7 +50,8 @@
 // write (at the latest at the next tick), which also drops the confirmed
 // messages' bodies: MVDS keeps a received message's ID only, for dedupe,
 // and a message it sent only until every peer acknowledged it and
-// Config.RetainAcked has passed.
+// Config.RetainAcked has passed, or sooner once Config.RetainAckedMax newer
+// acknowledged messages of its group are kept.
 //
 // Receive is the "try and fall back" entry of docs/PROTOCOL.md §0: it
 // decodes on the caller's goroutine and returns protocol/datasync's
