@@ -506,7 +506,7 @@ var Catalog = &api.Docs{
 			Params: []string{"contact"},
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.ChatMessages": {
-			Doc:    "A page {messages, cursor} of the chat's messages in v0.35's shape (Message), newest first (by Lamport clock), starting after cursor (\"\" for the newest); limit 0 means 50. Pass the returned cursor to get the next older page; it is \"\" after the oldest. A reply carries the message it quotes when that is stored.",
+			Doc:    "A page {messages, cursor} of the chat's messages in v0.35's shape (Message), newest first (by Lamport clock), starting after cursor (\"\" for the newest); limit 0 means 50, and a page holds at most 1000 (a larger limit gets 1000). Pass the returned cursor to get the next older page; it is \"\" after the oldest. A reply carries the message it quotes when that is stored.",
 			Params: []string{"chatID", "cursor", "limit"},
 		},
 		"github.com/statusnode/statusd/api/shhext.ShhExtAPI.Chats": {
@@ -744,7 +744,7 @@ var Catalog = &api.Docs{
 			Params: []string{"id"},
 		},
 		"github.com/statusnode/statusd/api/statusd.API.Messages": {
-			Doc:    "A page of the chat's messages, newest first; cursor \"\" starts at the newest, limit 0 means 50. The result's cursor continues with older messages (\"\" at the end).",
+			Doc:    "A page of the chat's messages, newest first; cursor \"\" starts at the newest, limit 0 means 50, and a page holds at most 1000 (a larger limit gets 1000). The result's cursor continues with older messages (\"\" at the end).",
 			Params: []string{"chatID", "cursor", "limit"},
 			Examples: []api.Example{
 				{Title: "Read the chat's newest messages", Params: `["status","",20]`, Result: `{"messages":[{"id":"0x9dd31ded2fa6df1f778f9368f9bd96ddaf84278d42719d05d793d39145c8536c","chat_id":"status","from":"0x048f44…","text":"hello from curl","content_type":"text/plain","message_type":"public-group-user-message","clock":179562739214801,"timestamp":1795627392148,"received_at":1795627392148,"outgoing":true,"seen":true,"delivery":"sent"}],"cursor":""}`, Task: 11},

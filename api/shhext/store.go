@@ -109,9 +109,10 @@ func (a *ShhExtAPI) Contacts() []Contact {
 // ChatMessages is shhext_chatMessages(chatID, cursor, limit): a page
 // {messages, cursor} of the chat's messages in v0.35's shape (Message),
 // newest first (by Lamport clock), starting after cursor ("" for the
-// newest); limit 0 means 50. Pass the returned cursor to get the next
-// older page; it is "" after the oldest. A reply carries the message it
-// quotes when that is stored.
+// newest); limit 0 means 50, and a page holds at most 1000 (a larger
+// limit gets 1000). Pass the returned cursor to get the next older page;
+// it is "" after the oldest. A reply carries the message it quotes when
+// that is stored.
 func (a *ShhExtAPI) ChatMessages(chatID, cursor string, limit int) (*MessagesPage, error) {
 	if limit < 0 {
 		return nil, rpcError(invalid("limit", errors.New("must not be negative")))

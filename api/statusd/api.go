@@ -348,8 +348,9 @@ func (a *API) Chat(chatID string) (*Chat, error) {
 }
 
 // Messages is statusd_messages(chatId, cursor, limit): a page of the chat's
-// messages, newest first; cursor "" starts at the newest, limit 0 means 50.
-// The result's cursor continues with older messages ("" at the end).
+// messages, newest first; cursor "" starts at the newest, limit 0 means 50,
+// and a page holds at most 1000 (a larger limit gets 1000). The result's
+// cursor continues with older messages ("" at the end).
 //
 // Example: Read the chat's newest messages
 //

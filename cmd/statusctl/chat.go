@@ -180,12 +180,21 @@ func messages(s *session, args []string) error {
 	if err != nil {
 		return err
 	}
-	var page struct {
-		Messages []json.RawMessage `json:"messages"`
-		Cursor   string            `json:"cursor"`
-	}
-	if err := s.call(&page, "statusd_messages", c.ID, "", s.f.limit); err != nil {
-		return err
+	var page struct{ Messages []json.RawMessage }
+	// A page holds at most 1 000 messages: a larger --limit reads on with
+	// the cursor until it has them or the chat has no more.
+	for cursor := ""; ; {
+		var next struct {
+			Messages []json.RawMessage `json:"messages"`
+			Cursor   string            `json:"cursor"`
+		}
+		if err := s.call(&next, "statusd_messages", c.ID, cursor, s.f.limit-len(page.Messages)); err != nil {
+			return err
+		}
+		page.Messages = append(page.Messages, next.Messages...)
+		if cursor = next.Cursor; cursor == "" || len(next.Messages) == 0 || len(page.Messages) >= s.f.limit {
+			break
+		}
 	}
 	var unseen []string
 	rows := make([]messageRow, len(page.Messages))

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/statusnode/statusd/internal/messenger"
 	"github.com/statusnode/statusd/lib/testutil"
 )
 
@@ -95,5 +98,29 @@ func TestChatCommands(t *testing.T) {
 	}
 	if code, _, errs := ctl(t, "--datadir", dirA, "send", "no-such-chat", "x"); code != 1 || !strings.Contains(errs, "statusctl join no-such-chat") {
 		t.Fatalf("send to unknown chat: %d %s", code, errs)
+	}
+}
+
+// TestMessagesOverOnePage: a --limit past one page (the API gives at most
+// 1 000 messages a call) reads on with the cursor and shows the newest
+// --limit, oldest first.
+func TestMessagesOverOnePage(t *testing.T) {
+	n, dir := startNode(t)
+	if code, _, errs := ctl(t, "--datadir", dir, "join", "long"); code != 0 {
+		t.Fatalf("join: %s", errs)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	const sent = 1005
+	for i := range sent {
+		if _, err := n.Messenger().Send(ctx, "long", messenger.Draft{Text: fmt.Sprint("line ", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, errs := ctl(t, "--datadir", dir, "messages", "--limit", "1003", "long")
+	rows := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	shows := func(row, text string) bool { return strings.HasSuffix(row, text) || strings.Contains(row, text+"  [") }
+	if code != 0 || len(rows) != 1003 || !shows(rows[0], "line 2") || !shows(rows[1002], fmt.Sprint("line ", sent-1)) {
+		t.Fatalf("messages --limit 1003: exit %d, %d rows (%q … %q) %s", code, len(rows), rows[0], rows[len(rows)-1], errs)
 	}
 }

@@ -173,13 +173,21 @@ func (m *Messenger) Chat(id string) (*Chat, error) {
 	return nil, fmt.Errorf("%w: %q", ErrChatNotFound, id)
 }
 
+// MaxPageMessages is the most messages one Messages page holds: a larger
+// limit gets this many, and the page's cursor continues from there, so
+// that one call cannot build a reply of the whole history in memory.
+const MaxPageMessages = 1000
+
 // Messages returns up to limit messages of chatID ordered by Lamport clock,
 // newest first, starting after cursor ("" = the newest), and the cursor of
-// the next older page ("" at the end) — shhext_chatMessages (§7.2).
+// the next older page ("" at the end) — shhext_chatMessages (§7.2). A
+// limit of 0 or less means 50; one above MaxPageMessages means
+// MaxPageMessages.
 func (m *Messenger) Messages(chatID, cursor string, limit int) (*Page, error) {
 	if limit <= 0 {
 		limit = 50
 	}
+	limit = min(limit, MaxPageMessages)
 	return m.chats.messages(chatID, cursor, limit)
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/statusnode/statusd/internal/messenger"
+	"github.com/statusnode/statusd/lib/testutil"
 	"github.com/statusnode/statusd/protocol/message"
 	"github.com/statusnode/statusd/storage"
 )
@@ -143,4 +144,36 @@ func waitContact(t *testing.T, n *node, id string, cond func(c *messenger.Contac
 		}
 		return false
 	})
+}
+
+// A page holds at most MaxPageMessages, whatever the limit asked; its
+// cursor continues with the rest.
+func TestMessagesPageBounded(t *testing.T) {
+	h := newHarness(t)
+	bob := h.start(newKey(t), storage.NewMemory())
+	mustJoin(t, "big", bob)
+	author := newKey(t)
+	base := t0.UnixMilli() * message.ClockScale
+	n := messenger.MaxPageMessages + 1
+	env := publicEnvelope(t, "big", nil) // its key derivation is slow: once
+	for i := range n {
+		env.Payload = publicC4(t, "big", fmt.Sprint("m", i), base+int64(i)+1)
+		h.net.Inject(&author.PublicKey, env)
+	}
+	testutil.WaitFor(t, wait, "every message stored", func() bool {
+		c, err := bob.Chat("big")
+		return err == nil && c.Unread == n
+	})
+	p, err := bob.Messages("big", "", 10*n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Messages) != messenger.MaxPageMessages || p.Cursor == "" || p.Messages[0].Text != fmt.Sprint("m", n-1) {
+		t.Fatalf("first page: %d messages (newest %q), cursor %q; want %d from the newest and a cursor",
+			len(p.Messages), p.Messages[0].Text, p.Cursor, messenger.MaxPageMessages)
+	}
+	p, err = bob.Messages("big", p.Cursor, 10*n)
+	if err != nil || len(p.Messages) != 1 || p.Messages[0].Text != "m0" || p.Cursor != "" {
+		t.Fatalf("second page: %+v, %v; want m0 alone and the end", p, err)
+	}
 }
