@@ -180,7 +180,7 @@ func messages(s *session, args []string) error {
 	if err != nil {
 		return err
 	}
-	var page struct{ Messages []json.RawMessage }
+	var msgs []json.RawMessage
 	// A page holds at most 1 000 messages: a larger --limit reads on with
 	// the cursor until it has them or the chat has no more.
 	for cursor := ""; ; {
@@ -188,17 +188,17 @@ func messages(s *session, args []string) error {
 			Messages []json.RawMessage `json:"messages"`
 			Cursor   string            `json:"cursor"`
 		}
-		if err := s.call(&next, "statusd_messages", c.ID, cursor, s.f.limit-len(page.Messages)); err != nil {
+		if err := s.call(&next, "statusd_messages", c.ID, cursor, s.f.limit-len(msgs)); err != nil {
 			return err
 		}
-		page.Messages = append(page.Messages, next.Messages...)
-		if cursor = next.Cursor; cursor == "" || len(next.Messages) == 0 || len(page.Messages) >= s.f.limit {
+		msgs = append(msgs, next.Messages...)
+		if cursor = next.Cursor; cursor == "" || len(next.Messages) == 0 || len(msgs) >= s.f.limit {
 			break
 		}
 	}
 	var unseen []string
-	rows := make([]messageRow, len(page.Messages))
-	for i, raw := range page.Messages {
+	rows := make([]messageRow, len(msgs))
+	for i, raw := range msgs {
 		if err := json.Unmarshal(raw, &rows[i]); err != nil {
 			return err
 		}
@@ -212,7 +212,7 @@ func messages(s *session, args []string) error {
 		}
 	}
 	if s.o.json {
-		return printJSON(s.out, page.Messages)
+		return printJSON(s.out, msgs)
 	}
 	for i := len(rows) - 1; i >= 0; i-- {
 		m := rows[i]
