@@ -49,6 +49,9 @@ type dispatcher struct {
 // (storefail.go retryHeld).
 func (d *dispatcher) run(quit <-chan struct{}) {
 	d.resendPending()
+	if d.hooks.receiving != nil {
+		d.hooks.receiving()
+	}
 	defer d.resend.stop()
 	for {
 		d.resend.arm(d.retryClock())

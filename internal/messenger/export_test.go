@@ -3,6 +3,7 @@ package messenger
 import (
 	"context"
 	"crypto/ecdsa"
+	"sync"
 	"testing"
 	"time"
 
@@ -190,15 +191,20 @@ func (f *keyedFault) Put(k, v []byte) error {
 
 // NewWithSessionStore is New with the encryption layer's store wrapped by
 // wrap when Start opens it (a fault injector); retry, when not nil, times
-// the receive goroutine's retries after a store failure.
-func NewWithSessionStore(cfg Config, db storage.KV, tr Transport, wrap func(encryption.Store) encryption.Store, retry datasync.Clock) (*Messenger, error) {
-	m, err := New(cfg, db, tr)
+// the receive goroutine's retries after a store failure. receiving is
+// closed once the started receive goroutine tried the resends pending
+// from the last run: a fault injected before then could fail those, and
+// arm a retry timer on retry that the test does not expect.
+func NewWithSessionStore(cfg Config, db storage.KV, tr Transport, wrap func(encryption.Store) encryption.Store, retry datasync.Clock) (m *Messenger, receiving <-chan struct{}, err error) {
+	m, err = New(cfg, db, tr)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	m.disp.hooks.sessionStore = wrap
 	m.disp.hooks.retryClock = retry
-	return m, nil
+	started := make(chan struct{})
+	m.disp.hooks.receiving = sync.OnceFunc(func() { close(started) })
+	return m, started, nil
 }
 
 // StoredNegotiated lists the negotiated topics recorded for the next start.

@@ -111,6 +111,11 @@ type testHooks struct {
 	// beforeBatch runs on the receive goroutine before each batch it takes
 	// from the inbound queue (tests hold it there to fill the queue).
 	beforeBatch func()
+	// receiving runs on the receive goroutine once it tried the resends
+	// the last run left pending, before it waits for the first batch
+	// (tests that inject store faults wait for it, so that the start's
+	// own reads do not meet them).
+	receiving func()
 	// crashAfterPublicWrite is asked after the pending public messages of
 	// a batch were written and before their events are published; true
 	// abandons the events, as a process killed at that point would.

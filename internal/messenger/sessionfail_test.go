@@ -38,7 +38,7 @@ func sessionFaultNodeFor(t *testing.T, h *harness, key *ecdsa.PrivateKey, opts .
 		fs = et.NewFaultStore(st)
 		return fs
 	}
-	m, err := messenger.NewWithSessionStore(h.config(key, opts...), storage.NewMemory(), h.net.Join(key), wrap, clock)
+	m, receiving, err := messenger.NewWithSessionStore(h.config(key, opts...), storage.NewMemory(), h.net.Join(key), wrap, clock)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,6 +46,11 @@ func sessionFaultNodeFor(t *testing.T, h *harness, key *ecdsa.PrivateKey, opts .
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { m.Stop() })
+	select {
+	case <-receiving:
+	case <-time.After(wait):
+		t.Fatal("the receive goroutine did not start")
+	}
 	return &node{Messenger: m, key: key}, fs, clock
 }
 
