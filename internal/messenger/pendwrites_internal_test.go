@@ -10,6 +10,7 @@ import (
 	mvds "github.com/statusnode/statusd/protocol/datasync"
 	"github.com/statusnode/statusd/protocol/message"
 	"github.com/statusnode/statusd/storage"
+	"github.com/statusnode/statusd/storage/messengerstore"
 )
 
 // pendRig is the delivery tracker over a store that fails the writes
@@ -32,7 +33,9 @@ func newPendRig(t *testing.T) *pendRig {
 	t.Helper()
 	r, b := deliveryRig(t)
 	kv := &faultKV{KV: r.c.st.kv}
-	*r.c.st = *newStore(kv)
+	// No record cache: the failures these tests inject must reach every
+	// read of the store.
+	*r.c.st = store{kv: kv, rs: messengerstore.NewWithCache(kv, 0)}
 	peer := message.PubKeyHex(&genKey(t).PublicKey)
 	if _, err := b.update(peer, func(*Chat, *storage.Batch) (*Chat, error) {
 		return &Chat{ID: peer, Type: ChatOneToOne, Active: true}, nil

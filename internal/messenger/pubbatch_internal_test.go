@@ -14,6 +14,7 @@ import (
 	mvds "github.com/statusnode/statusd/protocol/datasync"
 	"github.com/statusnode/statusd/protocol/message"
 	"github.com/statusnode/statusd/storage"
+	"github.com/statusnode/statusd/storage/messengerstore"
 )
 
 // faultKV counts the batches written to a KV and fails those fail picks
@@ -73,7 +74,7 @@ type pubRig struct {
 func newPubRig(t *testing.T) *pubRig {
 	r := &pubRig{t: t, alice: newRig(t), bob: newRig(t), bodies: map[string][]byte{}}
 	r.kv = &faultKV{KV: r.bob.c.st.kv}
-	*r.bob.c.st = *newStore(r.kv)
+	*r.bob.c.st = store{kv: r.kv, rs: messengerstore.NewWithCache(r.kv, 0)} // read failures reach every read
 	r.d = r.dispatcher()
 	if _, err := r.d.chats.update("chat", func(*Chat, *storage.Batch) (*Chat, error) {
 		return &Chat{ID: "chat", Type: ChatPublic, Name: "chat", Active: true}, nil

@@ -91,7 +91,19 @@
 //     still migrate and decode to the fixed instances.
 //  4. Describe the version in the list above.
 //
-// Concurrency: a Store holds no state beyond its KV and is safe for
-// concurrent use as far as the KV is. Read-modify-write sequences are the
-// caller's to serialise.
+// # Record cache
+//
+// A Store keeps in memory the delivery records ("d") and MVDS mappings
+// ("x") it wrote last, at most DefaultCacheEntries of them (cache.go): the
+// messenger rewrites a message's delivery record when its envelope is
+// confirmed and again when the peer ACKs it, and reads the mapping for
+// the ACK, within a second of the write. The cache is written through
+// after each successful write; a failed write drops its keys, Migrate
+// drops everything. It is right only while the Store is its table's one
+// writer, which the messenger is; NewWithCache(kv, 0) reads everything
+// from the KV.
+//
+// Concurrency: a Store holds no state beyond its KV and that cache, and is
+// safe for concurrent use as far as the KV is. Read-modify-write sequences
+// are the caller's to serialise.
 package messengerstore

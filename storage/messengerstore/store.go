@@ -15,13 +15,31 @@ import (
 //
 // Errors from the KV are returned wrapped; a value its decoder rejects is
 // ErrCorrupt. Returned records are the caller's.
+//
+// A Store keeps the delivery records and MVDS ID mappings it wrote last
+// (at most DefaultCacheEntries) in memory, so that reading them again
+// soon after — as each envelope confirmation and ACK does — costs no
+// database look-up (recordCache). It must therefore be the only writer of
+// its table.
 type Store struct {
-	kv storage.KV
+	kv    storage.KV
+	cache *recordCache
 }
 
-// New returns a Store over kv. It does not touch kv; call Migrate once
-// before the first read or write.
-func New(kv storage.KV) *Store { return &Store{kv: kv} }
+// New returns a Store over kv keeping DefaultCacheEntries records in
+// memory. It does not touch kv; call Migrate once before the first read or
+// write.
+func New(kv storage.KV) *Store { return NewWithCache(kv, DefaultCacheEntries) }
+
+// NewWithCache is New keeping at most entries records in memory; with 0
+// every read goes to kv.
+func NewWithCache(kv storage.KV, entries int) *Store {
+	s := &Store{kv: kv}
+	if entries > 0 {
+		s.cache = newRecordCache(entries)
+	}
+	return s
+}
 
 // Migrate brings the table to Version (an empty table is stamped
 // directly) and returns the version it had before: 0 for a table written
@@ -30,6 +48,7 @@ func New(kv storage.KV) *Store { return &Store{kv: kv} }
 // with no concurrent writers.
 func (s *Store) Migrate() (uint32, error) {
 	before, err := storage.Migrate(s.kv, Version, migrations)
+	s.cache.reset() // the migrations wrote the table directly
 	if err != nil {
 		return before, fmt.Errorf("messengerstore: %w", err)
 	}
@@ -48,13 +67,20 @@ func (s *Store) Write(b *storage.Batch) error {
 		return nil
 	}
 	if err := s.kv.Write(b); err != nil {
+		s.cache.failed(b)
 		return fmt.Errorf("messengerstore: write: %w", err)
 	}
+	s.cache.wrote(b)
 	return nil
 }
 
-// get returns the value of key; found is false for a missing key.
+// get returns the value of key; found is false for a missing key. A value
+// from the record cache is the cache's: callers decode it, and must not
+// change or keep it.
 func (s *Store) get(key []byte) ([]byte, bool, error) {
+	if v, ok := s.cache.get(key); ok {
+		return v, true, nil
+	}
 	v, err := s.kv.Get(key)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, false, nil
@@ -176,9 +202,12 @@ func (s *Store) StatusID(mvdsID [32]byte) (string, bool, error) {
 
 // PutMVDS records MVDS message ID → status message ID at once.
 func (s *Store) PutMVDS(mvdsID [32]byte, statusID string) error {
-	if err := s.kv.Put(MVDSKey(mvdsID), []byte(statusID)); err != nil {
+	key := MVDSKey(mvdsID)
+	if err := s.kv.Put(key, []byte(statusID)); err != nil {
+		s.cache.drop(key)
 		return fmt.Errorf("messengerstore: put %s: %w", KindMVDS, err)
 	}
+	s.cache.put(key, []byte(statusID))
 	return nil
 }
 
