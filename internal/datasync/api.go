@@ -134,14 +134,15 @@ func (d *Driver) Sync(ctx context.Context) error {
 type Status struct {
 	Epoch       uint64 // ticks since the state was created
 	Outstanding int    // unacknowledged send records
+	Released    int    // released message IDs kept for dedupe (Config.RetainReleased)
 }
 
-// Status returns the node's epoch and outstanding records, after the
+// Status returns the node's epoch, outstanding records and released IDs, after the
 // driver processed everything received before the call.
 func (d *Driver) Status(ctx context.Context) (Status, error) {
 	var s Status
 	err := d.do(ctx, func(n *mvds.Node) error {
-		s = Status{Epoch: n.Epoch(), Outstanding: n.Outstanding()}
+		s = Status{Epoch: n.Epoch(), Outstanding: n.Outstanding(), Released: n.ReleasedCount()}
 		return nil
 	})
 	if err != nil {
@@ -206,6 +207,9 @@ type Stats struct {
 	StoreErrors uint64
 	// Syncs counts the store syncs before payloads carrying ACKs (Syncer).
 	Syncs uint64
+	// Forgotten counts the released IDs let go after
+	// Config.RetainReleased.
+	Forgotten uint64
 }
 
 // Recent returns the stored messages of group g stamped (by their

@@ -92,11 +92,38 @@ type Config struct {
 	// Recent returns, are all kept. 0 (the default) keeps every body for
 	// RetainAcked.
 	RetainAckedMax int
+	// RetainReleased is how long the node keeps the ID of a message whose
+	// body it released (a received message once the application has it,
+	// one of ours once every peer acknowledged it and RetainAcked passed),
+	// so that a copy received again is acknowledged and not delivered
+	// twice. It counts from the release, on the driver's clock, not from
+	// the message's timestamp, which is the sender's (mvds.Released).
+	// Then the ID is forgotten, in memory and in the store
+	// (mvds.Node.ForgetReleased, at the next tick), and a copy arriving
+	// later is delivered again as new: the application dedupes it by its
+	// own message ID (internal/messenger keeps the IDs it processed).
+	// 0 forgets an ID at the first tick after its release.
+	//
+	// A peer retransmits a message until our ACK reaches it. statusd
+	// does so at least once per Node.MaxBackoff ticks (a minute by
+	// default), so a statusd peer that can reach us stops within
+	// minutes. vacp2p/mvds as 2019 Status ran it (docs/PROTOCOL.md §6.3)
+	// never gives up either, and schedules each retransmission about as
+	// far ahead as its epoch has counted since its state was created,
+	// doubling the gap at every send: no horizon covers all its copies.
+	// The default, 30 days, covers the first retransmission of such a
+	// peer whose MVDS state had ticked for less than about 30 days, and
+	// the copies of a peer that was offline for less than a month, while
+	// it bounds the memory (some 80 bytes an ID) to 30 days of traffic:
+	// about 200 MB at a sustained message a second, 3.5 MB at one a
+	// minute.
+	RetainReleased time.Duration
 }
 
 // DefaultConfig returns statusd's driver settings for the local peer id:
 // protocol/datasync's defaults, a 300 ms tick, 10 s per send, 1024 queued
-// payloads, a flush 5 ms after an append, acknowledged bodies kept 24 h.
+// payloads, a flush 5 ms after an append, acknowledged bodies kept 24 h,
+// released IDs kept 30 days.
 //
 // The flush delay is a measured trade between latency and cost: a shorter
 // window carries fewer messages a payload, and each payload costs an
@@ -121,6 +148,8 @@ func DefaultConfig(id mvds.PeerID) Config {
 		FlushDelay:   5 * time.Millisecond,
 		RetainAcked:  24 * time.Hour,
 
+		RetainReleased: 30 * 24 * time.Hour,
+
 		MinAdaptiveBackoff: 2,
 	}
 }
@@ -134,9 +163,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: tick %v, send timeout %v, inbox %d must be positive",
 			ErrInvalidConfig, c.TickInterval, c.SendTimeout, c.InboxSize)
 	}
-	if c.FlushDelay < 0 || c.RetainAcked < 0 || c.RetainAckedMax < 0 {
-		return fmt.Errorf("%w: flush delay %v, retention %v, retained per group %d must not be negative",
-			ErrInvalidConfig, c.FlushDelay, c.RetainAcked, c.RetainAckedMax)
+	if c.FlushDelay < 0 || c.RetainAcked < 0 || c.RetainAckedMax < 0 || c.RetainReleased < 0 {
+		return fmt.Errorf("%w: flush delay %v, retention %v, retained per group %d, released retention %v must not be negative",
+			ErrInvalidConfig, c.FlushDelay, c.RetainAcked, c.RetainAckedMax, c.RetainReleased)
 	}
 	return nil
 }

@@ -267,6 +267,7 @@ func (d *Driver) run(ticker Ticker) {
 			serr = d.step()
 			d.confNow = true
 			d.releaseDue()
+			d.forgetReleased()
 			d.node.Tick()
 			d.stats.ticks.Add(1)
 		case <-fl.c():

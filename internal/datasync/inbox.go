@@ -90,7 +90,7 @@ type counters struct {
 	ticks, flushes, payloadsSent, bytesSent, sendErrors  atomic.Uint64
 	payloadsReceived, bytesReceived, dropped, stepErrors atomic.Uint64
 	delivered, messagesReceived, storeErrors             atomic.Uint64
-	syncs                                                atomic.Uint64
+	syncs, forgotten                                     atomic.Uint64
 }
 
 // Stats returns the driver's counters. It is safe to call from any
@@ -103,6 +103,6 @@ func (d *Driver) Stats() Stats {
 		BytesReceived: c.bytesReceived.Load(), Dropped: c.dropped.Load(),
 		StepErrors: c.stepErrors.Load(), Delivered: c.delivered.Load(),
 		MessagesReceived: c.messagesReceived.Load(), StoreErrors: c.storeErrors.Load(),
-		Syncs: c.syncs.Load(),
+		Syncs: c.syncs.Load(), Forgotten: c.forgotten.Load(),
 	}
 }

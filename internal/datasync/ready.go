@@ -257,7 +257,7 @@ func (d *Driver) persistConfirms() error {
 	}
 	d.confs, d.confNow = nil, false
 	rest := ids
-	if rel := d.node.Release(ids); len(rel) > 0 {
+	if rel := d.node.Release(ids, d.clock.Now()); len(rel) > 0 {
 		gone := make(map[mvds.MessageID]struct{}, len(rel))
 		for _, id := range rel {
 			gone[id] = struct{}{}

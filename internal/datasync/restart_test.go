@@ -165,12 +165,12 @@ func TestReleaseAcrossRestart(t *testing.T) {
 	b.stop(t)
 
 	sa, pa := loadStore(t, a.dir)
-	if len(sa.Messages) != 1 || sa.Messages[0].ID() != unacked || len(sa.Released) != 1 || sa.Released[0] != acked || len(pa) != 0 {
+	if len(sa.Messages) != 1 || sa.Messages[0].ID() != unacked || len(sa.Released) != 1 || sa.Released[0].ID != acked || len(pa) != 0 {
 		t.Fatalf("sender stored %d messages, released %v, pending %d: want only %s's body and %s released",
 			len(sa.Messages), sa.Released, len(pa), unacked, acked)
 	}
 	sb, pb := loadStore(t, b.dir)
-	if len(sb.Messages) != 0 || len(sb.Released) != 1 || sb.Released[0] != acked || len(pb) != 0 {
+	if len(sb.Messages) != 0 || len(sb.Released) != 1 || sb.Released[0].ID != acked || len(pb) != 0 {
 		t.Fatalf("receiver stored %d messages, released %v, pending %d: want %s released",
 			len(sb.Messages), sb.Released, len(pb), acked)
 	}

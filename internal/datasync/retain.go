@@ -141,7 +141,7 @@ func (d *Driver) retainSettled(ids []mvds.MessageID) {
 		}
 	}
 	if len(full) > 0 {
-		d.node.Release(full)
+		d.node.Release(full, d.clock.Now())
 	}
 }
 
@@ -160,15 +160,26 @@ func (d *Driver) retainAtStart(pending []mvds.Delivery) {
 		}
 	})
 	if len(full) > 0 {
-		d.node.Release(full)
+		d.node.Release(full, d.clock.Now())
 	}
 	d.releaseDue()
+	d.forgetReleased()
 }
 
 // releaseDue releases the bodies whose retention ended; the next flush
 // persists it.
 func (d *Driver) releaseDue() {
 	if ids := d.retain.due(d.clock.Now()); len(ids) > 0 {
-		d.node.Release(ids)
+		d.node.Release(ids, d.clock.Now())
+	}
+}
+
+// forgetReleased lets go of the released IDs kept for longer than
+// Config.RetainReleased (mvds.Node.ForgetReleased); the next flush deletes
+// them from the store. It runs at every tick and at Start; the node keeps
+// them ordered by release time, so a tick with none due costs O(1).
+func (d *Driver) forgetReleased() {
+	if n := d.node.ForgetReleased(d.clock.Now().Add(-d.cfg.RetainReleased)); n > 0 {
+		d.stats.forgotten.Add(uint64(n))
 	}
 }

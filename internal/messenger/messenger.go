@@ -277,7 +277,7 @@ func (m *Messenger) open() error {
 	dcfg.RetainAcked = resendWindow // resendToNew reads Recent over it
 	dcfg.RetainAckedMax = resendMax // and takes at most that many
 	dstore := datasyncstore.New(storage.NewTable(m.db, datasyncstore.TableName))
-	if _, err := dstore.Migrate(); err != nil {
+	if _, err := dstore.Migrate(c.cfg.DataSyncClock.Now()); err != nil {
 		return fmt.Errorf("%w: %w", ErrDataSync, err)
 	}
 	var dst datasync.Store = dstore

@@ -23,10 +23,13 @@
 // for a message the node could forget in a crash, and a retransmission
 // schedule (the epoch) never goes backwards after a restart.
 //
-// Delivery: every message ID is put in Ready.Deliver at most once over the
-// life of the persisted state. A driver that must not lose a delivery on a
-// crash between steps 1 and 2 writes the application's copy and the MVDS
-// changes in one batch.
+// Delivery: every message ID is put in Ready.Deliver at most once while the
+// node knows it: with its body, then as a released ID (Release) until the
+// driver lets it go (ForgetReleased, at a horizon it chooses). A copy
+// received after that is delivered again, so the application must dedupe
+// by its own message ID what arrives after the horizon. A driver that must
+// not lose a delivery on a crash between steps 1 and 2 writes the
+// application's copy and the MVDS changes in one batch.
 //
 // A Node is not safe for concurrent use: one goroutine of the driver owns it.
 package datasync

@@ -20,9 +20,10 @@ type Node struct {
 	nextDue  uint64                 // lower bound of every record's SendEpoch
 	unsent   map[RecordKey]struct{} // candidates for Flush; see noteUnsent
 
-	messages map[MessageID]Message  // stored with their bodies
-	released map[MessageID]struct{} // stored as IDs only (Release)
-	groups   map[GroupID]map[PeerID]struct{}
+	messages  map[MessageID]Message  // stored with their bodies
+	released  map[MessageID]struct{} // stored as IDs only (Release), until ForgetReleased
+	releasedQ releasedQueue          // the released IDs by release time
+	groups    map[GroupID]map[PeerID]struct{}
 
 	sendLimits map[PeerID]uint64 // see SetSendLimit; not persisted
 	backoffs   map[PeerID]uint64 // see SetInitialBackoff; not persisted
@@ -67,11 +68,13 @@ func RestartNode(cfg Config, snap Snapshot) (*Node, error) {
 		m.Body = append([]byte(nil), m.Body...)
 		n.messages[m.ID()] = m
 	}
-	for _, id := range snap.Released {
-		if _, ok := n.messages[id]; !ok {
-			n.released[id] = struct{}{}
+	for _, r := range snap.Released {
+		if _, ok := n.messages[r.ID]; !ok {
+			n.released[r.ID] = struct{}{}
+			n.releasedQ = append(n.releasedQ, r)
 		}
 	}
+	n.releasedQ.init()
 	for _, mb := range snap.Members {
 		if mb.Peer == cfg.ID {
 			return nil, fmt.Errorf("%w: local node is a peer of group %s", ErrInvalidState, mb.Group)
@@ -118,40 +121,13 @@ func (n *Node) Config() Config { return n.cfg }
 func (n *Node) Outstanding() int { return n.nrecords }
 
 // HasMessage reports whether the node has stored the message, with its
-// body or, once released, as its ID.
+// body or, once released, as its ID (until ForgetReleased).
 func (n *Node) HasMessage(id MessageID) bool {
 	_, ok := n.messages[id]
 	if !ok {
 		_, ok = n.released[id]
 	}
 	return ok
-}
-
-// Release drops the bodies of the messages of ids that no send record
-// needs — none of the node's peers is still to be sent the message, offered
-// it or asked for it — and keeps their IDs, so that a copy received again
-// is acknowledged and not delivered twice (Step), and the message is not
-// requested again. A released message can no longer be sent: Recent and
-// Resend skip it, and a REQUEST for it is ignored. IDs the node does not
-// store with a body, or that still have records, are skipped. The next
-// Ready's Changes carry the released IDs. It returns the IDs it released,
-// in the order of ids; the caller owns the slice.
-//
-// The driver releases a received message once the application has stored
-// it, and a message it appended once every peer acknowledged it and the
-// application no longer needs to send it again (Resend).
-func (n *Node) Release(ids []MessageID) []MessageID {
-	var out []MessageID
-	for _, id := range ids {
-		if _, ok := n.messages[id]; !ok || len(n.records[id]) > 0 {
-			continue
-		}
-		delete(n.messages, id)
-		n.released[id] = struct{}{}
-		n.newReleased = append(n.newReleased, id)
-		out = append(out, id)
-	}
-	return out
 }
 
 // Settled reports whether the node stores the body of message id and no
@@ -208,6 +184,7 @@ func (n *Node) Append(g GroupID, body []byte, now time.Time) (MessageID, error) 
 func (n *Node) storeMessage(id MessageID, m Message) {
 	n.messages[id] = m
 	n.newMessages = append(n.newMessages, m)
+	n.unforget(id)
 }
 
 // Snapshot returns the node's whole state as Store.Load would return it after
@@ -224,10 +201,8 @@ func (n *Node) Snapshot() Snapshot {
 		s.Messages = append(s.Messages, m)
 	}
 	sortMessages(s.Messages)
-	for id := range n.released {
-		s.Released = append(s.Released, id)
-	}
-	sortIDs(s.Released)
+	s.Released = append([]Released(nil), n.releasedQ...)
+	sortReleased(s.Released)
 	for g, peers := range n.groups {
 		for p := range peers {
 			s.Members = append(s.Members, Membership{Group: g, Peer: p})

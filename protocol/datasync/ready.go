@@ -20,7 +20,7 @@ type Outgoing struct {
 // with the node's stored copy and must not be modified.
 type Ready struct {
 	Changes  Changes
-	Deliver  []Message // newly received messages; each ID appears once ever
+	Deliver  []Message // newly received messages; each ID appears once while the node knows it (doc.go)
 	Outgoing []Outgoing
 }
 
@@ -34,7 +34,8 @@ type pendingOutput struct {
 	dirtyRecords   map[RecordKey]struct{}
 	dirtyMembers   map[Membership]struct{}
 	newMessages    []Message
-	newReleased    []MessageID
+	newReleased    []Released
+	forgotten      map[MessageID]struct{} // by ForgetReleased since the last Ready
 	deliver        []Message
 	outgoing       []Outgoing
 	acks           map[PeerID][]MessageID // queued for the next tick
@@ -48,6 +49,7 @@ func (o *pendingOutput) init() {
 	o.dirtyMembers = make(map[Membership]struct{})
 	o.acks = make(map[PeerID][]MessageID)
 	o.ackSet = make(map[RecordKey]struct{})
+	o.forgotten = make(map[MessageID]struct{})
 }
 
 // queueAck schedules an ACK of id to p for the next tick; repeated ACKs of
@@ -68,7 +70,7 @@ func (n *Node) HasReady() bool {
 		return false
 	}
 	return len(n.dirtyRecords) > 0 || len(n.dirtyMembers) > 0 || len(n.newMessages) > 0 ||
-		len(n.newReleased) > 0 || len(n.deliver) > 0 || len(n.outgoing) > 0
+		len(n.newReleased) > 0 || len(n.forgotten) > 0 || len(n.deliver) > 0 || len(n.outgoing) > 0
 }
 
 // Ready returns everything the driver must persist, deliver and send since
@@ -124,6 +126,14 @@ func (n *Node) collectChanges() Changes {
 	c.PutMessages = n.newMessages
 	c.ReleaseMessages = n.newReleased
 	n.newMessages, n.newReleased = nil, nil
+	if len(n.forgotten) > 0 {
+		c.ForgetMessages = make([]MessageID, 0, len(n.forgotten))
+		for id := range n.forgotten {
+			c.ForgetMessages = append(c.ForgetMessages, id)
+		}
+		sortIDs(c.ForgetMessages)
+		clear(n.forgotten)
+	}
 	clear(n.dirtyRecords)
 	clear(n.dirtyMembers)
 	if !c.IsEmpty() && n.epoch != n.persistedEpoch {

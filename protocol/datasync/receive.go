@@ -11,7 +11,8 @@ import "fmt"
 //   - ACK: deletes the record (id, from).
 //   - MESSAGE: deletes (id, from) and every REQUEST for id; queues an ACK to
 //     from for the next tick; if the ID is new (neither stored nor
-//     released, see Release), stores the message, puts it
+//     released, see Release; a forgotten one is new again, see
+//     ForgetReleased), stores the message, puts it
 //     in Ready.Deliver and adds OFFER records for the other peers of its
 //     group. Messages are accepted from any peer; membership is the driver's
 //     decision (AddPeer).

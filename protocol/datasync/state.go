@@ -62,9 +62,10 @@ type Snapshot struct {
 	Epoch    uint64
 	Records  []RecordEntry
 	Messages []Message // every message the node has stored with its body, appended or received
-	// Released are the IDs of messages whose body the node dropped
-	// (Node.Release): known, for dedupe, but no longer sendable.
-	Released []MessageID
+	// Released are the messages whose body the node dropped
+	// (Node.Release), with their release time: known, for dedupe, but no
+	// longer sendable, until Node.ForgetReleased. Listed by ID.
+	Released []Released
 	Members  []Membership
 }
 
@@ -78,19 +79,30 @@ type Changes struct {
 
 	PutRecords    []RecordEntry // insert or replace, by key
 	DeleteRecords []RecordKey   // delete if present
-	PutMessages   []Message     // new messages; never changed once stored
+	// PutMessages are new messages, never changed once stored. A
+	// message the node forgot (Node.ForgetReleased) and then received
+	// again is put again: the store replaces its released row with it
+	// (the node then leaves the ID out of this Changes' ForgetMessages).
+	PutMessages []Message
 	// ReleaseMessages drops the bodies of these stored messages and keeps
-	// their IDs (Node.Release). A store applies it after PutMessages: a
-	// message put and released in one Changes ends up released.
-	ReleaseMessages []MessageID
-	AddMembers      []Membership
-	RemoveMembers   []Membership
+	// their IDs with their release time (Node.Release). A store applies it
+	// after PutMessages: a message put and released in one Changes ends up
+	// released.
+	ReleaseMessages []Released
+	// ForgetMessages deletes these released IDs (Node.ForgetReleased). A
+	// store applies it last: an ID released and forgotten in one Changes
+	// ends up unknown. An ID the node forgot and then stored again before
+	// this Changes was collected is left out (PutMessages replaces its
+	// row).
+	ForgetMessages []MessageID
+	AddMembers     []Membership
+	RemoveMembers  []Membership
 }
 
 // IsEmpty reports whether c changes nothing.
 func (c *Changes) IsEmpty() bool {
 	return !c.EpochChanged && len(c.PutRecords) == 0 && len(c.DeleteRecords) == 0 &&
-		len(c.PutMessages) == 0 && len(c.ReleaseMessages) == 0 && len(c.AddMembers) == 0 && len(c.RemoveMembers) == 0
+		len(c.PutMessages) == 0 && len(c.ReleaseMessages) == 0 && len(c.ForgetMessages) == 0 && len(c.AddMembers) == 0 && len(c.RemoveMembers) == 0
 }
 
 // compareKeys orders record keys by peer, then message ID.

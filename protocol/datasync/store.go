@@ -23,8 +23,8 @@ type MemoryStore struct {
 	epoch    uint64
 	records  map[RecordKey]Record
 	messages map[MessageID]Message
-	order    []MessageID // insertion order of messages; released ones are skipped
-	released map[MessageID]struct{}
+	order    []MessageID         // insertion order of messages; released ones are skipped
+	released map[MessageID]int64 // release time, Unix seconds
 	members  map[Membership]struct{}
 	applied  int // number of Apply calls, for tests
 }
@@ -36,7 +36,7 @@ func NewMemoryStore() *MemoryStore {
 	return &MemoryStore{
 		records:  make(map[RecordKey]Record),
 		messages: make(map[MessageID]Message),
-		released: make(map[MessageID]struct{}),
+		released: make(map[MessageID]int64),
 		members:  make(map[Membership]struct{}),
 	}
 }
@@ -65,18 +65,19 @@ func (s *MemoryStore) applyLocked(c Changes) {
 		if _, ok := s.messages[id]; ok {
 			continue
 		}
-		if _, ok := s.released[id]; ok {
-			continue
-		}
+		delete(s.released, id) // forgotten by the node, and received again
 		m.Body = append([]byte(nil), m.Body...)
 		s.messages[id] = m
 		s.order = append(s.order, id)
 	}
-	for _, id := range c.ReleaseMessages {
-		if _, ok := s.messages[id]; ok {
-			delete(s.messages, id)
-			s.released[id] = struct{}{}
+	for _, r := range c.ReleaseMessages {
+		if _, ok := s.messages[r.ID]; ok {
+			delete(s.messages, r.ID)
+			s.released[r.ID] = r.At
 		}
+	}
+	for _, id := range c.ForgetMessages {
+		delete(s.released, id)
 	}
 	for _, m := range c.RemoveMembers {
 		delete(s.members, m)
@@ -100,18 +101,20 @@ func (s *MemoryStore) Load() (Snapshot, error) {
 	for _, k := range keys {
 		snap.Records = append(snap.Records, RecordEntry{Key: k, Record: s.records[k]})
 	}
+	listed := make(map[MessageID]struct{}, len(s.messages))
 	for _, id := range s.order {
 		m, ok := s.messages[id]
-		if !ok {
-			continue
+		if _, dup := listed[id]; !ok || dup {
+			continue // released, or stored again after ForgetMessages
 		}
+		listed[id] = struct{}{}
 		m.Body = append([]byte(nil), m.Body...)
 		snap.Messages = append(snap.Messages, m)
 	}
-	for id := range s.released {
-		snap.Released = append(snap.Released, id)
+	for id, at := range s.released {
+		snap.Released = append(snap.Released, Released{ID: id, At: at})
 	}
-	sortIDs(snap.Released)
+	sortReleased(snap.Released)
 	for m := range s.members {
 		snap.Members = append(snap.Members, m)
 	}

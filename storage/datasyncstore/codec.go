@@ -84,14 +84,29 @@ func decodeMessage(key, val []byte) (datasync.Message, error) {
 	return m, nil
 }
 
-// decodeReleased reads the key of a released message (an empty value).
-func decodeReleased(key []byte) (datasync.MessageID, error) {
-	var id datasync.MessageID
-	if len(key) != messageKeyLen {
-		return id, fmt.Errorf("%w: released message key of %d bytes", ErrCorrupt, len(key))
+// releasedValueLen is the size of a released message's row: its release
+// time. A message row with a body is at least messageHdrLen long.
+const releasedValueLen = 8
+
+// isReleased reports whether a message row's value is that of a released
+// message.
+func isReleased(val []byte) bool { return len(val) == releasedValueLen }
+
+// encodeReleased is the value of a released message's row: the release
+// time, Unix seconds (8 BE, two's complement).
+func encodeReleased(at int64) []byte {
+	return binary.BigEndian.AppendUint64(nil, uint64(at))
+}
+
+// decodeReleased reads a released message's row.
+func decodeReleased(key, val []byte) (datasync.Released, error) {
+	var r datasync.Released
+	if len(key) != messageKeyLen || !isReleased(val) {
+		return r, fmt.Errorf("%w: released message of %d/%d bytes", ErrCorrupt, len(key), len(val))
 	}
-	copy(id[:], key[1:])
-	return id, nil
+	copy(r.ID[:], key[1:])
+	r.At = int64(binary.BigEndian.Uint64(val))
+	return r, nil
 }
 
 func memberKey(mb datasync.Membership) []byte {

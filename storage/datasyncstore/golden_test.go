@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/statusnode/statusd/protocol/datasync"
 	"github.com/statusnode/statusd/storage"
@@ -29,19 +30,26 @@ func fixedState() (datasync.Changes, []datasync.Delivery) {
 			Record: datasync.Record{Type: datasync.RecordMessage, SendCount: 3, SendEpoch: 47},
 		}},
 		PutMessages:     []datasync.Message{kept, gone},
-		ReleaseMessages: []datasync.MessageID{gone.ID()},
+		ReleaseMessages: []datasync.Released{{ID: gone.ID(), At: 1565000100}},
 		AddMembers:      []datasync.Membership{{Group: g, Peer: peerID(1)}},
 	}
 	return c, []datasync.Delivery{{From: peerID(2), Message: kept}}
 }
 
-// goldenWant is what a table of version v loads as.
+// upgradedAt is the time TestGolden migrates the older files at.
+var upgradedAt = time.Unix(1570000000, 0)
+
+// goldenWant is what a table of version v loads as once migrated at
+// upgradedAt.
 func goldenWant(v uint32) datasync.Snapshot {
 	c, _ := fixedState()
 	snap := datasync.Snapshot{Epoch: c.Epoch, Records: c.PutRecords, Members: c.AddMembers,
 		Messages: c.PutMessages[:1], Released: c.ReleaseMessages}
-	if v < 1 {
+	switch {
+	case v < 1:
 		snap.Messages, snap.Released = c.PutMessages, nil // no released rows yet
+	case v < 2: // released rows without a time: the upgrade's
+		snap.Released = []datasync.Released{{ID: c.ReleaseMessages[0].ID, At: upgradedAt.Unix()}}
 	}
 	return snap
 }
@@ -54,7 +62,7 @@ func encodeFixed(t *testing.T) []byte {
 	t.Helper()
 	kv := storage.NewMemory()
 	st := New(kv)
-	if _, err := st.Migrate(); err != nil {
+	if _, err := st.Migrate(upgradedAt); err != nil {
 		t.Fatal(err)
 	}
 	c, dels := fixedState()
@@ -112,7 +120,7 @@ func TestGolden(t *testing.T) {
 					t.Fatal(err)
 				}
 				st := New(kv)
-				if before, err := st.Migrate(); err != nil || before != v {
+				if before, err := st.Migrate(upgradedAt); err != nil || before != v {
 					t.Fatalf("Migrate = %d, %v; want from %d", before, err, v)
 				}
 				if now, _, err := storage.ReadFormat(kv); err != nil || now != Version {

@@ -51,8 +51,8 @@ func (s *Store) Apply(c datasync.Changes) error { return s.ApplyReady(c, nil) }
 // it before sending anything of the Ready the changes come from, and
 // Delivered once the application has the messages. A message of
 // c.ReleaseMessages loses its body and its pending mark (the driver
-// releases only messages the application has), in the same batch. It does
-// not retain c.
+// releases only messages the application has), and one of
+// c.ForgetMessages its row, in the same batch. It does not retain c.
 func (s *Store) ApplyReady(c datasync.Changes, deliver []datasync.Delivery) error {
 	var b storage.Batch
 	if c.EpochChanged {
@@ -69,9 +69,12 @@ func (s *Store) ApplyReady(c datasync.Changes, deliver []datasync.Delivery) erro
 	for _, m := range c.PutMessages {
 		b.Put(messageKey(m.ID()), encodeMessage(m))
 	}
-	for _, id := range c.ReleaseMessages {
-		b.Put(messageKey(id), nil) // after PutMessages: the ID alone stays
-		b.Delete(pendingKey(id))   // a released message was delivered
+	for _, r := range c.ReleaseMessages {
+		b.Put(messageKey(r.ID), encodeReleased(r.At)) // after PutMessages: the ID alone stays
+		b.Delete(pendingKey(r.ID))                    // a released message was delivered
+	}
+	for _, id := range c.ForgetMessages {
+		b.Delete(messageKey(id)) // after ReleaseMessages: released and forgotten is gone
 	}
 	for _, mb := range c.RemoveMembers {
 		b.Delete(memberKey(mb))
@@ -130,7 +133,7 @@ func (s *Store) Pending() ([]datasync.Delivery, error) {
 		if err != nil {
 			return nil, fmt.Errorf("datasyncstore: pending: %w", err)
 		}
-		if len(v) == 0 { // released: cannot be handed out again
+		if isReleased(v) { // released: cannot be handed out again
 			return nil, fmt.Errorf("%w: %s was released", ErrUnknownPending, id)
 		}
 		m, err := decodeMessage(messageKey(id), v)
@@ -163,9 +166,9 @@ func (s *Store) Load() (datasync.Snapshot, error) {
 	})
 	if err == nil {
 		err = s.kv.Iterate([]byte{prefixMessage}, nil, func(k, v []byte) error {
-			if len(v) == 0 {
-				id, err := decodeReleased(k)
-				snap.Released = append(snap.Released, id)
+			if isReleased(v) {
+				r, err := decodeReleased(k, v)
+				snap.Released = append(snap.Released, r)
 				return err
 			}
 			m, err := decodeMessage(k, v)

@@ -77,7 +77,8 @@ func TestLoadEmpty(t *testing.T) {
 // TestMatchesMemoryStore drives two real nodes over a lossy exchange, applies
 // every Ready's changes to this store and to datasync.MemoryStore, and checks
 // that both load the same state, across reopens, and that a node restarted
-// from this store has the state of the running one.
+// from this store has the state of the running one — the released IDs it
+// forgot included, which a reopen does not bring back.
 func TestMatchesMemoryStore(t *testing.T) {
 	backends(t, func(t *testing.T, kv storage.KV, reopen func() *Store) {
 		rng := rand.New(rand.NewSource(1))
@@ -90,6 +91,7 @@ func TestMatchesMemoryStore(t *testing.T) {
 		nb := newNode(t, b, g, a)
 		st, ref := New(kv), datasync.NewMemoryStore()
 		var toB, toA []datasync.Payload
+		forgot := 0
 		for tick := 0; tick < 300; tick++ {
 			if tick < 200 && rng.Intn(3) == 0 {
 				body := []byte(fmt.Sprintf("message %d", tick))
@@ -113,7 +115,10 @@ func TestMatchesMemoryStore(t *testing.T) {
 			if tick%10 == 9 { // drop the bodies every peer acknowledged
 				var ids []datasync.MessageID
 				na.EachSettled(func(id datasync.MessageID, _ datasync.GroupID, _ int64) { ids = append(ids, id) })
-				na.Release(ids)
+				na.Release(ids, time.Unix(1565000000+int64(tick), 0))
+			}
+			if tick%30 == 29 { // forget what was released 100 ticks ago and more
+				forgot += na.ForgetReleased(time.Unix(1565000000+int64(tick)-100, 0))
 			}
 			toB = collect(t, na, ref, rng, st)
 			toA = append(toA, collect(t, nb, datasync.NewMemoryStore(), rng)...)
@@ -123,6 +128,9 @@ func TestMatchesMemoryStore(t *testing.T) {
 			}
 		}
 		checkSame(t, st, ref, na)
+		if forgot == 0 || na.ReleasedCount() == 0 {
+			t.Fatalf("forgot %d released IDs, %d kept: the run covers neither", forgot, na.ReleasedCount())
+		}
 	})
 }
 
@@ -230,7 +238,8 @@ func TestPendingDelivery(t *testing.T) {
 			t.Fatalf("Load = %+v, %v", snap, err)
 		}
 		// Releasing a message clears its pending mark in the same batch.
-		if err := st.ApplyReady(datasync.Changes{ReleaseMessages: []datasync.MessageID{m2.ID()}}, nil); err != nil {
+		rel := datasync.Released{ID: m2.ID(), At: 1565000000}
+		if err := st.ApplyReady(datasync.Changes{ReleaseMessages: []datasync.Released{rel}}, nil); err != nil {
 			t.Fatal(err)
 		}
 		st = reopen()
@@ -238,8 +247,17 @@ func TestPendingDelivery(t *testing.T) {
 			t.Fatalf("pending after release = %v, %v", got, err)
 		}
 		snap, err = st.Load()
-		if err != nil || len(snap.Messages) != 1 || len(snap.Released) != 1 || snap.Released[0] != m2.ID() {
+		if err != nil || len(snap.Messages) != 1 || len(snap.Released) != 1 || snap.Released[0] != rel {
 			t.Fatalf("Load after release = %+v, %v", snap, err)
+		}
+		// Forgetting it deletes its row.
+		if err := st.ApplyReady(datasync.Changes{ForgetMessages: []datasync.MessageID{m2.ID()}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		st = reopen()
+		snap, err = st.Load()
+		if err != nil || len(snap.Messages) != 1 || len(snap.Released) != 0 {
+			t.Fatalf("Load after forgetting = %+v, %v", snap, err)
 		}
 	})
 }
@@ -253,6 +271,7 @@ func TestCorruptEntries(t *testing.T) {
 		"record key":    {[]byte("rshort"), make([]byte, recordValueLen)},
 		"message hash":  {messageKey(id), encodeMessage(datasync.Message{GroupID: m.GroupID, Timestamp: 6, Body: m.Body})},
 		"message short": {messageKey(id), {1}},
+		"released, v1":  {messageKey(id), {}}, // a version-1 row Migrate did not stamp
 		"member key":    {[]byte("gshort"), nil},
 	}
 	for name, kvp := range bad {
