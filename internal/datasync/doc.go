@@ -53,6 +53,14 @@
 // Config.RetainAcked has passed, or sooner once Config.RetainAckedMax newer
 // acknowledged messages of its group are kept.
 //
+// A released ID is not kept for ever: Config.RetainReleased (30 days by
+// default) after its release the driver forgets it at a tick, in memory
+// and in the store, so that a busy node's state is bounded by that
+// horizon's traffic. A copy a peer retransmits after that is delivered
+// again, as a new message, and ACKed: "exactly once" holds within the
+// horizon, and past it the application dedupes by its own message ID
+// (internal/messenger does, with the IDs it stored or processed).
+//
 // Receive is the "try and fall back" entry of docs/PROTOCOL.md §0: it
 // decodes on the caller's goroutine and returns protocol/datasync's
 // ErrNotPayload for bytes that are not MVDS, so the caller passes them on.
