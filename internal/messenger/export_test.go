@@ -92,6 +92,13 @@ func DataSyncOutstanding(ctx context.Context, m *Messenger) (int, error) {
 	return s.Outstanding, err
 }
 
+// DataSyncReleased is the number of released MVDS message IDs the driver
+// keeps for dedupe.
+func DataSyncReleased(ctx context.Context, m *Messenger) (int, error) {
+	s, err := m.driver.Status(ctx)
+	return s.Released, err
+}
+
 // DataSyncStats returns the MVDS driver's counters.
 func DataSyncStats(m *Messenger) datasync.Stats { return m.driver.Stats() }
 
