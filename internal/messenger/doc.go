@@ -78,7 +78,12 @@
 // statusd_messenger_dropped_total metric) and published as DroppedEvent.
 // A delivered message is confirmed to the driver once handled; a crash
 // before that delivers it again at the next Start, and the dedupe by
-// message ID shows it once. Settle returns once everything the Sinks
+// message ID shows it once. So does it for a copy a peer retransmits after
+// MVDS forgot the ID (internal/datasync Config.RetainReleased, 30 days):
+// MVDS delivers it as new and ACKs it; stored messages and processed
+// payloads (chat messages, g5, p1, p2, ours) are dropped as "duplicate",
+// and a contact update, which is never marked processed, is re-applied
+// to the same state (its timestamp rule). Settle returns once everything the Sinks
 // queued before the call is handled and written (a batch counts when its
 // public messages' write and its MVDS deliveries are done); the
 // mailserver client waits on it before it records envelopes as fetched.
