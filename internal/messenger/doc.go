@@ -81,7 +81,7 @@
 // message ID shows it once. So does it for a copy a peer retransmits after
 // MVDS forgot the ID (internal/datasync Config.RetainReleased, 30 days):
 // MVDS delivers it as new and ACKs it; stored messages and processed
-// payloads (chat messages, g5, p1, p2, ours) are dropped as "duplicate",
+// payloads (chat messages, g5, p1, p2) are dropped as "duplicate",
 // and a contact update, which is never marked processed, is re-applied
 // to the same state (its timestamp rule). Settle returns once everything the Sinks
 // queued before the call is handled and written (a batch counts when its
