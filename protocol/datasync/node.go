@@ -20,10 +20,11 @@ type Node struct {
 	nextDue  uint64                 // lower bound of every record's SendEpoch
 	unsent   map[RecordKey]struct{} // candidates for Flush; see noteUnsent
 
-	messages  map[MessageID]Message  // stored with their bodies
-	released  map[MessageID]struct{} // stored as IDs only (Release), until ForgetReleased
-	releasedQ releasedQueue          // the released IDs by release time
-	groups    map[GroupID]map[PeerID]struct{}
+	messages     map[MessageID]Message  // stored with their bodies
+	released     map[MessageID]struct{} // stored as IDs only (Release), until ForgetReleased
+	releasedQ    releasedQueue          // the released IDs by release time
+	releasedPeak int                    // most released IDs held since the last shrinkReleased
+	groups       map[GroupID]map[PeerID]struct{}
 
 	sendLimits map[PeerID]uint64 // see SetSendLimit; not persisted
 	backoffs   map[PeerID]uint64 // see SetInitialBackoff; not persisted
@@ -75,6 +76,7 @@ func RestartNode(cfg Config, snap Snapshot) (*Node, error) {
 		}
 	}
 	n.releasedQ.init()
+	n.noteReleasedPeak()
 	for _, mb := range snap.Members {
 		if mb.Peer == cfg.ID {
 			return nil, fmt.Errorf("%w: local node is a peer of group %s", ErrInvalidState, mb.Group)

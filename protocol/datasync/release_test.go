@@ -2,6 +2,7 @@ package datasync
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -194,4 +195,38 @@ func sortedIDs(ids []MessageID) []MessageID {
 	out := slices.Clone(ids)
 	sortIDs(out)
 	return out
+}
+
+// TestForgetReleasedGivesMemoryBack: a node that held many released IDs
+// holds none once they are all past the cut-off, and their queue's array
+// goes with them (a map or slice never shrinks by itself).
+func TestForgetReleasedGivesMemoryBack(t *testing.T) {
+	n, err := NewNode(DefaultConfig(simPeerID(1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const count = 10_000
+	ids := make([]MessageID, count)
+	for i := range ids {
+		m := Message{GroupID: GroupID{1}, Timestamp: t0.Unix(), Body: []byte(fmt.Sprint(i))}
+		ids[i] = m.ID()
+		n.storeMessage(ids[i], m)
+	}
+	for i := range ids { // one release a second, in 10 batches
+		if i%(count/10) == 0 {
+			n.Release(ids[i:i+count/10], t0.Add(time.Duration(i)*time.Second))
+		}
+	}
+	if n.ReleasedCount() != count {
+		t.Fatalf("%d released, want %d", n.ReleasedCount(), count)
+	}
+	if got := n.ForgetReleased(t0.Add(count * time.Second)); got != count || n.ReleasedCount() != 0 {
+		t.Fatalf("forgot %d, %d left; want all %d", got, n.ReleasedCount(), count)
+	}
+	if c := cap(n.releasedQ); c > count/4 {
+		t.Fatalf("the time queue kept an array of %d after every ID went", c)
+	}
+	if rd := n.Ready(); len(rd.Changes.ForgetMessages) != count {
+		t.Fatalf("Changes forget %d IDs, want %d", len(rd.Changes.ForgetMessages), count)
+	}
 }
