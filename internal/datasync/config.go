@@ -97,7 +97,8 @@ type Config struct {
 	// one of ours once every peer acknowledged it and RetainAcked passed),
 	// so that a copy received again is acknowledged and not delivered
 	// twice. It counts from the release, on the driver's clock, not from
-	// the message's timestamp, which is the sender's (mvds.Released).
+	// the message's timestamp, which is the sender's (mvds.Released); a
+	// copy received meanwhile does not extend it.
 	// Then the ID is forgotten, in memory and in the store
 	// (mvds.Node.ForgetReleased, at the next tick), and a copy arriving
 	// later is delivered again as new: the application dedupes it by its
