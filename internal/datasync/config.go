@@ -112,19 +112,20 @@ type Config struct {
 	// never gives up either, and schedules each retransmission about as
 	// far ahead as its epoch has counted since its state was created,
 	// doubling the gap at every send: no horizon covers all its copies.
-	// The default, 30 days, covers the first retransmission of such a
-	// peer whose MVDS state had ticked for less than about 30 days, and
-	// the copies of a peer that was offline for less than a month, while
-	// it bounds the memory (some 100 bytes an ID: the ID in a set and in
-	// a queue by time) to 30 days of traffic: about 260 MB at a sustained
-	// message a second, 4.3 MB at one a minute.
+	// The horizon therefore only saves work (a copy known here is ACKed
+	// without being stored and handed to the application again): the
+	// messenger's dedupe keeps a message shown once past it. The default, 7 days, covers the
+	// copies of a peer that was offline for less than a week, while it
+	// bounds the memory (some 100 bytes an ID: the ID in a set and in a
+	// queue by time) to a week of traffic: about 60 MB at a sustained
+	// message a second, 1 MB at one a minute.
 	RetainReleased time.Duration
 }
 
 // DefaultConfig returns statusd's driver settings for the local peer id:
 // protocol/datasync's defaults, a 300 ms tick, 10 s per send, 1024 queued
 // payloads, a flush 5 ms after an append, acknowledged bodies kept 24 h,
-// released IDs kept 30 days.
+// released IDs kept 7 days.
 //
 // The flush delay is a measured trade between latency and cost: a shorter
 // window carries fewer messages a payload, and each payload costs an
@@ -149,7 +150,7 @@ func DefaultConfig(id mvds.PeerID) Config {
 		FlushDelay:   5 * time.Millisecond,
 		RetainAcked:  24 * time.Hour,
 
-		RetainReleased: 30 * 24 * time.Hour,
+		RetainReleased: 7 * 24 * time.Hour,
 
 		MinAdaptiveBackoff: 2,
 	}

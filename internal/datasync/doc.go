@@ -53,7 +53,7 @@
 // Config.RetainAcked has passed, or sooner once Config.RetainAckedMax newer
 // acknowledged messages of its group are kept.
 //
-// A released ID is not kept for ever: Config.RetainReleased (30 days by
+// A released ID is not kept for ever: Config.RetainReleased (7 days by
 // default) after its release the driver forgets it at a tick, in memory
 // and in the store, so that a busy node's state is bounded by that
 // horizon's traffic. A copy a peer retransmits after that is delivered
