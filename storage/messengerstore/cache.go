@@ -14,26 +14,38 @@ const DefaultCacheEntries = 4096
 // recordCache keeps the latest value of the delivery-path records this
 // Store wrote — delivery records (KindDelivery) and MVDS ID mappings
 // (KindMVDS) — so that the reads that follow soon after (an envelope's
-// confirmation, a peer's ACK) need no database look-up. It is written
-// through: an entry is the value the database holds, set only after the
-// write that stored it succeeded, and dropped when a write touching its
-// key fails (what the database then holds is unknown) or deletes it. At
-// most max entries are kept; the oldest written goes first. A miss reads
-// the database, which stays the authority.
+// confirmation, a peer's ACK) need no database look-up. A miss reads the
+// database, which stays the authority.
 //
-// It is correct only while every write of those kinds goes through its
+// An entry is always a value the database holds. A write first takes its
+// keys out and marks them in flight (begin); once it succeeded it puts its
+// values back (end), but only for keys that no other write touched while
+// it was in flight: of two overlapping writes of a key, the database keeps
+// whichever it applied last, which the cache cannot tell, so it keeps
+// neither. A failed write puts nothing back (what the database holds is
+// then unknown), nor does a delete. At most max entries are kept; the
+// oldest written goes first.
+//
+// It is right only while every write of those kinds goes through its
 // Store (Write, PutMVDS): the messenger is the table's one writer, and the
-// migrations run before the first read.
+// migrations run before the first read (Migrate resets the cache).
 type recordCache struct {
-	mu    sync.Mutex
-	max   int
-	vals  map[string][]byte
-	order []string // insertion order, oldest first; may name keys since dropped
-	head  int      // order[head:] is live
+	mu       sync.Mutex
+	max      int
+	vals     map[string][]byte
+	inFlight map[string]*flight // keys with writes begun and not ended
+	order    []string           // insertion order, oldest first; may name keys since dropped
+	head     int                // order[head:] is live
+}
+
+// flight is the writes of one key in flight.
+type flight struct {
+	n       int  // begun and not ended
+	overlap bool // a write began while another was in flight
 }
 
 func newRecordCache(max int) *recordCache {
-	return &recordCache{max: max, vals: make(map[string][]byte)}
+	return &recordCache{max: max, vals: make(map[string][]byte), inFlight: make(map[string]*flight)}
 }
 
 // cached reports whether values under key are kept here.
@@ -53,56 +65,81 @@ func (c *recordCache) get(key []byte) ([]byte, bool) {
 	return v, ok
 }
 
-// wrote applies a successful write of b.
-func (c *recordCache) wrote(b *storage.Batch) {
+// beginBatch marks the cached keys of b in flight, before b is written.
+func (c *recordCache) beginBatch(b *storage.Batch) {
 	if c == nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	b.Each(func(key, value []byte, deleted bool) {
-		if !cached(key) {
-			return
-		}
-		if deleted {
-			delete(c.vals, string(key))
-			return
-		}
-		c.putLocked(string(key), value)
-	})
+	b.Each(func(key, _ []byte, _ bool) { c.beginLocked(key) })
 }
 
-// put applies a successful single put.
-func (c *recordCache) put(key, value []byte) {
-	if c == nil || !cached(key) {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.putLocked(string(key), value)
-}
-
-// failed drops the keys of b, whose write failed.
-func (c *recordCache) failed(b *storage.Batch) {
+// endBatch ends the write of b, which succeeded when ok.
+func (c *recordCache) endBatch(b *storage.Batch, ok bool) {
 	if c == nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	b.Each(func(key, _ []byte, _ bool) { delete(c.vals, string(key)) })
+	b.Each(func(key, value []byte, deleted bool) { c.endLocked(key, value, ok && !deleted) })
 }
 
-// drop forgets key.
-func (c *recordCache) drop(key []byte) {
+// begin and end are beginBatch and endBatch for a single put.
+func (c *recordCache) begin(key []byte) {
 	if c == nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	delete(c.vals, string(key))
+	c.beginLocked(key)
 }
 
-// reset forgets everything.
+func (c *recordCache) end(key, value []byte, ok bool) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.endLocked(key, value, ok)
+}
+
+func (c *recordCache) beginLocked(key []byte) {
+	if !cached(key) {
+		return
+	}
+	k := string(key)
+	delete(c.vals, k)
+	f := c.inFlight[k]
+	if f == nil {
+		f = &flight{}
+		c.inFlight[k] = f
+	}
+	f.overlap = f.overlap || f.n > 0
+	f.n++
+}
+
+// endLocked ends one write of key; keep puts value back when it was the
+// key's only write in flight from its begin to its end.
+func (c *recordCache) endLocked(key, value []byte, keep bool) {
+	if !cached(key) {
+		return
+	}
+	k := string(key)
+	f := c.inFlight[k]
+	if f == nil {
+		return // reset meanwhile
+	}
+	if f.n--; f.n > 0 {
+		return // another write of k is in flight: leave k out
+	}
+	delete(c.inFlight, k)
+	if keep && !f.overlap {
+		c.putLocked(k, value)
+	}
+}
+
+// reset forgets everything but the writes in flight.
 func (c *recordCache) reset() {
 	if c == nil {
 		return
@@ -125,7 +162,7 @@ func (c *recordCache) putLocked(key string, value []byte) {
 	}
 	// Compact once the dead prefix is at least as long as what is live, so
 	// order stays within twice what it must hold (keys dropped by deletes
-	// linger in it until then).
+	// and writes linger in it until then).
 	if c.head > 0 && c.head >= len(c.order)-c.head {
 		c.order = append(c.order[:0], c.order[c.head:]...)
 		c.head = 0

@@ -173,3 +173,64 @@ func TestRecordCacheResetByMigrate(t *testing.T) {
 	}
 	wantState(t, s, "m1", DeliverySent)
 }
+
+// holdKV applies a Write, then waits on the channel hold returns for it
+// (nil: returns at once), as a write the database applied but whose call
+// has not returned yet.
+type holdKV struct {
+	storage.KV
+	hold func() <-chan struct{}
+}
+
+func (k *holdKV) Write(b *storage.Batch) error {
+	if err := k.KV.Write(b); err != nil {
+		return err
+	}
+	if k.hold != nil {
+		if ch := k.hold(); ch != nil {
+			<-ch
+		}
+	}
+	return nil
+}
+
+// Of two overlapping writes of a record, the database keeps the one it
+// applied last, which need not be the last to return: the cache keeps
+// neither, and the record is read from the database.
+func TestRecordCacheOverlappingWrites(t *testing.T) {
+	kv := &holdKV{KV: storage.NewMemory()}
+	s := New(kv)
+	if _, err := s.Migrate(); err != nil {
+		t.Fatal(err)
+	}
+	applied, release, done := make(chan struct{}), make(chan struct{}), make(chan error)
+	first := true
+	kv.hold = func() <-chan struct{} {
+		if !first {
+			return nil
+		}
+		first = false
+		close(applied)
+		return release
+	}
+	go func() {
+		var b storage.Batch
+		PutDelivery(&b, delivery("m1", DeliverySent))
+		done <- s.Write(&b)
+	}()
+	<-applied // "sent" is in the database; its Write has not returned
+	var b storage.Batch
+	PutDelivery(&b, delivery("m1", DeliveryAcked))
+	must(t, s.Write(&b)) // "acked" is applied after it, and returns first
+	close(release)
+	must(t, <-done)
+	wantState(t, s, "m1", DeliveryAcked)
+
+	b.Reset()
+	PutDelivery(&b, delivery("m1", DeliveryExpired))
+	must(t, s.Write(&b))
+	if _, ok := s.cache.get(Key(KindDelivery, "m1")); !ok {
+		t.Fatal("a write with none overlapping it was not kept")
+	}
+	wantState(t, s, "m1", DeliveryExpired)
+}

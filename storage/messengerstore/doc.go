@@ -98,10 +98,11 @@
 // messenger rewrites a message's delivery record when its envelope is
 // confirmed and again when the peer ACKs it, and reads the mapping for
 // the ACK, within a second of the write. The cache is written through
-// after each successful write; a failed write drops its keys, Migrate
-// drops everything. It is right only while the Store is its table's one
-// writer, which the messenger is; NewWithCache(kv, 0) reads everything
-// from the KV.
+// after each successful write. A failed write drops its keys, and so do
+// two writes of a key that overlap (the database keeps the one it applied
+// last, which the cache cannot tell); Migrate drops everything. It is
+// right only while the Store is its table's one writer, which the
+// messenger is; NewWithCache(kv, 0) reads everything from the KV.
 //
 // Concurrency: a Store holds no state beyond its KV and that cache, and is
 // safe for concurrent use as far as the KV is. Read-modify-write sequences

@@ -66,11 +66,12 @@ func (s *Store) Write(b *storage.Batch) error {
 	if b.Len() == 0 {
 		return nil
 	}
-	if err := s.kv.Write(b); err != nil {
-		s.cache.failed(b)
+	s.cache.beginBatch(b)
+	err := s.kv.Write(b)
+	s.cache.endBatch(b, err == nil)
+	if err != nil {
 		return fmt.Errorf("messengerstore: write: %w", err)
 	}
-	s.cache.wrote(b)
 	return nil
 }
 
@@ -203,11 +204,12 @@ func (s *Store) StatusID(mvdsID [32]byte) (string, bool, error) {
 // PutMVDS records MVDS message ID → status message ID at once.
 func (s *Store) PutMVDS(mvdsID [32]byte, statusID string) error {
 	key := MVDSKey(mvdsID)
-	if err := s.kv.Put(key, []byte(statusID)); err != nil {
-		s.cache.drop(key)
+	s.cache.begin(key)
+	err := s.kv.Put(key, []byte(statusID))
+	s.cache.end(key, []byte(statusID), err == nil)
+	if err != nil {
 		return fmt.Errorf("messengerstore: put %s: %w", KindMVDS, err)
 	}
-	s.cache.put(key, []byte(statusID))
 	return nil
 }
 
