@@ -23,8 +23,7 @@ const DefaultCacheEntries = 4096
 // it was in flight: of two overlapping writes of a key, the database keeps
 // whichever it applied last, which the cache cannot tell, so it keeps
 // neither. A failed write puts nothing back (what the database holds is
-// then unknown), nor does a delete. At most max entries are kept; the
-// oldest written goes first.
+// then unknown), nor does a delete. At most max entries are kept.
 //
 // It is right only while every write of those kinds goes through its
 // Store (Write, PutMVDS): the messenger is the table's one writer, and the
@@ -34,8 +33,6 @@ type recordCache struct {
 	max      int
 	vals     map[string][]byte
 	inFlight map[string]*flight // keys with writes begun and not ended
-	order    []string           // insertion order, oldest first; may name keys since dropped
-	head     int                // order[head:] is live
 }
 
 // flight is the writes of one key in flight.
@@ -147,34 +144,17 @@ func (c *recordCache) reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	clear(c.vals)
-	c.order, c.head = nil, 0
 }
 
+// putLocked keeps value under key. Past max entries an arbitrary other
+// entry goes (Go's map order is random): the records read back are those
+// of the last second or so, a small part of max.
 func (c *recordCache) putLocked(key string, value []byte) {
-	if _, ok := c.vals[key]; !ok {
-		c.order = append(c.order, key)
+	if _, ok := c.vals[key]; !ok && len(c.vals) >= c.max {
+		for k := range c.vals {
+			delete(c.vals, k)
+			break
+		}
 	}
 	c.vals[key] = append([]byte(nil), value...)
-	for len(c.vals) > c.max && c.head < len(c.order) {
-		delete(c.vals, c.order[c.head])
-		c.order[c.head] = ""
-		c.head++
-	}
-	// Compact once the dead prefix is at least as long as what is live, so
-	// order stays within twice what it must hold (keys dropped by deletes
-	// and writes linger in it until then).
-	if c.head > 0 && c.head >= len(c.order)-c.head {
-		c.order = append(c.order[:0], c.order[c.head:]...)
-		c.head = 0
-	}
-	if len(c.order) > 2*c.max+64 {
-		live := c.order[:0]
-		for _, k := range c.order[c.head:] {
-			if _, ok := c.vals[k]; ok {
-				live = append(live, k)
-			}
-		}
-		clear(c.order[len(live):])
-		c.order, c.head = live, 0
-	}
 }
