@@ -123,10 +123,7 @@ func (c *recordCache) endLocked(key, value []byte, keep bool) {
 		return
 	}
 	k := string(key)
-	f := c.inFlight[k]
-	if f == nil {
-		return // reset meanwhile
-	}
+	f := c.inFlight[k] // beginLocked made it; reset leaves writes in flight
 	if f.n--; f.n > 0 {
 		return // another write of k is in flight: leave k out
 	}

@@ -193,9 +193,10 @@ type burst struct {
 
 // runBurst sends n messages from benchSenders goroutines and waits until
 // Bob received all of them.
-func runBurst(b *testing.B, call func(result any, method string, args ...any) error, to string, recv *receiver, round, n, senders int) burst {
-	start := time.Now()
-	sentAt := make([]time.Time, n)
+// spread runs do(i) for i in [0, n) on senders goroutines, each taking
+// every senders-th i in order, and returns the first error; a goroutine
+// stops at its first error.
+func spread(n, senders int, do func(i int) error) error {
 	var wg sync.WaitGroup
 	errs := make(chan error, senders)
 	for g := range senders {
@@ -203,9 +204,7 @@ func runBurst(b *testing.B, call func(result any, method string, args ...any) er
 		go func() {
 			defer wg.Done()
 			for i := g; i < n; i += senders {
-				sentAt[i] = time.Now()
-				var id string
-				if err := call(&id, "statusd_sendText", to, benchText(round, i)); err != nil {
+				if err := do(i); err != nil {
 					errs <- err
 					return
 				}
@@ -213,9 +212,20 @@ func runBurst(b *testing.B, call func(result any, method string, args ...any) er
 		}()
 	}
 	wg.Wait()
-	sending := time.Since(start)
 	close(errs)
-	for err := range errs {
+	return <-errs
+}
+
+func runBurst(b *testing.B, call func(result any, method string, args ...any) error, to string, recv *receiver, round, n, senders int) burst {
+	start := time.Now()
+	sentAt := make([]time.Time, n)
+	err := spread(n, senders, func(i int) error {
+		sentAt[i] = time.Now()
+		var id string
+		return call(&id, "statusd_sendText", to, benchText(round, i))
+	})
+	sending := time.Since(start)
+	if err != nil {
 		b.Fatal(err)
 	}
 	r := burst{sending: sending}

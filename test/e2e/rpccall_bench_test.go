@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"sync"
 	"testing"
 
 	"github.com/statusnode/statusd/lib/testutil"
@@ -23,24 +22,11 @@ func BenchmarkRPCCall(b *testing.B) {
 	cpu0, client0 := testutil.CPUTime(b, p.daemon().Pid()), testutil.CPUTime(b, 0)
 	b.ResetTimer()
 	for range b.N {
-		var wg sync.WaitGroup
-		errs := make(chan error, senders)
-		for g := range senders {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := g; i < n; i += senders {
-					var v string
-					if err := p.call(&v, "web3_clientVersion"); err != nil {
-						errs <- err
-						return
-					}
-				}
-			}()
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
+		err := spread(n, senders, func(int) error {
+			var v string
+			return p.call(&v, "web3_clientVersion")
+		})
+		if err != nil {
 			b.Fatal(err)
 		}
 	}
