@@ -183,7 +183,7 @@ func CheckEnvelopeWithPoW(e *Envelope, now time.Time, p *AcceptParams, pow float
 	if pow < p.MinPoW && pow < p.MinPoWTolerance {
 		return pow, fmt.Errorf("%w: %g < %g", ErrPoWTooLow, pow, p.MinPoW)
 	}
-	if !BloomMatch(p.Bloom, e.Bloom()) && (p.BloomTolerance == nil || !BloomMatch(*p.BloomTolerance, e.Bloom())) {
+	if !p.Bloom.Contains(e.Topic) && (p.BloomTolerance == nil || !p.BloomTolerance.Contains(e.Topic)) {
 		return pow, fmt.Errorf("%w: topic %s", ErrBloomMismatch, e.Topic)
 	}
 	return pow, nil

@@ -147,9 +147,29 @@ func (b Bloom) IsEmpty() bool {
 	return b == Bloom{}
 }
 
-// Contains reports whether the envelope bloom of topic t matches b.
+// Contains reports whether the envelope bloom of topic t matches b:
+// BloomMatch(b, TopicToBloom(t)), testing the bits of t in place, without
+// building its bloom. As TopicToBloom assigns each bit's byte rather than
+// ORing into it, a bit whose byte a later bit of t falls in is not set
+// there, and is not required here.
 func (b Bloom) Contains(t Topic) bool {
-	return BloomMatch(b, TopicToBloom(t))
+	var at [3]uint
+	var bits [3]byte
+	for j := range 3 {
+		n := uint(t[j]) | uint(t[3]>>j&1)<<8 // as TopicToBloom
+		at[j], bits[j] = n/8&(BloomFilterSize-1), 1<<(n%8)
+		for k := range j {
+			if at[k] == at[j] {
+				bits[k] = 0 // overwritten by bit j
+			}
+		}
+	}
+	for j := range 3 {
+		if b[at[j]]&bits[j] != bits[j] {
+			return false
+		}
+	}
+	return true
 }
 
 // BloomMatch reports whether sample passes filter: (filter | sample) ==

@@ -85,6 +85,11 @@ func TestBloomMatchesNaiveModel(t *testing.T) {
 			f[i] = byte(r.UintN(256))
 			in[i] = f[i] & byte(r.UintN(256))
 		}
+		// Contains tests the topic's bits in place: the same answer as
+		// matching its bloom, against a filter with about half its bits set.
+		if got, want := f.Contains(sample), BloomMatch(f, TopicToBloom(sample)); got != want {
+			t.Fatalf("%x.Contains(%x) = %v, BloomMatch %v", f, sample, got, want)
+		}
 		out := in
 		bit := r.IntN(512)
 		out[bit/8] |= 1 << (bit % 8)

@@ -316,7 +316,7 @@ func (w *Whisper) throttle(p *peer, n, size int) error {
 const minPerWorker = 32
 
 // prepare does the order-free work of ingest for a packet's entries: their
-// dedupe keys and blooms, the pool lookup, and for those not pooled yet
+// dedupe keys, the pool lookup, and for those not pooled yet
 // the PoW at now (§5.4, a keccak256 of the envelope), computed together
 // (wproto.PoWBatch) and spread over up to Config.IngestWorkers goroutines
 // for a large packet. It returns, per entry, the pooled entry with the
@@ -330,7 +330,7 @@ func (w *Whisper) prepare(es []*entry, now time.Time) []*entry {
 			s = new(powScratch)
 		}
 		for _, e := range es[lo:hi] {
-			e.key, e.bloom = w.pool.keyOf(e.raw), e.env.Bloom()
+			e.key = w.pool.keyOf(e.raw)
 		}
 		w.pool.findAll(es[lo:hi], pooled[lo:hi])
 		for i := lo; i < hi; i++ {

@@ -107,7 +107,7 @@ func (p *peer) claim(e *entry) bool {
 	if _, ok := p.known[e]; ok {
 		return false
 	}
-	if e.pow < p.powReq || !wproto.BloomMatch(p.bloom, e.bloom) {
+	if e.pow < p.powReq || !p.bloom.Contains(e.env.Topic) {
 		return false
 	}
 	p.known[e] = known{expiry: e.env.Expiry}

@@ -12,19 +12,21 @@ import (
 )
 
 // entry is an envelope with the facts the router needs again and again:
-// its wire bytes (sent as they are), dedupe key, PoW and bloom. Entries are
-// immutable once shared by the pool and the peer queues, except for the
-// envelope hash, which is computed when first asked for (hash): most
-// envelopes a node relays are never opened, archived or reported, and the
-// pool dedupes by wire bytes, which is exact without it.
+// its wire bytes (sent as they are), dedupe key and PoW. Its bloom is not
+// kept: a peer's bloom filter tests the topic's bits in place
+// (wproto.Bloom.Contains), which saves 64 bytes a pooled envelope
+// (BenchmarkPoolMemory). Entries are immutable once shared by the pool
+// and the peer queues, except for the envelope hash, which is computed
+// when first asked for (hash): most envelopes a node relays are never
+// opened, archived or reported, and the pool dedupes by wire bytes, which
+// is exact without it.
 type entry struct {
 	env    *wproto.Envelope
 	raw    []byte  // full RLP, as forwarded
 	key    uint64  // pool.keyOf(raw)
 	pow    float64 // as of ingest; 0 for P2P envelopes, which skip §5.8
 	powSet bool    // pow was computed (not a P2P envelope)
-	bloom  wproto.Bloom
-	local  bool // posted with Send; set before the entry is shared
+	local  bool    // posted with Send; set before the entry is shared
 	// from is the session of the peer that sent the envelope first (see
 	// peer.session; 0 for local and P2P envelopes), set before the entry
 	// is shared. That peer has it: claim never offers it back, without a
@@ -50,7 +52,7 @@ func (e *entry) hash() common.Hash {
 // local post, a P2P message) once.
 func (w *Whisper) newEntry(e *wproto.Envelope) *entry {
 	raw := e.AppendRLP(nil)
-	return &entry{env: e, raw: raw, key: w.pool.keyOf(raw), bloom: e.Bloom()}
+	return &entry{env: e, raw: raw, key: w.pool.keyOf(raw)}
 }
 
 // pool holds the envelopes that have not expired yet (§5.8): dedupe by wire
