@@ -41,6 +41,7 @@ type Config struct {
 	Metrics    Metrics    `toml:"metrics"`
 	Whisper    Whisper    `toml:"whisper"`
 	Mailserver Mailserver `toml:"mailserver"`
+	DataSync   DataSync   `toml:"datasync"`
 	NTP        NTP        `toml:"ntp"`
 	ENS        ENS        `toml:"ens"`
 }
@@ -138,6 +139,19 @@ type Mailserver struct {
 	Confirmations bool `toml:"confirmations" comment:"A message posted is marked sent only on a mailserver's word (its code-11 acknowledgement, or a write to one that does not confirm), not on any peer's: status-go's MailServerConfirmations, off by default as there (flag --mailserver.confirmations)."`
 }
 
+// DataSync configures the data-sync layer (MVDS) under 1:1 and group
+// chats (docs/PROTOCOL.md §6.3).
+type DataSync struct {
+	RetainIDs string `toml:"retainids" comment:"How long the IDs of data-sync messages already delivered are kept, a Go duration: a retransmitted copy within it is acknowledged without being processed again, one after it is dropped as a duplicate message; each ID kept costs about 100 bytes of memory (flag --datasync.retainids)."`
+}
+
+func (d *DataSync) validate() error {
+	if v, err := time.ParseDuration(d.RetainIDs); err != nil || v <= 0 {
+		return fmt.Errorf("%w: --datasync.retainids %q is not a positive duration", ErrInvalid, d.RetainIDs)
+	}
+	return nil
+}
+
 // NTP configures the clock correction (transport/timesource): the node's
 // clock is the host clock plus the median offset of the SNTP servers.
 type NTP struct {
@@ -214,7 +228,8 @@ func Default() Config {
 			Servers:   []string{},
 			Timeout:   "10s",
 		},
-		NTP: NTP{Enabled: true, Servers: timesource.DefaultServers()},
+		DataSync: DataSync{RetainIDs: "168h"},
+		NTP:      NTP{Enabled: true, Servers: timesource.DefaultServers()},
 	}
 }
 
@@ -282,6 +297,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.Mailserver.validate(); err != nil {
+		return err
+	}
+	if err := c.DataSync.validate(); err != nil {
 		return err
 	}
 	if err := c.ENS.validate(); err != nil {

@@ -111,6 +111,23 @@ func TestConfigFromEnvironment(t *testing.T) {
 	}
 }
 
+func TestDataSyncRetainIDs(t *testing.T) {
+	res, err := Load(nil, noEnv, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Config.DataSync.RetainIDs; got != "168h" {
+		t.Fatalf("default --datasync.retainids %q, want 168h (a week)", got)
+	}
+	res, err = Load(nil, envMap(map[string]string{"STATUSD_DATASYNC_RETAINIDS": "36h"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Config.DataSync.RetainIDs; got != "36h" {
+		t.Fatalf("STATUSD_DATASYNC_RETAINIDS not applied: %q", got)
+	}
+}
+
 func TestCommandAndFlagsAfterIt(t *testing.T) {
 	res, err := Load([]string{"--datadir", "x", "dumpconfig", "--port", "0", "extra"}, noEnv, io.Discard)
 	if err != nil {
@@ -141,6 +158,8 @@ func TestBadInput(t *testing.T) {
 		{name: "unknown flag", args: []string{"--bogus"}, want: []string{"bogus"}},
 		{name: "ens.rpc not a URL", args: []string{"--ens.rpc", "localhost:8545"}, want: []string{"--ens.rpc", "http://"}},
 		{name: "ens.rpc from env", env: map[string]string{"STATUSD_ENS_RPC": "ftp://x"}, want: []string{"--ens.rpc"}},
+		{name: "datasync.retainids not a duration", args: []string{"--datasync.retainids", "7d"}, want: []string{"--datasync.retainids", "positive duration"}},
+		{name: "datasync.retainids zero", file: "[datasync]\nretainids = '0s'\n", want: []string{"--datasync.retainids"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -72,6 +72,8 @@ func flagNames() map[string]string {
 		"mailserver.backfill":      "mailserver.backfill",
 		"mailserver.confirmations": "mailserver.confirmations",
 
+		"datasync.retainids": "datasync.retainids",
+
 		"ntp.enabled": "ntp.enabled",
 		"ntp.servers": "ntp.servers",
 

@@ -56,6 +56,13 @@ type Config struct {
 	// (SRTT + 4·RTTVAR, at least 2 ticks) unless DataSyncFixedRetry is set.
 	DataSyncFirstRetry time.Duration
 	DataSyncFixedRetry bool
+	// DataSyncRetainIDs is how long MVDS keeps the ID of a message it
+	// released (one we stored, or one of ours every peer acknowledged), so
+	// that a copy retransmitted meanwhile is acknowledged without being
+	// handed to us again (internal/datasync Config.RetainReleased; default
+	// 7 days). Past it a copy reaches the messenger, which drops it by its
+	// message ID. Each ID kept costs about 100 bytes of memory.
+	DataSyncRetainIDs time.Duration
 	// NonACKMaxSends is how many times (first send included) MVDS sends a
 	// message to a peer last seen sending without MVDS: a 2019 client with
 	// data sync off reads MVDS payloads but never acknowledges them
@@ -94,6 +101,10 @@ type Config struct {
 // DefaultPublicRetryWindow is the default Config.PublicRetryWindow.
 const DefaultPublicRetryWindow = 24 * time.Hour
 
+// DefaultDataSyncRetainIDs is Config.DataSyncRetainIDs unset: a week, as
+// internal/datasync's default.
+const DefaultDataSyncRetainIDs = 7 * 24 * time.Hour
+
 func (c *Config) setDefaults() {
 	if c.TTL == 0 {
 		c.TTL = 15 * time.Second
@@ -109,6 +120,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.DataSyncFirstRetry == 0 {
 		c.DataSyncFirstRetry = 2100 * time.Millisecond
+	}
+	if c.DataSyncRetainIDs == 0 {
+		c.DataSyncRetainIDs = DefaultDataSyncRetainIDs
 	}
 	if c.BundleReplyInterval == 0 {
 		c.BundleReplyInterval = 10 * time.Minute
@@ -155,7 +169,7 @@ func (c Config) Validate() error {
 	}
 	if c.TTL < 0 || c.PublicRetryWindow < 0 || c.DataSyncTick < 0 || c.DataSyncFirstRetry < 0 || c.InboundBuffer < 0 ||
 		c.BundleReplyInterval < 0 || c.BundleRepublishInterval < 0 || c.KDFIterations < 0 ||
-		c.ContactUpdateInterval < 0 || c.ContactUpdateCheckInterval < 0 {
+		c.ContactUpdateInterval < 0 || c.ContactUpdateCheckInterval < 0 || c.DataSyncRetainIDs < 0 {
 		return fmt.Errorf("%w: negative setting", ErrInvalidConfig)
 	}
 	return nil

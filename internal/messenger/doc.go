@@ -79,7 +79,7 @@
 // A delivered message is confirmed to the driver once handled; a crash
 // before that delivers it again at the next Start, and the dedupe by
 // message ID shows it once. So does it for a copy a peer retransmits after
-// MVDS forgot the ID (internal/datasync Config.RetainReleased, 7 days):
+// MVDS forgot the ID (Config.DataSyncRetainIDs, 7 days by default):
 // MVDS delivers it as new and ACKs it; stored messages and processed
 // payloads (chat messages, g5, p1, p2) are dropped as "duplicate",
 // and a contact update, which is never marked processed, is re-applied

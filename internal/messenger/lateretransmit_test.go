@@ -116,3 +116,34 @@ func TestRetransmittedAfterHorizonShownOnce(t *testing.T) {
 	cut.Store(false)
 	waitDelivery(t, alice, []string{direct, group}, messenger.DeliveryAcked)
 }
+
+// TestDataSyncRetainIDs: Config.DataSyncRetainIDs is the horizon after
+// which MVDS forgets the ID of a message it released. With an hour, Bob's
+// MVDS forgets the ID of Alice's message once the clock has moved an hour
+// past its release; with the default (a week) it would keep it, and the
+// wait below would time out.
+func TestDataSyncRetainIDs(t *testing.T) {
+	h := newHarness(t)
+	clock := withDataSyncClock(shiftedClock{net: h.net})
+	alice := h.newNode(clock)
+	bob := h.newNode(clock, func(c *messenger.Config) { c.DataSyncRetainIDs = time.Hour })
+	ctx := ctxT(t)
+	if _, err := alice.StartOneToOne(bob.PublicKey()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.SendText(ctx, bob.PublicKey(), "hello bob"); err != nil {
+		t.Fatal(err)
+	}
+	waitTexts(t, bob, alice.PublicKey(), 1)
+	waitFor(t, "bob's MVDS released the message", func() bool {
+		n, err := messenger.DataSyncReleased(ctx, bob.Messenger)
+		return err == nil && n >= 1
+	})
+	if n := messenger.DataSyncStats(bob.Messenger).Forgotten; n != 0 {
+		t.Fatalf("bob's MVDS forgot %d IDs before the clock moved", n)
+	}
+	h.net.Advance(time.Hour + time.Minute)
+	waitFor(t, "bob's MVDS forgets the ID an hour after its release", func() bool {
+		return messenger.DataSyncStats(bob.Messenger).Forgotten >= 1
+	})
+}

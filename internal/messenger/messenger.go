@@ -276,6 +276,7 @@ func (m *Messenger) open() error {
 	dcfg.FlushIdle = true           // a lone message leaves at once, not FlushDelay later
 	dcfg.RetainAcked = resendWindow // resendToNew reads Recent over it
 	dcfg.RetainAckedMax = resendMax // and takes at most that many
+	dcfg.RetainReleased = c.cfg.DataSyncRetainIDs
 	dstore := datasyncstore.New(storage.NewTable(m.db, datasyncstore.TableName))
 	if _, err := dstore.Migrate(c.cfg.DataSyncClock.Now()); err != nil {
 		return fmt.Errorf("%w: %w", ErrDataSync, err)

@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"time"
 
 	"github.com/ethereum/go-ethereum/p2p/enode"
 
@@ -30,19 +31,7 @@ func (n *Node) startMessenger() error {
 		return err
 	}
 	n.stack.push("whisper adapter", tr.Stop)
-	cfg := messenger.Config{
-		Identity:      n.account.PrivateKey,
-		StorePassword: []byte(n.opts.Password),
-		Name:          "statusd",
-		ENSName:       n.cfg.ENS.Name,
-		Logger:        n.log,
-		Metrics:       n.metrics,
-		Now:           n.clock.Now,
-	}
-	if n.cfg.LightKDF {
-		cfg.KDFIterations = lightKDFIterations
-	}
-	m, err := messenger.New(cfg, n.db, tr)
+	m, err := messenger.New(n.messengerConfig(), n.db, tr)
 	if err != nil {
 		return err
 	}
@@ -53,6 +42,25 @@ func (n *Node) startMessenger() error {
 	n.settled.Store(m)
 	n.stack.push("messenger", m.Stop)
 	return nil
+}
+
+// messengerConfig is the messenger's configuration from the node's.
+func (n *Node) messengerConfig() messenger.Config {
+	retainIDs, _ := time.ParseDuration(n.cfg.DataSync.RetainIDs) // checked by config.Validate
+	cfg := messenger.Config{
+		Identity:          n.account.PrivateKey,
+		DataSyncRetainIDs: retainIDs,
+		StorePassword:     []byte(n.opts.Password),
+		Name:              "statusd",
+		ENSName:           n.cfg.ENS.Name,
+		Logger:            n.log,
+		Metrics:           n.metrics,
+		Now:               n.clock.Now,
+	}
+	if n.cfg.LightKDF {
+		cfg.KDFIterations = lightKDFIterations
+	}
+	return cfg
 }
 
 // isMailserver reports whether peer is one of the mailserver client's

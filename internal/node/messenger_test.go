@@ -201,3 +201,16 @@ func contentText(t *testing.T, content string) string {
 	}
 	return c.Text
 }
+
+// TestMessengerConfigFromNode: the node's settings reach the messenger's
+// configuration, --datasync.retainids among them.
+func TestMessengerConfigFromNode(t *testing.T) {
+	c := testConfig(t)
+	c.DataSync.RetainIDs = "36h"
+	c.ENS.Name = "alice.stateofus.eth"
+	n := startNode(t, c)
+	got := n.messengerConfig()
+	if got.DataSyncRetainIDs != 36*time.Hour || got.ENSName != c.ENS.Name || got.Identity == nil {
+		t.Fatalf("messenger config: retain IDs %v, ENS name %q, identity set %v", got.DataSyncRetainIDs, got.ENSName, got.Identity != nil)
+	}
+}
