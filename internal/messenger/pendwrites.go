@@ -39,7 +39,8 @@ import (
 // how many it holds (holding). The same goroutine applies them again
 // (reads, deliveries.retryHeld) after the kept writes are written, with
 // the same back-off, and at Stop once more; what is still held then is
-// lost like a kept write.
+// lost like a kept write. Such a loss at Stop is logged as an error with
+// the counts (last).
 //
 // Events: the DeliveryEvents of a kept write are published once it is
 // written, in the order they were produced — a state is published only
@@ -196,12 +197,12 @@ func (p *pendingWrites) run(quit <-chan struct{}) {
 		select {
 		case <-p.wake:
 		case <-quit:
-			p.flush()
+			p.last()
 			return
 		}
 		for wait := storeRetryFirst; ; wait = min(2*wait, storeRetryMax) {
 			if !sleepOn(clock, wait, quit) {
-				p.flush()
+				p.last()
 				return
 			}
 			if p.flush() {
@@ -209,6 +210,19 @@ func (p *pendingWrites) run(quit <-chan struct{}) {
 			}
 		}
 	}
+}
+
+// last is the try at Stop. What it cannot write or apply is lost: it says
+// so in an error, since no one is left to receive an event.
+func (p *pendingWrites) last() {
+	if p.flush() {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.log.Error("store delivery records: stopping with writes that failed; these delivery states are lost "+
+		"(a message may show an older state, e.g. sent instead of acknowledged)",
+		zap.Int("records", len(p.kept)), zap.Int("inputs", p.held), zap.Int("tries", p.tries), zap.Error(p.err))
 }
 
 // flush writes what is kept in one batch, publishes its events, has the

@@ -6,6 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
+
 	"github.com/statusnode/statusd/lib/eventbus"
 	mvds "github.com/statusnode/statusd/protocol/datasync"
 	"github.com/statusnode/statusd/protocol/message"
@@ -271,5 +275,24 @@ func TestPeerKnowledgeWriteFailureKept(t *testing.T) {
 	again := newDirectChats(c, p.book, nil)
 	if err := again.loadProtocols(context.Background()); err != nil || !again.nonACK(id) {
 		t.Fatalf("peer protocol after the retry: nonACK %v, %v", again.nonACK(id), err)
+	}
+}
+
+// What a failing store still keeps at Stop is lost; the last try says so
+// in an error that counts it, not only in a debug line.
+func TestKeptAtStopLoggedAsLost(t *testing.T) {
+	p := newPendRig(t)
+	core, logs := observer.New(zapcore.InfoLevel)
+	p.r.c.pend.log = zap.New(core)
+	p.send(t)
+	p.kv.fail = func(int) bool { return true }
+	p.r.c.dl.onAcks(p.peer, "inst", []mvds.MessageID{p.mvds})
+	p.stop()
+	lost := logs.FilterLevelExact(zapcore.ErrorLevel).FilterMessageSnippet("lost").All()
+	if len(lost) != 1 {
+		t.Fatalf("error logs at Stop: %+v", logs.All())
+	}
+	if f := lost[0].ContextMap(); f["records"] == int64(0) && f["inputs"] == int64(0) {
+		t.Fatalf("the error counts nothing lost: %v", f)
 	}
 }
