@@ -34,3 +34,19 @@ func cpuTime(pid int) (time.Duration, error) {
 	}
 	return total, nil
 }
+
+// minorFaults is the number of minor page faults the process pid has
+// taken so far (field 10 of /proc/<pid>/stat): mostly first touches of
+// memory, whose cost differs widely between machines.
+func minorFaults(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, fmt.Errorf("faults of %d: %w", pid, err)
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:]) // from field 3
+	if len(f) < 8 {
+		return 0, fmt.Errorf("faults of %d: %d fields", pid, len(f))
+	}
+	return strconv.ParseInt(f[10-3], 10, 64)
+}

@@ -99,6 +99,7 @@ func BenchmarkOneToOne(b *testing.B) {
 	var lat []time.Duration
 	var total, sending time.Duration
 	cpu0 := []time.Duration{testutil.CPUTime(b, alice.daemon().Pid()), testutil.CPUTime(b, bob.daemon().Pid()), testutil.CPUTime(b, 0)}
+	faults0 := []int64{testutil.MinorFaults(b, alice.daemon().Pid()), testutil.MinorFaults(b, bob.daemon().Pid())}
 	b.ResetTimer()
 	if profDir != "" {
 		defer profile(b, profDir, alice, bob)()
@@ -112,11 +113,16 @@ func BenchmarkOneToOne(b *testing.B) {
 	b.StopTimer()
 	aliceCPU, bobCPU := testutil.CPUTime(b, alice.daemon().Pid())-cpu0[0], testutil.CPUTime(b, bob.daemon().Pid())-cpu0[1]
 	clientCPU := testutil.CPUTime(b, 0) - cpu0[2]
+	aliceFaults, bobFaults := testutil.MinorFaults(b, alice.daemon().Pid())-faults0[0], testutil.MinorFaults(b, bob.daemon().Pid())-faults0[1]
 	slices.Sort(lat)
 	msgs := float64(n * b.N)
 	b.ReportMetric(float64(aliceCPU.Microseconds())/msgs, "alice-cpu-µs/msg")
 	b.ReportMetric(float64(bobCPU.Microseconds())/msgs, "bob-cpu-µs/msg")
 	b.ReportMetric(float64(clientCPU.Microseconds())/msgs, "client-cpu-µs/msg")
+	// Page faults (first touches of memory) per message: their cost is the
+	// machine's (lib/testutil BenchmarkFirstTouch).
+	b.ReportMetric(float64(aliceFaults)/msgs, "alice-faults/msg")
+	b.ReportMetric(float64(bobFaults)/msgs, "bob-faults/msg")
 	b.ReportMetric(msgs/total.Seconds(), "msgs/s")
 	b.ReportMetric(msgs/sending.Seconds(), "send-msgs/s")
 	b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
