@@ -40,8 +40,9 @@ const (
 	statStime  = 15 - 3
 )
 
-// statFields returns the numeric fields of /proc/<pid>/stat from field 3
-// through stime, failing tb if the file cannot be read or parsed.
+// statFields returns fields minflt through stime of /proc/<pid>/stat at
+// their stat* indexes (the fields before them are left 0), failing tb if
+// the file cannot be read or parsed.
 func statFields(tb testing.TB, pid int) []int64 {
 	tb.Helper()
 	path := "/proc/self/stat"
