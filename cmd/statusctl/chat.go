@@ -304,8 +304,8 @@ func (s *session) members(refs []string) ([]string, error) {
 }
 
 func contacts(s *session, _ []string) error {
-	var rows []contactRow
-	if err := s.call(&rows, "statusd_contacts"); err != nil {
+	rows, err := s.contactList()
+	if err != nil {
 		return err
 	}
 	if s.o.json {

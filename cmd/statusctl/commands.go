@@ -61,13 +61,14 @@ Example:
   statusctl leave status`},
 		{name: "send", args: "CHAT TEXT…", summary: "send a text", min: 2, max: -1, run: send, help: `
 Sends TEXT (the remaining arguments, joined by spaces) to CHAT: a public chat
-you joined, a 0x04… chat key (opens the 1:1 chat), or the short reference of
-a chat or group that 'statusctl chats' shows. Prints the message ID. A text
-that starts with "-" goes after --.
+you joined, a 0x04… chat key or a contact's name (either opens the 1:1
+chat), or the short reference of a chat or group that 'statusctl chats'
+shows. Prints the message ID. A text that starts with "-" goes after --.
 
 Examples:
   statusctl send status hello everyone
   statusctl send 0x04a1b2… hi there
+  statusctl send Alice lunch at 1?
   statusctl send 7f3e2a1b see you at 8
   statusctl send status -- -5 degrees outside`},
 		{name: "reply", args: "CHAT MESSAGE-ID TEXT…", summary: "reply to a message", min: 3, max: -1, run: reply, help: `
@@ -117,9 +118,9 @@ Examples:
   statusctl messages status --limit 5`},
 		{name: "group", short: "group create|add|remove|admin|rename|join|decline|leave …", args: "create NAME [MEMBER…] | add GROUP MEMBER… | remove GROUP MEMBER | admin GROUP MEMBER | rename GROUP NAME | join GROUP | decline GROUP | leave GROUP",
 			summary: "private group chats", min: 2, max: -1, run: group, help: `
-Private groups. MEMBER is a 0x04… chat key or the reference of a 1:1 chat;
-GROUP is the group's short reference (from 'group create' or 'statusctl
-chats') or its name.
+Private groups. MEMBER is a 0x04… chat key, the reference of a 1:1 chat or
+a contact's name; GROUP is the group's short reference (from 'group create'
+or 'statusctl chats') or its name.
 
   create NAME [MEMBER…]   create a group with you as admin
   add GROUP MEMBER…       add members (admins only)

@@ -138,24 +138,41 @@ func (s *session) contactKey(ref string) (string, error) {
 	if validChatKey(ref) {
 		return ref, nil
 	}
-	var rows []contactRow
-	if err := s.call(&rows, "statusd_contacts"); err != nil {
+	rows, err := s.contactList()
+	if err != nil {
 		return "", err
 	}
-	var found []string
-	for _, r := range rows {
-		if strings.EqualFold(r.Name, ref) || strings.EqualFold(r.Alias, ref) ||
-			(len(ref) >= 6 && strings.HasPrefix(strings.ToLower(r.ID), strings.ToLower(ref))) {
-			found = append(found, r.ID)
-		}
-	}
+	found := matchContacts(rows, ref)
 	switch len(found) {
 	case 1:
-		return found[0], nil
+		return found[0].ID, nil
 	case 0:
 		return s.member(ref)
 	}
 	return "", fmt.Errorf("%q matches %d contacts; give more of the chat key", ref, len(found))
+}
+
+// contactList returns statusd_contacts.
+func (s *session) contactList() ([]contactRow, error) {
+	var rows []contactRow
+	if err := s.call(&rows, "statusd_contacts"); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// matchContacts returns the contacts ref names: by name or alias
+// (case-insensitive), or by the start of the chat key (six characters at
+// least).
+func matchContacts(rows []contactRow, ref string) []contactRow {
+	var found []contactRow
+	for _, r := range rows {
+		if strings.EqualFold(r.Name, ref) || strings.EqualFold(r.Alias, ref) ||
+			(len(ref) >= 6 && strings.HasPrefix(strings.ToLower(r.ID), strings.ToLower(ref))) {
+			found = append(found, r)
+		}
+	}
+	return found
 }
 
 func contactLabel(c contactRow) string {

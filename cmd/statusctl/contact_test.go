@@ -13,7 +13,8 @@ import (
 
 // TestContactCommands: two daemons; Alice sets her profile (with a photo
 // file) and sends Bob a contact request; Bob lists it pending under her
-// name, accepts it by name; both then list each other as added.
+// name, accepts it by name; both then list each other as added, and Bob
+// writes to Alice by her name.
 func TestContactCommands(t *testing.T) {
 	a, dirA := startNode(t)
 	b, dirB := startNode(t)
@@ -64,6 +65,22 @@ func TestContactCommands(t *testing.T) {
 	testutil.WaitFor(t, 20*time.Second, "alice to see bob added", func() bool {
 		_, out, _ := ctl(t, "--datadir", dirA, "contacts")
 		return strings.HasPrefix(out, keyB) && strings.HasSuffix(out, "  added\n")
+	})
+	// Bob writes to Alice by her name; "alice" could also be a public chat
+	// he has not joined, so it is refused with both ways out.
+	if code, out, errs := ctl(t, "--datadir", dirB, "send", "Alice", "hi", "alice"); code != 0 || !strings.HasPrefix(out, "0x") {
+		t.Fatalf("send to a contact by name: %d %q %s", code, out, errs)
+	}
+	if code, _, errs := ctl(t, "--datadir", dirB, "send", "alice", "hi"); code != 1 ||
+		!strings.Contains(errs, `"alice" could be your contact Alice or the public chat #alice`) {
+		t.Fatalf("send to a name that could be a public chat: %d %s", code, errs)
+	}
+	if code, out, errs := ctl(t, "--datadir", dirB, "messages", "Alice"); code != 0 || !strings.Contains(out, "hi alice") {
+		t.Fatalf("messages of a contact by name: %d %q %s", code, out, errs)
+	}
+	testutil.WaitFor(t, 20*time.Second, "alice to get bob's text", func() bool {
+		_, out, _ := ctl(t, "--datadir", dirA, "messages", keyB)
+		return strings.Contains(out, "hi alice")
 	})
 	if code, _, errs := ctl(t, "--datadir", dirB, "contact", "accept", "nobody"); code == 0 || errs == "" {
 		t.Fatalf("accept an unknown contact: %d", code)

@@ -221,7 +221,7 @@ func printOverview(w io.Writer, global *flag.FlagSet) {
 	global.SetOutput(w)
 	global.PrintDefaults()
 	global.SetOutput(io.Discard)
-	fmt.Fprintf(w, "\nCHAT is a public chat name, a 0x04… chat key, or the short reference `statusctl chats` shows.\n")
+	fmt.Fprintf(w, "\nCHAT is a public chat name, a 0x04… chat key, a contact's name, or the short reference `statusctl chats` shows.\n")
 }
 
 func printCommandHelp(w io.Writer, cmd *command, fs *flag.FlagSet) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -95,10 +96,16 @@ func malformedKey(k string) error {
 		"the other person's 'statusctl info' shows theirs", abbreviate(k), len(k))
 }
 
+// noChatError is resolve's error for a ref that names no chat: a public
+// chat not joined, or nothing at all. Its text says what to do instead.
+type noChatError struct{ msg string }
+
+func (e *noChatError) Error() string { return e.msg }
+
 // resolve finds the chat ref names: an exact ID, a public chat's name, a
 // group's name, or the unique start of a 1:1 or group ID. A full chat key
 // with no chat yet gives a 1:1 row for it (not yet opened). Errors say what
-// to do instead.
+// to do instead; a ref that names no chat gives a *noChatError.
 func (l chatList) resolve(ref string) (chatRow, error) {
 	for _, c := range l {
 		if c.ID == ref {
@@ -125,10 +132,59 @@ func (l chatList) resolve(ref string) (chatRow, error) {
 	case strings.HasPrefix(ref, "0x"):
 		return chatRow{}, malformedKey(ref)
 	case publicName.MatchString(ref):
-		return chatRow{}, fmt.Errorf("you have not joined the public chat #%s: join it first with 'statusctl join %s'", ref, ref)
+		return chatRow{}, &noChatError{fmt.Sprintf("you have not joined the public chat #%s: join it first with 'statusctl join %s'", ref, ref)}
 	}
-	return chatRow{}, fmt.Errorf("no chat matches %q: 'statusctl chats' lists yours (public chats by name, 1:1 and group chats by the reference shown there); "+
-		"a public chat name is lower-case letters, digits and -", ref)
+	return chatRow{}, &noChatError{fmt.Sprintf("no chat matches %q: 'statusctl chats' lists yours (public chats by name, 1:1 and group chats by the reference shown there); "+
+		"a public chat name is lower-case letters, digits and -", ref)}
+}
+
+// byContact finds the 1:1 chat of the one contact ref names (its name or
+// alias, case-insensitive: matchContacts), for a ref that names no chat: the
+// chat's row, or a new 1:1 row when there is no chat with that contact yet.
+// ok is false when no contact matches. A ref that could also be a public
+// chat the user has not joined is an error: sending there by mistake would
+// deliver a text to the wrong people.
+func (l chatList) byContact(ref string, people []contactRow) (c chatRow, ok bool, err error) {
+	found := matchContacts(people, ref)
+	switch {
+	case len(found) == 0:
+		return chatRow{}, false, nil
+	case len(found) > 1:
+		return chatRow{}, true, fmt.Errorf("%q matches %d contacts: give the chat key of the one you mean ('statusctl contacts' lists them)", ref, len(found))
+	case publicName.MatchString(ref):
+		who := found[0].Name
+		if who == "" {
+			who = found[0].Alias
+		}
+		return chatRow{}, true, fmt.Errorf("%q could be your contact %s or the public chat #%s, which you have not joined: "+
+			"to write to %s give their chat key (%s; 'statusctl contacts' lists it), to post in #%s join it first with 'statusctl join %s'",
+			ref, who, ref, who, abbreviate(found[0].ID), ref, ref)
+	}
+	for _, c := range l {
+		if c.ID == found[0].ID && c.Type == chatOneToOne {
+			return c, true, nil
+		}
+	}
+	return chatRow{ID: found[0].ID, Type: chatOneToOne}, true, nil
+}
+
+// resolve is l.resolve, then, for a ref that names no chat, the user's
+// contacts (chatList.byContact): "statusctl send Alice hi" writes to the
+// contact Alice, opening the 1:1 chat when there is none yet.
+func (s *session) resolve(l chatList, ref string) (chatRow, error) {
+	c, err := l.resolve(ref)
+	var none *noChatError
+	if !errors.As(err, &none) {
+		return c, err
+	}
+	people, cerr := s.contactList()
+	if cerr != nil {
+		return c, cerr
+	}
+	if c, ok, cerr := l.byContact(ref, people); ok {
+		return c, cerr
+	}
+	return c, err
 }
 
 // chat resolves ref among the user's chats.
@@ -137,7 +193,7 @@ func (s *session) chat(ref string) (chatRow, error) {
 	if err != nil {
 		return chatRow{}, err
 	}
-	c, err := l.resolve(ref)
+	c, err := s.resolve(l, ref)
 	if err != nil {
 		return c, err
 	}
@@ -147,8 +203,8 @@ func (s *session) chat(ref string) (chatRow, error) {
 	return c, nil
 }
 
-// member resolves a group member: a chat key, or the reference of a 1:1
-// chat.
+// member resolves a group member: a chat key, the reference of a 1:1
+// chat, or a contact's name or alias.
 func (s *session) member(ref string) (string, error) {
 	if validChatKey(ref) {
 		return ref, nil
@@ -157,7 +213,7 @@ func (s *session) member(ref string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	c, err := l.resolve(ref)
+	c, err := s.resolve(l, ref)
 	if err != nil {
 		return "", err
 	}

@@ -53,6 +53,43 @@ func TestChatReferences(t *testing.T) {
 	}
 }
 
+func TestChatByContact(t *testing.T) {
+	key := func(c byte) string { return "0x04" + strings.Repeat(string(c), 128) }
+	l := chatList{{ID: "status", Type: chatPublic, Active: true}, {ID: key('a'), Type: chatOneToOne, Active: true, Name: "Alice"}}
+	people := []contactRow{
+		{ID: key('a'), Name: "Alice", Alias: "Grumpy Obvious Brahmanbull"},
+		{ID: key('b'), Alias: "Elderly Marvelous Dikkops"},
+		{ID: key('c'), Name: "Sam"}, {ID: key('d'), Name: "sam"},
+	}
+	for _, tc := range []struct {
+		ref, id string
+		ok      bool
+		err     string
+	}{
+		{"Alice", key('a'), true, ""}, // the existing chat
+		{"grumpy obvious brahmanbull", key('a'), true, ""},
+		{"Elderly Marvelous Dikkops", key('b'), true, ""}, // no chat yet: a new 1:1 row
+		{"alice", "", true, `"alice" could be your contact Alice or the public chat #alice, which you have not joined`},
+		{"SAM", "", true, `"SAM" matches 2 contacts`},
+		{"Nobody", "", false, ""},
+	} {
+		c, ok, err := l.byContact(tc.ref, people)
+		switch {
+		case ok != tc.ok:
+			t.Errorf("byContact(%q): ok %v, want %v", tc.ref, ok, tc.ok)
+		case tc.err == "" && (err != nil || c.ID != tc.id || (ok && c.Type != chatOneToOne)):
+			t.Errorf("byContact(%q) = %q (type %d), %v; want %q", tc.ref, c.ID, c.Type, err, tc.id)
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+			t.Errorf("byContact(%q) error %v; want %q", tc.ref, err, tc.err)
+		}
+	}
+	if _, err := l.resolve("Nobody"); err == nil {
+		t.Fatal("resolve of an unknown name: no error")
+	} else if _, ok := err.(*noChatError); !ok {
+		t.Errorf("resolve of an unknown name: %T, want *noChatError", err)
+	}
+}
+
 func TestWatchSummaries(t *testing.T) {
 	at := time.Date(2026, 1, 2, 15, 4, 5, 0, time.Local)
 	for _, tc := range []struct{ raw, want string }{
