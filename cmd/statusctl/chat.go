@@ -111,11 +111,25 @@ func chats(s *session, _ []string) error {
 	if len(rows) == 0 {
 		fmt.Fprintln(s.out, "no chats; join one with 'statusctl join NAME'")
 	}
+	names, err := s.names()
+	if err != nil {
+		return err
+	}
 	for _, r := range rows {
 		var desc []string
 		switch r.Type {
 		case chatOneToOne:
-			desc = append(desc, abbreviate(r.ID))
+			alias := ""
+			for _, p := range r.People {
+				if p.ChatKey == r.ID {
+					alias = p.Alias
+				}
+			}
+			if who := names.of(r.ID, alias); who != r.ID {
+				desc = append(desc, fmt.Sprintf("%s (%s)", who, abbreviate(r.ID)))
+			} else {
+				desc = append(desc, abbreviate(r.ID))
+			}
 		case chatGroup:
 			desc = append(desc, fmt.Sprintf("%q, %d members", r.Name, len(r.Members)))
 			if r.Membership != "" && r.Membership != "joined" {
@@ -133,6 +147,7 @@ func chats(s *session, _ []string) error {
 type messageRow struct {
 	ID          string `json:"id"`
 	From        string `json:"from"`
+	Alias       string `json:"alias"`
 	Text        string `json:"text"`
 	ContentType string `json:"content_type"`
 	Timestamp   int64  `json:"timestamp"`
@@ -214,6 +229,10 @@ func messages(s *session, args []string) error {
 	if s.o.json {
 		return printJSON(s.out, msgs)
 	}
+	names, err := s.names()
+	if err != nil {
+		return err
+	}
 	for i := len(rows) - 1; i >= 0; i-- {
 		m := rows[i]
 		at := time.UnixMilli(m.Timestamp).Format("2006-01-02 15:04:05")
@@ -221,9 +240,46 @@ func messages(s *session, args []string) error {
 		if m.Delivery != "" && m.Delivery != "none" {
 			state = "  [" + m.Delivery + "]"
 		}
-		fmt.Fprintf(s.out, "%s  %s  %s%s\n", at, shortKey(m.From), m.shown(), state)
+		who := "me"
+		if !m.Outgoing {
+			if who = names.of(m.From, m.Alias); who == m.From {
+				who = shortKey(m.From)
+			}
+		}
+		fmt.Fprintf(s.out, "%s  %s  %s%s\n", at, who, m.shown(), state)
 	}
 	return nil
+}
+
+// contactNames maps the chat keys of the user's contacts to the names
+// they set (statusd_contacts; a contact without one has their alias).
+type contactNames map[string]string
+
+// names returns the contacts' names.
+func (s *session) names() (contactNames, error) {
+	rows, err := s.contactList()
+	if err != nil {
+		return nil, err
+	}
+	n := make(contactNames, len(rows))
+	for _, r := range rows {
+		if r.Name != "" {
+			n[r.ID] = r.Name
+		}
+	}
+	return n, nil
+}
+
+// of is how the user knows key: a contact's name, else alias (the
+// three-word name statusd derives from the key), else key itself.
+func (n contactNames) of(key, alias string) string {
+	switch {
+	case n[key] != "":
+		return n[key]
+	case alias != "":
+		return alias
+	}
+	return key
 }
 
 func group(s *session, args []string) error {

@@ -75,8 +75,12 @@ func TestContactCommands(t *testing.T) {
 		!strings.Contains(errs, `"alice" could be your contact Alice or the public chat #alice`) {
 		t.Fatalf("send to a name that could be a public chat: %d %s", code, errs)
 	}
-	if code, out, errs := ctl(t, "--datadir", dirB, "messages", "Alice"); code != 0 || !strings.Contains(out, "hi alice") {
+	// Chats and messages name the contact, and "me".
+	if code, out, errs := ctl(t, "--datadir", dirB, "messages", "Alice"); code != 0 || !strings.Contains(out, "  me  hi alice") {
 		t.Fatalf("messages of a contact by name: %d %q %s", code, out, errs)
+	}
+	if code, out, errs := ctl(t, "--datadir", dirB, "chats"); code != 0 || !strings.Contains(out, "  Alice ("+keyA[:16]+"…") {
+		t.Fatalf("chats with a contact: %d %q %s", code, out, errs)
 	}
 	testutil.WaitFor(t, 20*time.Second, "alice to get bob's text", func() bool {
 		_, out, _ := ctl(t, "--datadir", dirA, "messages", keyB)

@@ -72,7 +72,10 @@ func TestDayOne(t *testing.T) {
 	matchLine(t, info[6], `listen:       127\.0\.0\.1:\d+`)
 	matchLine(t, info[7], `protocols:    shh`)
 	matchLine(t, info[8], `peers:        0`)
-	keyA := matchLine(t, lines(t, A("info"), 9)[1], `chat key:     (0x04[0-9a-f]{128})`)[1]
+	infoA := lines(t, A("info"), 9)
+	keyA := matchLine(t, infoA[1], `chat key:     (0x04[0-9a-f]{128})`)[1]
+	// Bob knows Alice, not a contact, by her alias.
+	aliasA := matchLine(t, infoA[2], `alias:        (.+)`)[1]
 	enodeA := alice.P2P().Self().URLv4()
 	matchLine(t, B("peer", "add", enodeA), regexp.QuoteMeta("added peer "+enodeA[8:20]+"…@")+`127\.0\.0\.1:\d+; it is dialled in the background \('statusctl peers' shows it once connected\)`+"\n?")
 	waitPeers(t, alice, bob)
@@ -87,7 +90,7 @@ func TestDayOne(t *testing.T) {
 	matchLine(t, lines(t, B("chats"), 1)[0], `public  day-one       unread 1    `)
 	// Options after the arguments.
 	msg := lines(t, B("messages", "day-one", "--limit", "5"), 1)[0]
-	matchLine(t, msg, `\d{4}-\d\d-\d\d \d\d:\d\d:\d\d  `+regexp.QuoteMeta(shortKey(keyA))+`  hello day one`)
+	matchLine(t, msg, `\d{4}-\d\d-\d\d \d\d:\d\d:\d\d  `+regexp.QuoteMeta(aliasA)+`  hello day one`)
 	matchLine(t, lines(t, B("chats"), 1)[0], `public  day-one       unread 0    `)
 
 	// 1:1 by chat key; Bob's chat with Alice is then reachable by its short
@@ -98,7 +101,7 @@ func TestDayOne(t *testing.T) {
 	testutil.WaitFor(t, 30*time.Second, "bob to get the 1:1 message", func() bool {
 		return strings.Contains(B("chats"), "1:1     "+refA) && strings.Contains(B("messages", refA), "hi bob")
 	})
-	matchLine(t, lines(t, B("messages", refA), 1)[0], `.*  `+regexp.QuoteMeta(shortKey(keyA))+`  hi bob`)
+	matchLine(t, lines(t, B("messages", refA), 1)[0], `.*  `+regexp.QuoteMeta(aliasA)+`  hi bob`)
 
 	// A group: create, add Bob by key, Bob joins, send by the short reference.
 	created := matchLine(t, A("group", "create", "friends"), `group "friends" \(([0-9a-f]{8})\): 1 members`+"\n?")
@@ -112,7 +115,7 @@ func TestDayOne(t *testing.T) {
 	testutil.WaitFor(t, 30*time.Second, "the group message at bob", func() bool {
 		return strings.Contains(B("messages", "friends", "--unread"), "hello friends")
 	})
-	matchLine(t, lines(t, B("messages", "friends"), 1)[0], `.*  `+regexp.QuoteMeta(shortKey(keyA))+`  hello friends`)
+	matchLine(t, lines(t, B("messages", "friends"), 1)[0], `.*  `+regexp.QuoteMeta(aliasA)+`  hello friends`)
 
 	// History: Alice writes in a chat Bob has not joined; Bob fetches it
 	// from Alice's mailserver, with progress.

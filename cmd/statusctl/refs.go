@@ -29,6 +29,12 @@ type chatRow struct {
 	// Membership is our standing in a private group (invited, joined,
 	// declined, left, removed).
 	Membership string `json:"membership"`
+	// People are the chat's other participants, with the aliases statusd
+	// derived from their keys.
+	People []struct {
+		ChatKey string `json:"chat_key"`
+		Alias   string `json:"alias"`
+	} `json:"people"`
 }
 
 // publicName is what statusd accepts as a public chat name.
