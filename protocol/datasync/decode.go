@@ -175,12 +175,18 @@ func decodeMessage(b []byte) (Message, error) {
 // walkFields calls fn once per top-level field of b, in order. For a
 // length-delimited field v is its content (aliasing b); for a varint u is
 // its value; other wire types are skipped after fn sees them with zero
-// values. A protobuf syntax error is reported wrapping errParse.
+// values. A protobuf syntax error, a field number protobuf does not allow
+// among them, is reported wrapping errParse.
 func walkFields(b []byte, fn func(num protowire.Number, typ protowire.Type, v []byte, u uint64) error) error {
 	for len(b) > 0 {
 		num, typ, n := protowire.ConsumeTag(b)
 		if n < 0 {
 			return fmt.Errorf("%w: %w", errParse, protowire.ParseError(n))
+		}
+		if num > protowire.MaxValidNumber {
+			// ConsumeTag takes numbers up to 2³¹−1; protobuf (and so the
+			// 2019 decoders) rejects any above 2²⁹−1.
+			return fmt.Errorf("%w: field number %d out of range", errParse, num)
 		}
 		b = b[n:]
 		var v []byte

@@ -29,6 +29,9 @@ func TestDecodeErrors(t *testing.T) {
 		{"truncated", good[:len(good)-1], DefaultLimits(), ErrNotPayload},
 		{"trailing garbage", append(append([]byte{}, good...), 0xff), DefaultLimits(), ErrMalformedPayload},
 		{"no group", []byte{0xe2, 0xb8, 0x02, 0x04, 0x9a, 0xf7, 0x02, 0x00}, DefaultLimits(), ErrMalformedPayload},
+		// An unknown field numbered past protobuf's 2²⁹−1 (a tag varint
+		// protowire reads, proto.Unmarshal refuses) after a valid ack.
+		{"field number out of range", append(append([]byte{}, good...), 0x82, 0x80, 0x80, 0x80, 0x10, 0x00), DefaultLimits(), ErrMalformedPayload},
 		{"too big", make([]byte, 101), small, ErrTooLarge},
 		{"too many", three, small, ErrTooLarge},
 	}

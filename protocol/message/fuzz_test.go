@@ -4,20 +4,28 @@ import (
 	"testing"
 
 	"github.com/ethereum/go-ethereum/crypto"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/emptypb"
 )
 
-// FuzzDecodeWrapper: DecodeWrapper never panics, and what it accepts
+// FuzzDecodeWrapper: DecodeWrapper never panics, what it accepts is
+// protobuf (proto.Unmarshal takes it, every field unknown), and it
 // re-encodes to bytes that decode to the same fields.
 func FuzzDecodeWrapper(f *testing.F) {
 	alice, _ := crypto.HexToECDSA(aliceKey)
 	w, _ := Wrap([]byte(`["~#c5",[]]`), alice)
-	for _, s := range [][]byte{w, {0x92, 0xfa, 0x01, 0x02, 'h', 'i'}, []byte(`["~#c4"]`), {0x08, 0x01, 0x92, 0xfa, 0x01, 0x00}} {
+	for _, s := range [][]byte{w, {0x92, 0xfa, 0x01, 0x02, 'h', 'i'}, []byte(`["~#c4"]`), {0x08, 0x01, 0x92, 0xfa, 0x01, 0x00},
+		// A payload beside a field numbered 2²⁹, past protobuf's range.
+		{0x92, 0xfa, 0x01, 0x02, 'h', 'i', 0x82, 0x80, 0x80, 0x80, 0x10, 0x00}} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		w, err := DecodeWrapper(data)
 		if err != nil {
 			return
+		}
+		if err := proto.Unmarshal(data, &emptypb.Empty{}); err != nil {
+			t.Fatalf("DecodeWrapper accepted what protobuf rejects: %v", err)
 		}
 		w2, err := DecodeWrapper(EncodeWrapper(w))
 		if err != nil || string(w2.Payload) != string(w.Payload) || string(w2.Signature) != string(w.Signature) {

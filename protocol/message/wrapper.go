@@ -43,9 +43,9 @@ func EncodeWrapper(w Wrapper) []byte {
 }
 
 // DecodeWrapper parses data as a StatusProtocolMessage. It succeeds only if
-// data is well-formed protobuf and carries a non-empty payload field (a
-// Transit payload starts with '[', field 11 / start-group, and never
-// parses). Unknown fields are skipped; a repeated field keeps the last
+// data is well-formed protobuf (what proto.Unmarshal accepts) and carries a
+// non-empty payload field (a Transit payload starts with '[', field 11 /
+// start-group, and never parses). Unknown fields are skipped; a repeated field keeps the last
 // value. The returned slices alias data. Errors wrap ErrWrapper.
 func DecodeWrapper(data []byte) (Wrapper, error) {
 	var w Wrapper
@@ -53,6 +53,9 @@ func DecodeWrapper(data []byte) (Wrapper, error) {
 		num, typ, n := protowire.ConsumeTag(data)
 		if n < 0 {
 			return Wrapper{}, fmt.Errorf("%w: %v", ErrWrapper, protowire.ParseError(n))
+		}
+		if num > protowire.MaxValidNumber { // ConsumeTag allows up to 2³¹−1, protobuf 2²⁹−1
+			return Wrapper{}, fmt.Errorf("%w: field number %d out of range", ErrWrapper, num)
 		}
 		data = data[n:]
 		if num == fieldSignature || num == fieldPayload {
