@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+	"unicode/utf8"
 )
 
 // Default limits (docs/PROTOCOL.md §4.4: Whisper's default maximum message
@@ -314,6 +315,12 @@ func parseString(s string) (any, error) {
 		return nil, fmt.Errorf("%w: bad boolean %q", ErrMalformed, s)
 	case '_':
 		return nil, nil
+	}
+	if s[1] >= utf8.RuneSelf {
+		// Every Transit tag is one ASCII character, and a writer escapes a
+		// string that starts with '~'. Splitting a multi-byte character
+		// would give an Ext that does not encode back.
+		return nil, fmt.Errorf("%w: '~' before the non-ASCII %q", ErrMalformed, s)
 	}
 	return Ext{Tag: s[1], Rep: rest}, nil
 }

@@ -21,7 +21,9 @@
 // Input size and nesting depth are checked before any value is built.
 // Choices: duplicate scalar map keys are rejected (ErrDuplicateKey); lone
 // UTF-16 surrogates in \u escapes become U+FFFD; raw invalid UTF-8 and
-// control characters in strings are rejected (ErrSyntax).
+// control characters in strings are rejected (ErrSyntax); a string of '~'
+// and a non-ASCII character, which no writer produces (tags are ASCII,
+// and a string starting with '~' is escaped), is rejected (ErrMalformed).
 //
 // Write side (Encode) reproduces transit-js (status-react) byte for byte:
 // write cache on, maps as ["^ ", …] (cmap only when a key is composite), map

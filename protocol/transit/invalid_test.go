@@ -34,6 +34,7 @@ func TestDecodeInvalid(t *testing.T) {
 		{"malformed cache code", `["~:abcd","^~"]`, ErrMalformed},
 		{"long caret string", `["^abcdef"]`, ErrMalformed},
 		{"lone caret", `["^"]`, ErrMalformed},
+		{"tilde before a non-ASCII character", `["~ު"]`, ErrMalformed}, // its first byte is no tag
 		{"lone tilde", `["~"]`, ErrMalformed},
 		{"tag outside head", `[1,"~#c4"]`, ErrMalformed},
 		{"bare tag at top", `"~#c4"`, ErrMalformed},
