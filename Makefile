@@ -7,6 +7,7 @@ COMMIT   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 LDFLAGS  := -s -w -X github.com/statusnode/statusd/internal/version.Version=$(VERSION) \
             -X github.com/statusnode/statusd/internal/version.Commit=$(COMMIT)
 FUZZTIME ?= 10s
+FUZZ ?= .
 DATADIR  ?= ./data
 # The password `make run` uses; statusd warns that it is for development only.
 DEV_PASSWORD := statusd-dev-password
@@ -84,7 +85,7 @@ bench-interop-whisper:
 	cd interop/whisper-geth && $(GO) test -run '^$$' -bench ForwardLatency -benchtime 1000x -timeout 10m .
 
 fuzz:
-	bash scripts/fuzz.sh $(FUZZTIME)
+	bash scripts/fuzz.sh $(FUZZTIME) '$(FUZZ)'
 
 # staticcheck is pinned by a `tool` directive in tools/go.mod, a module of its
 # own so that the root go.mod carries none of its dependencies; it is built
