@@ -45,8 +45,9 @@ func EncodeWrapper(w Wrapper) []byte {
 // DecodeWrapper parses data as a StatusProtocolMessage. It succeeds only if
 // data is well-formed protobuf (what proto.Unmarshal accepts) and carries a
 // non-empty payload field (a Transit payload starts with '[', field 11 /
-// start-group, and never parses). Unknown fields are skipped; a repeated field keeps the last
-// value. The returned slices alias data. Errors wrap ErrWrapper.
+// start-group, and never parses). Unknown fields are skipped; a repeated
+// field keeps the last value. The returned slices alias data. Errors wrap
+// ErrWrapper.
 func DecodeWrapper(data []byte) (Wrapper, error) {
 	var w Wrapper
 	for len(data) > 0 {
