@@ -101,7 +101,9 @@ Examples:
   statusctl command send 0x04a1b2… ETH 0.1 mainnet 0x2a43… 0x0c3f…`},
 		{name: "chats", summary: "list chats with their short references", max: 0, run: chats, help: `
 Lists the chats: type, the reference to use as CHAT (the public chat's name,
-or the shortest unique start of a 1:1 or group ID), unread count and name.
+or the shortest unique start of a 1:1 or group ID), unread count, and who:
+for a 1:1 chat the contact's name (else the alias statusd derives from the
+key) and the key, for a group its name and member count.
 
 Example:
   statusctl chats`},
@@ -111,7 +113,10 @@ Example:
 				fs.BoolVar(&f.noMarking, "unread", false, "leave the messages unread (by default showing them marks them read)")
 			}, help: `
 Shows the newest messages of CHAT, oldest first, and marks them read (the
-chat's unread count goes down), unless --unread.
+chat's unread count goes down), unless --unread. A line is the time, the
+author (a contact's name, else the alias statusd derives from the key;
+"me" for ours), the text and, for ours, the delivery state. --json gives
+every field.
 
 Examples:
   statusctl messages status
