@@ -353,7 +353,10 @@ func parseSpecialFloat(s string) (any, error) {
 }
 
 // jsonNumber converts a JSON number: integral ones to int64 (or *big.Int
-// when they overflow), others to float64.
+// when they overflow), others to float64. Integral literals are read
+// exactly, where JavaScript would round one past 2^53 to a double: no
+// Status writer emits those (transit-js's numbers are doubles below 2^53 in
+// payloads, and writers put larger integers in "~i" strings).
 func (d *decoder) jsonNumber() (any, error) {
 	text, integral, err := d.number()
 	if err != nil {

@@ -34,17 +34,27 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-// normalize maps integral floats to integers: JavaScript (and so Encode)
-// writes 2.0 as "2", which reads back as an integer.
+// normalize maps integral floats to what their JavaScript form reads back
+// as: JavaScript (and so Encode) writes 2.0 as "2", an integer to Decode.
+// Past 2^53 that form is the shortest that names the double, not its exact
+// value (18017000000000008.0 is written "18017000000000010"), and Decode
+// reads integral literals exactly (jsonNumber); from 10^21 it has an
+// exponent and stays a float.
 func normalize(v any) any {
 	switch x := v.(type) {
 	case float64:
 		if x == math.Trunc(x) && !math.IsInf(x, 0) {
-			if math.Abs(x) < 1<<63 {
+			if math.Abs(x) < 1<<53 {
 				return int64(x)
 			}
-			b, _ := big.NewFloat(x).Int(nil)
-			return b
+			back, err := Decode(appendJSNumber(nil, x))
+			if err != nil {
+				panic(err) // Encode's own number form
+			}
+			if b, ok := back.(*big.Int); ok && b.IsInt64() {
+				return b.Int64()
+			}
+			return back
 		}
 	case []any:
 		return normSlice(x)
