@@ -59,6 +59,9 @@ type LevelDB struct {
 	// syncCalls and fsyncs count Sync calls and the synced journal
 	// writes that served them (SyncStats).
 	syncCalls, fsyncs atomic.Uint64
+	// batches holds *leveldb.Batch and keys *[]byte scratch buffers for
+	// writePrefixed.
+	batches, keys sync.Pool
 
 	mu       sync.Mutex // guards the fields below and serialises recovery
 	failing  error      // last write error while unhealthy, nil when healthy
@@ -110,6 +113,8 @@ func OpenLevelDB(dir string) (*LevelDB, error) {
 // open returns, such as an encrypting wrapper (storage/atrest).
 func OpenLevelDBWith(dir string, open Opener) (*LevelDB, error) {
 	l := &LevelDB{dir: dir, open: open}
+	l.batches.New = func() any { return new(leveldb.Batch) }
+	l.keys.New = func() any { return new([]byte) }
 	h, err := l.openHandle()
 	if err != nil {
 		return nil, err
@@ -278,24 +283,44 @@ func (l *LevelDB) Write(b *Batch) error { return l.writePrefixed(nil, b) }
 
 // writePrefixed writes b with every key under prefix (a Table's write):
 // the keys are joined in one scratch buffer, which goleveldb's batch
-// copies, and the batch is sized once for all of b.
+// copies. The goleveldb batch comes from l.batches when b is small enough
+// to be worth keeping (maxPooledBatch), else it is sized once for all of b.
+// goleveldb is done with a batch when its Write returns (a batch merged
+// into another writer's is acknowledged once written), so it goes back to
+// the pool then.
 func (l *LevelDB) writePrefixed(prefix []byte, b *Batch) error {
 	n := 0
 	for _, o := range b.ops {
 		n += 1 + 2*binary.MaxVarintLen32 + len(prefix) + len(o.key) + len(o.value)
 	}
-	lb := leveldb.MakeBatch(n)
-	var key []byte
+	var lb *leveldb.Batch
+	if n <= maxPooledBatch {
+		lb = l.batches.Get().(*leveldb.Batch)
+		defer func() {
+			lb.Reset()
+			l.batches.Put(lb)
+		}()
+	} else {
+		lb = leveldb.MakeBatch(n)
+	}
+	key := l.keys.Get().(*[]byte)
+	defer l.keys.Put(key)
 	for _, o := range b.ops {
-		key = append(append(key[:0], prefix...), o.key...)
+		*key = append(append((*key)[:0], prefix...), o.key...)
 		if o.kind == opPut {
-			lb.Put(key, o.value)
+			lb.Put(*key, o.value)
 		} else {
-			lb.Delete(key)
+			lb.Delete(*key)
 		}
 	}
 	return l.write(func(db *leveldb.DB) error { return db.Write(lb, nil) })
 }
+
+// maxPooledBatch is the largest batch, in bytes, whose goleveldb batch is
+// taken from and returned to the pool: the messenger's and MVDS's writes of
+// a few messages fit, and a rare large write does not leave its memory
+// behind in the pool.
+const maxPooledBatch = 64 << 10
 
 // Sync implements Syncer. It fsyncs the open journal files itself
 // (journalStorage) rather than asking goleveldb for a synced write, which

@@ -1,9 +1,6 @@
 package storage
 
-import (
-	"bytes"
-	"errors"
-)
+import "errors"
 
 // ErrNotFound is returned by Get for a missing key.
 var ErrNotFound = errors.New("storage: not found")
@@ -54,19 +51,42 @@ type op struct {
 }
 
 // Batch collects writes applied atomically by KV.Write. The zero value is
-// an empty batch. Keys and values are copied.
+// an empty batch. Keys and values are copied, into chunks of memory the
+// batch allocates as it grows (a message's writes then cost a few
+// allocations, not two per operation); a full chunk is left to the slices
+// already cut from it and a larger one is started, so no copy moves.
 type Batch struct {
 	ops []op
+	buf []byte // the current chunk: its free capacity takes the next copies
 }
+
+// minBatchChunk is the size of a batch's first chunk; each later one is at
+// least twice the last.
+const minBatchChunk = 512
 
 // Put records a write of key.
 func (b *Batch) Put(key, value []byte) {
-	b.ops = append(b.ops, op{opPut, bytes.Clone(key), bytes.Clone(value)})
+	b.ops = append(b.ops, op{opPut, b.copyOf(key), b.copyOf(value)})
 }
 
 // Delete records a removal of key.
 func (b *Batch) Delete(key []byte) {
-	b.ops = append(b.ops, op{kind: opDelete, key: bytes.Clone(key)})
+	b.ops = append(b.ops, op{kind: opDelete, key: b.copyOf(key)})
+}
+
+// copyOf returns a copy of p in the batch's memory, capped so that an
+// append to it cannot reach the next copy. A nil p stays nil, and an empty
+// one is empty, as bytes.Clone has them.
+func (b *Batch) copyOf(p []byte) []byte {
+	if p == nil {
+		return nil
+	}
+	if cap(b.buf)-len(b.buf) < len(p) {
+		b.buf = make([]byte, 0, max(minBatchChunk, 2*cap(b.buf), len(p)))
+	}
+	start := len(b.buf)
+	b.buf = append(b.buf, p...)
+	return b.buf[start:len(b.buf):len(b.buf)]
 }
 
 // Keys returns the keys of the recorded operations, in order. The slices
@@ -82,8 +102,14 @@ func (b *Batch) Keys() [][]byte {
 // Len is the number of recorded operations.
 func (b *Batch) Len() int { return len(b.ops) }
 
-// Reset empties the batch for reuse.
-func (b *Batch) Reset() { b.ops = b.ops[:0] }
+// Reset empties the batch for reuse. Its current chunk of memory is
+// reused too: slices the batch gave out (Keys, Each) before the Reset must
+// no longer be used.
+func (b *Batch) Reset() {
+	clear(b.ops)
+	b.ops = b.ops[:0]
+	b.buf = b.buf[:0]
+}
 
 // Each calls fn for every recorded operation, in order: a put with its
 // value, a removal with deleted true and a nil value. fn must not keep or

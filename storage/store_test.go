@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -235,5 +236,140 @@ func TestBatchEach(t *testing.T) {
 	b.Each(func(k, v []byte, deleted bool) { got = append(got, fmt.Sprintf("%s=%s/%v", k, v, deleted)) })
 	if want := []string{"a=1/false", "b=/true", "a=2/false"}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("Each: %q, want %q", got, want)
+	}
+}
+
+// A batch keeps copies: the caller may reuse its slices, a copy cannot be
+// grown into the next, nil and empty values stay as given, and values
+// larger than a chunk, many operations and Reset keep every copy intact.
+func TestBatchCopies(t *testing.T) {
+	var b Batch
+	key, value := []byte("k0"), []byte("v0")
+	b.Put(key, value)
+	key[1], value[1] = 'X', 'X'
+	b.Put([]byte("nil"), nil)
+	b.Put([]byte("empty"), []byte{})
+	big := bytes.Repeat([]byte{'b'}, 3*minBatchChunk)
+	b.Put([]byte("big"), big)
+	for i := range 200 {
+		b.Put(fmt.Appendf(nil, "key-%03d", i), fmt.Appendf(nil, "value-%03d", i))
+	}
+	keys := b.Keys()
+	_ = append(keys[0], "clobber"...) // capped: reallocates, the next copy stays
+	var got []string
+	b.Each(func(k, v []byte, _ bool) { got = append(got, fmt.Sprintf("%s=%s/%v", k, v, v == nil)) })
+	if got[0] != "k0=v0/false" || got[1] != "nil=/true" || got[2] != "empty=/false" {
+		t.Fatalf("first copies: %q", got[:3])
+	}
+	if got[3] != "big="+string(big)+"/false" {
+		t.Fatal("big value changed")
+	}
+	for i := range 200 {
+		if want := fmt.Sprintf("key-%03d=value-%03d/false", i, i); got[4+i] != want {
+			t.Fatalf("op %d: %q, want %q", 4+i, got[4+i], want)
+		}
+	}
+	b.Reset()
+	b.Put([]byte("a"), []byte("1"))
+	b.Delete([]byte("b"))
+	got = got[:0]
+	b.Each(func(k, v []byte, deleted bool) { got = append(got, fmt.Sprintf("%s=%s/%v", k, v, deleted)) })
+	if want := []string{"a=1/false", "b=/true"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("after Reset: %q, want %q", got, want)
+	}
+}
+
+// Pooled goleveldb batches carry nothing from one write into the next, and
+// a write too large for the pool goes through whole.
+func TestLevelDBPooledBatches(t *testing.T) {
+	db, err := OpenLevelDB(filepath.Join(t.TempDir(), "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tb := NewTable(db, "t")
+	for i := range 50 {
+		var b Batch
+		b.Put(fmt.Appendf(nil, "k%02d", i), fmt.Appendf(nil, "v%02d", i))
+		if i > 0 {
+			b.Delete(fmt.Appendf(nil, "k%02d", i-1))
+		}
+		if err := tb.Write(&b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A batch reused without its Reset would write "a" back to 1.
+	var first, second Batch
+	first.Put([]byte("a"), []byte("1"))
+	second.Put([]byte("b"), []byte("1"))
+	if err := tb.Write(&first); err != nil {
+		t.Fatal(err)
+	}
+	if err := tb.Put([]byte("a"), []byte("2")); err != nil {
+		t.Fatal(err)
+	}
+	if err := tb.Write(&second); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := tb.Get([]byte("a")); err != nil || string(v) != "2" {
+		t.Fatalf("a = %q, %v after a later batch; want 2", v, err)
+	}
+	var large Batch
+	for i := range 100 {
+		large.Put(fmt.Appendf(nil, "large%03d", i), bytes.Repeat([]byte{byte(i)}, 1<<10))
+	}
+	if err := tb.Write(&large); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	if err := tb.Iterate([]byte("k"), nil, func(k, v []byte) error {
+		got = append(got, string(k)+"="+string(v))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != "[k49=v49]" {
+		t.Fatalf("keys after 50 writes: %q", got)
+	}
+	n := 0
+	if err := tb.Iterate([]byte("large"), nil, func(k, v []byte) error {
+		if len(v) != 1<<10 || v[0] != byte(n) {
+			return fmt.Errorf("%s: %d bytes of %d", k, len(v), v[0])
+		}
+		n++
+		return nil
+	}); err != nil || n != 100 {
+		t.Fatalf("large write: %d keys, %v", n, err)
+	}
+}
+
+// BenchmarkTableWrite: one write of a message's records through a Table
+// over LevelDB (eight puts and a delete, keys of 33 to 140 bytes, values
+// of 16 to 300), the shape of the messenger's store write of a message.
+func BenchmarkTableWrite(b *testing.B) {
+	db, err := OpenLevelDB(filepath.Join(b.TempDir(), "db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	tb := NewTable(db, "messenger")
+	chat := bytes.Repeat([]byte{'c'}, 132)
+	value := bytes.Repeat([]byte{'v'}, 300)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		id := fmt.Appendf(nil, "0x%064x", i)
+		var wb Batch
+		wb.Put(append([]byte{'m'}, id...), value)
+		wb.Put(append(append([]byte{'i'}, chat...), id[:8]...), nil)
+		wb.Put(append([]byte{'c'}, chat...), value[:120])
+		wb.Put(append([]byte{'d'}, id...), value[:40])
+		wb.Put(append([]byte{'x'}, id[:32]...), id)
+		wb.Put(append([]byte{'o'}, id...), value)
+		wb.Put(append([]byte{'t'}, id...), nil)
+		wb.Put(append([]byte{'d'}, id...), value[:16])
+		wb.Delete(append([]byte{'o'}, id...))
+		if err := tb.Write(&wb); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
