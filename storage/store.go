@@ -1,6 +1,9 @@
 package storage
 
-import "errors"
+import (
+	"bytes"
+	"errors"
+)
 
 // ErrNotFound is returned by Get for a missing key.
 var ErrNotFound = errors.New("storage: not found")
@@ -60,9 +63,14 @@ type Batch struct {
 	buf []byte // the current chunk: its free capacity takes the next copies
 }
 
-// minBatchChunk is the size of a batch's first chunk; each later one is at
-// least twice the last.
-const minBatchChunk = 512
+// A batch's first chunk has minBatchChunk bytes and each later one twice
+// the last, up to maxBatchChunk. A key or value of more than a quarter of
+// maxBatchChunk is copied on its own instead, so that a large value does
+// not make the chunks after it as large.
+const (
+	minBatchChunk = 512
+	maxBatchChunk = 32 << 10
+)
 
 // Put records a write of key.
 func (b *Batch) Put(key, value []byte) {
@@ -81,8 +89,11 @@ func (b *Batch) copyOf(p []byte) []byte {
 	if p == nil {
 		return nil
 	}
+	if len(p) > maxBatchChunk/4 {
+		return bytes.Clone(p)
+	}
 	if cap(b.buf)-len(b.buf) < len(p) {
-		b.buf = make([]byte, 0, max(minBatchChunk, 2*cap(b.buf), len(p)))
+		b.buf = make([]byte, 0, max(min(2*cap(b.buf), maxBatchChunk), minBatchChunk, len(p)))
 	}
 	start := len(b.buf)
 	b.buf = append(b.buf, p...)

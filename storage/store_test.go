@@ -241,7 +241,8 @@ func TestBatchEach(t *testing.T) {
 
 // A batch keeps copies: the caller may reuse its slices, a copy cannot be
 // grown into the next, nil and empty values stay as given, and values
-// larger than a chunk, many operations and Reset keep every copy intact.
+// larger than a chunk, many operations and Reset keep every copy intact,
+// with chunks no larger than maxBatchChunk.
 func TestBatchCopies(t *testing.T) {
 	var b Batch
 	key, value := []byte("k0"), []byte("v0")
@@ -268,6 +269,18 @@ func TestBatchCopies(t *testing.T) {
 		if want := fmt.Sprintf("key-%03d=value-%03d/false", i, i); got[4+i] != want {
 			t.Fatalf("op %d: %q, want %q", 4+i, got[4+i], want)
 		}
+	}
+	// A value larger than a quarter chunk has its own copy; the chunks stay
+	// bounded.
+	huge := bytes.Repeat([]byte{'h'}, 4*maxBatchChunk)
+	b.Put([]byte("huge"), huge)
+	b.Put([]byte("small"), []byte("after"))
+	if cap(b.buf) > maxBatchChunk {
+		t.Fatalf("chunk of %d bytes after a %d-byte value", cap(b.buf), len(huge))
+	}
+	last := b.ops[len(b.ops)-2:]
+	if !bytes.Equal(last[0].value, huge) || string(last[1].value) != "after" {
+		t.Fatal("huge or small value changed")
 	}
 	b.Reset()
 	b.Put([]byte("a"), []byte("1"))
