@@ -308,15 +308,17 @@ func (s *selector) choose(ctx context.Context, atStart bool) {
 	if ctx.Err() != nil {
 		return
 	}
-	s.mu.Lock()
-	ranked = append(ranked, s.candidates[len(cands):]...) // added while pinging
-	s.mu.Unlock()
 	next := ranked[0]
 	if old != nil && old.ID() != next.ID() {
 		s.peers.DropPeer(old)
 	}
 	s.peers.KeepPeer(next)
 	s.mu.Lock()
+	// Candidates added since candidateList (while pinging, or since) go
+	// last, in the same critical section that publishes the order: add
+	// appends to the order in place, and one it made before this would be
+	// overwritten.
+	ranked = append(ranked, s.candidates[len(cands):]...)
 	s.ranked, s.selected, s.failures = ranked, next, 0
 	s.notifyLocked()
 	s.mu.Unlock()

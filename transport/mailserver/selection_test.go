@@ -410,3 +410,49 @@ func backfillClient(t *testing.T, c *testNode, m *mailserverNode, topic wproto.T
 	}
 	return cl
 }
+
+// hookPeers is a PeerManager that calls onKeep before each KeepPeer.
+type hookPeers struct {
+	onKeep func(*enode.Node)
+}
+
+func (h *hookPeers) KeepPeer(n *enode.Node) { h.onKeep(n) }
+func (h *hookPeers) DropPeer(*enode.Node)   {}
+
+// A mailserver found while selection is choosing (here: between its
+// ranking and its decision, from KeepPeer) stays a candidate in the
+// failover order, after the one chosen.
+func TestSelectionKeepsFoundWhileChoosing(t *testing.T) {
+	c := newNode(t, "client")
+	store := storage.NewTable(storage.NewMemory(), TableName)
+	var nodes []*enode.Node
+	for i := range 2 {
+		key, _ := crypto.GenerateKey()
+		nodes = append(nodes, enode.NewV4(&key.PublicKey, net.IPv4(127, 0, 0, 1), 30000+i, 30000+i))
+	}
+	cl, err := NewClient(ClientConfig{NodeKey: c.key, Store: store, OnlineTick: time.Hour, PingTimeout: time.Second,
+		Ping: func(context.Context, *enode.Node) (time.Duration, error) { return time.Millisecond, nil }},
+		c.w, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cl.Stop() })
+	var once atomic.Bool
+	peers := &hookPeers{onKeep: func(*enode.Node) {
+		if once.CompareAndSwap(false, true) {
+			cl.AddMailserver(nodes[1])
+		}
+	}}
+	if err := cl.StartSelection(peers); err != nil {
+		t.Fatal(err)
+	}
+	cl.AddMailserver(nodes[0])
+	testutil.WaitFor(t, 5*time.Second, "the first mailserver found selected", func() bool { return cl.Selected() != nil })
+	got := cl.Mailservers()
+	if cl.Selected().ID() != nodes[0].ID() || len(got) != 2 || got[0].ID() != nodes[0].ID() || got[1].ID() != nodes[1].ID() {
+		t.Fatalf("selected %v, failover order %v; want the first found, then the second", cl.Selected(), got)
+	}
+}
