@@ -315,10 +315,16 @@ func (s *selector) choose(ctx context.Context, atStart bool) {
 	s.peers.KeepPeer(next)
 	s.mu.Lock()
 	// Candidates added since candidateList (while pinging, or since) go
-	// last, in the same critical section that publishes the order: add
-	// appends to the order in place, and one it made before this would be
+	// last, and those add gave a new address since are taken as they are
+	// now, in the same critical section that publishes the order: add
+	// changes the order in place, and what it did before this would be
 	// overwritten.
 	ranked = append(ranked, s.candidates[len(cands):]...)
+	for i, n := range ranked[:len(cands)] {
+		if j := slices.IndexFunc(s.candidates, func(m *enode.Node) bool { return m.ID() == n.ID() }); j >= 0 {
+			ranked[i] = s.candidates[j]
+		}
+	}
 	s.ranked, s.selected, s.failures = ranked, next, 0
 	s.notifyLocked()
 	s.mu.Unlock()

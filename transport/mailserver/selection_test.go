@@ -421,15 +421,16 @@ func (h *hookPeers) DropPeer(*enode.Node)   {}
 
 // A mailserver found while selection is choosing (here: between its
 // ranking and its decision, from KeepPeer) stays a candidate in the
-// failover order, after the one chosen.
+// failover order, after the one chosen; one found again at a new address
+// meanwhile keeps the new address.
 func TestSelectionKeepsFoundWhileChoosing(t *testing.T) {
 	c := newNode(t, "client")
 	store := storage.NewTable(storage.NewMemory(), TableName)
-	var nodes []*enode.Node
-	for i := range 2 {
-		key, _ := crypto.GenerateKey()
-		nodes = append(nodes, enode.NewV4(&key.PublicKey, net.IPv4(127, 0, 0, 1), 30000+i, 30000+i))
-	}
+	k0, _ := crypto.GenerateKey()
+	k1, _ := crypto.GenerateKey()
+	first := enode.NewV4(&k0.PublicKey, net.IPv4(127, 0, 0, 1), 30000, 30000)
+	moved := enode.NewV4(&k0.PublicKey, net.IPv4(127, 0, 0, 1), 31000, 31000) // first, elsewhere now
+	second := enode.NewV4(&k1.PublicKey, net.IPv4(127, 0, 0, 1), 30001, 30001)
 	cl, err := NewClient(ClientConfig{NodeKey: c.key, Store: store, OnlineTick: time.Hour, PingTimeout: time.Second,
 		Ping: func(context.Context, *enode.Node) (time.Duration, error) { return time.Millisecond, nil }},
 		c.w, zaptest.NewLogger(t))
@@ -443,16 +444,20 @@ func TestSelectionKeepsFoundWhileChoosing(t *testing.T) {
 	var once atomic.Bool
 	peers := &hookPeers{onKeep: func(*enode.Node) {
 		if once.CompareAndSwap(false, true) {
-			cl.AddMailserver(nodes[1])
+			cl.AddMailserver(second)
+			cl.AddMailserver(moved)
 		}
 	}}
 	if err := cl.StartSelection(peers); err != nil {
 		t.Fatal(err)
 	}
-	cl.AddMailserver(nodes[0])
+	cl.AddMailserver(first)
 	testutil.WaitFor(t, 5*time.Second, "the first mailserver found selected", func() bool { return cl.Selected() != nil })
 	got := cl.Mailservers()
-	if cl.Selected().ID() != nodes[0].ID() || len(got) != 2 || got[0].ID() != nodes[0].ID() || got[1].ID() != nodes[1].ID() {
-		t.Fatalf("selected %v, failover order %v; want the first found, then the second", cl.Selected(), got)
+	if len(got) != 2 || got[0].ID() != first.ID() || got[1].ID() != second.ID() {
+		t.Fatalf("failover order %v; want the first found, then the second", got)
+	}
+	if got[0].TCP() != moved.TCP() {
+		t.Fatalf("first mailserver at port %d, want its new port %d", got[0].TCP(), moved.TCP())
 	}
 }
