@@ -13,7 +13,7 @@ import (
 // Prefix is immutable and safe to share between goroutines.
 type Prefix struct {
 	mid    [25]uint64          // the sponge after the prefix's full blocks
-	final  [2][rate / 8]uint64 // the last block(s): the prefix's tail and the padding, the nonce left zero
+	final  [2][rate / 8]uint64 // last block(s): the tail and the padding, zero where the nonce goes
 	at     int                 // offset of the nonce in final, in bytes
 	blocks int                 // 1, or 2 when tail, nonce and padding overflow a block
 }

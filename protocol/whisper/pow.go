@@ -108,8 +108,10 @@ func (e *Envelope) TargetBits(pow float64) int {
 // may be shared by several goroutines, each with its own Searcher.
 type Work struct {
 	prefix []byte
-	target int                 // leading zero bits wanted; 0 = no target (keep the best)
-	lanes  *multikeccak.Prefix // prefix absorbed once for Searchers that try eight nonces at a time; nil without vector Keccak
+	target int // leading zero bits wanted; 0 = no target (keep the best)
+	// lanes is prefix absorbed once, for Searchers that try eight nonces
+	// at a time; nil without vector Keccak.
+	lanes *multikeccak.Prefix
 }
 
 // NewWork prepares the search for e. target > 0 asks for TargetBits(target)
