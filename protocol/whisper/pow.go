@@ -226,12 +226,14 @@ func (s *Searcher) Search(start, count uint64) (nonce uint64, zeroBits int) {
 }
 
 // searchLanes is Search eight nonces at a time; of the last eight it
-// looks only at those within count.
+// looks only at those within count. i advances by the nonces looked at,
+// so it reaches count exactly and never wraps, whatever count is.
 func (s *Searcher) searchLanes(start, count uint64) (nonce uint64, zeroBits int) {
 	nonce, zeroBits = start, -1
-	for i := uint64(0); i < count; i += uint64(len(s.sums)) {
+	for i := uint64(0); i < count; {
 		s.lanes.Sum8(s.w.lanes, start+i, &s.sums)
-		for j := range min(uint64(len(s.sums)), count-i) {
+		n := min(uint64(len(s.sums)), count-i)
+		for j := range n {
 			if z := leadingZeroBits(&s.sums[j]); z > zeroBits {
 				nonce, zeroBits = start+i+j, z
 				if s.w.Reached(z) {
@@ -239,6 +241,7 @@ func (s *Searcher) searchLanes(start, count uint64) (nonce uint64, zeroBits int)
 				}
 			}
 		}
+		i += n
 	}
 	return nonce, zeroBits
 }
