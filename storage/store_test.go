@@ -295,11 +295,7 @@ func TestBatchCopies(t *testing.T) {
 // Pooled goleveldb batches carry nothing from one write into the next, and
 // a write too large for the pool goes through whole.
 func TestLevelDBPooledBatches(t *testing.T) {
-	db, err := OpenLevelDB(filepath.Join(t.TempDir(), "db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := tempLevelDB(t)
 	tb := NewTable(db, "t")
 	for i := range 50 {
 		var b Batch
@@ -360,11 +356,7 @@ func TestLevelDBPooledBatches(t *testing.T) {
 // over LevelDB (eight puts and a delete, keys of 33 to 140 bytes, values
 // of 16 to 300), the shape of the messenger's store write of a message.
 func BenchmarkTableWrite(b *testing.B) {
-	db, err := OpenLevelDB(filepath.Join(b.TempDir(), "db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
+	db := tempLevelDB(b)
 	tb := NewTable(db, "messenger")
 	chat := bytes.Repeat([]byte{'c'}, 132)
 	value := bytes.Repeat([]byte{'v'}, 300)
@@ -385,4 +377,16 @@ func BenchmarkTableWrite(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// tempLevelDB opens a LevelDB in a fresh temporary directory, closed when
+// the test ends.
+func tempLevelDB(tb testing.TB) *LevelDB {
+	tb.Helper()
+	db, err := OpenLevelDB(filepath.Join(tb.TempDir(), "db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
 }
