@@ -11,6 +11,8 @@
 //
 // The garbage collector runs at GC percent 200 under a soft memory limit
 // that follows the live heap (lib/gctune) unless GOGC or GOMEMLIMIT is set.
+// On Linux the heap's growth past start-up goes onto transparent huge pages
+// (lib/hugepages) unless GODEBUG has disablethp=1.
 //
 // SIGINT and SIGTERM stop it cleanly; SIGHUP reloads the TLS certificate of
 // the HTTP and WebSocket endpoints (--http.tls.cert, --http.tls.key).
@@ -40,6 +42,7 @@ import (
 	"github.com/statusnode/statusd/internal/node"
 	"github.com/statusnode/statusd/internal/version"
 	"github.com/statusnode/statusd/lib/gctune"
+	"github.com/statusnode/statusd/lib/hugepages"
 	"github.com/statusnode/statusd/lib/logging"
 )
 
@@ -160,6 +163,10 @@ func runNode(res config.Result, getenv func(string) string, stderr io.Writer, si
 		log.Error("cannot start", zap.Error(err))
 		return 1
 	}
+	// The heap's growth past start-up goes onto huge pages
+	// (lib/hugepages); GODEBUG disablethp=1 leaves it on the kernel's
+	// default pages.
+	defer hugepages.Start(hugepages.DefaultConfig(), getenv, hugePagesReport(log)).Stop()
 	notifier := newNotifier(getenv)
 	if err := notifier.notify("READY=1\nSTATUS=serving JSON-RPC"); err != nil {
 		log.Warn("cannot notify systemd of readiness", zap.Error(err))
@@ -183,6 +190,21 @@ func runNode(res config.Result, getenv func(string) string, stderr io.Writer, si
 	case sig := <-sigs:
 		log.Error("second signal; exiting without a clean shutdown", zap.String("signal", sig.String()))
 		return 1
+	}
+}
+
+// hugePagesReport logs what lib/hugepages did: the range it advised, or
+// why it advised none.
+func hugePagesReport(log *zap.Logger) func(hugepages.Report) {
+	return func(r hugepages.Report) {
+		switch {
+		case r.Err != nil:
+			log.Warn("cannot advise huge pages for the heap", zap.Error(r.Err))
+		case r.Advised > 0:
+			log.Debug("the heap's growth goes onto transparent huge pages", zap.Uint64("advised_mib", r.Advised>>20), zap.Uint64("heap_mib", r.Heap>>20))
+		default:
+			log.Debug("the heap stays on the kernel's default pages", zap.String("reason", r.Reason), zap.Uint64("heap_mib", r.Heap>>20))
+		}
 	}
 }
 
