@@ -96,11 +96,10 @@ func (osSystem) advise(gap, region uint64) (uint64, error) {
 }
 
 // adviseFresh allocates gap+region bytes in objects of one huge page each
-// and advises the 2 MiB-aligned interior of the last region bytes of the
-// highest run of them that lie end to end: fresh address space at the
-// heap's top, which the runtime maps without touching it. It returns
-// where the advised range starts and its length; the objects are
-// unreachable once it returns.
+// and advises the last region bytes, whole huge pages, of the highest run
+// of them (advisedRange): fresh address space at the heap's top, which the
+// runtime maps without touching it. It returns where the advised range
+// starts and its length; the objects are unreachable once it returns.
 //
 // The objects are small so that none is zeroed needlessly. The runtime
 // zeroes a new object that starts below the high-water mark of the heap
@@ -117,24 +116,36 @@ func adviseFresh(gap, region uint64) (lo uintptr, n uint64, err error) {
 	for i, c := range chunks {
 		starts[i] = uintptr(unsafe.Pointer(unsafe.SliceData(c)))
 	}
-	slices.Sort(starts)
-	first := len(starts) - 1
-	for first > 0 && starts[first-1]+hugePage == starts[first] {
-		first--
-	}
-	top := starts[len(starts)-1] + hugePage
-	lo = max(starts[first], top-uintptr(region))
-	lo = (lo + hugePage - 1) &^ (hugePage - 1)
-	hi := top &^ (hugePage - 1)
+	lo, hi := advisedRange(starts, uintptr(region))
 	if hi <= lo {
 		return lo, 0, nil
 	}
-	// The range lies within the run, so within chunks' objects, which
-	// stay reachable until the call returns.
+	// The range lies within the run, whose objects stay reachable until
+	// the call returns.
 	_, _, errno := unix.Syscall(unix.SYS_MADVISE, lo, hi-lo, unix.MADV_HUGEPAGE)
 	runtime.KeepAlive(chunks)
 	if errno != 0 {
 		return lo, 0, errno
 	}
 	return lo, uint64(hi - lo), nil
+}
+
+// advisedRange returns the huge pages to advise among objects of one huge
+// page starting at starts (which it sorts): the last region bytes of the
+// highest run of them, the heap's growth. Objects of a run lie less than
+// a huge page apart: on a busy daemon other goroutines' allocations land
+// between them. Objects that filled free runs lower in the heap lie
+// farther below and are left out.
+func advisedRange(starts []uintptr, region uintptr) (lo, hi uintptr) {
+	if len(starts) == 0 {
+		return 0, 0
+	}
+	slices.Sort(starts)
+	first := len(starts) - 1
+	for first > 0 && starts[first]-starts[first-1] < 2*hugePage {
+		first--
+	}
+	top := starts[len(starts)-1] + hugePage
+	lo = max(starts[first], top-min(region, top))
+	return (lo + hugePage - 1) &^ (hugePage - 1), top &^ (hugePage - 1)
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -215,5 +216,45 @@ func TestAdviseFreshTouchesLittle(t *testing.T) {
 	}
 	if grew := int64(rss(t)) - int64(before); grew > 64<<20 {
 		t.Fatalf("advising %d MiB made %d MiB resident", region>>20, grew>>20)
+	}
+}
+
+// TestAdvisedRange: the last region bytes of the highest run of objects,
+// whole huge pages; a run goes on across other allocations between its
+// objects, and ends where objects that filled older free runs begin.
+func TestAdvisedRange(t *testing.T) {
+	const mib = 1 << 20
+	const base = 0x7f00_0000_0000
+	run := func(from uintptr, n int, step uintptr) []uintptr {
+		var s []uintptr
+		for i := range n {
+			s = append(s, from+uintptr(i)*step)
+		}
+		return s
+	}
+	for name, c := range map[string]struct {
+		starts         []uintptr
+		region         uintptr
+		wantLo, wantHi uintptr
+	}{
+		"aligned run": {run(base, 8, 2*mib), 8 * mib, base + 8*mib, base + 16*mib},
+		"unaligned run": {run(base+8192, 8, 2*mib), 8 * mib,
+			base + 10*mib, base + 16*mib}, // the partial huge page at the top is left out
+		"region past the run": {run(base, 4, 2*mib), 64 * mib, base, base + 8*mib},
+		"others between": {run(base, 8, 2*mib+64*1024), 4 * mib,
+			(base + 8*(2*mib+64*1024) - 4*mib + 2*mib - 1) &^ (2*mib - 1), (base + 7*(2*mib+64*1024) + 2*mib) &^ (2*mib - 1)},
+		"holes below": {append(run(base, 3, 6*mib), run(base+64*mib, 4, 2*mib)...), 64 * mib,
+			base + 64*mib, base + 72*mib},
+		"none": {nil, 8 * mib, 0, 0},
+	} {
+		t.Run(name, func(t *testing.T) {
+			lo, hi := advisedRange(slices.Clone(c.starts), c.region)
+			if lo != c.wantLo || hi != c.wantHi {
+				t.Fatalf("advisedRange = %#x-%#x, want %#x-%#x", lo, hi, c.wantLo, c.wantHi)
+			}
+			if c.wantHi > c.wantLo && (lo%hugePage != 0 || hi%hugePage != 0) {
+				t.Fatalf("%#x-%#x is not whole huge pages", lo, hi)
+			}
+		})
 	}
 }
