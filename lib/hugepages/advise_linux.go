@@ -25,8 +25,8 @@ type osSystem struct{ root string }
 
 func (osSystem) heapBytes() uint64 { return heapMapped() }
 
-// check reads the kernel's huge page mode, its overcommit policy and the
-// machine's memory.
+// check reads the kernel's huge page mode and size, its overcommit policy
+// and the machine's memory.
 func (s osSystem) check(want uint64) (uint64, string) {
 	if strconv.IntSize != 64 {
 		return 0, "not a 64-bit system"
@@ -41,6 +41,11 @@ func (s osSystem) check(want uint64) (uint64, string) {
 		return 0, "the kernel gives every mapping huge pages already (mode always)"
 	default:
 		return 0, "the kernel's transparent huge pages are off (mode " + strconv.Quote(mode) + ")"
+	}
+	// The kernel's huge page: 2 MiB with 4 KiB base pages; other sizes
+	// (512 MiB on arm64 with 64 KiB pages) are not worth a range.
+	if data, err := os.ReadFile(filepath.Join(s.root, "/sys/kernel/mm/transparent_hugepage/hpage_pmd_size")); err == nil && strings.TrimSpace(string(data)) != strconv.Itoa(hugePage) {
+		return 0, "huge pages of " + strings.TrimSpace(string(data)) + " bytes"
 	}
 	if data, err := os.ReadFile(filepath.Join(s.root, "/proc/sys/vm/overcommit_memory")); err != nil || strings.TrimSpace(string(data)) == "2" {
 		return 0, "strict overcommit (vm.overcommit_memory 2) or unknown"

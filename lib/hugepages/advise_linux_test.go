@@ -45,12 +45,13 @@ func TestMemTotal(t *testing.T) {
 
 // fakeRoot writes the files osSystem.check reads under a temporary root;
 // an empty value leaves that file out.
-func fakeRoot(t *testing.T, enabled, overcommit, meminfo string) string {
+func fakeRoot(t *testing.T, enabled, pmdSize, overcommit, meminfo string) string {
 	root := t.TempDir()
 	for path, data := range map[string]string{
-		"sys/kernel/mm/transparent_hugepage/enabled": enabled,
-		"proc/sys/vm/overcommit_memory":              overcommit,
-		"proc/meminfo":                               meminfo,
+		"sys/kernel/mm/transparent_hugepage/enabled":        enabled,
+		"sys/kernel/mm/transparent_hugepage/hpage_pmd_size": pmdSize,
+		"proc/sys/vm/overcommit_memory":                     overcommit,
+		"proc/meminfo":                                      meminfo,
 	} {
 		if data == "" {
 			continue
@@ -66,29 +67,33 @@ func fakeRoot(t *testing.T, enabled, overcommit, meminfo string) string {
 	return root
 }
 
-// TestCheck: only mode "madvise", without strict overcommit, on a machine
-// whose memory is known, gives a region: the one asked for, capped at a
-// quarter of the memory and rounded down to whole huge pages.
+// TestCheck: only mode "madvise", with 2 MiB huge pages (or a kernel that
+// does not say), without strict overcommit, on a machine whose memory is
+// known, gives a region: the one asked for, capped at a quarter of the
+// memory and rounded down to whole huge pages.
 func TestCheck(t *testing.T) {
 	const madvise, gib = "always [madvise] never\n", "MemTotal: 24634268 kB\n"
+	const pmd = "2097152\n"
 	for name, c := range map[string]struct {
-		enabled, overcommit, meminfo string
-		want                         uint64 // 0: a reason instead
+		enabled, pmdSize, overcommit, meminfo string
+		want                                  uint64 // 0: a reason instead
 	}{
-		"madvise":          {madvise, "0\n", gib, 1 << 30},
-		"heuristic":        {madvise, "1\n", gib, 1 << 30},
-		"small machine":    {madvise, "0\n", "MemTotal: 2000000 kB\n", (2000000 << 10 / 4) &^ (2<<20 - 1)},
-		"tiny machine":     {madvise, "0\n", "MemTotal: 8000 kB\n", 0},
-		"always":           {"[always] madvise never\n", "0\n", gib, 0},
-		"never":            {"always madvise [never]\n", "0\n", gib, 0},
-		"no THP":           {"", "0\n", gib, 0},
-		"strict":           {madvise, "2\n", gib, 0},
-		"overcommit gone":  {madvise, "", gib, 0},
-		"memory unknown":   {madvise, "0\n", "", 0},
-		"memory malformed": {madvise, "0\n", "MemTotal: lots\n", 0},
+		"madvise":          {madvise, pmd, "0\n", gib, 1 << 30},
+		"heuristic":        {madvise, pmd, "1\n", gib, 1 << 30},
+		"small machine":    {madvise, pmd, "0\n", "MemTotal: 2000000 kB\n", (2000000 << 10 / 4) &^ (2<<20 - 1)},
+		"tiny machine":     {madvise, pmd, "0\n", "MemTotal: 8000 kB\n", 0},
+		"always":           {"[always] madvise never\n", pmd, "0\n", gib, 0},
+		"never":            {"always madvise [never]\n", pmd, "0\n", gib, 0},
+		"no THP":           {"", pmd, "0\n", gib, 0},
+		"strict":           {madvise, pmd, "2\n", gib, 0},
+		"overcommit gone":  {madvise, pmd, "", gib, 0},
+		"memory unknown":   {madvise, pmd, "0\n", "", 0},
+		"memory malformed": {madvise, pmd, "0\n", "MemTotal: lots\n", 0},
+		"size unknown":     {madvise, "", "0\n", gib, 1 << 30},
+		"64 KiB pages":     {madvise, "536870912\n", "0\n", gib, 0},
 	} {
 		t.Run(name, func(t *testing.T) {
-			got, reason := osSystem{root: fakeRoot(t, c.enabled, c.overcommit, c.meminfo)}.check(1 << 30)
+			got, reason := osSystem{root: fakeRoot(t, c.enabled, c.pmdSize, c.overcommit, c.meminfo)}.check(1 << 30)
 			if got != c.want || (c.want == 0) != (reason != "") {
 				t.Fatalf("check = %d, %q; want %d", got, reason, c.want)
 			}
