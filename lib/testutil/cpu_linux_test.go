@@ -46,7 +46,8 @@ func TestMinorFaultsCountFirstTouch(t *testing.T) {
 // "huge pages" is the same memory advised MADV_HUGEPAGE, as lib/hugepages
 // advises the heap's growth: one fault and one zeroing a 2 MiB page, given
 // per 4 KiB of it, where the kernel has transparent huge pages and a free
-// huge page (it falls back to 4 KiB pages otherwise).
+// huge page (it falls back to 4 KiB pages otherwise). In the kernel's
+// mode "always" both get huge pages.
 func BenchmarkFirstTouch(b *testing.B) {
 	const pages = 4096 // 16 MiB, 8 huge pages
 	for _, huge := range []bool{false, true} {
