@@ -91,7 +91,8 @@ type system interface {
 // Watcher advises the range after the next collection, unless stopped
 // before.
 type Watcher struct {
-	cfg    Config
+	gap    uint64
+	region uint64 // Config.Region as the system allows it
 	sys    system
 	report func(Report)
 
@@ -114,11 +115,12 @@ func start(cfg Config, getenv func(string) string, sys system, report func(Repor
 		report(Report{Reason: "GODEBUG disablethp=1"})
 		return nil
 	}
-	if _, reason := sys.check(cfg.Region); reason != "" {
+	region, reason := sys.check(cfg.Region)
+	if reason != "" {
 		report(Report{Reason: reason})
 		return nil
 	}
-	w := &Watcher{cfg: cfg, sys: sys, report: report}
+	w := &Watcher{gap: cfg.Gap, region: region, sys: sys, report: report}
 	// gcMark is collected by the next collection, which then runs the
 	// cleanup. It is larger than the runtime's tiny-object size, so that
 	// it is not packed with other objects and kept alive by them.
@@ -142,19 +144,15 @@ func (w *Watcher) afterGC() {
 	}()
 }
 
-// adviseOnce advises the region the system allows, unless the heap has
-// grown to half its size: then its growth is mostly done, and the tables
-// would cost more than the remaining faults.
+// adviseOnce advises the region, unless the heap has grown to half its
+// size: then its growth is mostly done, and the tables would cost more
+// than the remaining faults.
 func (w *Watcher) adviseOnce() Report {
-	region, reason := w.sys.check(w.cfg.Region)
-	if reason != "" {
-		return Report{Reason: reason}
-	}
 	heap := w.sys.heapBytes()
-	if 2*heap > region {
+	if 2*heap > w.region {
 		return Report{Heap: heap, Reason: "the heap is already larger than half the region"}
 	}
-	n, err := w.sys.advise(w.cfg.Gap, region)
+	n, err := w.sys.advise(w.gap, w.region)
 	if err != nil {
 		return Report{Advised: n, Heap: heap, Reason: "madvise failed", Err: err}
 	}
