@@ -76,13 +76,15 @@ bench: build
 # loopback devp2p: ingest into a filter (envelopes per second and per
 # CPU-second of the node; five runs, each run's statusd/geth ratios and
 # their medians, by scripts/ingest-ratio.sh),
-# the same with the feeder in its own process, and per-hop latency in a
-# 3-node line. Ingest's count is a multiple of its 128-envelope packets (see
+# the same with the feeder in its own process, per-hop latency in a 3-node
+# line, and the node's CPU time for one polled shh_getFilterMessages call.
+# Ingest's count is a multiple of its 128-envelope packets (see
 # BenchmarkIngest).
 bench-interop-whisper:
 	GO=$(GO) bash scripts/ingest-ratio.sh 5
 	cd interop/whisper-geth && $(GO) test -run '^$$' -bench IngestExternal -benchtime 64000x -timeout 10m .
 	cd interop/whisper-geth && $(GO) test -run '^$$' -bench ForwardLatency -benchtime 1000x -timeout 10m .
+	cd interop/whisper-geth && $(GO) test -run '^$$' -bench PollCost -benchtime 2000x -timeout 10m .
 
 fuzz:
 	bash scripts/fuzz.sh $(FUZZTIME) '$(FUZZ)'
