@@ -1,8 +1,10 @@
 package whisper
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/ethereum/go-ethereum/rlp"
@@ -73,6 +75,23 @@ func decodeEnvelopeItems(content []byte, maxSize uint32) ([]*Envelope, error) {
 type WireEnvelope struct {
 	Env *Envelope
 	Raw []byte // the envelope's RLP, aliasing the packet body
+}
+
+// Detach returns a copy of we that shares no memory with the packet it was
+// decoded from: Raw in a buffer of exactly its length, and an Env of its
+// own whose Data aliases that buffer as it aliased the packet. Whoever
+// keeps the copy keeps the envelope's bytes, not the whole packet's.
+func (we WireEnvelope) Detach() WireEnvelope {
+	raw := make([]byte, len(we.Raw))
+	copy(raw, we.Raw)
+	env := new(Envelope)
+	if env.decodeAlias(raw, math.MaxUint32, true) != nil {
+		// Raw decoded once already, so this cannot happen; keep a plain
+		// copy rather than trust a half-decoded one.
+		*env = *we.Env
+		env.Data = bytes.Clone(we.Env.Data)
+	}
+	return WireEnvelope{Env: env, Raw: raw}
 }
 
 // DecodeEnvelopesWire decodes a Messages packet body as DecodeEnvelopes does,

@@ -110,6 +110,29 @@ func FuzzDecodeEnvelopesWire(f *testing.F) {
 		if !bytes.Equal(in, orig) {
 			t.Fatal("decoder modified its input")
 		}
+		// Detached copies keep their envelopes when the packet is
+		// overwritten, and their Data still aliases their Raw.
+		detached := make([]WireEnvelope, len(got))
+		for i, w := range got {
+			detached[i] = w.Detach()
+		}
+		clear(in)
+		for i, d := range detached {
+			e := want[i]
+			if d.Env.Expiry != e.Expiry || d.Env.TTL != e.TTL || d.Env.Topic != e.Topic || !bytes.Equal(d.Env.Data, e.Data) || d.Env.Nonce != e.Nonce {
+				t.Fatalf("detached envelope %d: fields differ", i)
+			}
+			if !bytes.Equal(d.Raw, e.AppendRLP(nil)) || cap(d.Raw) != len(d.Raw) {
+				t.Fatalf("detached envelope %d: wire bytes differ, or their buffer is not their own", i)
+			}
+			if len(d.Env.Data) > 0 {
+				d.Env.Data[0] ^= 0xff
+				if bytes.Equal(d.Raw, e.AppendRLP(nil)) {
+					t.Fatalf("detached envelope %d: Data does not alias Raw", i)
+				}
+				d.Env.Data[0] ^= 0xff
+			}
+		}
 	})
 }
 

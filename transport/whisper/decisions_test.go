@@ -1,9 +1,12 @@
 package whisper
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -163,4 +166,116 @@ func TestBatchedIngestMatchesModel(t *testing.T) {
 	if len(want) == 0 || drops[dropLowPoW] == 0 || drops[dropDuplicate] == 0 || drops[dropFuture] == 0 {
 		t.Errorf("the mix lacks a case: %d pooled, drops %v", len(want), drops)
 	}
+}
+
+// TestSparsePacketDetached: the new envelopes of a packet that is mostly
+// duplicates are pooled as copies of their own (detachFew), so the pool
+// does not keep the packet alive; those of a packet that is mostly new
+// alias it, as the wire decoder gives them. The test overwrites a packet
+// body once it is handled (which the router's contract forbids, hence only
+// for packets whose envelopes are not needed again): a pooled envelope
+// that still aliases it no longer holds its bytes.
+func TestSparsePacketDetached(t *testing.T) {
+	w, p, envs := sparseRouter(t, 13, 1)
+	// holds reports whether the pool has e with its wire bytes intact.
+	holds := func(e *wproto.Envelope) bool {
+		raw := e.AppendRLP(nil)
+		for _, x := range w.pool.snapshot() {
+			if bytes.Equal(x.raw, raw) && bytes.Equal(x.env.Data, e.Data) {
+				return true
+			}
+		}
+		return false
+	}
+	handle := func(overwrite bool, es ...*wproto.Envelope) {
+		t.Helper()
+		body := wproto.EncodeEnvelopes(es)
+		if err := w.handleEnvelopes(p, body); err != nil {
+			t.Fatal(err)
+		}
+		if overwrite {
+			clear(body)
+		}
+	}
+	pooled := func(want int) {
+		t.Helper()
+		if n, _ := w.pool.stats(); n != want {
+			t.Fatalf("%d pooled, want %d", n, want)
+		}
+	}
+
+	handle(false, envs[:8]...) // eight new envelopes
+	pooled(8)
+	// The same eight, now duplicates, around two new ones: fewer than a
+	// quarter new, so those two are copied out of the packet.
+	handle(true, append([]*wproto.Envelope{envs[8]}, append(envs[:8:8], envs[9])...)...)
+	pooled(10)
+	for i, e := range envs[8:10] {
+		if !holds(e) {
+			t.Fatalf("new envelope %d of a packet of duplicates lost its bytes with the packet", i)
+		}
+	}
+	// Three new envelopes: pooled where they lie in the packet.
+	handle(true, envs[10:]...)
+	pooled(13)
+	for i, e := range envs[10:] {
+		if holds(e) {
+			t.Fatalf("envelope %d of a packet of new envelopes was copied out of it", i)
+		}
+	}
+}
+
+// TestSparsePacketsRetainLittle: a relay whose peers send mostly
+// duplicates keeps about the bytes of what it pools, not the packets they
+// came in. 256 packets of 127 pooled envelopes and one new one each add
+// 256 envelopes to the pool; without detachFew each pins its packet (some
+// 54 KB of body and slabs), with it the heap grows by well under 4 KiB an
+// envelope.
+func TestSparsePacketsRetainLittle(t *testing.T) {
+	const dups, packets = 127, 256
+	w, p, envs := sparseRouter(t, dups+packets, 200)
+	if err := w.handleEnvelopes(p, wproto.EncodeEnvelopes(envs[:dups])); err != nil {
+		t.Fatal(err)
+	}
+	heap := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	before := heap()
+	for k := range packets {
+		packet := append(envs[:dups:dups], envs[dups+k])
+		if err := w.handleEnvelopes(p, wproto.EncodeEnvelopes(packet)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	grown := int64(heap()) - int64(before)
+	runtime.KeepAlive(envs) // counted in before, so alive in after too
+	if n, _ := w.pool.stats(); n != dups+packets {
+		t.Fatalf("%d pooled, want %d", n, dups+packets)
+	}
+	t.Logf("heap grew %d B for %d envelopes pooled from packets of duplicates", grown, packets)
+	if per := grown / packets; per > 4096 {
+		t.Fatalf("heap grew %d B an envelope pooled from a packet of duplicates, want at most 4096", per)
+	}
+}
+
+// sparseRouter returns a router at a fixed time, a trusted peer of it, and
+// n envelopes it accepts, each a distinct payload of size bytes or more.
+func sparseRouter(t *testing.T, n, size int) (*testNode, *peer, []*wproto.Envelope) {
+	now := time.Unix(1_700_000_000, 0)
+	w := newTestWhisper(t, func(c *Config) {
+		c.MinPoW = 1e-4
+		c.Now = func() time.Time { return now }
+	})
+	p := newPeer(w.Whisper, randomID(t), nil, func() {}, &wproto.Status{Version: 6, Bloom: wproto.FullBloom()}, true)
+	key := testKey(t)
+	topic := wproto.TopicFromName("sparse")
+	envs := make([]*wproto.Envelope, n)
+	for i := range envs {
+		payload := binary.BigEndian.AppendUint32(make([]byte, size), uint32(i))
+		envs[i] = sealed(t, key, topic, payload, now, 1e-4)
+	}
+	return w, p, envs
 }

@@ -276,6 +276,7 @@ func (w *Whisper) handleEnvelopes(p *peer, body []byte) error {
 		entries[i] = e
 	}
 	pooled := w.prepare(entries, now)
+	detachFew(entries, pooled, envs)
 	defer b.count(w) // also when a refusal disconnects the peer
 	for i, e := range entries {
 		if err := w.ingest(e, pooled[i], p, now, b); err != nil {
@@ -289,6 +290,40 @@ func (w *Whisper) handleEnvelopes(p *peer, body []byte) error {
 		w.confirm(p, body, b.refused)
 	}
 	return nil
+}
+
+// detachShare sets when a packet's new envelopes are copied out of it:
+// when fewer than one in detachShare of its envelopes is not pooled yet.
+// A pooled envelope that aliases its packet keeps the whole body (some
+// 40 KB for 128 envelopes) and the packet's entry and envelope slabs
+// alive until it expires; a packet of mostly duplicates, as a relay with
+// several peers gets, would then pin up to 128 times the bytes pooled. A
+// quarter bounds that to four times and copies at most a quarter of a
+// packet's bytes.
+const detachShare = 4
+
+// detachFew replaces the entries of es that are not pooled yet (pooled[i]
+// == nil, as prepare found) with copies that share nothing with the packet
+// (WireEnvelope.Detach), keeping what prepare computed, when they are fewer
+// than one in detachShare. envs are the packet's decoded envelopes, in the
+// order of es.
+func detachFew(es, pooled []*entry, envs []wproto.WireEnvelope) {
+	fresh := 0
+	for _, x := range pooled {
+		if x == nil {
+			fresh++
+		}
+	}
+	if fresh == 0 || fresh*detachShare >= len(es) {
+		return
+	}
+	for i, e := range es {
+		if pooled[i] != nil {
+			continue
+		}
+		d := envs[i].Detach()
+		es[i] = &entry{env: d.Env, raw: d.Raw, key: e.key, pow: e.pow, powSet: e.powSet}
+	}
 }
 
 // throttle reserves a packet's budget from p's rate limiter and, when it is
