@@ -1,7 +1,6 @@
 package devp2p
 
 import (
-	"context"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -123,7 +122,7 @@ func discoverySources(srv *p2p.Server) []func() enode.Iterator {
 	var out []func() enode.Iterator
 	if v4 := srv.DiscoveryV4(); v4 != nil {
 		out = append(out, func() enode.Iterator {
-			return enode.AsyncFilter(v4.RandomNodes(), func(_ context.Context, n *enode.Node) *enode.Node {
+			return newParallelFilter(v4.RandomNodes(), func(n *enode.Node) *enode.Node {
 				rec, err := v4.RequestENR(n)
 				if err != nil {
 					return nil
