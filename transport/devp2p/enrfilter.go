@@ -14,6 +14,8 @@ import (
 // is made (a node stopped as it starts), that iterator panics the process.
 // Here nothing is ever closed that another goroutine sends on: Close only
 // closes quit, and the feed closes out itself once its workers are done.
+// Like AsyncFilter's, Close returns only once src's Next and every check
+// have returned, so a stopped node leaves nothing running behind it.
 type parallelFilter struct {
 	src   enode.Iterator
 	check func(*enode.Node) *enode.Node
@@ -21,6 +23,7 @@ type parallelFilter struct {
 	out       chan *enode.Node
 	quit      chan struct{}
 	closeOnce sync.Once
+	done      chan struct{} // closed when the feed and its checks are over
 
 	cur *enode.Node // owned by the caller of Next
 }
@@ -36,6 +39,7 @@ func newParallelFilter(src enode.Iterator, check func(*enode.Node) *enode.Node, 
 		check: check,
 		out:   make(chan *enode.Node),
 		quit:  make(chan struct{}),
+		done:  make(chan struct{}),
 	}
 	go f.feed(workers)
 	return f
@@ -49,6 +53,7 @@ func (f *parallelFilter) feed(workers int) {
 	defer func() {
 		running.Wait()
 		close(f.out)
+		close(f.done)
 	}()
 	for f.src.Next() {
 		n := f.src.Node()
@@ -96,12 +101,15 @@ func (f *parallelFilter) Next() bool {
 // Node returns the node of the last successful Next.
 func (f *parallelFilter) Node() *enode.Node { return f.cur }
 
-// Close stops the feed and closes src; it may be called more than once, and
-// from any goroutine. Checks in flight finish on their own and their
-// results are dropped.
+// Close stops the feed, closes src and waits for the checks in flight,
+// whose results are dropped; a check is not interrupted, so Close takes as
+// long as the slowest (an ENR request gives up after its timeout). It may be
+// called more than once, and from any goroutine, also while another is
+// blocked in Next.
 func (f *parallelFilter) Close() {
 	f.closeOnce.Do(func() {
 		close(f.quit)
 		f.src.Close()
 	})
+	<-f.done
 }

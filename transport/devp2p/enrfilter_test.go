@@ -84,16 +84,32 @@ func TestParallelFilterYieldsChecked(t *testing.T) {
 
 // TestParallelFilterClosedAtOnce: closing the filter as soon as it is made,
 // which go-ethereum's enode.AsyncFilter cannot survive (it sends on a
-// channel its Close has closed), neither panics nor leaves goroutines.
+// channel its Close has closed), neither panics nor leaves a check running.
 func TestParallelFilterClosedAtOnce(t *testing.T) {
 	defer goleak.VerifyNone(t, ignoreLevelDBDrain)
 	nodes := filterNodes(t, 8)
-	pass := func(n *enode.Node) *enode.Node { return n }
+	var late atomic.Int32 // checks that started or ended after their Close
 	for range 5000 {
+		var closed atomic.Bool
+		pass := func(n *enode.Node) *enode.Node {
+			if closed.Load() {
+				late.Add(1)
+			}
+			time.Sleep(50 * time.Microsecond) // a check takes a while
+			if closed.Load() {
+				late.Add(1)
+			}
+			return n
+		}
 		newParallelFilter(enode.IterNodes(nodes), pass, 4).Close()
+		closed.Store(true)
+	}
+	time.Sleep(10 * time.Millisecond) // for any check left behind to show itself
+	if n := late.Load(); n != 0 {
+		t.Fatalf("%d checks ran on after Close returned", n)
 	}
 	for range 500 { // and with the feed caught between its steps
-		it := newParallelFilter(enode.CycleNodes(nodes), pass, 2)
+		it := newParallelFilter(enode.CycleNodes(nodes), func(n *enode.Node) *enode.Node { return n }, 2)
 		if !it.Next() {
 			t.Fatal("Next = false on an endless source")
 		}
