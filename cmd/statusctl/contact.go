@@ -152,12 +152,18 @@ func (s *session) contactKey(ref string) (string, error) {
 	return "", fmt.Errorf("%q matches %d contacts; give more of the chat key", ref, len(found))
 }
 
-// contactList returns statusd_contacts.
+// contactList returns statusd_contacts, asked once a command: resolving
+// a name may look through the contacts more than once, and a command
+// reads them before it changes anything.
 func (s *session) contactList() ([]contactRow, error) {
+	if s.peopleRead {
+		return s.people, nil
+	}
 	var rows []contactRow
 	if err := s.call(&rows, "statusd_contacts"); err != nil {
 		return nil, err
 	}
+	s.people, s.peopleRead = rows, true
 	return rows, nil
 }
 

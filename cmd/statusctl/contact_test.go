@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/statusnode/statusd/lib/testutil"
 )
@@ -91,5 +95,40 @@ func TestContactCommands(t *testing.T) {
 	}
 	if code, _, errs := ctl(t, "--datadir", dirB, "contact", "frob", keyA); code != 2 || !strings.Contains(errs, "unknown subcommand") {
 		t.Fatalf("unknown subcommand: %d %s", code, errs)
+	}
+}
+
+// countingContacts is a statusd API stub that counts statusd_contacts.
+type countingContacts struct{ calls int }
+
+func (c *countingContacts) Contacts() []contactRow {
+	c.calls++
+	return []contactRow{{ID: "0x04" + strings.Repeat("a", 128), Name: "Alice"}}
+}
+
+func (c *countingContacts) Chats() []chatRow { return []chatRow{{ID: "status", Type: chatPublic}} }
+
+// TestContactListOnce: resolving a name that matches no contact looks
+// through the contacts twice (as a contact, then as a chat's contact) and
+// asks the node for them once.
+func TestContactListOnce(t *testing.T) {
+	stub := &countingContacts{}
+	srv := rpc.NewServer()
+	if err := srv.RegisterName("statusd", stub); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	client := rpc.DialInProc(srv)
+	s := &session{ctx: context.Background(), client: client, out: io.Discard, errw: io.Discard}
+	defer s.close()
+
+	if _, err := s.contactKey("nobody"); err == nil {
+		t.Fatal("contactKey(nobody): no error")
+	}
+	if key, err := s.contactKey("alice"); err != nil || key != "0x04"+strings.Repeat("a", 128) {
+		t.Fatalf("contactKey(alice) = %q, %v", key, err)
+	}
+	if stub.calls != 1 {
+		t.Fatalf("statusd_contacts asked %d times in one command, want 1", stub.calls)
 	}
 }

@@ -277,6 +277,9 @@ type session struct {
 	client       *rpc.Client
 	endpoint     string // what was dialled, for messages
 	tokenMissing string // the token file looked for and not found ("" = found or not needed)
+
+	people     []contactRow // statusd_contacts, once read (contactList)
+	peopleRead bool
 }
 
 // rpc returns the connection, dialling it on first use.
