@@ -22,9 +22,11 @@ import (
 //   - target < 0: search for the whole workTime and keep the best nonce.
 //     Wrap has already added WorkTime to Expiry for this case.
 //
-// Seal blocks the calling goroutine. It starts runtime.NumCPU() workers, each
-// taking chunks of nonces from a shared counter, and waits for all of them to
-// exit before it returns, whatever the outcome. When ctx is cancelled first
+// Seal blocks the calling goroutine. It searches the first chunk of nonces
+// itself, which meets a low target (a status message's) without starting
+// anything; past it, it starts runtime.NumCPU() workers, each taking chunks
+// of nonces from a shared counter, and waits for all of them to exit before
+// it returns, whatever the outcome. When ctx is cancelled first
 // it returns ctx.Err() and leaves e unchanged. e must not be modified by
 // anyone else while Seal runs.
 func Seal(ctx context.Context, e *wproto.Envelope, target float64, workTime time.Duration) error {
@@ -41,12 +43,25 @@ func sealWith(ctx context.Context, e *wproto.Envelope, target float64, workTime 
 	if err != nil {
 		return err
 	}
-	searchCtx, cancel := context.WithTimeout(ctx, workTime)
-	defer cancel()
-
+	deadline := time.Now().Add(workTime)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// A status message's target takes a few nonces: the caller's goroutine
+	// searches the first chunk, and workers start only when it falls short.
 	chunk := sealChunk(e.Size())
+	nonce, bits := w.NewSearcher().Search(0, chunk)
+	if w.Reached(bits) {
+		e.Nonce = nonce
+		return nil
+	}
+	first := sealResult{nonce: nonce, bits: bits}
+
+	searchCtx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
 	results := make([]sealResult, workers)
 	var next atomic.Uint64
+	next.Store(chunk)
 	var wg sync.WaitGroup
 	wg.Add(workers)
 	for i := range workers {
@@ -57,7 +72,7 @@ func sealWith(ctx context.Context, e *wproto.Envelope, target float64, workTime 
 	}
 	wg.Wait()
 
-	best := sealResult{bits: -1}
+	best := first
 	for _, r := range results {
 		if r.bits > best.bits {
 			best = r

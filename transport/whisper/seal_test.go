@@ -62,6 +62,32 @@ func TestSealReachesTarget(t *testing.T) {
 	waitGoroutines(t, before)
 }
 
+// TestSealLowTargetOnCaller: a target that the first chunk of nonces meets
+// (a status message's) is searched on the caller's goroutine: the seal
+// costs no more allocations than its Work and one Searcher, where starting
+// workers would add their searchers, a timer and the goroutines' state.
+func TestSealLowTargetOnCaller(t *testing.T) {
+	e := testEnvelope(t, 100)
+	const target = 0.002
+	base := testing.AllocsPerRun(50, func() {
+		w, err := wproto.NewWork(e, target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.NewSearcher()
+	})
+	seal := testing.AllocsPerRun(50, func() {
+		e.Nonce = 0
+		e.Expiry++ // a new search each time
+		if err := Seal(context.Background(), e, target, 10*time.Second); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if seal > base {
+		t.Fatalf("a low-target seal allocates %v times, its Work and Searcher %v", seal, base)
+	}
+}
+
 func TestSealZeroTargetIsNoop(t *testing.T) {
 	e := testEnvelope(t, 10)
 	e.Nonce = 42
