@@ -108,8 +108,8 @@ func (l *ledger) missing() int {
 	return n
 }
 
-// TestStress runs, concurrently and for stressTime, public, 1:1 and group
-// senders, group creation and member additions, and pairing of a second
+// TestStress runs, concurrently and for stressTime, public, 1:1 (each pair
+// both ways) and group senders, group creation and member additions, and pairing of a second
 // installation, on a transporttest.Network. Afterwards every message sent
 // must be stored and shown exactly once by each of its recipients, within
 // a deadline (a deadlock would miss it), and Stop must return.
@@ -152,8 +152,10 @@ func TestStress(t *testing.T) {
 	}
 	mustJoin(t, "stress", nodes...)
 	for i, n := range nodes {
-		if _, err := n.StartOneToOne(nodes[(i+1)%len(nodes)].PublicKey()); err != nil {
-			t.Fatal(err)
+		for _, peer := range []*node{nodes[(i+1)%len(nodes)], nodes[(i+len(nodes)-1)%len(nodes)]} {
+			if _, err := n.StartOneToOne(peer.PublicKey()); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 
@@ -197,6 +199,16 @@ func TestStress(t *testing.T) {
 			text := fmt.Sprintf("direct %d/%d", i, k)
 			id, err := n.SendText(ctx, peer.PublicKey(), text)
 			led.want(peer, id, text)
+			sent.Add(1)
+			return err
+		})
+		// And back: each pair also writes the other way at once, so that
+		// messages cross in flight and both sides' ratchets step in turn.
+		back := nodes[(i+len(nodes)-1)%len(nodes)]
+		loop(fmt.Sprintf("direct back n%d", i), 15*time.Millisecond, func(k int) error {
+			text := fmt.Sprintf("direct back %d/%d", i, k)
+			id, err := n.SendText(ctx, back.PublicKey(), text)
+			led.want(back, id, text)
 			sent.Add(1)
 			return err
 		})
