@@ -60,7 +60,8 @@ race:
 # scripts/startup-bench.sh: statusd and a bare go-ethereum v1.9.20 Whisper
 # node (interop/whisper-geth/cmd/refnode) run after run, start-up to
 # RPC-ready without key derivation and idle RSS, medians and ratios.
-# Sizes: STATUSD_BENCH_MESSAGES (1:1 burst, default 1000) and
+# Sizes: STATUSD_BENCH_MESSAGES (1:1 burst, default 1000, after an
+# unmeasured warm-up burst of STATUSD_BENCH_WARMUP, default 2000) and
 # STATUSD_BENCH_CATCHUP (messages each catch-up benchmark fills from the
 # mailserver, default 10000), from the environment:
 # STATUSD_BENCH_CATCHUP=100000 make bench. The PostgreSQL catch-up
