@@ -109,10 +109,11 @@ func (l *ledger) missing() int {
 }
 
 // TestStress runs, concurrently and for stressTime, public, 1:1 (each pair
-// both ways) and group senders, group creation and member additions, and pairing of a second
-// installation, on a transporttest.Network. Afterwards every message sent
-// must be stored and shown exactly once by each of its recipients, within
-// a deadline (a deadlock would miss it), and Stop must return.
+// both ways) and group senders, group creation and member additions, and
+// pairing of a second installation, on a transporttest.Network. Afterwards
+// every message sent must be stored and shown exactly once by each of its
+// recipients, within a deadline (a deadlock would miss it), and Stop must
+// return.
 func TestStress(t *testing.T) {
 	dur := stressTime(t)
 	h := newHarness(t)
