@@ -52,6 +52,9 @@ func TestForwardAlongLine(t *testing.T) {
 	if !b.pool.has(h) || !c.pool.has(h) {
 		t.Fatal("envelope not pooled along the line")
 	}
+	// C counts a packet's accepted envelopes once its handling ends, which
+	// can be just after the filter delivered the message.
+	testutil.WaitFor(t, time.Second, "C's count", func() bool { return c.m.in.Value("peer") >= 1 })
 	// Sending again is a duplicate everywhere and is not forwarded again.
 	a.Send(e)
 	testutil.WaitFor(t, time.Second, "dedupe", func() bool { return a.m.dropped.Value(dropDuplicate) == 1 })
