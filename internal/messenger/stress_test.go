@@ -152,8 +152,12 @@ func TestStress(t *testing.T) {
 		}(n)
 	}
 	mustJoin(t, "stress", nodes...)
+	// Each node writes 1:1 to the next one and back to the one before, so
+	// every pair writes both ways at once: messages cross in flight and
+	// both sides' ratchets step in turn.
+	direct := func(i int) []*node { return []*node{nodes[(i+1)%len(nodes)], nodes[(i+len(nodes)-1)%len(nodes)]} }
 	for i, n := range nodes {
-		for _, peer := range []*node{nodes[(i+1)%len(nodes)], nodes[(i+len(nodes)-1)%len(nodes)]} {
+		for _, peer := range direct(i) {
 			if _, err := n.StartOneToOne(peer.PublicKey()); err != nil {
 				t.Fatal(err)
 			}
@@ -185,7 +189,6 @@ func TestStress(t *testing.T) {
 		}()
 	}
 	for i, n := range nodes {
-		peer := nodes[(i+1)%len(nodes)]
 		others := slices.DeleteFunc(slices.Clone(nodes), func(x *node) bool { return x == n })
 		loop(fmt.Sprintf("public n%d", i), 15*time.Millisecond, func(k int) error {
 			text := fmt.Sprintf("public %d/%d", i, k)
@@ -196,23 +199,16 @@ func TestStress(t *testing.T) {
 			sent.Add(1)
 			return err
 		})
-		loop(fmt.Sprintf("direct n%d", i), 15*time.Millisecond, func(k int) error {
-			text := fmt.Sprintf("direct %d/%d", i, k)
-			id, err := n.SendText(ctx, peer.PublicKey(), text)
-			led.want(peer, id, text)
-			sent.Add(1)
-			return err
-		})
-		// And back: each pair also writes the other way at once, so that
-		// messages cross in flight and both sides' ratchets step in turn.
-		back := nodes[(i+len(nodes)-1)%len(nodes)]
-		loop(fmt.Sprintf("direct back n%d", i), 15*time.Millisecond, func(k int) error {
-			text := fmt.Sprintf("direct back %d/%d", i, k)
-			id, err := n.SendText(ctx, back.PublicKey(), text)
-			led.want(back, id, text)
-			sent.Add(1)
-			return err
-		})
+		for j, peer := range direct(i) {
+			way := [...]string{"on", "back"}[j]
+			loop(fmt.Sprintf("direct %s n%d", way, i), 15*time.Millisecond, func(k int) error {
+				text := fmt.Sprintf("direct %s %d/%d", way, i, k)
+				id, err := n.SendText(ctx, peer.PublicKey(), text)
+				led.want(peer, id, text)
+				sent.Add(1)
+				return err
+			})
+		}
 	}
 	for i := 0; i < 2; i++ { // two creators: create groups, add members, send
 		creator := nodes[i]
